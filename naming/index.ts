@@ -1,0 +1,108 @@
+/**
+ * Names and ARNs that cross account boundaries.
+ *
+ * The deployment stacks, the backup stack, the policy tests and the DR command line all import
+ * this one module, so the central vault a copy action points at and the vault the backup stack
+ * creates can never drift apart. Every name is deterministic (account and region where a name
+ * must be globally unique), so config alone is enough to wire the stacks together.
+ */
+
+export const PROJECT = "vat-backup";
+
+/** Resource names of the application follow `{env}-env-{name}`. */
+export function envName(environment: string, name: string): string {
+    return `${environment}-env-${name}`;
+}
+
+/** Partition used for every ARN; the estate lives in the commercial partition. */
+export const PARTITION = "aws";
+
+export function arn(service: string, region: string, accountId: string, resource: string): string {
+    return `arn:${PARTITION}:${service}:${region}:${accountId}:${resource}`;
+}
+
+export function iamRoleArn(accountId: string, roleName: string): string {
+    return `arn:${PARTITION}:iam::${accountId}:role/${roleName}`;
+}
+
+export function accountRootArn(accountId: string): string {
+    return `arn:${PARTITION}:iam::${accountId}:root`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deployment accounts (prod, ci)
+
+/** The local AWS Backup vault of a deployment account. */
+export function localVaultName(environment: string): string {
+    return envName(environment, "backup-vault");
+}
+
+export function localVaultArn(accountId: string, region: string, environment: string): string {
+    return arn("backup", region, accountId, `backup-vault:${localVaultName(environment)}`);
+}
+
+/** The role AWS Backup assumes in a deployment account for backup, copy and restore jobs. */
+export function backupServiceRoleName(environment: string): string {
+    return envName(environment, "backup-service");
+}
+
+/** The role S3 assumes to replicate the exports bucket into the backup account's archive. */
+export function replicationRoleName(environment: string): string {
+    return envName(environment, "exports-replication");
+}
+
+export function replicationRoleArn(accountId: string, environment: string): string {
+    return iamRoleArn(accountId, replicationRoleName(environment));
+}
+
+/**
+ * The exports bucket: DynamoDB exports, Cognito exports and Audit Manager reports.
+ * Account and region in the name, because a hard-coded name collided when an account was rebuilt.
+ */
+export function exportsBucketName(environment: string, accountId: string, region: string): string {
+    return `${envName(environment, "backup-exports")}-${accountId}-${region}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The backup account
+
+/** The write-once vault in the backup account's primary region that receives every copy. */
+export const CENTRAL_VAULT_NAME = "central-backup-vault";
+
+/** The second-region vault that the copy Lambda fills from the central vault. */
+export const DR_VAULT_NAME = "dr-backup-vault";
+
+export function centralVaultArn(backupAccountId: string, region: string, vaultName = CENTRAL_VAULT_NAME): string {
+    return arn("backup", region, backupAccountId, `backup-vault:${vaultName}`);
+}
+
+/** The archive bucket receiving S3 replication of every deployment account's exports. */
+export function archiveBucketName(backupAccountId: string, region: string): string {
+    return `vat-backup-archive-${backupAccountId}-${region}`;
+}
+
+export function archiveBucketArn(backupAccountId: string, region: string): string {
+    return `arn:${PARTITION}:s3:::${archiveBucketName(backupAccountId, region)}`;
+}
+
+/** KMS alias of the archive bucket's key; deployment accounts name it in their replication rule. */
+export const ARCHIVE_KEY_ALIAS = "alias/vat-backup-archive";
+
+/** The backup-account role that copies recovery points back into a deployment account's vault. */
+export const COPY_BACK_ROLE_NAME = "vat-backup-dr-copy-back";
+
+export function copyBackRoleArn(backupAccountId: string): string {
+    return iamRoleArn(backupAccountId, COPY_BACK_ROLE_NAME);
+}
+
+/** The only principal that may delete or shorten recovery points in the backup account. */
+export const DEFAULT_BREAK_GLASS_ROLE_NAME = "vat-backup-break-glass";
+
+/**
+ * The retention bounds of the central vault's lock. A copy whose lifecycle falls outside them is
+ * refused by AWS, so the deployment stacks validate their copy lifecycles against the same numbers.
+ */
+export const DEFAULT_CENTRAL_VAULT_LOCK = {
+    minRetentionDays: 7,
+    maxRetentionDays: 2557,
+} as const;

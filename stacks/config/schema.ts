@@ -1,0 +1,240 @@
+/**
+ * The stack config, as zod schemas: the one place where config is read and checked.
+ *
+ * Everything downstream receives the parsed, typed and already valid object. Defaults come from the
+ * requirements (rules daily/weekly/monthly, 35-day PITR, exports lifecycle 30/90 days). Every check
+ * that AWS itself would make at deploy time is made here, with the key and the rule in the message.
+ */
+import { z } from "zod";
+import * as naming from "../../naming";
+import * as rules from "./awsRules";
+
+/** Turns a rule check into a zod refinement whose message is the rule. */
+function satisfies(check: rules.RuleCheck) {
+    return (value: string, ctx: z.RefinementCtx) => {
+        const err = check(value);
+        if (err) ctx.addIssue({ code: "custom", message: err });
+    };
+}
+
+const accountId = z
+    .string({ error: "must be a 12-digit AWS account id in quotes (YAML reads an unquoted id as a number)" })
+    .regex(rules.ACCOUNT_ID, "an AWS account id is exactly 12 digits");
+
+const region = z.enum(rules.AWS_REGIONS, { error: (issue) => `'${String(issue.input)}' is not an AWS region this project supports (${rules.AWS_REGIONS.join(", ")})` });
+
+const organizationId = z.string().regex(rules.ORGANIZATION_ID, "an AWS Organizations id reads o- followed by 10 to 32 lowercase letters or digits");
+
+/** Lowercase, since it becomes part of S3 bucket names; 16 characters keeps every derived bucket name within 63. */
+const environment = z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,15}$/, "an environment name is 1 to 16 lowercase letters, digits and '-', starting with a letter (it becomes part of S3 bucket names)");
+
+const days = (what: string) => z.number({ error: `${what} must be a whole number of days` }).int(`${what} must be a whole number of days`);
+
+/** An AWS Backup lifecycle. AWS keeps a recovery point in cold storage for at least 90 days. */
+export const lifecycleSchema = z
+    .object({
+        deleteAfterDays: days("deleteAfterDays").min(1, "AWS Backup keeps a recovery point at least 1 day"),
+        moveToColdStorageAfterDays: days("moveToColdStorageAfterDays").min(1, "cold storage starts after at least 1 day").optional(),
+    })
+    .strict()
+    .superRefine((lc, ctx) => {
+        if (lc.moveToColdStorageAfterDays !== undefined && lc.deleteAfterDays < lc.moveToColdStorageAfterDays + 90) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["deleteAfterDays"],
+                message: `AWS Backup keeps recovery points in cold storage for at least 90 days, so deleteAfterDays must be at least moveToColdStorageAfterDays + 90 = ${lc.moveToColdStorageAfterDays + 90}`,
+            });
+        }
+    });
+export type Lifecycle = z.infer<typeof lifecycleSchema>;
+
+/** One rule of the backup plan. */
+export const backupRuleSchema = z
+    .object({
+        schedule: z.string().superRefine(satisfies(rules.backupSchedule)),
+        // AWS Backup: the start window is at least 60 minutes; the completion window must be at
+        // least 60 minutes longer than the start window (default 8 hours and 7 days).
+        startWindowMinutes: z.number().int().min(60, "AWS Backup requires a start window of at least 60 minutes").default(60),
+        completionWindowMinutes: z.number().int().max(10080 * 4, "a completion window beyond 28 days serves no rule here").default(480),
+        lifecycle: lifecycleSchema,
+        /** Copy each recovery point to the backup account's central vault, with this lifecycle. */
+        copyToBackupAccount: lifecycleSchema.optional(),
+    })
+    .strict()
+    .superRefine((rule, ctx) => {
+        if (rule.completionWindowMinutes < rule.startWindowMinutes + 60) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["completionWindowMinutes"],
+                message: `AWS Backup requires the completion window to be at least 60 minutes longer than the start window (${rule.startWindowMinutes}), so at least ${rule.startWindowMinutes + 60}`,
+            });
+        }
+    });
+export type BackupRule = z.infer<typeof backupRuleSchema>;
+
+/** The rules of the requirements: daily 02:00 UTC 35 d; weekly Sunday 03:00 90 d; monthly 1st 04:00 2555 d, cold after 90. */
+export const DEFAULT_BACKUP_RULES: Record<string, z.input<typeof backupRuleSchema>> = {
+    daily: {
+        schedule: "cron(0 2 * * ? *)",
+        startWindowMinutes: 60,
+        completionWindowMinutes: 480,
+        lifecycle: { deleteAfterDays: 35 },
+        copyToBackupAccount: { deleteAfterDays: 35 },
+    },
+    weekly: {
+        schedule: "cron(0 3 ? * SUN *)",
+        startWindowMinutes: 60,
+        completionWindowMinutes: 480,
+        lifecycle: { deleteAfterDays: 90 },
+    },
+    monthly: {
+        schedule: "cron(0 4 1 * ? *)",
+        startWindowMinutes: 60,
+        completionWindowMinutes: 720,
+        lifecycle: { moveToColdStorageAfterDays: 90, deleteAfterDays: 2555 },
+        copyToBackupAccount: { moveToColdStorageAfterDays: 90, deleteAfterDays: 2555 },
+    },
+};
+
+const tagSchema = z.object({
+    key: z.string().superRefine(satisfies(rules.tagKey)),
+    value: z.string().superRefine(satisfies(rules.tagValue)),
+}).strict();
+
+/** Where the backup account's central vault and archive live, and the bounds of its vault lock. */
+const backupAccountSchema = z
+    .object({
+        accountId,
+        region: region.default("eu-west-2"),
+        vaultName: z.string().superRefine(satisfies(rules.backupVaultName)).default(naming.CENTRAL_VAULT_NAME),
+        /** The central vault's lock; copies outside these bounds would be refused by AWS. */
+        vaultLock: z
+            .object({
+                minRetentionDays: days("minRetentionDays").min(1).default(naming.DEFAULT_CENTRAL_VAULT_LOCK.minRetentionDays),
+                maxRetentionDays: days("maxRetentionDays").max(36500, "a vault lock's maximum retention is at most 36500 days").default(naming.DEFAULT_CENTRAL_VAULT_LOCK.maxRetentionDays),
+            })
+            .strict()
+            .default({ ...naming.DEFAULT_CENTRAL_VAULT_LOCK }),
+    })
+    .strict();
+
+const secretSchema = z
+    .object({
+        name: z.string().superRefine(satisfies(rules.secretName)),
+        critical: z.boolean().default(true),
+    })
+    .strict();
+
+/**
+ * The exports bucket's lifecycle. S3 requires objects to stay 30 days in STANDARD before moving to
+ * STANDARD_IA, and 30 days in STANDARD_IA before a later transition.
+ */
+const exportsBucketSchema = z
+    .object({
+        infrequentAccessAfterDays: days("infrequentAccessAfterDays").min(30, "S3 moves objects to STANDARD_IA no earlier than 30 days after creation").default(30),
+        glacierAfterDays: days("glacierAfterDays").default(90),
+        expireAfterDays: days("expireAfterDays").default(2557),
+        noncurrentVersionExpireAfterDays: days("noncurrentVersionExpireAfterDays").min(1).default(90),
+    })
+    .strict()
+    .superRefine((b, ctx) => {
+        if (b.glacierAfterDays < b.infrequentAccessAfterDays + 30) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["glacierAfterDays"],
+                message: `S3 keeps objects in STANDARD_IA at least 30 days before a later transition, so glacierAfterDays must be at least infrequentAccessAfterDays + 30 = ${b.infrequentAccessAfterDays + 30}`,
+            });
+        }
+        if (b.expireAfterDays <= b.glacierAfterDays) {
+            ctx.addIssue({ code: "custom", path: ["expireAfterDays"], message: `S3 expiration must come after the last transition (glacierAfterDays ${b.glacierAfterDays})` });
+        }
+    });
+
+const commonShape = {
+    environment,
+    accountId,
+    region: region.default("eu-west-2"),
+    drRegion: region.default("eu-west-1"),
+    organizationId,
+    /** Protect vaults, keys, buckets and locks from `pulumi destroy`; defaults to true for prod. */
+    protectData: z.boolean().optional(),
+    alertEmails: z.array(z.email({ error: "must be an e-mail address" })).default([]),
+    /** A role for the AWS provider (and the dynamic providers) to assume; else the ambient credentials. */
+    deployRoleArn: z.string().superRefine(satisfies(rules.iamRoleArn)).optional(),
+    tags: z.record(z.string().superRefine(satisfies(rules.tagKey)), z.string().superRefine(satisfies(rules.tagValue))).default({}),
+};
+
+export const deploymentConfigSchema = z
+    .object({
+        role: z.literal("deployment"),
+        ...commonShape,
+        backupAccount: backupAccountSchema,
+        /** The application's DynamoDB tables, by name (another tool creates them). */
+        tables: z.array(z.string().superRefine(satisfies(rules.dynamoDbTableName))).min(1, "list at least one table to protect"),
+        /** DynamoDB PITR keeps 1 to 35 days. */
+        pitrRecoveryPeriodDays: days("pitrRecoveryPeriodDays").min(1, "DynamoDB PITR keeps at least 1 day").max(35, "DynamoDB PITR keeps at most 35 days").default(35),
+        /** Resources carrying this tag join the backup selection too. */
+        selectionTag: tagSchema.default({ key: "backup-plan", value: "vat-backup" }),
+        backupRules: z.record(z.string().superRefine(satisfies(rules.backupPlanName)), backupRuleSchema).default(DEFAULT_BACKUP_RULES as never),
+        /** Critical secrets another tool owns; each gets a replica in the DR region. */
+        secrets: z.array(secretSchema).default([]),
+        exportsBucket: exportsBucketSchema.default({} as never),
+    })
+    .strict()
+    .superRefine((cfg, ctx) => {
+        if (cfg.drRegion === cfg.region) {
+            ctx.addIssue({ code: "custom", path: ["drRegion"], message: `the DR region must differ from the primary region (${cfg.region})` });
+        }
+        if (cfg.backupAccount.accountId === cfg.accountId) {
+            ctx.addIssue({ code: "custom", path: ["backupAccount", "accountId"], message: "the backup account must be a different account from the deployment account (copies inside one account survive nothing)" });
+        }
+        duplicates(cfg.tables).forEach((name) =>
+            ctx.addIssue({ code: "custom", path: ["tables"], message: `table '${name}' is listed twice` }),
+        );
+        duplicates(cfg.secrets.map((s) => s.name)).forEach((name) =>
+            ctx.addIssue({ code: "custom", path: ["secrets"], message: `secret '${name}' is listed twice` }),
+        );
+        if (Object.keys(cfg.backupRules).length === 0) {
+            ctx.addIssue({ code: "custom", path: ["backupRules"], message: "the backup plan needs at least one rule" });
+        }
+        const lock = cfg.backupAccount.vaultLock;
+        if (lock.minRetentionDays > lock.maxRetentionDays) {
+            ctx.addIssue({ code: "custom", path: ["backupAccount", "vaultLock"], message: "minRetentionDays must not exceed maxRetentionDays" });
+        }
+        for (const [ruleName, rule] of Object.entries(cfg.backupRules)) {
+            const copy = rule.copyToBackupAccount;
+            if (!copy) continue;
+            if (copy.deleteAfterDays < lock.minRetentionDays || copy.deleteAfterDays > lock.maxRetentionDays) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["backupRules", ruleName, "copyToBackupAccount", "deleteAfterDays"],
+                    message: `the central vault's lock accepts retention from ${lock.minRetentionDays} to ${lock.maxRetentionDays} days; AWS fails a copy job outside that range`,
+                });
+            }
+        }
+        const bucket = naming.exportsBucketName(cfg.environment, cfg.accountId, cfg.region);
+        const bucketErr = rules.s3BucketName(bucket);
+        if (bucketErr) ctx.addIssue({ code: "custom", path: ["environment"], message: `the exports bucket name '${bucket}' breaks S3's rule: ${bucketErr}` });
+        for (const role of [naming.backupServiceRoleName(cfg.environment), naming.replicationRoleName(cfg.environment)]) {
+            const roleErr = rules.iamRoleName(role);
+            if (roleErr) ctx.addIssue({ code: "custom", path: ["environment"], message: `the role name '${role}' breaks IAM's rule: ${roleErr}` });
+        }
+    });
+
+export type DeploymentConfig = z.infer<typeof deploymentConfigSchema> & { protectData: boolean };
+
+export const stackConfigSchema = z.discriminatedUnion("role", [deploymentConfigSchema], {
+    error: (issue) =>
+        issue.code === "invalid_union" ? "role must be 'deployment'" : undefined,
+});
+
+export type StackConfig = DeploymentConfig;
+
+function duplicates(values: string[]): string[] {
+    const seen = new Set<string>();
+    const dups = new Set<string>();
+    for (const v of values) (seen.has(v) ? dups : seen).add(v);
+    return [...dups];
+}
