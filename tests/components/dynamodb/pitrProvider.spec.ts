@@ -41,9 +41,18 @@ function pitrDescription(status: "ENABLED" | "DISABLED", days?: number) {
 }
 
 describe("TablePitr provider logic", () => {
-    const dynamodb = mockClient(DynamoDBClient);
-    const sts = mockClient(STSClient);
     const logic = new TablePitrLogic();
+    let dynamodb: ReturnType<typeof mockClient<DynamoDBClient>>;
+    let sts: ReturnType<typeof mockClient<STSClient>>;
+
+    before(() => {
+        dynamodb = mockClient(DynamoDBClient);
+        sts = mockClient(STSClient);
+    });
+    after(() => {
+        dynamodb.restore();
+        sts.restore();
+    });
 
     beforeEach(() => {
         dynamodb.reset();
@@ -79,7 +88,7 @@ describe("TablePitr provider logic", () => {
         await logic.create(inputs);
         const stsCall = sts.commandCalls(GetCallerIdentityCommand)[0];
         const updateCall = dynamodb.commandCalls(UpdateContinuousBackupsCommand)[0];
-        assert.ok(stsCall.calledBefore(updateCall as never), "GetCallerIdentity must run before UpdateContinuousBackups");
+        assert.ok(stsCall.calledBefore(updateCall), "GetCallerIdentity must run before UpdateContinuousBackups");
     });
 
     it("update applies a new recovery period", async () => {
