@@ -42,12 +42,14 @@ function pitrDescription(status: "ENABLED" | "DISABLED", days?: number) {
 
 describe("TablePitr provider logic", () => {
     const logic = new TablePitrLogic();
-    let dynamodb: ReturnType<typeof mockClient<DynamoDBClient>>;
-    let sts: ReturnType<typeof mockClient<STSClient>>;
+    const mockDynamoDb = () => mockClient(DynamoDBClient);
+    const mockSts = () => mockClient(STSClient);
+    let dynamodb: ReturnType<typeof mockDynamoDb>;
+    let sts: ReturnType<typeof mockSts>;
 
     before(() => {
-        dynamodb = mockClient(DynamoDBClient);
-        sts = mockClient(STSClient);
+        dynamodb = mockDynamoDb();
+        sts = mockSts();
     });
     after(() => {
         dynamodb.restore();
