@@ -1,4 +1,8 @@
 import * as assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { DynamoDBClient, UpdateContinuousBackupsCommand } from "@aws-sdk/client-dynamodb";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import * as pulumi from "@pulumi/pulumi";
@@ -89,5 +93,25 @@ describe("TablePitr dynamic resource", () => {
             dynamodb.restore();
             sts.restore();
         }
+    });
+
+    it("loads its TypeScript logic in a plain Node process, as the provider host runs it (no ts-node preloaded)", async () => {
+        const { inputs } = await register("subscriptions-pitr", 40);
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pitr-host-"));
+        const providerFile = path.join(dir, "provider.js");
+        fs.writeFileSync(providerFile, inputs.__provider);
+        // Mirrors cmd/dynamic-provider: requireFromString(text).handler(), file name '', cwd = program directory.
+        const host = `
+            const Module = require("module");
+            const m = new Module("");
+            m.paths = Module._nodeModulePaths(process.cwd());
+            m._compile(require("fs").readFileSync(${JSON.stringify(providerFile)}, "utf8"), "");
+            m.exports.handler().check({}, ${JSON.stringify({ ...inputs, __provider: undefined })})
+                .then((result) => process.stdout.write(JSON.stringify(result.failures)));`;
+        const output = execFileSync(process.execPath, ["-e", host], { cwd: process.cwd(), encoding: "utf8" });
+        fs.rmSync(dir, { recursive: true, force: true });
+        assert.deepEqual(JSON.parse(output), [
+            { property: "recoveryPeriodDays", reason: "40 is outside the 1 to 35 whole days DynamoDB PITR accepts" },
+        ]);
     });
 });
