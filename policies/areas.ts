@@ -2,7 +2,7 @@
  * Every policy of the pack, by area. The pack (index.ts) and the offline run (offline/policyCheck.ts)
  * both take their policies from here, so they can never disagree about what is checked.
  */
-import type { Policies } from "@pulumi/policy";
+import type { EnforcementLevel, Policies } from "@pulumi/policy";
 import { backupCoveragePolicies } from "./backupCoverage";
 import { backupRulePolicies } from "./backupRules";
 import { bucketPolicies } from "./buckets";
@@ -12,6 +12,9 @@ import { secretPolicies } from "./secrets";
 import { vaultPolicies } from "./vaults";
 
 export const POLICY_PACK_NAME = "vat-backup-policies";
+
+/** The level of a policy that states none; every policy here states its own. */
+export const PACK_ENFORCEMENT_LEVEL: EnforcementLevel = "advisory";
 
 export const policyAreas: Record<string, Policies> = {
     dynamodb: dynamodbPolicies,
