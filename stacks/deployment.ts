@@ -1,0 +1,105 @@
+/**
+ * A deployment account (prod, ci): phase 1 of the strategy.
+ *
+ * PITR on every table, AWS Backup into a local vault under the account's own key with daily,
+ * weekly and monthly rules, copies of the daily and monthly points to the backup account's central
+ * vault, replicas of the critical secrets in the DR region, and an exports bucket.
+ */
+import * as naming from "../naming";
+import { AlertTopic } from "../components/alerting/alertTopic";
+import { BackupKey } from "../components/kms/backupKey";
+import { BackupPlan, BackupPlanRule } from "../components/plan/backupPlan";
+import { BackupRegionSettings } from "../components/settings/backupRegionSettings";
+import { ProtectedBucket } from "../components/storage/protectedBucket";
+import { BackupVault } from "../components/vault/backupVault";
+import { DeploymentConfig } from "./config";
+import { awsProvider } from "./providers";
+
+export function deploymentStack(cfg: DeploymentConfig) {
+    const env = cfg.environment;
+    const tags = { environment: env, ...cfg.tags };
+    const primary = awsProvider(`${env}-${cfg.region}`, { accountId: cfg.accountId, region: cfg.region, deployRoleArn: cfg.deployRoleArn, tags });
+    const inPrimary = { provider: primary };
+    const central = cfg.backupAccount;
+    const centralVaultArn = naming.centralVaultArn(central.accountId, central.region, central.vaultName);
+
+    const alerts = new AlertTopic("alerts", {
+        topicName: naming.envName(env, "backup-alerts"),
+        keyAlias: `alias/${naming.envName(env, "backup-alerts")}`,
+        accountId: cfg.accountId,
+        region: cfg.region,
+        emails: cfg.alertEmails,
+        protect: cfg.protectData,
+    }, inPrimary);
+
+    const key = new BackupKey("backup-key", {
+        description: `Encrypts ${env} backups and exports`,
+        aliasName: `alias/${naming.envName(env, "backup")}`,
+        accountId: cfg.accountId,
+        region: cfg.region,
+        viaServices: ["backup", "s3", "dynamodb"],
+        crossAccount: [{ sid: "BackupAccountReadsCopies", accountIds: [central.accountId], use: "decrypt", viaServices: ["backup"] }],
+        protect: cfg.protectData,
+    }, inPrimary);
+
+    const vault = new BackupVault("local-vault", {
+        vaultName: naming.localVaultName(env),
+        kmsKeyArn: key.arn,
+        notificationTopicArn: alerts.arn,
+        // Restoring from the backup account means copying back into this vault, then restoring here.
+        accessPolicy: () => ({
+            Version: "2012-10-17",
+            Statement: [{
+                Sid: "BackupAccountCopiesBack",
+                Effect: "Allow",
+                Principal: { AWS: naming.copyBackRoleArn(central.accountId) },
+                Action: "backup:CopyIntoBackupVault",
+                Resource: "*",
+            }],
+        }),
+        protect: cfg.protectData,
+    }, inPrimary);
+
+    new BackupRegionSettings("backup-region-settings", { optInResourceTypes: ["DynamoDB"] }, inPrimary);
+
+    const rules: BackupPlanRule[] = Object.entries(cfg.backupRules).map(([name, rule]) => ({
+        name,
+        schedule: rule.schedule,
+        startWindowMinutes: rule.startWindowMinutes,
+        completionWindowMinutes: rule.completionWindowMinutes,
+        lifecycle: rule.lifecycle,
+        copies: rule.copyToBackupAccount ? [{ destinationVaultArn: centralVaultArn, lifecycle: rule.copyToBackupAccount }] : [],
+    }));
+    const plan = new BackupPlan("backup-plan", {
+        planName: naming.envName(env, "backup-plan"),
+        vaultName: vault.name,
+        rules,
+        resourceArns: cfg.tables.map((table) => naming.arn("dynamodb", cfg.region, cfg.accountId, `table/${table}`)),
+        selectionTag: cfg.selectionTag,
+        roleName: naming.backupServiceRoleName(env),
+    }, inPrimary);
+
+    const exportsBucket = new ProtectedBucket("exports", {
+        bucketName: naming.exportsBucketName(env, cfg.accountId, cfg.region),
+        kmsKeyArn: key.arn,
+        lifecycle: cfg.exportsBucket,
+        protect: cfg.protectData,
+    }, inPrimary);
+
+    return {
+        accountId: cfg.accountId,
+        region: cfg.region,
+        vaultName: vault.name,
+        vaultArn: vault.arn,
+        backupKeyArn: key.arn,
+        backupKeyId: key.keyId,
+        alertTopicArn: alerts.arn,
+        alertTopicName: alerts.topic.name,
+        exportsBucketName: exportsBucket.name,
+        exportsBucketArn: exportsBucket.arn,
+        backupPlanId: plan.id,
+        backupPlanArn: plan.arn,
+        backupRoleArn: plan.role.arn,
+        centralVaultArn,
+    };
+}
