@@ -5,7 +5,7 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { dependsOn, knownStrings, readKnown } from "./lib/joins";
 import { asArray, globMatch, ofTypes, tagsOf, validateStackWith } from "./lib/policy";
-import { SELECTION, SelectionProps, TABLE } from "./lib/tokens";
+import { SELECTION, SelectionProps, TABLE, TABLE_PITR } from "./lib/tokens";
 
 interface TableIdentity {
     resource: PolicyResource;
@@ -63,17 +63,19 @@ export function selectionCovers(selection: PolicyResource, table: TableIdentity)
 
 export const tablesInBackupSelection: StackValidationPolicy = {
     name: "backup-selection-covers-tables",
-    description: "Every DynamoDB table the stack defines is assigned to a backup plan by an AWS Backup selection.",
+    description:
+        "Every DynamoDB table the stack defines, or keeps PITR on through its TablePitr resource, is assigned to a backup plan by an AWS Backup selection.",
     enforcementLevel: "mandatory",
     severity: "critical",
     remediationSteps:
         "Add the table's ARN to an aws.backup.Selection's `resources`, or give the table a tag that a selection's " +
         "`selectionTags` or `conditions` select (and check `notResources` does not exclude it).",
-    validateStack: validateStackWith([TABLE], (args, reportViolation) => {
+    validateStack: validateStackWith([TABLE, TABLE_PITR], (args, reportViolation) => {
         const selections = ofTypes(args.resources, SELECTION);
-        for (const resource of ofTypes(args.resources, TABLE)) {
-            const name = readKnown(() => resource.props.name);
-            const arn = readKnown(() => resource.props.arn);
+        for (const resource of ofTypes(args.resources, [TABLE, TABLE_PITR])) {
+            const owned = resource.type === TABLE;
+            const name = readKnown(() => (owned ? resource.props.name : resource.props.tableName));
+            const arn = readKnown(() => (owned ? resource.props.arn : resource.props.tableArn));
             const table: TableIdentity = {
                 resource,
                 name: typeof name === "string" ? name : undefined,

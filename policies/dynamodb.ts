@@ -4,7 +4,7 @@
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { configWithDefaults, validateTypes } from "./lib/policy";
-import { TABLE, TableProps } from "./lib/tokens";
+import { TABLE, TABLE_PITR, TableProps } from "./lib/tokens";
 
 /** DynamoDB keeps continuous backups for 1 to 35 days; 35 is also the AWS default. */
 export const PITR_MAX_DAYS = 35;
@@ -34,7 +34,9 @@ export interface RecoveryPeriodConfig {
 
 export const pitrRecoveryPeriod: ResourceValidationPolicy = {
     name: "dynamodb-pitr-recovery-period",
-    description: "Point-in-time recovery keeps at least the configured number of days (default 35, the DynamoDB maximum).",
+    description:
+        "Point-in-time recovery keeps at least the configured number of days (default 35, the DynamoDB maximum), on tables the " +
+        "stack defines and on tables whose PITR it keeps through its TablePitr resource.",
     enforcementLevel: "mandatory",
     severity: "high",
     remediationSteps: "Raise `pointInTimeRecovery.recoveryPeriodInDays` to at least the configured minimum, or omit it (AWS keeps 35 days).",
@@ -43,8 +45,18 @@ export const pitrRecoveryPeriod: ResourceValidationPolicy = {
             minRecoveryPeriodDays: { type: "integer", minimum: 1, maximum: PITR_MAX_DAYS, default: PITR_MAX_DAYS },
         },
     },
-    validateResource: validateTypes<TableProps>(TABLE, (table, args, reportViolation) => {
+    validateResource: validateTypes<TableProps & { tableName?: string; recoveryPeriodDays?: number }>([TABLE, TABLE_PITR], (table, args, reportViolation) => {
         const { minRecoveryPeriodDays } = configWithDefaults<RecoveryPeriodConfig>(args, { minRecoveryPeriodDays: PITR_MAX_DAYS });
+        if (args.type === TABLE_PITR) {
+            const days = table.recoveryPeriodDays ?? PITR_MAX_DAYS;
+            if (days < minRecoveryPeriodDays) {
+                reportViolation(
+                    `PITR of table '${table.tableName}' (TablePitr '${args.name}') keeps ${days} days; at least ${minRecoveryPeriodDays} are required. ` +
+                        `Set \`recoveryPeriodDays\` to ${minRecoveryPeriodDays} or more (at most ${PITR_MAX_DAYS}).`,
+                );
+            }
+            return;
+        }
         const pitr = table.pointInTimeRecovery;
         // A disabled PITR is dynamodb-pitr-enabled's violation; one finding per cause.
         if (!pitr || pitr.enabled !== true) return;

@@ -7,7 +7,7 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { readKnown } from "./lib/joins";
 import { asArray, configWithDefaults, ofTypes, tagsOf } from "./lib/policy";
-import { DYNAMIC, SECRET, SecretProps } from "./lib/tokens";
+import { isDynamic, SECRET, SecretProps } from "./lib/tokens";
 
 export const CRITICAL_TAG = "vat-backup:critical";
 
@@ -37,7 +37,7 @@ interface ReplicaResource {
 
 function replicaResources(resources: PolicyResource[]): ReplicaResource[] {
     const out: ReplicaResource[] = [];
-    for (const r of ofTypes(resources, DYNAMIC)) {
+    for (const r of resources.filter((x) => isDynamic(x.type))) {
         const secretId = str(readKnown(() => r.props.secretId));
         if (!secretId) continue;
         out.push({

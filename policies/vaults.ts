@@ -69,14 +69,15 @@ export interface NotificationsConfig {
 }
 
 /**
- * AWS Backup announces a failed backup or restore job with the *_COMPLETED event (state FAILED,
- * filtered by the subscriber) and a failed copy with COPY_JOB_FAILED.
+ * The failure event a vault itself must announce. BACKUP_JOB_FAILED and RESTORE_JOB_FAILED are
+ * deprecated ("no longer supported", PutBackupVaultNotifications), so backup and restore failures
+ * are left to EventBridge rules; a copy failure is seen only by the vault's notifications.
  */
-export const DEFAULT_REQUIRED_EVENTS = ["BACKUP_JOB_COMPLETED", "COPY_JOB_FAILED", "RESTORE_JOB_COMPLETED"];
+export const DEFAULT_REQUIRED_EVENTS = ["COPY_JOB_FAILED"];
 
 export const vaultFailureNotifications: StackValidationPolicy = {
     name: "backup-vault-failure-notifications",
-    description: "Every backup vault sends its job events (failures included) to an SNS topic.",
+    description: "Every backup vault sends its failure events (by default COPY_JOB_FAILED) to an SNS topic.",
     enforcementLevel: "advisory",
     severity: "medium",
     remediationSteps:

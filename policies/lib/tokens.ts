@@ -31,7 +31,15 @@ export const PLAN = "aws:backup/plan:Plan";
 export const SELECTION = "aws:backup/selection:Selection";
 export const KMS_KEY = "aws:kms/key:Key";
 export const SECRET = "aws:secretsmanager/secret:Secret";
+/** Dynamic resources: `pulumi-nodejs:dynamic:Resource`, or `pulumi-nodejs:dynamic/<module>:<type>` when named. */
+export const DYNAMIC_PREFIX = "pulumi-nodejs:dynamic";
 export const DYNAMIC = "pulumi-nodejs:dynamic:Resource";
+/** The project's dynamic resource keeping PITR on a table another tool owns (inputs `tableName`, `recoveryPeriodDays`). */
+export const TABLE_PITR = "pulumi-nodejs:dynamic/backup:TablePitr";
+
+export function isDynamic(type: string): boolean {
+    return type === DYNAMIC || type.startsWith(`${DYNAMIC_PREFIX}/`);
+}
 export const AWS_PROVIDER = "pulumi:providers:aws";
 
 // S3 in v7: the bucket and each of its configurations are separate resources. The `V2` tokens are
