@@ -46,6 +46,12 @@ const FRAMEWORK_NAME = /^[a-zA-Z][_a-zA-Z0-9]{0,255}$/;
 export const REPORTS_ROLE_NAME = "AWSServiceRoleForBackupReports";
 export const reportsRoleArn = (accountId: string) => `arn:aws:iam::${accountId}:role/aws-service-role/reports.backup.amazonaws.com/${REPORTS_ROLE_NAME}`;
 
+/** The frequency control's value for a rule that runs every `intervalHours`. */
+export function frequencyOf(intervalHours: number): AuditControls["minimumFrequency"] {
+    if (intervalHours < 24) return { unit: "hours", value: Math.max(1, Math.round(intervalHours)) };
+    return { unit: "days", value: Math.min(7, Math.round(intervalHours / 24)) };
+}
+
 /** The controls, with AWS's parameter names and string values. */
 export function frameworkControls(controls: AuditControls, resourceTypes: string[]): aws.types.input.backup.FrameworkControl[] {
     const scope = { complianceResourceTypes: resourceTypes };

@@ -51,18 +51,18 @@ describe("deployment stack (prod)", function () {
         assert.ok((listed.inputs.resources as string[]).includes("arn:aws:dynamodb:eu-west-2:111111111111:table/prod-env-receipts"));
         const tagged = prod.one("aws:backup/selection:Selection", "backup-plan-tagged");
         assert.deepEqual(tagged.inputs.selectionTags, [{ type: "STRINGEQUALS", key: "backup-plan", value: "vat-backup" }]);
-        const role = prod.one("aws:iam/role:Role");
+        const role = prod.one("aws:iam/role:Role", "backup-plan-role");
         for (const s of [listed, tagged]) assert.equal(s.inputs.iamRoleArn, role.outputs.arn);
         assert.equal(role.outputs.arn, "arn:aws:iam::111111111111:role/prod-env-backup-service");
     });
 
     it("gives the backup role exactly the managed policies for backup and restore", () => {
-        const attached = prod.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((a) => a.inputs.policyArn).sort();
+        const attached = prod.childrenOf(prod.named("backup-plan")).filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((a) => a.inputs.policyArn).sort();
         assert.deepEqual(attached, [
             "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
             "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
         ]);
-        const trust = statement(prod.one("aws:iam/role:Role"), "TrustService", "assumeRolePolicy");
+        const trust = statement(prod.one("aws:iam/role:Role", "backup-plan-role"), "TrustService", "assumeRolePolicy");
         assert.deepEqual(trust.Principal, { Service: "backup.amazonaws.com" });
         assert.equal(trust.Resource, undefined, "a trust policy may not name a Resource");
     });
