@@ -106,3 +106,22 @@ export const DEFAULT_CENTRAL_VAULT_LOCK = {
     minRetentionDays: 7,
     maxRetentionDays: 2557,
 } as const;
+
+// ---------------------------------------------------------------------------------------------
+// GitHub Actions (every account)
+
+/** The role `pulumi up` assumes from the deploy workflow, one per account. */
+export const GITHUB_DEPLOY_ROLE_NAME = "vat-backup-github-deploy";
+
+/** The read-only role `pulumi preview` assumes from a pull request. */
+export const GITHUB_PREVIEW_ROLE_NAME = "vat-backup-github-preview";
+
+/** The role the scheduled checks (dr verify, exports) assume; the backup account's trusts the others'. */
+export const GITHUB_CHECKS_ROLE_NAME = "vat-backup-github-checks";
+
+/** GitHub's OIDC issuer; one IAM OIDC provider per account may exist for it. */
+export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
+
+export function githubOidcProviderArn(accountId: string): string {
+    return `arn:${PARTITION}:iam::${accountId}:oidc-provider/${GITHUB_OIDC_HOST}`;
+}

@@ -13,6 +13,7 @@ import { BackupRegionSettings } from "../components/settings/backupRegionSetting
 import { ProtectedBucket } from "../components/storage/protectedBucket";
 import { BackupVault } from "../components/vault/backupVault";
 import { DeploymentConfig } from "./config";
+import { githubOutputs, githubRoles } from "./github";
 import { awsProvider } from "./providers";
 
 export function deploymentStack(cfg: DeploymentConfig) {
@@ -86,7 +87,10 @@ export function deploymentStack(cfg: DeploymentConfig) {
         protect: cfg.protectData,
     }, inPrimary);
 
+    const github = githubRoles(cfg, [cfg.region, cfg.drRegion], inPrimary);
+
     return {
+        ...githubOutputs(github),
         accountId: cfg.accountId,
         region: cfg.region,
         vaultName: vault.name,
