@@ -44,6 +44,10 @@ function formatIssue(raw: Record<string, unknown>, issue: z.core.$ZodIssue): str
         const where = issue.path.length ? `${key}.` : `${PROJECT}:`;
         return issue.keys.map((k) => `${where}${k}: unknown key (a typo? nothing reads it)`).join("\n  - ");
     }
+    if (issue.code === "invalid_key") {
+        // A record key broke its rule: the key itself is the value to show.
+        return `${key}: ${issue.issues.map((inner) => inner.message).join("; ")}`;
+    }
     return `${key} = ${describe(valueAt(raw, issue.path))}: ${issue.message}`;
 }
 

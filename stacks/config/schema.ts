@@ -116,7 +116,7 @@ const backupAccountSchema = z
                 maxRetentionDays: days("maxRetentionDays").max(36500, "a vault lock's maximum retention is at most 36500 days").default(naming.DEFAULT_CENTRAL_VAULT_LOCK.maxRetentionDays),
             })
             .strict()
-            .default({ ...naming.DEFAULT_CENTRAL_VAULT_LOCK }),
+            .prefault({}),
     })
     .strict();
 
@@ -223,10 +223,10 @@ export const deploymentConfigSchema = z
         pitrRecoveryPeriodDays: days("pitrRecoveryPeriodDays").min(1, "DynamoDB PITR keeps at least 1 day").max(35, "DynamoDB PITR keeps at most 35 days").default(35),
         /** Resources carrying this tag join the backup selection too. */
         selectionTag: tagSchema.default({ key: "backup-plan", value: "vat-backup" }),
-        backupRules: z.record(z.string().superRefine(satisfies(rules.backupPlanName)), backupRuleSchema).default(DEFAULT_BACKUP_RULES as never),
+        backupRules: z.record(z.string().superRefine(satisfies(rules.backupPlanName)), backupRuleSchema).prefault(DEFAULT_BACKUP_RULES),
         /** Critical secrets another tool owns; each gets a replica in the DR region. */
         secrets: z.array(secretSchema).default([]),
-        exportsBucket: exportsBucketSchema.default({} as never),
+        exportsBucket: exportsBucketSchema.prefault({}),
     })
     .strict()
     .superRefine((cfg, ctx) => {
