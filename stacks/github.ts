@@ -12,7 +12,14 @@ export interface GithubRolesConfig {
     github?: GithubConfig;
 }
 
-export function githubRoles(cfg: GithubRolesConfig, regions: string[], opts: pulumi.ComponentResourceOptions, managesOrganization = false): DeployRole | undefined {
+export interface GithubRolesOptions {
+    /** The management account's stack manages AWS Organizations. */
+    managesOrganization?: boolean;
+    /** Accounts whose checks roles chain into this one (the backup stack passes its deployment accounts). */
+    checksTrustedAccountIds?: string[];
+}
+
+export function githubRoles(cfg: GithubRolesConfig, regions: string[], opts: pulumi.ComponentResourceOptions, extra: GithubRolesOptions = {}): DeployRole | undefined {
     const gh = cfg.github;
     if (!gh) return undefined;
     return new DeployRole("github", {
@@ -21,10 +28,10 @@ export function githubRoles(cfg: GithubRolesConfig, regions: string[], opts: pul
         accountId: cfg.accountId,
         regions: [...new Set(regions)],
         existingOidcProviderArn: gh.existingOidcProviderArn,
-        managesOrganization,
+        managesOrganization: extra.managesOrganization ?? false,
         stateBackend: gh.stateBucket ? { bucketName: gh.stateBucket, kmsKeyArn: gh.secretsKeyArn } : undefined,
         checksBranch: gh.checksBranch,
-        checksTrustedAccountIds: gh.checksTrustedAccountIds,
+        checksTrustedAccountIds: [...new Set([...gh.checksTrustedAccountIds, ...(extra.checksTrustedAccountIds ?? [])])],
     }, opts);
 }
 

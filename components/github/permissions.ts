@@ -72,7 +72,9 @@ export function readStatements(): PolicyStatement[] {
                 "dynamodb:DescribeTable", "dynamodb:DescribeContinuousBackups", "dynamodb:DescribeTimeToLive", "dynamodb:ListTables", "dynamodb:ListTagsOfResource",
                 "secretsmanager:DescribeSecret", "secretsmanager:ListSecrets", "secretsmanager:GetResourcePolicy",
                 "lambda:GetFunction", "lambda:GetFunctionConfiguration", "lambda:GetPolicy", "lambda:ListVersionsByFunction", "lambda:ListTags",
-                "events:DescribeRule", "events:ListTargetsByRule", "events:ListTagsForResource",
+                "lambda:GetFunctionCodeSigningConfig", "lambda:GetFunctionEventInvokeConfig",
+                "events:DescribeRule", "events:DescribeEventBus", "events:ListTargetsByRule", "events:ListTagsForResource",
+                "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ListQueueTags",
                 "logs:DescribeLogGroups", "logs:ListTagsForResource",
                 "cloudwatch:DescribeAlarms", "cloudwatch:GetDashboard", "cloudwatch:ListDashboards", "cloudwatch:ListTagsForResource",
                 "config:Describe*", "config:ListTagsForResource",
@@ -140,6 +142,8 @@ export function backupAndKeyStatements(scope: PermissionScope): PolicyStatement[
                 "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias",
                 // A vault's creation grants AWS Backup the use of its key (same documentation as above).
                 "kms:CreateGrant", "kms:RetireGrant", "kms:Decrypt", "kms:GenerateDataKey",
+                // Replicating a secret encrypts its replica under the project's key in the DR region.
+                "kms:Encrypt",
             ],
             Resource: `arn:aws:kms:*:${a}:key/*`,
             Condition: { StringEquals: { [`aws:ResourceTag/${PROJECT_TAG.key}`]: PROJECT_TAG.value } },
@@ -149,7 +153,21 @@ export function backupAndKeyStatements(scope: PermissionScope): PolicyStatement[
             Sid: "ManageProjectKeyAliases",
             Effect: "Allow",
             Action: ["kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias"],
-            Resource: [`arn:aws:kms:*:${a}:alias/*-env-backup*`, `arn:aws:kms:*:${a}:alias/vat-backup-*`],
+            Resource: [
+                `arn:aws:kms:*:${a}:alias/*-env-backup*`,
+                `arn:aws:kms:*:${a}:alias/*-env-secret-replicas`,
+                `arn:aws:kms:*:${a}:alias/vat-backup-*`,
+                `arn:aws:kms:*:${a}:alias/backup-account-*`,
+            ],
+        },
+        {
+            // ReplicateSecretToRegions decrypts the primary secret under the application's key:
+            // https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_ReplicateSecretToRegions.html
+            Sid: "DecryptSecretsForReplication",
+            Effect: "Allow",
+            Action: "kms:Decrypt",
+            Resource: `arn:aws:kms:*:${a}:key/*`,
+            Condition: { StringEquals: { "kms:ViaService": scope.regions.map((r) => `secretsmanager.${r}.amazonaws.com`) } },
         },
     ];
 }
@@ -157,7 +175,12 @@ export function backupAndKeyStatements(scope: PermissionScope): PolicyStatement[
 /** Roles and policies of the project (and the GitHub roles and OIDC provider themselves). */
 export function iamStatements(scope: PermissionScope): PolicyStatement[] {
     const a = scope.accountId;
-    const roles = [`arn:aws:iam::${a}:role/*-env-backup-*`, `arn:aws:iam::${a}:role/*-env-exports-replication`, `arn:aws:iam::${a}:role/vat-backup-*`];
+    const roles = [
+        `arn:aws:iam::${a}:role/*-env-backup-*`,
+        `arn:aws:iam::${a}:role/*-env-exports-replication`,
+        `arn:aws:iam::${a}:role/*-env-copy-event-forwarding`,
+        `arn:aws:iam::${a}:role/vat-backup-*`,
+    ];
     return [
         {
             Sid: "ManageProjectRoles",
@@ -218,7 +241,7 @@ export function storageAndMonitoringStatements(scope: PermissionScope): PolicySt
             Sid: "ManageProjectTopics",
             Effect: "Allow",
             Action: ["sns:CreateTopic", "sns:DeleteTopic", "sns:SetTopicAttributes", "sns:Subscribe", "sns:Unsubscribe", "sns:SetSubscriptionAttributes", "sns:TagResource", "sns:UntagResource"],
-            Resource: [`arn:aws:sns:*:${a}:*-env-backup-*`, `arn:aws:sns:*:${a}:vat-backup-*`],
+            Resource: [`arn:aws:sns:*:${a}:*-env-backup-*`, `arn:aws:sns:*:${a}:vat-backup-*`, `arn:aws:sns:*:${a}:backup-account-*`],
             Condition: inRegions(scope),
         },
         {
@@ -235,14 +258,27 @@ export function storageAndMonitoringStatements(scope: PermissionScope): PolicySt
                 "lambda:CreateFunction", "lambda:DeleteFunction", "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration",
                 "lambda:AddPermission", "lambda:RemovePermission", "lambda:TagResource", "lambda:UntagResource",
                 "events:PutRule", "events:DeleteRule", "events:PutTargets", "events:RemoveTargets", "events:TagResource", "events:UntagResource",
+                "lambda:PutFunctionEventInvokeConfig", "lambda:UpdateFunctionEventInvokeConfig", "lambda:DeleteFunctionEventInvokeConfig",
                 "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:TagResource", "logs:UntagResource",
+                "sqs:CreateQueue", "sqs:DeleteQueue", "sqs:SetQueueAttributes", "sqs:TagQueue", "sqs:UntagQueue",
             ],
             Resource: [
                 `arn:aws:lambda:*:${a}:function:vat-backup-*`,
                 `arn:aws:events:*:${a}:rule/vat-backup-*`,
                 `arn:aws:events:*:${a}:rule/*-env-backup-*`,
+                `arn:aws:events:*:${a}:rule/*-env-copy-event-forwarding*`,
                 `arn:aws:logs:*:${a}:log-group:/aws/lambda/vat-backup-*`,
+                `arn:aws:sqs:*:${a}:vat-backup-*`,
             ],
+        },
+        {
+            // The backup account's default bus admits the deployment accounts' copy events.
+            // PutPermission and RemovePermission take no resource-level permission.
+            Sid: "ManageEventBusPolicy",
+            Effect: "Allow",
+            Action: ["events:PutPermission", "events:RemovePermission"],
+            Resource: "*",
+            Condition: inRegions(scope),
         },
         {
             // Alarms, dashboards, Config rules and Audit Manager assessments name no stable resource prefix at creation.

@@ -318,6 +318,7 @@ export const backupConfigSchema = z
     })
     .strict()
     .superRefine((cfg, ctx) => {
+        refineGithub(cfg, ctx);
         if (cfg.drRegion === cfg.region) {
             ctx.addIssue({ code: "custom", path: ["drRegion"], message: `the DR region must differ from the primary region (${cfg.region})` });
         }
@@ -345,8 +346,10 @@ export const organizationConfigSchema = z
         deployRoleArn: commonShape.deployRoleArn,
         tags: commonShape.tags,
         protectData: z.boolean().optional(),
+        github: commonShape.github,
     })
-    .strict();
+    .strict()
+    .superRefine(refineGithub);
 
 export type OrganizationConfig = z.infer<typeof organizationConfigSchema> & { protectData: boolean };
 

@@ -1,4 +1,6 @@
 import * as assert from "node:assert/strict";
+import { runSimulation } from "@cloud-copilot/iam-simulate";
+import { RecordedResource } from "../../offline/types";
 import { ConfigError, parseStackConfig, projectKeys, readStackFile } from "../../stacks/config";
 import { Registered, runStackOffline, statement } from "../helpers/engine";
 
@@ -24,7 +26,7 @@ describe("the github config block", () => {
     it("creates the OIDC provider and the three roles in the stack's account, trusting the stack's environment", async () => {
         const run = new Registered(await runStackOffline("prod", { github }));
         const component = run.one("backup:github:DeployRole");
-        const provider = run.one("pulumi:providers:aws");
+        const provider = run.one("pulumi:providers:aws", "prod-eu-west-2");
         for (const child of run.resources.filter((r) => r.parent === component.urn)) {
             assert.equal(child.provider, provider.urn, `${child.name} is not on the prod provider`);
         }
@@ -71,6 +73,77 @@ describe("the github config block", () => {
         it(`rejects ${what}`, () => {
             const found = problems({ github: block });
             assert.ok(found.some((p) => rule.test(p)), `expected ${rule}, got:\n${found.join("\n")}`);
+        });
+    }
+});
+
+/**
+ * The deploy role's policies, as the stack registers them, must allow the call that creates each
+ * resource the same stack registers: otherwise the first `pulumi up` from CI fails with AccessDenied.
+ */
+describe("the deploy role covers what its stack creates", () => {
+    type Call = { action: string; resource: string; context?: Record<string, string> };
+    const creates: Record<string, (r: RecordedResource, account: string, region: string) => Call[]> = {
+        "aws:iam/role:Role": (r, a) => [{ action: "iam:CreateRole", resource: `arn:aws:iam::${a}:role/${String(r.inputs.name)}` }],
+        "aws:kms/key:Key": () => [{ action: "kms:CreateKey", resource: "*", context: { "aws:RequestTag/project": "vat-backup" } }],
+        "aws:kms/alias:Alias": (r, a, g) => [{ action: "kms:CreateAlias", resource: `arn:aws:kms:${g}:${a}:${String(r.inputs.name)}` }],
+        "aws:s3/bucket:Bucket": (r) => [{ action: "s3:CreateBucket", resource: `arn:aws:s3:::${String(r.inputs.bucket)}` }],
+        "aws:sns/topic:Topic": (r, a, g) => [{ action: "sns:CreateTopic", resource: `arn:aws:sns:${g}:${a}:${String(r.inputs.name)}` }],
+        "aws:backup/vault:Vault": (r, a, g) => [
+            { action: "backup:CreateBackupVault", resource: `arn:aws:backup:${g}:${a}:backup-vault:${String(r.inputs.name)}` },
+            { action: "backup-storage:MountCapsule", resource: "*" },
+        ],
+        "aws:backup/plan:Plan": (_r, a, g) => [{ action: "backup:CreateBackupPlan", resource: `arn:aws:backup:${g}:${a}:backup-plan:*` }],
+        "aws:backup/regionSettings:RegionSettings": () => [{ action: "backup:UpdateRegionSettings", resource: "*" }],
+        "aws:backup/globalSettings:GlobalSettings": () => [{ action: "backup:UpdateGlobalSettings", resource: "*" }],
+        "aws:cloudwatch/eventRule:EventRule": (r, a, g) => [{ action: "events:PutRule", resource: `arn:aws:events:${g}:${a}:rule/${String(r.inputs.name)}` }],
+        "aws:cloudwatch/eventBusPolicy:EventBusPolicy": () => [{ action: "events:PutPermission", resource: "*" }],
+        "aws:cloudwatch/logGroup:LogGroup": (r, a, g) => [{ action: "logs:CreateLogGroup", resource: `arn:aws:logs:${g}:${a}:log-group:${String(r.inputs.name)}` }],
+        "aws:sqs/queue:Queue": (r, a, g) => [{ action: "sqs:CreateQueue", resource: `arn:aws:sqs:${g}:${a}:${String(r.inputs.name)}` }],
+        "aws:lambda/function:Function": (r, a, g) => [{ action: "lambda:CreateFunction", resource: `arn:aws:lambda:${g}:${a}:function:${String(r.inputs.name)}` }],
+        "pulumi-nodejs:dynamic/backup:TablePitr": (r, a) => [
+            { action: "dynamodb:UpdateContinuousBackups", resource: `arn:aws:dynamodb:${String(r.inputs.region)}:${a}:table/${String(r.inputs.tableName)}` },
+        ],
+        "pulumi-nodejs:dynamic/backup:SecretReplica": (r, a) => [
+            { action: "secretsmanager:ReplicateSecretToRegions", resource: `arn:aws:secretsmanager:${String(r.inputs.region)}:${a}:secret:${String(r.inputs.secretId)}-AbCdEf` },
+        ],
+    };
+
+    for (const stack of ["prod", "backup", "org"]) {
+        it(`${stack}: every created resource of a modelled type is allowed`, async () => {
+            const run = new Registered(await runStackOffline(stack, { github }));
+            const account = String(projectKeys(readStackFile(stack)).accountId);
+            const docs = run.ofType("aws:iam/policy:Policy").filter((p) => String(p.inputs.name).startsWith("vat-backup-github-deploy-"));
+            assert.ok(docs.length >= 4, "the deploy role's policies are registered");
+            const identityPolicies = docs.map((p) => ({ name: String(p.inputs.name), policy: JSON.parse(String(p.inputs.policy)) }));
+            const denied: string[] = [];
+            let checked = 0;
+            for (const r of run.resources) {
+                const build = creates[r.type];
+                if (!build) continue;
+                const region = String(run.providerOf(r)?.inputs.region ?? r.inputs.region);
+                for (const call of build(r, account, region)) {
+                    checked++;
+                    const result = await runSimulation(
+                        {
+                            request: {
+                                principal: `arn:aws:iam::${account}:role/vat-backup-github-deploy`,
+                                action: call.action,
+                                resource: { resource: call.resource, accountId: account },
+                                contextVariables: { "aws:RequestedRegion": region, ...call.context },
+                            },
+                            identityPolicies,
+                            serviceControlPolicies: [],
+                            resourceControlPolicies: [],
+                        },
+                        {},
+                    );
+                    const verdict = result.resultType === "error" ? JSON.stringify(result.errors) : result.overallResult;
+                    if (verdict !== "Allowed") denied.push(`${r.type} ${r.name}: ${call.action} on ${call.resource} → ${verdict}`);
+                }
+            }
+            assert.ok(checked > 0);
+            assert.deepEqual(denied, []);
         });
     }
 });
