@@ -101,6 +101,7 @@ export function isNotFound(err: unknown): boolean {
 }
 
 export function errorMessage(err: unknown): string {
+    if (err instanceof DrError) return err.message;
     if (err instanceof Error) return err.name && err.name !== "Error" && !err.message.startsWith(err.name) ? `${err.name}: ${err.message}` : err.message;
     return String(err);
 }
