@@ -237,7 +237,7 @@ async function restoreSteps(ctx: DrContext, report: Report, plan: PipelineOption
                 // The source account's key is gone with the account: encrypt with a key of the target
                 // account, or the DynamoDB-owned key.
                 Metadata: {
-                    ...metadata,
+                    ...withoutKey(metadata),
                     targetTableName: outcome.restoredAs,
                     ...(plan.kmsKeyArn ? { encryptionType: "KMS", kmsMasterKeyArn: plan.kmsKeyArn } : { encryptionType: "Default" }),
                 },
@@ -272,6 +272,14 @@ async function restoreSteps(ctx: DrContext, report: Report, plan: PipelineOption
     }
     if (!restored) return;
     await timed("verify", () => verifyRestored(ctx, plan, table, outcome), () => `${outcome.itemCount ?? "?"} items, sentinel ${outcome.sentinel}`);
+}
+
+/** Restore metadata without the source's key (it lived in the lost account). */
+function withoutKey(metadata: Record<string, string>): Record<string, string> {
+    const rest = { ...metadata };
+    delete rest.kmsMasterKeyArn;
+    delete rest.encryptionType;
+    return rest;
 }
 
 async function newestRecoveryPoint(ctx: DrContext, plan: PipelineOptions, table: string): Promise<RecoveryPointByBackupVault> {
