@@ -6,17 +6,9 @@ import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import { PROD_TABLES } from "../helpers/drEstate";
 import { COMMON, DrHarness, NOW, awsError } from "../helpers/drHarness";
 
-const PROD_TABLES = [
-    "prod-env-receipts",
-    "prod-env-bundles",
-    "prod-env-passes",
-    "prod-env-subscriptions",
-    "prod-env-hmrc-api-requests",
-    "prod-env-submit-vat-async-requests",
-    "prod-env-get-vat-obligations-async-requests",
-];
 const HOUR = 3_600_000;
 
 /** An account where everything the strategy asks for is in place. */
