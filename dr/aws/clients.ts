@@ -61,8 +61,14 @@ export function credentialProvider(opts: CredentialOptions, region: string): Cre
     });
 }
 
-export function createClients(credentials: CredentialProvider, region: string, maxAttempts: number): AwsClients {
-    const config = { region, credentials, retryMode: RETRY_MODE, maxAttempts };
+/** Settings tests may inject: a request handler that answers without the network. */
+export interface ClientOverrides {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    requestHandler?: any;
+}
+
+export function createClients(credentials: CredentialProvider, region: string, maxAttempts: number, overrides: ClientOverrides = {}): AwsClients {
+    const config = { region, credentials, retryMode: RETRY_MODE, maxAttempts, ...overrides };
     return {
         dynamodb: new DynamoDBClient(config),
         backup: new BackupClient(config),
