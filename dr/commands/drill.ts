@@ -32,6 +32,7 @@ export const drillCommand: CommandSpec = {
             .option("--only <tables>", "comma-separated tables (default: every table of the stack)")
             .option("--kms-key-arn <arn>", "encrypt scratch tables with this key")
             .option("--copy-retention-days <n>", "how long the copied recovery point may stay in the target vault", (v) => Number(v), 7)
+            .option("--source-region <region>", "the region the tables live in (default: the stack's region); the drill restores into --region")
             .option("--sentinels <file>", "JSON/YAML file of sentinel item keys per table")
             .option("--keep", "leave the scratch tables and copied recovery points in place")
             .option("--report <file>", "Markdown report (default drill-report-<timestamp>.md)");

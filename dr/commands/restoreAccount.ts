@@ -40,6 +40,7 @@ export interface RestoreAccountOptions {
     kmsKeyArn?: string;
     copyRetentionDays: number;
     sentinels?: string;
+    sourceRegion?: string;
 }
 
 /** What happened to one table, start to finish. */
@@ -68,6 +69,10 @@ export interface PipelineOptions {
     targetAccountId: string;
     vaultName: string;
     vaultRegion: string;
+    /** Where the lost tables lived: their ARNs name the recovery points. */
+    sourceRegion: string;
+    /** Where they are restored (differs from sourceRegion after a region loss). */
+    targetRegion: string;
     asOf?: Date;
     tables: string[];
     /** The name each table is restored under: the original, or a scratch name in a drill. */
@@ -89,6 +94,7 @@ export const restoreAccountCommand: CommandSpec = {
             .option("--target-account-id <id>", "the account to restore into (default: the stack's account; a rebuilt account has a new id)")
             .option("--kms-key-arn <arn>", "encrypt restored tables with this key in the target account (default: the DynamoDB-owned key)")
             .option("--copy-retention-days <n>", "how long the copied recovery point stays in the target vault", (v) => Number(v), 35)
+            .option("--source-region <region>", "the region the lost tables lived in (default: the stack's region); restores go to --region")
             .option("--sentinels <file>", "JSON/YAML file of sentinel item keys per table");
     },
     run: (ctx, _args, options) => restoreAccount(ctx, options as unknown as RestoreAccountOptions),
@@ -107,6 +113,8 @@ export function pipelineBase(ctx: DrContext, options: RestoreAccountOptions, why
         stack,
         vaultName: options.vault === "central" ? stack.backupAccount.vaultName : naming.DR_VAULT_NAME,
         vaultRegion: options.vault === "central" ? ctx.backupRegion : stack.drRegion,
+        sourceRegion: options.sourceRegion ?? stack.region,
+        targetRegion: ctx.region,
         asOf: options.asOf ? parseTime(options.asOf, ctx.clock.now(), "--as-of") : undefined,
         tables: only ?? stack.tables,
         kmsKeyArn: options.kmsKeyArn,
@@ -131,7 +139,7 @@ export async function runRestorePipeline(ctx: DrContext, report: Report, plan: P
     await checkAccount(ctx, "backup", plan.stack.backupAccount.accountId, plan.vaultRegion);
     await checkAccount(ctx, "target", plan.targetAccountId);
     report.line(
-        `restoring ${plan.tables.length} tables of ${plan.stack.environment} from ${plan.vaultName} (${plan.vaultRegion}) into account ${plan.targetAccountId}` +
+        `restoring ${plan.tables.length} tables of ${plan.stack.environment} (${plan.sourceRegion}) from ${plan.vaultName} (${plan.vaultRegion}) into account ${plan.targetAccountId} (${plan.targetRegion})` +
             (plan.asOf ? `, as of ${plan.asOf.toISOString()}` : ", newest recovery points"),
     );
     return Promise.all(plan.tables.map((table) => restoreOne(ctx, report, plan, table)));
@@ -176,7 +184,7 @@ type Timed = <T>(step: string, fn: () => Promise<T>, detail?: (v: T) => string) 
 async function restoreSteps(ctx: DrContext, report: Report, plan: PipelineOptions, table: string, outcome: ResourceOutcome, timed: Timed): Promise<void> {
     const { stack } = plan;
     const backup = ctx.clients("backup", plan.vaultRegion);
-    const target = ctx.clients("target", stack.region);
+    const target = ctx.clients("target", plan.targetRegion);
     const localVault = naming.localVaultName(stack.environment);
 
     if (await describeTableIfExists(ctx.gate, target, outcome.restoredAs)) {
@@ -196,7 +204,7 @@ async function restoreSteps(ctx: DrContext, report: Report, plan: PipelineOption
             new StartCopyJobCommand({
                 RecoveryPointArn: point.RecoveryPointArn,
                 SourceBackupVaultName: plan.vaultName,
-                DestinationBackupVaultArn: naming.localVaultArn(plan.targetAccountId, stack.region, stack.environment),
+                DestinationBackupVaultArn: naming.localVaultArn(plan.targetAccountId, plan.targetRegion, stack.environment),
                 IamRoleArn: naming.copyBackRoleArn(stack.backupAccount.accountId),
                 IdempotencyToken: `${outcome.restoredAs}-${point.CreationDate?.getTime() ?? 0}`.slice(0, 64),
                 Lifecycle: { DeleteAfterDays: plan.copyRetentionDays },
@@ -262,7 +270,7 @@ async function restoreSteps(ctx: DrContext, report: Report, plan: PipelineOption
     });
 
     if (plan.protectRestored && (restored || ctx.dryRun)) {
-        const arn = tableArn(stack.region, plan.targetAccountId, outcome.restoredAs);
+        const arn = tableArn(plan.targetRegion, plan.targetAccountId, outcome.restoredAs);
         await applyTableSettings(ctx, target, report, outcome.restoredAs, arn, {
             pitrDays: stack.pitrRecoveryPeriodDays,
             tags: [],
@@ -289,7 +297,7 @@ async function newestRecoveryPoint(ctx: DrContext, plan: PipelineOptions, table:
         (token) =>
             new ListRecoveryPointsByBackupVaultCommand({
                 BackupVaultName: plan.vaultName,
-                ByResourceArn: tableArn(plan.stack.region, plan.stack.accountId, table),
+                ByResourceArn: tableArn(plan.sourceRegion, plan.stack.accountId, table),
                 ByCreatedBefore: plan.asOf,
                 NextToken: token,
             }),
@@ -310,7 +318,7 @@ async function newestRecoveryPoint(ctx: DrContext, plan: PipelineOptions, table:
 }
 
 async function verifyRestored(ctx: DrContext, plan: PipelineOptions, table: string, outcome: ResourceOutcome): Promise<void> {
-    const target = ctx.clients("target", plan.stack.region);
+    const target = ctx.clients("target", plan.targetRegion);
     const description = await describeTableIfExists(ctx.gate, target, outcome.restoredAs);
     outcome.itemCount = description?.ItemCount;
     const key = plan.sentinels.keyFor(table);

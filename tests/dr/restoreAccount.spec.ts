@@ -70,6 +70,18 @@ describe("dr restore-account", () => {
         assert.equal(copy?.input.SourceBackupVaultName, "dr-backup-vault");
     });
 
+    it("after a region loss restores from the DR vault into another region, finding points by the lost region's ARNs", async () => {
+        h.restore();
+        h = new DrHarness();
+        recoverableEstate(h, "111111111111", "eu-west-1");
+        const r = await h.run(["restore-account", ...COMMON, "--vault", "dr", "--region", "eu-west-1", "--source-region", "eu-west-2", "--only", "prod-env-receipts"]);
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        assert.equal(h.sentOps("ListRecoveryPointsByBackupVault")[0].ByResourceArn, "arn:aws:dynamodb:eu-west-2:111111111111:table/prod-env-receipts");
+        assert.equal(h.sentOps("StartCopyJob")[0].DestinationBackupVaultArn, "arn:aws:backup:eu-west-1:111111111111:backup-vault:prod-env-backup-vault");
+        assert.deepEqual(h.sent().filter((c) => c.operation === "StartRestoreJob").map((c) => c.where), ["target/eu-west-1"]);
+        assert.equal(h.sentOps("UpdateContinuousBackups")[0].TableName, "prod-env-receipts");
+    });
+
     it("restores into a rebuilt account with a new id", async () => {
         h.restore();
         h = new DrHarness();

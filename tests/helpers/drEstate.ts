@@ -30,7 +30,7 @@ const tableOf = (arn: string) => arn.replace(/^.*table\//, "");
  * a restore job creates the table it names (so existence checks, waits and verification all see
  * the same world).
  */
-export function recoverableEstate(h: DrHarness, targetAccount = "111111111111"): Set<string> {
+export function recoverableEstate(h: DrHarness, targetAccount = "111111111111", targetRegion = "eu-west-2"): Set<string> {
     const created = new Set<string>();
     for (const region of ["eu-west-2", "eu-west-1"]) {
         const b = h.mocks("backup", region).backup;
@@ -45,10 +45,10 @@ export function recoverableEstate(h: DrHarness, targetAccount = "111111111111"):
         });
         b.on(StartCopyJobCommand).callsFake((i: { RecoveryPointArn: string }) => ({ CopyJobId: `copy-${i.RecoveryPointArn.replace(/^.*recovery-point:/, "")}` }));
         b.on(DescribeCopyJobCommand).callsFake((i: { CopyJobId: string }) => ({
-            CopyJob: { CopyJobId: i.CopyJobId, State: "COMPLETED", DestinationRecoveryPointArn: `arn:aws:backup:eu-west-2:${targetAccount}:recovery-point:${i.CopyJobId}` },
+            CopyJob: { CopyJobId: i.CopyJobId, State: "COMPLETED", DestinationRecoveryPointArn: `arn:aws:backup:${targetRegion}:${targetAccount}:recovery-point:${i.CopyJobId}` },
         }));
     }
-    const t = h.mocks("target", "eu-west-2");
+    const t = h.mocks("target", targetRegion);
     t.backup.on(GetRecoveryPointRestoreMetadataCommand).resolves({ RestoreMetadata: { originalTableName: "x", targetTableName: "x", encryptionType: "KMS", kmsMasterKeyArn: "arn:gone" } });
     t.backup.on(StartRestoreJobCommand).callsFake((i: { Metadata: Record<string, string> }) => {
         created.add(i.Metadata.targetTableName);
