@@ -33,6 +33,7 @@ export const drillCommand: CommandSpec = {
             .option("--kms-key-arn <arn>", "encrypt scratch tables with this key")
             .option("--copy-retention-days <n>", "how long the copied recovery point may stay in the target vault", (v) => Number(v), 7)
             .option("--source-region <region>", "the region the tables live in (default: the stack's region); the drill restores into --region")
+            .option("--target-env <env>", "environment name of the drill account's vault and backup role (default: the stack's)")
             .option("--sentinels <file>", "JSON/YAML file of sentinel item keys per table")
             .option("--keep", "leave the scratch tables and copied recovery points in place")
             .option("--report <file>", "Markdown report (default drill-report-<timestamp>.md)");
@@ -54,7 +55,7 @@ export async function drill(ctx: DrContext, options: DrillOptions): Promise<Exit
     const outcomes = await runRestorePipeline(ctx, report, { ...base, targetAccountId: options.accountId, nameFor, protectRestored: false });
     printRtoSummary(report, outcomes);
     if (options.keep) report.line(`--keep: scratch tables ${outcomes.filter((o) => o.created).map((o) => o.restoredAs).join(", ") || "(none)"} left in place`);
-    else await cleanUp(ctx, report, base.stack.environment, outcomes);
+    else await cleanUp(ctx, report, base.targetEnvironment, outcomes);
 
     const file = options.report ?? `drill-report-${compactTimestamp(startedAt)}.md`;
     const markdown = drillReport({ stack: ctx.opts.stack ?? "", accountId: options.accountId, vault: `${base.vaultName} (${base.vaultRegion})`, prefix, startedAt, endedAt: ctx.clock.now(), dryRun: ctx.dryRun, outcomes, report });

@@ -41,6 +41,8 @@ export interface RestoreAccountOptions {
     copyRetentionDays: number;
     sentinels?: string;
     sourceRegion?: string;
+    sourceAccountId?: string;
+    targetEnv?: string;
 }
 
 /** What happened to one table, start to finish. */
@@ -73,6 +75,10 @@ export interface PipelineOptions {
     sourceRegion: string;
     /** Where they are restored (differs from sourceRegion after a region loss). */
     targetRegion: string;
+    /** The lost account: its table ARNs name the recovery points (the stack may already name the new one). */
+    sourceAccountId: string;
+    /** The environment whose vault and backup role the target account has (differs in a drill elsewhere). */
+    targetEnvironment: string;
     asOf?: Date;
     tables: string[];
     /** The name each table is restored under: the original, or a scratch name in a drill. */
@@ -95,6 +101,8 @@ export const restoreAccountCommand: CommandSpec = {
             .option("--kms-key-arn <arn>", "encrypt restored tables with this key in the target account (default: the DynamoDB-owned key)")
             .option("--copy-retention-days <n>", "how long the copied recovery point stays in the target vault", (v) => Number(v), 35)
             .option("--source-region <region>", "the region the lost tables lived in (default: the stack's region); restores go to --region")
+            .option("--source-account-id <id>", "the lost account, whose table ARNs name the recovery points (default: the stack's account)")
+            .option("--target-env <env>", "environment name of the target account's vault and backup role (default: the stack's)")
             .option("--sentinels <file>", "JSON/YAML file of sentinel item keys per table");
     },
     run: (ctx, _args, options) => restoreAccount(ctx, options as unknown as RestoreAccountOptions),
@@ -107,6 +115,8 @@ export function pipelineBase(ctx: DrContext, options: RestoreAccountOptions, why
     if (options.vault !== "central" && options.vault !== "dr") throw new UsageError(`--vault must be central or dr, not '${options.vault}'`);
     if (!Number.isInteger(options.copyRetentionDays) || options.copyRetentionDays < 1) throw new UsageError("--copy-retention-days must be a whole number of days, at least 1");
     const only = parseList(options.only);
+    if (options.sourceAccountId !== undefined && !/^\d{12}$/.test(options.sourceAccountId)) throw new UsageError(`--source-account-id '${options.sourceAccountId}' is not a 12-digit account id`);
+    if (options.targetEnv !== undefined && !/^[a-z][a-z0-9-]{0,15}$/.test(options.targetEnv)) throw new UsageError(`--target-env '${options.targetEnv}' is not an environment name`);
     const unknown = (only ?? []).filter((t) => !stack.tables.includes(t));
     if (unknown.length) throw new UsageError(`not tables of stack ${ctx.opts.stack}: ${unknown.join(", ")}`, `The stack's tables are: ${stack.tables.join(", ")}`);
     return {
@@ -114,6 +124,8 @@ export function pipelineBase(ctx: DrContext, options: RestoreAccountOptions, why
         vaultName: options.vault === "central" ? stack.backupAccount.vaultName : naming.DR_VAULT_NAME,
         vaultRegion: options.vault === "central" ? ctx.backupRegion : stack.drRegion,
         sourceRegion: options.sourceRegion ?? stack.region,
+        sourceAccountId: options.sourceAccountId ?? stack.accountId,
+        targetEnvironment: options.targetEnv ?? stack.environment,
         targetRegion: ctx.region,
         asOf: options.asOf ? parseTime(options.asOf, ctx.clock.now(), "--as-of") : undefined,
         tables: only ?? stack.tables,
@@ -185,7 +197,7 @@ async function restoreSteps(ctx: DrContext, report: Report, plan: PipelineOption
     const { stack } = plan;
     const backup = ctx.clients("backup", plan.vaultRegion);
     const target = ctx.clients("target", plan.targetRegion);
-    const localVault = naming.localVaultName(stack.environment);
+    const localVault = naming.localVaultName(plan.targetEnvironment);
 
     if (await describeTableIfExists(ctx.gate, target, outcome.restoredAs)) {
         throw new UsageError(`table ${outcome.restoredAs} already exists in account ${plan.targetAccountId}; a restore never overwrites a table`);
@@ -204,7 +216,7 @@ async function restoreSteps(ctx: DrContext, report: Report, plan: PipelineOption
             new StartCopyJobCommand({
                 RecoveryPointArn: point.RecoveryPointArn,
                 SourceBackupVaultName: plan.vaultName,
-                DestinationBackupVaultArn: naming.localVaultArn(plan.targetAccountId, plan.targetRegion, stack.environment),
+                DestinationBackupVaultArn: naming.localVaultArn(plan.targetAccountId, plan.targetRegion, plan.targetEnvironment),
                 IamRoleArn: naming.copyBackRoleArn(stack.backupAccount.accountId),
                 IdempotencyToken: `${outcome.restoredAs}-${point.CreationDate?.getTime() ?? 0}`.slice(0, 64),
                 Lifecycle: { DeleteAfterDays: plan.copyRetentionDays },
@@ -240,7 +252,7 @@ async function restoreSteps(ctx: DrContext, report: Report, plan: PipelineOption
             new StartRestoreJobCommand({
                 RecoveryPointArn: recoveryPointArn,
                 ResourceType: "DynamoDB",
-                IamRoleArn: naming.iamRoleArn(plan.targetAccountId, naming.backupServiceRoleName(stack.environment)),
+                IamRoleArn: naming.iamRoleArn(plan.targetAccountId, naming.backupServiceRoleName(plan.targetEnvironment)),
                 IdempotencyToken: `${outcome.restoredAs}-restore-${compactTimestamp(ctx.clock.now())}`.slice(0, 64),
                 // The source account's key is gone with the account: encrypt with a key of the target
                 // account, or the DynamoDB-owned key.
@@ -262,7 +274,7 @@ async function restoreSteps(ctx: DrContext, report: Report, plan: PipelineOption
                 const bad = status === "FAILED" || status === "ABORTED";
                 return { status, done: status === "COMPLETED", failed: bad ? { reason: job.StatusMessage } : undefined };
             },
-            ctx.waitOptions(`Read the restore job's message in the AWS Backup console of account ${plan.targetAccountId}; check the role ${naming.backupServiceRoleName(stack.environment)} there; then run again with --only ${table}.`),
+            ctx.waitOptions(`Read the restore job's message in the AWS Backup console of account ${plan.targetAccountId}; check the role ${naming.backupServiceRoleName(plan.targetEnvironment)} there; then run again with --only ${table}.`),
         );
         outcome.created = true;
         await waitTableActive(ctx, target, outcome.restoredAs, `table ${outcome.restoredAs}`);
@@ -297,7 +309,7 @@ async function newestRecoveryPoint(ctx: DrContext, plan: PipelineOptions, table:
         (token) =>
             new ListRecoveryPointsByBackupVaultCommand({
                 BackupVaultName: plan.vaultName,
-                ByResourceArn: tableArn(plan.sourceRegion, plan.stack.accountId, table),
+                ByResourceArn: tableArn(plan.sourceRegion, plan.sourceAccountId, table),
                 ByCreatedBefore: plan.asOf,
                 NextToken: token,
             }),

@@ -39,6 +39,14 @@ describe("dr drill", () => {
         assert.match(md, /\| drill-1-prod-env-receipts \| delete scratch table \|/);
     });
 
+    it("drills prod's recovery points into an account of another environment with --target-env", async () => {
+        const r = await drill("--target-env", "ci", "--only", "prod-env-receipts");
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(h.sentOps("StartCopyJob")[0].DestinationBackupVaultArn, "arn:aws:backup:eu-west-2:222222222222:backup-vault:ci-env-backup-vault");
+        assert.equal(h.sentOps("StartRestoreJob")[0].IamRoleArn, "arn:aws:iam::222222222222:role/ci-env-backup-service");
+        assert.equal(h.sentOps("DeleteRecoveryPoint")[0].BackupVaultName, "ci-env-backup-vault");
+    });
+
     it("never drills without a named account, and never in an account other than the credentials'", async () => {
         assert.equal((await h.run(["drill", ...COMMON])).code, 2);
         const wrong = await h.run(["drill", ...COMMON, "--account-id", "111111111111", "--report", report]);

@@ -87,11 +87,11 @@ describe("dr restore-account", () => {
         h = new DrHarness();
         recoverableEstate(h, "999999999999");
         h.accountIds.target = "999999999999";
-        const r = await h.run(["restore-account", ...COMMON, "--target-account-id", "999999999999", "--only", "prod-env-receipts"]);
+        const r = await h.run(["restore-account", ...COMMON, "--target-account-id", "999999999999", "--source-account-id", "555555555555", "--only", "prod-env-receipts"]);
         assert.equal(r.code, 0, r.stderr);
         assert.equal(h.sentOps("StartCopyJob")[0].DestinationBackupVaultArn, "arn:aws:backup:eu-west-2:999999999999:backup-vault:prod-env-backup-vault");
         assert.equal(h.sentOps("StartRestoreJob")[0].IamRoleArn, "arn:aws:iam::999999999999:role/prod-env-backup-service");
-        assert.equal(h.sentOps("ListRecoveryPointsByBackupVault")[0].ByResourceArn, "arn:aws:dynamodb:eu-west-2:111111111111:table/prod-env-receipts", "recovery points are found by the lost account's ARNs");
+        assert.equal(h.sentOps("ListRecoveryPointsByBackupVault")[0].ByResourceArn, "arn:aws:dynamodb:eu-west-2:555555555555:table/prod-env-receipts", "recovery points are found by the lost account's ARNs");
     });
 
     it("reports a copy job that FAILED and a restore job that was ABORTED, and restores the rest", async () => {
