@@ -32,10 +32,10 @@ export const COMMANDS: CommandSpec[] = [
     drillCommand,
 ];
 
-function positiveInt(name: string) {
+function wholeNumber(name: string, min: number) {
     return (value: string): number => {
         const n = Number(value);
-        if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number, got '${value}'`);
+        if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be a whole number of at least ${min}, got '${value}'`);
         return n;
     };
 }
@@ -52,10 +52,10 @@ function buildProgram(deps: DrDeps, setExit: (code: number) => void): Command {
         .option("--stack <name>", "read tables, secrets, accounts and vaults from Pulumi.<name>.yaml")
         .option("--dry-run", "show every call it would make; make no call that changes anything")
         .option("--json", "one JSON document on stdout (progress stays on stderr)")
-        .addOption(new Option("--max-attempts <n>", "attempts per call inside the SDK (adaptive retry)").argParser(positiveInt("--max-attempts")).default(10))
-        .addOption(new Option("--throttle-retries <n>", "further patient retries once the SDK gives up on throttling").argParser(positiveInt("--throttle-retries")).default(5))
-        .addOption(new Option("--poll-seconds <n>", "seconds between polls of a running job").argParser(positiveInt("--poll-seconds")).default(30))
-        .addOption(new Option("--timeout-minutes <n>", "give up waiting on a job after this long").argParser(positiveInt("--timeout-minutes")).default(480))
+        .addOption(new Option("--max-attempts <n>", "attempts per call inside the SDK (adaptive retry)").argParser(wholeNumber("--max-attempts", 1)).default(10))
+        .addOption(new Option("--throttle-retries <n>", "further patient retries once the SDK gives up on throttling").argParser(wholeNumber("--throttle-retries", 0)).default(5))
+        .addOption(new Option("--poll-seconds <n>", "seconds between polls of a running job").argParser(wholeNumber("--poll-seconds", 1)).default(30))
+        .addOption(new Option("--timeout-minutes <n>", "give up waiting on a job after this long").argParser(wholeNumber("--timeout-minutes", 1)).default(480))
         .exitOverride()
         .configureOutput({ writeOut: (s) => deps.stdout(s.replace(/\n$/, "")), writeErr: (s) => deps.stderr(s.replace(/\n$/, "")) });
 

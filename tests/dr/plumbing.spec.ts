@@ -1,5 +1,6 @@
 import { ListTablesCommand, RestoreTableToPointInTimeCommand, DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import { PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
 import { strict as assert } from "assert";
 import { Readable } from "stream";
@@ -9,7 +10,7 @@ import { waitFor } from "../../dr/aws/waiter";
 import { CredentialsError, ExitCode, JobFailedError, WaitTimeoutError } from "../../dr/errors";
 import { tableCriticality } from "../../dr/stack";
 import { formatDuration, parseTime } from "../../dr/time";
-import { FakeClock, NOW, awsError } from "../helpers/drHarness";
+import { DrHarness, FakeClock, NOW, awsError } from "../helpers/drHarness";
 
 const staticCredentials = async () => ({ accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" });
 
@@ -116,6 +117,34 @@ describe("dr AWS plumbing", () => {
             assert.ok(err instanceof JobFailedError);
             assert.equal(err.message, "restore t ended ABORTED: by user");
             assert.equal(err.hint, "run again");
+        });
+    });
+
+    describe("command line", () => {
+        let h: DrHarness;
+        beforeEach(() => (h = new DrHarness()));
+        afterEach(() => h.restore());
+
+        it("exits 0 for --help and 2 for a missing argument, an unknown option or a bad number", async () => {
+            const help = await h.run(["restore-pitr", "--help"]);
+            assert.equal(help.code, 0);
+            assert.match(help.stdout, /--to <time>/);
+            assert.equal((await h.run(["restore-pitr"])).code, 2);
+            assert.equal((await h.run(["verify", "--no-such-flag"])).code, 2);
+            const badPoll = await h.run(["verify", "--poll-seconds", "0"]);
+            assert.equal(badPoll.code, 2);
+            assert.match(badPoll.stderr, /--poll-seconds must be a whole number of at least 1/);
+            assert.equal((await h.run(["verify", "--stack", "prod", "--rpo-hours", "soon"])).code, 2);
+        });
+
+        it("prints a failure as a JSON document too under --json", async () => {
+            h.mocks().sts.on(GetCallerIdentityCommand).rejects(awsError("CredentialsProviderError", "no creds"));
+            const r = await h.run(["verify", "--stack", "prod", "--json"]);
+            assert.equal(r.code, 3);
+            const doc = r.json();
+            assert.equal(doc.ok, false);
+            assert.equal(doc.exitCode, 3);
+            assert.match(doc.hint, /aws sso login/);
         });
     });
 

@@ -37,8 +37,8 @@ export class FakeClock implements Clock {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyStub = AwsStub<any, any, any>;
-export type MockSet = Record<keyof AwsClients, AnyStub>;
+type AnyMock = AwsStub<any, any, any>;
+export type MockSet = Record<keyof AwsClients, AnyMock>;
 
 export interface Upload {
     url: string;
@@ -115,8 +115,8 @@ export class DrHarness {
     sent(): { where: string; operation: string; input: Record<string, unknown> }[] {
         const all: { where: string; operation: string; input: Record<string, unknown> }[] = [];
         for (const [where, set] of this.sets) {
-            for (const stub of Object.values(set.mocks)) {
-                for (const call of stub.calls()) {
+            for (const mock of Object.values(set.mocks)) {
+                for (const call of mock.calls()) {
                     const command = call.args[0] as { input: Record<string, unknown> };
                     all.push({ where, operation: operationName(command), input: command.input });
                 }
@@ -135,7 +135,7 @@ export class DrHarness {
     }
 
     restore(): void {
-        for (const set of this.sets.values()) for (const stub of Object.values(set.mocks)) stub.restore();
+        for (const set of this.sets.values()) for (const mock of Object.values(set.mocks)) mock.restore();
         fs.rmSync(this.tmp, { recursive: true, force: true });
     }
 }
