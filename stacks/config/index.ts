@@ -44,6 +44,10 @@ function formatIssue(raw: Record<string, unknown>, issue: z.core.$ZodIssue): str
         const where = issue.path.length ? `${key}.` : `${PROJECT}:`;
         return issue.keys.map((k) => `${where}${k}: unknown key (a typo? nothing reads it)`).join("\n  - ");
     }
+    if (issue.code === "invalid_key") {
+        // A record key broke its rule: the key itself is the value to show.
+        return `${key}: ${issue.issues.map((inner) => inner.message).join("; ")}`;
+    }
     return `${key} = ${describe(valueAt(raw, issue.path))}: ${issue.message}`;
 }
 
@@ -54,8 +58,9 @@ export function parseStackConfig(raw: Record<string, unknown>, stack: string): S
         throw new ConfigError(stack, result.error.issues.map((issue) => formatIssue(raw, issue)));
     }
     const cfg = result.data;
-    const protectData = cfg.protectData ?? cfg.environment === "prod";
-    return { ...cfg, protectData };
+    // Data is protected by default in prod and in the backup and management accounts.
+    const protectData = cfg.protectData ?? (cfg.role !== "deployment" || cfg.environment === "prod");
+    return { ...cfg, protectData } as StackConfig;
 }
 
 /**

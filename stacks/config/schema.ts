@@ -116,7 +116,7 @@ const backupAccountSchema = z
                 maxRetentionDays: days("maxRetentionDays").max(36500, "a vault lock's maximum retention is at most 36500 days").default(naming.DEFAULT_CENTRAL_VAULT_LOCK.maxRetentionDays),
             })
             .strict()
-            .default({ ...naming.DEFAULT_CENTRAL_VAULT_LOCK }),
+            .prefault({}),
     })
     .strict();
 
@@ -166,6 +166,51 @@ const commonShape = {
     tags: z.record(z.string().superRefine(satisfies(rules.tagKey)), z.string().superRefine(satisfies(rules.tagValue))).default({}),
 };
 
+// ---------------------------------------------------------------------------------------------
+// Monitoring and verification (issue 5): alarms, restore tests, audit and Config rules.
+
+/** Restore testing of the critical tables (AWS Backup restore testing plan). */
+const restoreTestSchema = z
+    .object({
+        /** Tables to restore-test; default: the critical tables (names ending in `-receipts`). */
+        tables: z.array(z.string().superRefine(satisfies(rules.dynamoDbTableName))).optional(),
+        /** Monthly by default: the 15th at 05:00 UTC, clear of the backup rules' windows. */
+        schedule: z.string().superRefine(satisfies(rules.backupSchedule)).default("cron(0 5 15 * ? *)"),
+        // AWS Backup: StartWindowHours 1 to 168, SelectionWindowDays 1 to 365, ValidationWindowHours 0 to 168.
+        startWindowHours: z.number().int().min(1, "a restore test's start window is at least 1 hour").max(168, "a restore test's start window is at most 168 hours").default(24),
+        selectionWindowDays: z.number().int().min(1, "a restore test picks recovery points from at least the last day").max(365, "a restore test picks recovery points from at most the last 365 days").default(7),
+        validationWindowHours: z.number().int().min(0, "the validation window is 0 to 168 hours").max(168, "the validation window is 0 to 168 hours").default(24),
+    })
+    .strict();
+
+export const monitoringSchema = z
+    .object({
+        /** Create the AWS Config recorder and delivery channel; false where Control Tower already has one. */
+        createConfigRecorder: z.boolean().default(false),
+        restoreTest: restoreTestSchema.prefault({}),
+        /** Audit control: the newest recovery point may be at most this many hours old (1 to 744); default: the most frequent rule's interval plus its completion window. */
+        maxRecoveryPointAgeHours: z.number().int().min(1, "a recovery point age is at least 1 hour").max(744, "a recovery point age is at most 744 hours (31 days)").optional(),
+    })
+    .strict();
+
+/** Cross-field checks of the monitoring block, against the tables and rules it watches. */
+function checkMonitoring(cfg: z.infer<typeof monitoringSchema>, tables: string[], backupRules: Record<string, { schedule: string; completionWindowMinutes: number }>, ctx: z.RefinementCtx) {
+    for (const table of cfg.restoreTest.tables ?? []) {
+        if (!tables.includes(table)) ctx.addIssue({ code: "custom", path: ["monitoring", "restoreTest", "tables"], message: `'${table}' is not one of the stack's tables` });
+    }
+    // The "no recent backup" alarm watches the most frequent rule's interval plus its completion
+    // window; CloudWatch evaluates at most one week (Period × EvaluationPeriods ≤ 604800 s).
+    const windows = Object.entries(backupRules).map(([name, r]) => ({ name, hours: rules.scheduleIntervalHours(r.schedule) + Math.ceil(r.completionWindowMinutes / 60) }));
+    const shortest = windows.sort((a, b) => a.hours - b.hours)[0];
+    if (shortest && shortest.hours > 168) {
+        ctx.addIssue({
+            code: "custom",
+            path: ["backupRules"],
+            message: `the no-recent-backup alarm needs a rule that runs at least every 6 days: rule '${shortest.name}' gives a ${shortest.hours}-hour window and CloudWatch alarms look back at most 168 hours`,
+        });
+    }
+}
+
 export const deploymentConfigSchema = z
     .object({
         role: z.literal("deployment"),
@@ -177,10 +222,11 @@ export const deploymentConfigSchema = z
         pitrRecoveryPeriodDays: days("pitrRecoveryPeriodDays").min(1, "DynamoDB PITR keeps at least 1 day").max(35, "DynamoDB PITR keeps at most 35 days").default(35),
         /** Resources carrying this tag join the backup selection too. */
         selectionTag: tagSchema.default({ key: "backup-plan", value: "vat-backup" }),
-        backupRules: z.record(z.string().superRefine(satisfies(rules.backupPlanName)), backupRuleSchema).default(DEFAULT_BACKUP_RULES as never),
+        backupRules: z.record(z.string().superRefine(satisfies(rules.backupPlanName)), backupRuleSchema).prefault(DEFAULT_BACKUP_RULES),
         /** Critical secrets another tool owns; each gets a replica in the DR region. */
         secrets: z.array(secretSchema).default([]),
-        exportsBucket: exportsBucketSchema.default({} as never),
+        exportsBucket: exportsBucketSchema.prefault({}),
+        monitoring: monitoringSchema.prefault({}),
     })
     .strict()
     .superRefine((cfg, ctx) => {
@@ -214,6 +260,7 @@ export const deploymentConfigSchema = z
                 });
             }
         }
+        checkMonitoring(cfg.monitoring, cfg.tables, cfg.backupRules, ctx);
         const bucket = naming.exportsBucketName(cfg.environment, cfg.accountId, cfg.region);
         const bucketErr = rules.s3BucketName(bucket);
         if (bucketErr) ctx.addIssue({ code: "custom", path: ["environment"], message: `the exports bucket name '${bucket}' breaks S3's rule: ${bucketErr}` });
@@ -225,12 +272,90 @@ export const deploymentConfigSchema = z
 
 export type DeploymentConfig = z.infer<typeof deploymentConfigSchema> & { protectData: boolean };
 
-export const stackConfigSchema = z.discriminatedUnion("role", [deploymentConfigSchema], {
+/** A vault lock. `changeableForDays` set means compliance mode: immutable once the grace period ends. */
+const vaultLockSchema = z
+    .object({
+        minRetentionDays: days("minRetentionDays").min(1, "a vault lock's minimum retention is at least 1 day").default(naming.DEFAULT_CENTRAL_VAULT_LOCK.minRetentionDays),
+        maxRetentionDays: days("maxRetentionDays").max(36500, "a vault lock's maximum retention is at most 36500 days").default(naming.DEFAULT_CENTRAL_VAULT_LOCK.maxRetentionDays),
+        // AWS Backup: ChangeableForDays is at least 3 (a 72-hour cooling-off period) and at most 36500.
+        changeableForDays: days("changeableForDays").min(3, "AWS Backup requires a vault lock grace period of at least 3 days").max(36500).default(3),
+    })
+    .strict()
+    .refine((l) => l.minRetentionDays <= l.maxRetentionDays, { message: "minRetentionDays must not exceed maxRetentionDays", path: ["minRetentionDays"] });
+
+const deploymentAccountSchema = z
+    .object({
+        /** The deployment stack's environment name (prod, ci): it names that account's roles and vault. */
+        environment,
+        accountId,
+    })
+    .strict();
+
+export const backupConfigSchema = z
+    .object({
+        role: z.literal("backup"),
+        ...commonShape,
+        environment: environment.default("backup"),
+        /** Accounts allowed to copy into the central vault and replicate into the archive. */
+        deploymentAccounts: z.array(deploymentAccountSchema).min(1, "list at least one deployment account"),
+        centralVault: z.object({ name: z.string().superRefine(satisfies(rules.backupVaultName)).default(naming.CENTRAL_VAULT_NAME), lock: vaultLockSchema.prefault({}) }).strict().prefault({}),
+        drVault: z.object({ name: z.string().superRefine(satisfies(rules.backupVaultName)).default(naming.DR_VAULT_NAME), lock: vaultLockSchema.prefault({}) }).strict().prefault({}),
+        /** A logically air-gapped vault (AWS requires a minimum retention of at least 7 days). */
+        airGappedVault: z
+            .object({
+                enabled: z.boolean().default(false),
+                name: z.string().superRefine(satisfies(rules.backupVaultName)).default("air-gapped-backup-vault"),
+                minRetentionDays: days("minRetentionDays").min(7, "a logically air-gapped vault keeps recovery points at least 7 days").default(7),
+                maxRetentionDays: days("maxRetentionDays").max(36500).default(2557),
+            })
+            .strict()
+            .refine((v) => v.minRetentionDays <= v.maxRetentionDays, { message: "minRetentionDays must not exceed maxRetentionDays", path: ["minRetentionDays"] })
+            .prefault({}),
+        /** Object Lock default retention of the archive buckets, compliance mode (7 years for HMRC VAT records). */
+        archiveRetentionDays: days("archiveRetentionDays").min(1).max(36500, "S3 Object Lock retention is at most 36500 days").default(2557),
+        /** The only principal that may delete or shorten recovery points or change the vault policies. */
+        breakGlassRoleName: z.string().superRefine(satisfies(rules.iamRoleName)).default(naming.DEFAULT_BREAK_GLASS_ROLE_NAME),
+    })
+    .strict()
+    .superRefine((cfg, ctx) => {
+        if (cfg.drRegion === cfg.region) {
+            ctx.addIssue({ code: "custom", path: ["drRegion"], message: `the DR region must differ from the primary region (${cfg.region})` });
+        }
+        duplicates(cfg.deploymentAccounts.map((a) => a.accountId)).forEach((id) =>
+            ctx.addIssue({ code: "custom", path: ["deploymentAccounts"], message: `account ${id} is listed twice` }),
+        );
+        cfg.deploymentAccounts.forEach((a, i) => {
+            if (a.accountId === cfg.accountId) ctx.addIssue({ code: "custom", path: ["deploymentAccounts", i, "accountId"], message: "the backup account cannot be one of its own deployment accounts" });
+        });
+        for (const bucket of [naming.archiveBucketName(cfg.accountId, cfg.region), naming.archiveBucketName(cfg.accountId, cfg.drRegion)]) {
+            const err = rules.s3BucketName(bucket);
+            if (err) ctx.addIssue({ code: "custom", path: ["accountId"], message: `the archive bucket name '${bucket}' breaks S3's rule: ${err}` });
+        }
+    });
+
+export type BackupConfig = z.infer<typeof backupConfigSchema> & { protectData: boolean };
+
+export const organizationConfigSchema = z
+    .object({
+        role: z.literal("organization"),
+        environment: environment.default("org"),
+        accountId,
+        region: region.default("eu-west-2"),
+        organizationId,
+        deployRoleArn: commonShape.deployRoleArn,
+        tags: commonShape.tags,
+        protectData: z.boolean().optional(),
+    })
+    .strict();
+
+export type OrganizationConfig = z.infer<typeof organizationConfigSchema> & { protectData: boolean };
+
+export const stackConfigSchema = z.discriminatedUnion("role", [deploymentConfigSchema, backupConfigSchema, organizationConfigSchema], {
     error: (issue) =>
-        issue.code === "invalid_union" ? "role must be 'deployment'" : undefined,
+        issue.code === "invalid_union" ? "role must be 'deployment', 'backup' or 'organization'" : undefined,
 });
 
-export type StackConfig = DeploymentConfig;
+export type StackConfig = DeploymentConfig | BackupConfig | OrganizationConfig;
 
 function duplicates(values: string[]): string[] {
     const seen = new Set<string>();

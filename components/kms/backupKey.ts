@@ -1,0 +1,137 @@
+/**
+ * A customer-managed KMS key for backups: rotation on, an alias, and a key policy that names each
+ * flow that may use the key and nothing else.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { accountRootArn } from "../../naming";
+import { PolicyStatement, policyDocument, toJson } from "../iam/policyDocument";
+
+export interface BackupKeyArgs {
+    description: string;
+    /** `alias/...`, unique in the account and region. */
+    aliasName: string;
+    accountId: string;
+    region: string;
+    /** Services of this account that may use the key on the caller's behalf (kms:ViaService), e.g. `backup`, `s3`. */
+    viaServices: string[];
+    /** Service principals that use the key directly, e.g. SNS publishers; limited to this account. */
+    servicePrincipals?: string[];
+    /** Other accounts that may use the key, only through the given services of this region. */
+    crossAccount?: CrossAccountKeyUse[];
+    /** Further statements for other flows that need the key (e.g. report delivery by a service-linked role). */
+    extraStatements?: PolicyStatement[];
+    /** Days before a scheduled deletion happens (AWS: 7 to 30). */
+    deletionWindowInDays?: number;
+    protect: boolean;
+}
+
+export interface CrossAccountKeyUse {
+    sid: string;
+    accountIds: pulumi.Input<string>[];
+    /** Narrower principals of those accounts (role ARNs); by default the accounts themselves. */
+    principals?: string[];
+    /** `decrypt`: read what was encrypted (copies leaving the account); `encrypt`: write (copies arriving). */
+    use: "decrypt" | "encrypt";
+    viaServices: string[];
+}
+
+const ADMIN_ACTIONS = [
+    "kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*",
+    "kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource",
+    "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:RotateKeyOnDemand",
+];
+const ENCRYPT_ACTIONS = ["kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"];
+const DECRYPT_ACTIONS = ["kms:Decrypt", "kms:DescribeKey"];
+
+const viaService = (services: string[], region: string) => services.map((s) => `${s}.${region}.amazonaws.com`);
+
+/** The key policy: administration by the account, use only through the named services and principals. */
+export function backupKeyPolicy(args: BackupKeyArgs): PolicyStatement[] {
+    const root = accountRootArn(args.accountId);
+    const statements: PolicyStatement[] = [
+        // Without this statement the key becomes unmanageable; it grants administration, not use.
+        { Sid: "KeyAdministration", Effect: "Allow", Principal: { AWS: root }, Action: ADMIN_ACTIONS, Resource: "*" },
+        {
+            Sid: "UseThroughAccountServices",
+            Effect: "Allow",
+            Principal: { AWS: root },
+            Action: [...ENCRYPT_ACTIONS, "kms:Decrypt"],
+            Resource: "*",
+            Condition: {
+                StringEquals: { "kms:ViaService": viaService(args.viaServices, args.region), "kms:CallerAccount": args.accountId },
+            },
+        },
+        {
+            Sid: "GrantsForAwsResources",
+            Effect: "Allow",
+            Principal: { AWS: root },
+            Action: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
+            Resource: "*",
+            Condition: {
+                Bool: { "kms:GrantIsForAWSResource": true },
+                StringEquals: { "kms:ViaService": viaService(args.viaServices, args.region) },
+            },
+        },
+    ];
+    if (args.servicePrincipals?.length) {
+        statements.push({
+            Sid: "PublishingServices",
+            Effect: "Allow",
+            Principal: { Service: args.servicePrincipals },
+            Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+            Resource: "*",
+            Condition: { StringEquals: { "aws:SourceAccount": args.accountId } },
+        });
+    }
+    for (const use of args.crossAccount ?? []) {
+        const principal = { AWS: use.principals ?? use.accountIds.map((id) => pulumi.interpolate`arn:aws:iam::${id}:root`) };
+        statements.push({
+            Sid: use.sid,
+            Effect: "Allow",
+            Principal: principal,
+            Action: use.use === "decrypt" ? DECRYPT_ACTIONS : ENCRYPT_ACTIONS,
+            Resource: "*",
+            Condition: { StringEquals: { "kms:ViaService": viaService(use.viaServices, args.region) } },
+        });
+        statements.push({
+            Sid: `${use.sid}Grants`,
+            Effect: "Allow",
+            Principal: principal,
+            Action: "kms:CreateGrant",
+            Resource: "*",
+            Condition: {
+                Bool: { "kms:GrantIsForAWSResource": true },
+                StringEquals: { "kms:ViaService": viaService(use.viaServices, args.region) },
+            },
+        });
+    }
+    statements.push(...(args.extraStatements ?? []));
+    return statements;
+}
+
+export class BackupKey extends pulumi.ComponentResource {
+    readonly key: aws.kms.Key;
+    readonly alias: aws.kms.Alias;
+    readonly arn: pulumi.Output<string>;
+    readonly keyId: pulumi.Output<string>;
+
+    constructor(name: string, args: BackupKeyArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("backup:kms:BackupKey", name, {}, opts);
+        this.key = new aws.kms.Key(
+            `${name}-key`,
+            {
+                description: args.description,
+                enableKeyRotation: true,
+                rotationPeriodInDays: 365,
+                deletionWindowInDays: args.deletionWindowInDays ?? 30,
+                policy: toJson(policyDocument(backupKeyPolicy(args))),
+            },
+            { parent: this, protect: args.protect },
+        );
+        this.alias = new aws.kms.Alias(`${name}-alias`, { name: args.aliasName, targetKeyId: this.key.keyId }, { parent: this });
+        this.arn = this.key.arn;
+        this.keyId = this.key.keyId;
+        this.registerOutputs({ arn: this.arn, keyId: this.keyId, aliasName: this.alias.name });
+    }
+}

@@ -1,0 +1,168 @@
+/**
+ * Runs a Pulumi program offline against the in-process engine and records every registration.
+ *
+ * This is the one engine behind `npm run plan`, the stack tests and the policy run: Pulumi's own
+ * mock monitor with the estate mocks, plus a recorder that keeps what the real engine would keep
+ * for each resource (URN, parent, provider, protect, inputs, outputs).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import * as settings from "@pulumi/pulumi/runtime/settings";
+import { EstateMocks } from "./mocks";
+import { RecordedResource, SECRET } from "./types";
+
+/** Signatures of the Pulumi wire format (sdk/nodejs/runtime/rpc.ts). */
+const SPECIAL_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
+const ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17";
+const ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7";
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Turns a value in Pulumi's wire format into plain JSON: secrets masked, references as URNs, unknowns dropped. */
+export function toPlain(value: unknown): unknown {
+    if (value === UNKNOWN) return undefined;
+    if (Array.isArray(value)) return value.map(toPlain).filter((v) => v !== undefined);
+    if (value === null || typeof value !== "object") return value;
+    const obj = value as Record<string, unknown>;
+    switch (obj[SPECIAL_SIG]) {
+        case SECRET_SIG:
+            return SECRET;
+        case RESOURCE_SIG:
+            return obj.urn;
+        case ASSET_SIG:
+            return { asset: obj.path ?? (typeof obj.text === "string" ? `text (${obj.text.length} characters)` : obj.uri) };
+        case ARCHIVE_SIG:
+            return { archive: obj.path ?? (obj.assets ? Object.keys(obj.assets as object) : obj.uri) };
+    }
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(obj)) {
+        const plain = toPlain(v);
+        if (plain !== undefined) out[k] = plain;
+    }
+    return out;
+}
+
+export interface OfflineRunOptions<T> {
+    project: string;
+    stack: string;
+    /** Config as the CLI passes it: `namespace:key` → text (structured values as JSON). */
+    config: Record<string, string>;
+    /** Account and region of resources that name no provider. */
+    defaultPlacement: { accountId: string; region: string };
+    program: () => Promise<T> | T;
+}
+
+export interface OfflineRun {
+    project: string;
+    stack: string;
+    resources: RecordedResource[];
+    /** The stack outputs, as plain JSON. */
+    outputs: Record<string, unknown>;
+    /** `aws:` types the engine has no outputs for; their outputs are only the echoed inputs. */
+    unknownTypes: string[];
+}
+
+interface Registration {
+    type: string;
+    name: string;
+    custom: boolean;
+    parent: string | null;
+    provider: string | null;
+    protect: boolean;
+    inputs: Record<string, unknown>;
+    urn?: string;
+}
+
+/** Runs `program` as stack `stack` and returns every resource it registered. */
+export async function runOffline<T>(options: OfflineRunOptions<T>): Promise<OfflineRun> {
+    const secretKeys = Object.entries(options.config).filter(([, v]) => v === SECRET).map(([k]) => k);
+    pulumi.runtime.setAllConfig(options.config, secretKeys);
+    const mocks = new EstateMocks({ defaultPlacement: options.defaultPlacement });
+    await pulumi.runtime.setMocks(mocks, options.project, options.stack, false);
+    const monitor = settings.getMonitor() as unknown as MockMonitor;
+
+    const registrations: Registration[] = [];
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = async (req: any, callback: (err: any, res: any) => void) => {
+        const reg: Registration = {
+            type: req.getType(),
+            name: req.getName(),
+            custom: req.getCustom(),
+            parent: req.getParent() || null,
+            provider: providerUrn(req.getProvider()),
+            protect: Boolean(req.getProtect?.()),
+            inputs: decodeProviderInputs(req.getType(), (toPlain(req.getObject()?.toJavaScript() ?? {}) ?? {}) as Record<string, unknown>),
+        };
+        registrations.push(reg);
+        return register(req, (err: any, res: any) => {
+            if (!err && res) reg.urn = res.getUrn();
+            callback(err, res);
+        });
+    };
+
+    // Errors thrown inside applies surface as unhandled rejections in a real run, where the CLI fails
+    // the update; here they must fail the plan too, not vanish.
+    const failures: unknown[] = [];
+    const onRejection = (reason: unknown) => failures.push(reason);
+    process.on("unhandledRejection", onRejection);
+    try {
+        const outputs = await pulumi.runtime.runInPulumiStack(async () => options.program());
+        // Internal to the SDK (marked @internal), but it is how the SDK itself drains registrations.
+        await (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+        if (failures.length) throw failures[0];
+        const registered = monitor.getRegisteredResources();
+        const resources: RecordedResource[] = registrations
+            .filter((r): r is Registration & { urn: string } => r.urn !== undefined)
+            .map((r) => ({
+                urn: r.urn,
+                type: r.type,
+                name: r.name,
+                custom: r.custom,
+                parent: r.parent,
+                provider: r.provider,
+                protect: r.protect,
+                inputs: r.inputs,
+                outputs: decodeProviderInputs(r.type, (toPlain(wireState(registered.get(r.urn)?.state)) ?? {}) as Record<string, unknown>),
+            }));
+        return {
+            project: options.project,
+            stack: options.stack,
+            resources,
+            outputs: (toPlain(outputs ?? {}) ?? {}) as Record<string, unknown>,
+            unknownTypes: [...mocks.unknownTypes].sort(),
+        };
+    } finally {
+        process.off("unhandledRejection", onRejection);
+    }
+}
+
+/** The mock monitor keeps serialized state, or a protobuf Struct once a component registers outputs. */
+function wireState(state: any): unknown {
+    if (state && typeof state.toJavaScript === "function") return state.toJavaScript();
+    return state;
+}
+
+/** Provider resources receive structured inputs as JSON text; the record shows them as JSON. */
+function decodeProviderInputs(type: string, props: Record<string, unknown>): Record<string, unknown> {
+    if (!type.startsWith("pulumi:providers:")) return props;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(props)) {
+        if (typeof v === "string" && /^[[{]|^(true|false)$/.test(v)) {
+            try {
+                out[k] = JSON.parse(v);
+                continue;
+            } catch {
+                // Not JSON after all: keep the text.
+            }
+        }
+        out[k] = v;
+    }
+    return out;
+}
+
+/** Provider references read `urn::id`; the record keeps the URN. */
+function providerUrn(ref: string | undefined): string | null {
+    if (!ref) return null;
+    return ref.split("::").slice(0, 4).join("::") || null;
+}

@@ -1,0 +1,82 @@
+/**
+ * `npm run plan -- --stack NAME [--json FILE]`: what `pulumi up` would create, offline.
+ *
+ * Loads Pulumi.NAME.yaml, evaluates the real program against the offline engine, and prints the
+ * resources as a tree the way `pulumi preview` does. `--json FILE` writes the plan contract.
+ */
+import * as fs from "fs";
+import { Command } from "commander";
+import { ConfigError } from "../stacks/config";
+import { runStackOffline } from "./stack";
+import { OfflineRun } from "./engine";
+import { PlanDocument, RecordedResource } from "./types";
+
+export function planDocument(run: OfflineRun): PlanDocument {
+    return { project: run.project, stack: run.stack, resources: run.resources };
+}
+
+/** The preview-style tree: one line per resource, children indented under their parent. */
+export function renderTree(run: OfflineRun): string {
+    const byParent = new Map<string | null, RecordedResource[]>();
+    for (const r of run.resources) {
+        const key = r.parent && run.resources.some((p) => p.urn === r.parent) ? r.parent : null;
+        byParent.set(key, [...(byParent.get(key) ?? []), r]);
+    }
+    const providerLabel = new Map(run.resources.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => [r.urn, `${r.name}`]));
+    const lines = [`Previewing update (${run.stack}), offline:`, "", `     Type${" ".repeat(55)}Name`];
+    const walk = (parent: string | null, depth: number) => {
+        for (const r of byParent.get(parent) ?? []) {
+            const indent = depth === 0 ? "" : `${"   ".repeat(depth - 1)} ├─ `;
+            const flags = [r.protect ? "protected" : "", r.provider ? `via ${providerLabel.get(r.provider) ?? r.provider}` : ""].filter(Boolean).join(", ");
+            const left = ` +   ${indent}${r.type}`;
+            lines.push(`${left.padEnd(62)} ${r.name}${flags ? `  [${flags}]` : ""}`);
+            walk(r.urn, depth + 1);
+        }
+    };
+    walk(null, 0);
+    const custom = run.resources.filter((r) => r.custom).length;
+    lines.push("", "Resources:", `    + ${run.resources.length} to create (${custom} AWS and provider resources, ${run.resources.length - custom} components)`);
+    const protectedCount = run.resources.filter((r) => r.protect).length;
+    lines.push(`    ${protectedCount} protected from deletion`);
+    lines.push("", "Outputs:");
+    for (const [k, v] of Object.entries(run.outputs)) lines.push(`    ${k.padEnd(22)}: ${JSON.stringify(v)}`);
+    if (run.unknownTypes.length) lines.push("", `Note: no computed outputs modelled for ${run.unknownTypes.join(", ")}`);
+    return lines.join("\n");
+}
+
+export async function main(argv: string[]): Promise<number> {
+    const program = new Command("plan")
+        .description("Show what `pulumi up` would create for a stack, without AWS or the Pulumi CLI")
+        .requiredOption("--stack <name>", "stack to plan (reads Pulumi.<name>.yaml)")
+        .option("--json <file>", "write the plan as JSON")
+        .exitOverride();
+    program.parse(argv);
+    const opts = program.opts<{ stack: string; json?: string }>();
+    let run: OfflineRun;
+    try {
+        run = await runStackOffline(opts.stack);
+    } catch (err) {
+        if (err instanceof ConfigError) {
+            console.error(err.message);
+            return 2;
+        }
+        console.error(`Plan failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+        return 1;
+    }
+    console.log(renderTree(run));
+    if (opts.json) {
+        fs.writeFileSync(opts.json, `${JSON.stringify(planDocument(run), null, 2)}\n`);
+        console.log(`\nWrote ${opts.json}`);
+    }
+    return 0;
+}
+
+if (require.main === module) {
+    main(process.argv).then(
+        (code) => process.exit(code),
+        (err) => {
+            console.error(err instanceof Error ? err.message : String(err));
+            process.exit(2);
+        },
+    );
+}
