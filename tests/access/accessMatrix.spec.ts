@@ -259,6 +259,11 @@ const LOCAL_VAULT: MatrixQuestion[] = [
         expected: "Denied",
         ask: (e) => ({ principal: ciBackupRole, action: "backup:CopyIntoBackupVault", resource: prodVaultArn, resourceAccount: PROD, identityPolicies: [backupServiceManaged], resourcePolicy: e.prodVault, context: inOrg }),
     },
+    {
+        title: "ci's local vault refuses a copy from prod's backup role",
+        expected: "Denied",
+        ask: (e) => ({ principal: prodBackupRole, action: "backup:CopyIntoBackupVault", resource: naming.localVaultArn(CI, REGION, "ci"), resourceAccount: CI, identityPolicies: [backupServiceManaged], resourcePolicy: e.ciVault, context: inOrg }),
+    },
 ];
 
 const KEYS: MatrixQuestion[] = [
