@@ -81,6 +81,8 @@ interface Estate {
     breakGlass: { trust: PolicyDocument; inline: IdentityPolicy };
     prodBackupRoleTrust: PolicyDocument;
     prodReplication: { trust: PolicyDocument; inline: IdentityPolicy };
+    drCopyFunction: { trust: PolicyDocument; inline: IdentityPolicy };
+    drCopyDeadLetters: PolicyDocument;
 }
 
 interface MatrixQuestion {
@@ -152,6 +154,8 @@ async function loadEstate(): Promise<{ estate: Estate; prod: Registered; backup:
             breakGlass: { trust: trust(backup, "access-break-glass"), inline: inlineOf(backup, "access-break-glass-policy") },
             prodBackupRoleTrust: trust(prod, "backup-plan-role"),
             prodReplication: await prodReplication(prod, prodBackupKey.arn),
+            drCopyFunction: { trust: trust(backup, "dr-copy-role"), inline: inlineOf(backup, "dr-copy-policy") },
+            drCopyDeadLetters: policyDocument(backup.one("aws:sqs/queuePolicy:QueuePolicy", "dr-copy-dlq-policy")),
         },
     };
 }
@@ -241,6 +245,37 @@ const COPY_BACK: MatrixQuestion[] = [
     { title: "the copy-back role may pass the backup account's copy service role to AWS Backup", expected: "Allowed", ask: copyBackAsks("iam:PassRole", copyServiceRole, BACKUP, undefined, { "iam:PassedToService": "backup.amazonaws.com" }) },
     { title: "the copy-back role may not pass the copy service role to Lambda", expected: "Denied", ask: copyBackAsks("iam:PassRole", copyServiceRole, BACKUP, undefined, { "iam:PassedToService": "lambda.amazonaws.com" }) },
     { title: "the copy-back role may not pass the break-glass role", expected: "Denied", ask: copyBackAsks("iam:PassRole", breakGlassRole, BACKUP, undefined, { "iam:PassedToService": "backup.amazonaws.com" }) },
+];
+
+const drCopyFunctionRole = role(BACKUP, "vat-backup-copy-to-dr-region-role");
+const drCopyQueueArn = naming.arn("sqs", REGION, BACKUP, "vat-backup-copy-to-dr-region-dlq");
+const drCopyAsks = (action: string, resource: string, policy?: (e: Estate) => PolicyDocument, context: Record<string, string> = {}) => (e: Estate): Question => ({
+    principal: drCopyFunctionRole, action, resource, resourceAccount: BACKUP, identityPolicies: [e.drCopyFunction.inline], resourcePolicy: policy?.(e), context,
+});
+
+const SECOND_REGION_COPY: MatrixQuestion[] = [
+    { title: "the second-region copy function may start a copy job from a central-vault recovery point", expected: "Allowed", ask: drCopyAsks("backup:StartCopyJob", centralPoint, (e) => e.centralVault) },
+    { title: "the second-region copy function may not start a copy job from a DR-vault recovery point", expected: "Denied", ask: drCopyAsks("backup:StartCopyJob", drPoint, (e) => e.drVault) },
+    { title: "the second-region copy function may not delete a central-vault recovery point", expected: "Denied", ask: drCopyAsks("backup:DeleteRecoveryPoint", centralPoint, (e) => e.centralVault) },
+    { title: "the second-region copy function may pass only the copy service role, and only to AWS Backup", expected: "Allowed", ask: drCopyAsks("iam:PassRole", copyServiceRole, undefined, { "iam:PassedToService": "backup.amazonaws.com" }) },
+    { title: "the second-region copy function may not pass the copy-back role", expected: "Denied", ask: drCopyAsks("iam:PassRole", copyBackRole, undefined, { "iam:PassedToService": "backup.amazonaws.com" }) },
+    {
+        title: "the backup account's copy service role may copy into the DR vault (same account: its own identity policy suffices)",
+        expected: "Allowed",
+        ask: (e) => ({ principal: copyServiceRole, action: "backup:CopyIntoBackupVault", resource: drVaultArn, resourceAccount: BACKUP, identityPolicies: [backupServiceManaged], resourcePolicy: e.drVault }),
+    },
+    {
+        title: "EventBridge may dead-letter into the copy queue only for the copy trigger rule",
+        expected: "Allowed",
+        ask: (e) => ({ principal: "events.amazonaws.com", action: "sqs:SendMessage", resource: drCopyQueueArn, resourceAccount: BACKUP, resourcePolicy: e.drCopyDeadLetters, context: { "aws:SourceArn": naming.arn("events", REGION, BACKUP, "rule/vat-backup-copy-to-dr-region-trigger") } }),
+    },
+    {
+        title: "EventBridge may not send into the copy queue for another rule",
+        expected: "Denied",
+        ask: (e) => ({ principal: "events.amazonaws.com", action: "sqs:SendMessage", resource: drCopyQueueArn, resourceAccount: BACKUP, resourcePolicy: e.drCopyDeadLetters, context: { "aws:SourceArn": naming.arn("events", REGION, BACKUP, "rule/someone-elses-rule") } }),
+    },
+    { title: "Lambda may assume the copy function's role for the backup account", expected: "Allowed", ask: assume("lambda.amazonaws.com", (e) => e.drCopyFunction.trust, drCopyFunctionRole, { "aws:SourceAccount": BACKUP }) },
+    { title: "Lambda may not assume the copy function's role on behalf of another account", expected: "Denied", ask: assume("lambda.amazonaws.com", (e) => e.drCopyFunction.trust, drCopyFunctionRole, { "aws:SourceAccount": PROD }) },
 ];
 
 const LOCAL_VAULT: MatrixQuestion[] = [
@@ -366,6 +401,7 @@ export const MATRIX: Record<string, MatrixQuestion[]> = {
     "the central vault": CENTRAL_VAULT,
     "the DR vault": DR_VAULT,
     "the copy-back role": COPY_BACK,
+    "the second-region copy": SECOND_REGION_COPY,
     "a deployment account's local vault": LOCAL_VAULT,
     "the backup keys": KEYS,
     "exports replication into the archive": REPLICATION,
