@@ -17,7 +17,9 @@
  * not IAM decisions); the rule that a vault access policy cannot grant cross-account access to any
  * action except backup:CopyIntoBackupVault (AWS enforces it beyond the policy; the simulator follows
  * the policy alone, which here never allows more anyway); which principal AWS Backup presents when a
- * copy job writes into another account's vault (asked both ways below).
+ * copy job writes into another account's vault (asked both ways below); conditions on
+ * kms:EncryptionContext:* keys (the simulator drops such keys, so the replication role's own
+ * statement for the archive key is not asked; the archive key's policy is).
  */
 import * as assert from "node:assert/strict";
 import * as aws from "@pulumi/aws";
