@@ -19,6 +19,8 @@ export interface BackupKeyArgs {
     servicePrincipals?: string[];
     /** Other accounts that may use the key, only through the given services of this region. */
     crossAccount?: CrossAccountKeyUse[];
+    /** Further statements for other flows that need the key (e.g. report delivery by a service-linked role). */
+    extraStatements?: PolicyStatement[];
     /** Days before a scheduled deletion happens (AWS: 7 to 30). */
     deletionWindowInDays?: number;
     protect: boolean;
@@ -104,6 +106,7 @@ export function backupKeyPolicy(args: BackupKeyArgs): PolicyStatement[] {
             },
         });
     }
+    statements.push(...(args.extraStatements ?? []));
     return statements;
 }
 

@@ -166,6 +166,51 @@ const commonShape = {
     tags: z.record(z.string().superRefine(satisfies(rules.tagKey)), z.string().superRefine(satisfies(rules.tagValue))).default({}),
 };
 
+// ---------------------------------------------------------------------------------------------
+// Monitoring and verification (issue 5): alarms, restore tests, audit and Config rules.
+
+/** Restore testing of the critical tables (AWS Backup restore testing plan). */
+const restoreTestSchema = z
+    .object({
+        /** Tables to restore-test; default: the critical tables (names ending in `-receipts`). */
+        tables: z.array(z.string().superRefine(satisfies(rules.dynamoDbTableName))).optional(),
+        /** Monthly by default: the 15th at 05:00 UTC, clear of the backup rules' windows. */
+        schedule: z.string().superRefine(satisfies(rules.backupSchedule)).default("cron(0 5 15 * ? *)"),
+        // AWS Backup: StartWindowHours 1 to 168, SelectionWindowDays 1 to 365, ValidationWindowHours 0 to 168.
+        startWindowHours: z.number().int().min(1, "a restore test's start window is at least 1 hour").max(168, "a restore test's start window is at most 168 hours").default(24),
+        selectionWindowDays: z.number().int().min(1, "a restore test picks recovery points from at least the last day").max(365, "a restore test picks recovery points from at most the last 365 days").default(7),
+        validationWindowHours: z.number().int().min(0, "the validation window is 0 to 168 hours").max(168, "the validation window is 0 to 168 hours").default(24),
+    })
+    .strict();
+
+export const monitoringSchema = z
+    .object({
+        /** Create the AWS Config recorder and delivery channel; false where Control Tower already has one. */
+        createConfigRecorder: z.boolean().default(false),
+        restoreTest: restoreTestSchema.prefault({}),
+        /** Audit control: the newest recovery point may be at most this many hours old (1 to 744); default: the most frequent rule's interval plus its completion window. */
+        maxRecoveryPointAgeHours: z.number().int().min(1, "a recovery point age is at least 1 hour").max(744, "a recovery point age is at most 744 hours (31 days)").optional(),
+    })
+    .strict();
+
+/** Cross-field checks of the monitoring block, against the tables and rules it watches. */
+function checkMonitoring(cfg: z.infer<typeof monitoringSchema>, tables: string[], backupRules: Record<string, { schedule: string; completionWindowMinutes: number }>, ctx: z.RefinementCtx) {
+    for (const table of cfg.restoreTest.tables ?? []) {
+        if (!tables.includes(table)) ctx.addIssue({ code: "custom", path: ["monitoring", "restoreTest", "tables"], message: `'${table}' is not one of the stack's tables` });
+    }
+    // The "no recent backup" alarm watches the most frequent rule's interval plus its completion
+    // window; CloudWatch evaluates at most one week (Period × EvaluationPeriods ≤ 604800 s).
+    const windows = Object.entries(backupRules).map(([name, r]) => ({ name, hours: rules.scheduleIntervalHours(r.schedule) + Math.ceil(r.completionWindowMinutes / 60) }));
+    const shortest = windows.sort((a, b) => a.hours - b.hours)[0];
+    if (shortest && shortest.hours > 168) {
+        ctx.addIssue({
+            code: "custom",
+            path: ["backupRules"],
+            message: `the no-recent-backup alarm needs a rule that runs at least every 6 days: rule '${shortest.name}' gives a ${shortest.hours}-hour window and CloudWatch alarms look back at most 168 hours`,
+        });
+    }
+}
+
 export const deploymentConfigSchema = z
     .object({
         role: z.literal("deployment"),
@@ -181,6 +226,7 @@ export const deploymentConfigSchema = z
         /** Critical secrets another tool owns; each gets a replica in the DR region. */
         secrets: z.array(secretSchema).default([]),
         exportsBucket: exportsBucketSchema.prefault({}),
+        monitoring: monitoringSchema.prefault({}),
     })
     .strict()
     .superRefine((cfg, ctx) => {
@@ -214,6 +260,7 @@ export const deploymentConfigSchema = z
                 });
             }
         }
+        checkMonitoring(cfg.monitoring, cfg.tables, cfg.backupRules, ctx);
         const bucket = naming.exportsBucketName(cfg.environment, cfg.accountId, cfg.region);
         const bucketErr = rules.s3BucketName(bucket);
         if (bucketErr) ctx.addIssue({ code: "custom", path: ["environment"], message: `the exports bucket name '${bucket}' breaks S3's rule: ${bucketErr}` });
