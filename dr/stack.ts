@@ -3,7 +3,7 @@
  * It reads the same validated config as the Pulumi program, and never loads a stack program.
  */
 import { ConfigError, DeploymentConfig, parseStackConfig, projectKeys, readStackFile } from "../stacks/config";
-import { MissingConfigError } from "./errors";
+import { MissingConfigError, UsageError } from "./errors";
 
 export function loadStack(stack: string, projectDir?: string): DeploymentConfig {
     let raw: Record<string, string>;
@@ -12,12 +12,19 @@ export function loadStack(stack: string, projectDir?: string): DeploymentConfig 
     } catch (err) {
         throw new MissingConfigError(err instanceof Error ? err.message : String(err), "Pass --stack with one of the stacks listed, from the project folder.");
     }
+    let config;
     try {
-        return parseStackConfig(projectKeys(raw), stack);
+        config = parseStackConfig(projectKeys(raw), stack);
     } catch (err) {
         if (err instanceof ConfigError) throw new MissingConfigError(err.message, `Fix Pulumi.${stack}.yaml (the same config the Pulumi program reads), then run again.`);
         throw err;
     }
+    // The backup and organization stacks hold no application data: every DR command starts from a
+    // deployment account (whose config also names its backup account).
+    if (config.role !== "deployment") {
+        throw new UsageError(`stack '${stack}' is the ${config.role} stack; the DR commands work on a deployment stack`, "Pass --stack prod or --stack ci: their config names the backup account too.");
+    }
+    return config;
 }
 
 export type Criticality = "critical" | "high" | "medium" | "low";
