@@ -18,6 +18,7 @@ import { BackupVault } from "../components/vault/backupVault";
 import { centralVaultPolicy, drVaultPolicy } from "../components/vault/vaultPolicies";
 import { lambdaPackage } from "../lambdas/package";
 import { BackupConfig } from "./config";
+import { githubOutputs, githubRoles } from "./github";
 import { awsProvider } from "./providers";
 
 export function backupStack(cfg: BackupConfig) {
@@ -134,7 +135,10 @@ export function backupStack(cfg: BackupConfig) {
         ruleId: naming.ARCHIVE_REPLICATION_RULE_ID,
     }, { ...inPrimary, dependsOn: [drArchive.versioning] });
 
+    const github = githubRoles(cfg, [cfg.region, cfg.drRegion], inPrimary, { checksTrustedAccountIds: accountIds });
+
     return {
+        ...githubOutputs(github),
         accountId: cfg.accountId,
         centralVaultName: centralVault.name,
         centralVaultArn: centralVault.arn,
