@@ -6,13 +6,38 @@
  */
 import * as fs from "fs";
 import { Command } from "commander";
-import { ConfigError } from "../stacks/config";
-import { runStackOffline } from "./stack";
+import { ConfigError, StackConfig, parseStackConfig, projectKeys } from "../stacks/config";
+import { runStackOffline, stackConfig } from "./stack";
 import { OfflineRun } from "./engine";
-import { PlanDocument, RecordedResource } from "./types";
+import { PolicyPackConfig, checkPolicies } from "./policyCheck";
+import { PlanDocument, PolicyViolation, RecordedResource } from "./types";
 
-export function planDocument(run: OfflineRun): PlanDocument {
-    return { project: run.project, stack: run.stack, resources: run.resources };
+export function planDocument(run: OfflineRun, violations?: PolicyViolation[]): PlanDocument {
+    return { project: run.project, stack: run.stack, resources: run.resources, ...(violations ? { policy: { violations } } : {}) };
+}
+
+/**
+ * What `pulumi preview --policy-pack policies` would be given for this stack: its stack tags (the CI
+ * sets `environment` on every stack: the backup and management accounts count as production) and
+ * the pack config, which names the stack's critical secrets.
+ */
+export function policyOptionsFor(stack: string, cfg: StackConfig, packConfig: PolicyPackConfig = {}) {
+    const criticalSecrets = cfg.role === "deployment" ? cfg.secrets.filter((s) => s.critical).map((s) => s.name) : [];
+    return {
+        stack,
+        project: "vat-backup",
+        stackTags: { environment: cfg.role === "deployment" ? cfg.environment : "prod" },
+        config: { "critical-secrets-replicated": { criticalSecrets }, ...packConfig },
+    };
+}
+
+export function renderViolations(violations: PolicyViolation[]): string {
+    if (!violations.length) return "Policies:\n    every policy of the pack passed";
+    const lines = ["Policy violations:"];
+    for (const v of violations) lines.push(`    [${v.level}] ${v.policy}  (${v.urn.split("::").pop()})`, `        ${v.message}`);
+    const mandatory = violations.filter((v) => v.level === "mandatory").length;
+    lines.push(`    ${mandatory} mandatory, ${violations.length - mandatory} advisory`);
+    return lines.join("\n");
 }
 
 /** The preview-style tree: one line per resource, children indented under their parent. */
@@ -49,9 +74,10 @@ export async function main(argv: string[]): Promise<number> {
         .description("Show what `pulumi up` would create for a stack, without AWS or the Pulumi CLI")
         .requiredOption("--stack <name>", "stack to plan (reads Pulumi.<name>.yaml)")
         .option("--json <file>", "write the plan as JSON")
+        .option("--policy-pack-config <file>", "policy levels and settings, as for pulumi preview --policy-pack-config")
         .exitOverride();
     program.parse(argv);
-    const opts = program.opts<{ stack: string; json?: string }>();
+    const opts = program.opts<{ stack: string; json?: string; policyPackConfig?: string }>();
     let run: OfflineRun;
     try {
         run = await runStackOffline(opts.stack);
@@ -64,11 +90,16 @@ export async function main(argv: string[]): Promise<number> {
         return 1;
     }
     console.log(renderTree(run));
+    const cfg = parseStackConfig(projectKeys(stackConfig(opts.stack)), opts.stack);
+    const packConfig = opts.policyPackConfig ? (JSON.parse(fs.readFileSync(opts.policyPackConfig, "utf8")) as PolicyPackConfig) : {};
+    const violations = checkPolicies(run.resources, policyOptionsFor(opts.stack, cfg, packConfig));
+    console.log(`\n${renderViolations(violations)}`);
     if (opts.json) {
-        fs.writeFileSync(opts.json, `${JSON.stringify(planDocument(run), null, 2)}\n`);
+        fs.writeFileSync(opts.json, `${JSON.stringify(planDocument(run, violations), null, 2)}\n`);
         console.log(`\nWrote ${opts.json}`);
     }
-    return 0;
+    // Like `pulumi preview` with the pack: a mandatory violation fails the command.
+    return violations.some((v) => v.level === "mandatory") ? 1 : 0;
 }
 
 if (require.main === module) {

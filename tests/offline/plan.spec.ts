@@ -46,6 +46,31 @@ describe("npm run plan", () => {
         });
     }
 
+    it("runs the policy pack over the plan and adds its verdict to the JSON", async () => {
+        const file = path.join(dir, "prod-policy.json");
+        const { code, out } = await plan(["--stack", "prod", "--json", file]);
+        assert.equal(code, 0);
+        assert.match(out, /every policy of the pack passed/);
+        const doc = JSON.parse(fs.readFileSync(file, "utf8")) as PlanDocument;
+        assert.deepEqual(doc.policy, { violations: [] });
+    });
+
+    it("prints each violation with policy, level and resource, and fails on a mandatory one", async () => {
+        const packConfig = path.join(dir, "strict.json");
+        fs.writeFileSync(packConfig, JSON.stringify({ "backup-rule-retention": { minRetentionDays: 100 } }));
+        const file = path.join(dir, "prod-strict.json");
+        const { code, out } = await plan(["--stack", "prod", "--json", file, "--policy-pack-config", packConfig]);
+        assert.equal(code, 1);
+        assert.match(out, /\[mandatory\] backup-rule-retention\s+\(backup-plan-plan\)/);
+        const doc = JSON.parse(fs.readFileSync(file, "utf8")) as PlanDocument;
+        assert.ok(doc.policy!.violations.length > 0);
+        for (const v of doc.policy!.violations) {
+            assert.deepEqual(Object.keys(v).sort(), ["level", "message", "policy", "urn"]);
+            assert.equal(v.policy, "backup-rule-retention");
+            assert.match(v.urn, /aws:backup\/plan:Plan::backup-plan-plan$/);
+        }
+    });
+
     it("shows encrypted config values as [secret]", async () => {
         const { stackConfig, runConfigOffline } = await import("../../offline/stack");
         const config = stackConfig("ci");
