@@ -179,6 +179,8 @@ export function iamStatements(scope: PermissionScope): PolicyStatement[] {
         `arn:aws:iam::${a}:role/*-env-backup-*`,
         `arn:aws:iam::${a}:role/*-env-exports-replication`,
         `arn:aws:iam::${a}:role/*-env-copy-event-forwarding`,
+        `arn:aws:iam::${a}:role/*-env-restore-testing`,
+        `arn:aws:iam::${a}:role/*-env-config-recorder`,
         `arn:aws:iam::${a}:role/vat-backup-*`,
     ];
     return [
@@ -210,7 +212,7 @@ export function iamStatements(scope: PermissionScope): PolicyStatement[] {
             Effect: "Allow",
             Action: "iam:CreateServiceLinkedRole",
             Resource: "*",
-            Condition: { StringEquals: { "iam:AWSServiceName": ["backup.amazonaws.com", "config.amazonaws.com", "auditmanager.amazonaws.com", "restore-testing.backup.amazonaws.com"] } },
+            Condition: { StringEquals: { "iam:AWSServiceName": ["backup.amazonaws.com", "reports.backup.amazonaws.com", "restore-testing.backup.amazonaws.com", "config.amazonaws.com", "auditmanager.amazonaws.com"] } },
         },
         {
             Sid: "ManageGitHubOidcProvider",
@@ -288,6 +290,8 @@ export function storageAndMonitoringStatements(scope: PermissionScope): PolicySt
                 "cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:PutDashboard", "cloudwatch:DeleteDashboards",
                 "cloudwatch:TagResource", "cloudwatch:UntagResource",
                 "config:PutConfigRule", "config:DeleteConfigRule", "config:PutRemediationConfigurations", "config:DeleteRemediationConfiguration",
+                "config:PutConfigurationRecorder", "config:DeleteConfigurationRecorder", "config:StartConfigurationRecorder", "config:StopConfigurationRecorder",
+                "config:PutDeliveryChannel", "config:DeleteDeliveryChannel",
                 "config:TagResource", "config:UntagResource",
                 "auditmanager:CreateAssessment", "auditmanager:UpdateAssessment", "auditmanager:DeleteAssessment",
                 "auditmanager:CreateAssessmentFramework", "auditmanager:UpdateAssessmentFramework", "auditmanager:DeleteAssessmentFramework",

@@ -100,6 +100,12 @@ describe("the deploy role covers what its stack creates", () => {
         "aws:cloudwatch/eventBusPolicy:EventBusPolicy": () => [{ action: "events:PutPermission", resource: "*" }],
         "aws:cloudwatch/logGroup:LogGroup": (r, a, g) => [{ action: "logs:CreateLogGroup", resource: `arn:aws:logs:${g}:${a}:log-group:${String(r.inputs.name)}` }],
         "aws:sqs/queue:Queue": (r, a, g) => [{ action: "sqs:CreateQueue", resource: `arn:aws:sqs:${g}:${a}:${String(r.inputs.name)}` }],
+        "aws:cloudwatch/metricAlarm:MetricAlarm": (r, a, g) => [{ action: "cloudwatch:PutMetricAlarm", resource: `arn:aws:cloudwatch:${g}:${a}:alarm:${String(r.inputs.name)}` }],
+        "aws:cloudwatch/dashboard:Dashboard": (r, a) => [{ action: "cloudwatch:PutDashboard", resource: `arn:aws:cloudwatch::${a}:dashboard/${String(r.inputs.dashboardName)}` }],
+        "aws:cfg/rule:Rule": (_r, a, g) => [{ action: "config:PutConfigRule", resource: `arn:aws:config:${g}:${a}:config-rule/config-rule-abcdef` }],
+        "aws:backup/framework:Framework": (r, a, g) => [{ action: "backup:CreateFramework", resource: `arn:aws:backup:${g}:${a}:framework:${String(r.inputs.name)}-0f2b6a44` }],
+        "aws:backup/reportPlan:ReportPlan": (r, a, g) => [{ action: "backup:CreateReportPlan", resource: `arn:aws:backup:${g}:${a}:report-plan:${String(r.inputs.name)}-0f2b6a44` }],
+        "aws:backup/restoreTestingPlan:RestoreTestingPlan": (r, a, g) => [{ action: "backup:CreateRestoreTestingPlan", resource: `arn:aws:backup:${g}:${a}:restore-testing-plan:${String(r.inputs.name)}-0f2b6a44` }],
         "aws:lambda/function:Function": (r, a, g) => [{ action: "lambda:CreateFunction", resource: `arn:aws:lambda:${g}:${a}:function:${String(r.inputs.name)}` }],
         "pulumi-nodejs:dynamic/backup:TablePitr": (r, a) => [
             { action: "dynamodb:UpdateContinuousBackups", resource: `arn:aws:dynamodb:${String(r.inputs.region)}:${a}:table/${String(r.inputs.tableName)}` },
