@@ -1,18 +1,22 @@
 /**
- * `npm run plan -- --stack NAME [--json FILE]`: what `pulumi up` would create, offline.
+ * `npm run plan -- --stack NAME [--json FILE] [--markdown FILE]`: what `pulumi up` would create, offline.
  *
  * Loads Pulumi.NAME.yaml, evaluates the real program against the offline engine, and prints the
- * resources as a tree the way `pulumi preview` does. `--json FILE` writes the plan contract.
+ * resources as a tree the way `pulumi preview` does, then the backup posture of what it protects.
+ * `--all` plans every checked-in stack and prints the estate's posture. `--json FILE` writes the
+ * plan contract; `--markdown FILE` the posture report with its diagram.
  */
 import * as fs from "fs";
 import { Command } from "commander";
 import { ConfigError } from "../stacks/config";
-import { runStackOffline } from "./stack";
+import { checkedInStacks, runStackOffline } from "./stack";
 import { OfflineRun } from "./engine";
+import { Posture, posture } from "./posture";
+import { renderMarkdown, renderPosture } from "./postureReport";
 import { PlanDocument, RecordedResource } from "./types";
 
-export function planDocument(run: OfflineRun): PlanDocument {
-    return { project: run.project, stack: run.stack, resources: run.resources };
+export function planDocument(run: OfflineRun, stackPosture?: Posture): PlanDocument {
+    return { project: run.project, stack: run.stack, resources: run.resources, ...(stackPosture ? { posture: stackPosture } : {}) };
 }
 
 /** The preview-style tree: one line per resource, children indented under their parent. */
@@ -47,14 +51,21 @@ export function renderTree(run: OfflineRun): string {
 export async function main(argv: string[]): Promise<number> {
     const program = new Command("plan")
         .description("Show what `pulumi up` would create for a stack, without AWS or the Pulumi CLI")
-        .requiredOption("--stack <name>", "stack to plan (reads Pulumi.<name>.yaml)")
+        .option("--stack <name>", "stack to plan (reads Pulumi.<name>.yaml)")
+        .option("--all", "plan every checked-in stack and report the estate's posture")
         .option("--json <file>", "write the plan as JSON")
+        .option("--markdown <file>", "write the posture report (Markdown, with a Mermaid diagram)")
         .exitOverride();
     program.parse(argv);
-    const opts = program.opts<{ stack: string; json?: string }>();
+    const opts = program.opts<PlanOptions>();
+    if (Boolean(opts.all) === Boolean(opts.stack)) {
+        console.error("Give either --stack NAME or --all");
+        return 2;
+    }
+    if (opts.all) return planAll(opts);
     let run: OfflineRun;
     try {
-        run = await runStackOffline(opts.stack);
+        run = await runStackOffline(opts.stack!);
     } catch (err) {
         if (err instanceof ConfigError) {
             console.error(err.message);
@@ -64,8 +75,48 @@ export async function main(argv: string[]): Promise<number> {
         return 1;
     }
     console.log(renderTree(run));
+    const stackPosture = reportPosture([run], opts);
     if (opts.json) {
-        fs.writeFileSync(opts.json, `${JSON.stringify(planDocument(run), null, 2)}\n`);
+        fs.writeFileSync(opts.json, `${JSON.stringify(planDocument(run, stackPosture), null, 2)}\n`);
+        console.log(`\nWrote ${opts.json}`);
+    }
+    return 0;
+}
+
+interface PlanOptions {
+    stack?: string;
+    all?: boolean;
+    json?: string;
+    markdown?: string;
+}
+
+/** Prints the posture of the planned stacks after their trees, and writes the Markdown report if asked. */
+function reportPosture(runs: OfflineRun[], opts: PlanOptions): Posture {
+    const result = posture(runs);
+    console.log(`\n${renderPosture(result)}`);
+    if (opts.markdown) {
+        fs.writeFileSync(opts.markdown, renderMarkdown(result));
+        console.log(`\nWrote ${opts.markdown}`);
+    }
+    return result;
+}
+
+/** `--all`: every checked-in stack, one tree each, then the estate's posture; the JSON holds every plan. */
+async function planAll(opts: PlanOptions): Promise<number> {
+    const runs: OfflineRun[] = [];
+    for (const stack of checkedInStacks()) {
+        try {
+            runs.push(await runStackOffline(stack));
+        } catch (err) {
+            console.error(`Plan of stack '${stack}' failed: ${err instanceof Error ? err.message : String(err)}`);
+            return err instanceof ConfigError ? 2 : 1;
+        }
+        console.log(`${renderTree(runs[runs.length - 1])}\n`);
+    }
+    const estate = reportPosture(runs, opts);
+    if (opts.json) {
+        const doc = { project: runs[0]?.project, stacks: runs.map((r) => planDocument(r)), posture: estate };
+        fs.writeFileSync(opts.json, `${JSON.stringify(doc, null, 2)}\n`);
         console.log(`\nWrote ${opts.json}`);
     }
     return 0;
