@@ -159,8 +159,9 @@ export function renderMermaid(p: Posture): string {
         const pitr = tables.every((t) => t.pitr) ? "PITR + " : "";
         if (vaultArn) edges.push(`    ${node.id} -- "${pitr}backup rules: ${escape([...new Set(tables[0].localBackups.map((l) => l.rule))].join(", "))}" --> ${endpoint(vaultArn).id}`);
     }
-    const styleOf: Record<Flow["kind"], string> = { "copy-action": "==>", "second-region-copy": "==>", replication: "-.->", "secret-replica": "-.->" };
-    for (const f of p.flows) edges.push(`    ${endpoint(f.from).id} ${styleOf[f.kind] === "==>" ? "==" : "-."} "${escape(f.label)}" ${styleOf[f.kind]} ${endpoint(f.to).id}`);
+    // Backup copies as thick arrows, replication as dotted ones (Mermaid: `A == text ==> B`, `A -. text .-> B`).
+    const arrows: Record<Flow["kind"], [string, string]> = { "copy-action": ["==", "==>"], "second-region-copy": ["==", "==>"], replication: ["-.", ".->"], "secret-replica": ["-.", ".->"] };
+    for (const f of p.flows) edges.push(`    ${endpoint(f.from).id} ${arrows[f.kind][0]} "${escape(f.label)}" ${arrows[f.kind][1]} ${endpoint(f.to).id}`);
 
     const accounts = new Map<string, Map<string, Node[]>>();
     for (const n of nodes.values()) {
