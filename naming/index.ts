@@ -122,3 +122,8 @@ export function backupAccountServiceRoleArn(backupAccountId: string): string {
 /** S3 replication rule ids, shared so that alarms on replication metrics name the right rule. */
 export const EXPORTS_REPLICATION_RULE_ID = "exports-to-backup-archive";
 export const ARCHIVE_REPLICATION_RULE_ID = "archive-to-dr-region";
+
+/** The event bus that receives the deployment accounts' copy-completed events. */
+export function backupAccountEventBusArn(backupAccountId: string, region: string): string {
+    return arn("events", region, backupAccountId, "event-bus/default");
+}

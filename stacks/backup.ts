@@ -82,6 +82,8 @@ export function backupStack(cfg: BackupConfig) {
         centralVaultArn: centralVault.arn,
         drVaultArn: drVault.arn,
         copyRoleArn: roles.copyRole.arn,
+        forwardingAccountIds: accountIds,
+        organizationId: cfg.organizationId,
     }, inPrimary);
 
     const airGapped = cfg.airGappedVault.enabled

@@ -7,6 +7,10 @@
  */
 import * as naming from "../naming";
 import { AlertTopic } from "../components/alerting/alertTopic";
+import { CopyEventForwarding } from "../components/copy/copyEventForwarding";
+import { TablePitr } from "../components/dynamodb/tablePitr";
+import { S3Replication } from "../components/replication/s3Replication";
+import { SecretReplica } from "../components/secrets/secretReplica";
 import { BackupKey } from "../components/kms/backupKey";
 import { BackupPlan, BackupPlanRule } from "../components/plan/backupPlan";
 import { BackupRegionSettings } from "../components/settings/backupRegionSettings";
@@ -20,6 +24,8 @@ export function deploymentStack(cfg: DeploymentConfig) {
     const tags = { environment: env, ...cfg.tags };
     const primary = awsProvider(`${env}-${cfg.region}`, { accountId: cfg.accountId, region: cfg.region, deployRoleArn: cfg.deployRoleArn, tags });
     const inPrimary = { provider: primary };
+    const inDr = { provider: awsProvider(`${env}-${cfg.drRegion}`, { accountId: cfg.accountId, region: cfg.drRegion, deployRoleArn: cfg.deployRoleArn, tags }) };
+    const self = { accountId: cfg.accountId, region: cfg.region, assumeRoleArn: cfg.deployRoleArn };
     const central = cfg.backupAccount;
     const centralVaultArn = naming.centralVaultArn(central.accountId, central.region, central.vaultName);
 
@@ -79,11 +85,45 @@ export function deploymentStack(cfg: DeploymentConfig) {
         roleName: naming.backupServiceRoleName(env),
     }, inPrimary);
 
+    // The app's tables and secrets belong to another tool: keep PITR on and DR-region replicas present.
+    for (const table of cfg.tables) new TablePitr(`pitr-${table}`, { ...self, tableName: table, recoveryPeriodDays: cfg.pitrRecoveryPeriodDays });
+    const secretsKey = new BackupKey("secrets-dr-key", {
+        description: `Encrypts ${env} secret replicas in ${cfg.drRegion}`,
+        aliasName: `alias/${naming.envName(env, "secret-replicas")}`,
+        accountId: cfg.accountId,
+        region: cfg.drRegion,
+        viaServices: ["secretsmanager"],
+        protect: cfg.protectData,
+    }, inDr);
+    for (const secret of cfg.secrets.filter((s) => s.critical)) {
+        new SecretReplica(`replica-${secret.name.replace(/[^A-Za-z0-9-]/g, "-")}`, { ...self, secretId: secret.name, replicaRegion: cfg.drRegion, replicaKmsKeyId: secretsKey.arn });
+    }
+
     const exportsBucket = new ProtectedBucket("exports", {
         bucketName: naming.exportsBucketName(env, cfg.accountId, cfg.region),
         kmsKeyArn: key.arn,
         lifecycle: cfg.exportsBucket,
         protect: cfg.protectData,
+    }, inPrimary);
+
+    new S3Replication("exports-replication", {
+        source: { bucketName: exportsBucket.name, bucketArn: exportsBucket.arn, kmsKeyArn: key.arn, accountId: cfg.accountId, region: cfg.region },
+        sourceVersioning: exportsBucket.versioning,
+        destination: {
+            bucketArn: naming.archiveBucketArn(central.accountId, central.region),
+            accountId: central.accountId,
+            region: central.region,
+            kmsKeyArn: naming.archiveKeyAliasArn(central.accountId, central.region),
+            kmsKeyAlias: naming.ARCHIVE_KEY_ALIAS,
+        },
+        roleName: naming.replicationRoleName(env),
+        ruleId: naming.EXPORTS_REPLICATION_RULE_ID,
+    }, inPrimary);
+    new CopyEventForwarding("copy-events", {
+        accountId: cfg.accountId,
+        centralVaultArn,
+        targetEventBusArn: naming.backupAccountEventBusArn(central.accountId, central.region),
+        roleName: naming.envName(env, "copy-event-forwarding"),
     }, inPrimary);
 
     return {

@@ -18,6 +18,9 @@ export interface SecondRegionCopyArgs {
     drVaultArn: pulumi.Input<string>;
     /** The role AWS Backup assumes for the copy job; the function passes it. */
     copyRoleArn: pulumi.Input<string>;
+    /** Deployment accounts whose copy-completed events are forwarded to this account's default bus. */
+    forwardingAccountIds: string[];
+    organizationId: string;
     /** Retries of an asynchronous invocation before the event goes to the dead-letter queue (Lambda: 0 to 2). */
     maximumRetryAttempts?: number;
 }
@@ -108,6 +111,19 @@ export class SecondRegionCopy extends pulumi.ComponentResource {
                 Action: "sqs:SendMessage",
                 Resource: this.deadLetterQueue.arn,
                 Condition: { ArnEquals: { "aws:SourceArn": this.rule.arn } },
+            }])),
+        }, child);
+
+        // Copy jobs into the central vault belong to the deployment accounts, which forward their events here.
+        new aws.cloudwatch.EventBusPolicy(`${name}-bus-policy`, {
+            eventBusName: "default",
+            policy: toJson(policyDocument([{
+                Sid: "DeploymentAccountsForwardCopyEvents",
+                Effect: "Allow",
+                Principal: { AWS: args.forwardingAccountIds.map((id) => `arn:aws:iam::${id}:root`) },
+                Action: "events:PutEvents",
+                Resource: `arn:aws:events:${args.region}:${args.accountId}:event-bus/default`,
+                Condition: { StringEquals: { "aws:PrincipalOrgID": args.organizationId } },
             }])),
         }, child);
 
