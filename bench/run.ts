@@ -22,12 +22,13 @@ interface Measured {
 }
 
 /** Runs bench/child.ts in a fresh Node process and returns its wall time, CPU time and report. */
-function measureChild(mode: string, args: unknown, nodeArgs: string[] = []): Measured {
+function measureChild(mode: string, args: unknown, nodeArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Measured {
     const start = process.hrtime.bigint();
     const child = spawnSync(process.execPath, [...nodeArgs, "-r", "ts-node/register/transpile-only", path.join(__dirname, "child.ts"), mode, JSON.stringify(args)], {
         cwd: ROOT,
         encoding: "utf8",
         maxBuffer: 64 * 1024 * 1024,
+        env: { ...process.env, ...env },
     });
     const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
     if (child.status !== 0) throw new Error(`bench child ${mode} ${JSON.stringify(args).slice(0, 80)} failed:\n${child.stderr}`);
@@ -93,6 +94,34 @@ function profileSection(stack: string): string[] {
     ];
 }
 
+/**
+ * The same plan with ts-node's transpiler swapped for offline/cachingTranspiler.js (through a
+ * temporary tsconfig extending the project's): the first run fills the cache, the second uses it.
+ */
+function transpileCacheSection(stack: string): string[] {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-tscache-"));
+    const tsconfig = path.join(dir, "tsconfig.json");
+    fs.writeFileSync(tsconfig, JSON.stringify({ extends: path.join(ROOT, "tsconfig.json"), "ts-node": { transpileOnly: true, transpiler: path.join(ROOT, "offline", "cachingTranspiler.js") } }));
+    const env = { TS_NODE_PROJECT: tsconfig, VAT_BACKUP_TS_CACHE: path.join(dir, "cache") };
+    const plain = measureChild("plan", { stack });
+    const cold = measureChild("plan", { stack }, [], env);
+    const warm = measureChild("plan", { stack }, [], env);
+    fs.rmSync(dir, { recursive: true, force: true });
+    const row = (label: string, m: Measured) => `| ${label} | ${s(m.wallMs)} | ${s(m.result.cpuMs)} | ${s(m.result.startupMs + m.result.loadMs)} | ${mib(m.result.maxRssKiB)} |`;
+    return [
+        `## The same plan (${stack}) with transpiled files cached`,
+        "",
+        "offline/cachingTranspiler.js keeps ts-node's output per file content; enabled here through a temporary tsconfig, not the project's.",
+        "",
+        "| run | wall | CPU | loading modules | peak memory |",
+        "|---|---|---|---|---|",
+        row("ts-node transpile-only (as `npm run plan`)", plain),
+        row("caching transpiler, empty cache", cold),
+        row("caching transpiler, warm cache", warm),
+        "",
+    ];
+}
+
 function machine(): string[] {
     const cpus = os.cpus();
     const load = os.loadavg().map((l) => l.toFixed(2)).join(", ");
@@ -127,6 +156,7 @@ function main(): void {
 
     console.log("Profiling the prod plan...");
     lines.push(...profileSection("prod"));
+    lines.push(...transpileCacheSection("prod"));
 
     console.log("Scaling with the number of tables...");
     lines.push("## Scaling: a deployment stack protecting N tables", "", `Target for 1,000 tables: under ${TARGETS.tables1000Seconds} s and under 1 GB. Generated config: prod with N tables.`, "");

@@ -202,11 +202,19 @@ class Estate {
     readonly vaults: VaultView[] = [];
     readonly buckets: BucketView[] = [];
     readonly flows: Flow[] = [];
+    /** Resources by type, so that a stack with thousands of tables stays linear. */
+    private readonly byType = new Map<string, Located[]>();
 
     constructor(readonly runs: PlannedStack[]) {
         for (const run of runs) {
             const providers = new Map(run.resources.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => [r.urn, r]));
-            for (const r of run.resources) this.all.push({ stack: run.stack, r, placement: placementOf(r, providers) });
+            for (const r of run.resources) {
+                const located = { stack: run.stack, r, placement: placementOf(r, providers) };
+                this.all.push(located);
+                const list = this.byType.get(r.type) ?? [];
+                list.push(located);
+                this.byType.set(r.type, list);
+            }
         }
         this.readVaults();
         this.readBuckets();
@@ -214,7 +222,8 @@ class Estate {
     }
 
     ofType(type: string, stack?: string): Located[] {
-        return this.all.filter((l) => l.r.type === type && (stack === undefined || l.stack === stack));
+        const ofType = this.byType.get(type) ?? [];
+        return stack === undefined ? ofType : ofType.filter((l) => l.stack === stack);
     }
 
     vaultByArn(arn: string): VaultView | undefined {

@@ -2,14 +2,11 @@ import * as assert from "node:assert/strict";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PROJECT } from "../../naming";
-import { TablePitr } from "../../components/dynamodb/tablePitr";
-import { SecretReplica } from "../../components/secrets/secretReplica";
-import { OfflineRun, runOffline } from "../../offline/engine";
+import { OfflineRun } from "../../offline/engine";
 import { main } from "../../offline/plan";
 import { AssetPosture, parseVaultArn, Posture, posture, TYPES } from "../../offline/posture";
 import { renderMarkdown, renderMermaid, renderPosture } from "../../offline/postureReport";
-import { checkedInStacks, runStackOffline, stackConfig } from "../../offline/stack";
+import { checkedInStacks, runStackOffline } from "../../offline/stack";
 import { RecordedResource } from "../../offline/types";
 
 const inputsOf = (run: OfflineRun, type: string) => run.resources.filter((r) => r.type === type);
@@ -24,25 +21,6 @@ interface PlanRule {
     schedule: string;
     lifecycle: { deleteAfter?: number; coldStorageAfter?: number };
     copyActions: { destinationVaultArn: string; lifecycle: { deleteAfter?: number; coldStorageAfter?: number } }[];
-}
-
-/** Runs the real program as `stack`, with extra resources registered beside it (as a later stack change would). */
-async function runWithExtras(stack: string, extras: () => void): Promise<OfflineRun> {
-    const config = stackConfig(stack);
-    const program = path.resolve(__dirname, "../../index.ts");
-    return runOffline({
-        project: PROJECT,
-        stack,
-        config,
-        defaultPlacement: { accountId: config[`${PROJECT}:accountId`], region: config[`${PROJECT}:region`] },
-        program: () => {
-            delete require.cache[require.resolve(program)];
-            // eslint-disable-next-line @typescript-eslint/no-require-imports
-            const outputs = require(program) as Record<string, unknown>;
-            extras();
-            return outputs;
-        },
-    });
 }
 
 describe("posture report", () => {
@@ -83,7 +61,7 @@ describe("posture report", () => {
             assert.equal(assetOf(p, `${stack}-env-submit-vat-async-requests`).asset.id, "*-async-requests");
         });
 
-        it(`${stack}: the exports bucket is the 'backup exports' asset, read from the bucket resources`, () => {
+        it(`${stack}: the exports bucket is the 'backup exports' asset, with its replication read from the resources`, () => {
             const run = runs.get(stack)!;
             const p = posture([run]);
             const bucket = inputsOf(run, TYPES.bucket)[0];
@@ -91,21 +69,48 @@ describe("posture report", () => {
             assert.equal(exportsAsset.asset.id, "backup exports");
             const versioned = inputsOf(run, TYPES.versioning).some((v) => (v.inputs.versioningConfiguration as { status: string }).status === "Enabled");
             assert.equal(exportsAsset.rtoInAccount.ok, versioned);
-            // No replication configuration in this stack: nothing outside the account, marked.
-            assert.equal(inputsOf(run, TYPES.replication).length, 0);
-            assert.ok(exportsAsset.gaps.some((g) => /no replication outside the account/.test(g)));
+            type ReplicationRule = { destination: { bucket: string; replicationTime?: { time: { minutes: number } } } };
+            const rules = inputsOf(run, TYPES.replication).filter((r) => r.inputs.bucket === bucket.inputs.bucket).flatMap((r) => r.inputs.rules as ReplicationRule[]);
+            assert.ok(rules.length > 0, "the deployment stack replicates its exports");
+            assert.deepEqual(exportsAsset.replicas.map((r) => r.target), rules.map((r) => r.destination.bucket));
+            assert.equal(exportsAsset.rpoOutside.value, `${rules[0].destination.replicationTime!.time.minutes} min (S3 RTC)`);
+            assert.equal(exportsAsset.rtoAccountLoss.path, "archive");
+            // Without the replication configuration, the gap is marked.
+            const withoutReplication = posture([{ stack, resources: run.resources.filter((r) => r.type !== TYPES.replication) }]);
+            assert.ok(assetOf(withoutReplication, bucket.inputs.bucket as string).gaps.some((g) => /no replication outside the account/.test(g)));
         });
 
-        it(`${stack}: with no PITR resource, every table is marked, and so are the assets the stack leaves out`, () => {
+        it(`${stack}: PITR and secret replicas are read from their dynamic resources`, () => {
             const run = runs.get(stack)!;
             const p = posture([run]);
-            assert.equal(inputsOf(run, TYPES.tablePitr).length, 0);
+            const pitr = inputsOf(run, TYPES.tablePitr);
+            assert.equal(pitr.length, p.assets.filter((a) => a.asset.kind === "dynamodb-table").length);
+            for (const r of pitr) {
+                const table = assetOf(p, r.inputs.tableName as string);
+                assert.deepEqual(table.pitr, { windowDays: r.inputs.recoveryPeriodDays });
+                assert.deepEqual([table.rpoInside?.value, table.rpoInside?.ok, table.rtoInAccount.path], ["5 min (PITR)", true, "pitr"]);
+            }
+            const replicas = inputsOf(run, TYPES.secretReplica);
+            assert.ok(replicas.length > 0);
+            for (const r of replicas) {
+                const secret = assetOf(p, r.inputs.secretId as string);
+                assert.equal(secret.asset.kind, "secret");
+                assert.equal(secret.asset.criticality, "critical");
+                assert.deepEqual(secret.replicas.map((x) => x.target), [r.inputs.replicaRegion]);
+                assert.ok(secret.gaps.some((g) => /no encrypted export of the secret outside the account/.test(g)));
+            }
+            // The only asset of the requirements no resource of this stack protects: the Cognito user pool.
+            assert.deepEqual(p.unprotected.map((u) => u.asset), ["user pool"]);
+        });
+
+        it(`${stack}: a plan that lost its PITR resources (the refactor the requirements recall) is marked on every table`, () => {
+            const run = runs.get(stack)!;
+            const p = posture([{ stack, resources: run.resources.filter((r) => r.type !== TYPES.tablePitr) }]);
             for (const a of p.assets.filter((x) => x.asset.kind === "dynamodb-table")) {
                 assert.equal(a.pitr, undefined);
                 assert.ok(a.gaps.includes("PITR is not enabled by this stack"));
-                assert.equal(a.rpoInside?.ok, false);
+                assert.deepEqual([a.rpoInside?.ok, a.rtoInAccount.path], [false, "localVault"]);
             }
-            assert.deepEqual(p.unprotected.map((u) => u.asset).sort(), ["hmrc client secret", "user pool", "user-sub-hash-salt"]);
         });
     }
 
@@ -175,26 +180,19 @@ describe("posture report", () => {
         assert.ok(assetOf(p, "prod-env-receipts").gaps.some((g) => /'monthly' copies keep 2555 d but central-backup-vault's lock allows at most 2000 d/.test(g)));
     });
 
-    it("reads PITR and secret replicas from their dynamic resources", async () => {
-        const run = await runWithExtras("prod", () => {
-            new TablePitr("receipts-pitr", { tableName: "prod-env-receipts", region: "eu-west-2", accountId: "111111111111" });
-            new TablePitr("passes-pitr", { tableName: "prod-env-passes", recoveryPeriodDays: 7, region: "eu-west-2", accountId: "111111111111" });
-            new SecretReplica("salt-replica", { secretId: "prod/submit/user-sub-hash-salt", region: "eu-west-2", accountId: "111111111111", replicaRegion: "eu-west-1", replicaKmsKeyId: "arn:aws:kms:eu-west-1:111111111111:key/1234" });
-        });
-        const p = posture([run]);
-        const receipts = assetOf(p, "prod-env-receipts");
-        assert.deepEqual(receipts.pitr, { windowDays: 35 });
-        assert.deepEqual([receipts.rpoInside?.value, receipts.rpoInside?.ok], ["5 min (PITR)", true]);
-        assert.equal(receipts.rtoInAccount.path, "pitr");
-        assert.ok(!receipts.gaps.some((g) => /PITR/.test(g)));
-        assert.ok(assetOf(p, "prod-env-passes").gaps.includes("PITR keeps 7 d, the requirements ask for 35 d"));
-        const salt = assetOf(p, "prod/submit/user-sub-hash-salt");
-        assert.equal(salt.asset.id, "user-sub-hash-salt");
-        assert.deepEqual(salt.replicas.map((r) => r.target), ["eu-west-1"]);
-        assert.equal(salt.rtoInAccount.ok, true);
-        assert.ok(salt.gaps.some((g) => /no encrypted export of the secret outside the account/.test(g)));
-        assert.ok(!p.unprotected.some((u) => u.asset === "user-sub-hash-salt"));
-        assert.ok(p.flows.some((f) => f.kind === "secret-replica" && f.to.includes(":eu-west-1:")));
+    it("marks a PITR window shorter than the requirements' 35 days", async () => {
+        const p = posture([await runStackOffline("prod", { pitrRecoveryPeriodDays: 7 })]);
+        for (const a of p.assets.filter((x) => x.asset.kind === "dynamodb-table")) {
+            assert.deepEqual(a.pitr, { windowDays: 7 });
+            assert.ok(a.gaps.includes("PITR keeps 7 d, the requirements ask for 35 d"));
+        }
+    });
+
+    it("marks a critical secret the stack no longer replicates", async () => {
+        const p = posture([await runStackOffline("prod", { secrets: [{ name: "prod/submit/hmrc/client_secret" }] })]);
+        assert.ok(p.unprotected.some((u) => u.asset === "user-sub-hash-salt" && u.criticality === "critical"));
+        assert.ok(p.gaps.includes("prod: user-sub-hash-salt (critical) is not protected by this stack"));
+        assert.ok(p.flows.some((f) => f.kind === "secret-replica" && f.from.endsWith(":eu-west-2:prod/submit/hmrc/client_secret") && f.to.includes(":eu-west-1:")));
     });
 
     it("accepts plan documents as well as runs", () => {
