@@ -6,6 +6,10 @@
  */
 import { performance } from "perf_hooks";
 
+function cpuMs(from: NodeJS.CpuUsage, to: NodeJS.CpuUsage): number {
+    return (to.user - from.user + to.system - from.system) / 1000;
+}
+
 async function plan(args: { stack: string; overrides?: Record<string, unknown> }) {
     const loadStart = performance.now();
     const { runStackOffline } = await import("../offline/stack");
@@ -13,10 +17,13 @@ async function plan(args: { stack: string; overrides?: Record<string, unknown> }
     const { posture } = await import("../offline/posture");
     const { renderPosture } = await import("../offline/postureReport");
     const loaded = performance.now();
+    const cpu0 = process.cpuUsage();
     const run = await runStackOffline(args.stack, args.overrides ?? {});
     const evaluated = performance.now();
+    const cpu1 = process.cpuUsage();
     const text = renderTree(run) + renderPosture(posture([run]));
     const reported = performance.now();
+    const cpu2 = process.cpuUsage();
     return {
         resources: run.resources.length,
         outputChars: text.length,
@@ -24,6 +31,8 @@ async function plan(args: { stack: string; overrides?: Record<string, unknown> }
         loadMs: loaded - loadStart,
         evaluateMs: evaluated - loaded,
         postureMs: reported - evaluated,
+        evaluateCpuMs: cpuMs(cpu0, cpu1),
+        postureCpuMs: cpuMs(cpu1, cpu2),
     };
 }
 
@@ -41,9 +50,10 @@ async function policy(args: { resources: number }) {
         }
     }
     const start = performance.now();
+    const cpu0 = process.cpuUsage();
     const violations = checkPolicies(resources, { stack: "bench", project: "vat-backup" });
     const checkMs = performance.now() - start;
-    return { resources: resources.length, violations: violations.length, checkMs };
+    return { resources: resources.length, violations: violations.length, checkMs, checkCpuMs: cpuMs(cpu0, process.cpuUsage()) };
 }
 
 async function main() {

@@ -60,7 +60,7 @@ function profileByPackage(file: string): { where: string; ms: number }[] {
         if (!frame) return;
         const url = frame.url.replace(/^file:\/\//, "");
         let where: string;
-        if (!url) where = `(${frame.functionName || "native"})`;
+        if (!url) where = frame.functionName.startsWith("(") ? frame.functionName : `(${frame.functionName || "native"})`;
         else if (url.includes("node_modules/")) {
             const parts = url.split("node_modules/").pop()!.split("/");
             where = parts[0].startsWith("@") ? `${parts[0]}/${parts[1]}` : parts[0];
@@ -122,6 +122,18 @@ function transpileCacheSection(stack: string): string[] {
     ];
 }
 
+/** CPU time of this process's finished children (utime + stime from /proc), in ms; 0 where /proc is absent. */
+function childrenCpuMs(): number {
+    try {
+        const fields = fs.readFileSync("/proc/self/stat", "utf8").split(") ")[1].split(" ");
+        // Fields after the command: cutime and cstime are the 14th and 15th (1-based, counting from state).
+        const ticks = Number(fields[13]) + Number(fields[14]);
+        return (ticks * 1000) / 100;
+    } catch {
+        return 0;
+    }
+}
+
 function machine(): string[] {
     const cpus = os.cpus();
     const load = os.loadavg().map((l) => l.toFixed(2)).join(", ");
@@ -145,11 +157,11 @@ function main(): void {
 
     console.log("Planning each checked-in stack...");
     lines.push("## Offline plan of each checked-in stack", "", `Target: under ${TARGETS.stackSeconds} s each.`, "");
-    lines.push("| stack | resources | wall | CPU | of which loading modules | evaluating the program | posture | peak memory | target |", "|---|---|---|---|---|---|---|---|---|");
+    lines.push("| stack | resources | wall | CPU | of which loading modules (wall) | evaluating the program (wall) | posture (wall) | peak memory | target (wall / CPU) |", "|---|---|---|---|---|---|---|---|---|");
     for (const stack of checkedInStacks()) {
         const m = measureChild("plan", { stack });
         const r = m.result;
-        lines.push(`| ${stack} | ${r.resources} | ${s(m.wallMs)} | ${s(r.cpuMs)} | ${s(r.startupMs + r.loadMs)} | ${s(r.evaluateMs)} | ${s(r.postureMs)} | ${mib(r.maxRssKiB)} | ${verdict(m.wallMs < TARGETS.stackSeconds * 1000)} |`);
+        lines.push(`| ${stack} | ${r.resources} | ${s(m.wallMs)} | ${s(r.cpuMs)} | ${s(r.startupMs + r.loadMs)} | ${s(r.evaluateMs)} | ${s(r.postureMs)} | ${mib(r.maxRssKiB)} | ${verdict(m.wallMs < TARGETS.stackSeconds * 1000)} / ${verdict(r.cpuMs < TARGETS.stackSeconds * 1000)} |`);
         console.log(`  ${stack}: ${s(m.wallMs)}`);
     }
     lines.push("");
@@ -160,24 +172,31 @@ function main(): void {
 
     console.log("Scaling with the number of tables...");
     lines.push("## Scaling: a deployment stack protecting N tables", "", `Target for 1,000 tables: under ${TARGETS.tables1000Seconds} s and under 1 GB. Generated config: prod with N tables.`, "");
-    lines.push("| tables | resources | wall | CPU | evaluating the program | posture | peak memory |", "|---|---|---|---|---|---|---|");
+    lines.push(
+        "Each table adds one TablePitr resource and one ARN in the backup selection. AWS Backup accepts at most 500 ARNs in one selection",
+        "(BackupSelection.Resources), so a real estate of 1,000 tables needs the selection split or tag-based; offline the plan is measured as configured.",
+        "",
+    );
+    lines.push("| tables | resources | wall | CPU | evaluating the program (wall / CPU) | posture (wall / CPU) | peak memory |", "|---|---|---|---|---|---|---|");
     const scaling: { n: number; m: Measured }[] = [];
     for (const n of [10, 100, 1000]) {
         const m = measureChild("plan", { stack: "prod", overrides: { tables: generatedTables(n) } });
         scaling.push({ n, m });
-        lines.push(`| ${n.toLocaleString("en-GB")} | ${m.result.resources} | ${s(m.wallMs)} | ${s(m.result.cpuMs)} | ${s(m.result.evaluateMs)} | ${s(m.result.postureMs)} | ${mib(m.result.maxRssKiB)} |`);
+        const r = m.result;
+        lines.push(`| ${n.toLocaleString("en-GB")} | ${r.resources} | ${s(m.wallMs)} | ${s(r.cpuMs)} | ${s(r.evaluateMs)} / ${s(r.evaluateCpuMs)} | ${s(r.postureMs)} / ${s(r.postureCpuMs)} | ${mib(r.maxRssKiB)} |`);
         console.log(`  ${n} tables: ${s(m.wallMs)}`);
     }
-    const work = (x: { m: Measured }) => x.m.result.evaluateMs + x.m.result.postureMs;
+    // CPU time of evaluation and posture: the work that grows with the tables, not the load of the machine.
+    const work = (x: { m: Measured }) => x.m.result.evaluateCpuMs + x.m.result.postureCpuMs;
     const perTableSmall = (work(scaling[1]) - work(scaling[0])) / 90;
     const perTableLarge = (work(scaling[2]) - work(scaling[1])) / 900;
     const ratio = perTableLarge / Math.max(perTableSmall, 0.001);
     const big = scaling[2].m;
     lines.push(
         "",
-        `Per added table (evaluation and posture): ${perTableSmall.toFixed(2)} ms from 10 to 100 tables, ${perTableLarge.toFixed(2)} ms from 100 to 1,000 (ratio ${ratio.toFixed(2)}). ` +
+        `Per added table (CPU time of evaluation and posture): ${perTableSmall.toFixed(2)} ms from 10 to 100 tables, ${perTableLarge.toFixed(2)} ms from 100 to 1,000 (ratio ${ratio.toFixed(2)}). ` +
             (ratio < 2 ? "Growth is about linear." : "Growth is worse than linear."),
-        `1,000 tables: ${verdict(big.wallMs < TARGETS.tables1000Seconds * 1000)} on time (${s(big.wallMs)}), ${verdict(big.result.maxRssKiB < TARGETS.tables1000MiB * 1024)} on memory (${mib(big.result.maxRssKiB)}).`,
+        `1,000 tables: ${verdict(big.wallMs < TARGETS.tables1000Seconds * 1000)} on wall time (${s(big.wallMs)}; CPU ${s(big.result.cpuMs)}: ${verdict(big.result.cpuMs < TARGETS.tables1000Seconds * 1000)} on an idle machine), ${verdict(big.result.maxRssKiB < TARGETS.tables1000MiB * 1024)} on memory (${mib(big.result.maxRssKiB)}).`,
         "",
     );
 
@@ -188,16 +207,18 @@ function main(): void {
         "",
         `Target: under ${TARGETS.policySeconds} s. \`checkPolicies\` (offline/policyCheck.ts) over the recorded resources of the prod, backup and org stacks, repeated under fresh names to 10,000.`,
         "",
-        "| resources | violations | check time | peak memory (process) | target |",
-        "|---|---|---|---|---|",
-        `| ${policy.result.resources.toLocaleString("en-GB")} | ${policy.result.violations} | ${s(policy.result.checkMs)} | ${mib(policy.result.maxRssKiB)} | ${verdict(policy.result.checkMs < TARGETS.policySeconds * 1000)} |`,
+        "| resources | violations | check time (wall) | check time (CPU) | peak memory (process) | target (wall / CPU) |",
+        "|---|---|---|---|---|---|",
+        `| ${policy.result.resources.toLocaleString("en-GB")} | ${policy.result.violations} | ${s(policy.result.checkMs)} | ${s(policy.result.checkCpuMs)} | ${mib(policy.result.maxRssKiB)} | ${verdict(policy.result.checkMs < TARGETS.policySeconds * 1000)} / ${verdict(policy.result.checkCpuMs < TARGETS.policySeconds * 1000)} |`,
         "",
     );
 
     console.log("npm test...");
     const start = process.hrtime.bigint();
+    const childrenBefore = childrenCpuMs();
     const test = spawnSync("npm", ["test"], { cwd: ROOT, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
     const testMs = Number(process.hrtime.bigint() - start) / 1e6;
+    const testCpuMs = childrenCpuMs() - childrenBefore;
     const passing = /(\d+) passing/.exec(test.stdout)?.[1] ?? "?";
     const failing = /(\d+) failing/.exec(test.stdout)?.[1] ?? "0";
     const mochaTime = /passing \(([^)]+)\)/.exec(test.stdout)?.[1] ?? "?";
@@ -206,9 +227,9 @@ function main(): void {
         "",
         `Target: under ${TARGETS.testSeconds} s (\`tsc --noEmit\` then mocha).`,
         "",
-        "| wall | mocha's own count | tests | target |",
-        "|---|---|---|---|",
-        `| ${s(testMs)} | ${mochaTime} | ${passing} passing, ${failing} failing (exit ${test.status}) | ${verdict(testMs < TARGETS.testSeconds * 1000)} |`,
+        "| wall | CPU (npm and its children) | mocha's own count | tests | target (wall / CPU) |",
+        "|---|---|---|---|---|",
+        `| ${s(testMs)} | ${s(testCpuMs)} | ${mochaTime} | ${passing} passing, ${failing} failing (exit ${test.status}) | ${verdict(testMs < TARGETS.testSeconds * 1000)} / ${verdict(testCpuMs < TARGETS.testSeconds * 1000)} |`,
         "",
     );
     fs.mkdirSync(path.dirname(OUT), { recursive: true });
