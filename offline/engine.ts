@@ -141,9 +141,9 @@ export async function runOffline<T>(options: OfflineRunOptions<T>): Promise<Offl
 }
 
 /**
- * Pulumi captures a stack trace for every resource and every promise it registers
- * (runtime/debuggable.js, resource.js), and its vendored TypeScript raises Error.stackTraceLimit to
- * 100. Under ts-node each capture is mapped through source maps: the CPU profile of a 1,000-table
+ * Pulumi captures a stack trace for every resource it constructs (resource.js, with
+ * Error.stackTraceLimit raised to Infinity) and every promise it registers (runtime/debuggable.js).
+ * Under ts-node each capture is mapped through source maps: the CPU profile of a 1,000-table
  * plan spent most of its time there (docs/benchmarks.md). Nothing reads those traces offline, so
  * captures made inside the Pulumi SDK get V8's plain format; every other error keeps its mapping.
  * Returns the function that puts the previous formatter back.

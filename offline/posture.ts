@@ -540,6 +540,7 @@ function judgeSecret(ctx: Context, replica: Located, asset: DataAsset): AssetPos
         notes: ["the replica follows the primary within seconds: a region loss loses nothing, a deleted or overwritten value is lost in both"],
     };
     p.gaps.push("no encrypted export of the secret outside the account (the requirements' second protection)");
+    p.gaps.push(`RPO outside the account: ${p.rpoOutside.value}, target ${p.rpoOutside.target}`);
     if (!p.rtoAccountLoss.ok) p.gaps.push(`RTO after account loss: ${p.rtoAccountLoss.value}, target ${p.rtoAccountLoss.target}`);
     return p;
 }
