@@ -18,6 +18,7 @@ import { BackupVault } from "../components/vault/backupVault";
 import { centralVaultPolicy, drVaultPolicy } from "../components/vault/vaultPolicies";
 import { lambdaPackage } from "../lambdas/package";
 import { BackupConfig } from "./config";
+import { githubOutputs, githubRoles } from "./github";
 import { awsProvider } from "./providers";
 
 export function backupStack(cfg: BackupConfig) {
@@ -28,6 +29,7 @@ export function backupStack(cfg: BackupConfig) {
     const accountIds = cfg.deploymentAccounts.map((a) => a.accountId);
     const breakGlassRoleArn = naming.iamRoleArn(cfg.accountId, cfg.breakGlassRoleName);
     const replicationRoles = cfg.deploymentAccounts.map((a) => naming.replicationRoleArn(a.accountId, a.environment));
+    const accountRoots = accountIds.map(naming.accountRootArn);
 
     const roles = new BackupAccountRoles("access", {
         accountId: cfg.accountId,
@@ -104,21 +106,23 @@ export function backupStack(cfg: BackupConfig) {
         kmsKeyArn: archiveKey.arn,
         objectLockDays: cfg.archiveRetentionDays,
         policyStatements: (arn) => [
+            // Account principals narrowed by role ARN: S3 rejects a policy naming a role that does not
+            // exist yet, and the replication roles are created after this stack, by the deployment stacks.
             {
                 Sid: "DeploymentAccountsReplicateIn",
                 Effect: "Allow",
-                Principal: { AWS: replicationRoles },
+                Principal: { AWS: accountRoots },
                 Action: ["s3:ReplicateObject", "s3:ReplicateTags", "s3:ObjectOwnerOverrideToBucketOwner"],
                 Resource: `${naming.archiveBucketArn(cfg.accountId, cfg.region)}/*`,
-                Condition: { StringEquals: { "aws:PrincipalOrgID": cfg.organizationId } },
+                Condition: { StringEquals: { "aws:PrincipalOrgID": cfg.organizationId }, ArnEquals: { "aws:PrincipalArn": replicationRoles } },
             },
             {
                 Sid: "DeploymentAccountsReadVersioning",
                 Effect: "Allow",
-                Principal: { AWS: replicationRoles },
-                Action: ["s3:GetBucketVersioning", "s3:PutBucketVersioning", "s3:List*"],
+                Principal: { AWS: accountRoots },
+                Action: "s3:GetBucketVersioning",
                 Resource: arn,
-                Condition: { StringEquals: { "aws:PrincipalOrgID": cfg.organizationId } },
+                Condition: { StringEquals: { "aws:PrincipalOrgID": cfg.organizationId }, ArnEquals: { "aws:PrincipalArn": replicationRoles } },
             },
         ],
         protect,
@@ -134,7 +138,10 @@ export function backupStack(cfg: BackupConfig) {
         ruleId: naming.ARCHIVE_REPLICATION_RULE_ID,
     }, { ...inPrimary, dependsOn: [drArchive.versioning] });
 
+    const github = githubRoles(cfg, [cfg.region, cfg.drRegion], inPrimary, { checksTrustedAccountIds: accountIds });
+
     return {
+        ...githubOutputs(github),
         accountId: cfg.accountId,
         centralVaultName: centralVault.name,
         centralVaultArn: centralVault.arn,

@@ -3,7 +3,9 @@
  *
  * PITR on every table, AWS Backup into a local vault under the account's own key with daily,
  * weekly and monthly rules, copies of the daily and monthly points to the backup account's central
- * vault, replicas of the critical secrets in the DR region, and an exports bucket.
+ * vault, replicas of the critical secrets in the DR region, and an exports bucket. Phase 3 watches
+ * it: alarms and job events to the alert topic, a dashboard, restore tests, an audit framework and
+ * Config rules.
  */
 import * as naming from "../naming";
 import { AlertTopic } from "../components/alerting/alertTopic";
@@ -16,7 +18,16 @@ import { BackupPlan, BackupPlanRule } from "../components/plan/backupPlan";
 import { BackupRegionSettings } from "../components/settings/backupRegionSettings";
 import { ProtectedBucket } from "../components/storage/protectedBucket";
 import { BackupVault } from "../components/vault/backupVault";
+import { copyBackVaultPolicy } from "../components/vault/vaultPolicies";
+import { BackupAlarms, noRecentBackupWindow } from "../components/monitoring/backupAlarms";
+import { BackupJobEvents } from "../components/monitoring/backupJobEvents";
+import { OperationsDashboard } from "../components/monitoring/operationsDashboard";
+import { AuditFramework, frequencyOf, reportDeliveryBucketStatements, reportDeliveryKeyStatements } from "../components/verification/auditFramework";
+import { ConfigRules, configDeliveryBucketStatements } from "../components/verification/configRules";
+import { RestoreTesting, underscored } from "../components/verification/restoreTesting";
+import { scheduleIntervalHours } from "./config/awsRules";
 import { DeploymentConfig } from "./config";
+import { githubOutputs, githubRoles } from "./github";
 import { awsProvider } from "./providers";
 
 export function deploymentStack(cfg: DeploymentConfig) {
@@ -28,6 +39,9 @@ export function deploymentStack(cfg: DeploymentConfig) {
     const self = { accountId: cfg.accountId, region: cfg.region, assumeRoleArn: cfg.deployRoleArn };
     const central = cfg.backupAccount;
     const centralVaultArn = naming.centralVaultArn(central.accountId, central.region, central.vaultName);
+    const mon = cfg.monitoring;
+    const auditPrefix = "backup-audit";
+    const configPrefix = "aws-config";
 
     const alerts = new AlertTopic("alerts", {
         topicName: naming.envName(env, "backup-alerts"),
@@ -45,6 +59,7 @@ export function deploymentStack(cfg: DeploymentConfig) {
         region: cfg.region,
         viaServices: ["backup", "s3", "dynamodb"],
         crossAccount: [{ sid: "BackupAccountReadsCopies", accountIds: [central.accountId], use: "decrypt", viaServices: ["backup"] }],
+        extraStatements: reportDeliveryKeyStatements(cfg.accountId, cfg.region),
         protect: cfg.protectData,
     }, inPrimary);
 
@@ -53,16 +68,7 @@ export function deploymentStack(cfg: DeploymentConfig) {
         kmsKeyArn: key.arn,
         notificationTopicArn: alerts.arn,
         // Restoring from the backup account means copying back into this vault, then restoring here.
-        accessPolicy: () => ({
-            Version: "2012-10-17",
-            Statement: [{
-                Sid: "BackupAccountCopiesBack",
-                Effect: "Allow",
-                Principal: { AWS: naming.copyBackRoleArn(central.accountId) },
-                Action: "backup:CopyIntoBackupVault",
-                Resource: "*",
-            }],
-        }),
+        accessPolicy: (arn) => copyBackVaultPolicy(central.accountId, arn),
         protect: cfg.protectData,
     }, inPrimary);
 
@@ -103,6 +109,10 @@ export function deploymentStack(cfg: DeploymentConfig) {
         bucketName: naming.exportsBucketName(env, cfg.accountId, cfg.region),
         kmsKeyArn: key.arn,
         lifecycle: cfg.exportsBucket,
+        policyStatements: (arn) => [
+            ...reportDeliveryBucketStatements(arn, cfg.accountId, auditPrefix),
+            ...(mon.createConfigRecorder ? configDeliveryBucketStatements(arn, cfg.accountId, configPrefix) : []),
+        ],
         protect: cfg.protectData,
     }, inPrimary);
 
@@ -126,7 +136,39 @@ export function deploymentStack(cfg: DeploymentConfig) {
         roleName: naming.envName(env, "copy-event-forwarding"),
     }, inPrimary);
 
+    // Phase 3: alarms and job events to the alert topic, a dashboard, verification inside AWS.
+    const alarms = new BackupAlarms("backup-alarms", {
+        alarmNamePrefix: naming.envName(env, "backup"), vaultName: vault.name, alertTopicArn: alerts.arn, rules, watchCopies: rules.some((r) => r.copies.length > 0),
+    }, inPrimary);
+    new BackupJobEvents("backup-job-events", { namePrefix: naming.envName(env, "backup"), alertTopicArn: alerts.arn }, inPrimary);
+    const dashboard = new OperationsDashboard("operations-dashboard", {
+        dashboardName: naming.envName(env, "backup-operations"), title: `# ${env}: backups, copies to the backup account, restores`, vaultName: vault.name, alarmArns: alarms.alarmArns,
+    }, inPrimary);
+    const restoreTables = mon.restoreTest.tables ?? cfg.tables.filter((t) => t.endsWith("-receipts"));
+    if (restoreTables.length) {
+        new RestoreTesting("restore-testing", {
+            ...mon.restoreTest, planName: `${underscored(env)}_critical_tables`, selectionName: `${underscored(env)}_critical_tables`, roleName: naming.envName(env, "backup-restore-testing"),
+            vaultArns: [vault.arn], tableArns: restoreTables.map((t) => naming.arn("dynamodb", cfg.region, cfg.accountId, `table/${t}`)),
+        }, inPrimary);
+    }
+    const mostFrequent = [...rules].sort((a, b) => scheduleIntervalHours(a.schedule) - scheduleIntervalHours(b.schedule))[0];
+    const audit = new AuditFramework("audit", {
+        frameworkName: `${underscored(env)}_backup_strategy`, reportPlanName: `${underscored(env)}_backup_compliance`, resourceTypes: ["DynamoDB"],
+        reportBucketName: exportsBucket.name, reportKeyPrefix: auditPrefix,
+        controls: {
+            minimumFrequency: frequencyOf(scheduleIntervalHours(mostFrequent.schedule)), minimumRetentionDays: mostFrequent.lifecycle.deleteAfterDays,
+            lastRecoveryPointMaxAge: { unit: "hours", value: mon.maxRecoveryPointAgeHours ?? noRecentBackupWindow(rules).windowHours }, crossAccountIds: [central.accountId],
+        },
+    }, inPrimary);
+    new ConfigRules("config-rules", {
+        namePrefix: naming.envName(env, "backup"), dynamoDbTables: true, replicatedBucketName: exportsBucket.name,
+        recorder: mon.createConfigRecorder ? { accountId: cfg.accountId, roleName: naming.envName(env, "backup-config-recorder"), bucketName: exportsBucket.name, bucketArn: exportsBucket.arn, keyPrefix: configPrefix, kmsKeyArn: key.arn } : undefined,
+    }, inPrimary);
+
+    const github = githubRoles(cfg, [cfg.region, cfg.drRegion], inPrimary);
+
     return {
+        ...githubOutputs(github),
         accountId: cfg.accountId,
         region: cfg.region,
         vaultName: vault.name,
@@ -141,5 +183,7 @@ export function deploymentStack(cfg: DeploymentConfig) {
         backupPlanArn: plan.arn,
         backupRoleArn: plan.role.arn,
         centralVaultArn,
+        dashboardName: dashboard.dashboard.dashboardName,
+        auditFrameworkArn: audit.framework.arn,
     };
 }

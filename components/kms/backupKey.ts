@@ -19,6 +19,8 @@ export interface BackupKeyArgs {
     servicePrincipals?: string[];
     /** Other accounts that may use the key, only through the given services of this region. */
     crossAccount?: CrossAccountKeyUse[];
+    /** Further statements for other flows that need the key (e.g. report delivery by a service-linked role). */
+    extraStatements?: PolicyStatement[];
     /** Days before a scheduled deletion happens (AWS: 7 to 30). */
     deletionWindowInDays?: number;
     protect: boolean;
@@ -27,7 +29,10 @@ export interface BackupKeyArgs {
 export interface CrossAccountKeyUse {
     sid: string;
     accountIds: pulumi.Input<string>[];
-    /** Narrower principals of those accounts (role ARNs); by default the accounts themselves. */
+    /**
+     * Narrower principals of those accounts (role ARNs), matched with aws:PrincipalArn: a key policy
+     * naming a role that does not exist yet is rejected, and those roles live in other stacks.
+     */
     principals?: string[];
     /** `decrypt`: read what was encrypted (copies leaving the account); `encrypt`: write (copies arriving). */
     use: "decrypt" | "encrypt";
@@ -83,14 +88,15 @@ export function backupKeyPolicy(args: BackupKeyArgs): PolicyStatement[] {
         });
     }
     for (const use of args.crossAccount ?? []) {
-        const principal = { AWS: use.principals ?? use.accountIds.map((id) => pulumi.interpolate`arn:aws:iam::${id}:root`) };
+        const principal = { AWS: use.accountIds.map((id) => pulumi.interpolate`arn:aws:iam::${id}:root`) };
+        const narrowed = use.principals ? { ArnEquals: { "aws:PrincipalArn": use.principals } } : {};
         statements.push({
             Sid: use.sid,
             Effect: "Allow",
             Principal: principal,
             Action: use.use === "decrypt" ? DECRYPT_ACTIONS : ENCRYPT_ACTIONS,
             Resource: "*",
-            Condition: { StringEquals: { "kms:ViaService": viaService(use.viaServices, args.region) } },
+            Condition: { StringEquals: { "kms:ViaService": viaService(use.viaServices, args.region) }, ...narrowed },
         });
         statements.push({
             Sid: `${use.sid}Grants`,
@@ -101,9 +107,11 @@ export function backupKeyPolicy(args: BackupKeyArgs): PolicyStatement[] {
             Condition: {
                 Bool: { "kms:GrantIsForAWSResource": true },
                 StringEquals: { "kms:ViaService": viaService(use.viaServices, args.region) },
+                ...narrowed,
             },
         });
     }
+    statements.push(...(args.extraStatements ?? []));
     return statements;
 }
 

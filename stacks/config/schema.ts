@@ -152,6 +152,50 @@ const exportsBucketSchema = z
         }
     });
 
+// ---------------------------------------------------------------------------------------------
+// GitHub Actions: the OIDC provider and the roles the workflows assume (components/github/deployRole.ts)
+
+/** GitHub: owner 1-39 letters, digits and '-'; repository letters, digits, '.', '_' and '-' (up to 100). */
+export const GITHUB_REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
+/** GitHub environment names: up to 255 characters, no ':' (it would split the OIDC `sub` claim). */
+const githubEnvironment = z.string().regex(/^[^:,'"`]{1,255}$/, "a GitHub environment name is 1 to 255 characters without ':' or quotes");
+
+export const githubSchema = z
+    .object({
+        /** `owner/name`, exactly as GitHub spells it: the token's `sub` claim is compared case-sensitively. */
+        repository: z.string().regex(GITHUB_REPOSITORY, "repository must read owner/name, as in github.com/owner/name"),
+        /** The GitHub environment of this stack's deploy job; defaults to the stack's `environment`. */
+        environment: githubEnvironment.optional(),
+        /** IAM allows one OIDC provider per issuer and account: reuse the one another tool created. */
+        existingOidcProviderArn: z
+            .string()
+            .regex(/^arn:aws:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/, "an OIDC provider ARN reads arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com")
+            .optional(),
+        /** The S3 state backend's bucket and the `awskms://` secrets key, when state is not in Pulumi Cloud. */
+        stateBucket: z.string().superRefine(satisfies(rules.s3BucketName)).optional(),
+        // A key ARN, not an alias: IAM matches kms: actions against the key's ARN, never its alias's.
+        secretsKeyArn: z.string().regex(/^arn:aws:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/, "a KMS key ARN reads arn:aws:kms:<region>:<account>:key/<key id> (an alias ARN does not authorise key use)").optional(),
+        /** The branch whose scheduled workflows run the DR checks. */
+        checksBranch: z.string().min(1).default("main"),
+        /** Accounts whose checks roles may chain into this account's (the backup account lists the deployment accounts). */
+        checksTrustedAccountIds: z.array(accountId).default([]),
+    })
+    .strict();
+export type GithubConfig = z.infer<typeof githubSchema>;
+
+/** Cross-key checks of the `github` block, for each role's superRefine. */
+export function refineGithub(cfg: { accountId: string; github?: GithubConfig }, ctx: z.RefinementCtx): void {
+    const gh = cfg.github;
+    if (!gh) return;
+    const providerAccount = gh.existingOidcProviderArn?.split(":")[4];
+    if (providerAccount && providerAccount !== cfg.accountId) {
+        ctx.addIssue({ code: "custom", path: ["github", "existingOidcProviderArn"], message: `a role trusts only an OIDC provider of its own account (${cfg.accountId})` });
+    }
+    if (gh.secretsKeyArn && !gh.stateBucket) {
+        ctx.addIssue({ code: "custom", path: ["github", "secretsKeyArn"], message: "the secrets key belongs to the S3 state backend: set github.stateBucket too" });
+    }
+}
+
 const commonShape = {
     environment,
     accountId,
@@ -164,7 +208,54 @@ const commonShape = {
     /** A role for the AWS provider (and the dynamic providers) to assume; else the ambient credentials. */
     deployRoleArn: z.string().superRefine(satisfies(rules.iamRoleArn)).optional(),
     tags: z.record(z.string().superRefine(satisfies(rules.tagKey)), z.string().superRefine(satisfies(rules.tagValue))).default({}),
+    /** The GitHub Actions roles; absent: no role is created. */
+    github: githubSchema.optional(),
 };
+
+// ---------------------------------------------------------------------------------------------
+// Monitoring and verification (issue 5): alarms, restore tests, audit and Config rules.
+
+/** Restore testing of the critical tables (AWS Backup restore testing plan). */
+const restoreTestSchema = z
+    .object({
+        /** Tables to restore-test; default: the critical tables (names ending in `-receipts`). */
+        tables: z.array(z.string().superRefine(satisfies(rules.dynamoDbTableName))).optional(),
+        /** Monthly by default: the 15th at 05:00 UTC, clear of the backup rules' windows. */
+        schedule: z.string().superRefine(satisfies(rules.backupSchedule)).default("cron(0 5 15 * ? *)"),
+        // AWS Backup: StartWindowHours 1 to 168, SelectionWindowDays 1 to 365, ValidationWindowHours 0 to 168.
+        startWindowHours: z.number().int().min(1, "a restore test's start window is at least 1 hour").max(168, "a restore test's start window is at most 168 hours").default(24),
+        selectionWindowDays: z.number().int().min(1, "a restore test picks recovery points from at least the last day").max(365, "a restore test picks recovery points from at most the last 365 days").default(7),
+        validationWindowHours: z.number().int().min(0, "the validation window is 0 to 168 hours").max(168, "the validation window is 0 to 168 hours").default(24),
+    })
+    .strict();
+
+export const monitoringSchema = z
+    .object({
+        /** Create the AWS Config recorder and delivery channel; false where Control Tower already has one. */
+        createConfigRecorder: z.boolean().default(false),
+        restoreTest: restoreTestSchema.prefault({}),
+        /** Audit control: the newest recovery point may be at most this many hours old (1 to 744); default: the most frequent rule's interval plus its completion window. */
+        maxRecoveryPointAgeHours: z.number().int().min(1, "a recovery point age is at least 1 hour").max(744, "a recovery point age is at most 744 hours (31 days)").optional(),
+    })
+    .strict();
+
+/** Cross-field checks of the monitoring block, against the tables and rules it watches. */
+function checkMonitoring(cfg: z.infer<typeof monitoringSchema>, tables: string[], backupRules: Record<string, { schedule: string; completionWindowMinutes: number }>, ctx: z.RefinementCtx) {
+    for (const table of cfg.restoreTest.tables ?? []) {
+        if (!tables.includes(table)) ctx.addIssue({ code: "custom", path: ["monitoring", "restoreTest", "tables"], message: `'${table}' is not one of the stack's tables` });
+    }
+    // The "no recent backup" alarm watches the most frequent rule's interval plus its completion
+    // window; CloudWatch evaluates at most one week (Period × EvaluationPeriods ≤ 604800 s).
+    const windows = Object.entries(backupRules).map(([name, r]) => ({ name, hours: rules.scheduleIntervalHours(r.schedule) + Math.ceil(r.completionWindowMinutes / 60) }));
+    const shortest = windows.sort((a, b) => a.hours - b.hours)[0];
+    if (shortest && shortest.hours > 168) {
+        ctx.addIssue({
+            code: "custom",
+            path: ["backupRules"],
+            message: `the no-recent-backup alarm needs a rule that runs at least every 6 days: rule '${shortest.name}' gives a ${shortest.hours}-hour window and CloudWatch alarms look back at most 168 hours`,
+        });
+    }
+}
 
 export const deploymentConfigSchema = z
     .object({
@@ -181,9 +272,11 @@ export const deploymentConfigSchema = z
         /** Critical secrets another tool owns; each gets a replica in the DR region. */
         secrets: z.array(secretSchema).default([]),
         exportsBucket: exportsBucketSchema.prefault({}),
+        monitoring: monitoringSchema.prefault({}),
     })
     .strict()
     .superRefine((cfg, ctx) => {
+        refineGithub(cfg, ctx);
         if (cfg.drRegion === cfg.region) {
             ctx.addIssue({ code: "custom", path: ["drRegion"], message: `the DR region must differ from the primary region (${cfg.region})` });
         }
@@ -214,6 +307,7 @@ export const deploymentConfigSchema = z
                 });
             }
         }
+        checkMonitoring(cfg.monitoring, cfg.tables, cfg.backupRules, ctx);
         const bucket = naming.exportsBucketName(cfg.environment, cfg.accountId, cfg.region);
         const bucketErr = rules.s3BucketName(bucket);
         if (bucketErr) ctx.addIssue({ code: "custom", path: ["environment"], message: `the exports bucket name '${bucket}' breaks S3's rule: ${bucketErr}` });
@@ -271,6 +365,7 @@ export const backupConfigSchema = z
     })
     .strict()
     .superRefine((cfg, ctx) => {
+        refineGithub(cfg, ctx);
         if (cfg.drRegion === cfg.region) {
             ctx.addIssue({ code: "custom", path: ["drRegion"], message: `the DR region must differ from the primary region (${cfg.region})` });
         }
@@ -298,8 +393,10 @@ export const organizationConfigSchema = z
         deployRoleArn: commonShape.deployRoleArn,
         tags: commonShape.tags,
         protectData: z.boolean().optional(),
+        github: commonShape.github,
     })
-    .strict();
+    .strict()
+    .superRefine(refineGithub);
 
 export type OrganizationConfig = z.infer<typeof organizationConfigSchema> & { protectData: boolean };
 

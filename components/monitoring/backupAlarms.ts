@@ -1,0 +1,102 @@
+/**
+ * CloudWatch alarms on a vault's AWS Backup jobs: backup, copy and restore jobs failed, and no
+ * successful backup within the window the plan promises. Every vault dimension is the vault the
+ * caller created (its output), never a name typed twice: an alarm on a vault that does not exist
+ * watches a metric that never arrives and stays quiet forever.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { scheduleIntervalHours } from "../../stacks/config/awsRules";
+import { AlarmSpec, AlarmWindow, ONE_WEEK_SECONDS, createMetricAlarm } from "./alarms";
+
+export interface BackupAlarmsArgs {
+    /** Prefix of every alarm name, e.g. `prod-env-backup`. */
+    alarmNamePrefix: string;
+    /** The vault's name output. */
+    vaultName: pulumi.Input<string>;
+    alertTopicArn: pulumi.Input<string>;
+    /** The plan's rules; the most frequent one sets the "no recent backup" window. */
+    rules: ScheduledRule[];
+    /** Alarm on copy jobs leaving this vault (set when a rule copies elsewhere). */
+    watchCopies: boolean;
+    /** Resource type of the restore-job metric (AWS publishes restore metrics by resource type). */
+    restoreResourceType?: string;
+}
+
+export interface ScheduledRule {
+    name: string;
+    schedule: string;
+    completionWindowMinutes: number;
+}
+
+/** Failure counters are summed per hour: one failed job in the hour raises the alarm. */
+const HOURLY_FAILURES: AlarmWindow = { periodSeconds: 3600, evaluationPeriods: 1, datapointsToAlarm: 1 };
+
+/**
+ * The "no successful backup" window: the most frequent rule's interval plus its completion window
+ * (a job may finish that late), in whole hours, evaluated hourly. Every hour of the window must be
+ * empty for the alarm to fire. CloudWatch cannot look back more than a week, so a plan whose most
+ * frequent rule runs weekly or rarer cannot be watched this way: the error says so.
+ */
+export function noRecentBackupWindow(rules: ScheduledRule[]): AlarmWindow & { rule: string; windowHours: number } {
+    if (rules.length === 0) throw new Error("the no-recent-backup alarm needs at least one backup rule");
+    const [rule] = [...rules].sort(
+        (a, b) => scheduleIntervalHours(a.schedule) - scheduleIntervalHours(b.schedule) || b.completionWindowMinutes - a.completionWindowMinutes,
+    );
+    const windowHours = scheduleIntervalHours(rule.schedule) + Math.ceil(rule.completionWindowMinutes / 60);
+    if (windowHours * 3600 > ONE_WEEK_SECONDS) {
+        throw new Error(
+            `the no-recent-backup alarm would need a ${windowHours}-hour window (rule '${rule.name}': every ${scheduleIntervalHours(rule.schedule)} h + ${rule.completionWindowMinutes} min to complete), ` +
+                `but CloudWatch evaluates at most one week (${ONE_WEEK_SECONDS} s); add a rule that runs at least every 6 days`,
+        );
+    }
+    return { periodSeconds: 3600, evaluationPeriods: windowHours, datapointsToAlarm: windowHours, rule: rule.name, windowHours };
+}
+
+/** The alarms of one vault, as specs. */
+export function backupAlarmSpecs(args: BackupAlarmsArgs): AlarmSpec[] {
+    const vault = { BackupVaultName: args.vaultName };
+    const backup = { namespace: "AWS/Backup", statistic: "Sum" as const };
+    const failures = { ...backup, window: HOURLY_FAILURES, comparison: "GreaterThanOrEqualToThreshold" as const, threshold: 1, treatMissingData: "notBreaching" as const };
+    const { rule, windowHours, ...window } = noRecentBackupWindow(args.rules);
+    const specs: AlarmSpec[] = [
+        { ...failures, key: "backup-jobs-failed", metricName: "NumberOfBackupJobsFailed", dimensions: vault, description: "An AWS Backup job into this vault failed in the last hour. See the backup-job event on the alert topic, or AWS Backup > Jobs." },
+        {
+            ...backup,
+            key: "no-recent-backup",
+            metricName: "NumberOfBackupJobsCompleted",
+            dimensions: vault,
+            window,
+            comparison: "LessThanThreshold",
+            threshold: 1,
+            // No datapoint at all is exactly the failure this alarm exists for.
+            treatMissingData: "breaching",
+            description: `No backup job into this vault completed in the last ${windowHours} hours (rule '${rule}' interval plus its completion window). Backups may have silently stopped.`,
+        },
+        {
+            ...failures,
+            key: "restore-jobs-failed",
+            metricName: "NumberOfRestoreJobsFailed",
+            dimensions: { ResourceType: args.restoreResourceType ?? "DynamoDB" },
+            description: "An AWS Backup restore job (a restore test or a real restore) failed in the last hour.",
+        },
+    ];
+    if (args.watchCopies) {
+        specs.splice(1, 0, { ...failures, key: "copy-jobs-failed", metricName: "NumberOfCopyJobsFailed", dimensions: vault, description: "A copy job from this vault (to the backup account) failed in the last hour. Check that cross-account backup is on for the organization and the central vault's lock bounds." });
+    }
+    return specs;
+}
+
+export class BackupAlarms extends pulumi.ComponentResource {
+    readonly alarms: aws.cloudwatch.MetricAlarm[];
+    readonly alarmArns: pulumi.Output<string>[];
+
+    constructor(name: string, args: BackupAlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("backup:monitoring:BackupAlarms", name, {}, opts);
+        this.alarms = backupAlarmSpecs(args).map((spec) =>
+            createMetricAlarm(`${name}-${spec.key}`, `${args.alarmNamePrefix}-${spec.key}`, spec, args.alertTopicArn, this),
+        );
+        this.alarmArns = this.alarms.map((a) => a.arn);
+        this.registerOutputs({ alarmArns: this.alarmArns });
+    }
+}

@@ -1,0 +1,109 @@
+/**
+ * The operations dashboard of one stack: backup, copy and restore jobs (completed against failed),
+ * recovery points, restore-test results, S3 replication latency and failures, and the state of
+ * every alarm the stack owns. Built from awsx's typed widgets and metrics, so the body is generated
+ * CloudWatch dashboard JSON rather than text written by hand.
+ */
+import * as aws from "@pulumi/aws";
+import * as cw from "@pulumi/awsx/classic/cloudwatch";
+import * as pulumi from "@pulumi/pulumi";
+import { RTC_THRESHOLD_SECONDS } from "./replicationAlarms";
+
+export interface OperationsDashboardArgs {
+    /** CloudWatch: up to 255 letters, digits, '-' and '_'. */
+    dashboardName: string;
+    /** Heading of the dashboard (markdown). */
+    title: string;
+    /** The vault whose jobs are shown (its name output). */
+    vaultName: pulumi.Input<string>;
+    /** Resource type of the restore jobs (AWS publishes restore metrics by resource type). */
+    restoreResourceType?: string;
+    /** A replication rule to show, when the stack replicates. */
+    replication?: { sourceBucket: pulumi.Input<string>; destinationBucket: pulumi.Input<string>; ruleId: pulumi.Input<string> };
+    /** Every alarm of the stack, for the alarm-status widget (CloudWatch shows at most 100). */
+    alarmArns: pulumi.Input<string>[];
+}
+
+const HOUR = 3600;
+/** Restore tests run monthly: their results read best as totals over 30 days. */
+const THIRTY_DAYS = 30 * 24 * HOUR;
+
+const backupMetric = (name: string, dimensions: Record<string, pulumi.Input<string>>, label: string, color: string, period = HOUR) =>
+    new cw.Metric({ namespace: "AWS/Backup", name, dimensions, statistic: "Sum", period, label, color });
+
+const GREEN = "#2ca02c";
+const RED = "#d62728";
+const GREY = "#7f7f7f";
+
+/** The widgets, in reading order; rows wrap at CloudWatch's 24 grid columns. */
+export function dashboardWidgets(args: OperationsDashboardArgs): cw.Widget[] {
+    if (args.alarmArns.length > 100) throw new Error(`a CloudWatch alarm-status widget lists at most 100 alarms; this stack has ${args.alarmArns.length}`);
+    const vault = { BackupVaultName: args.vaultName };
+    const restoreType = { ResourceType: args.restoreResourceType ?? "DynamoDB" };
+    const widgets: cw.Widget[] = [
+        new cw.TextWidget({ markdown: args.title, width: 24, height: 2 }),
+        new cw.LineGraphMetricWidget({
+            title: "Backup jobs: completed vs failed",
+            width: 8,
+            period: HOUR,
+            metrics: [backupMetric("NumberOfBackupJobsCompleted", vault, "completed", GREEN), backupMetric("NumberOfBackupJobsFailed", vault, "failed", RED), backupMetric("NumberOfBackupJobsExpired", vault, "expired", GREY)],
+        }),
+        new cw.LineGraphMetricWidget({
+            title: "Copy jobs (to the backup account): completed vs failed",
+            width: 8,
+            period: HOUR,
+            metrics: [backupMetric("NumberOfCopyJobsCompleted", vault, "completed", GREEN), backupMetric("NumberOfCopyJobsFailed", vault, "failed", RED)],
+        }),
+        new cw.LineGraphMetricWidget({
+            title: "Restore jobs: completed vs failed",
+            width: 8,
+            period: HOUR,
+            metrics: [backupMetric("NumberOfRestoreJobsCompleted", restoreType, "completed", GREEN), backupMetric("NumberOfRestoreJobsFailed", restoreType, "failed", RED)],
+        }),
+        new cw.StackedAreaGraphMetricWidget({
+            title: "Recovery points created in the vault",
+            width: 12,
+            period: HOUR,
+            metrics: [backupMetric("NumberOfRecoveryPointsCompleted", vault, "completed", GREEN), backupMetric("NumberOfRecoveryPointsPartial", vault, "partial", GREY), backupMetric("NumberOfRecoveryPointsExpired", vault, "expired", RED)],
+        }),
+        new cw.SingleNumberMetricWidget({
+            title: "Restore-test results, last 30 days",
+            width: 12,
+            period: THIRTY_DAYS,
+            metrics: [backupMetric("NumberOfRestoreJobsCompleted", restoreType, "restores completed", GREEN, THIRTY_DAYS), backupMetric("NumberOfRestoreJobsFailed", restoreType, "restores failed", RED, THIRTY_DAYS)],
+        }),
+    ];
+    if (args.replication) {
+        const dims = { SourceBucket: args.replication.sourceBucket, DestinationBucket: args.replication.destinationBucket, RuleId: args.replication.ruleId };
+        widgets.push(
+            new cw.LineGraphMetricWidget({
+                title: "Replication latency to the archive (seconds)",
+                width: 12,
+                period: 300,
+                metrics: [new cw.Metric({ namespace: "AWS/S3", name: "ReplicationLatency", dimensions: dims, statistic: "Maximum", period: 300, label: "latency" })],
+                annotations: new cw.HorizontalAnnotation({ aboveEdge: { value: RTC_THRESHOLD_SECONDS, label: "RTC 15 minutes" }, color: RED }),
+            }),
+            new cw.LineGraphMetricWidget({
+                title: "Replication: operations failed",
+                width: 12,
+                period: 300,
+                metrics: [new cw.Metric({ namespace: "AWS/S3", name: "OperationsFailedReplication", dimensions: dims, statistic: "Sum", period: 300, label: "failed", color: RED })],
+            }),
+        );
+    }
+    widgets.push(new cw.AlarmWidget({ title: "Alarms of this stack", alarms: args.alarmArns, width: 24, sortBy: "stateUpdatedTimestamp" }));
+    return widgets;
+}
+
+export class OperationsDashboard extends pulumi.ComponentResource {
+    readonly dashboard: aws.cloudwatch.Dashboard;
+
+    constructor(name: string, args: OperationsDashboardArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("backup:monitoring:OperationsDashboard", name, {}, opts);
+        if (!/^[A-Za-z0-9_-]{1,255}$/.test(args.dashboardName)) {
+            throw new Error(`a CloudWatch dashboard name is 1 to 255 letters, digits, '-' and '_': '${args.dashboardName}'`);
+        }
+        this.dashboard = new cw.Dashboard(`${name}-dashboard`, { name: args.dashboardName, widgets: dashboardWidgets(args) }, { parent: this });
+        this.registerOutputs({ dashboardName: this.dashboard.dashboardName });
+    }
+}
