@@ -5,6 +5,7 @@
  * mock monitor with the estate mocks, plus a recorder that keeps what the real engine would keep
  * for each resource (URN, parent, provider, protect, inputs, outputs).
  */
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import * as settings from "@pulumi/pulumi/runtime/settings";
@@ -106,6 +107,7 @@ export async function runOffline<T>(options: OfflineRunOptions<T>): Promise<Offl
     const failures: unknown[] = [];
     const onRejection = (reason: unknown) => failures.push(reason);
     process.on("unhandledRejection", onRejection);
+    const restoreStackTraces = plainStackTracesForPulumi();
     try {
         const outputs = await pulumi.runtime.runInPulumiStack(async () => options.program());
         // Internal to the SDK (marked @internal), but it is how the SDK itself drains registrations.
@@ -134,7 +136,30 @@ export async function runOffline<T>(options: OfflineRunOptions<T>): Promise<Offl
         };
     } finally {
         process.off("unhandledRejection", onRejection);
+        restoreStackTraces();
     }
+}
+
+/**
+ * Pulumi captures a stack trace for every resource it constructs (resource.js, with
+ * Error.stackTraceLimit raised to Infinity) and every promise it registers (runtime/debuggable.js).
+ * Under ts-node each capture is mapped through source maps: the CPU profile of a 1,000-table
+ * plan spent most of its time there (docs/benchmarks.md). Nothing reads those traces offline, so
+ * captures made inside the Pulumi SDK get V8's plain format; every other error keeps its mapping.
+ * Returns the function that puts the previous formatter back.
+ */
+function plainStackTracesForPulumi(): () => void {
+    const previous = Error.prepareStackTrace;
+    if (!previous) return () => undefined;
+    Error.prepareStackTrace = (error, frames) => {
+        if (frames[0]?.getFileName()?.includes(`${path.sep}@pulumi${path.sep}pulumi${path.sep}`)) {
+            return `${String(error)}${frames.map((f) => `\n    at ${String(f)}`).join("")}`;
+        }
+        return previous(error, frames);
+    };
+    return () => {
+        Error.prepareStackTrace = previous;
+    };
 }
 
 /** The mock monitor keeps serialized state, or a protobuf Struct once a component registers outputs. */

@@ -1,19 +1,29 @@
 /**
- * `npm run plan -- --stack NAME [--json FILE]`: what `pulumi up` would create, offline.
+ * `npm run plan -- --stack NAME [--json FILE] [--markdown FILE]`: what `pulumi up` would create, offline.
  *
  * Loads Pulumi.NAME.yaml, evaluates the real program against the offline engine, and prints the
- * resources as a tree the way `pulumi preview` does. `--json FILE` writes the plan contract.
+ * resources as a tree the way `pulumi preview` does, then the backup posture of what it protects.
+ * `--all` plans every checked-in stack and prints the estate's posture. `--json FILE` writes the
+ * plan contract; `--markdown FILE` the posture report with its diagram.
  */
 import * as fs from "fs";
 import { Command } from "commander";
 import { ConfigError, StackConfig, parseStackConfig, projectKeys } from "../stacks/config";
-import { runStackOffline, stackConfig } from "./stack";
+import { checkedInStacks, runStackOffline, stackConfig } from "./stack";
 import { OfflineRun } from "./engine";
 import { PolicyPackConfig, checkPolicies } from "./policyCheck";
+import { Posture, posture } from "./posture";
+import { renderMarkdown, renderPosture } from "./postureReport";
 import { PlanDocument, PolicyViolation, RecordedResource } from "./types";
 
-export function planDocument(run: OfflineRun, violations?: PolicyViolation[]): PlanDocument {
-    return { project: run.project, stack: run.stack, resources: run.resources, ...(violations ? { policy: { violations } } : {}) };
+export function planDocument(run: OfflineRun, extras: { violations?: PolicyViolation[]; posture?: Posture } = {}): PlanDocument {
+    return {
+        project: run.project,
+        stack: run.stack,
+        resources: run.resources,
+        ...(extras.violations ? { policy: { violations: extras.violations } } : {}),
+        ...(extras.posture ? { posture: extras.posture } : {}),
+    };
 }
 
 /**
@@ -72,15 +82,22 @@ export function renderTree(run: OfflineRun): string {
 export async function main(argv: string[]): Promise<number> {
     const program = new Command("plan")
         .description("Show what `pulumi up` would create for a stack, without AWS or the Pulumi CLI")
-        .requiredOption("--stack <name>", "stack to plan (reads Pulumi.<name>.yaml)")
+        .option("--stack <name>", "stack to plan (reads Pulumi.<name>.yaml)")
+        .option("--all", "plan every checked-in stack and report the estate's posture")
         .option("--json <file>", "write the plan as JSON")
+        .option("--markdown <file>", "write the posture report (Markdown, with a Mermaid diagram)")
         .option("--policy-pack-config <file>", "policy levels and settings, as for pulumi preview --policy-pack-config")
         .exitOverride();
     program.parse(argv);
-    const opts = program.opts<{ stack: string; json?: string; policyPackConfig?: string }>();
+    const opts = program.opts<PlanOptions>();
+    if (Boolean(opts.all) === Boolean(opts.stack)) {
+        console.error("Give either --stack NAME or --all");
+        return 2;
+    }
+    if (opts.all) return planAll(opts);
     let run: OfflineRun;
     try {
-        run = await runStackOffline(opts.stack);
+        run = await runStackOffline(opts.stack!);
     } catch (err) {
         if (err instanceof ConfigError) {
             console.error(err.message);
@@ -90,16 +107,72 @@ export async function main(argv: string[]): Promise<number> {
         return 1;
     }
     console.log(renderTree(run));
-    const cfg = parseStackConfig(projectKeys(stackConfig(opts.stack)), opts.stack);
-    const packConfig = opts.policyPackConfig ? (JSON.parse(fs.readFileSync(opts.policyPackConfig, "utf8")) as PolicyPackConfig) : {};
-    const violations = checkPolicies(run.resources, policyOptionsFor(opts.stack, cfg, packConfig));
-    console.log(`\n${renderViolations(violations)}`);
+    const violations = runPolicies(run, opts);
+    const stackPosture = reportPosture([run], opts);
     if (opts.json) {
-        fs.writeFileSync(opts.json, `${JSON.stringify(planDocument(run, violations), null, 2)}\n`);
+        fs.writeFileSync(opts.json, `${JSON.stringify(planDocument(run, { violations, posture: stackPosture }), null, 2)}\n`);
         console.log(`\nWrote ${opts.json}`);
     }
-    // Like `pulumi preview` with the pack: a mandatory violation fails the command.
+    return exitCode(violations);
+}
+
+interface PlanOptions {
+    stack?: string;
+    all?: boolean;
+    json?: string;
+    markdown?: string;
+    policyPackConfig?: string;
+}
+
+/** Runs the policy pack over a planned stack and prints its verdict. */
+function runPolicies(run: OfflineRun, opts: PlanOptions): PolicyViolation[] {
+    const cfg = parseStackConfig(projectKeys(stackConfig(run.stack)), run.stack);
+    const packConfig = opts.policyPackConfig ? (JSON.parse(fs.readFileSync(opts.policyPackConfig, "utf8")) as PolicyPackConfig) : {};
+    const violations = checkPolicies(run.resources, policyOptionsFor(run.stack, cfg, packConfig));
+    console.log(`\n${renderViolations(violations)}`);
+    return violations;
+}
+
+/** Like `pulumi preview` with the pack: a mandatory violation fails the command. */
+function exitCode(violations: PolicyViolation[]): number {
     return violations.some((v) => v.level === "mandatory") ? 1 : 0;
+}
+
+/** Prints the posture of the planned stacks after their trees, and writes the Markdown report if asked. */
+function reportPosture(runs: OfflineRun[], opts: PlanOptions): Posture {
+    const result = posture(runs);
+    console.log(`\n${renderPosture(result)}`);
+    if (opts.markdown) {
+        fs.writeFileSync(opts.markdown, renderMarkdown(result));
+        console.log(`\nWrote ${opts.markdown}`);
+    }
+    return result;
+}
+
+/** `--all`: every checked-in stack, one tree and policy verdict each, then the estate's posture. */
+async function planAll(opts: PlanOptions): Promise<number> {
+    const runs: OfflineRun[] = [];
+    const violations = new Map<string, PolicyViolation[]>();
+    for (const stack of checkedInStacks()) {
+        let run: OfflineRun;
+        try {
+            run = await runStackOffline(stack);
+        } catch (err) {
+            console.error(`Plan of stack '${stack}' failed: ${err instanceof Error ? err.message : String(err)}`);
+            return err instanceof ConfigError ? 2 : 1;
+        }
+        runs.push(run);
+        console.log(renderTree(run));
+        violations.set(stack, runPolicies(run, opts));
+        console.log("");
+    }
+    const estate = reportPosture(runs, opts);
+    if (opts.json) {
+        const doc = { project: runs[0]?.project, stacks: runs.map((r) => planDocument(r, { violations: violations.get(r.stack) })), posture: estate };
+        fs.writeFileSync(opts.json, `${JSON.stringify(doc, null, 2)}\n`);
+        console.log(`\nWrote ${opts.json}`);
+    }
+    return exitCode([...violations.values()].flat());
 }
 
 if (require.main === module) {

@@ -2,6 +2,7 @@
  * Runs the real program (index.ts) for a checked-in stack, offline. Tests pass config overrides
  * rather than a different engine, so every test sees the program exactly as `pulumi up` would.
  */
+import * as fs from "fs";
 import * as path from "path";
 import { PROJECT } from "../naming";
 import { readStackFile } from "../stacks/config";
@@ -21,6 +22,11 @@ export function stackConfig(stack: string, overrides: ConfigOverrides = {}): Rec
         else config[fullKey] = typeof value === "string" ? value : JSON.stringify(value);
     }
     return config;
+}
+
+/** The stacks checked in beside the program (`Pulumi.<stack>.yaml`), in name order. */
+export function checkedInStacks(projectDir = PROJECT_DIR): string[] {
+    return fs.readdirSync(projectDir).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).map((f) => f.slice("Pulumi.".length, -".yaml".length)).sort();
 }
 
 /** Evaluates index.ts as stack `stack` against the offline engine. */
