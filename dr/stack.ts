@@ -3,6 +3,7 @@
  * It reads the same validated config as the Pulumi program, and never loads a stack program.
  */
 import { ConfigError, DeploymentConfig, parseStackConfig, projectKeys, readStackFile } from "../stacks/config";
+import { Criticality, DATA_ASSETS } from "../naming/assets";
 import { MissingConfigError, UsageError } from "./errors";
 
 export function loadStack(stack: string, projectDir?: string): DeploymentConfig {
@@ -27,22 +28,20 @@ export function loadStack(stack: string, projectDir?: string): DeploymentConfig 
     return config;
 }
 
-export type Criticality = "critical" | "high" | "medium" | "low";
-
-/** RTO targets of the requirements, in hours. */
-export const RTO_HOURS: Record<Criticality, number> = { critical: 4, high: 4, medium: 24, low: 24 };
+export type { Criticality };
 
 /**
- * The criticality of a table from its `{env}-env-{name}` name, per the requirements' asset table.
- * An unknown table counts as high: a 4-hour target is the safe assumption.
+ * The requirements' target for a table, from the asset table both this tool and the posture report
+ * read (`naming/assets.ts`). An unknown table counts as high, 4 hours: the safe assumption.
  */
+export function tableTarget(tableName: string): { criticality: Criticality; rtoHours: number } {
+    const env = tableName.split("-env-")[0];
+    const asset = DATA_ASSETS.find((a) => a.kind === "dynamodb-table" && a.matches(tableName, env));
+    return asset ? { criticality: asset.criticality, rtoHours: asset.rtoHours } : { criticality: "high", rtoHours: 4 };
+}
+
 export function tableCriticality(tableName: string): Criticality {
-    const name = tableName.replace(/^.*?-env-/, "");
-    if (name === "receipts") return "critical";
-    if (["bundles", "passes", "subscriptions"].includes(name)) return "high";
-    if (name === "hmrc-api-requests") return "medium";
-    if (name.endsWith("-async-requests")) return "low";
-    return "high";
+    return tableTarget(tableName).criticality;
 }
 
 export function tableArn(region: string, accountId: string, tableName: string): string {

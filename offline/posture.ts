@@ -18,7 +18,7 @@ import {
     RestorePath,
     RPO_INSIDE_MINUTES,
     RPO_OUTSIDE_HOURS,
-} from "./assets";
+} from "../naming/assets";
 import { RecordedResource } from "./types";
 
 /** What the posture needs of a run: an OfflineRun and a PlanDocument both fit. */

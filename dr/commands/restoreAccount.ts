@@ -26,7 +26,7 @@ import { DrContext } from "../context";
 import { ExitCodeValue, UsageError, errorMessage, isCredentialError } from "../errors";
 import { Report } from "../output";
 import { Sentinels } from "../sentinels";
-import { Criticality, RTO_HOURS, tableArn, tableCriticality } from "../stack";
+import { Criticality, tableArn, tableCriticality, tableTarget } from "../stack";
 import { compactTimestamp, formatDuration, parseTime } from "../time";
 import { checkAccount, describeTableIfExists, parseList } from "./common";
 import { applyTableSettings, waitTableActive } from "./tableSettings";
@@ -165,7 +165,7 @@ async function restoreOne(ctx: DrContext, report: Report, plan: PipelineOptions,
         table,
         restoredAs: plan.nameFor(table),
         criticality,
-        rtoHours: RTO_HOURS[criticality],
+        rtoHours: tableTarget(table).rtoHours,
         ok: false,
         created: false,
         sentinel: "not checked",
