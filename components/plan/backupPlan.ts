@@ -44,6 +44,19 @@ export const BACKUP_ROLE_MANAGED_POLICIES = [
     "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
 ];
 
+/** AWS Backup: "The maximum number of ARNs is 500 without wildcards" in one selection. */
+export const MAX_ARNS_PER_SELECTION = 500;
+
+/** Listed resources split into selections AWS accepts; the first keeps the plain `-listed` name. */
+export function listedSelections(planName: string, resourceArns: string[]): { name: string; resources: string[] }[] {
+    const out: { name: string; resources: string[] }[] = [];
+    for (let i = 0; i < resourceArns.length; i += MAX_ARNS_PER_SELECTION) {
+        const n = i / MAX_ARNS_PER_SELECTION;
+        out.push({ name: n === 0 ? `${planName}-listed` : `${planName}-listed-${n + 1}`, resources: resourceArns.slice(i, i + MAX_ARNS_PER_SELECTION) });
+    }
+    return out;
+}
+
 function lifecycle(lc: RuleLifecycle) {
     return { deleteAfter: lc.deleteAfterDays, coldStorageAfter: lc.moveToColdStorageAfterDays };
 }
@@ -85,13 +98,13 @@ export class BackupPlan extends pulumi.ComponentResource {
         this.plan = new aws.backup.Plan(`${name}-plan`, { name: args.planName, rules: planRules(args) }, { parent: this });
 
         const selectionOpts = { parent: this, dependsOn: attachments };
-        if (args.resourceArns.length) {
+        listedSelections(args.planName, args.resourceArns).forEach((selection, i) => {
             new aws.backup.Selection(
-                `${name}-listed`,
-                { name: `${args.planName}-listed`, planId: this.plan.id, iamRoleArn: this.role.arn, resources: args.resourceArns },
+                i === 0 ? `${name}-listed` : `${name}-listed-${i + 1}`,
+                { name: selection.name, planId: this.plan.id, iamRoleArn: this.role.arn, resources: selection.resources },
                 selectionOpts,
             );
-        }
+        });
         if (args.selectionTag) {
             new aws.backup.Selection(
                 `${name}-tagged`,

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { BackupPlan, BackupPlanArgs, planRules } from "../../../components/plan/backupPlan";
+import { BackupPlan, BackupPlanArgs, MAX_ARNS_PER_SELECTION, listedSelections, planRules } from "../../../components/plan/backupPlan";
 import { runComponent } from "../../helpers/engine";
 
 const args: BackupPlanArgs = {
@@ -32,5 +32,13 @@ describe("BackupPlan component", () => {
         assert.deepEqual(selections.map((s) => s.inputs.name), ["test-plan-listed"]);
         assert.equal(run.one("aws:backup/plan:Plan").outputs.arn, `arn:aws:backup:eu-west-2:111111111111:backup-plan:${String(selections[0].inputs.planId)}`);
         assert.equal(run.one("aws:iam/role:Role").inputs.name, "test-backup-service");
+    });
+
+    it("splits listed resources into selections of at most 500 ARNs, as AWS Backup requires", () => {
+        const arns = Array.from({ length: 1001 }, (_, i) => `arn:aws:dynamodb:eu-west-2:111111111111:table/t${i}`);
+        const selections = listedSelections("p", arns);
+        assert.deepEqual(selections.map((s) => [s.name, s.resources.length]), [["p-listed", 500], ["p-listed-2", 500], ["p-listed-3", 1]]);
+        assert.deepEqual(selections.flatMap((s) => s.resources), arns);
+        assert.ok(selections.every((s) => s.resources.length <= MAX_ARNS_PER_SELECTION));
     });
 });
