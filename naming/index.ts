@@ -106,3 +106,24 @@ export const DEFAULT_CENTRAL_VAULT_LOCK = {
     minRetentionDays: 7,
     maxRetentionDays: 2557,
 } as const;
+
+/** The role AWS Backup assumes in the backup account for copy jobs (to the DR vault, and back to deployment vaults). */
+export const BACKUP_ACCOUNT_SERVICE_ROLE_NAME = "vat-backup-central-backup-service";
+
+export function archiveKeyAliasArn(backupAccountId: string, region: string): string {
+    return arn("kms", region, backupAccountId, ARCHIVE_KEY_ALIAS);
+}
+
+/** The backup account's copy role, which a deployment vault's access policy admits beside the copy-back role. */
+export function backupAccountServiceRoleArn(backupAccountId: string): string {
+    return iamRoleArn(backupAccountId, BACKUP_ACCOUNT_SERVICE_ROLE_NAME);
+}
+
+/** S3 replication rule ids, shared so that alarms on replication metrics name the right rule. */
+export const EXPORTS_REPLICATION_RULE_ID = "exports-to-backup-archive";
+export const ARCHIVE_REPLICATION_RULE_ID = "archive-to-dr-region";
+
+/** The event bus that receives the deployment accounts' copy-completed events. */
+export function backupAccountEventBusArn(backupAccountId: string, region: string): string {
+    return arn("events", region, backupAccountId, "event-bus/default");
+}

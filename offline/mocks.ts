@@ -123,6 +123,7 @@ const COMPUTED: Record<string, Compute> = {
     "aws:cloudwatch/dashboard:Dashboard": (c) => ({ id: str(c.inputs.dashboardName), dashboardArn: `arn:aws:cloudwatch::${c.accountId}:dashboard/${str(c.inputs.dashboardName)}` }),
     "aws:cloudwatch/eventRule:EventRule": (c) => ({ id: str(c.inputs.name), arn: arn("events", c, `rule/${str(c.inputs.name)}`) }),
     "aws:cloudwatch/eventTarget:EventTarget": (c) => ({ id: `${str(c.inputs.rule)}-${str(c.inputs.targetId) || c.hex(8)}` }),
+    "aws:cloudwatch/eventBusPolicy:EventBusPolicy": (c) => ({ id: str(c.inputs.eventBusName) || "default" }),
     "aws:cfg/rule:Rule": (c) => ({ id: str(c.inputs.name), arn: arn("config", c, `config-rule/config-rule-${c.hex(6)}`), ruleId: `config-rule-${c.hex(6)}` }),
     "aws:cfg/recorder:Recorder": (c) => ({ id: str(c.inputs.name) || "default" }),
     "aws:cfg/deliveryChannel:DeliveryChannel": (c) => ({ id: str(c.inputs.name) || "default" }),

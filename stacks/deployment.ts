@@ -9,6 +9,10 @@
  */
 import * as naming from "../naming";
 import { AlertTopic } from "../components/alerting/alertTopic";
+import { CopyEventForwarding } from "../components/copy/copyEventForwarding";
+import { TablePitr } from "../components/dynamodb/tablePitr";
+import { S3Replication } from "../components/replication/s3Replication";
+import { SecretReplica } from "../components/secrets/secretReplica";
 import { BackupKey } from "../components/kms/backupKey";
 import { BackupPlan, BackupPlanRule } from "../components/plan/backupPlan";
 import { BackupRegionSettings } from "../components/settings/backupRegionSettings";
@@ -17,6 +21,7 @@ import { BackupVault } from "../components/vault/backupVault";
 import { BackupAlarms, noRecentBackupWindow } from "../components/monitoring/backupAlarms";
 import { BackupJobEvents } from "../components/monitoring/backupJobEvents";
 import { OperationsDashboard } from "../components/monitoring/operationsDashboard";
+import { ReplicationAlarms } from "../components/monitoring/replicationAlarms";
 import { AuditFramework, frequencyOf, reportDeliveryBucketStatements, reportDeliveryKeyStatements } from "../components/verification/auditFramework";
 import { ConfigRules, configDeliveryBucketStatements } from "../components/verification/configRules";
 import { RestoreTesting, underscored } from "../components/verification/restoreTesting";
@@ -29,6 +34,8 @@ export function deploymentStack(cfg: DeploymentConfig) {
     const tags = { environment: env, ...cfg.tags };
     const primary = awsProvider(`${env}-${cfg.region}`, { accountId: cfg.accountId, region: cfg.region, deployRoleArn: cfg.deployRoleArn, tags });
     const inPrimary = { provider: primary };
+    const inDr = { provider: awsProvider(`${env}-${cfg.drRegion}`, { accountId: cfg.accountId, region: cfg.drRegion, deployRoleArn: cfg.deployRoleArn, tags }) };
+    const self = { accountId: cfg.accountId, region: cfg.region, assumeRoleArn: cfg.deployRoleArn };
     const central = cfg.backupAccount;
     const centralVaultArn = naming.centralVaultArn(central.accountId, central.region, central.vaultName);
     const mon = cfg.monitoring;
@@ -92,6 +99,20 @@ export function deploymentStack(cfg: DeploymentConfig) {
         roleName: naming.backupServiceRoleName(env),
     }, inPrimary);
 
+    // The app's tables and secrets belong to another tool: keep PITR on and DR-region replicas present.
+    for (const table of cfg.tables) new TablePitr(`pitr-${table}`, { ...self, tableName: table, recoveryPeriodDays: cfg.pitrRecoveryPeriodDays });
+    const secretsKey = new BackupKey("secrets-dr-key", {
+        description: `Encrypts ${env} secret replicas in ${cfg.drRegion}`,
+        aliasName: `alias/${naming.envName(env, "secret-replicas")}`,
+        accountId: cfg.accountId,
+        region: cfg.drRegion,
+        viaServices: ["secretsmanager"],
+        protect: cfg.protectData,
+    }, inDr);
+    for (const secret of cfg.secrets.filter((s) => s.critical)) {
+        new SecretReplica(`replica-${secret.name.replace(/[^A-Za-z0-9-]/g, "-")}`, { ...self, secretId: secret.name, replicaRegion: cfg.drRegion, replicaKmsKeyId: secretsKey.arn });
+    }
+
     const exportsBucket = new ProtectedBucket("exports", {
         bucketName: naming.exportsBucketName(env, cfg.accountId, cfg.region),
         kmsKeyArn: key.arn,
@@ -103,13 +124,35 @@ export function deploymentStack(cfg: DeploymentConfig) {
         protect: cfg.protectData,
     }, inPrimary);
 
-    // Phase 3: alarms and job events to the alert topic, a dashboard, verification inside AWS.
-    const alarms = new BackupAlarms("backup-alarms", {
-        alarmNamePrefix: naming.envName(env, "backup"), vaultName: vault.name, alertTopicArn: alerts.arn, rules, watchCopies: rules.some((r) => r.copies.length > 0),
+    new S3Replication("exports-replication", {
+        source: { bucketName: exportsBucket.name, bucketArn: exportsBucket.arn, kmsKeyArn: key.arn, accountId: cfg.accountId, region: cfg.region },
+        sourceVersioning: exportsBucket.versioning,
+        destination: {
+            bucketArn: naming.archiveBucketArn(central.accountId, central.region),
+            accountId: central.accountId,
+            region: central.region,
+            kmsKeyArn: naming.archiveKeyAliasArn(central.accountId, central.region),
+            kmsKeyAlias: naming.ARCHIVE_KEY_ALIAS,
+        },
+        roleName: naming.replicationRoleName(env),
+        ruleId: naming.EXPORTS_REPLICATION_RULE_ID,
     }, inPrimary);
-    new BackupJobEvents("backup-job-events", { namePrefix: naming.envName(env, "backup"), alertTopicArn: alerts.arn }, inPrimary);
+    new CopyEventForwarding("copy-events", {
+        accountId: cfg.accountId,
+        centralVaultArn,
+        targetEventBusArn: naming.backupAccountEventBusArn(central.accountId, central.region),
+        roleName: naming.envName(env, "copy-event-forwarding"),
+    }, inPrimary);
+
+    // Phase 3: alarms and job events to the alert topic, a dashboard, verification inside AWS.
+    const alarmNamePrefix = naming.envName(env, "backup");
+    const backupAlarms = new BackupAlarms("backup-alarms", { alarmNamePrefix, vaultName: vault.name, alertTopicArn: alerts.arn, rules, watchCopies: rules.some((r) => r.copies.length > 0) }, inPrimary);
+    const replicated = { sourceBucket: exportsBucket.name, destinationBucket: naming.archiveBucketName(central.accountId, central.region), ruleId: naming.EXPORTS_REPLICATION_RULE_ID };
+    const replicationAlarms = new ReplicationAlarms("exports-replication-alarms", { alarmNamePrefix: naming.envName(env, "exports"), ...replicated, alertTopicArn: alerts.arn }, inPrimary);
+    new BackupJobEvents("backup-job-events", { namePrefix: alarmNamePrefix, alertTopicArn: alerts.arn }, inPrimary);
     const dashboard = new OperationsDashboard("operations-dashboard", {
-        dashboardName: naming.envName(env, "backup-operations"), title: `# ${env}: backups, copies to the backup account, restores`, vaultName: vault.name, alarmArns: alarms.alarmArns,
+        dashboardName: naming.envName(env, "backup-operations"), title: `# ${env}: backups, copies to the backup account, restores, exports replication`,
+        vaultName: vault.name, replication: replicated, alarmArns: [...backupAlarms.alarmArns, ...replicationAlarms.alarmArns],
     }, inPrimary);
     const restoreTables = mon.restoreTest.tables ?? cfg.tables.filter((t) => t.endsWith("-receipts"));
     if (restoreTables.length) {
@@ -120,15 +163,14 @@ export function deploymentStack(cfg: DeploymentConfig) {
     }
     const mostFrequent = [...rules].sort((a, b) => scheduleIntervalHours(a.schedule) - scheduleIntervalHours(b.schedule))[0];
     const audit = new AuditFramework("audit", {
-        frameworkName: `${underscored(env)}_backup_strategy`, reportPlanName: `${underscored(env)}_backup_compliance`, resourceTypes: ["DynamoDB"],
-        reportBucketName: exportsBucket.name, reportKeyPrefix: auditPrefix,
+        frameworkName: `${underscored(env)}_backup_strategy`, reportPlanName: `${underscored(env)}_backup_compliance`, resourceTypes: ["DynamoDB"], reportBucketName: exportsBucket.name, reportKeyPrefix: auditPrefix,
         controls: {
-            minimumFrequency: frequencyOf(scheduleIntervalHours(mostFrequent.schedule)), minimumRetentionDays: mostFrequent.lifecycle.deleteAfterDays,
-            lastRecoveryPointMaxAge: { unit: "hours", value: mon.maxRecoveryPointAgeHours ?? noRecentBackupWindow(rules).windowHours }, crossAccountIds: [central.accountId],
+            minimumFrequency: frequencyOf(scheduleIntervalHours(mostFrequent.schedule)), minimumRetentionDays: mostFrequent.lifecycle.deleteAfterDays, crossAccountIds: [central.accountId],
+            lastRecoveryPointMaxAge: { unit: "hours", value: mon.maxRecoveryPointAgeHours ?? noRecentBackupWindow(rules).windowHours },
         },
     }, inPrimary);
     new ConfigRules("config-rules", {
-        namePrefix: naming.envName(env, "backup"), dynamoDbTables: true, replicatedBucketName: exportsBucket.name,
+        namePrefix: alarmNamePrefix, dynamoDbTables: true, replicatedBucketName: exportsBucket.name,
         recorder: mon.createConfigRecorder ? { accountId: cfg.accountId, roleName: naming.envName(env, "config-recorder"), bucketName: exportsBucket.name, bucketArn: exportsBucket.arn, keyPrefix: configPrefix, kmsKeyArn: key.arn } : undefined,
     }, inPrimary);
 

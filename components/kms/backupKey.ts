@@ -29,6 +29,8 @@ export interface BackupKeyArgs {
 export interface CrossAccountKeyUse {
     sid: string;
     accountIds: pulumi.Input<string>[];
+    /** Narrower principals of those accounts (role ARNs); by default the accounts themselves. */
+    principals?: string[];
     /** `decrypt`: read what was encrypted (copies leaving the account); `encrypt`: write (copies arriving). */
     use: "decrypt" | "encrypt";
     viaServices: string[];
@@ -83,10 +85,11 @@ export function backupKeyPolicy(args: BackupKeyArgs): PolicyStatement[] {
         });
     }
     for (const use of args.crossAccount ?? []) {
+        const principal = { AWS: use.principals ?? use.accountIds.map((id) => pulumi.interpolate`arn:aws:iam::${id}:root`) };
         statements.push({
             Sid: use.sid,
             Effect: "Allow",
-            Principal: { AWS: use.accountIds.map((id) => pulumi.interpolate`arn:aws:iam::${id}:root`) },
+            Principal: principal,
             Action: use.use === "decrypt" ? DECRYPT_ACTIONS : ENCRYPT_ACTIONS,
             Resource: "*",
             Condition: { StringEquals: { "kms:ViaService": viaService(use.viaServices, args.region) } },
@@ -94,7 +97,7 @@ export function backupKeyPolicy(args: BackupKeyArgs): PolicyStatement[] {
         statements.push({
             Sid: `${use.sid}Grants`,
             Effect: "Allow",
-            Principal: { AWS: use.accountIds.map((id) => pulumi.interpolate`arn:aws:iam::${id}:root`) },
+            Principal: principal,
             Action: "kms:CreateGrant",
             Resource: "*",
             Condition: {

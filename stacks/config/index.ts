@@ -58,8 +58,9 @@ export function parseStackConfig(raw: Record<string, unknown>, stack: string): S
         throw new ConfigError(stack, result.error.issues.map((issue) => formatIssue(raw, issue)));
     }
     const cfg = result.data;
-    const protectData = cfg.protectData ?? cfg.environment === "prod";
-    return { ...cfg, protectData };
+    // Data is protected by default in prod and in the backup and management accounts.
+    const protectData = cfg.protectData ?? (cfg.role !== "deployment" || cfg.environment === "prod");
+    return { ...cfg, protectData } as StackConfig;
 }
 
 /**

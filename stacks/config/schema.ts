@@ -272,12 +272,90 @@ export const deploymentConfigSchema = z
 
 export type DeploymentConfig = z.infer<typeof deploymentConfigSchema> & { protectData: boolean };
 
-export const stackConfigSchema = z.discriminatedUnion("role", [deploymentConfigSchema], {
+/** A vault lock. `changeableForDays` set means compliance mode: immutable once the grace period ends. */
+const vaultLockSchema = z
+    .object({
+        minRetentionDays: days("minRetentionDays").min(1, "a vault lock's minimum retention is at least 1 day").default(naming.DEFAULT_CENTRAL_VAULT_LOCK.minRetentionDays),
+        maxRetentionDays: days("maxRetentionDays").max(36500, "a vault lock's maximum retention is at most 36500 days").default(naming.DEFAULT_CENTRAL_VAULT_LOCK.maxRetentionDays),
+        // AWS Backup: ChangeableForDays is at least 3 (a 72-hour cooling-off period) and at most 36500.
+        changeableForDays: days("changeableForDays").min(3, "AWS Backup requires a vault lock grace period of at least 3 days").max(36500).default(3),
+    })
+    .strict()
+    .refine((l) => l.minRetentionDays <= l.maxRetentionDays, { message: "minRetentionDays must not exceed maxRetentionDays", path: ["minRetentionDays"] });
+
+const deploymentAccountSchema = z
+    .object({
+        /** The deployment stack's environment name (prod, ci): it names that account's roles and vault. */
+        environment,
+        accountId,
+    })
+    .strict();
+
+export const backupConfigSchema = z
+    .object({
+        role: z.literal("backup"),
+        ...commonShape,
+        environment: environment.default("backup"),
+        /** Accounts allowed to copy into the central vault and replicate into the archive. */
+        deploymentAccounts: z.array(deploymentAccountSchema).min(1, "list at least one deployment account"),
+        centralVault: z.object({ name: z.string().superRefine(satisfies(rules.backupVaultName)).default(naming.CENTRAL_VAULT_NAME), lock: vaultLockSchema.prefault({}) }).strict().prefault({}),
+        drVault: z.object({ name: z.string().superRefine(satisfies(rules.backupVaultName)).default(naming.DR_VAULT_NAME), lock: vaultLockSchema.prefault({}) }).strict().prefault({}),
+        /** A logically air-gapped vault (AWS requires a minimum retention of at least 7 days). */
+        airGappedVault: z
+            .object({
+                enabled: z.boolean().default(false),
+                name: z.string().superRefine(satisfies(rules.backupVaultName)).default("air-gapped-backup-vault"),
+                minRetentionDays: days("minRetentionDays").min(7, "a logically air-gapped vault keeps recovery points at least 7 days").default(7),
+                maxRetentionDays: days("maxRetentionDays").max(36500).default(2557),
+            })
+            .strict()
+            .refine((v) => v.minRetentionDays <= v.maxRetentionDays, { message: "minRetentionDays must not exceed maxRetentionDays", path: ["minRetentionDays"] })
+            .prefault({}),
+        /** Object Lock default retention of the archive buckets, compliance mode (7 years for HMRC VAT records). */
+        archiveRetentionDays: days("archiveRetentionDays").min(1).max(36500, "S3 Object Lock retention is at most 36500 days").default(2557),
+        /** The only principal that may delete or shorten recovery points or change the vault policies. */
+        breakGlassRoleName: z.string().superRefine(satisfies(rules.iamRoleName)).default(naming.DEFAULT_BREAK_GLASS_ROLE_NAME),
+    })
+    .strict()
+    .superRefine((cfg, ctx) => {
+        if (cfg.drRegion === cfg.region) {
+            ctx.addIssue({ code: "custom", path: ["drRegion"], message: `the DR region must differ from the primary region (${cfg.region})` });
+        }
+        duplicates(cfg.deploymentAccounts.map((a) => a.accountId)).forEach((id) =>
+            ctx.addIssue({ code: "custom", path: ["deploymentAccounts"], message: `account ${id} is listed twice` }),
+        );
+        cfg.deploymentAccounts.forEach((a, i) => {
+            if (a.accountId === cfg.accountId) ctx.addIssue({ code: "custom", path: ["deploymentAccounts", i, "accountId"], message: "the backup account cannot be one of its own deployment accounts" });
+        });
+        for (const bucket of [naming.archiveBucketName(cfg.accountId, cfg.region), naming.archiveBucketName(cfg.accountId, cfg.drRegion)]) {
+            const err = rules.s3BucketName(bucket);
+            if (err) ctx.addIssue({ code: "custom", path: ["accountId"], message: `the archive bucket name '${bucket}' breaks S3's rule: ${err}` });
+        }
+    });
+
+export type BackupConfig = z.infer<typeof backupConfigSchema> & { protectData: boolean };
+
+export const organizationConfigSchema = z
+    .object({
+        role: z.literal("organization"),
+        environment: environment.default("org"),
+        accountId,
+        region: region.default("eu-west-2"),
+        organizationId,
+        deployRoleArn: commonShape.deployRoleArn,
+        tags: commonShape.tags,
+        protectData: z.boolean().optional(),
+    })
+    .strict();
+
+export type OrganizationConfig = z.infer<typeof organizationConfigSchema> & { protectData: boolean };
+
+export const stackConfigSchema = z.discriminatedUnion("role", [deploymentConfigSchema, backupConfigSchema, organizationConfigSchema], {
     error: (issue) =>
-        issue.code === "invalid_union" ? "role must be 'deployment'" : undefined,
+        issue.code === "invalid_union" ? "role must be 'deployment', 'backup' or 'organization'" : undefined,
 });
 
-export type StackConfig = DeploymentConfig;
+export type StackConfig = DeploymentConfig | BackupConfig | OrganizationConfig;
 
 function duplicates(values: string[]): string[] {
     const seen = new Set<string>();

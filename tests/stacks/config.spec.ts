@@ -92,7 +92,7 @@ describe("stack config", () => {
         it("a tag key in AWS's reserved namespace", () => rejects({ tags: { "aws:owner": "me" } }, "tags.aws:owner", /reserved/));
         it("a deploy role that is not an IAM role ARN", () => rejects({ deployRoleArn: "arn:aws:iam::111111111111:user/me" }, "deployRoleArn", /IAM role ARN/));
         it("an unknown key, which is most likely a typo", () => rejects({ pitrRecoveryPeriod: 35 }, "pitrRecoveryPeriod", /unknown key/));
-        it("an unknown role", () => rejects({ role: "application" }, "role", /role must be/));
+        it("an unknown role", () => rejects({ role: "application" }, "role", /role must be 'deployment', 'backup' or 'organization'/));
     });
 
     it("reports every problem at once, so one fix-and-retry loop is enough", () => {

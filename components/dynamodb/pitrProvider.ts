@@ -1,0 +1,187 @@
+/**
+ * Point-in-time recovery on a DynamoDB table that another tool owns: the logic of the `TablePitr`
+ * dynamic provider, as plain functions over injected clients so tests drive it with
+ * aws-sdk-client-mock.
+ *
+ * PITR was once switched off silently by an unrelated refactor, so `read` reports what AWS really
+ * has (PITR off, another recovery period) and `diff` turns that drift into an update that switches
+ * it back on. Nothing here ever switches PITR off.
+ */
+import {
+    ContinuousBackupsDescription,
+    DescribeContinuousBackupsCommand,
+    DynamoDBClient,
+    UpdateContinuousBackupsCommand,
+} from "@aws-sdk/client-dynamodb";
+import { dynamoDbTableName } from "../../stacks/config/awsRules";
+import {
+    assertTargetAccount,
+    AwsTarget,
+    awsErrorName,
+    clientConfigFor,
+    errorMessage,
+    InputFailure,
+    isKnown,
+    StsSender,
+    stsClientFor,
+    targetFailures,
+    throwOnFailures,
+} from "../dynamic/awsTarget";
+
+export interface TablePitrInputs extends AwsTarget {
+    tableName: string;
+    /** 1 to 35 days: the range UpdateContinuousBackups accepts for RecoveryPeriodInDays. */
+    recoveryPeriodDays: number;
+}
+
+export interface TablePitrOutputs extends TablePitrInputs {
+    tableArn: string;
+    /** What AWS reports, so a refresh shows PITR switched off. */
+    pitrEnabled: boolean;
+    /** PointInTimeRecoveryStatus as AWS reports it: ENABLED or DISABLED. */
+    pitrStatus: string;
+    /** ContinuousBackupsStatus: ENABLED or DISABLED. */
+    continuousBackupsStatus: string;
+    /** ISO timestamps of the restorable window; absent while PITR is off. */
+    earliestRestorableTime?: string;
+    latestRestorableTime?: string;
+}
+
+export interface PitrClients {
+    dynamodb: Pick<DynamoDBClient, "send">;
+    sts: StsSender;
+}
+
+export type PitrClientFactory = (target: AwsTarget) => PitrClients;
+
+const SESSION_NAME = "vat-backup-table-pitr";
+export const MIN_RECOVERY_PERIOD_DAYS = 1;
+export const MAX_RECOVERY_PERIOD_DAYS = 35;
+
+/** Clients for the stack's own region and role, never the provider host's default region. */
+export const awsPitrClients: PitrClientFactory = (target) => ({
+    dynamodb: new DynamoDBClient(clientConfigFor(target, SESSION_NAME)),
+    sts: stsClientFor(target, SESSION_NAME),
+});
+
+export function tablePitrId(inputs: Pick<TablePitrInputs, "accountId" | "region" | "tableName">): string {
+    return `${inputs.accountId}/${inputs.region}/${inputs.tableName}`;
+}
+
+export function tableArn(inputs: Pick<TablePitrInputs, "accountId" | "region" | "tableName">): string {
+    return `arn:aws:dynamodb:${inputs.region}:${inputs.accountId}:table/${inputs.tableName}`;
+}
+
+export function tablePitrFailures(inputs: Partial<TablePitrInputs>): InputFailure[] {
+    const failures = targetFailures(inputs);
+    if (isKnown(inputs.tableName)) {
+        const rule = dynamoDbTableName(String(inputs.tableName));
+        if (rule) failures.push({ property: "tableName", reason: rule });
+    }
+    const days = inputs.recoveryPeriodDays;
+    if (isKnown(days) && !(Number.isInteger(days) && days! >= MIN_RECOVERY_PERIOD_DAYS && days! <= MAX_RECOVERY_PERIOD_DAYS)) {
+        failures.push({
+            property: "recoveryPeriodDays",
+            reason: `${days} is outside the ${MIN_RECOVERY_PERIOD_DAYS} to ${MAX_RECOVERY_PERIOD_DAYS} whole days DynamoDB PITR accepts`,
+        });
+    }
+    return failures;
+}
+
+/** Table identity changes mean another table: replace. Period, role or drift: update in place. */
+export function diffTablePitr(olds: TablePitrOutputs, news: TablePitrInputs): { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean } {
+    const replaces = (["tableName", "region", "accountId"] as const).filter((key) => olds[key] !== news[key]);
+    const drifted = olds.pitrEnabled !== true || olds.recoveryPeriodDays !== news.recoveryPeriodDays;
+    const roleChanged = (olds.assumeRoleArn ?? "") !== (news.assumeRoleArn ?? "");
+    return { changes: replaces.length > 0 || drifted || roleChanged, replaces, deleteBeforeReplace: false };
+}
+
+function targetOf(inputs: TablePitrInputs): TablePitrInputs {
+    const { tableName, recoveryPeriodDays, region, accountId, assumeRoleArn } = inputs;
+    return assumeRoleArn ? { tableName, recoveryPeriodDays, region, accountId, assumeRoleArn } : { tableName, recoveryPeriodDays, region, accountId };
+}
+
+function outputsFrom(inputs: TablePitrInputs, description: ContinuousBackupsDescription | undefined): TablePitrOutputs {
+    const pitr = description?.PointInTimeRecoveryDescription;
+    const pitrStatus = pitr?.PointInTimeRecoveryStatus ?? "DISABLED";
+    const outputs: TablePitrOutputs = {
+        ...targetOf(inputs),
+        // The real period, so a refresh shows a period someone changed by hand.
+        recoveryPeriodDays: pitr?.RecoveryPeriodInDays ?? inputs.recoveryPeriodDays,
+        tableArn: tableArn(inputs),
+        pitrEnabled: pitrStatus === "ENABLED",
+        pitrStatus,
+        continuousBackupsStatus: description?.ContinuousBackupsStatus ?? "DISABLED",
+    };
+    if (pitr?.EarliestRestorableDateTime) outputs.earliestRestorableTime = pitr.EarliestRestorableDateTime.toISOString();
+    if (pitr?.LatestRestorableDateTime) outputs.latestRestorableTime = pitr.LatestRestorableDateTime.toISOString();
+    return outputs;
+}
+
+function explainFailure(inputs: TablePitrInputs, action: string, error: unknown): Error {
+    const where = `table '${inputs.tableName}' in account ${inputs.accountId}, region ${inputs.region}`;
+    if (awsErrorName(error) === "TableNotFoundException") {
+        return new Error(`Cannot ${action}: DynamoDB ${where} does not exist. The table is created by the application's own deployment; deploy it first or fix the table name.`);
+    }
+    return new Error(`Cannot ${action} on ${where}: ${awsErrorName(error) ?? "Error"}: ${errorMessage(error)}`);
+}
+
+export class TablePitrLogic {
+    constructor(private readonly clientsFor: PitrClientFactory = awsPitrClients) {}
+
+    async check(_olds: unknown, news: TablePitrInputs): Promise<{ inputs: TablePitrInputs; failures: InputFailure[] }> {
+        return { inputs: news, failures: tablePitrFailures(news) };
+    }
+
+    async create(inputs: TablePitrInputs): Promise<{ id: string; outs: TablePitrOutputs }> {
+        return { id: tablePitrId(inputs), outs: await this.enable(inputs) };
+    }
+
+    async update(_id: string, _olds: TablePitrOutputs, news: TablePitrInputs): Promise<{ outs: TablePitrOutputs }> {
+        return { outs: await this.enable(news) };
+    }
+
+    async diff(_id: string, olds: TablePitrOutputs, news: TablePitrInputs) {
+        return diffTablePitr(olds, news);
+    }
+
+    async read(id: string, props: TablePitrOutputs): Promise<{ id: string; props: TablePitrOutputs }> {
+        const { dynamodb, sts } = this.clientsFor(props);
+        await assertTargetAccount(sts, props, `read PITR of table '${props.tableName}'`);
+        try {
+            const result = await dynamodb.send(new DescribeContinuousBackupsCommand({ TableName: props.tableName }));
+            return { id, props: outputsFrom(props, result.ContinuousBackupsDescription) };
+        } catch (error) {
+            throw explainFailure(props, "read point-in-time recovery", error);
+        }
+    }
+
+    /**
+     * Deliberately makes no AWS call. The table belongs to the application's own deployment and
+     * PITR is its last line of defence: removing this resource (a refactor, a stack rename, a
+     * destroy of the backup stack) must never switch PITR off on a live table.
+     */
+    async delete(_id: string, _props: TablePitrOutputs): Promise<void> {
+        return;
+    }
+
+    private async enable(inputs: TablePitrInputs): Promise<TablePitrOutputs> {
+        throwOnFailures(`TablePitr for table '${inputs.tableName}'`, tablePitrFailures(inputs));
+        const { dynamodb, sts } = this.clientsFor(inputs);
+        await assertTargetAccount(sts, inputs, `enable PITR on table '${inputs.tableName}'`);
+        try {
+            const result = await dynamodb.send(
+                new UpdateContinuousBackupsCommand({
+                    TableName: inputs.tableName,
+                    PointInTimeRecoverySpecification: {
+                        PointInTimeRecoveryEnabled: true,
+                        RecoveryPeriodInDays: inputs.recoveryPeriodDays,
+                    },
+                }),
+            );
+            return outputsFrom(inputs, result.ContinuousBackupsDescription);
+        } catch (error) {
+            throw explainFailure(inputs, "enable point-in-time recovery", error);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+/**
+ * `SecretReplica`: keeps a DR-region replica of a critical secret this program does not own.
+ *
+ * A thin wrapper: the logic lives in `secretReplicaProvider.ts` and is loaded by the provider at
+ * run time (see `loadProjectModule`), so the serialized provider stays a few lines long.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { loadProjectModule } from "../dynamic/loadProjectModule";
+import type { SecretReplicaInputs, SecretReplicaLogic, SecretReplicaOutputs } from "./secretReplicaProvider";
+
+export interface SecretReplicaArgs {
+    /** Name or ARN of the primary secret, e.g. `prod/submit/user-sub-hash-salt`. */
+    secretId: pulumi.Input<string>;
+    /** The secret's own (primary) region and account; the provider refuses to act anywhere else. */
+    region: pulumi.Input<string>;
+    accountId: pulumi.Input<string>;
+    /** The DR region, e.g. `eu-west-1`. */
+    replicaRegion: pulumi.Input<string>;
+    /** ARN or key id of the customer managed key in `replicaRegion` (not an alias). */
+    replicaKmsKeyId: pulumi.Input<string>;
+    /** The stack's deployment role in `accountId`; assumed for every call. */
+    assumeRoleArn?: pulumi.Input<string>;
+}
+
+/** Type token the engine records: `pulumi-nodejs:dynamic/<module>:<type>`. */
+export const SECRET_REPLICA_TYPE = "pulumi-nodejs:dynamic/backup:SecretReplica";
+
+const SECRET_REPLICA_LOGIC_MODULE = "components/secrets/secretReplicaProvider";
+
+function secretReplicaLogic(): SecretReplicaLogic {
+    return new (loadProjectModule(SECRET_REPLICA_LOGIC_MODULE).SecretReplicaLogic)();
+}
+
+/** The serialized provider: each method loads the logic when it runs, capturing nothing else. */
+export const secretReplicaProvider: pulumi.dynamic.ResourceProvider<SecretReplicaInputs, SecretReplicaOutputs> = {
+    check: (olds, news) => secretReplicaLogic().check(olds, news),
+    diff: (id, olds, news) => secretReplicaLogic().diff(id, olds, news),
+    create: (inputs) => secretReplicaLogic().create(inputs),
+    read: (id, props) => secretReplicaLogic().read(id, props as SecretReplicaOutputs),
+    update: (id, olds, news) => secretReplicaLogic().update(id, olds, news),
+    delete: (id, props) => secretReplicaLogic().delete(id, props),
+};
+
+export class SecretReplica extends pulumi.dynamic.Resource {
+    public readonly secretArn!: pulumi.Output<string>;
+    public readonly replicaRegion!: pulumi.Output<string>;
+    public readonly replicaKmsKeyId!: pulumi.Output<string>;
+    public readonly replicaStatus!: pulumi.Output<string>;
+    public readonly replicaStatusMessage!: pulumi.Output<string | undefined>;
+
+    constructor(name: string, args: SecretReplicaArgs, opts?: pulumi.CustomResourceOptions) {
+        super(
+            secretReplicaProvider,
+            name,
+            {
+                secretId: args.secretId,
+                region: args.region,
+                accountId: args.accountId,
+                replicaRegion: args.replicaRegion,
+                replicaKmsKeyId: args.replicaKmsKeyId,
+                assumeRoleArn: args.assumeRoleArn,
+                secretArn: undefined,
+                replicaStatus: undefined,
+                replicaStatusMessage: undefined,
+            },
+            opts,
+            "backup",
+            "SecretReplica",
+        );
+    }
+}

@@ -1,0 +1,29 @@
+/**
+ * Every policy of the pack, by area. The pack (index.ts) and the offline run (offline/policyCheck.ts)
+ * both take their policies from here, so they can never disagree about what is checked.
+ */
+import type { EnforcementLevel, Policies } from "@pulumi/policy";
+import { backupCoveragePolicies } from "./backupCoverage";
+import { backupRulePolicies } from "./backupRules";
+import { bucketPolicies } from "./buckets";
+import { dynamodbPolicies } from "./dynamodb";
+import { protectionPolicies } from "./protection";
+import { secretPolicies } from "./secrets";
+import { vaultPolicies } from "./vaults";
+
+export const POLICY_PACK_NAME = "vat-backup-policies";
+
+/** The level of a policy that states none; every policy here states its own. */
+export const PACK_ENFORCEMENT_LEVEL: EnforcementLevel = "advisory";
+
+export const policyAreas: Record<string, Policies> = {
+    dynamodb: dynamodbPolicies,
+    backupCoverage: backupCoveragePolicies,
+    vaults: vaultPolicies,
+    backupRules: backupRulePolicies,
+    buckets: bucketPolicies,
+    protection: protectionPolicies,
+    secrets: secretPolicies,
+};
+
+export const allPolicies: Policies = Object.values(policyAreas).flat();

@@ -1,0 +1,226 @@
+/**
+ * Buckets that hold backups (see lib/conventions.ts): versioned, private, encrypted with KMS,
+ * reachable only over TLS; the archive write-once. In provider v7 each of these is a separate
+ * resource naming its bucket, so these are stack policies that join them to the bucket.
+ */
+import type { PolicyResource, ReportViolation, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import { bucketName, bucketTier, BackupTier } from "./lib/conventions";
+import { ReferenceIndex, readKnown } from "./lib/joins";
+import { asArray, globMatch, ofTypes, validateStackWith, validateTypes } from "./lib/policy";
+import {
+    BUCKET,
+    BUCKET_OBJECT_LOCK,
+    BUCKET_POLICY,
+    BUCKET_PUBLIC_ACCESS_BLOCK,
+    BUCKET_REPLICATION,
+    BUCKET_SSE,
+    BUCKET_VERSIONING,
+    BucketObjectLockProps,
+    BucketPolicyProps,
+    BucketProps,
+    BucketPublicAccessBlockProps,
+    BucketReplicationProps,
+    BucketSseProps,
+    BucketVersioningProps,
+} from "./lib/tokens";
+
+interface BackupBucket {
+    resource: PolicyResource;
+    name: string | undefined;
+    tier: BackupTier;
+    /** The bucket's configuration resources of the asked types. */
+    configs: PolicyResource[];
+}
+
+/** Each bucket holding backups, with the configuration resources (of `configTypes`) that name it. */
+function backupBuckets(args: StackValidationArgs, configTypes: readonly string[]): BackupBucket[] {
+    const index = new ReferenceIndex(ofTypes(args.resources, configTypes), "bucket");
+    const out: BackupBucket[] = [];
+    for (const resource of ofTypes(args.resources, BUCKET)) {
+        const tier = bucketTier(resource.props);
+        if (!tier) continue;
+        const name = bucketName(resource.props);
+        out.push({ resource, name, tier, configs: index.find(resource, [name, readKnown(() => resource.props.arn) as string | undefined]) });
+    }
+    return out;
+}
+
+function bucketPolicy(
+    name: string,
+    description: string,
+    remediationSteps: string,
+    configTypes: readonly string[],
+    check: (bucket: BackupBucket, reportViolation: ReportViolation) => void,
+): StackValidationPolicy {
+    return {
+        name,
+        description,
+        enforcementLevel: "mandatory",
+        severity: "high",
+        remediationSteps,
+        validateStack: validateStackWith(BUCKET, (args, reportViolation) => {
+            for (const bucket of backupBuckets(args, configTypes)) check(bucket, reportViolation);
+        }),
+    };
+}
+
+const label = (b: BackupBucket) => `Backup bucket '${b.name ?? b.resource.name}'`;
+
+export const bucketVersioning = bucketPolicy(
+    "backup-bucket-versioning",
+    "Every bucket holding backups has versioning enabled (aws.s3.BucketVersioning).",
+    "Add an aws.s3.BucketVersioning for the bucket with `versioningConfiguration: { status: \"Enabled\" }`.",
+    BUCKET_VERSIONING,
+    (bucket, reportViolation) => {
+        const enabled = bucket.configs.some((v) => (v.props as BucketVersioningProps).versioningConfiguration?.status === "Enabled");
+        if (!enabled) {
+            reportViolation(`${label(bucket)} is not versioned: an overwrite or delete loses the backup. Add an aws.s3.BucketVersioning with status "Enabled".`, bucket.resource.urn);
+        }
+    },
+);
+
+const PUBLIC_ACCESS_FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"] as const;
+
+export const bucketPublicAccessBlock = bucketPolicy(
+    "backup-bucket-public-access-block",
+    "Every bucket holding backups blocks all public access (aws.s3.BucketPublicAccessBlock with all four settings).",
+    "Add an aws.s3.BucketPublicAccessBlock for the bucket with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true.",
+    BUCKET_PUBLIC_ACCESS_BLOCK,
+    (bucket, reportViolation) => {
+        if (bucket.configs.length === 0) {
+            reportViolation(`${label(bucket)} has no public access block. Add an aws.s3.BucketPublicAccessBlock with all four settings true.`, bucket.resource.urn);
+            return;
+        }
+        const block = bucket.configs[0].props as BucketPublicAccessBlockProps;
+        const off = PUBLIC_ACCESS_FLAGS.filter((flag) => block[flag] !== true);
+        if (off.length > 0) {
+            reportViolation(`${label(bucket)}'s public access block leaves ${off.join(", ")} off. Set all four to true.`, bucket.resource.urn);
+        }
+    },
+);
+
+export const bucketSseKms = bucketPolicy(
+    "backup-bucket-sse-kms",
+    "Every bucket holding backups encrypts by default with a customer-managed KMS key (aws.s3.BucketServerSideEncryptionConfiguration).",
+    "Add an aws.s3.BucketServerSideEncryptionConfiguration with a rule `applyServerSideEncryptionByDefault: { sseAlgorithm: \"aws:kms\", kmsMasterKeyId: <key ARN> }`.",
+    BUCKET_SSE,
+    (bucket, reportViolation) => {
+        const rules = bucket.configs.flatMap((c) => asArray((c.props as BucketSseProps).rules));
+        const kms = rules.map((r) => r.applyServerSideEncryptionByDefault).find((d) => d?.sseAlgorithm === "aws:kms" || d?.sseAlgorithm === "aws:kms:dsse");
+        if (!kms) {
+            reportViolation(`${label(bucket)} is not encrypted with SSE-KMS by default. Add an aws.s3.BucketServerSideEncryptionConfiguration with sseAlgorithm "aws:kms".`, bucket.resource.urn);
+        } else if (!kms.kmsMasterKeyId || /(^|:)alias\/aws\//.test(kms.kmsMasterKeyId)) {
+            reportViolation(`${label(bucket)} uses SSE-KMS with the AWS-managed key, which cannot be granted to the replication role or the backup account. Set kmsMasterKeyId to a customer-managed key.`, bucket.resource.urn);
+        }
+    },
+);
+
+interface Statement {
+    Effect?: string;
+    Principal?: unknown;
+    Action?: string | string[];
+    Resource?: string | string[];
+    Condition?: Record<string, Record<string, unknown>>;
+}
+
+function parsePolicy(policy: unknown): Statement[] {
+    let doc = policy;
+    if (typeof doc === "string") {
+        try {
+            doc = JSON.parse(doc);
+        } catch {
+            return [];
+        }
+    }
+    const statements = (doc as { Statement?: Statement | Statement[] } | undefined)?.Statement;
+    return Array.isArray(statements) ? statements : statements ? [statements] : [];
+}
+
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
+
+function isTlsDeny(s: Statement, bucketArn: string | undefined): boolean {
+    if (s.Effect !== "Deny") return false;
+    const principal = s.Principal;
+    const everyone = principal === "*" || list((principal as { AWS?: unknown } | undefined)?.AWS).includes("*");
+    const actions = list(s.Action);
+    const allActions = actions.includes("s3:*") || actions.includes("*");
+    const secure = s.Condition?.Bool?.["aws:SecureTransport"];
+    const insecureOnly = list(secure).some((v) => v === "false" || v === false);
+    const resources = list(s.Resource).filter((r): r is string => typeof r === "string");
+    const covers = bucketArn
+        ? [bucketArn, `${bucketArn}/*`].every((arn) => resources.some((r) => globMatch(r, arn)))
+        : resources.length > 0;
+    return everyone && allActions && insecureOnly && covers;
+}
+
+export const bucketTlsOnly = bucketPolicy(
+    "backup-bucket-tls-only",
+    "Every bucket holding backups denies requests not made over TLS (a bucket policy denying s3:* when aws:SecureTransport is false).",
+    "Add to the bucket's aws.s3.BucketPolicy a statement: Effect Deny, Principal \"*\", Action \"s3:*\", Resource the bucket ARN and ARN/*, Condition Bool aws:SecureTransport \"false\".",
+    BUCKET_POLICY,
+    (bucket, reportViolation) => {
+        const arn = bucket.name ? `arn:aws:s3:::${bucket.name}` : undefined;
+        let unknown = false;
+        const denies = bucket.configs.some((p) => {
+            const policy = readKnown(() => (p.props as BucketPolicyProps).policy);
+            // A policy built from outputs is unknown during preview; the engine checks it again after the update.
+            if (policy === undefined) unknown = true;
+            return parsePolicy(policy).some((s) => isTlsDeny(s, arn));
+        });
+        if (!denies && !unknown) {
+            reportViolation(`${label(bucket)} accepts requests without TLS. Add a bucket policy statement denying s3:* when aws:SecureTransport is "false".`, bucket.resource.urn);
+        }
+    },
+);
+
+export const archiveObjectLock = bucketPolicy(
+    "archive-bucket-object-lock",
+    "The archive bucket has Object Lock enabled with a default retention in COMPLIANCE mode (aws.s3.BucketObjectLockConfiguration).",
+    "Create the archive bucket with `objectLockEnabled: true` (only possible at creation) and add an aws.s3.BucketObjectLockConfiguration " +
+        "with `rule.defaultRetention: { mode: \"COMPLIANCE\", days: ... }`.",
+    BUCKET_OBJECT_LOCK,
+    (bucket, reportViolation) => {
+        if (bucket.tier !== "archive") return;
+        const props = bucket.resource.props as BucketProps;
+        if (props.objectLockEnabled !== true) {
+            reportViolation(`Archive bucket '${bucket.name ?? bucket.resource.name}' is created without objectLockEnabled; Object Lock can only be switched on when the bucket is created.`, bucket.resource.urn);
+        }
+        const retention = bucket.configs.map((c) => (c.props as BucketObjectLockProps).rule?.defaultRetention).find((r) => r);
+        if (!retention) {
+            reportViolation(`Archive bucket '${bucket.name ?? bucket.resource.name}' has no Object Lock default retention. Add an aws.s3.BucketObjectLockConfiguration in COMPLIANCE mode.`, bucket.resource.urn);
+        } else if (retention.mode !== "COMPLIANCE") {
+            reportViolation(`Archive bucket '${bucket.name ?? bucket.resource.name}' locks objects in ${retention.mode ?? "no"} mode; only COMPLIANCE mode stops every user, root included, from deleting them.`, bucket.resource.urn);
+        } else if (!retention.days && !retention.years) {
+            reportViolation(`Archive bucket '${bucket.name ?? bucket.resource.name}' Object Lock retention has neither days nor years.`, bucket.resource.urn);
+        }
+    },
+);
+
+/** S3 Replication Time Control replicates within 15 minutes and needs replication metrics with a 15-minute threshold. */
+const RTC_MINUTES = 15;
+
+export const replicationTimeControl: ResourceValidationPolicy = {
+    name: "backup-replication-rtc",
+    description: "Every enabled replication rule uses Replication Time Control (15 minutes) with replication metrics.",
+    enforcementLevel: "advisory",
+    severity: "medium",
+    remediationSteps:
+        "On each rule's destination set `replicationTime: { status: \"Enabled\", time: { minutes: 15 } }` and " +
+        "`metrics: { status: \"Enabled\", eventThreshold: { minutes: 15 } }`.",
+    validateResource: validateTypes<BucketReplicationProps>(BUCKET_REPLICATION, (config, args, reportViolation) => {
+        for (const rule of config.rules ?? []) {
+            if (rule.status !== "Enabled") continue;
+            const rtc = rule.destination?.replicationTime;
+            const metrics = rule.destination?.metrics;
+            const id = rule.id ? `rule '${rule.id}'` : "a rule";
+            if (rtc?.status !== "Enabled" || rtc.time?.minutes !== RTC_MINUTES) {
+                reportViolation(`Replication '${args.name}' ${id} has no Replication Time Control; set destination.replicationTime to Enabled with 15 minutes.`);
+            }
+            if (metrics?.status !== "Enabled" || (metrics.eventThreshold !== undefined && metrics.eventThreshold.minutes !== RTC_MINUTES)) {
+                reportViolation(`Replication '${args.name}' ${id} has no replication metrics; set destination.metrics to Enabled with a 15-minute event threshold.`);
+            }
+        }
+    }),
+};
+
+export const bucketPolicies = [bucketVersioning, bucketPublicAccessBlock, bucketSseKms, bucketTlsOnly, archiveObjectLock, replicationTimeControl];

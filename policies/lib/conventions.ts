@@ -1,0 +1,80 @@
+/**
+ * The project's conventions the pack relies on, in one place so the README can state them.
+ *
+ * - A bucket or vault **holds backups** when it carries the tag `vat-backup:holds-backups` with
+ *   the value `exports` (a deployment account's exports bucket) or `archive` (the backup account's
+ *   write-once tier). Without the tag, the names the project gives them count too: buckets named
+ *   `*-backup-exports-*` or `vat-backup-archive-*`. Every backup vault holds backups.
+ * - The **archive** tier (tag value `archive`, bucket names `vat-backup-archive-*`, the vaults
+ *   `central-backup-vault` and `dr-backup-vault`) must be locked in compliance mode.
+ * - A stack is **production** when the policy config says `production: true`, or else when the
+ *   stack tag `environment` is `prod` or `production` (`pulumi stack tag set environment prod`).
+ */
+import { readKnown } from "./joins";
+import { tagsOf } from "./policy";
+
+export const HOLDS_BACKUPS_TAG = "vat-backup:holds-backups";
+export const ARCHIVE = "archive";
+export const EXPORTS = "exports";
+
+const EXPORTS_BUCKET_NAME = /-backup-exports-/;
+const ARCHIVE_BUCKET_NAME = /^vat-backup-archive-/;
+export const ARCHIVE_VAULT_NAMES = ["central-backup-vault", "dr-backup-vault"];
+
+export type BackupTier = "exports" | "archive" | undefined;
+
+function tierFromTag(props: Record<string, unknown>): BackupTier | "none" {
+    const value = tagsOf(props)[HOLDS_BACKUPS_TAG];
+    if (value === undefined) return "none";
+    if (value === ARCHIVE) return "archive";
+    if (value === "false") return undefined;
+    return "exports";
+}
+
+/** The bucket's name: its `bucket` input (set or auto-named), else its id. */
+export function bucketName(props: Record<string, unknown>): string | undefined {
+    const name = readKnown(() => props.bucket);
+    if (typeof name === "string") return name;
+    const id = readKnown(() => props.id);
+    return typeof id === "string" ? id : undefined;
+}
+
+export function bucketTier(props: Record<string, unknown>): BackupTier {
+    const tagged = tierFromTag(props);
+    if (tagged !== "none") return tagged;
+    const name = bucketName(props) ?? "";
+    if (ARCHIVE_BUCKET_NAME.test(name)) return "archive";
+    if (EXPORTS_BUCKET_NAME.test(name)) return "exports";
+    return undefined;
+}
+
+export function vaultName(props: Record<string, unknown>): string | undefined {
+    const name = readKnown(() => props.name);
+    if (typeof name === "string") return name;
+    const id = readKnown(() => props.id);
+    return typeof id === "string" ? id : undefined;
+}
+
+/** A vault of the backup account's write-once tier, which must be locked in compliance mode. */
+export function isArchiveVault(props: Record<string, unknown>): boolean {
+    const tagged = tierFromTag(props);
+    if (tagged !== "none") return tagged === "archive";
+    return ARCHIVE_VAULT_NAMES.includes(vaultName(props) ?? "");
+}
+
+export interface ProductionConfig {
+    production?: boolean;
+    productionTagKey: string;
+    productionTagValues: string[];
+}
+
+export const PRODUCTION_DEFAULTS: ProductionConfig = {
+    productionTagKey: "environment",
+    productionTagValues: ["prod", "production"],
+};
+
+export function isProduction(config: ProductionConfig, stackTags: ReadonlyMap<string, string>): boolean {
+    if (typeof config.production === "boolean") return config.production;
+    const value = stackTags.get(config.productionTagKey);
+    return value !== undefined && config.productionTagValues.includes(value);
+}

@@ -1,0 +1,49 @@
+/**
+ * In production, the resources whose loss loses backups carry `protect: true`, so a mistaken
+ * `pulumi destroy` or a replace-by-rename stops instead of deleting them.
+ */
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { bucketTier, isProduction, PRODUCTION_DEFAULTS, ProductionConfig } from "./lib/conventions";
+import { configWithDefaults, validateTypes } from "./lib/policy";
+import { BUCKET, BUCKET_OBJECT_LOCK, KMS_KEY, TABLE, VAULT, VAULT_LOCK } from "./lib/tokens";
+
+const STATEFUL_TYPES = [VAULT, VAULT_LOCK, KMS_KEY, TABLE, ...BUCKET, ...BUCKET_OBJECT_LOCK];
+
+const KIND: Record<string, string> = {
+    [VAULT]: "Backup vault",
+    [VAULT_LOCK]: "Vault lock",
+    [KMS_KEY]: "KMS key",
+    [TABLE]: "DynamoDB table",
+};
+
+export const statefulProtected: ResourceValidationPolicy = {
+    name: "stateful-resources-protected",
+    description:
+        "In production stacks, backup vaults, vault locks, KMS keys, DynamoDB tables, buckets holding backups and their Object Lock " +
+        "configurations are created with `protect: true`.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    remediationSteps: "Pass `{ protect: true }` in the resource options (or as the component's option, which its children inherit).",
+    configSchema: {
+        properties: {
+            production: { type: "boolean", description: "Force the stack to count (true) or not (false) as production; otherwise the stack tag decides." },
+            productionTagKey: { type: "string", default: PRODUCTION_DEFAULTS.productionTagKey },
+            productionTagValues: { type: "array", items: { type: "string" }, default: PRODUCTION_DEFAULTS.productionTagValues },
+        },
+    },
+    validateResource: validateTypes<Record<string, unknown>>(STATEFUL_TYPES, (props, args, reportViolation) => {
+        const config = configWithDefaults<ProductionConfig>(args, PRODUCTION_DEFAULTS);
+        if (!isProduction(config, args.stackTags)) {
+            args.notApplicable(`Not a production stack (stack tag '${config.productionTagKey}' is not one of ${config.productionTagValues.join(", ")})`);
+        }
+        if ((BUCKET as readonly string[]).includes(args.type) && !bucketTier(props)) {
+            args.notApplicable("The bucket holds no backups");
+        }
+        if (!args.opts.protect) {
+            const kind = KIND[args.type] ?? ((BUCKET as readonly string[]).includes(args.type) ? "Backup bucket" : "Object Lock configuration");
+            reportViolation(`${kind} '${args.name}' is not protected in a production stack. Pass \`protect: true\` in its resource options.`);
+        }
+    }),
+};
+
+export const protectionPolicies = [statefulProtected];

@@ -1,0 +1,154 @@
+/**
+ * Backup vaults and their keys: encrypted with a key the estate controls and rotates, failures
+ * announced, and the backup account's vaults write-once.
+ */
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { isArchiveVault, vaultName } from "./lib/conventions";
+import { ReferenceIndex, readKnown } from "./lib/joins";
+import { asArray, configWithDefaults, ofTypes, validateStackWith, validateTypes } from "./lib/policy";
+import { KeyProps, KMS_KEY, VAULT, VAULT_LOCK, VAULT_NOTIFICATIONS, VaultLockProps, VaultNotificationsProps, VaultProps } from "./lib/tokens";
+
+export const vaultCustomerManagedKey: ResourceValidationPolicy = {
+    name: "backup-vault-customer-managed-key",
+    description: "Every backup vault is encrypted with a customer-managed KMS key.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    remediationSteps:
+        "Set the vault's `kmsKeyArn` to a customer-managed key (aws.kms.Key). Without it AWS uses the AWS-managed key " +
+        "aws/backup, whose policy the estate cannot scope and which cannot be shared for cross-account copies.",
+    validateResource: validateTypes<VaultProps>(VAULT, (vault, args, reportViolation) => {
+        const key = vault.kmsKeyArn;
+        if (!key) {
+            reportViolation(`Vault '${args.name}' has no kmsKeyArn, so it is encrypted with the AWS-managed key aws/backup. Set \`kmsKeyArn\` to a customer-managed key.`);
+        } else if (/(^|:)alias\/aws\//.test(key)) {
+            reportViolation(`Vault '${args.name}' is encrypted with the AWS-managed key ${key}. Set \`kmsKeyArn\` to a customer-managed key.`);
+        }
+    }),
+};
+
+export interface KeyRotationConfig {
+    maxRotationPeriodDays: number;
+}
+
+/** KMS rotates symmetric keys every 90 to 2560 days (365 by default). */
+const ROTATION_MIN_DAYS = 90;
+const ROTATION_MAX_DAYS = 2560;
+
+export const keyRotation: ResourceValidationPolicy = {
+    name: "kms-key-rotation",
+    description: "Every symmetric customer-managed KMS key rotates automatically, at least as often as configured (default yearly).",
+    enforcementLevel: "mandatory",
+    severity: "medium",
+    remediationSteps: "Set `enableKeyRotation: true` on the key, and `rotationPeriodInDays` no longer than the configured maximum (or omit it: 365 days).",
+    configSchema: {
+        properties: {
+            maxRotationPeriodDays: { type: "integer", minimum: ROTATION_MIN_DAYS, maximum: ROTATION_MAX_DAYS, default: 365 },
+        },
+    },
+    validateResource: validateTypes<KeyProps>(KMS_KEY, (key, args, reportViolation) => {
+        // KMS rotates only symmetric encryption keys in its own key store.
+        const spec = key.customerMasterKeySpec ?? "SYMMETRIC_DEFAULT";
+        const usage = key.keyUsage ?? "ENCRYPT_DECRYPT";
+        if (spec !== "SYMMETRIC_DEFAULT" || usage !== "ENCRYPT_DECRYPT" || key.customKeyStoreId || key.xksKeyId) {
+            args.notApplicable("KMS rotates only symmetric encryption keys held in KMS");
+        }
+        const { maxRotationPeriodDays } = configWithDefaults<KeyRotationConfig>(args, { maxRotationPeriodDays: 365 });
+        if (key.enableKeyRotation !== true) {
+            reportViolation(`KMS key '${args.name}' does not rotate. Set \`enableKeyRotation: true\`.`);
+            return;
+        }
+        const period = key.rotationPeriodInDays ?? 365;
+        if (period > maxRotationPeriodDays) {
+            reportViolation(`KMS key '${args.name}' rotates every ${period} days; at most ${maxRotationPeriodDays} are allowed. Lower \`rotationPeriodInDays\`.`);
+        }
+    }),
+};
+
+export interface NotificationsConfig {
+    requiredEvents: string[];
+}
+
+/**
+ * The failure event a vault itself must announce. BACKUP_JOB_FAILED and RESTORE_JOB_FAILED are
+ * deprecated ("no longer supported", PutBackupVaultNotifications), so backup and restore failures
+ * are left to EventBridge rules; a copy failure is seen only by the vault's notifications.
+ */
+export const DEFAULT_REQUIRED_EVENTS = ["COPY_JOB_FAILED"];
+
+export const vaultFailureNotifications: StackValidationPolicy = {
+    name: "backup-vault-failure-notifications",
+    description: "Every backup vault sends its failure events (by default COPY_JOB_FAILED) to an SNS topic.",
+    enforcementLevel: "advisory",
+    severity: "medium",
+    remediationSteps:
+        "Add an aws.backup.VaultNotifications for the vault (`backupVaultName`), with an SNS topic and at least the " +
+        "configured `backupVaultEvents`.",
+    configSchema: {
+        properties: {
+            requiredEvents: { type: "array", items: { type: "string" }, default: DEFAULT_REQUIRED_EVENTS },
+        },
+    },
+    validateStack: validateStackWith([VAULT], (args, reportViolation) => {
+        const { requiredEvents } = configWithDefaults<NotificationsConfig>(args, { requiredEvents: DEFAULT_REQUIRED_EVENTS });
+        const notifications = new ReferenceIndex(ofTypes(args.resources, VAULT_NOTIFICATIONS), "backupVaultName");
+        for (const vault of ofTypes(args.resources, VAULT)) {
+            const found = notifications.find(vault, [vaultName(vault.props)]);
+            if (found.length === 0) {
+                reportViolation(`Vault '${vault.name}' has no failure notifications. Add an aws.backup.VaultNotifications for it.`, vault.urn);
+                continue;
+            }
+            const events = new Set(found.flatMap((n) => asArray(readKnown(() => (n.props as VaultNotificationsProps).backupVaultEvents))));
+            const missing = requiredEvents.filter((e) => !events.has(e));
+            if (missing.length > 0) {
+                reportViolation(`Vault '${vault.name}' notifications miss the events ${missing.join(", ")}. Add them to \`backupVaultEvents\`.`, vault.urn);
+            }
+        }
+    }),
+};
+
+/**
+ * AWS accepts a compliance-mode grace period (`changeableForDays`) of at least 3 days: "Backup
+ * enforces a 72-hour cooling-off period before Vault Lock takes effect" (PutBackupVaultLockConfiguration);
+ * the provider caps it, and the retention bounds, at 36500 days.
+ */
+export const LOCK_LIMITS = { minChangeableForDays: 3, maxDays: 36500 } as const;
+
+export const archiveVaultLocked: StackValidationPolicy = {
+    name: "backup-vault-compliance-lock",
+    description: "The backup account's vaults are locked in compliance mode (write-once), with settings AWS accepts.",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    remediationSteps:
+        "Add an aws.backup.VaultLockConfiguration for the vault with `changeableForDays` (3 to 36500; setting it is what makes " +
+        "the lock compliance mode) and retention bounds with 1 <= minRetentionDays <= maxRetentionDays <= 36500.",
+    validateStack: validateStackWith([VAULT], (args, reportViolation) => {
+        const locks = new ReferenceIndex(ofTypes(args.resources, VAULT_LOCK), "backupVaultName");
+        for (const vault of ofTypes(args.resources, VAULT)) {
+            if (!isArchiveVault(vault.props)) continue;
+            const found = locks.find(vault, [vaultName(vault.props)]);
+            if (found.length === 0) {
+                reportViolation(`Backup-account vault '${vault.name}' has no vault lock, so its recovery points can be deleted. Add an aws.backup.VaultLockConfiguration in compliance mode.`, vault.urn);
+                continue;
+            }
+            for (const lock of found) {
+                const { changeableForDays: grace, minRetentionDays: min, maxRetentionDays: max } = lock.props as VaultLockProps;
+                if (grace === undefined || grace === null) {
+                    reportViolation(`The lock of vault '${vault.name}' is in governance mode (no changeableForDays), which privileged users can remove. Set \`changeableForDays\` for compliance mode.`, lock.urn);
+                } else if (grace < LOCK_LIMITS.minChangeableForDays || grace > LOCK_LIMITS.maxDays) {
+                    reportViolation(`The lock of vault '${vault.name}' has changeableForDays ${grace}; AWS accepts ${LOCK_LIMITS.minChangeableForDays} to ${LOCK_LIMITS.maxDays}.`, lock.urn);
+                }
+                if (min !== undefined && min !== null && min < 1) {
+                    reportViolation(`The lock of vault '${vault.name}' has minRetentionDays ${min}; AWS requires at least 1.`, lock.urn);
+                }
+                if (max !== undefined && max !== null && max > LOCK_LIMITS.maxDays) {
+                    reportViolation(`The lock of vault '${vault.name}' has maxRetentionDays ${max}; AWS accepts at most ${LOCK_LIMITS.maxDays}.`, lock.urn);
+                }
+                if (min !== undefined && min !== null && max !== undefined && max !== null && min > max) {
+                    reportViolation(`The lock of vault '${vault.name}' has minRetentionDays ${min} above maxRetentionDays ${max}.`, lock.urn);
+                }
+            }
+        }
+    }),
+};
+
+export const vaultPolicies = [vaultCustomerManagedKey, keyRotation, vaultFailureNotifications, archiveVaultLocked];

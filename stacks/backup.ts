@@ -1,0 +1,157 @@
+/**
+ * The dedicated backup account: phase 2 of the strategy.
+ *
+ * A write-once central vault receiving every deployment account's copies, a DR vault in the second
+ * region filled by an automated copy, an optional logically air-gapped vault, and an Object Lock
+ * archive receiving the exports by S3 replication, itself replicated to the DR region.
+ */
+import * as naming from "../naming";
+import { BackupAccountRoles } from "../components/access/backupAccountRoles";
+import { AlertTopic } from "../components/alerting/alertTopic";
+import { SecondRegionCopy } from "../components/copy/secondRegionCopy";
+import { BackupKey } from "../components/kms/backupKey";
+import { S3Replication } from "../components/replication/s3Replication";
+import { BackupRegionSettings } from "../components/settings/backupRegionSettings";
+import { ProtectedBucket } from "../components/storage/protectedBucket";
+import { AirGappedVault } from "../components/vault/airGappedVault";
+import { BackupVault } from "../components/vault/backupVault";
+import { centralVaultPolicy, drVaultPolicy } from "../components/vault/vaultPolicies";
+import { lambdaPackage } from "../lambdas/package";
+import { BackupConfig } from "./config";
+import { awsProvider } from "./providers";
+
+export function backupStack(cfg: BackupConfig) {
+    const tags = { environment: cfg.environment, ...cfg.tags };
+    const inPrimary = { provider: awsProvider(`backup-${cfg.region}`, { accountId: cfg.accountId, region: cfg.region, deployRoleArn: cfg.deployRoleArn, tags }) };
+    const inDr = { provider: awsProvider(`backup-${cfg.drRegion}`, { accountId: cfg.accountId, region: cfg.drRegion, deployRoleArn: cfg.deployRoleArn, tags }) };
+    const protect = cfg.protectData;
+    const accountIds = cfg.deploymentAccounts.map((a) => a.accountId);
+    const breakGlassRoleArn = naming.iamRoleArn(cfg.accountId, cfg.breakGlassRoleName);
+    const replicationRoles = cfg.deploymentAccounts.map((a) => naming.replicationRoleArn(a.accountId, a.environment));
+
+    const roles = new BackupAccountRoles("access", {
+        accountId: cfg.accountId,
+        regions: [cfg.region, cfg.drRegion],
+        copyRoleName: naming.BACKUP_ACCOUNT_SERVICE_ROLE_NAME,
+        copyBackRoleName: naming.COPY_BACK_ROLE_NAME,
+        breakGlassRoleName: cfg.breakGlassRoleName,
+        deploymentVaultArns: cfg.deploymentAccounts.map((a) => naming.localVaultArn(a.accountId, cfg.region, a.environment)),
+    }, inPrimary);
+
+    const alerts = new AlertTopic("alerts", { topicName: "backup-account-alerts", keyAlias: "alias/backup-account-alerts", accountId: cfg.accountId, region: cfg.region, emails: cfg.alertEmails, protect }, inPrimary);
+    const drAlerts = new AlertTopic("dr-alerts", { topicName: "backup-account-alerts", keyAlias: "alias/backup-account-alerts", accountId: cfg.accountId, region: cfg.drRegion, emails: cfg.alertEmails, protect }, inDr);
+
+    new BackupRegionSettings("backup-region-settings", { optInResourceTypes: ["DynamoDB"] }, inPrimary);
+    new BackupRegionSettings("dr-backup-region-settings", { optInResourceTypes: ["DynamoDB"] }, inDr);
+
+    const centralKey = new BackupKey("central-key", {
+        description: "Encrypts the central backup vault",
+        aliasName: "alias/vat-backup-central-vault",
+        accountId: cfg.accountId,
+        region: cfg.region,
+        viaServices: ["backup"],
+        crossAccount: [{ sid: "DeploymentAccountsCopyIn", accountIds, use: "encrypt", viaServices: ["backup"] }],
+        protect,
+    }, inPrimary);
+    const centralVault = new BackupVault("central-vault", {
+        vaultName: cfg.centralVault.name,
+        kmsKeyArn: centralKey.arn,
+        notificationTopicArn: alerts.arn,
+        accessPolicy: (arn) => centralVaultPolicy({ organizationId: cfg.organizationId, deploymentAccountIds: accountIds, breakGlassRoleArn }, arn),
+        lock: cfg.centralVault.lock,
+        protect,
+    }, inPrimary);
+
+    const drKey = new BackupKey("dr-key", { description: "Encrypts the DR backup vault", aliasName: "alias/vat-backup-dr-vault", accountId: cfg.accountId, region: cfg.drRegion, viaServices: ["backup"], protect }, inDr);
+    const drVault = new BackupVault("dr-vault", {
+        vaultName: cfg.drVault.name,
+        kmsKeyArn: drKey.arn,
+        notificationTopicArn: drAlerts.arn,
+        accessPolicy: () => drVaultPolicy(breakGlassRoleArn),
+        lock: cfg.drVault.lock,
+        protect,
+    }, inDr);
+
+    const lambda = lambdaPackage("lambdas/copyToDrRegion/handler.ts");
+    const secondRegionCopy = new SecondRegionCopy("dr-copy", {
+        functionName: "vat-backup-copy-to-dr-region",
+        code: lambda.code,
+        handler: lambda.handler,
+        accountId: cfg.accountId,
+        region: cfg.region,
+        centralVaultArn: centralVault.arn,
+        drVaultArn: drVault.arn,
+        copyRoleArn: roles.copyRole.arn,
+        forwardingAccountIds: accountIds,
+        organizationId: cfg.organizationId,
+    }, inPrimary);
+
+    const airGapped = cfg.airGappedVault.enabled
+        ? new AirGappedVault("air-gapped-vault", { vaultName: cfg.airGappedVault.name, minRetentionDays: cfg.airGappedVault.minRetentionDays, maxRetentionDays: cfg.airGappedVault.maxRetentionDays, protect }, inPrimary)
+        : undefined;
+
+    const archiveKey = new BackupKey("archive-key", {
+        description: "Encrypts the exports archive",
+        aliasName: naming.ARCHIVE_KEY_ALIAS,
+        accountId: cfg.accountId,
+        region: cfg.region,
+        viaServices: ["s3"],
+        crossAccount: [{ sid: "ReplicationRolesEncrypt", accountIds, principals: replicationRoles, use: "encrypt", viaServices: ["s3"] }],
+        protect,
+    }, inPrimary);
+    const archive = new ProtectedBucket("archive", {
+        bucketName: naming.archiveBucketName(cfg.accountId, cfg.region),
+        kmsKeyArn: archiveKey.arn,
+        objectLockDays: cfg.archiveRetentionDays,
+        policyStatements: (arn) => [
+            {
+                Sid: "DeploymentAccountsReplicateIn",
+                Effect: "Allow",
+                Principal: { AWS: replicationRoles },
+                Action: ["s3:ReplicateObject", "s3:ReplicateTags", "s3:ObjectOwnerOverrideToBucketOwner"],
+                Resource: `${naming.archiveBucketArn(cfg.accountId, cfg.region)}/*`,
+                Condition: { StringEquals: { "aws:PrincipalOrgID": cfg.organizationId } },
+            },
+            {
+                Sid: "DeploymentAccountsReadVersioning",
+                Effect: "Allow",
+                Principal: { AWS: replicationRoles },
+                Action: ["s3:GetBucketVersioning", "s3:PutBucketVersioning", "s3:List*"],
+                Resource: arn,
+                Condition: { StringEquals: { "aws:PrincipalOrgID": cfg.organizationId } },
+            },
+        ],
+        protect,
+    }, inPrimary);
+
+    const drArchiveKey = new BackupKey("dr-archive-key", { description: "Encrypts the DR copy of the exports archive", aliasName: naming.ARCHIVE_KEY_ALIAS, accountId: cfg.accountId, region: cfg.drRegion, viaServices: ["s3"], protect }, inDr);
+    const drArchive = new ProtectedBucket("dr-archive", { bucketName: naming.archiveBucketName(cfg.accountId, cfg.drRegion), kmsKeyArn: drArchiveKey.arn, objectLockDays: cfg.archiveRetentionDays, protect }, inDr);
+    new S3Replication("archive-replication", {
+        source: { bucketName: archive.name, bucketArn: archive.arn, kmsKeyArn: archiveKey.arn, accountId: cfg.accountId, region: cfg.region },
+        sourceVersioning: archive.versioning,
+        destination: { bucketArn: drArchive.arn, accountId: cfg.accountId, region: cfg.drRegion, kmsKeyArn: drArchiveKey.arn },
+        roleName: "vat-backup-archive-replication",
+        ruleId: naming.ARCHIVE_REPLICATION_RULE_ID,
+    }, { ...inPrimary, dependsOn: [drArchive.versioning] });
+
+    return {
+        accountId: cfg.accountId,
+        centralVaultName: centralVault.name,
+        centralVaultArn: centralVault.arn,
+        centralKeyArn: centralKey.arn,
+        drVaultName: drVault.name,
+        drVaultArn: drVault.arn,
+        drKeyArn: drKey.arn,
+        airGappedVaultArn: airGapped?.arn,
+        archiveBucketName: archive.name,
+        archiveBucketArn: archive.arn,
+        archiveKeyArn: archiveKey.arn,
+        drArchiveBucketName: drArchive.name,
+        copyBackRoleArn: roles.copyBackRole.arn,
+        copyRoleArn: roles.copyRole.arn,
+        breakGlassRoleArn: roles.breakGlassRole.arn,
+        copyFunctionArn: secondRegionCopy.function.arn,
+        copyDeadLetterQueueArn: secondRegionCopy.deadLetterQueue.arn,
+        alertTopicArn: alerts.arn,
+    };
+}

@@ -1,0 +1,187 @@
+import * as assert from "node:assert/strict";
+import {
+    DescribeSecretCommand,
+    ReplicateSecretToRegionsCommand,
+    ResourceNotFoundException,
+    SecretsManagerClient,
+} from "@aws-sdk/client-secrets-manager";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { mockClient } from "aws-sdk-client-mock";
+import {
+    diffSecretReplica,
+    SecretReplicaInputs,
+    SecretReplicaLogic,
+    SecretReplicaOutputs,
+    secretReplicaFailures,
+} from "../../../components/secrets/secretReplicaProvider";
+
+const PROD = "111111111111";
+const DR_KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab";
+const DR_KEY_ARN = `arn:aws:kms:eu-west-1:${PROD}:key/${DR_KEY_ID}`;
+const SALT_ARN = `arn:aws:secretsmanager:eu-west-2:${PROD}:secret:prod/submit/user-sub-hash-salt-AbCdEf`;
+const inputs: SecretReplicaInputs = {
+    secretId: "prod/submit/user-sub-hash-salt",
+    region: "eu-west-2",
+    accountId: PROD,
+    replicaRegion: "eu-west-1",
+    replicaKmsKeyId: DR_KEY_ARN,
+    assumeRoleArn: `arn:aws:iam::${PROD}:role/prod-env-deployment`,
+};
+const healthy: SecretReplicaOutputs = { ...inputs, secretArn: SALT_ARN, replicaStatus: "InSync" };
+
+describe("SecretReplica provider logic", () => {
+    const logic = new SecretReplicaLogic();
+    const mockSecrets = () => mockClient(SecretsManagerClient);
+    const mockSts = () => mockClient(STSClient);
+    let secrets: ReturnType<typeof mockSecrets>;
+    let sts: ReturnType<typeof mockSts>;
+
+    before(() => {
+        secrets = mockSecrets();
+        sts = mockSts();
+    });
+    after(() => {
+        secrets.restore();
+        sts.restore();
+    });
+    beforeEach(() => {
+        secrets.reset();
+        sts.reset();
+        sts.on(GetCallerIdentityCommand).resolves({ Account: PROD, Arn: `arn:aws:sts::${PROD}:assumed-role/prod-env-deployment/s` });
+    });
+
+    it("create replicates a secret without a replica to the DR region under the DR key", async () => {
+        secrets.on(DescribeSecretCommand).resolves({ ARN: SALT_ARN, Name: inputs.secretId });
+        secrets.on(ReplicateSecretToRegionsCommand).resolves({
+            ARN: SALT_ARN,
+            ReplicationStatus: [{ Region: "eu-west-1", KmsKeyId: DR_KEY_ARN, Status: "InProgress", StatusMessage: "Replication in progress" }],
+        });
+
+        const result = await logic.create(inputs);
+
+        const calls = secrets.commandCalls(ReplicateSecretToRegionsCommand);
+        assert.equal(calls.length, 1);
+        assert.deepEqual(calls[0].args[0].input, {
+            SecretId: "prod/submit/user-sub-hash-salt",
+            AddReplicaRegions: [{ Region: "eu-west-1", KmsKeyId: DR_KEY_ARN }],
+            ForceOverwriteReplicaSecret: false,
+        });
+        assert.equal(result.id, `${PROD}/eu-west-2/prod/submit/user-sub-hash-salt->eu-west-1`);
+        assert.deepEqual(result.outs, {
+            ...inputs,
+            secretArn: SALT_ARN,
+            replicaStatus: "InProgress",
+            replicaStatusMessage: "Replication in progress",
+        });
+        assert.ok(sts.commandCalls(GetCallerIdentityCommand)[0].calledBefore(calls[0]), "account checked before replicating");
+    });
+
+    it("create adopts a replica that already exists under the same key without replicating again", async () => {
+        secrets.on(DescribeSecretCommand).resolves({ ARN: SALT_ARN, ReplicationStatus: [{ Region: "eu-west-1", KmsKeyId: DR_KEY_ID, Status: "InSync" }] });
+
+        const { outs } = await logic.create(inputs);
+
+        assert.equal(secrets.commandCalls(ReplicateSecretToRegionsCommand).length, 0);
+        assert.equal(outs.replicaStatus, "InSync");
+    });
+
+    it("update replicates again when the replica failed", async () => {
+        secrets.on(DescribeSecretCommand).resolves({
+            ARN: SALT_ARN,
+            ReplicationStatus: [{ Region: "eu-west-1", KmsKeyId: DR_KEY_ARN, Status: "Failed", StatusMessage: "kms:GenerateDataKey denied" }],
+        });
+        secrets.on(ReplicateSecretToRegionsCommand).resolves({ ARN: SALT_ARN, ReplicationStatus: [{ Region: "eu-west-1", KmsKeyId: DR_KEY_ARN, Status: "InSync" }] });
+
+        const { outs } = await logic.update("id", { ...healthy, replicaStatus: "Failed" }, inputs);
+
+        assert.equal(secrets.commandCalls(ReplicateSecretToRegionsCommand).length, 1);
+        assert.equal(outs.replicaStatus, "InSync");
+    });
+
+    it("update refuses to re-key an existing replica, because that would remove the DR copy", async () => {
+        const otherKey = `arn:aws:kms:eu-west-1:${PROD}:key/ffffffff-0000-0000-0000-000000000000`;
+        secrets.on(DescribeSecretCommand).resolves({ ARN: SALT_ARN, ReplicationStatus: [{ Region: "eu-west-1", KmsKeyId: otherKey, Status: "InSync" }] });
+
+        await assert.rejects(logic.update("id", healthy, inputs), (error: Error) => {
+            assert.match(error.message, /is encrypted with arn:aws:kms:eu-west-1:111111111111:key\/ffffffff/);
+            assert.match(error.message, /never removes a replica/);
+            return true;
+        });
+        assert.equal(secrets.commandCalls(ReplicateSecretToRegionsCommand).length, 0);
+    });
+
+    it("create reports a replication that Secrets Manager marks Failed", async () => {
+        secrets.on(DescribeSecretCommand).resolves({ ARN: SALT_ARN });
+        secrets.on(ReplicateSecretToRegionsCommand).resolves({
+            ARN: SALT_ARN,
+            ReplicationStatus: [{ Region: "eu-west-1", Status: "Failed", StatusMessage: "A secret with this name already exists in this region" }],
+        });
+
+        await assert.rejects(logic.create(inputs), /Failed: A secret with this name already exists/);
+    });
+
+    it("read reports a missing replica, and diff turns it into an update", async () => {
+        secrets.on(DescribeSecretCommand).resolves({ ARN: SALT_ARN, ReplicationStatus: [] });
+
+        const { props } = await logic.read("id", healthy);
+
+        assert.equal(props.replicaStatus, "Missing");
+        assert.deepEqual(diffSecretReplica(props, inputs), { changes: true, replaces: [], deleteBeforeReplace: false });
+        assert.equal(secrets.commandCalls(ReplicateSecretToRegionsCommand).length, 0, "read never changes the secret");
+    });
+
+    it("read reports a replica under another key", async () => {
+        const otherKey = `arn:aws:kms:eu-west-1:${PROD}:key/ffffffff-0000-0000-0000-000000000000`;
+        secrets.on(DescribeSecretCommand).resolves({ ARN: SALT_ARN, ReplicationStatus: [{ Region: "eu-west-1", KmsKeyId: otherKey, Status: "InSync" }] });
+
+        const { props } = await logic.read("id", healthy);
+
+        assert.equal(props.replicaKmsKeyId, otherKey);
+        assert.equal(props.replicaStatus, "InSync");
+        assert.equal(diffSecretReplica(props, inputs).changes, true);
+    });
+
+    it("diff replaces on another secret, region, DR region or account, treats key ARN and key id alike, and is quiet when healthy", () => {
+        assert.deepEqual(diffSecretReplica(healthy, inputs), { changes: false, replaces: [], deleteBeforeReplace: false });
+        assert.equal(diffSecretReplica(healthy, { ...inputs, replicaKmsKeyId: DR_KEY_ID }).changes, false);
+        assert.deepEqual(diffSecretReplica(healthy, { ...inputs, secretId: "prod/submit/hmrc/client_secret" }).replaces, ["secretId"]);
+        assert.deepEqual(diffSecretReplica(healthy, { ...inputs, replicaRegion: "eu-central-1" }).replaces, ["replicaRegion"]);
+        assert.deepEqual(diffSecretReplica(healthy, { ...inputs, region: "eu-west-3" }).replaces, ["region"]);
+        assert.deepEqual(diffSecretReplica(healthy, { ...inputs, accountId: "222222222222" }).replaces, ["accountId"]);
+        assert.equal(diffSecretReplica({ ...healthy, replicaStatus: "InProgress" }, inputs).changes, false);
+        assert.equal(diffSecretReplica({ ...healthy, replicaStatus: "Failed" }, inputs).changes, true);
+    });
+
+    it("delete makes no AWS call at all, so the DR copy is never removed", async () => {
+        await logic.delete("id", healthy);
+        assert.equal(secrets.calls().length, 0);
+        assert.equal(sts.calls().length, 0);
+    });
+
+    it("refuses to act when the credentials belong to another account", async () => {
+        sts.on(GetCallerIdentityCommand).resolves({ Account: "222222222222", Arn: "arn:aws:sts::222222222222:assumed-role/ci-env-deployment/s" });
+
+        await assert.rejects(logic.create(inputs), /Refusing to replicate secret 'prod\/submit\/user-sub-hash-salt'.*account 222222222222.*targets account 111111111111/s);
+        await assert.rejects(logic.read("id", healthy), /Refusing to read the replicas/);
+        assert.equal(secrets.calls().length, 0, "no Secrets Manager call in the wrong account");
+    });
+
+    it("names the secret, region and account when the secret does not exist", async () => {
+        secrets.on(DescribeSecretCommand).rejects(new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret.", $metadata: {} }));
+
+        await assert.rejects(logic.create(inputs), /secret 'prod\/submit\/user-sub-hash-salt' in account 111111111111, region eu-west-2 does not exist/);
+        await assert.rejects(logic.read("id", healthy), /does not exist/);
+    });
+
+    it("check rejects a replica in the primary region, a key in another region, an alias and a secret ARN elsewhere", () => {
+        const properties = (i: Partial<SecretReplicaInputs>) => secretReplicaFailures({ ...inputs, ...i }).map((f) => f.property);
+        assert.deepEqual(properties({}), []);
+        assert.deepEqual(properties({ replicaKmsKeyId: DR_KEY_ID }), []);
+        assert.deepEqual(properties({ replicaRegion: "eu-west-2" }), ["replicaRegion", "replicaKmsKeyId"]);
+        assert.deepEqual(properties({ replicaKmsKeyId: `arn:aws:kms:eu-west-2:${PROD}:key/${DR_KEY_ID}` }), ["replicaKmsKeyId"]);
+        assert.deepEqual(properties({ replicaKmsKeyId: "alias/dr-secrets" }), ["replicaKmsKeyId"]);
+        assert.deepEqual(properties({ secretId: SALT_ARN }), []);
+        assert.deepEqual(properties({ secretId: SALT_ARN.replace("eu-west-2", "eu-west-3") }), ["secretId"]);
+        assert.deepEqual(properties({ secretId: "bad name!" }), ["secretId"]);
+    });
+});

@@ -1,0 +1,50 @@
+import * as assert from "assert";
+import { checkPolicies, enforcementLevelOf } from "../../offline/policyCheck";
+import { pitrEnabled } from "../../policies/dynamodb";
+import { VAULT, TABLE, AWS_PROVIDER } from "../../policies/lib/tokens";
+import { statefulProtected } from "../../policies/protection";
+import { criticalSecretsReplicated } from "../../policies/secrets";
+import { recorded } from "../helpers/policyHarness";
+
+const noPitr = recorded(TABLE, "receipts", { name: "prod-env-receipts" });
+const options = { stack: "test", project: "vat-backup" };
+
+describe("offline/policyCheck", () => {
+    it("runs resource policies on matching types with their own level", () => {
+        const violations = checkPolicies([noPitr], { ...options, policies: [pitrEnabled] });
+        assert.deepStrictEqual(violations.map((v) => [v.policy, v.level, v.urn]), [["dynamodb-pitr-enabled", "mandatory", noPitr.urn]]);
+    });
+
+    it("takes a level from --policy-pack-config, as a string or an object", () => {
+        assert.strictEqual(checkPolicies([noPitr], { ...options, policies: [pitrEnabled], config: { "dynamodb-pitr-enabled": "advisory" } })[0].level, "advisory");
+        assert.strictEqual(checkPolicies([noPitr], { ...options, policies: [pitrEnabled], config: { "dynamodb-pitr-enabled": { enforcementLevel: "advisory" } } })[0].level, "advisory");
+    });
+
+    it("does not run a disabled policy, and lets `all` set every level", () => {
+        assert.deepStrictEqual(checkPolicies([noPitr], { ...options, policies: [pitrEnabled], config: { all: "disabled" } }), []);
+        assert.strictEqual(enforcementLevelOf(pitrEnabled, { all: "advisory", "dynamodb-pitr-enabled": "mandatory" }), "mandatory");
+    });
+
+    it("reports remediate as mandatory, as the engine does for a violation that remains", () => {
+        assert.strictEqual(checkPolicies([noPitr], { ...options, policies: [pitrEnabled], config: { "dynamodb-pitr-enabled": "remediate" } })[0].level, "mandatory");
+    });
+
+    it("fills protect from the record and stack tags from the options", () => {
+        const vault = recorded(VAULT, "vault", { name: "v", kmsKeyArn: "arn:aws:kms:eu-west-2:111111111111:key/k" });
+        const run = (protect: boolean) => checkPolicies([{ ...vault, protect }], { ...options, policies: [statefulProtected], stackTags: { environment: "prod" } });
+        assert.strictEqual(run(false).length, 1);
+        assert.deepStrictEqual(run(true), []);
+    });
+
+    it("gives a stack policy's stack-level violation the stack's URN, and passes the policy its config", () => {
+        const violations = checkPolicies([], { ...options, policies: [criticalSecretsReplicated], config: { "critical-secrets-replicated": { criticalSecrets: ["prod/submit/user-sub-hash-salt"] } } });
+        assert.deepStrictEqual(violations.map((v) => v.urn), ["urn:pulumi:test::vat-backup::pulumi:pulumi:Stack::vat-backup-test"]);
+    });
+
+    it("links a resource to its provider record", () => {
+        const provider = recorded(AWS_PROVIDER, "dr", { region: "eu-west-1" });
+        const secret = recorded("aws:secretsmanager/secret:Secret", "salt", { name: "s", tags: { "vat-backup:critical": "true" }, replicas: [{ region: "eu-west-1" }] }, { provider: provider.urn });
+        const violations = checkPolicies([provider, secret], { ...options, policies: [criticalSecretsReplicated] });
+        assert.match(violations[0]?.message ?? "", /has no replica in another region/);
+    });
+});

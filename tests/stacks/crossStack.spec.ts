@@ -1,0 +1,58 @@
+import * as assert from "node:assert/strict";
+import { Registered, runStackOffline } from "../helpers/engine";
+
+/** The deployment stacks' copies and replication point at exactly what the backup stack creates. */
+describe("cross-stack wiring", () => {
+    let backup: Registered;
+    const deployments: Record<string, Registered> = {};
+    before(async () => {
+        backup = new Registered(await runStackOffline("backup"));
+        for (const stack of ["prod", "ci"]) deployments[stack] = new Registered(await runStackOffline(stack));
+    });
+
+    for (const stack of ["prod", "ci"]) {
+        describe(stack, () => {
+            it("copies into the central vault the backup stack creates", () => {
+                const rules = deployments[stack].one("aws:backup/plan:Plan").inputs.rules as any[];
+                const destinations = new Set(rules.flatMap((r) => (r.copyActions ?? []).map((c: any) => c.destinationVaultArn)));
+                assert.deepEqual([...destinations], [backup.named("central-vault-vault").outputs.arn]);
+            });
+
+            it("sends copies whose retention the central vault's lock accepts", () => {
+                const lock = backup.named("central-vault-lock").inputs as { minRetentionDays: number; maxRetentionDays: number };
+                const rules = deployments[stack].one("aws:backup/plan:Plan").inputs.rules as any[];
+                for (const copy of rules.flatMap((r) => r.copyActions ?? [])) {
+                    assert.ok(copy.lifecycle.deleteAfter >= lock.minRetentionDays && copy.lifecycle.deleteAfter <= lock.maxRetentionDays, JSON.stringify(copy));
+                }
+            });
+
+            it("replicates into the archive bucket, with the archive key's alias, as a role the archive admits", () => {
+                const [rule] = deployments[stack].one("aws:s3/bucketReplicationConfig:BucketReplicationConfig").inputs.rules as any[];
+                assert.equal(rule.destination.bucket, backup.named("archive-bucket").outputs.arn);
+                assert.equal(rule.destination.account, backup.outputs.accountId);
+                assert.equal(rule.destination.encryptionConfiguration.replicaKmsKeyId, `arn:aws:kms:eu-west-2:333333333333:${backup.named("archive-key-alias").inputs.name}`);
+                const role = deployments[stack].named("exports-replication-role").outputs.arn;
+                const admitted = JSON.parse(String(backup.named("archive-policy").inputs.policy)).Statement.find((s: any) => s.Sid === "DeploymentAccountsReplicateIn").Principal.AWS;
+                assert.ok(admitted.includes(role), `${role} is not admitted by the archive`);
+            });
+
+            it("is the account whose copies the central key and vault admit", () => {
+                const accountId = deployments[stack].outputs.accountId;
+                const vaultPolicy = String(backup.named("central-vault-policy").inputs.policy);
+                assert.ok(vaultPolicy.includes(`arn:aws:iam::${accountId}:root`));
+            });
+
+            it("admits copy-back from the role the backup stack creates", () => {
+                const local = JSON.parse(String(deployments[stack].one("aws:backup/vaultPolicy:VaultPolicy").inputs.policy));
+                assert.equal(local.Statement[0].Principal.AWS, backup.outputs.copyBackRoleArn);
+            });
+
+            it("forwards copy events to the bus whose policy admits it", () => {
+                const target = deployments[stack].named("copy-events-target").inputs.arn;
+                const busPolicy = JSON.parse(String(backup.one("aws:cloudwatch/eventBusPolicy:EventBusPolicy").inputs.policy)).Statement[0];
+                assert.equal(target, busPolicy.Resource);
+                assert.ok(busPolicy.Principal.AWS.includes(`arn:aws:iam::${deployments[stack].outputs.accountId}:root`));
+            });
+        });
+    }
+});
