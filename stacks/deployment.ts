@@ -146,7 +146,7 @@ export function deploymentStack(cfg: DeploymentConfig) {
 
     // Phase 3: alarms and job events to the alert topic, a dashboard, verification inside AWS.
     const alarmNamePrefix = naming.envName(env, "backup");
-    const backupAlarms = new BackupAlarms("backup-alarms", { alarmNamePrefix, vaultName: vault.name, alertTopicArn: alerts.arn, rules, watchCopies: rules.some((r) => r.copies.length > 0) }, inPrimary);
+    const backupAlarms = new BackupAlarms("backup-alarms", { alarmNamePrefix, vaultName: vault.name, alertTopicArn: alerts.arn, backupRules: rules, watchCopies: rules.some((r) => r.copies.length > 0) }, inPrimary);
     const replicated = { sourceBucket: exportsBucket.name, destinationBucket: naming.archiveBucketName(central.accountId, central.region), ruleId: naming.EXPORTS_REPLICATION_RULE_ID };
     const replicationAlarms = new ReplicationAlarms("exports-replication-alarms", { alarmNamePrefix: naming.envName(env, "exports"), ...replicated, alertTopicArn: alerts.arn }, inPrimary);
     new BackupJobEvents("backup-job-events", { namePrefix: alarmNamePrefix, alertTopicArn: alerts.arn }, inPrimary);
@@ -165,8 +165,11 @@ export function deploymentStack(cfg: DeploymentConfig) {
     const audit = new AuditFramework("audit", {
         frameworkName: `${underscored(env)}_backup_strategy`, reportPlanName: `${underscored(env)}_backup_compliance`, resourceTypes: ["DynamoDB"], reportBucketName: exportsBucket.name, reportKeyPrefix: auditPrefix,
         controls: {
-            minimumFrequency: frequencyOf(scheduleIntervalHours(mostFrequent.schedule)), minimumRetentionDays: mostFrequent.lifecycle.deleteAfterDays, crossAccountIds: [central.accountId],
-            lastRecoveryPointMaxAge: { unit: "hours", value: mon.maxRecoveryPointAgeHours ?? noRecentBackupWindow(rules).windowHours },
+            crossAccountIds: [central.accountId],
+            plan: {
+                minimumFrequency: frequencyOf(scheduleIntervalHours(mostFrequent.schedule)), minimumRetentionDays: mostFrequent.lifecycle.deleteAfterDays,
+                lastRecoveryPointMaxAge: { unit: "hours", value: mon.maxRecoveryPointAgeHours ?? noRecentBackupWindow(rules).windowHours },
+            },
         },
     }, inPrimary);
     new ConfigRules("config-rules", {
