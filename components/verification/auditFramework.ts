@@ -89,7 +89,6 @@ export function frameworkControls(controls: AuditControls, resourceTypes: string
         list.push({
             name: "BACKUP_RESOURCES_PROTECTED_BY_BACKUP_VAULT_LOCK",
             inputParameters: params({ minRetentionDays: controls.vaultLock.minRetentionDays, maxRetentionDays: controls.vaultLock.maxRetentionDays }),
-            scope,
         });
     }
     return list;
