@@ -127,3 +127,22 @@ export const ARCHIVE_REPLICATION_RULE_ID = "archive-to-dr-region";
 export function backupAccountEventBusArn(backupAccountId: string, region: string): string {
     return arn("events", region, backupAccountId, "event-bus/default");
 }
+
+// ---------------------------------------------------------------------------------------------
+// GitHub Actions (every account)
+
+/** The role `pulumi up` assumes from the deploy workflow, one per account. */
+export const GITHUB_DEPLOY_ROLE_NAME = "vat-backup-github-deploy";
+
+/** The read-only role `pulumi preview` assumes from a pull request. */
+export const GITHUB_PREVIEW_ROLE_NAME = "vat-backup-github-preview";
+
+/** The role the scheduled checks (dr verify, exports) assume; the backup account's trusts the others'. */
+export const GITHUB_CHECKS_ROLE_NAME = "vat-backup-github-checks";
+
+/** GitHub's OIDC issuer; one IAM OIDC provider per account may exist for it. */
+export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
+
+export function githubOidcProviderArn(accountId: string): string {
+    return `arn:${PARTITION}:iam::${accountId}:oidc-provider/${GITHUB_OIDC_HOST}`;
+}

@@ -28,6 +28,7 @@ import { ConfigRules } from "../components/verification/configRules";
 import { RestoreTesting } from "../components/verification/restoreTesting";
 import { lambdaPackage } from "../lambdas/package";
 import { BackupConfig } from "./config";
+import { githubOutputs, githubRoles } from "./github";
 import { awsProvider } from "./providers";
 
 export function backupStack(cfg: BackupConfig) {
@@ -169,8 +170,10 @@ export function backupStack(cfg: BackupConfig) {
         controls: { manualDeletionDisabled: true, vaultLock: { minRetentionDays: cfg.centralVault.lock.minRetentionDays, maxRetentionDays: cfg.centralVault.lock.maxRetentionDays } },
     }, inPrimary);
     new ConfigRules("config-rules", { namePrefix: "vat-backup", dynamoDbTables: false, lockedBucketName: archive.name, vaultsRefuseManualDeletion: true }, inPrimary);
+    const github = githubRoles(cfg, [cfg.region, cfg.drRegion], inPrimary, { checksTrustedAccountIds: accountIds });
 
     return {
+        ...githubOutputs(github),
         accountId: cfg.accountId,
         centralVaultName: centralVault.name,
         centralVaultArn: centralVault.arn,

@@ -27,6 +27,7 @@ import { ConfigRules, configDeliveryBucketStatements } from "../components/verif
 import { RestoreTesting, underscored } from "../components/verification/restoreTesting";
 import { scheduleIntervalHours } from "./config/awsRules";
 import { DeploymentConfig } from "./config";
+import { githubOutputs, githubRoles } from "./github";
 import { awsProvider } from "./providers";
 
 export function deploymentStack(cfg: DeploymentConfig) {
@@ -177,7 +178,10 @@ export function deploymentStack(cfg: DeploymentConfig) {
         recorder: mon.createConfigRecorder ? { accountId: cfg.accountId, roleName: naming.envName(env, "config-recorder"), bucketName: exportsBucket.name, bucketArn: exportsBucket.arn, keyPrefix: configPrefix, kmsKeyArn: key.arn } : undefined,
     }, inPrimary);
 
+    const github = githubRoles(cfg, [cfg.region, cfg.drRegion], inPrimary);
+
     return {
+        ...githubOutputs(github),
         accountId: cfg.accountId,
         region: cfg.region,
         vaultName: vault.name,

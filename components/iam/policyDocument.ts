@@ -14,7 +14,9 @@ export type ConditionOperator =
 export type Principal =
     | "*"
     | { AWS: pulumi.Input<string> | pulumi.Input<string>[] }
-    | { Service: string | string[] };
+    | { Service: string | string[] }
+    /** An identity provider, for web-identity trust (GitHub Actions OIDC). */
+    | { Federated: pulumi.Input<string> };
 
 export interface PolicyStatement {
     Sid: string;

@@ -152,6 +152,50 @@ const exportsBucketSchema = z
         }
     });
 
+// ---------------------------------------------------------------------------------------------
+// GitHub Actions: the OIDC provider and the roles the workflows assume (components/github/deployRole.ts)
+
+/** GitHub: owner 1-39 letters, digits and '-'; repository letters, digits, '.', '_' and '-' (up to 100). */
+export const GITHUB_REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
+/** GitHub environment names: up to 255 characters, no ':' (it would split the OIDC `sub` claim). */
+const githubEnvironment = z.string().regex(/^[^:,'"`]{1,255}$/, "a GitHub environment name is 1 to 255 characters without ':' or quotes");
+
+export const githubSchema = z
+    .object({
+        /** `owner/name`, exactly as GitHub spells it: the token's `sub` claim is compared case-sensitively. */
+        repository: z.string().regex(GITHUB_REPOSITORY, "repository must read owner/name, as in github.com/owner/name"),
+        /** The GitHub environment of this stack's deploy job; defaults to the stack's `environment`. */
+        environment: githubEnvironment.optional(),
+        /** IAM allows one OIDC provider per issuer and account: reuse the one another tool created. */
+        existingOidcProviderArn: z
+            .string()
+            .regex(/^arn:aws:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/, "an OIDC provider ARN reads arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com")
+            .optional(),
+        /** The S3 state backend's bucket and the `awskms://` secrets key, when state is not in Pulumi Cloud. */
+        stateBucket: z.string().superRefine(satisfies(rules.s3BucketName)).optional(),
+        // A key ARN, not an alias: IAM matches kms: actions against the key's ARN, never its alias's.
+        secretsKeyArn: z.string().regex(/^arn:aws:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/, "a KMS key ARN reads arn:aws:kms:<region>:<account>:key/<key id> (an alias ARN does not authorise key use)").optional(),
+        /** The branch whose scheduled workflows run the DR checks. */
+        checksBranch: z.string().min(1).default("main"),
+        /** Accounts whose checks roles may chain into this account's (the backup account lists the deployment accounts). */
+        checksTrustedAccountIds: z.array(accountId).default([]),
+    })
+    .strict();
+export type GithubConfig = z.infer<typeof githubSchema>;
+
+/** Cross-key checks of the `github` block, for each role's superRefine. */
+export function refineGithub(cfg: { accountId: string; github?: GithubConfig }, ctx: z.RefinementCtx): void {
+    const gh = cfg.github;
+    if (!gh) return;
+    const providerAccount = gh.existingOidcProviderArn?.split(":")[4];
+    if (providerAccount && providerAccount !== cfg.accountId) {
+        ctx.addIssue({ code: "custom", path: ["github", "existingOidcProviderArn"], message: `a role trusts only an OIDC provider of its own account (${cfg.accountId})` });
+    }
+    if (gh.secretsKeyArn && !gh.stateBucket) {
+        ctx.addIssue({ code: "custom", path: ["github", "secretsKeyArn"], message: "the secrets key belongs to the S3 state backend: set github.stateBucket too" });
+    }
+}
+
 const commonShape = {
     environment,
     accountId,
@@ -164,6 +208,8 @@ const commonShape = {
     /** A role for the AWS provider (and the dynamic providers) to assume; else the ambient credentials. */
     deployRoleArn: z.string().superRefine(satisfies(rules.iamRoleArn)).optional(),
     tags: z.record(z.string().superRefine(satisfies(rules.tagKey)), z.string().superRefine(satisfies(rules.tagValue))).default({}),
+    /** The GitHub Actions roles; absent: no role is created. */
+    github: githubSchema.optional(),
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -244,6 +290,7 @@ export const deploymentConfigSchema = z
     })
     .strict()
     .superRefine((cfg, ctx) => {
+        refineGithub(cfg, ctx);
         if (cfg.drRegion === cfg.region) {
             ctx.addIssue({ code: "custom", path: ["drRegion"], message: `the DR region must differ from the primary region (${cfg.region})` });
         }
@@ -333,6 +380,7 @@ export const backupConfigSchema = z
     })
     .strict()
     .superRefine((cfg, ctx) => {
+        refineGithub(cfg, ctx);
         if (cfg.drRegion === cfg.region) {
             ctx.addIssue({ code: "custom", path: ["drRegion"], message: `the DR region must differ from the primary region (${cfg.region})` });
         }
@@ -360,8 +408,10 @@ export const organizationConfigSchema = z
         deployRoleArn: commonShape.deployRoleArn,
         tags: commonShape.tags,
         protectData: z.boolean().optional(),
+        github: commonShape.github,
     })
-    .strict();
+    .strict()
+    .superRefine(refineGithub);
 
 export type OrganizationConfig = z.infer<typeof organizationConfigSchema> & { protectData: boolean };
 

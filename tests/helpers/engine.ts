@@ -4,8 +4,26 @@
  */
 import * as aws from "@pulumi/aws";
 import { OfflineRun, runOffline } from "../../offline/engine";
+import { ConfigOverrides, runStackOffline as runStackUncached } from "../../offline/stack";
 import { RecordedResource } from "../../offline/types";
-export { runStackOffline, stackConfig } from "../../offline/stack";
+export { stackConfig } from "../../offline/stack";
+
+const runs = new Map<string, Promise<OfflineRun>>();
+
+/**
+ * The offline run of a checked-in stack. A run is a pure function of the stack's config, so specs
+ * share one run per (stack, overrides); each caller gets its own deep copy to change as it likes.
+ */
+export async function runStackOffline(stack: string, overrides: ConfigOverrides = {}): Promise<OfflineRun> {
+    const key = `${stack}\u0000${JSON.stringify(overrides)}`;
+    let run = runs.get(key);
+    if (!run) {
+        run = runStackUncached(stack, overrides);
+        runs.set(key, run);
+        run.catch(() => runs.delete(key));
+    }
+    return structuredClone(await run);
+}
 
 export const TEST_ACCOUNT = "111111111111";
 export const TEST_REGION = "eu-west-2";

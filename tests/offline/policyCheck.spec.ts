@@ -4,12 +4,22 @@ import { pitrEnabled } from "../../policies/dynamodb";
 import { VAULT, TABLE, AWS_PROVIDER } from "../../policies/lib/tokens";
 import { statefulProtected } from "../../policies/protection";
 import { criticalSecretsReplicated } from "../../policies/secrets";
-import { recorded } from "../helpers/policyHarness";
+import { Table } from "@pulumi/aws/dynamodb/table";
+import { Bucket } from "@pulumi/aws/s3/bucket";
+import { recorded, resourceArgs } from "../helpers/policyHarness";
 
 const noPitr = recorded(TABLE, "receipts", { name: "prod-env-receipts" });
 const options = { stack: "test", project: "vat-backup" };
 
 describe("offline/policyCheck", () => {
+    it("matches types by the class's type token, as the engine's isType/asType do", () => {
+        const args = resourceArgs(TABLE, { name: "t" });
+        assert.strictEqual(args.isType(Table), true);
+        assert.strictEqual(args.isType(Bucket), false);
+        assert.strictEqual(args.asType(Table)?.name, "t");
+        assert.strictEqual(args.asType(Bucket), undefined);
+    });
+
     it("runs resource policies on matching types with their own level", () => {
         const violations = checkPolicies([noPitr], { ...options, policies: [pitrEnabled] });
         assert.deepStrictEqual(violations.map((v) => [v.policy, v.level, v.urn]), [["dynamodb-pitr-enabled", "mandatory", noPitr.urn]]);

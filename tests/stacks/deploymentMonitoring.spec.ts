@@ -153,8 +153,8 @@ describe("monitoring config", () => {
 
     it("defaults to no recorder and a monthly restore test of the critical tables", () => {
         const cfg = parseStackConfig(prodKeys(), "prod");
-        assert.equal(cfg.role, "deployment");
-        assert.deepEqual(cfg.role === "deployment" && cfg.monitoring, {
+        assert.ok(cfg.role === "deployment");
+        assert.deepEqual(cfg.monitoring, {
             createConfigRecorder: false,
             restoreTest: { schedule: "cron(0 5 15 * ? *)", startWindowHours: 24, selectionWindowDays: 7, validationWindowHours: 24 },
         });

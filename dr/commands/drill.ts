@@ -1,0 +1,136 @@
+/**
+ * `drill`: the whole of restore-account into scratch names in a named account, verify, clean up,
+ * and write a Markdown report with the timings, so each drill measures the real RTO.
+ */
+import { DeleteRecoveryPointCommand } from "@aws-sdk/client-backup";
+import { DeleteTableCommand } from "@aws-sdk/client-dynamodb";
+import * as fs from "fs";
+import * as naming from "../../naming";
+import { DrContext } from "../context";
+import { ExitCodeValue, UsageError, errorMessage, isCredentialError } from "../errors";
+import { Report } from "../output";
+import { compactTimestamp, formatDuration } from "../time";
+import { RestoreAccountOptions, ResourceOutcome, pipelineBase, printRtoSummary, runRestorePipeline } from "./restoreAccount";
+import { TABLE_NAME } from "./restorePitr";
+import { CommandSpec } from "./types";
+
+interface DrillOptions extends RestoreAccountOptions {
+    accountId?: string;
+    prefix?: string;
+    keep?: boolean;
+    report?: string;
+}
+
+export const drillCommand: CommandSpec = {
+    name: "drill",
+    summary: "restore-account into scratch tables of a named account, verify, clean up, and write a Markdown report",
+    configure(cmd) {
+        cmd.option("--account-id <id>", "the account to drill in (required; the credentials must belong to it)")
+            .option("--prefix <prefix>", "scratch table prefix (default drill-<timestamp>)")
+            .option("--as-of <time>", "use the newest recovery point before this time")
+            .option("--vault <vault>", "central or dr", "central")
+            .option("--only <tables>", "comma-separated tables (default: every table of the stack)")
+            .option("--kms-key-arn <arn>", "encrypt scratch tables with this key")
+            .option("--copy-retention-days <n>", "how long the copied recovery point may stay in the target vault", (v) => Number(v), 7)
+            .option("--source-region <region>", "the region the tables live in (default: the stack's region); the drill restores into --region")
+            .option("--target-env <env>", "environment name of the drill account's vault and backup role (default: the stack's)")
+            .option("--sentinels <file>", "JSON/YAML file of sentinel item keys per table")
+            .option("--keep", "leave the scratch tables and copied recovery points in place")
+            .option("--report <file>", "Markdown report (default drill-report-<timestamp>.md)");
+    },
+    run: (ctx, _args, options) => drill(ctx, options as unknown as DrillOptions),
+};
+
+export async function drill(ctx: DrContext, options: DrillOptions): Promise<ExitCodeValue> {
+    if (!options.accountId || !/^\d{12}$/.test(options.accountId)) {
+        throw new UsageError("--account-id with the 12-digit account to drill in is required", "Name the account explicitly: a drill creates and deletes tables there.");
+    }
+    const base = pipelineBase(ctx, options, "to run a drill");
+    const startedAt = ctx.clock.now();
+    const prefix = options.prefix ?? `drill-${compactTimestamp(startedAt).toLowerCase()}`;
+    const nameFor = (table: string) => `${prefix}-${table}`;
+    const tooLong = base.tables.map(nameFor).filter((n) => !TABLE_NAME.test(n));
+    if (tooLong.length) throw new UsageError(`scratch names are not valid table names: ${tooLong.join(", ")}`, "Pass a shorter --prefix of letters, digits, '-', '_' or '.'.");
+    const report = ctx.report();
+    const outcomes = await runRestorePipeline(ctx, report, { ...base, targetAccountId: options.accountId, nameFor, protectRestored: false });
+    printRtoSummary(report, outcomes);
+    if (options.keep) report.line(`--keep: scratch tables ${outcomes.filter((o) => o.created).map((o) => o.restoredAs).join(", ") || "(none)"} left in place`);
+    else await cleanUp(ctx, report, base.targetEnvironment, outcomes);
+
+    const file = options.report ?? `drill-report-${compactTimestamp(startedAt)}.md`;
+    const markdown = drillReport({ stack: ctx.opts.stack ?? "", accountId: options.accountId, vault: `${base.vaultName} (${base.vaultRegion})`, prefix, startedAt, endedAt: ctx.clock.now(), dryRun: ctx.dryRun, outcomes, report });
+    fs.writeFileSync(file, markdown);
+    report.data.report = file;
+    report.data.outcomes = outcomes;
+    report.line(`wrote ${file}`);
+    return report.finish(ctx.dryRun, ctx.gate.calls);
+}
+
+/** Deletes what this drill created, and only that: scratch tables and the copies made for them. */
+async function cleanUp(ctx: DrContext, report: Report, environment: string, outcomes: ResourceOutcome[]): Promise<void> {
+    const target = ctx.clients("target");
+    for (const o of outcomes) {
+        const steps: [string, boolean, () => Promise<unknown>][] = [
+            ["delete scratch table", o.created || ctx.dryRun, () => ctx.gate.mutate(target.dynamodb, new DeleteTableCommand({ TableName: o.restoredAs }))],
+            [
+                "delete copied recovery point",
+                Boolean(o.copiedRecoveryPointArn) || ctx.dryRun,
+                () =>
+                    ctx.gate.mutate(
+                        target.backup,
+                        new DeleteRecoveryPointCommand({ BackupVaultName: naming.localVaultName(environment), RecoveryPointArn: o.copiedRecoveryPointArn ?? `<copy of ${o.recoveryPointArn ?? o.table}>` }),
+                    ),
+            ],
+        ];
+        for (const [step, needed, fn] of steps) {
+            if (!needed) continue;
+            try {
+                await report.step(step, o.restoredAs, fn);
+            } catch (err) {
+                if (isCredentialError(err)) throw err;
+                report.check(`cleanup:${o.restoredAs}`, "fail", `${step}: ${errorMessage(err)} (delete it by hand)`);
+            }
+        }
+    }
+}
+
+interface DrillReportInput {
+    stack: string;
+    accountId: string;
+    vault: string;
+    prefix: string;
+    startedAt: number;
+    endedAt: number;
+    dryRun: boolean;
+    outcomes: ResourceOutcome[];
+    report: Report;
+}
+
+export function drillReport(d: DrillReportInput): string {
+    const ok = !d.report.failed;
+    const lines = [
+        `# DR drill ${new Date(d.startedAt).toISOString()}${d.dryRun ? " (dry run)" : ""}`,
+        "",
+        `- Result: **${ok ? "PASSED" : "FAILED"}**`,
+        `- Stack: ${d.stack}; drilled in account ${d.accountId}; restored from ${d.vault}`,
+        `- Scratch prefix: \`${d.prefix}\``,
+        `- Duration: ${formatDuration(d.endedAt - d.startedAt)}`,
+        "",
+        "## Tables",
+        "",
+        "| table | criticality | recovery point | find | copy | restore | verify | total | RTO target | within RTO | items | sentinel |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        ...d.outcomes.map((o) => {
+            const t = (step: string) => (o.timings[step] !== undefined ? formatDuration(o.timings[step]) : "-");
+            const within = o.ok ? (o.elapsedMs <= o.rtoHours * 3_600_000 ? "yes" : "**no**") : "**failed**";
+            return `| ${o.table} | ${o.criticality} | ${o.recoveryPointCreated ?? "-"} | ${t("find recovery point")} | ${t("copy into target vault")} | ${t("restore table")} | ${t("verify")} | ${formatDuration(o.elapsedMs)} | ${o.rtoHours} h | ${within} | ${o.itemCount ?? "-"} | ${o.sentinel} |`;
+        }),
+        "",
+    ];
+    const failures = [...d.outcomes.filter((o) => o.error).map((o) => `- ${o.table}: ${o.error}`), ...d.report.checks.filter((c) => c.status === "fail").map((c) => `- ${c.name}: ${c.detail}`)];
+    if (failures.length) lines.push("## Failures", "", ...[...new Set(failures)], "");
+    lines.push("## Steps", "", "| resource | step | started | duration | result |", "|---|---|---|---|---|");
+    for (const s of d.report.steps) lines.push(`| ${s.resource ?? ""} | ${s.step} | ${s.startedAt} | ${formatDuration(s.durationMs)} | ${s.ok ? "ok" : `failed: ${s.detail ?? ""}`} |`);
+    lines.push("");
+    return lines.join("\n");
+}

@@ -1,0 +1,86 @@
+/**
+ * The escrow format: envelope encryption under the backup account's archive key.
+ *
+ * KMS Encrypt takes at most 4 KB of plaintext and a secret may hold more (the salt is a JSON
+ * registry of versions), so KMS generates a data key, the value is sealed locally with AES-256-GCM,
+ * and only the encrypted data key is stored beside it. The KMS encryption context and the GCM
+ * additional data both bind the ciphertext to the secret's name and account, so an escrow object
+ * cannot be passed off as another secret's.
+ */
+import * as crypto from "crypto";
+import { z } from "zod";
+import * as naming from "../../naming";
+import { DrContext } from "../context";
+import { AccountRole } from "../aws/clients";
+
+export const ESCROW_FORMAT = "vat-backup-escrow/v1";
+
+export const escrowObjectSchema = z.object({
+    format: z.literal(ESCROW_FORMAT),
+    secretName: z.string(),
+    sourceAccount: z.string(),
+    sourceRegion: z.string(),
+    versionId: z.string().optional(),
+    escrowedAt: z.string(),
+    kmsKeyId: z.string(),
+    encryptionContext: z.record(z.string(), z.string()),
+    valueType: z.enum(["string", "binary"]),
+    encryptedDataKey: z.string(),
+    iv: z.string(),
+    authTag: z.string(),
+    ciphertext: z.string(),
+});
+export type EscrowObject = z.infer<typeof escrowObjectSchema>;
+
+export function encryptionContext(secretName: string, sourceAccount: string): Record<string, string> {
+    return { purpose: "vat-backup-secret-escrow", secretName, sourceAccount };
+}
+
+export function seal(plaintext: Buffer, dataKey: Uint8Array, context: Record<string, string>): { iv: string; authTag: string; ciphertext: string } {
+    const iv = crypto.randomBytes(12);
+    const cipher = crypto.createCipheriv("aes-256-gcm", dataKey, iv);
+    cipher.setAAD(Buffer.from(JSON.stringify(context)));
+    const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+    return { iv: iv.toString("base64"), authTag: cipher.getAuthTag().toString("base64"), ciphertext: ciphertext.toString("base64") };
+}
+
+export function unseal(obj: EscrowObject, dataKey: Uint8Array): Buffer {
+    const decipher = crypto.createDecipheriv("aes-256-gcm", dataKey, Buffer.from(obj.iv, "base64"));
+    decipher.setAAD(Buffer.from(JSON.stringify(obj.encryptionContext)));
+    decipher.setAuthTag(Buffer.from(obj.authTag, "base64"));
+    return Buffer.concat([decipher.update(Buffer.from(obj.ciphertext, "base64")), decipher.final()]);
+}
+
+/** Where escrow objects live, and with which credentials the archive is reached. */
+export interface ArchiveLocation {
+    bucket: string;
+    keyId: string;
+    prefix: string;
+    account: AccountRole;
+    region: string;
+    expectedOwner?: string;
+}
+
+export function archiveLocation(ctx: DrContext, options: { bucket?: string; keyId?: string; prefix: string }): ArchiveLocation {
+    const stack = ctx.stack;
+    const backupAccount = stack?.backupAccount.accountId;
+    const region = ctx.backupRegion;
+    // A key in another account is named by its ARN (an alias name alone resolves in the caller's account).
+    const keyId = options.keyId ?? (backupAccount ? `arn:aws:kms:${region}:${backupAccount}:${naming.ARCHIVE_KEY_ALIAS}` : undefined);
+    const bucket = options.bucket ?? (backupAccount ? naming.archiveBucketName(backupAccount, region) : undefined);
+    if (!keyId || !bucket) {
+        ctx.requireStack("to find the backup account's archive bucket and key (or pass --bucket and --key-id)");
+    }
+    return {
+        bucket: bucket as string,
+        keyId: keyId as string,
+        prefix: options.prefix.replace(/\/+$/, ""),
+        account: ctx.hasBackupCredentials ? "backup" : "target",
+        region,
+        expectedOwner: backupAccount,
+    };
+}
+
+export function escrowKeyPrefix(loc: ArchiveLocation, sourceAccount: string, secretName: string): string {
+    return `${loc.prefix}/${sourceAccount}/${secretName}/`;
+}

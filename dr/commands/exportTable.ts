@@ -1,0 +1,181 @@
+/**
+ * `export-table TABLE...`: a full or incremental export to the exports bucket under a dated prefix,
+ * waits, and writes a manifest of what was exported beside it (and, with --manifest, locally).
+ * The exports bucket replicates into the backup account's archive, so an export is also off-account.
+ */
+import { DescribeExportCommand, ExportDescription, ExportTableToPointInTimeCommand } from "@aws-sdk/client-dynamodb";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import * as fs from "fs";
+import * as naming from "../../naming";
+import { waitFor } from "../aws/waiter";
+import { DrContext } from "../context";
+import { ExitCodeValue, UsageError, errorMessage, isCredentialError } from "../errors";
+import { compactTimestamp, parseTime } from "../time";
+import { checkAccount, describeTableIfExists } from "./common";
+import { CommandSpec } from "./types";
+
+interface ExportTableOptions {
+    all?: boolean;
+    type: string;
+    from?: string;
+    to?: string;
+    at?: string;
+    bucket?: string;
+    prefix: string;
+    manifest?: string;
+}
+
+/** DynamoDB: an incremental export covers at least 15 minutes and at most 24 hours. */
+const INCREMENTAL_MIN_MS = 15 * 60_000;
+const INCREMENTAL_MAX_MS = 24 * 3_600_000;
+
+export const MANIFEST_NAME = "vat-backup-manifest.json";
+
+export const exportTableCommand: CommandSpec = {
+    name: "export-table",
+    summary: "export tables (full or incremental) to the exports bucket under a dated prefix, with a manifest",
+    configure(cmd) {
+        cmd.argument("[tables...]", "tables to export")
+            .option("--all", "every table of the stack (--stack)")
+            .option("--type <type>", "full or incremental", "full")
+            .option("--at <time>", "full export: the point in time to export (default: now)")
+            .option("--from <time>", "incremental export: start of the period")
+            .option("--to <time>", "incremental export: end of the period (default: now)")
+            .option("--bucket <name>", "bucket to export to (default: the stack's exports bucket)")
+            .option("--prefix <prefix>", "top-level key prefix", "dynamodb-exports")
+            .option("--manifest <file>", "also write the manifest of this run to a local file");
+    },
+    run: (ctx, args, options) => exportTables(ctx, args, options as unknown as ExportTableOptions),
+};
+
+interface ExportPlan {
+    type: "FULL_EXPORT" | "INCREMENTAL_EXPORT";
+    at?: Date;
+    from?: Date;
+    to?: Date;
+}
+
+function planExport(ctx: DrContext, options: ExportTableOptions): ExportPlan {
+    const now = ctx.clock.now();
+    if (options.type === "full") {
+        if (options.from || options.to) throw new UsageError("--from/--to belong to an incremental export", "Use --type incremental, or --at for a full export at a point in time.");
+        return { type: "FULL_EXPORT", at: options.at ? parseTime(options.at, now, "--at") : undefined };
+    }
+    if (options.type !== "incremental") throw new UsageError(`--type must be full or incremental, not '${options.type}'`);
+    if (!options.from) throw new UsageError("an incremental export needs --from", "Pass --from with the end of the previous export (its manifest says it), e.g. --from -24h.");
+    const from = parseTime(options.from, now, "--from");
+    const to = options.to ? parseTime(options.to, now, "--to") : new Date(now);
+    const span = to.getTime() - from.getTime();
+    if (span < INCREMENTAL_MIN_MS || span > INCREMENTAL_MAX_MS) {
+        throw new UsageError(
+            `an incremental export covers 15 minutes to 24 hours; ${from.toISOString()} to ${to.toISOString()} is ${Math.round(span / 60_000)} minutes`,
+            "Split a longer period into daily exports, or take a full export.",
+        );
+    }
+    return { type: "INCREMENTAL_EXPORT", from, to };
+}
+
+export function exportPrefix(base: string, table: string, type: ExportPlan["type"], startedMs: number): string {
+    const d = new Date(startedMs);
+    const date = `${d.getUTCFullYear()}/${String(d.getUTCMonth() + 1).padStart(2, "0")}/${String(d.getUTCDate()).padStart(2, "0")}`;
+    return `${base.replace(/\/+$/, "")}/${table}/${date}/${type === "FULL_EXPORT" ? "full" : "incremental"}-${compactTimestamp(startedMs)}`;
+}
+
+export async function exportTables(ctx: DrContext, args: string[], options: ExportTableOptions): Promise<ExitCodeValue> {
+    const stack = ctx.stack;
+    const tables = options.all ? ctx.requireStack("with --all").tables : args;
+    if (tables.length === 0) throw new UsageError("name at least one table, or --all with --stack", "Example: npm run dr -- export-table prod-env-receipts --stack prod");
+    const plan = planExport(ctx, options);
+    const bucket = options.bucket ?? (stack ? naming.exportsBucketName(stack.environment, stack.accountId, stack.region) : undefined);
+    if (!bucket) throw new UsageError("no bucket to export to", "Pass --stack (its exports bucket is used) or --bucket.");
+    const account = await checkAccount(ctx, "target", stack?.accountId);
+    const report = ctx.report();
+    const manifests: Record<string, unknown>[] = [];
+
+    await Promise.all(
+        tables.map(async (table) => {
+            try {
+                manifests.push(await exportOne(ctx, report, table, plan, bucket, account, options.prefix));
+            } catch (err) {
+                if (isCredentialError(err)) throw err;
+                report.check(`export:${table}`, "fail", errorMessage(err));
+            }
+        }),
+    );
+    report.data.bucket = bucket;
+    report.data.exports = manifests;
+    if (options.manifest && !ctx.dryRun) fs.writeFileSync(options.manifest, `${JSON.stringify({ bucket, exports: manifests }, null, 2)}\n`);
+    return report.finish(ctx.dryRun, ctx.gate.calls);
+}
+
+async function exportOne(ctx: DrContext, report: ReturnType<DrContext["report"]>, table: string, plan: ExportPlan, bucket: string, account: string, base: string): Promise<Record<string, unknown>> {
+    const clients = ctx.clients();
+    const description = await describeTableIfExists(ctx.gate, clients, table);
+    if (!description?.TableArn) throw new UsageError(`table ${table} does not exist in ${ctx.region}`);
+    const started = ctx.clock.now();
+    const prefix = exportPrefix(base, table, plan.type, started);
+    const exported = await report.step(
+        `${plan.type === "FULL_EXPORT" ? "full" : "incremental"} export`,
+        table,
+        async (): Promise<ExportDescription | undefined> => {
+            const out = await ctx.gate.mutate(
+                clients.dynamodb,
+                new ExportTableToPointInTimeCommand({
+                    TableArn: description.TableArn,
+                    S3Bucket: bucket,
+                    S3BucketOwner: account,
+                    S3Prefix: prefix,
+                    ExportFormat: "DYNAMODB_JSON",
+                    ExportType: plan.type,
+                    ExportTime: plan.at,
+                    IncrementalExportSpecification: plan.type === "INCREMENTAL_EXPORT" ? { ExportFromTime: plan.from, ExportToTime: plan.to, ExportViewType: "NEW_AND_OLD_IMAGES" } : undefined,
+                    // Same table, same second: a repeated run joins the running export instead of starting another.
+                    ClientToken: `${table}-${compactTimestamp(started)}`.slice(0, 64),
+                }),
+            );
+            const exportArn = out?.ExportDescription?.ExportArn;
+            if (!exportArn) return undefined;
+            const { value } = await waitFor(
+                `export ${table}`,
+                async () => {
+                    const d = (await ctx.gate.read(clients.dynamodb, new DescribeExportCommand({ ExportArn: exportArn }))).ExportDescription;
+                    const status = d?.ExportStatus ?? "UNKNOWN";
+                    return { status, done: status === "COMPLETED", failed: status === "FAILED" ? { reason: `${d?.FailureCode ?? ""} ${d?.FailureMessage ?? ""}`.trim() } : undefined, value: d };
+                },
+                ctx.waitOptions("Read the failure above; a permissions failure usually means the bucket policy or key policy does not let DynamoDB write; fix it and run the command again."),
+            );
+            return value;
+        },
+        (d) => (d ? `${d.ItemCount ?? 0} items, ${d.BilledSizeBytes ?? 0} bytes → s3://${bucket}/${prefix}` : `(dry run) → s3://${bucket}/${prefix}`),
+    );
+    const manifest = {
+        table,
+        tableArn: description.TableArn,
+        exportType: plan.type,
+        exportTime: exported?.ExportTime?.toISOString() ?? plan.at?.toISOString() ?? null,
+        incrementalFrom: plan.from?.toISOString() ?? null,
+        incrementalTo: plan.to?.toISOString() ?? null,
+        exportArn: exported?.ExportArn ?? null,
+        bucket,
+        prefix,
+        awsManifest: exported?.ExportManifest ?? null,
+        itemCount: exported?.ItemCount ?? null,
+        billedSizeBytes: exported?.BilledSizeBytes ?? null,
+        tableItemCountAtStart: description.ItemCount ?? null,
+        startedAt: new Date(started).toISOString(),
+        endedAt: new Date(ctx.clock.now()).toISOString(),
+    };
+    await ctx.gate.mutate(
+        clients.s3,
+        new PutObjectCommand({
+            Bucket: bucket,
+            Key: `${prefix}/${MANIFEST_NAME}`,
+            Body: JSON.stringify(manifest, null, 2),
+            ContentType: "application/json",
+            ExpectedBucketOwner: account,
+            ChecksumAlgorithm: "SHA256",
+        }),
+    );
+    report.check(`export:${table}`, "pass", `s3://${bucket}/${prefix}/${MANIFEST_NAME}`);
+    return manifest;
+}

@@ -1,0 +1,359 @@
+/**
+ * `restore-account`: rebuild the data of a lost account from the backup account.
+ *
+ * A vault access policy can only grant `backup:CopyIntoBackupVault` to other accounts, so a restore
+ * in another account takes two hands: with the backup account's credentials, the newest recovery
+ * point (or the newest before --as-of) of each table is copied from the central (or DR) vault into
+ * the target account's local vault, by the copy-back role; with the target account's credentials,
+ * each copy is restored under its original name. Then item counts and sentinels are checked, and
+ * every step is timed against the RTO targets of the requirements.
+ */
+import {
+    DescribeCopyJobCommand,
+    DescribeRestoreJobCommand,
+    GetRecoveryPointRestoreMetadataCommand,
+    ListRecoveryPointsByBackupVaultCommand,
+    RecoveryPointByBackupVault,
+    StartCopyJobCommand,
+    StartRestoreJobCommand,
+} from "@aws-sdk/client-backup";
+import { GetItemCommand } from "@aws-sdk/client-dynamodb";
+import * as naming from "../../naming";
+import { DeploymentConfig } from "../../stacks/config";
+import { readAllPages } from "../aws/gate";
+import { waitFor } from "../aws/waiter";
+import { DrContext } from "../context";
+import { ExitCodeValue, UsageError, errorMessage, isCredentialError } from "../errors";
+import { Report } from "../output";
+import { Sentinels } from "../sentinels";
+import { Criticality, RTO_HOURS, tableArn, tableCriticality } from "../stack";
+import { compactTimestamp, formatDuration, parseTime } from "../time";
+import { checkAccount, describeTableIfExists, parseList } from "./common";
+import { applyTableSettings, waitTableActive } from "./tableSettings";
+import { CommandSpec } from "./types";
+
+export interface RestoreAccountOptions {
+    asOf?: string;
+    vault: string;
+    only?: string;
+    targetAccountId?: string;
+    kmsKeyArn?: string;
+    copyRetentionDays: number;
+    sentinels?: string;
+    sourceRegion?: string;
+    sourceAccountId?: string;
+    targetEnv?: string;
+}
+
+/** What happened to one table, start to finish. */
+export interface ResourceOutcome {
+    table: string;
+    restoredAs: string;
+    criticality: Criticality;
+    rtoHours: number;
+    ok: boolean;
+    error?: string;
+    recoveryPointArn?: string;
+    recoveryPointCreated?: string;
+    copyJobId?: string;
+    copiedRecoveryPointArn?: string;
+    restoreJobId?: string;
+    /** True once a table was created by this run (so a drill knows what to clean up). */
+    created: boolean;
+    itemCount?: number;
+    sentinel: "present" | "missing" | "not configured" | "not checked";
+    timings: Record<string, number>;
+    elapsedMs: number;
+}
+
+export interface PipelineOptions {
+    stack: DeploymentConfig;
+    targetAccountId: string;
+    vaultName: string;
+    vaultRegion: string;
+    /** Where the lost tables lived: their ARNs name the recovery points. */
+    sourceRegion: string;
+    /** Where they are restored (differs from sourceRegion after a region loss). */
+    targetRegion: string;
+    /** The lost account: its table ARNs name the recovery points (the stack may already name the new one). */
+    sourceAccountId: string;
+    /** The environment whose vault and backup role the target account has (differs in a drill elsewhere). */
+    targetEnvironment: string;
+    asOf?: Date;
+    tables: string[];
+    /** The name each table is restored under: the original, or a scratch name in a drill. */
+    nameFor: (table: string) => string;
+    kmsKeyArn?: string;
+    copyRetentionDays: number;
+    sentinels: Sentinels;
+    /** PITR and deletion protection on the restored tables (off for a drill's scratch tables). */
+    protectRestored: boolean;
+}
+
+export const restoreAccountCommand: CommandSpec = {
+    name: "restore-account",
+    summary: "rebuild a lost account's tables from the backup account's vault (copy back, restore, verify, time against RTO)",
+    configure(cmd) {
+        cmd.option("--as-of <time>", "use the newest recovery point created before this time (default: the newest)")
+            .option("--vault <vault>", "central (primary region) or dr (second region)", "central")
+            .option("--only <tables>", "comma-separated tables (default: every table of the stack)")
+            .option("--target-account-id <id>", "the account to restore into (default: the stack's account; a rebuilt account has a new id)")
+            .option("--kms-key-arn <arn>", "encrypt restored tables with this key in the target account (default: the DynamoDB-owned key)")
+            .option("--copy-retention-days <n>", "how long the copied recovery point stays in the target vault", (v) => Number(v), 35)
+            .option("--source-region <region>", "the region the lost tables lived in (default: the stack's region); restores go to --region")
+            .option("--source-account-id <id>", "the lost account, whose table ARNs name the recovery points (default: the stack's account)")
+            .option("--target-env <env>", "environment name of the target account's vault and backup role (default: the stack's)")
+            .option("--sentinels <file>", "JSON/YAML file of sentinel item keys per table");
+    },
+    run: (ctx, _args, options) => restoreAccount(ctx, options as unknown as RestoreAccountOptions),
+};
+
+/** Resolves options shared by restore-account and drill into a pipeline plan. */
+export function pipelineBase(ctx: DrContext, options: RestoreAccountOptions, why: string): Omit<PipelineOptions, "nameFor" | "protectRestored" | "targetAccountId"> {
+    const stack = ctx.requireStack(why);
+    ctx.requireBackupCredentials(why);
+    if (options.vault !== "central" && options.vault !== "dr") throw new UsageError(`--vault must be central or dr, not '${options.vault}'`);
+    if (!Number.isInteger(options.copyRetentionDays) || options.copyRetentionDays < 1) throw new UsageError("--copy-retention-days must be a whole number of days, at least 1");
+    const only = parseList(options.only);
+    if (options.sourceAccountId !== undefined && !/^\d{12}$/.test(options.sourceAccountId)) throw new UsageError(`--source-account-id '${options.sourceAccountId}' is not a 12-digit account id`);
+    if (options.targetEnv !== undefined && !/^[a-z][a-z0-9-]{0,15}$/.test(options.targetEnv)) throw new UsageError(`--target-env '${options.targetEnv}' is not an environment name`);
+    const unknown = (only ?? []).filter((t) => !stack.tables.includes(t));
+    if (unknown.length) throw new UsageError(`not tables of stack ${ctx.opts.stack}: ${unknown.join(", ")}`, `The stack's tables are: ${stack.tables.join(", ")}`);
+    return {
+        stack,
+        vaultName: options.vault === "central" ? stack.backupAccount.vaultName : naming.DR_VAULT_NAME,
+        vaultRegion: options.vault === "central" ? ctx.backupRegion : stack.drRegion,
+        sourceRegion: options.sourceRegion ?? stack.region,
+        sourceAccountId: options.sourceAccountId ?? stack.accountId,
+        targetEnvironment: options.targetEnv ?? stack.environment,
+        targetRegion: ctx.region,
+        asOf: options.asOf ? parseTime(options.asOf, ctx.clock.now(), "--as-of") : undefined,
+        tables: only ?? stack.tables,
+        kmsKeyArn: options.kmsKeyArn,
+        copyRetentionDays: options.copyRetentionDays,
+        sentinels: options.sentinels ? Sentinels.fromFile(options.sentinels) : Sentinels.none(),
+    };
+}
+
+export async function restoreAccount(ctx: DrContext, options: RestoreAccountOptions): Promise<ExitCodeValue> {
+    const base = pipelineBase(ctx, options, "to restore an account");
+    const targetAccountId = options.targetAccountId ?? base.stack.accountId;
+    if (!/^\d{12}$/.test(targetAccountId)) throw new UsageError(`--target-account-id '${targetAccountId}' is not a 12-digit account id`);
+    const report = ctx.report();
+    const outcomes = await runRestorePipeline(ctx, report, { ...base, targetAccountId, nameFor: (t) => t, protectRestored: true });
+    report.data.outcomes = outcomes;
+    printRtoSummary(report, outcomes);
+    return report.finish(ctx.dryRun, ctx.gate.calls);
+}
+
+/** Checks both identities, then runs every table through find → copy → restore → verify, side by side. */
+export async function runRestorePipeline(ctx: DrContext, report: Report, plan: PipelineOptions): Promise<ResourceOutcome[]> {
+    await checkAccount(ctx, "backup", plan.stack.backupAccount.accountId, plan.vaultRegion);
+    await checkAccount(ctx, "target", plan.targetAccountId);
+    report.line(
+        `restoring ${plan.tables.length} tables of ${plan.stack.environment} (${plan.sourceRegion}) from ${plan.vaultName} (${plan.vaultRegion}) into account ${plan.targetAccountId} (${plan.targetRegion})` +
+            (plan.asOf ? `, as of ${plan.asOf.toISOString()}` : ", newest recovery points"),
+    );
+    return Promise.all(plan.tables.map((table) => restoreOne(ctx, report, plan, table)));
+}
+
+async function restoreOne(ctx: DrContext, report: Report, plan: PipelineOptions, table: string): Promise<ResourceOutcome> {
+    const started = ctx.clock.now();
+    const criticality = tableCriticality(table);
+    const outcome: ResourceOutcome = {
+        table,
+        restoredAs: plan.nameFor(table),
+        criticality,
+        rtoHours: RTO_HOURS[criticality],
+        ok: false,
+        created: false,
+        sentinel: "not checked",
+        timings: {},
+        elapsedMs: 0,
+    };
+    const timed = async <T>(step: string, fn: () => Promise<T>, detail?: (v: T) => string): Promise<T> => {
+        const t0 = ctx.clock.now();
+        try {
+            return await report.step(step, table, fn, detail);
+        } finally {
+            outcome.timings[step] = ctx.clock.now() - t0;
+        }
+    };
+    try {
+        await restoreSteps(ctx, report, plan, table, outcome, timed);
+        outcome.ok = outcome.sentinel !== "missing";
+    } catch (err) {
+        if (isCredentialError(err)) throw err;
+        outcome.error = errorMessage(err);
+        report.check(`restore:${table}`, "fail", outcome.error);
+    }
+    outcome.elapsedMs = ctx.clock.now() - started;
+    return outcome;
+}
+
+type Timed = <T>(step: string, fn: () => Promise<T>, detail?: (v: T) => string) => Promise<T>;
+
+async function restoreSteps(ctx: DrContext, report: Report, plan: PipelineOptions, table: string, outcome: ResourceOutcome, timed: Timed): Promise<void> {
+    const { stack } = plan;
+    const backup = ctx.clients("backup", plan.vaultRegion);
+    const target = ctx.clients("target", plan.targetRegion);
+    const localVault = naming.localVaultName(plan.targetEnvironment);
+
+    if (await describeTableIfExists(ctx.gate, target, outcome.restoredAs)) {
+        throw new UsageError(`table ${outcome.restoredAs} already exists in account ${plan.targetAccountId}; a restore never overwrites a table`);
+    }
+    const point = await timed(
+        "find recovery point",
+        () => newestRecoveryPoint(ctx, plan, table),
+        (p) => `${p.RecoveryPointArn} of ${p.CreationDate?.toISOString()}`,
+    );
+    outcome.recoveryPointArn = point.RecoveryPointArn;
+    outcome.recoveryPointCreated = point.CreationDate?.toISOString();
+
+    const copied = await timed("copy into target vault", async () => {
+        const started = await ctx.gate.mutate(
+            backup.backup,
+            new StartCopyJobCommand({
+                RecoveryPointArn: point.RecoveryPointArn,
+                SourceBackupVaultName: plan.vaultName,
+                DestinationBackupVaultArn: naming.localVaultArn(plan.targetAccountId, plan.targetRegion, plan.targetEnvironment),
+                IamRoleArn: naming.copyBackRoleArn(stack.backupAccount.accountId),
+                IdempotencyToken: `${outcome.restoredAs}-${point.CreationDate?.getTime() ?? 0}`.slice(0, 64),
+                Lifecycle: { DeleteAfterDays: plan.copyRetentionDays },
+            }),
+            "backup",
+        );
+        if (!started?.CopyJobId) return undefined;
+        const copyJobId = started.CopyJobId;
+        outcome.copyJobId = copyJobId;
+        const { value } = await waitFor(
+            `copy ${table}`,
+            async () => {
+                const job = (await ctx.gate.read(backup.backup, new DescribeCopyJobCommand({ CopyJobId: copyJobId }), "backup")).CopyJob;
+                const state = job?.State ?? "UNKNOWN";
+                const bad = state === "FAILED" || state === "PARTIAL" || (state as string) === "ABORTED";
+                return { status: state, done: state === "COMPLETED", failed: bad ? { reason: job?.StatusMessage } : undefined, value: job?.DestinationRecoveryPointArn };
+            },
+            ctx.waitOptions(
+                `Check that cross-account backup is on for the organization, that ${naming.COPY_BACK_ROLE_NAME} exists in the backup account, and that the target vault ${localVault} exists with the stack deployed; then run again.`,
+            ),
+        );
+        return value;
+    });
+    outcome.copiedRecoveryPointArn = copied;
+
+    const restored = await timed("restore table", async () => {
+        const recoveryPointArn = copied ?? `<copy of ${point.RecoveryPointArn}>`;
+        const metadata = copied
+            ? (await ctx.gate.read(target.backup, new GetRecoveryPointRestoreMetadataCommand({ BackupVaultName: localVault, RecoveryPointArn: copied }))).RestoreMetadata ?? {}
+            : {};
+        const started = await ctx.gate.mutate(
+            target.backup,
+            new StartRestoreJobCommand({
+                RecoveryPointArn: recoveryPointArn,
+                ResourceType: "DynamoDB",
+                IamRoleArn: naming.iamRoleArn(plan.targetAccountId, naming.backupServiceRoleName(plan.targetEnvironment)),
+                IdempotencyToken: `${outcome.restoredAs}-restore-${compactTimestamp(ctx.clock.now())}`.slice(0, 64),
+                // The source account's key is gone with the account: encrypt with a key of the target
+                // account, or the DynamoDB-owned key.
+                Metadata: {
+                    ...withoutKey(metadata),
+                    targetTableName: outcome.restoredAs,
+                    ...(plan.kmsKeyArn ? { encryptionType: "KMS", kmsMasterKeyArn: plan.kmsKeyArn } : { encryptionType: "Default" }),
+                },
+            }),
+        );
+        if (!started?.RestoreJobId) return false;
+        const restoreJobId = started.RestoreJobId;
+        outcome.restoreJobId = restoreJobId;
+        await waitFor(
+            `restore ${outcome.restoredAs}`,
+            async () => {
+                const job = await ctx.gate.read(target.backup, new DescribeRestoreJobCommand({ RestoreJobId: restoreJobId }));
+                const status = job.Status ?? "UNKNOWN";
+                const bad = status === "FAILED" || status === "ABORTED";
+                return { status, done: status === "COMPLETED", failed: bad ? { reason: job.StatusMessage } : undefined };
+            },
+            ctx.waitOptions(`Read the restore job's message in the AWS Backup console of account ${plan.targetAccountId}; check the role ${naming.backupServiceRoleName(plan.targetEnvironment)} there; then run again with --only ${table}.`),
+        );
+        outcome.created = true;
+        await waitTableActive(ctx, target, outcome.restoredAs, `table ${outcome.restoredAs}`);
+        return true;
+    });
+
+    if (plan.protectRestored && (restored || ctx.dryRun)) {
+        const arn = tableArn(plan.targetRegion, plan.targetAccountId, outcome.restoredAs);
+        await applyTableSettings(ctx, target, report, outcome.restoredAs, arn, {
+            pitrDays: stack.pitrRecoveryPeriodDays,
+            tags: [],
+            deletionProtection: stack.protectData,
+            streamEnabled: false,
+        });
+    }
+    if (!restored) return;
+    await timed("verify", () => verifyRestored(ctx, plan, table, outcome), () => `${outcome.itemCount ?? "?"} items, sentinel ${outcome.sentinel}`);
+}
+
+/** Restore metadata without the source's key (it lived in the lost account). */
+function withoutKey(metadata: Record<string, string>): Record<string, string> {
+    const rest = { ...metadata };
+    delete rest.kmsMasterKeyArn;
+    delete rest.encryptionType;
+    return rest;
+}
+
+async function newestRecoveryPoint(ctx: DrContext, plan: PipelineOptions, table: string): Promise<RecoveryPointByBackupVault> {
+    const points = await readAllPages(
+        ctx.gate,
+        ctx.clients("backup", plan.vaultRegion).backup,
+        (token) =>
+            new ListRecoveryPointsByBackupVaultCommand({
+                BackupVaultName: plan.vaultName,
+                ByResourceArn: tableArn(plan.sourceRegion, plan.sourceAccountId, table),
+                ByCreatedBefore: plan.asOf,
+                NextToken: token,
+            }),
+        (page) => page.RecoveryPoints,
+        (page) => page.NextToken,
+        "backup",
+    );
+    const newest = points
+        .filter((p) => p.Status === "COMPLETED" && p.RecoveryPointArn)
+        .sort((a, b) => (b.CreationDate?.getTime() ?? 0) - (a.CreationDate?.getTime() ?? 0))[0];
+    if (!newest) {
+        throw new UsageError(
+            `no completed recovery point of ${table} in ${plan.vaultName} (${plan.vaultRegion})${plan.asOf ? ` before ${plan.asOf.toISOString()}` : ""}`,
+            "Try the other vault (--vault dr or central) or a later --as-of.",
+        );
+    }
+    return newest;
+}
+
+async function verifyRestored(ctx: DrContext, plan: PipelineOptions, table: string, outcome: ResourceOutcome): Promise<void> {
+    const target = ctx.clients("target", plan.targetRegion);
+    const description = await describeTableIfExists(ctx.gate, target, outcome.restoredAs);
+    outcome.itemCount = description?.ItemCount;
+    const key = plan.sentinels.keyFor(table);
+    if (!key) {
+        outcome.sentinel = "not configured";
+        return;
+    }
+    const item = await ctx.gate.read(target.dynamodb, new GetItemCommand({ TableName: outcome.restoredAs, Key: key, ConsistentRead: true }));
+    outcome.sentinel = item.Item ? "present" : "missing";
+}
+
+/** One line per table: the time it took against its RTO target; failures and misses as FAIL lines. */
+export function printRtoSummary(report: Report, outcomes: ResourceOutcome[]): void {
+    for (const o of outcomes) {
+        if (!o.ok) {
+            if (o.sentinel === "missing") report.check(`sentinel:${o.restoredAs}`, "fail", "the restored table lacks its sentinel item: the recovery point does not hold the expected data");
+            continue;
+        }
+        const withinRto = o.elapsedMs <= o.rtoHours * 3_600_000;
+        report.check(
+            `rto:${o.table}`,
+            withinRto ? "pass" : "fail",
+            `restored as ${o.restoredAs} in ${formatDuration(o.elapsedMs)} (target ${o.rtoHours} h, ${o.criticality}); ${o.itemCount ?? "?"} items; sentinel ${o.sentinel}`,
+        );
+    }
+}

