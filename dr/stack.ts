@@ -12,12 +12,17 @@ export function loadStack(stack: string, projectDir?: string): DeploymentConfig 
     } catch (err) {
         throw new MissingConfigError(err instanceof Error ? err.message : String(err), "Pass --stack with one of the stacks listed, from the project folder.");
     }
+    let config;
     try {
-        return parseStackConfig(projectKeys(raw), stack);
+        config = parseStackConfig(projectKeys(raw), stack);
     } catch (err) {
         if (err instanceof ConfigError) throw new MissingConfigError(err.message, `Fix Pulumi.${stack}.yaml (the same config the Pulumi program reads), then run again.`);
         throw err;
     }
+    if (config.role !== "deployment") {
+        throw new MissingConfigError(`Stack '${stack}' is the ${config.role} account's stack; this command works on a deployment account's stack.`, "Pass --stack prod or --stack ci (a stack whose role is deployment).");
+    }
+    return config;
 }
 
 export type Criticality = "critical" | "high" | "medium" | "low";

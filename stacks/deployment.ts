@@ -158,7 +158,7 @@ export function deploymentStack(cfg: DeploymentConfig) {
     const restoreTables = mon.restoreTest.tables ?? cfg.tables.filter((t) => t.endsWith("-receipts"));
     if (restoreTables.length) {
         new RestoreTesting("restore-testing", {
-            ...mon.restoreTest, planName: `${underscored(env)}_critical_tables`, selectionName: `${underscored(env)}_critical_tables`, roleName: naming.envName(env, "restore-testing"),
+            ...mon.restoreTest, planName: `${underscored(env)}_critical_tables`, selectionName: `${underscored(env)}_critical_tables`, roleName: naming.envName(env, "backup-restore-testing"),
             vaultArns: [vault.arn], tableArns: restoreTables.map((t) => naming.arn("dynamodb", cfg.region, cfg.accountId, `table/${t}`)),
         }, inPrimary);
     }
@@ -175,7 +175,7 @@ export function deploymentStack(cfg: DeploymentConfig) {
     }, inPrimary);
     new ConfigRules("config-rules", {
         namePrefix: alarmNamePrefix, dynamoDbTables: true, replicatedBucketName: exportsBucket.name,
-        recorder: mon.createConfigRecorder ? { accountId: cfg.accountId, roleName: naming.envName(env, "config-recorder"), bucketName: exportsBucket.name, bucketArn: exportsBucket.arn, keyPrefix: configPrefix, kmsKeyArn: key.arn } : undefined,
+        recorder: mon.createConfigRecorder ? { accountId: cfg.accountId, roleName: naming.envName(env, "backup-config-recorder"), bucketName: exportsBucket.name, bucketArn: exportsBucket.arn, keyPrefix: configPrefix, kmsKeyArn: key.arn } : undefined,
     }, inPrimary);
 
     const github = githubRoles(cfg, [cfg.region, cfg.drRegion], inPrimary);
