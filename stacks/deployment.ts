@@ -143,6 +143,7 @@ export function deploymentStack(cfg: DeploymentConfig) {
         centralVaultArn,
         targetEventBusArn: naming.backupAccountEventBusArn(central.accountId, central.region),
         roleName: naming.envName(env, "copy-event-forwarding"),
+        states: ["COMPLETED", "FAILED"],
     }, inPrimary);
 
     // Phase 3: alarms and job events to the alert topic, a dashboard, verification inside AWS.

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { ConfigError, parseStackConfig, projectKeys, readStackFile } from "../../stacks/config";
 import { Registered, runStackOffline, statement } from "../helpers/engine";
+import { matchesPattern } from "../helpers/eventPattern";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 
@@ -44,6 +45,31 @@ describe("backup stack: monitoring and verification", function () {
         const targets = backup.childrenOf(backup.named("backup-job-events")).filter((r) => r.type === "aws:cloudwatch/eventTarget:EventTarget");
         assert.equal(targets.length, 4);
         for (const t of targets) assert.equal(t.inputs.arn, primaryTopicArn());
+    });
+
+    it("alerts on a copy into the central vault that failed in a deployment account, without starting the DR copy", async () => {
+        const prod = new Registered(await runStackOffline("prod"));
+        const forwarding = JSON.parse(String(prod.named("copy-events-rule").inputs.eventPattern));
+        const failedCopyIn = {
+            version: "0",
+            source: "aws.backup",
+            "detail-type": "Copy Job State Change",
+            account: "111111111111",
+            region: "eu-west-2",
+            detail: {
+                copyJobId: "47C8EF56-74D8-059D-1301-C5BE1D5C926E",
+                state: "FAILED",
+                sourceBackupVaultArn: prod.one("aws:backup/vault:Vault").outputs.arn,
+                destinationBackupVaultArn: backup.named("central-vault-vault").outputs.arn,
+                statusMessage: "Insufficient privileges to perform this action",
+            },
+        };
+        assert.ok(matchesPattern(forwarding, failedCopyIn), "prod forwards the failed copy to the backup account");
+        const alertRule = backup.one("aws:cloudwatch/eventRule:EventRule", "backup-job-events-copy-job-failed");
+        assert.ok(matchesPattern(JSON.parse(String(alertRule.inputs.eventPattern)), failedCopyIn), "the backup account's alert rule takes it");
+        const drTrigger = backup.one("aws:cloudwatch/eventRule:EventRule", "dr-copy-rule");
+        assert.ok(!matchesPattern(JSON.parse(String(drTrigger.inputs.eventPattern)), failedCopyIn), "the second-region copy ignores it");
+        assert.ok(matchesPattern(JSON.parse(String(drTrigger.inputs.eventPattern)), { ...failedCopyIn, detail: { ...failedCopyIn.detail, state: "COMPLETED" } }), "and still takes completed copies");
     });
 
     it("lists every alarm on the dashboard, with the copy function and without a backup-jobs widget", () => {
