@@ -3,7 +3,7 @@
  * It reads the same validated config as the Pulumi program, and never loads a stack program.
  */
 import { ConfigError, DeploymentConfig, parseStackConfig, projectKeys, readStackFile } from "../stacks/config";
-import { MissingConfigError } from "./errors";
+import { MissingConfigError, UsageError } from "./errors";
 
 export function loadStack(stack: string, projectDir?: string): DeploymentConfig {
     let raw: Record<string, string>;
@@ -19,8 +19,10 @@ export function loadStack(stack: string, projectDir?: string): DeploymentConfig 
         if (err instanceof ConfigError) throw new MissingConfigError(err.message, `Fix Pulumi.${stack}.yaml (the same config the Pulumi program reads), then run again.`);
         throw err;
     }
+    // The backup and organization stacks hold no application data: every DR command starts from a
+    // deployment account (whose config also names its backup account).
     if (config.role !== "deployment") {
-        throw new MissingConfigError(`Stack '${stack}' is the ${config.role} account's stack; this command works on a deployment account's stack.`, "Pass --stack prod or --stack ci (a stack whose role is deployment).");
+        throw new UsageError(`stack '${stack}' is the ${config.role} stack; the DR commands work on a deployment stack`, "Pass --stack prod or --stack ci: their config names the backup account too.");
     }
     return config;
 }

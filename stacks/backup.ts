@@ -40,6 +40,7 @@ export function backupStack(cfg: BackupConfig) {
     const breakGlassRoleArn = naming.iamRoleArn(cfg.accountId, cfg.breakGlassRoleName);
     const replicationRoles = cfg.deploymentAccounts.map((a) => naming.replicationRoleArn(a.accountId, a.environment));
     const auditPrefix = "backup-account-audit";
+    const accountRoots = accountIds.map(naming.accountRootArn);
 
     const roles = new BackupAccountRoles("access", {
         accountId: cfg.accountId,
@@ -117,21 +118,23 @@ export function backupStack(cfg: BackupConfig) {
         kmsKeyArn: archiveKey.arn,
         objectLockDays: cfg.archiveRetentionDays,
         policyStatements: (arn) => [
+            // Account principals narrowed by role ARN: S3 rejects a policy naming a role that does not
+            // exist yet, and the replication roles are created after this stack, by the deployment stacks.
             {
                 Sid: "DeploymentAccountsReplicateIn",
                 Effect: "Allow",
-                Principal: { AWS: replicationRoles },
+                Principal: { AWS: accountRoots },
                 Action: ["s3:ReplicateObject", "s3:ReplicateTags", "s3:ObjectOwnerOverrideToBucketOwner"],
                 Resource: `${naming.archiveBucketArn(cfg.accountId, cfg.region)}/*`,
-                Condition: { StringEquals: { "aws:PrincipalOrgID": cfg.organizationId } },
+                Condition: { StringEquals: { "aws:PrincipalOrgID": cfg.organizationId }, ArnEquals: { "aws:PrincipalArn": replicationRoles } },
             },
             {
                 Sid: "DeploymentAccountsReadVersioning",
                 Effect: "Allow",
-                Principal: { AWS: replicationRoles },
-                Action: ["s3:GetBucketVersioning", "s3:PutBucketVersioning", "s3:List*"],
+                Principal: { AWS: accountRoots },
+                Action: "s3:GetBucketVersioning",
                 Resource: arn,
-                Condition: { StringEquals: { "aws:PrincipalOrgID": cfg.organizationId } },
+                Condition: { StringEquals: { "aws:PrincipalOrgID": cfg.organizationId }, ArnEquals: { "aws:PrincipalArn": replicationRoles } },
             },
             ...reportDeliveryBucketStatements(arn, cfg.accountId, auditPrefix),
         ],

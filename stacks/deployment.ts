@@ -18,6 +18,7 @@ import { BackupPlan, BackupPlanRule } from "../components/plan/backupPlan";
 import { BackupRegionSettings } from "../components/settings/backupRegionSettings";
 import { ProtectedBucket } from "../components/storage/protectedBucket";
 import { BackupVault } from "../components/vault/backupVault";
+import { copyBackVaultPolicy } from "../components/vault/vaultPolicies";
 import { BackupAlarms, noRecentBackupWindow } from "../components/monitoring/backupAlarms";
 import { BackupJobEvents } from "../components/monitoring/backupJobEvents";
 import { OperationsDashboard } from "../components/monitoring/operationsDashboard";
@@ -68,16 +69,7 @@ export function deploymentStack(cfg: DeploymentConfig) {
         kmsKeyArn: key.arn,
         notificationTopicArn: alerts.arn,
         // Restoring from the backup account means copying back into this vault, then restoring here.
-        accessPolicy: () => ({
-            Version: "2012-10-17",
-            Statement: [{
-                Sid: "BackupAccountCopiesBack",
-                Effect: "Allow",
-                Principal: { AWS: naming.copyBackRoleArn(central.accountId) },
-                Action: "backup:CopyIntoBackupVault",
-                Resource: "*",
-            }],
-        }),
+        accessPolicy: (arn) => copyBackVaultPolicy(central.accountId, arn),
         protect: cfg.protectData,
     }, inPrimary);
 

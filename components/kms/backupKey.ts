@@ -29,7 +29,10 @@ export interface BackupKeyArgs {
 export interface CrossAccountKeyUse {
     sid: string;
     accountIds: pulumi.Input<string>[];
-    /** Narrower principals of those accounts (role ARNs); by default the accounts themselves. */
+    /**
+     * Narrower principals of those accounts (role ARNs), matched with aws:PrincipalArn: a key policy
+     * naming a role that does not exist yet is rejected, and those roles live in other stacks.
+     */
     principals?: string[];
     /** `decrypt`: read what was encrypted (copies leaving the account); `encrypt`: write (copies arriving). */
     use: "decrypt" | "encrypt";
@@ -85,14 +88,15 @@ export function backupKeyPolicy(args: BackupKeyArgs): PolicyStatement[] {
         });
     }
     for (const use of args.crossAccount ?? []) {
-        const principal = { AWS: use.principals ?? use.accountIds.map((id) => pulumi.interpolate`arn:aws:iam::${id}:root`) };
+        const principal = { AWS: use.accountIds.map((id) => pulumi.interpolate`arn:aws:iam::${id}:root`) };
+        const narrowed = use.principals ? { ArnEquals: { "aws:PrincipalArn": use.principals } } : {};
         statements.push({
             Sid: use.sid,
             Effect: "Allow",
             Principal: principal,
             Action: use.use === "decrypt" ? DECRYPT_ACTIONS : ENCRYPT_ACTIONS,
             Resource: "*",
-            Condition: { StringEquals: { "kms:ViaService": viaService(use.viaServices, args.region) } },
+            Condition: { StringEquals: { "kms:ViaService": viaService(use.viaServices, args.region) }, ...narrowed },
         });
         statements.push({
             Sid: `${use.sid}Grants`,
@@ -103,6 +107,7 @@ export function backupKeyPolicy(args: BackupKeyArgs): PolicyStatement[] {
             Condition: {
                 Bool: { "kms:GrantIsForAWSResource": true },
                 StringEquals: { "kms:ViaService": viaService(use.viaServices, args.region) },
+                ...narrowed,
             },
         });
     }

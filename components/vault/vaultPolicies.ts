@@ -5,6 +5,7 @@
  * but the break-glass role the actions that would delete, shorten or re-police a recovery point.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { COPY_BACK_ROLE_NAME, BACKUP_ACCOUNT_SERVICE_ROLE_NAME, accountRootArn, iamRoleArn } from "../../naming";
 import { PolicyDocument, PolicyStatement, policyDocument } from "../iam/policyDocument";
 
 /** Actions that would destroy or weaken what the vault keeps. */
@@ -51,4 +52,20 @@ export function centralVaultPolicy(args: CentralVaultPolicyArgs, vaultArn: pulum
 /** The DR vault receives copies from this account only; it keeps the same deny. */
 export function drVaultPolicy(breakGlassRoleArn: string): PolicyDocument {
     return policyDocument([denyExceptBreakGlass(breakGlassRoleArn)]);
+}
+
+/**
+ * A deployment account's local vault admits copies back from the backup account: the copy job writes
+ * as the role passed to it (the backup account's copy role), started by the copy-back role. The
+ * principal is the account, narrowed by role ARN, so the policy is valid before those roles exist.
+ */
+export function copyBackVaultPolicy(backupAccountId: string, vaultArn: pulumi.Input<string>): PolicyDocument {
+    return policyDocument([{
+        Sid: "BackupAccountCopiesBack",
+        Effect: "Allow",
+        Principal: { AWS: accountRootArn(backupAccountId) },
+        Action: "backup:CopyIntoBackupVault",
+        Resource: vaultArn,
+        Condition: { ArnEquals: { "aws:PrincipalArn": [iamRoleArn(backupAccountId, BACKUP_ACCOUNT_SERVICE_ROLE_NAME), iamRoleArn(backupAccountId, COPY_BACK_ROLE_NAME)] } },
+    }]);
 }

@@ -53,7 +53,8 @@ export async function drill(ctx: DrContext, options: DrillOptions): Promise<Exit
     if (tooLong.length) throw new UsageError(`scratch names are not valid table names: ${tooLong.join(", ")}`, "Pass a shorter --prefix of letters, digits, '-', '_' or '.'.");
     const report = ctx.report();
     const outcomes = await runRestorePipeline(ctx, report, { ...base, targetAccountId: options.accountId, nameFor, protectRestored: false });
-    printRtoSummary(report, outcomes);
+    if (ctx.dryRun) report.line("dry run: nothing was copied or restored, so no RTO was measured");
+    else printRtoSummary(report, outcomes);
     if (options.keep) report.line(`--keep: scratch tables ${outcomes.filter((o) => o.created).map((o) => o.restoredAs).join(", ") || "(none)"} left in place`);
     else await cleanUp(ctx, report, base.targetEnvironment, outcomes);
 

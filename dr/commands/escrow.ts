@@ -66,7 +66,7 @@ export function archiveLocation(ctx: DrContext, options: { bucket?: string; keyI
     const backupAccount = stack?.backupAccount.accountId;
     const region = ctx.backupRegion;
     // A key in another account is named by its ARN (an alias name alone resolves in the caller's account).
-    const keyId = options.keyId ?? (backupAccount ? `arn:aws:kms:${region}:${backupAccount}:${naming.ARCHIVE_KEY_ALIAS}` : undefined);
+    const keyId = options.keyId ?? (backupAccount ? naming.archiveKeyAliasArn(backupAccount, region) : undefined);
     const bucket = options.bucket ?? (backupAccount ? naming.archiveBucketName(backupAccount, region) : undefined);
     if (!keyId || !bucket) {
         ctx.requireStack("to find the backup account's archive bucket and key (or pass --bucket and --key-id)");

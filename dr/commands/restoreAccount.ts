@@ -142,7 +142,8 @@ export async function restoreAccount(ctx: DrContext, options: RestoreAccountOpti
     const report = ctx.report();
     const outcomes = await runRestorePipeline(ctx, report, { ...base, targetAccountId, nameFor: (t) => t, protectRestored: true });
     report.data.outcomes = outcomes;
-    printRtoSummary(report, outcomes);
+    if (ctx.dryRun) report.line("dry run: nothing was copied or restored, so no RTO was measured");
+    else printRtoSummary(report, outcomes);
     return report.finish(ctx.dryRun, ctx.gate.calls);
 }
 

@@ -135,6 +135,9 @@ describe("dr AWS plumbing", () => {
             assert.equal(badPoll.code, 2);
             assert.match(badPoll.stderr, /--poll-seconds must be a whole number of at least 1/);
             assert.equal((await h.run(["verify", "--stack", "prod", "--rpo-hours", "soon"])).code, 2);
+            const backupStack = await h.run(["verify", "--stack", "backup"]);
+            assert.equal(backupStack.code, 2);
+            assert.match(backupStack.stderr, /stack 'backup' is the backup stack; the DR commands work on a deployment stack/);
         });
 
         it("prints a failure as a JSON document too under --json", async () => {

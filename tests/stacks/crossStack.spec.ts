@@ -32,7 +32,7 @@ describe("cross-stack wiring", () => {
                 assert.equal(rule.destination.account, backup.outputs.accountId);
                 assert.equal(rule.destination.encryptionConfiguration.replicaKmsKeyId, `arn:aws:kms:eu-west-2:333333333333:${backup.named("archive-key-alias").inputs.name}`);
                 const role = deployments[stack].named("exports-replication-role").outputs.arn;
-                const admitted = JSON.parse(String(backup.named("archive-policy").inputs.policy)).Statement.find((s: any) => s.Sid === "DeploymentAccountsReplicateIn").Principal.AWS;
+                const admitted = JSON.parse(String(backup.named("archive-policy").inputs.policy)).Statement.find((s: any) => s.Sid === "DeploymentAccountsReplicateIn").Condition.ArnEquals["aws:PrincipalArn"];
                 assert.ok(admitted.includes(role), `${role} is not admitted by the archive`);
             });
 
@@ -44,7 +44,7 @@ describe("cross-stack wiring", () => {
 
             it("admits copy-back from the role the backup stack creates", () => {
                 const local = JSON.parse(String(deployments[stack].one("aws:backup/vaultPolicy:VaultPolicy").inputs.policy));
-                assert.equal(local.Statement[0].Principal.AWS, backup.outputs.copyBackRoleArn);
+                assert.deepEqual(local.Statement[0].Condition.ArnEquals["aws:PrincipalArn"], [backup.outputs.copyRoleArn, backup.outputs.copyBackRoleArn]);
             });
 
             it("forwards copy events to the bus whose policy admits it", () => {

@@ -121,9 +121,10 @@ describe("deployment stack (prod)", function () {
         assert.deepEqual(notifications.inputs.backupVaultEvents, ["COPY_JOB_FAILED", "S3_BACKUP_OBJECT_FAILED", "S3_RESTORE_OBJECT_FAILED"]);
     });
 
-    it("lets only the backup account's copy-back role copy into the local vault", () => {
+    it("lets only the backup account's copy and copy-back roles copy into the local vault", () => {
         const [s] = policyOf(prod.one("aws:backup/vaultPolicy:VaultPolicy"));
-        assert.deepEqual(s.Principal, { AWS: "arn:aws:iam::333333333333:role/vat-backup-dr-copy-back" });
+        assert.deepEqual(s.Principal, { AWS: "arn:aws:iam::333333333333:root" });
+        assert.deepEqual(s.Condition, { ArnEquals: { "aws:PrincipalArn": ["arn:aws:iam::333333333333:role/vat-backup-central-backup-service", "arn:aws:iam::333333333333:role/vat-backup-dr-copy-back"] } });
         assert.equal(s.Action, "backup:CopyIntoBackupVault");
     });
 
