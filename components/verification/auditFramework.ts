@@ -117,16 +117,24 @@ export function auditFrameworkErrors(args: AuditFrameworkArgs): string[] {
     return errors;
 }
 
-/** Bucket statements that let Audit Manager deliver reports under the prefix, and nothing else. */
+/**
+ * Bucket statement that lets Audit Manager deliver reports under the prefix, and nothing else. The
+ * role is matched by condition, not named as principal: S3 rejects a policy naming a role that does
+ * not exist yet, and the service-linked role appears only with the first framework or report plan.
+ * The fixed aws:PrincipalArn and aws:PrincipalAccount values keep the statement non-public for S3.
+ */
 export function reportDeliveryBucketStatements(bucketArn: pulumi.Output<string>, accountId: string, keyPrefix: string): PolicyStatement[] {
     return [
         {
             Sid: "BackupAuditReportsDelivery",
             Effect: "Allow",
-            Principal: { AWS: reportsRoleArn(accountId) },
+            Principal: "*",
             Action: "s3:PutObject",
             Resource: pulumi.interpolate`${bucketArn}/${keyPrefix}/*`,
-            Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control" } },
+            Condition: {
+                ArnEquals: { "aws:PrincipalArn": reportsRoleArn(accountId) },
+                StringEquals: { "aws:PrincipalAccount": accountId, "s3:x-amz-acl": "bucket-owner-full-control" },
+            },
         },
     ];
 }

@@ -93,11 +93,14 @@ describe("AuditFramework component", () => {
     });
 
     describe("report delivery permissions", () => {
-        it("let only Audit Manager's service-linked role put objects under the report prefix, owner-enforced", () => {
+        it("let only Audit Manager's service-linked role put objects under the report prefix, matched by condition so the policy is valid before the role exists", () => {
             const [s] = reportDeliveryBucketStatements(pulumi.output("arn:aws:s3:::b"), "111111111111", "backup-audit");
-            assert.deepEqual(s.Principal, { AWS: "arn:aws:iam::111111111111:role/aws-service-role/reports.backup.amazonaws.com/AWSServiceRoleForBackupReports" });
+            assert.equal(s.Principal, "*");
             assert.equal(s.Action, "s3:PutObject");
-            assert.deepEqual(s.Condition, { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control" } });
+            assert.deepEqual(s.Condition, {
+                ArnEquals: { "aws:PrincipalArn": "arn:aws:iam::111111111111:role/aws-service-role/reports.backup.amazonaws.com/AWSServiceRoleForBackupReports" },
+                StringEquals: { "aws:PrincipalAccount": "111111111111", "s3:x-amz-acl": "bucket-owner-full-control" },
+            });
         });
 
         it("let that role use the bucket's key only through S3 in this account, matched by condition so the key policy is valid before the role exists", () => {
