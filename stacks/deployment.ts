@@ -22,6 +22,7 @@ import { copyBackVaultPolicy } from "../components/vault/vaultPolicies";
 import { BackupAlarms, noRecentBackupWindow } from "../components/monitoring/backupAlarms";
 import { BackupJobEvents } from "../components/monitoring/backupJobEvents";
 import { OperationsDashboard } from "../components/monitoring/operationsDashboard";
+import { ReplicationAlarms } from "../components/monitoring/replicationAlarms";
 import { AuditFramework, frequencyOf, reportDeliveryBucketStatements, reportDeliveryKeyStatements } from "../components/verification/auditFramework";
 import { ConfigRules, configDeliveryBucketStatements } from "../components/verification/configRules";
 import { RestoreTesting, underscored } from "../components/verification/restoreTesting";
@@ -134,15 +135,18 @@ export function deploymentStack(cfg: DeploymentConfig) {
         centralVaultArn,
         targetEventBusArn: naming.backupAccountEventBusArn(central.accountId, central.region),
         roleName: naming.envName(env, "copy-event-forwarding"),
+        states: ["COMPLETED", "FAILED"],
     }, inPrimary);
 
     // Phase 3: alarms and job events to the alert topic, a dashboard, verification inside AWS.
-    const alarms = new BackupAlarms("backup-alarms", {
-        alarmNamePrefix: naming.envName(env, "backup"), vaultName: vault.name, alertTopicArn: alerts.arn, rules, watchCopies: rules.some((r) => r.copies.length > 0),
-    }, inPrimary);
-    new BackupJobEvents("backup-job-events", { namePrefix: naming.envName(env, "backup"), alertTopicArn: alerts.arn }, inPrimary);
+    const alarmNamePrefix = naming.envName(env, "backup");
+    const backupAlarms = new BackupAlarms("backup-alarms", { alarmNamePrefix, vaultName: vault.name, alertTopicArn: alerts.arn, backupRules: rules, watchCopies: rules.some((r) => r.copies.length > 0) }, inPrimary);
+    const replicated = { sourceBucket: exportsBucket.name, destinationBucket: naming.archiveBucketName(central.accountId, central.region), ruleId: naming.EXPORTS_REPLICATION_RULE_ID };
+    const replicationAlarms = new ReplicationAlarms("exports-replication-alarms", { alarmNamePrefix: naming.envName(env, "exports"), ...replicated, alertTopicArn: alerts.arn }, inPrimary);
+    new BackupJobEvents("backup-job-events", { namePrefix: alarmNamePrefix, alertTopicArn: alerts.arn }, inPrimary);
     const dashboard = new OperationsDashboard("operations-dashboard", {
-        dashboardName: naming.envName(env, "backup-operations"), title: `# ${env}: backups, copies to the backup account, restores`, vaultName: vault.name, alarmArns: alarms.alarmArns,
+        dashboardName: naming.envName(env, "backup-operations"), title: `# ${env}: backups, copies to the backup account, restores, exports replication`,
+        vaultName: vault.name, replication: replicated, alarmArns: [...backupAlarms.alarmArns, ...replicationAlarms.alarmArns],
     }, inPrimary);
     const restoreTables = mon.restoreTest.tables ?? cfg.tables.filter((t) => t.endsWith("-receipts"));
     if (restoreTables.length) {
@@ -153,15 +157,17 @@ export function deploymentStack(cfg: DeploymentConfig) {
     }
     const mostFrequent = [...rules].sort((a, b) => scheduleIntervalHours(a.schedule) - scheduleIntervalHours(b.schedule))[0];
     const audit = new AuditFramework("audit", {
-        frameworkName: `${underscored(env)}_backup_strategy`, reportPlanName: `${underscored(env)}_backup_compliance`, resourceTypes: ["DynamoDB"],
-        reportBucketName: exportsBucket.name, reportKeyPrefix: auditPrefix,
+        frameworkName: `${underscored(env)}_backup_strategy`, reportPlanName: `${underscored(env)}_backup_compliance`, resourceTypes: ["DynamoDB"], reportBucketName: exportsBucket.name, reportKeyPrefix: auditPrefix,
         controls: {
-            minimumFrequency: frequencyOf(scheduleIntervalHours(mostFrequent.schedule)), minimumRetentionDays: mostFrequent.lifecycle.deleteAfterDays,
-            lastRecoveryPointMaxAge: { unit: "hours", value: mon.maxRecoveryPointAgeHours ?? noRecentBackupWindow(rules).windowHours }, crossAccountIds: [central.accountId],
+            crossAccountIds: [central.accountId],
+            plan: {
+                minimumFrequency: frequencyOf(scheduleIntervalHours(mostFrequent.schedule)), minimumRetentionDays: mostFrequent.lifecycle.deleteAfterDays,
+                lastRecoveryPointMaxAge: { unit: "hours", value: mon.maxRecoveryPointAgeHours ?? noRecentBackupWindow(rules).windowHours },
+            },
         },
     }, inPrimary);
     new ConfigRules("config-rules", {
-        namePrefix: naming.envName(env, "backup"), dynamoDbTables: true, replicatedBucketName: exportsBucket.name,
+        namePrefix: alarmNamePrefix, dynamoDbTables: true, replicatedBucketName: exportsBucket.name,
         recorder: mon.createConfigRecorder ? { accountId: cfg.accountId, roleName: naming.envName(env, "backup-config-recorder"), bucketName: exportsBucket.name, bucketArn: exportsBucket.arn, keyPrefix: configPrefix, kmsKeyArn: key.arn } : undefined,
     }, inPrimary);
 

@@ -1,7 +1,8 @@
 /**
- * Forwards a deployment account's "copy into the central vault completed" events to the backup
- * account's default event bus. A cross-account copy job belongs to the account that started it, so
- * its state-change event is raised there; the backup account's second-region copy listens for it.
+ * Forwards a deployment account's "copy into the central vault completed" (and, when asked,
+ * "failed") events to the backup account's default event bus. A cross-account copy job belongs to
+ * the account that started it, so its state-change event is raised there; the backup account's
+ * second-region copy listens for completed copies, its alerting for failed ones.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -14,6 +15,19 @@ export interface CopyEventForwardingArgs {
     /** The backup account's default event bus in the central vault's region. */
     targetEventBusArn: string;
     roleName: string;
+    /**
+     * Copy states to forward: COMPLETED feeds the backup account's second-region copy; FAILED lets
+     * the backup account alert on copies that never arrived (the job, and its event, live here).
+     */
+    states?: ForwardedCopyState[];
+}
+
+export type ForwardedCopyState = "COMPLETED" | "FAILED";
+
+/** The forwarding rule's pattern: copies into the central vault that reached one of `states`. */
+export function forwardedCopyPattern(centralVaultArn: string, states: ForwardedCopyState[]) {
+    const pattern = copyCompletedPattern(centralVaultArn);
+    return { ...pattern, detail: { ...pattern.detail, state: states } };
 }
 
 export class CopyEventForwarding extends pulumi.ComponentResource {
@@ -30,8 +44,8 @@ export class CopyEventForwarding extends pulumi.ComponentResource {
         }, child);
         this.rule = new aws.cloudwatch.EventRule(`${name}-rule`, {
             name: `${args.roleName}-rule`,
-            description: "Copies into the backup account's central vault that completed, for its second-region copy",
-            eventPattern: JSON.stringify(copyCompletedPattern(args.centralVaultArn)),
+            description: "Copies into the backup account's central vault that completed (for its second-region copy) or failed (for its alerts)",
+            eventPattern: JSON.stringify(forwardedCopyPattern(args.centralVaultArn, args.states ?? ["COMPLETED"])),
         }, child);
         new aws.cloudwatch.EventTarget(`${name}-target`, { rule: this.rule.name, targetId: "backup-account-bus", arn: args.targetEventBusArn, roleArn: role.arn }, child);
         this.registerOutputs({ ruleArn: this.rule.arn });

@@ -15,9 +15,13 @@ export interface BackupAlarmsArgs {
     /** The vault's name output. */
     vaultName: pulumi.Input<string>;
     alertTopicArn: pulumi.Input<string>;
-    /** The plan's rules; the most frequent one sets the "no recent backup" window. */
-    rules: ScheduledRule[];
-    /** Alarm on copy jobs leaving this vault (set when a rule copies elsewhere). */
+    /**
+     * The rules of the plan that backs up into this vault: alarms on failed backup jobs and on no
+     * recent backup, the most frequent rule setting the window. Leave out for a vault that only
+     * receives copies (the backup account's), where no backup job ever runs.
+     */
+    backupRules?: ScheduledRule[];
+    /** Alarm on copy jobs leaving this vault (set when a rule or a function copies elsewhere). */
     watchCopies: boolean;
     /** Resource type of the restore-job metric (AWS publishes restore metrics by resource type). */
     restoreResourceType?: string;
@@ -56,34 +60,55 @@ export function noRecentBackupWindow(rules: ScheduledRule[]): AlarmWindow & { ru
 /** The alarms of one vault, as specs. */
 export function backupAlarmSpecs(args: BackupAlarmsArgs): AlarmSpec[] {
     const vault = { BackupVaultName: args.vaultName };
-    const backup = { namespace: "AWS/Backup", statistic: "Sum" as const };
-    const failures = { ...backup, window: HOURLY_FAILURES, comparison: "GreaterThanOrEqualToThreshold" as const, threshold: 1, treatMissingData: "notBreaching" as const };
-    const { rule, windowHours, ...window } = noRecentBackupWindow(args.rules);
-    const specs: AlarmSpec[] = [
-        { ...failures, key: "backup-jobs-failed", metricName: "NumberOfBackupJobsFailed", dimensions: vault, description: "An AWS Backup job into this vault failed in the last hour. See the backup-job event on the alert topic, or AWS Backup > Jobs." },
-        {
-            ...backup,
-            key: "no-recent-backup",
-            metricName: "NumberOfBackupJobsCompleted",
-            dimensions: vault,
-            window,
-            comparison: "LessThanThreshold",
-            threshold: 1,
-            // No datapoint at all is exactly the failure this alarm exists for.
-            treatMissingData: "breaching",
-            description: `No backup job into this vault completed in the last ${windowHours} hours (rule '${rule}' interval plus its completion window). Backups may have silently stopped.`,
-        },
-        {
-            ...failures,
-            key: "restore-jobs-failed",
-            metricName: "NumberOfRestoreJobsFailed",
-            dimensions: { ResourceType: args.restoreResourceType ?? "DynamoDB" },
-            description: "An AWS Backup restore job (a restore test or a real restore) failed in the last hour.",
-        },
-    ];
-    if (args.watchCopies) {
-        specs.splice(1, 0, { ...failures, key: "copy-jobs-failed", metricName: "NumberOfCopyJobsFailed", dimensions: vault, description: "A copy job from this vault (to the backup account) failed in the last hour. Check that cross-account backup is on for the organization and the central vault's lock bounds." });
+    const failures = {
+        namespace: "AWS/Backup",
+        statistic: "Sum" as const,
+        window: HOURLY_FAILURES,
+        comparison: "GreaterThanOrEqualToThreshold" as const,
+        threshold: 1,
+        treatMissingData: "notBreaching" as const,
+    };
+    const specs: AlarmSpec[] = [];
+    if (args.backupRules) {
+        const { rule, windowHours, ...window } = noRecentBackupWindow(args.backupRules);
+        specs.push(
+            {
+                ...failures,
+                key: "backup-jobs-failed",
+                metricName: "NumberOfBackupJobsFailed",
+                dimensions: vault,
+                description: "An AWS Backup job into this vault failed in the last hour. See the backup-job event on the alert topic, or AWS Backup > Jobs.",
+            },
+            {
+                ...failures,
+                key: "no-recent-backup",
+                metricName: "NumberOfBackupJobsCompleted",
+                dimensions: vault,
+                window,
+                comparison: "LessThanThreshold",
+                threshold: 1,
+                // No datapoint at all is exactly the failure this alarm exists for.
+                treatMissingData: "breaching",
+                description: `No backup job into this vault completed in the last ${windowHours} hours (rule '${rule}' interval plus its completion window). Backups may have silently stopped.`,
+            },
+        );
     }
+    if (args.watchCopies) {
+        specs.push({
+            ...failures,
+            key: "copy-jobs-failed",
+            metricName: "NumberOfCopyJobsFailed",
+            dimensions: vault,
+            description: "A copy job from this vault failed in the last hour. Check that cross-account backup is on for the organization and that the copy's retention is within the destination vault lock's bounds.",
+        });
+    }
+    specs.push({
+        ...failures,
+        key: "restore-jobs-failed",
+        metricName: "NumberOfRestoreJobsFailed",
+        dimensions: { ResourceType: args.restoreResourceType ?? "DynamoDB" },
+        description: "An AWS Backup restore job (a restore test or a real restore) failed in the last hour.",
+    });
     return specs;
 }
 

@@ -20,6 +20,10 @@ export interface OperationsDashboardArgs {
     restoreResourceType?: string;
     /** A replication rule to show, when the stack replicates. */
     replication?: { sourceBucket: pulumi.Input<string>; destinationBucket: pulumi.Input<string>; ruleId: pulumi.Input<string> };
+    /** Leave out the backup-jobs widget for a vault that only receives copies. */
+    backupJobs?: boolean;
+    /** A copy function to show (invocations, errors, dead letters), when the stack has one. */
+    copyFunction?: { functionName: pulumi.Input<string>; deadLetterQueueName: pulumi.Input<string> };
     /** Every alarm of the stack, for the alarm-status widget (CloudWatch shows at most 100). */
     alarmArns: pulumi.Input<string>[];
 }
@@ -40,16 +44,20 @@ export function dashboardWidgets(args: OperationsDashboardArgs): cw.Widget[] {
     if (args.alarmArns.length > 100) throw new Error(`a CloudWatch alarm-status widget lists at most 100 alarms; this stack has ${args.alarmArns.length}`);
     const vault = { BackupVaultName: args.vaultName };
     const restoreType = { ResourceType: args.restoreResourceType ?? "DynamoDB" };
-    const widgets: cw.Widget[] = [
-        new cw.TextWidget({ markdown: args.title, width: 24, height: 2 }),
+    const widgets: cw.Widget[] = [new cw.TextWidget({ markdown: args.title, width: 24, height: 2 })];
+    if (args.backupJobs !== false) {
+        widgets.push(
+            new cw.LineGraphMetricWidget({
+                title: "Backup jobs: completed vs failed",
+                width: 8,
+                period: HOUR,
+                metrics: [backupMetric("NumberOfBackupJobsCompleted", vault, "completed", GREEN), backupMetric("NumberOfBackupJobsFailed", vault, "failed", RED), backupMetric("NumberOfBackupJobsExpired", vault, "expired", GREY)],
+            }),
+        );
+    }
+    widgets.push(
         new cw.LineGraphMetricWidget({
-            title: "Backup jobs: completed vs failed",
-            width: 8,
-            period: HOUR,
-            metrics: [backupMetric("NumberOfBackupJobsCompleted", vault, "completed", GREEN), backupMetric("NumberOfBackupJobsFailed", vault, "failed", RED), backupMetric("NumberOfBackupJobsExpired", vault, "expired", GREY)],
-        }),
-        new cw.LineGraphMetricWidget({
-            title: "Copy jobs (to the backup account): completed vs failed",
+            title: "Copy jobs from the vault: completed vs failed",
             width: 8,
             period: HOUR,
             metrics: [backupMetric("NumberOfCopyJobsCompleted", vault, "completed", GREEN), backupMetric("NumberOfCopyJobsFailed", vault, "failed", RED)],
@@ -72,7 +80,20 @@ export function dashboardWidgets(args: OperationsDashboardArgs): cw.Widget[] {
             period: THIRTY_DAYS,
             metrics: [backupMetric("NumberOfRestoreJobsCompleted", restoreType, "restores completed", GREEN, THIRTY_DAYS), backupMetric("NumberOfRestoreJobsFailed", restoreType, "restores failed", RED, THIRTY_DAYS)],
         }),
-    ];
+    );
+    if (args.copyFunction) {
+        const fn = { FunctionName: args.copyFunction.functionName };
+        const lambda = (name: string, label: string, color: string) => new cw.Metric({ namespace: "AWS/Lambda", name, dimensions: fn, statistic: "Sum", period: 300, label, color });
+        widgets.push(
+            new cw.LineGraphMetricWidget({ title: "Copy function: invocations vs errors", width: 12, period: 300, metrics: [lambda("Invocations", "invocations", GREEN), lambda("Errors", "errors", RED), lambda("Throttles", "throttles", GREY)] }),
+            new cw.LineGraphMetricWidget({
+                title: "Copy function: dead letters waiting",
+                width: 12,
+                period: 300,
+                metrics: [new cw.Metric({ namespace: "AWS/SQS", name: "ApproximateNumberOfMessagesVisible", dimensions: { QueueName: args.copyFunction.deadLetterQueueName }, statistic: "Maximum", period: 300, label: "dead letters", color: RED })],
+            }),
+        );
+    }
     if (args.replication) {
         const dims = { SourceBucket: args.replication.sourceBucket, DestinationBucket: args.replication.destinationBucket, RuleId: args.replication.ruleId };
         widgets.push(

@@ -28,11 +28,8 @@ export interface AuditFrameworkArgs {
 }
 
 export interface AuditControls {
-    /** Most frequent rule and shortest retention the plan must have. */
-    minimumFrequency: { unit: "hours" | "days"; value: number };
-    minimumRetentionDays: number;
-    /** The newest recovery point of each resource must be younger than this. */
-    lastRecoveryPointMaxAge: { unit: "hours" | "days"; value: number };
+    /** Controls on the account's own resources and plan; left out where no resource is backed up (the backup account). */
+    plan?: PlanControls;
     /** Accounts that must hold a copy (the backup account); omitted in the backup account itself. */
     crossAccountIds?: string[];
     /** Backup account only: manual deletion of recovery points disabled. */
@@ -46,8 +43,16 @@ const FRAMEWORK_NAME = /^[a-zA-Z][_a-zA-Z0-9]{0,255}$/;
 export const REPORTS_ROLE_NAME = "AWSServiceRoleForBackupReports";
 export const reportsRoleArn = (accountId: string) => `arn:aws:iam::${accountId}:role/aws-service-role/reports.backup.amazonaws.com/${REPORTS_ROLE_NAME}`;
 
+export interface PlanControls {
+    /** Most frequent rule and shortest retention the plan must have. */
+    minimumFrequency: { unit: "hours" | "days"; value: number };
+    minimumRetentionDays: number;
+    /** The newest recovery point of each resource must be younger than this. */
+    lastRecoveryPointMaxAge: { unit: "hours" | "days"; value: number };
+}
+
 /** The frequency control's value for a rule that runs every `intervalHours`. */
-export function frequencyOf(intervalHours: number): AuditControls["minimumFrequency"] {
+export function frequencyOf(intervalHours: number): PlanControls["minimumFrequency"] {
     if (intervalHours < 24) return { unit: "hours", value: Math.max(1, Math.round(intervalHours)) };
     return { unit: "days", value: Math.min(7, Math.round(intervalHours / 24)) };
 }
@@ -56,23 +61,26 @@ export function frequencyOf(intervalHours: number): AuditControls["minimumFreque
 export function frameworkControls(controls: AuditControls, resourceTypes: string[]): aws.types.input.backup.FrameworkControl[] {
     const scope = { complianceResourceTypes: resourceTypes };
     const params = (p: Record<string, string | number>) => Object.entries(p).map(([name, value]) => ({ name, value: String(value) }));
-    const list: aws.types.input.backup.FrameworkControl[] = [
-        { name: "BACKUP_RESOURCES_PROTECTED_BY_BACKUP_PLAN", scope },
-        {
-            name: "BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK",
-            inputParameters: params({
-                requiredFrequencyUnit: controls.minimumFrequency.unit,
-                requiredFrequencyValue: controls.minimumFrequency.value,
-                requiredRetentionDays: controls.minimumRetentionDays,
-            }),
-        },
-        { name: "BACKUP_RECOVERY_POINT_ENCRYPTED", scope },
-        {
-            name: "BACKUP_LAST_RECOVERY_POINT_CREATED",
-            inputParameters: params({ recoveryPointAgeUnit: controls.lastRecoveryPointMaxAge.unit, recoveryPointAgeValue: controls.lastRecoveryPointMaxAge.value }),
-            scope,
-        },
-    ];
+    const list: aws.types.input.backup.FrameworkControl[] = [{ name: "BACKUP_RECOVERY_POINT_ENCRYPTED", scope }];
+    const plan = controls.plan;
+    if (plan) {
+        list.push(
+            { name: "BACKUP_RESOURCES_PROTECTED_BY_BACKUP_PLAN", scope },
+            {
+                name: "BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK",
+                inputParameters: params({
+                    requiredFrequencyUnit: plan.minimumFrequency.unit,
+                    requiredFrequencyValue: plan.minimumFrequency.value,
+                    requiredRetentionDays: plan.minimumRetentionDays,
+                }),
+            },
+            {
+                name: "BACKUP_LAST_RECOVERY_POINT_CREATED",
+                inputParameters: params({ recoveryPointAgeUnit: plan.lastRecoveryPointMaxAge.unit, recoveryPointAgeValue: plan.lastRecoveryPointMaxAge.value }),
+                scope,
+            },
+        );
+    }
     if (controls.crossAccountIds?.length) {
         list.push({ name: "BACKUP_RESOURCES_PROTECTED_BY_CROSS_ACCOUNT", inputParameters: params({ crossAccountList: controls.crossAccountIds.join(",") }), scope });
     }
@@ -81,7 +89,6 @@ export function frameworkControls(controls: AuditControls, resourceTypes: string
         list.push({
             name: "BACKUP_RESOURCES_PROTECTED_BY_BACKUP_VAULT_LOCK",
             inputParameters: params({ minRetentionDays: controls.vaultLock.minRetentionDays, maxRetentionDays: controls.vaultLock.maxRetentionDays }),
-            scope,
         });
     }
     return list;
@@ -93,29 +100,41 @@ export function auditFrameworkErrors(args: AuditFrameworkArgs): string[] {
     for (const [what, name] of [["framework", args.frameworkName], ["report plan", args.reportPlanName]] as const) {
         if (!FRAMEWORK_NAME.test(name)) errors.push(`an AWS Backup ${what} name starts with a letter and has only letters, digits and '_' (no '-'), up to 256: '${name}'`);
     }
-    const { minimumFrequency: f, lastRecoveryPointMaxAge: age, crossAccountIds } = args.controls;
-    // Bounds of the console's choices for these controls: a frequency of at most a day or a week, an age of at most 31 days.
-    const maxFrequency = f.unit === "hours" ? 24 : 7;
-    if (!Number.isInteger(f.value) || f.value < 1 || f.value > maxFrequency) errors.push(`requiredFrequencyValue in ${f.unit} is 1 to ${maxFrequency}, not ${f.value}`);
-    const maxAge = age.unit === "hours" ? 744 : 31;
-    if (!Number.isInteger(age.value) || age.value < 1 || age.value > maxAge) errors.push(`recoveryPointAgeValue in ${age.unit} is 1 to ${maxAge}, not ${age.value}`);
-    if (!Number.isInteger(args.controls.minimumRetentionDays) || args.controls.minimumRetentionDays < 1) errors.push(`requiredRetentionDays must be a whole number of days from 1, not ${args.controls.minimumRetentionDays}`);
+    const { plan, crossAccountIds, vaultLock } = args.controls;
+    if (plan) {
+        // Bounds of the console's choices for these controls: a frequency of at most a day or a week, an age of at most 31 days.
+        const { minimumFrequency: f, lastRecoveryPointMaxAge: age } = plan;
+        const maxFrequency = f.unit === "hours" ? 24 : 7;
+        if (!Number.isInteger(f.value) || f.value < 1 || f.value > maxFrequency) errors.push(`requiredFrequencyValue in ${f.unit} is 1 to ${maxFrequency}, not ${f.value}`);
+        const maxAge = age.unit === "hours" ? 744 : 31;
+        if (!Number.isInteger(age.value) || age.value < 1 || age.value > maxAge) errors.push(`recoveryPointAgeValue in ${age.unit} is 1 to ${maxAge}, not ${age.value}`);
+        if (!Number.isInteger(plan.minimumRetentionDays) || plan.minimumRetentionDays < 1) errors.push(`requiredRetentionDays must be a whole number of days from 1, not ${plan.minimumRetentionDays}`);
+    }
+    if (vaultLock && vaultLock.minRetentionDays > vaultLock.maxRetentionDays) errors.push("the vault-lock control's minRetentionDays exceeds its maxRetentionDays");
     if (crossAccountIds && (crossAccountIds.length > 5 || crossAccountIds.some((id) => !/^\d{12}$/.test(id)))) errors.push("crossAccountList is up to 5 twelve-digit account ids");
     if (frameworkControls(args.controls, args.resourceTypes).length > 50) errors.push("AWS Backup Audit Manager allows at most 50 controls per account and region");
     if (!/^[^/].*[^/]$|^[^/]$/.test(args.reportKeyPrefix)) errors.push(`the report key prefix must not start or end with '/': '${args.reportKeyPrefix}'`);
     return errors;
 }
 
-/** Bucket statements that let Audit Manager deliver reports under the prefix, and nothing else. */
+/**
+ * Bucket statement that lets Audit Manager deliver reports under the prefix, and nothing else. The
+ * role is matched by condition, not named as principal: S3 rejects a policy naming a role that does
+ * not exist yet, and the service-linked role appears only with the first framework or report plan.
+ * The fixed aws:PrincipalArn and aws:PrincipalAccount values keep the statement non-public for S3.
+ */
 export function reportDeliveryBucketStatements(bucketArn: pulumi.Output<string>, accountId: string, keyPrefix: string): PolicyStatement[] {
     return [
         {
             Sid: "BackupAuditReportsDelivery",
             Effect: "Allow",
-            Principal: { AWS: reportsRoleArn(accountId) },
+            Principal: "*",
             Action: "s3:PutObject",
             Resource: pulumi.interpolate`${bucketArn}/${keyPrefix}/*`,
-            Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control" } },
+            Condition: {
+                ArnEquals: { "aws:PrincipalArn": reportsRoleArn(accountId) },
+                StringEquals: { "aws:PrincipalAccount": accountId, "s3:x-amz-acl": "bucket-owner-full-control" },
+            },
         },
     ];
 }

@@ -239,6 +239,20 @@ export const monitoringSchema = z
     })
     .strict();
 
+/** The backup account's monitoring: restore tests of the critical tables' copies in the central vault. */
+export const backupMonitoringSchema = z
+    .object({
+        restoreTest: restoreTestSchema
+            .omit({ tables: true })
+            .extend({
+                /** Application tables, without the `{env}-env-` prefix, whose copies are restore-tested for every deployment account. */
+                tables: z.array(z.string().regex(/^[a-zA-Z0-9_.-]{1,200}$/, "a table name is letters, digits, '_', '-' and '.'")).min(1).default(["receipts"]),
+            })
+            .strict()
+            .prefault({}),
+    })
+    .strict();
+
 /** Cross-field checks of the monitoring block, against the tables and rules it watches. */
 function checkMonitoring(cfg: z.infer<typeof monitoringSchema>, tables: string[], backupRules: Record<string, { schedule: string; completionWindowMinutes: number }>, ctx: z.RefinementCtx) {
     for (const table of cfg.restoreTest.tables ?? []) {
@@ -362,6 +376,7 @@ export const backupConfigSchema = z
         archiveRetentionDays: days("archiveRetentionDays").min(1).max(36500, "S3 Object Lock retention is at most 36500 days").default(2557),
         /** The only principal that may delete or shorten recovery points or change the vault policies. */
         breakGlassRoleName: z.string().superRefine(satisfies(rules.iamRoleName)).default(naming.DEFAULT_BREAK_GLASS_ROLE_NAME),
+        monitoring: backupMonitoringSchema.prefault({}),
     })
     .strict()
     .superRefine((cfg, ctx) => {

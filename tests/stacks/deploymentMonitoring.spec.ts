@@ -21,13 +21,21 @@ describe("deployment stack: monitoring and verification (prod)", function () {
         for (const a of vaultAlarms) assert.equal((a.inputs.dimensions as Record<string, string>).BackupVaultName, vaultName, `${a.name} watches another vault`);
     });
 
-    it("watches backup, copy and restore failures and the absence of a recent backup", () => {
+    it("watches backup, copy and restore failures, the absence of a recent backup, and exports replication", () => {
         const metrics = prod.ofType(ALARM).map((a) => a.inputs.metricName).sort();
-        assert.deepEqual(metrics, ["NumberOfBackupJobsCompleted", "NumberOfBackupJobsFailed", "NumberOfCopyJobsFailed", "NumberOfRestoreJobsFailed"]);
+        assert.deepEqual(metrics, ["NumberOfBackupJobsCompleted", "NumberOfBackupJobsFailed", "NumberOfCopyJobsFailed", "NumberOfRestoreJobsFailed", "OperationsFailedReplication", "ReplicationLatency"]);
         const quiet = prod.one(ALARM, "backup-alarms-no-recent-backup").inputs;
         // The daily rule: every 24 h, 480 minutes to complete.
         assert.equal(Number(quiet.period) * Number(quiet.evaluationPeriods), 32 * 3600);
         assert.equal(quiet.treatMissingData, "breaching");
+    });
+
+    it("dimensions the replication alarms by the replication rule the stack configures", () => {
+        const replication = prod.one("aws:s3/bucketReplicationConfig:BucketReplicationConfig").inputs as { bucket: string; rules: Array<{ id: string; destination: { bucket: string } }> };
+        const [rule] = replication.rules;
+        for (const a of prod.ofType(ALARM).filter((x) => x.inputs.namespace === "AWS/S3")) {
+            assert.deepEqual(a.inputs.dimensions, { SourceBucket: replication.bucket, DestinationBucket: rule.destination.bucket.replace(/^arn:aws:s3:::/, ""), RuleId: rule.id }, a.name);
+        }
     });
 
     it("sends every alarm, its recovery and every job event to the stack's alert topic", () => {
@@ -35,8 +43,7 @@ describe("deployment stack: monitoring and verification (prod)", function () {
             assert.deepEqual(a.inputs.alarmActions, [topicArn()], a.name);
             assert.deepEqual(a.inputs.okActions, [topicArn()], a.name);
         }
-        // The copy-event forwarding target goes to the backup account's bus, not to the topic.
-        const targets = prod.ofType("aws:cloudwatch/eventTarget:EventTarget").filter((t) => t.parent === prod.named("backup-job-events").urn);
+        const targets = prod.childrenOf(prod.named("backup-job-events")).filter((r) => r.type === "aws:cloudwatch/eventTarget:EventTarget");
         assert.equal(targets.length, 4);
         for (const t of targets) assert.equal(t.inputs.arn, topicArn(), t.name);
     });

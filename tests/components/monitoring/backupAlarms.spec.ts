@@ -12,7 +12,7 @@ const TOPIC = "arn:aws:sns:eu-west-2:111111111111:alerts";
 async function vaultWithAlarms(overrides: Partial<BackupAlarmsArgs> = {}): Promise<Registered> {
     return runComponent((provider) => {
         const vault = new aws.backup.Vault("v", { name: "test-vault" }, { provider });
-        new BackupAlarms("alarms", { alarmNamePrefix: "test-backup", vaultName: vault.name, alertTopicArn: TOPIC, rules: [DAILY, WEEKLY, MONTHLY], watchCopies: true, ...overrides }, { provider });
+        new BackupAlarms("alarms", { alarmNamePrefix: "test-backup", vaultName: vault.name, alertTopicArn: TOPIC, backupRules: [DAILY, WEEKLY, MONTHLY], watchCopies: true, ...overrides }, { provider });
     });
 }
 
@@ -76,6 +76,11 @@ describe("BackupAlarms component", () => {
         }
     });
 
+    it("watches only copies and restores for a vault that receives copies and runs no backup jobs", () => {
+        const keys = backupAlarmSpecs({ alarmNamePrefix: "p", vaultName: "central", alertTopicArn: TOPIC, watchCopies: true }).map((s) => s.key);
+        assert.deepEqual(keys, ["copy-jobs-failed", "restore-jobs-failed"]);
+    });
+
     it("leaves out the copy alarm for a vault that copies nowhere", async () => {
         const noCopies = await vaultWithAlarms({ watchCopies: false });
         assert.ok(!noCopies.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").some((a) => a.inputs.metricName === "NumberOfCopyJobsFailed"));
@@ -101,7 +106,7 @@ describe("BackupAlarms component", () => {
         });
 
         it("refuses a plan without rules", () => {
-            assert.throws(() => backupAlarmSpecs({ alarmNamePrefix: "p", vaultName: "v", alertTopicArn: TOPIC, rules: [], watchCopies: false }), /at least one backup rule/);
+            assert.throws(() => backupAlarmSpecs({ alarmNamePrefix: "p", vaultName: "v", alertTopicArn: TOPIC, backupRules: [], watchCopies: false }), /at least one backup rule/);
         });
     });
 });

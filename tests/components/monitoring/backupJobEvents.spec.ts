@@ -1,20 +1,9 @@
 import * as assert from "node:assert/strict";
 import { BackupJobEvents, JobEventRule, inputTemplate, jobEventRules } from "../../../components/monitoring/backupJobEvents";
 import { runComponent } from "../../helpers/engine";
+import { matchesPattern as matches } from "../../helpers/eventPattern";
 
 const TOPIC = "arn:aws:sns:eu-west-2:111111111111:alerts";
-
-/** The subset of EventBridge matching the rules use: literal lists and `exists`. */
-function matches(pattern: unknown, event: unknown): boolean {
-    if (Array.isArray(pattern)) {
-        return pattern.some((p) => (p !== null && typeof p === "object" && "exists" in p ? (event !== undefined) === (p as { exists: boolean }).exists : p === event));
-    }
-    if (pattern !== null && typeof pattern === "object") {
-        const obj = (event ?? {}) as Record<string, unknown>;
-        return Object.entries(pattern).every(([k, p]) => matches(p, obj[k]));
-    }
-    return false;
-}
 
 /** What EventBridge's input transformer delivers for a string template. */
 function transform(rule: { inputPaths: Record<string, string>; inputTemplate: string }, event: Record<string, unknown>): string {

@@ -60,7 +60,7 @@ describe("OperationsDashboard component", () => {
         const vaultName = run.one("aws:backup/vault:Vault").outputs.name;
         for (const [title, completed, failed] of [
             ["Backup jobs: completed vs failed", "NumberOfBackupJobsCompleted", "NumberOfBackupJobsFailed"],
-            ["Copy jobs (to the backup account): completed vs failed", "NumberOfCopyJobsCompleted", "NumberOfCopyJobsFailed"],
+            ["Copy jobs from the vault: completed vs failed", "NumberOfCopyJobsCompleted", "NumberOfCopyJobsFailed"],
         ]) {
             const lines = (titled(widgets, title).properties.metrics as unknown[][]).map(line);
             assert.ok(lines.some((l) => l.name === completed && l.options.label === "completed"), title);
@@ -105,6 +105,17 @@ describe("OperationsDashboard component", () => {
         assert.equal(latency.properties.annotations.horizontal[0].value, 900);
         const failures = (titled(widgets, "Replication: operations failed").properties.metrics as unknown[][]).map(line);
         assert.equal(failures[0].name, "OperationsFailedReplication");
+    });
+
+    it("shows a copy function's work and dead letters, and can leave out backup jobs for a vault that only receives copies", async () => {
+        const { widgets } = await dashboard({ backupJobs: false, copyFunction: { functionName: "copy-fn", deadLetterQueueName: "copy-dlq" } });
+        assert.ok(!widgets.some((w) => w.properties.title === "Backup jobs: completed vs failed"));
+        const fn = (titled(widgets, "Copy function: invocations vs errors").properties.metrics as unknown[][]).map(line);
+        assert.deepEqual(fn.map((l) => l.name), ["Invocations", "Errors", "Throttles"]);
+        for (const l of fn) assert.deepEqual(l.dimensions, { FunctionName: "copy-fn" });
+        const [dlq] = (titled(widgets, "Copy function: dead letters waiting").properties.metrics as unknown[][]).map(line);
+        assert.equal(dlq.namespace, "AWS/SQS");
+        assert.deepEqual(dlq.dimensions, { QueueName: "copy-dlq" });
     });
 
     it("refuses more alarms than one alarm widget shows, and a dashboard name CloudWatch rejects", async () => {

@@ -10,9 +10,7 @@ const ARGS: AuditFrameworkArgs = {
     reportBucketName: "prod-env-backup-exports-111111111111-eu-west-2",
     reportKeyPrefix: "backup-audit",
     controls: {
-        minimumFrequency: { unit: "days", value: 1 },
-        minimumRetentionDays: 35,
-        lastRecoveryPointMaxAge: { unit: "hours", value: 32 },
+        plan: { minimumFrequency: { unit: "days", value: 1 }, minimumRetentionDays: 35, lastRecoveryPointMaxAge: { unit: "hours", value: 32 } },
         crossAccountIds: ["333333333333"],
     },
 };
@@ -49,11 +47,12 @@ describe("AuditFramework component", () => {
         assert.deepEqual(control("BACKUP_RESOURCES_PROTECTED_BY_BACKUP_PLAN")?.scope, { complianceResourceTypes: ["DynamoDB"] });
     });
 
-    it("adds the backup account's controls: manual deletion disabled and vault lock within bounds", async () => {
+    it("gives a vault-only account (the backup account) manual deletion disabled and vault lock within bounds, without plan controls", async () => {
         const backup = await runComponent((provider) => {
-            new AuditFramework("audit", { ...ARGS, controls: { ...ARGS.controls, crossAccountIds: undefined, manualDeletionDisabled: true, vaultLock: { minRetentionDays: 7, maxRetentionDays: 2557 } } }, { provider });
+            new AuditFramework("audit", { ...ARGS, controls: { manualDeletionDisabled: true, vaultLock: { minRetentionDays: 7, maxRetentionDays: 2557 } } }, { provider });
         });
         const list = backup.one("aws:backup/framework:Framework").inputs.controls as Control[];
+        assert.deepEqual(list.map((c) => c.name).sort(), ["BACKUP_RECOVERY_POINT_ENCRYPTED", "BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED", "BACKUP_RESOURCES_PROTECTED_BY_BACKUP_VAULT_LOCK"]);
         assert.ok(list.some((c) => c.name === "BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED"));
         assert.deepEqual(params(list.find((c) => c.name === "BACKUP_RESOURCES_PROTECTED_BY_BACKUP_VAULT_LOCK")), { minRetentionDays: "7", maxRetentionDays: "2557" });
         assert.ok(!list.some((c) => c.name === "BACKUP_RESOURCES_PROTECTED_BY_CROSS_ACCOUNT"));
@@ -78,7 +77,10 @@ describe("AuditFramework component", () => {
     it("rejects parameters out of range and more than five cross-account ids", () => {
         const errors = auditFrameworkErrors({
             ...ARGS,
-            controls: { ...ARGS.controls, minimumFrequency: { unit: "hours", value: 25 }, lastRecoveryPointMaxAge: { unit: "days", value: 32 }, crossAccountIds: ["1", "2", "3", "4", "5", "6"] },
+            controls: {
+                plan: { minimumFrequency: { unit: "hours", value: 25 }, minimumRetentionDays: 35, lastRecoveryPointMaxAge: { unit: "days", value: 32 } },
+                crossAccountIds: ["1", "2", "3", "4", "5", "6"],
+            },
         });
         assert.equal(errors.length, 3, errors.join("\n"));
     });
@@ -91,11 +93,14 @@ describe("AuditFramework component", () => {
     });
 
     describe("report delivery permissions", () => {
-        it("let only Audit Manager's service-linked role put objects under the report prefix, owner-enforced", () => {
+        it("let only Audit Manager's service-linked role put objects under the report prefix, matched by condition so the policy is valid before the role exists", () => {
             const [s] = reportDeliveryBucketStatements(pulumi.output("arn:aws:s3:::b"), "111111111111", "backup-audit");
-            assert.deepEqual(s.Principal, { AWS: "arn:aws:iam::111111111111:role/aws-service-role/reports.backup.amazonaws.com/AWSServiceRoleForBackupReports" });
+            assert.equal(s.Principal, "*");
             assert.equal(s.Action, "s3:PutObject");
-            assert.deepEqual(s.Condition, { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control" } });
+            assert.deepEqual(s.Condition, {
+                ArnEquals: { "aws:PrincipalArn": "arn:aws:iam::111111111111:role/aws-service-role/reports.backup.amazonaws.com/AWSServiceRoleForBackupReports" },
+                StringEquals: { "aws:PrincipalAccount": "111111111111", "s3:x-amz-acl": "bucket-owner-full-control" },
+            });
         });
 
         it("let that role use the bucket's key only through S3 in this account, matched by condition so the key policy is valid before the role exists", () => {
