@@ -18,17 +18,11 @@ import { ProtectedBucket } from "../components/storage/protectedBucket";
 import { AirGappedVault } from "../components/vault/airGappedVault";
 import { BackupVault } from "../components/vault/backupVault";
 import { centralVaultPolicy, drVaultPolicy } from "../components/vault/vaultPolicies";
-import { BackupAlarms } from "../components/monitoring/backupAlarms";
-import { BackupJobEvents } from "../components/monitoring/backupJobEvents";
-import { FunctionAlarms } from "../components/monitoring/functionAlarms";
-import { OperationsDashboard } from "../components/monitoring/operationsDashboard";
-import { ReplicationAlarms } from "../components/monitoring/replicationAlarms";
-import { AuditFramework, reportDeliveryBucketStatements, reportDeliveryKeyStatements } from "../components/verification/auditFramework";
-import { ConfigRules } from "../components/verification/configRules";
-import { RestoreTesting } from "../components/verification/restoreTesting";
+import { reportDeliveryBucketStatements, reportDeliveryKeyStatements } from "../components/verification/auditFramework";
 import { lambdaPackage } from "../lambdas/package";
 import { BackupConfig } from "./config";
 import { githubOutputs, githubRoles } from "./github";
+import { BACKUP_ACCOUNT_AUDIT_PREFIX, backupAccountMonitoring } from "./monitoring";
 import { awsProvider } from "./providers";
 
 export function backupStack(cfg: BackupConfig) {
@@ -39,7 +33,6 @@ export function backupStack(cfg: BackupConfig) {
     const accountIds = cfg.deploymentAccounts.map((a) => a.accountId);
     const breakGlassRoleArn = naming.iamRoleArn(cfg.accountId, cfg.breakGlassRoleName);
     const replicationRoles = cfg.deploymentAccounts.map((a) => naming.replicationRoleArn(a.accountId, a.environment));
-    const auditPrefix = "backup-account-audit";
     const accountRoots = accountIds.map(naming.accountRootArn);
 
     const roles = new BackupAccountRoles("access", {
@@ -136,7 +129,7 @@ export function backupStack(cfg: BackupConfig) {
                 Resource: arn,
                 Condition: { StringEquals: { "aws:PrincipalOrgID": cfg.organizationId }, ArnEquals: { "aws:PrincipalArn": replicationRoles } },
             },
-            ...reportDeliveryBucketStatements(arn, cfg.accountId, auditPrefix),
+            ...reportDeliveryBucketStatements(arn, cfg.accountId, BACKUP_ACCOUNT_AUDIT_PREFIX),
         ],
         protect,
     }, inPrimary);
@@ -152,27 +145,7 @@ export function backupStack(cfg: BackupConfig) {
     }, { ...inPrimary, dependsOn: [drArchive.versioning] });
 
     // Phase 3: alarms and job events to the alert topic, a dashboard, verification inside AWS.
-    const vaultAlarms = new BackupAlarms("central-vault-alarms", { alarmNamePrefix: "vat-backup-central-vault", vaultName: centralVault.name, alertTopicArn: alerts.arn, watchCopies: true }, inPrimary);
-    const copyFunction = { functionName: secondRegionCopy.function.name, deadLetterQueueName: secondRegionCopy.deadLetterQueue.name };
-    const copyAlarms = new FunctionAlarms("dr-copy-alarms", { alarmNamePrefix: "vat-backup-dr-copy", ...copyFunction, alertTopicArn: alerts.arn }, inPrimary);
-    const archived = { sourceBucket: archive.name, destinationBucket: drArchive.name, ruleId: naming.ARCHIVE_REPLICATION_RULE_ID };
-    const replicationAlarms = new ReplicationAlarms("archive-replication-alarms", { alarmNamePrefix: "vat-backup-archive", ...archived, alertTopicArn: alerts.arn }, inPrimary);
-    new BackupJobEvents("backup-job-events", { namePrefix: "vat-backup", alertTopicArn: alerts.arn }, inPrimary);
-    const dashboard = new OperationsDashboard("operations-dashboard", {
-        dashboardName: "vat-backup-backup-account", title: "# Backup account: copies to the DR region, restore tests, archive replication",
-        vaultName: centralVault.name, backupJobs: false, replication: archived, copyFunction,
-        alarmArns: [...vaultAlarms.alarmArns, ...copyAlarms.alarmArns, ...replicationAlarms.alarmArns],
-    }, inPrimary);
-    const restoreTest = cfg.monitoring.restoreTest;
-    new RestoreTesting("restore-testing", {
-        ...restoreTest, planName: "central_vault_copies", selectionName: "critical_table_copies", roleName: "vat-backup-restore-testing", vaultArns: [centralVault.arn],
-        tableArns: cfg.deploymentAccounts.flatMap((a) => restoreTest.tables.map((t) => naming.arn("dynamodb", cfg.region, a.accountId, `table/${naming.envName(a.environment, t)}`))),
-    }, inPrimary);
-    new AuditFramework("audit", {
-        frameworkName: "backup_account_vaults", reportPlanName: "backup_account_compliance", resourceTypes: ["DynamoDB"], reportBucketName: archive.name, reportKeyPrefix: auditPrefix,
-        controls: { manualDeletionDisabled: true, vaultLock: { minRetentionDays: cfg.centralVault.lock.minRetentionDays, maxRetentionDays: cfg.centralVault.lock.maxRetentionDays } },
-    }, inPrimary);
-    new ConfigRules("config-rules", { namePrefix: "vat-backup", dynamoDbTables: false, lockedBucketName: archive.name, vaultsRefuseManualDeletion: true }, inPrimary);
+    const watch = backupAccountMonitoring(cfg, { centralVault, alerts, secondRegionCopy, archive, drArchive }, inPrimary);
     const github = githubRoles(cfg, [cfg.region, cfg.drRegion], inPrimary, { checksTrustedAccountIds: accountIds });
 
     return {
@@ -195,6 +168,6 @@ export function backupStack(cfg: BackupConfig) {
         copyFunctionArn: secondRegionCopy.function.arn,
         copyDeadLetterQueueArn: secondRegionCopy.deadLetterQueue.arn,
         alertTopicArn: alerts.arn,
-        dashboardName: dashboard.dashboard.dashboardName,
+        dashboardName: watch.dashboard.dashboard.dashboardName,
     };
 }

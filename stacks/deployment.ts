@@ -19,16 +19,11 @@ import { BackupRegionSettings } from "../components/settings/backupRegionSetting
 import { ProtectedBucket } from "../components/storage/protectedBucket";
 import { BackupVault } from "../components/vault/backupVault";
 import { copyBackVaultPolicy } from "../components/vault/vaultPolicies";
-import { BackupAlarms, noRecentBackupWindow } from "../components/monitoring/backupAlarms";
-import { BackupJobEvents } from "../components/monitoring/backupJobEvents";
-import { OperationsDashboard } from "../components/monitoring/operationsDashboard";
-import { ReplicationAlarms } from "../components/monitoring/replicationAlarms";
-import { AuditFramework, frequencyOf, reportDeliveryBucketStatements, reportDeliveryKeyStatements } from "../components/verification/auditFramework";
-import { ConfigRules, configDeliveryBucketStatements } from "../components/verification/configRules";
-import { RestoreTesting, underscored } from "../components/verification/restoreTesting";
-import { scheduleIntervalHours } from "./config/awsRules";
+import { reportDeliveryBucketStatements, reportDeliveryKeyStatements } from "../components/verification/auditFramework";
+import { configDeliveryBucketStatements } from "../components/verification/configRules";
 import { DeploymentConfig } from "./config";
 import { githubOutputs, githubRoles } from "./github";
+import { DEPLOYMENT_AUDIT_PREFIX, DEPLOYMENT_CONFIG_PREFIX, deploymentMonitoring } from "./monitoring";
 import { awsProvider } from "./providers";
 
 export function deploymentStack(cfg: DeploymentConfig) {
@@ -40,9 +35,6 @@ export function deploymentStack(cfg: DeploymentConfig) {
     const self = { accountId: cfg.accountId, region: cfg.region, assumeRoleArn: cfg.deployRoleArn };
     const central = cfg.backupAccount;
     const centralVaultArn = naming.centralVaultArn(central.accountId, central.region, central.vaultName);
-    const mon = cfg.monitoring;
-    const auditPrefix = "backup-audit";
-    const configPrefix = "aws-config";
 
     const alerts = new AlertTopic("alerts", {
         topicName: naming.envName(env, "backup-alerts"),
@@ -111,8 +103,8 @@ export function deploymentStack(cfg: DeploymentConfig) {
         kmsKeyArn: key.arn,
         lifecycle: cfg.exportsBucket,
         policyStatements: (arn) => [
-            ...reportDeliveryBucketStatements(arn, cfg.accountId, auditPrefix),
-            ...(mon.createConfigRecorder ? configDeliveryBucketStatements(arn, cfg.accountId, configPrefix) : []),
+            ...reportDeliveryBucketStatements(arn, cfg.accountId, DEPLOYMENT_AUDIT_PREFIX),
+            ...(cfg.monitoring.createConfigRecorder ? configDeliveryBucketStatements(arn, cfg.accountId, DEPLOYMENT_CONFIG_PREFIX) : []),
         ],
         protect: cfg.protectData,
     }, inPrimary);
@@ -139,37 +131,7 @@ export function deploymentStack(cfg: DeploymentConfig) {
     }, inPrimary);
 
     // Phase 3: alarms and job events to the alert topic, a dashboard, verification inside AWS.
-    const alarmNamePrefix = naming.envName(env, "backup");
-    const backupAlarms = new BackupAlarms("backup-alarms", { alarmNamePrefix, vaultName: vault.name, alertTopicArn: alerts.arn, backupRules: rules, watchCopies: rules.some((r) => r.copies.length > 0) }, inPrimary);
-    const replicated = { sourceBucket: exportsBucket.name, destinationBucket: naming.archiveBucketName(central.accountId, central.region), ruleId: naming.EXPORTS_REPLICATION_RULE_ID };
-    const replicationAlarms = new ReplicationAlarms("exports-replication-alarms", { alarmNamePrefix: naming.envName(env, "exports"), ...replicated, alertTopicArn: alerts.arn }, inPrimary);
-    new BackupJobEvents("backup-job-events", { namePrefix: alarmNamePrefix, alertTopicArn: alerts.arn }, inPrimary);
-    const dashboard = new OperationsDashboard("operations-dashboard", {
-        dashboardName: naming.envName(env, "backup-operations"), title: `# ${env}: backups, copies to the backup account, restores, exports replication`,
-        vaultName: vault.name, replication: replicated, alarmArns: [...backupAlarms.alarmArns, ...replicationAlarms.alarmArns],
-    }, inPrimary);
-    const restoreTables = mon.restoreTest.tables ?? cfg.tables.filter((t) => t.endsWith("-receipts"));
-    if (restoreTables.length) {
-        new RestoreTesting("restore-testing", {
-            ...mon.restoreTest, planName: `${underscored(env)}_critical_tables`, selectionName: `${underscored(env)}_critical_tables`, roleName: naming.envName(env, "backup-restore-testing"),
-            vaultArns: [vault.arn], tableArns: restoreTables.map((t) => naming.arn("dynamodb", cfg.region, cfg.accountId, `table/${t}`)),
-        }, inPrimary);
-    }
-    const mostFrequent = [...rules].sort((a, b) => scheduleIntervalHours(a.schedule) - scheduleIntervalHours(b.schedule))[0];
-    const audit = new AuditFramework("audit", {
-        frameworkName: `${underscored(env)}_backup_strategy`, reportPlanName: `${underscored(env)}_backup_compliance`, resourceTypes: ["DynamoDB"], reportBucketName: exportsBucket.name, reportKeyPrefix: auditPrefix,
-        controls: {
-            crossAccountIds: [central.accountId],
-            plan: {
-                minimumFrequency: frequencyOf(scheduleIntervalHours(mostFrequent.schedule)), minimumRetentionDays: mostFrequent.lifecycle.deleteAfterDays,
-                lastRecoveryPointMaxAge: { unit: "hours", value: mon.maxRecoveryPointAgeHours ?? noRecentBackupWindow(rules).windowHours },
-            },
-        },
-    }, inPrimary);
-    new ConfigRules("config-rules", {
-        namePrefix: alarmNamePrefix, dynamoDbTables: true, replicatedBucketName: exportsBucket.name,
-        recorder: mon.createConfigRecorder ? { accountId: cfg.accountId, roleName: naming.envName(env, "backup-config-recorder"), bucketName: exportsBucket.name, bucketArn: exportsBucket.arn, keyPrefix: configPrefix, kmsKeyArn: key.arn } : undefined,
-    }, inPrimary);
+    const watch = deploymentMonitoring(cfg, { vault, alerts, exportsBucket, key, rules }, inPrimary);
 
     const github = githubRoles(cfg, [cfg.region, cfg.drRegion], inPrimary);
 
@@ -189,7 +151,7 @@ export function deploymentStack(cfg: DeploymentConfig) {
         backupPlanArn: plan.arn,
         backupRoleArn: plan.role.arn,
         centralVaultArn,
-        dashboardName: dashboard.dashboard.dashboardName,
-        auditFrameworkArn: audit.framework.arn,
+        dashboardName: watch.dashboard.dashboard.dashboardName,
+        auditFrameworkArn: watch.audit.framework.arn,
     };
 }
