@@ -64,16 +64,8 @@ export interface OfflineRun {
     unknownTypes: string[];
 }
 
-interface Registration {
-    type: string;
-    name: string;
-    custom: boolean;
-    parent: string | null;
-    provider: string | null;
-    protect: boolean;
-    inputs: Record<string, unknown>;
-    urn?: string;
-}
+/** A registration as it is recorded, before the monitor has given it a URN and outputs. */
+type Registration = Omit<RecordedResource, "urn" | "outputs"> & { urn?: string };
 
 /** Runs `program` as stack `stack` and returns every resource it registered. */
 export async function runOffline<T>(options: OfflineRunOptions<T>): Promise<OfflineRun> {
