@@ -119,6 +119,24 @@ export function backupAccountServiceRoleArn(backupAccountId: string): string {
     return iamRoleArn(backupAccountId, BACKUP_ACCOUNT_SERVICE_ROLE_NAME);
 }
 
+/**
+ * The backup stack's output contract: the outputs a deployment stack reads through a
+ * StackReference (`backupAccount.stackReference`), each with the value it must have. The values are
+ * deterministic, so a deployment stack configured without a reference computes the same ARNs, and
+ * one configured with a reference can check the backup stack against its own config.
+ */
+export function backupStackOutputs(backupAccountId: string, region: string, vaultName = CENTRAL_VAULT_NAME) {
+    return {
+        /** Destination of the deployment accounts' copy actions, and what their copy events match. */
+        centralVaultArn: centralVaultArn(backupAccountId, region, vaultName),
+        /** Destination of the exports replication. */
+        archiveBucketArn: archiveBucketArn(backupAccountId, region),
+    };
+}
+
+export type BackupStackOutputs = ReturnType<typeof backupStackOutputs>;
+export type BackupStackOutputName = keyof BackupStackOutputs;
+
 /** S3 replication rule ids, shared so that alarms on replication metrics name the right rule. */
 export const EXPORTS_REPLICATION_RULE_ID = "exports-to-backup-archive";
 export const ARCHIVE_REPLICATION_RULE_ID = "archive-to-dr-region";

@@ -9,6 +9,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import * as settings from "@pulumi/pulumi/runtime/settings";
+import * as state from "@pulumi/pulumi/runtime/state";
 import { EstateMocks } from "./mocks";
 import { RecordedResource, SECRET } from "./types";
 
@@ -52,6 +53,8 @@ export interface OfflineRunOptions<T> {
     /** Account and region of resources that name no provider. */
     defaultPlacement: { accountId: string; region: string };
     program: () => Promise<T> | T;
+    /** Where the checked-in `Pulumi.<stack>.yaml` files are, for StackReferences to other stacks. */
+    projectDir?: string;
 }
 
 export interface OfflineRun {
@@ -71,39 +74,49 @@ type Registration = Omit<RecordedResource, "urn" | "outputs"> & { urn?: string }
 export async function runOffline<T>(options: OfflineRunOptions<T>): Promise<OfflineRun> {
     const secretKeys = Object.entries(options.config).filter(([, v]) => v === SECRET).map(([k]) => k);
     pulumi.runtime.setAllConfig(options.config, secretKeys);
-    const mocks = new EstateMocks({ defaultPlacement: options.defaultPlacement });
+    const mocks = new EstateMocks({ defaultPlacement: options.defaultPlacement, projectDir: options.projectDir });
     await pulumi.runtime.setMocks(mocks, options.project, options.stack, false);
     const monitor = settings.getMonitor() as unknown as MockMonitor;
 
     const registrations: Registration[] = [];
-    const register = monitor.registerResource.bind(monitor);
-    monitor.registerResource = async (req: any, callback: (err: any, res: any) => void) => {
-        const reg: Registration = {
-            type: req.getType(),
-            name: req.getName(),
-            custom: req.getCustom(),
-            parent: req.getParent() || null,
-            provider: providerUrn(req.getProvider()),
-            protect: Boolean(req.getProtect?.()),
-            inputs: decodeProviderInputs(req.getType(), (toPlain(req.getObject()?.toJavaScript() ?? {}) ?? {}) as Record<string, unknown>),
+    /** Records a request (a registration, or a read such as a StackReference), then passes it on. */
+    const recording = (forward: (req: any, callback: (err: any, res: any) => void) => Promise<void>, custom: (req: any) => boolean, props: (req: any) => any) =>
+        async (req: any, callback: (err: any, res: any) => void) => {
+            const reg: Registration = {
+                type: req.getType(),
+                name: req.getName(),
+                custom: custom(req),
+                parent: req.getParent() || null,
+                provider: providerUrn(req.getProvider()),
+                protect: Boolean(req.getProtect?.()),
+                inputs: decodeProviderInputs(req.getType(), (toPlain(props(req)?.toJavaScript() ?? {}) ?? {}) as Record<string, unknown>),
+            };
+            registrations.push(reg);
+            return forward(req, (err: any, res: any) => {
+                if (!err && res) reg.urn = res.getUrn();
+                callback(err, res);
+            });
         };
-        registrations.push(reg);
-        return register(req, (err: any, res: any) => {
-            if (!err && res) reg.urn = res.getUrn();
-            callback(err, res);
-        });
-    };
+    monitor.registerResource = recording(monitor.registerResource.bind(monitor), (req) => req.getCustom(), (req) => req.getObject());
+    monitor.readResource = recording(monitor.readResource.bind(monitor), () => true, (req) => req.getProperties());
 
-    // Errors thrown inside applies surface as unhandled rejections in a real run, where the CLI fails
-    // the update; here they must fail the plan too, not vanish.
+    // Errors thrown inside applies surface as unhandled rejections in a real run, where the CLI stops
+    // the program and fails the update; here they fail the plan at once too. Waiting for the program
+    // instead would wait forever: registrations whose inputs depend on the failed value never settle.
     const failures: unknown[] = [];
-    const onRejection = (reason: unknown) => failures.push(reason);
+    let stop: (reason: unknown) => void = () => undefined;
+    const stopped = new Promise<never>((_, reject) => (stop = reject));
+    stopped.catch(() => undefined);
+    const onRejection = (reason: unknown) => {
+        failures.push(reason);
+        stop(reason);
+    };
     process.on("unhandledRejection", onRejection);
     const restoreStackTraces = plainStackTracesForPulumi();
     try {
-        const outputs = await pulumi.runtime.runInPulumiStack(async () => options.program());
+        const outputs = await Promise.race([pulumi.runtime.runInPulumiStack(async () => options.program()), stopped]);
         // Internal to the SDK (marked @internal), but it is how the SDK itself drains registrations.
-        await (settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+        await Promise.race([(settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs(), stopped]);
         if (failures.length) throw failures[0];
         const registered = monitor.getRegisteredResources();
         const resources: RecordedResource[] = registrations
@@ -129,7 +142,18 @@ export async function runOffline<T>(options: OfflineRunOptions<T>): Promise<Offl
     } finally {
         process.off("unhandledRejection", onRejection);
         restoreStackTraces();
+        if (failures.length) await forgetStoppedRegistrations();
     }
+}
+
+/**
+ * The registrations a stopped program left pending are not leaks: the CLI would have ended the
+ * program. The SDK counts pending promises at process exit and sets a failing exit code for them,
+ * so the engine forgets them once the program's last continuations have run (the store is internal).
+ */
+async function forgetStoppedRegistrations(): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    (state as unknown as { getStore(): { leakCandidates: Set<unknown> } }).getStore().leakCandidates = new Set();
 }
 
 /**

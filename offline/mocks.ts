@@ -8,6 +8,8 @@
  */
 import { createHash } from "crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import { backupStackOutputs, PROJECT } from "../naming";
+import { parseStackConfig, projectKeys, readStackFile } from "../stacks/config";
 
 type Props = Record<string, unknown>;
 
@@ -161,6 +163,35 @@ function providerName(ref: string | undefined): string | undefined {
 export interface EstateMocksOptions {
     /** Account and region of resources without an explicit provider (the default provider). */
     defaultPlacement: Placement;
+    /** Where the checked-in `Pulumi.<stack>.yaml` files are, for StackReferences to other stacks. */
+    projectDir?: string;
+}
+
+export const STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference";
+
+/**
+ * The outputs a referenced stack would have, from its checked-in config: only the backup stack is
+ * ever referenced, and its outputs follow naming's contract. `name` is as StackReference takes it
+ * (`stack`, `org/stack` or `org/project/stack`); the checked-in file is `Pulumi.<stack>.yaml`.
+ */
+export function referencedStackOutputs(name: string, projectDir: string | undefined): Props {
+    const parts = name.split("/");
+    const stack = parts[parts.length - 1];
+    if (parts.length === 3 && parts[1] !== PROJECT) {
+        throw new Error(`StackReference '${name}': the offline engine only knows stacks of project '${PROJECT}', not '${parts[1]}'`);
+    }
+    if (!projectDir) throw new Error(`StackReference '${name}': this offline run has no project directory to find Pulumi.${stack}.yaml in`);
+    let raw: Record<string, unknown>;
+    try {
+        raw = projectKeys(readStackFile(stack, projectDir));
+    } catch (err) {
+        throw new Error(`StackReference '${name}' names no checked-in stack: ${(err as Error).message}`);
+    }
+    const cfg = parseStackConfig(raw, stack);
+    if (cfg.role !== "backup") {
+        throw new Error(`StackReference '${name}': stack '${stack}' has role '${cfg.role}', but only the backup stack's outputs are read by other stacks`);
+    }
+    return backupStackOutputs(cfg.accountId, cfg.region, cfg.centralVault.name);
 }
 
 export class EstateMocks implements pulumi.runtime.Mocks {
@@ -191,6 +222,12 @@ export class EstateMocks implements pulumi.runtime.Mocks {
                 region: str(inputs.region) || this.options.defaultPlacement.region,
             });
             return { id: `${hex(8)}-${hex(4)}-${hex(4)}-${hex(4)}-${hex(12)}`, state: inputs };
+        }
+
+        if (args.type === STACK_REFERENCE_TYPE) {
+            // The SDK reads `outputs` and `secretOutputNames` from the reference's state.
+            const name = str(inputs.name) || args.name;
+            return { id: name, state: { name, outputs: referencedStackOutputs(name, this.options.projectDir), secretOutputNames: [] } };
         }
 
         const autoName = AUTO_NAME_PROPERTY[args.type];

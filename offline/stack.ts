@@ -42,6 +42,7 @@ export async function runConfigOffline(stack: string, config: Record<string, str
         stack,
         config,
         defaultPlacement: { accountId, region },
+        projectDir: PROJECT_DIR,
         program: () => {
             // A fresh evaluation per run: the program reads its config when it is loaded.
             delete require.cache[require.resolve(PROGRAM)];

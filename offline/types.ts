@@ -1,5 +1,5 @@
 /**
- * What the offline engine records of one resource registration: the `--json` contract of
+ * What the offline engine records of one resource registration (or read, such as a StackReference): the `--json` contract of
  * `npm run plan`, and the input of the policy run and the posture report.
  */
 export interface RecordedResource {

@@ -7,6 +7,7 @@
  * watches it: alarms on copies out, the copy function and the archive replication, job events,
  * a dashboard, restore tests of the copies, an audit framework and Config rules.
  */
+import * as pulumi from "@pulumi/pulumi";
 import * as naming from "../naming";
 import { BackupAccountRoles } from "../components/access/backupAccountRoles";
 import { AlertTopic } from "../components/alerting/alertTopic";
@@ -148,18 +149,20 @@ export function backupStack(cfg: BackupConfig) {
     const watch = backupAccountMonitoring(cfg, { centralVault, alerts, secondRegionCopy, archive, drArchive }, inPrimary);
     const github = githubRoles(cfg, [cfg.region, cfg.drRegion], inPrimary, { checksTrustedAccountIds: accountIds });
 
+    // What the deployment stacks read through a StackReference: exactly the keys of naming's contract.
+    const contract: Record<naming.BackupStackOutputName, pulumi.Output<string>> = { centralVaultArn: centralVault.arn, archiveBucketArn: archive.arn };
+
     return {
         ...githubOutputs(github),
+        ...contract,
         accountId: cfg.accountId,
         centralVaultName: centralVault.name,
-        centralVaultArn: centralVault.arn,
         centralKeyArn: centralKey.arn,
         drVaultName: drVault.name,
         drVaultArn: drVault.arn,
         drKeyArn: drKey.arn,
         airGappedVaultArn: airGapped?.arn,
         archiveBucketName: archive.name,
-        archiveBucketArn: archive.arn,
         archiveKeyArn: archiveKey.arn,
         drArchiveBucketName: drArchive.name,
         copyBackRoleArn: roles.copyBackRole.arn,

@@ -21,6 +21,7 @@ import { BackupVault } from "../components/vault/backupVault";
 import { copyBackVaultPolicy } from "../components/vault/vaultPolicies";
 import { reportDeliveryBucketStatements, reportDeliveryKeyStatements } from "../components/verification/auditFramework";
 import { configDeliveryBucketStatements } from "../components/verification/configRules";
+import { backupAccountTargets } from "./backupAccountWiring";
 import { DeploymentConfig } from "./config";
 import { githubOutputs, githubRoles } from "./github";
 import { DEPLOYMENT_AUDIT_PREFIX, DEPLOYMENT_CONFIG_PREFIX, deploymentMonitoring } from "./monitoring";
@@ -34,7 +35,8 @@ export function deploymentStack(cfg: DeploymentConfig) {
     const inDr = { provider: awsProvider(`${env}-${cfg.drRegion}`, { accountId: cfg.accountId, region: cfg.drRegion, deployRoleArn: cfg.deployRoleArn, tags }) };
     const self = { accountId: cfg.accountId, region: cfg.region, assumeRoleArn: cfg.deployRoleArn };
     const central = cfg.backupAccount;
-    const centralVaultArn = naming.centralVaultArn(central.accountId, central.region, central.vaultName);
+    // The central vault and archive, from config or (when configured) the backup stack's outputs.
+    const { centralVaultArn, archiveBucketArn } = backupAccountTargets(central);
 
     const alerts = new AlertTopic("alerts", {
         topicName: naming.envName(env, "backup-alerts"),
@@ -113,7 +115,7 @@ export function deploymentStack(cfg: DeploymentConfig) {
         source: { bucketName: exportsBucket.name, bucketArn: exportsBucket.arn, kmsKeyArn: key.arn, accountId: cfg.accountId, region: cfg.region },
         sourceVersioning: exportsBucket.versioning,
         destination: {
-            bucketArn: naming.archiveBucketArn(central.accountId, central.region),
+            bucketArn: archiveBucketArn,
             accountId: central.accountId,
             region: central.region,
             kmsKeyArn: naming.archiveKeyAliasArn(central.accountId, central.region),

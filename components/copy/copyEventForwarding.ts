@@ -11,7 +11,7 @@ import { copyCompletedPattern } from "./secondRegionCopy";
 
 export interface CopyEventForwardingArgs {
     accountId: string;
-    centralVaultArn: string;
+    centralVaultArn: pulumi.Input<string>;
     /** The backup account's default event bus in the central vault's region. */
     targetEventBusArn: string;
     roleName: string;
@@ -45,7 +45,7 @@ export class CopyEventForwarding extends pulumi.ComponentResource {
         this.rule = new aws.cloudwatch.EventRule(`${name}-rule`, {
             name: `${args.roleName}-rule`,
             description: "Copies into the backup account's central vault that completed (for its second-region copy) or failed (for its alerts)",
-            eventPattern: JSON.stringify(forwardedCopyPattern(args.centralVaultArn, args.states ?? ["COMPLETED"])),
+            eventPattern: pulumi.output(args.centralVaultArn).apply((arn) => JSON.stringify(forwardedCopyPattern(arn, args.states ?? ["COMPLETED"]))),
         }, child);
         new aws.cloudwatch.EventTarget(`${name}-target`, { rule: this.rule.name, targetId: "backup-account-bus", arn: args.targetEventBusArn, roleArn: role.arn }, child);
         this.registerOutputs({ ruleArn: this.rule.arn });

@@ -31,7 +31,7 @@ export interface BackupPlanRule {
     completionWindowMinutes: number;
     lifecycle: RuleLifecycle;
     /** Copies to other vaults (another account's or region's), each with its own explicit lifecycle. */
-    copies: { destinationVaultArn: string; lifecycle: RuleLifecycle }[];
+    copies: { destinationVaultArn: pulumi.Input<string>; lifecycle: RuleLifecycle }[];
 }
 
 /**

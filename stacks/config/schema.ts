@@ -103,6 +103,17 @@ const tagSchema = z.object({
     value: z.string().superRefine(satisfies(rules.tagValue)),
 }).strict();
 
+/**
+ * A stack name as `pulumi.StackReference` takes it: `stack`, `org/stack` or `org/project/stack`,
+ * each part alphanumerics, hyphens, underscores or periods (Pulumi's rule for stack names).
+ */
+const stackReferenceName = z
+    .string()
+    .regex(
+        /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+){0,2}$/,
+        "a Pulumi stack name reads 'stack', 'org/stack' or 'org/project/stack', each part only letters, digits, hyphens, underscores or periods",
+    );
+
 /** Where the backup account's central vault and archive live, and the bounds of its vault lock. */
 const backupAccountSchema = z
     .object({
@@ -117,6 +128,11 @@ const backupAccountSchema = z
             })
             .strict()
             .prefault({}),
+        /**
+         * The backup stack to read the central vault and archive from (a StackReference), checked
+         * against the names above; without it the names alone wire the stacks together.
+         */
+        stackReference: stackReferenceName.optional(),
     })
     .strict();
 
