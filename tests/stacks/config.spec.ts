@@ -83,6 +83,12 @@ describe("stack config", () => {
         it("an invalid backup rule name", () =>
             rejects({ backupRules: { "daily rule": { schedule: "cron(0 2 * * ? *)", lifecycle: { deleteAfterDays: 35 } } } }, "backupRules.daily rule", /1 to 50 characters/));
         it("an invalid central vault name", () => rejects({ backupAccount: { accountId: "333333333333", vaultName: "central vault!" } }, "backupAccount.vaultName", /2 to 50 characters/));
+        it("a backup stack reference that is not a Pulumi stack name: too many parts", () =>
+            rejects({ backupAccount: { accountId: "333333333333", stackReference: "acme/vat-backup/backup/extra" } }, "backupAccount.stackReference", /'stack', 'org\/stack' or 'org\/project\/stack'/));
+        it("a backup stack reference that is not a Pulumi stack name: a space or an empty part", () => {
+            rejects({ backupAccount: { accountId: "333333333333", stackReference: "backup account" } }, "backupAccount.stackReference", /only letters, digits, hyphens, underscores or periods/);
+            rejects({ backupAccount: { accountId: "333333333333", stackReference: "acme//backup" } }, "backupAccount.stackReference", /'org\/project\/stack'/);
+        });
         it("a backup account equal to the deployment account", () => rejects({ backupAccount: { accountId: "111111111111" } }, "backupAccount.accountId", /different account/));
         it("a Glacier transition under 30 days after Infrequent Access", () =>
             rejects({ exportsBucket: { infrequentAccessAfterDays: 30, glacierAfterDays: 45 } }, "exportsBucket.glacierAfterDays", /infrequentAccessAfterDays \+ 30 = 60/));
@@ -93,6 +99,12 @@ describe("stack config", () => {
         it("a deploy role that is not an IAM role ARN", () => rejects({ deployRoleArn: "arn:aws:iam::111111111111:user/me" }, "deployRoleArn", /IAM role ARN/));
         it("an unknown key, which is most likely a typo", () => rejects({ pitrRecoveryPeriod: 35 }, "pitrRecoveryPeriod", /unknown key/));
         it("an unknown role", () => rejects({ role: "application" }, "role", /role must be 'deployment', 'backup' or 'organization'/));
+    });
+
+    it("accepts a backup stack reference in each of the forms StackReference takes", () => {
+        for (const stackReference of ["backup", "acme/backup", "acme/vat-backup/backup", "my_org/vat-backup/backup.v2"]) {
+            assert.deepEqual(problems({ backupAccount: { accountId: "333333333333", stackReference } }), [], stackReference);
+        }
     });
 
     it("reports every problem at once, so one fix-and-retry loop is enough", () => {

@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import * as naming from "../../naming";
 import { Registered, runStackOffline } from "../helpers/engine";
 
 /** The deployment stacks' copies and replication point at exactly what the backup stack creates. */
@@ -8,6 +9,13 @@ describe("cross-stack wiring", () => {
     before(async () => {
         backup = new Registered(await runStackOffline("backup"));
         for (const stack of ["prod", "ci"]) deployments[stack] = new Registered(await runStackOffline(stack));
+    });
+
+    it("exports exactly the outputs of naming's contract, with the values the deployment stacks derive from config", () => {
+        const contract = naming.backupStackOutputs("333333333333", "eu-west-2", naming.CENTRAL_VAULT_NAME);
+        const keys = Object.keys(contract) as naming.BackupStackOutputName[];
+        assert.deepEqual(keys.sort(), ["archiveBucketArn", "centralVaultArn"]);
+        for (const key of keys) assert.equal(backup.outputs[key], contract[key], key);
     });
 
     for (const stack of ["prod", "ci"]) {
