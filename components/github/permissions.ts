@@ -377,7 +377,8 @@ export function checksStatements(scope: PermissionScope): PolicyStatement[] {
         {
             Sid: "ExportUserPoolMetadata",
             Effect: "Allow",
-            Action: ["cognito-idp:ListUserPools", "cognito-idp:DescribeUserPool", "cognito-idp:ListUsers", "cognito-idp:ListGroups", "cognito-idp:AdminListGroupsForUser"],
+            // What `dr export-users` calls: the pool, its users, its groups and their members, and the import CSV header.
+            Action: ["cognito-idp:ListUserPools", "cognito-idp:DescribeUserPool", "cognito-idp:ListUsers", "cognito-idp:ListGroups", "cognito-idp:ListUsersInGroup", "cognito-idp:GetCSVHeader"],
             Resource: "*",
             Condition: inRegions(scope),
         },
