@@ -42,7 +42,6 @@ export function backupStack(cfg: BackupConfig) {
         copyRoleName: naming.BACKUP_ACCOUNT_SERVICE_ROLE_NAME,
         copyBackRoleName: naming.COPY_BACK_ROLE_NAME,
         breakGlassRoleName: cfg.breakGlassRoleName,
-        deploymentVaultArns: cfg.deploymentAccounts.map((a) => naming.localVaultArn(a.accountId, cfg.region, a.environment)),
     }, inPrimary);
 
     const alerts = new AlertTopic("alerts", { topicName: "backup-account-alerts", keyAlias: "alias/backup-account-alerts", accountId: cfg.accountId, region: cfg.region, emails: cfg.alertEmails, protect }, inPrimary);
@@ -57,7 +56,9 @@ export function backupStack(cfg: BackupConfig) {
         accountId: cfg.accountId,
         region: cfg.region,
         viaServices: ["backup"],
-        crossAccount: [{ sid: "DeploymentAccountsCopyIn", accountIds, use: "encrypt", viaServices: ["backup"] }],
+        // A copy into another account is decrypted with the source vault's key and re-encrypted by the
+        // destination's AWS Backup with its own: copying back to a deployment account needs decrypt.
+        crossAccount: [{ sid: "DeploymentAccountsCopyBack", accountIds, use: "decrypt", viaServices: ["backup"] }],
         protect,
     }, inPrimary);
     const centralVault = new BackupVault("central-vault", {
@@ -69,7 +70,15 @@ export function backupStack(cfg: BackupConfig) {
         protect,
     }, inPrimary);
 
-    const drKey = new BackupKey("dr-key", { description: "Encrypts the DR backup vault", aliasName: "alias/vat-backup-dr-vault", accountId: cfg.accountId, region: cfg.drRegion, viaServices: ["backup"], protect }, inDr);
+    const drKey = new BackupKey("dr-key", {
+        description: "Encrypts the DR backup vault",
+        aliasName: "alias/vat-backup-dr-vault",
+        accountId: cfg.accountId,
+        region: cfg.drRegion,
+        viaServices: ["backup"],
+        crossAccount: [{ sid: "DeploymentAccountsCopyBack", accountIds, use: "decrypt", viaServices: ["backup"] }],
+        protect,
+    }, inDr);
     const drVault = new BackupVault("dr-vault", {
         vaultName: cfg.drVault.name,
         kmsKeyArn: drKey.arn,

@@ -16,8 +16,6 @@ export interface BackupAccountRolesArgs {
     copyRoleName: string;
     copyBackRoleName: string;
     breakGlassRoleName: string;
-    /** Vaults of deployment accounts that the copy-back role may copy into. */
-    deploymentVaultArns: string[];
 }
 
 /** People of this account assume these roles, with MFA. */

@@ -78,8 +78,6 @@ export function readStatements(): PolicyStatement[] {
                 "logs:DescribeLogGroups", "logs:ListTagsForResource",
                 "cloudwatch:DescribeAlarms", "cloudwatch:GetDashboard", "cloudwatch:ListDashboards", "cloudwatch:ListTagsForResource",
                 "config:Describe*", "config:ListTagsForResource",
-                "auditmanager:GetAssessment", "auditmanager:GetAssessmentFramework", "auditmanager:GetAccountStatus", "auditmanager:GetSettings",
-                "auditmanager:ListAssessments", "auditmanager:ListAssessmentFrameworks", "auditmanager:ListTagsForResource",
                 "organizations:Describe*", "organizations:List*",
             ],
             Resource: "*",
@@ -212,7 +210,7 @@ export function iamStatements(scope: PermissionScope): PolicyStatement[] {
             Effect: "Allow",
             Action: "iam:CreateServiceLinkedRole",
             Resource: "*",
-            Condition: { StringEquals: { "iam:AWSServiceName": ["backup.amazonaws.com", "reports.backup.amazonaws.com", "restore-testing.backup.amazonaws.com", "config.amazonaws.com", "auditmanager.amazonaws.com"] } },
+            Condition: { StringEquals: { "iam:AWSServiceName": ["backup.amazonaws.com", "reports.backup.amazonaws.com", "restore-testing.backup.amazonaws.com", "config.amazonaws.com"] } },
         },
         {
             Sid: "ManageGitHubOidcProvider",
@@ -293,9 +291,6 @@ export function storageAndMonitoringStatements(scope: PermissionScope): PolicySt
                 "config:PutConfigurationRecorder", "config:DeleteConfigurationRecorder", "config:StartConfigurationRecorder", "config:StopConfigurationRecorder",
                 "config:PutDeliveryChannel", "config:DeleteDeliveryChannel",
                 "config:TagResource", "config:UntagResource",
-                "auditmanager:CreateAssessment", "auditmanager:UpdateAssessment", "auditmanager:DeleteAssessment",
-                "auditmanager:CreateAssessmentFramework", "auditmanager:UpdateAssessmentFramework", "auditmanager:DeleteAssessmentFramework",
-                "auditmanager:TagResource", "auditmanager:UntagResource",
             ],
             Resource: "*",
             Condition: inRegions(scope),
@@ -377,7 +372,8 @@ export function checksStatements(scope: PermissionScope): PolicyStatement[] {
         {
             Sid: "ExportUserPoolMetadata",
             Effect: "Allow",
-            Action: ["cognito-idp:ListUserPools", "cognito-idp:DescribeUserPool", "cognito-idp:ListUsers", "cognito-idp:ListGroups", "cognito-idp:AdminListGroupsForUser"],
+            // What `dr export-users` calls: the pool, its users, its groups and their members, and the import CSV header.
+            Action: ["cognito-idp:ListUserPools", "cognito-idp:DescribeUserPool", "cognito-idp:ListUsers", "cognito-idp:ListGroups", "cognito-idp:ListUsersInGroup", "cognito-idp:GetCSVHeader"],
             Resource: "*",
             Condition: inRegions(scope),
         },

@@ -78,13 +78,15 @@ export function backupKeyPolicy(args: BackupKeyArgs): PolicyStatement[] {
         },
     ];
     if (args.servicePrincipals?.length) {
+        // No source condition here: not every publisher sends aws:SourceAccount on the KMS calls SNS
+        // makes for it, and a refused call drops the alert silently. The topic policy, which every
+        // publish must pass first, carries the condition.
         statements.push({
             Sid: "PublishingServices",
             Effect: "Allow",
             Principal: { Service: args.servicePrincipals },
             Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
             Resource: "*",
-            Condition: { StringEquals: { "aws:SourceAccount": args.accountId } },
         });
     }
     for (const use of args.crossAccount ?? []) {

@@ -24,6 +24,15 @@ export interface S3ReplicationArgs {
     ruleId: string;
 }
 
+/**
+ * The encryption context S3 gives KMS: the object's ARN, or the bucket's ARN when the bucket uses
+ * S3 Bucket Keys (as every ProtectedBucket does). AWS's guide to replicating SSE-KMS objects says
+ * a policy on the context must name the bucket ARN then; both are accepted here.
+ */
+function encryptionContexts(bucketArn: pulumi.Input<string>): pulumi.Input<string>[] {
+    return [bucketArn, pulumi.interpolate`${bucketArn}/*`];
+}
+
 /** What the replication role may do: read the source's versions, decrypt with its key, write and encrypt into the destination. */
 export function replicationPolicy(args: S3ReplicationArgs): PolicyStatement[] {
     const { source, destination } = args;
@@ -36,7 +45,7 @@ export function replicationPolicy(args: S3ReplicationArgs): PolicyStatement[] {
             Condition: {
                 "ForAnyValue:StringEquals": { "kms:ResourceAliases": destination.kmsKeyAlias },
                 StringEquals: { "kms:ViaService": `s3.${destination.region}.amazonaws.com` },
-                StringLike: { "kms:EncryptionContext:aws:s3:arn": pulumi.interpolate`${destination.bucketArn}/*` },
+                StringLike: { "kms:EncryptionContext:aws:s3:arn": encryptionContexts(destination.bucketArn) },
             },
         }
         : {
@@ -46,7 +55,7 @@ export function replicationPolicy(args: S3ReplicationArgs): PolicyStatement[] {
             Resource: destination.kmsKeyArn,
             Condition: {
                 StringEquals: { "kms:ViaService": `s3.${destination.region}.amazonaws.com` },
-                StringLike: { "kms:EncryptionContext:aws:s3:arn": pulumi.interpolate`${destination.bucketArn}/*` },
+                StringLike: { "kms:EncryptionContext:aws:s3:arn": encryptionContexts(destination.bucketArn) },
             },
         };
     return [
@@ -70,7 +79,7 @@ export function replicationPolicy(args: S3ReplicationArgs): PolicyStatement[] {
             Resource: source.kmsKeyArn,
             Condition: {
                 StringEquals: { "kms:ViaService": `s3.${source.region}.amazonaws.com` },
-                StringLike: { "kms:EncryptionContext:aws:s3:arn": pulumi.interpolate`${source.bucketArn}/*` },
+                StringLike: { "kms:EncryptionContext:aws:s3:arn": encryptionContexts(source.bucketArn) },
             },
         },
         destKeyStatement,

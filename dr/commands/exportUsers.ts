@@ -4,10 +4,13 @@
  * Passwords can never be exported: recovery forces a password reset.
  */
 import { GetCSVHeaderCommand, ListGroupsCommand, ListUsersCommand, ListUsersInGroupCommand } from "@aws-sdk/client-cognito-identity-provider";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import * as fs from "fs";
 import * as path from "path";
+import * as naming from "../../naming";
 import { readAllPages } from "../aws/gate";
 import { DrContext } from "../context";
+import { Report } from "../output";
 import { ExitCodeValue, errorMessage, isCredentialError } from "../errors";
 import { compactTimestamp } from "../time";
 import { checkAccount } from "./common";
@@ -17,13 +20,18 @@ import { CommandSpec } from "./types";
 interface ExportUsersOptions {
     userPoolId?: string;
     out?: string;
+    upload?: boolean;
 }
+
+/** Where `--upload` puts an export in the stack's exports bucket. */
+export const USER_EXPORT_PREFIX = "cognito-exports";
 
 export const exportUsersCommand: CommandSpec = {
     name: "export-users",
     summary: "export Cognito users, groups and memberships to JSON and to the pool's import CSV",
     configure(cmd) {
-        cmd.option("--user-pool-id <id>", "the pool (default: {env}-env-user-pool of --stack)").option("--out <dir>", "folder for users.json and users.csv (default cognito-export-<timestamp>)");
+        cmd.option("--user-pool-id <id>", "the pool (default: {env}-env-user-pool of --stack)").option("--out <dir>", "folder for users.json and users.csv (default cognito-export-<timestamp>)")
+            .option("--upload", "also put both files into the stack's exports bucket (cognito-exports/<pool>/<timestamp>/), under the bucket's own key");
     },
     run: (ctx, _args, options) => exportUsers(ctx, options as ExportUsersOptions),
 };
@@ -87,5 +95,32 @@ export async function exportUsers(ctx: DrContext, options: ExportUsersOptions): 
     report.data.out = out;
     report.data.counts = { users: users.length, groups: groups.length, memberships: Object.values(memberships).reduce((n, m) => n + m.length, 0) };
     report.line(`wrote ${path.join(out, USERS_JSON)} and ${path.join(out, USERS_CSV)}: ${users.length} users, ${groups.length} groups (passwords are never exportable)`);
+    if (options.upload) report.data.uploaded = await uploadExport(ctx, report, userPoolId, out);
     return report.finish(ctx.dryRun, ctx.gate.calls);
+}
+
+/**
+ * A scheduled export is only worth something if it outlives the machine that made it: put it into
+ * the exports bucket, which replicates into the backup account's Object Lock archive. No encryption
+ * header is sent, so the bucket's default key applies (its policy refuses any other encryption).
+ */
+async function uploadExport(ctx: DrContext, report: Report, userPoolId: string, out: string): Promise<string> {
+    const stack = ctx.requireStack("with --upload");
+    const bucket = naming.exportsBucketName(stack.environment, stack.accountId, stack.region);
+    const prefix = `${USER_EXPORT_PREFIX}/${userPoolId}/${compactTimestamp(ctx.clock.now())}`;
+    for (const file of [USERS_JSON, USERS_CSV]) {
+        await ctx.gate.mutate(
+            ctx.clients().s3,
+            new PutObjectCommand({
+                Bucket: bucket,
+                Key: `${prefix}/${file}`,
+                Body: fs.readFileSync(path.join(out, file)),
+                ContentType: file.endsWith(".json") ? "application/json" : "text/csv",
+                ExpectedBucketOwner: stack.accountId,
+                ChecksumAlgorithm: "SHA256",
+            }),
+        );
+    }
+    report.line(`uploaded to s3://${bucket}/${prefix}/`);
+    return `s3://${bucket}/${prefix}/`;
 }

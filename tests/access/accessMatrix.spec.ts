@@ -287,19 +287,24 @@ const KEYS: MatrixQuestion[] = [
         ask: (e) => ({ ...prodKeyDecrypt(backupAdmin, { "kms:ViaService": `backup.${REGION}.amazonaws.com` })(e), action: "kms:Encrypt" }),
     },
     {
-        title: "the central vault's key lets prod generate data keys through AWS Backup",
+        title: "the central vault's key lets prod decrypt through AWS Backup, which a copy back into prod's vault needs",
         expected: "Allowed",
-        ask: (e) => ({ principal: prodBackupRole, action: "kms:GenerateDataKey", resource: e.centralKey.arn, resourceAccount: BACKUP, identityPolicies: [administrator], resourcePolicy: e.centralKey.policy, context: { "kms:ViaService": `backup.${REGION}.amazonaws.com` } }),
-    },
-    {
-        title: "the central vault's key does not let prod decrypt, even through AWS Backup",
-        expected: "Denied",
         ask: (e) => ({ principal: prodBackupRole, action: "kms:Decrypt", resource: e.centralKey.arn, resourceAccount: BACKUP, identityPolicies: [administrator], resourcePolicy: e.centralKey.policy, context: { "kms:ViaService": `backup.${REGION}.amazonaws.com` } }),
     },
     {
-        title: "the central vault's key does not let an unlisted organization account generate data keys",
+        title: "the central vault's key does not let prod decrypt outside AWS Backup",
         expected: "Denied",
-        ask: (e) => ({ principal: role(UNLISTED, "admin"), action: "kms:GenerateDataKey", resource: e.centralKey.arn, resourceAccount: BACKUP, identityPolicies: [administrator], resourcePolicy: e.centralKey.policy, context: { "kms:ViaService": `backup.${REGION}.amazonaws.com` } }),
+        ask: (e) => ({ principal: prodBackupRole, action: "kms:Decrypt", resource: e.centralKey.arn, resourceAccount: BACKUP, identityPolicies: [administrator], resourcePolicy: e.centralKey.policy, context: { "kms:ViaService": `s3.${REGION}.amazonaws.com` } }),
+    },
+    {
+        title: "the central vault's key does not let prod encrypt with it (copies into the central vault are encrypted by the backup account's own AWS Backup)",
+        expected: "Denied",
+        ask: (e) => ({ principal: prodBackupRole, action: "kms:GenerateDataKey", resource: e.centralKey.arn, resourceAccount: BACKUP, identityPolicies: [administrator], resourcePolicy: e.centralKey.policy, context: { "kms:ViaService": `backup.${REGION}.amazonaws.com` } }),
+    },
+    {
+        title: "the central vault's key does not let an unlisted organization account decrypt, even through AWS Backup",
+        expected: "Denied",
+        ask: (e) => ({ principal: role(UNLISTED, "admin"), action: "kms:Decrypt", resource: e.centralKey.arn, resourceAccount: BACKUP, identityPolicies: [administrator], resourcePolicy: e.centralKey.policy, context: { "kms:ViaService": `backup.${REGION}.amazonaws.com` } }),
     },
 ];
 

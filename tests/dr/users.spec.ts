@@ -10,6 +10,7 @@ import {
     ListUsersInGroupCommand,
     StartUserImportJobCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { strict as assert } from "assert";
 import * as fs from "fs";
@@ -60,6 +61,22 @@ describe("dr export-users", () => {
         assert.equal(csv[1], '"Alice, A.",,alice@example.com,true,pro,false,alice');
         assert.equal(csv[3], ',"Carol ""C""",carol@example.com,false,,false,carol');
         assert.match(r.stdout, /3 users, 2 groups \(passwords are never exportable\)/);
+    });
+
+    it("with --upload, puts both files into the stack's exports bucket under its own key, so a scheduled export outlives its runner", async () => {
+        h.mocks().s3.on(PutObjectCommand).resolves({});
+        const out = path.join(h.tmp, "export");
+        const r = await h.run(["export-users", "--stack", "prod", "--out", out, "--upload"]);
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        const puts = h.mocks().s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
+        assert.deepEqual(puts.map((p) => p.Key?.replace(/\/\d{8}T\d{6}Z?\//, "/<time>/")), [`cognito-exports/${OLD_POOL}/<time>/users.json`, `cognito-exports/${OLD_POOL}/<time>/users.csv`]);
+        for (const put of puts) {
+            assert.equal(put.Bucket, "prod-env-backup-exports-111111111111-eu-west-2");
+            assert.equal(put.ExpectedBucketOwner, "111111111111");
+            assert.equal(put.ServerSideEncryption, undefined, "no header: the bucket's own key applies");
+        }
+        assert.equal(String(puts[0].Body), fs.readFileSync(path.join(out, "users.json"), "utf8"));
+        assert.match(r.stdout, /uploaded to s3:\/\/prod-env-backup-exports-111111111111-eu-west-2\/cognito-exports\//);
     });
 
     it("reports a group whose members cannot be read and exports everything else", async () => {

@@ -42,12 +42,13 @@ describe("backup-account stack", () => {
         }
     });
 
-    it("lets the listed accounts' AWS Backup encrypt into the central key, and nothing else from outside", () => {
-        const key = backup.named("central-key-key");
-        const outside = policyOf(key).filter((s) => JSON.stringify(s.Principal).match(/111111111111|222222222222/));
-        assert.deepEqual(outside.map((s) => s.Sid), ["DeploymentAccountsCopyIn", "DeploymentAccountsCopyInGrants"]);
-        assert.ok(!(outside[0].Action as string[]).includes("kms:Decrypt"));
-        assert.deepEqual(outside[0].Condition, { StringEquals: { "kms:ViaService": ["backup.eu-west-2.amazonaws.com"] } });
+    it("lets the listed accounts' AWS Backup decrypt with the central and DR keys, for copies back, and nothing else from outside", () => {
+        for (const [name, region] of [["central-key-key", "eu-west-2"], ["dr-key-key", "eu-west-1"]]) {
+            const outside = policyOf(backup.named(name)).filter((s) => JSON.stringify(s.Principal).match(/111111111111|222222222222/));
+            assert.deepEqual(outside.map((s) => s.Sid), ["DeploymentAccountsCopyBack", "DeploymentAccountsCopyBackGrants"]);
+            assert.deepEqual(outside[0].Action, ["kms:Decrypt", "kms:DescribeKey"]);
+            assert.deepEqual(outside[0].Condition, { StringEquals: { "kms:ViaService": [`backup.${region}.amazonaws.com`] } });
+        }
     });
 
     it("copies every completed copy-in to the DR vault with a Lambda whose failures retry and land in a dead-letter queue", () => {

@@ -33,10 +33,11 @@ describe("BackupKey component", () => {
         assert.deepEqual(grants.Condition?.Bool, { "kms:GrantIsForAWSResource": true });
     });
 
-    it("admits publishing services only from this account", () => {
+    it("lets publishing services encrypt for SNS, leaving the source-account check to the topic policy", () => {
         const s = backupKeyPolicy({ ...base, servicePrincipals: ["events.amazonaws.com"] }).find((x) => x.Sid === "PublishingServices")!;
         assert.deepEqual(s.Principal, { Service: ["events.amazonaws.com"] });
-        assert.deepEqual(s.Condition, { StringEquals: { "aws:SourceAccount": "111111111111" } });
+        assert.deepEqual(s.Action, ["kms:Decrypt", "kms:GenerateDataKey*"]);
+        assert.equal(s.Condition, undefined, "a condition a publisher does not send would drop alerts silently");
     });
 
     it("gives another account encrypt-only or decrypt-only use, through a service", async () => {
