@@ -173,8 +173,8 @@ function main(): void {
     console.log("Scaling with the number of tables...");
     lines.push("## Scaling: a deployment stack protecting N tables", "", `Target for 1,000 tables: under ${TARGETS.tables1000Seconds} s and under 1 GB. Generated config: prod with N tables.`, "");
     lines.push(
-        "Each table adds one TablePitr resource and one ARN in the backup selection. AWS Backup accepts at most 500 ARNs in one selection",
-        "(BackupSelection.Resources), so a real estate of 1,000 tables needs the selection split or tag-based; offline the plan is measured as configured.",
+        "Each table adds one TablePitr resource and one ARN in a backup selection; AWS Backup accepts at most 500 ARNs in one",
+        "selection (BackupSelection.Resources), so the plan splits them across selections of 500 (two for 1,000 tables).",
         "",
     );
     lines.push("| tables | resources | wall | CPU | evaluating the program (wall / CPU) | posture (wall / CPU) | peak memory |", "|---|---|---|---|---|---|---|");
