@@ -3,18 +3,12 @@
  * (account, region), a fake clock whose sleeps advance time instantly, captured stdout/stderr, and
  * an uploader that records instead of touching the network.
  */
-import { BackupClient } from "@aws-sdk/client-backup";
-import { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { KMSClient } from "@aws-sdk/client-kms";
-import { S3Client } from "@aws-sdk/client-s3";
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { AwsStub, mockClient } from "aws-sdk-client-mock";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { AccountRole, AwsClients } from "../../dr/aws/clients";
+import { AccountRole, AwsClients, createClients } from "../../dr/aws/clients";
 import { isReadOnlyOperation, operationName } from "../../dr/aws/gate";
 import { runCli } from "../../dr/cli";
 import { Clock } from "../../dr/time";
@@ -76,16 +70,8 @@ export class DrHarness {
         const key = `${account}/${region}`;
         let set = this.sets.get(key);
         if (!set) {
-            const config = { region, credentials: { accessKeyId: "test", secretAccessKey: "test" } };
-            const clients: AwsClients = {
-                dynamodb: new DynamoDBClient(config),
-                backup: new BackupClient(config),
-                s3: new S3Client(config),
-                secrets: new SecretsManagerClient(config),
-                kms: new KMSClient(config),
-                cognito: new CognitoIdentityProviderClient(config),
-                sts: new STSClient(config),
-            };
+            // The tool's own client set (adaptive retries and all); aws-sdk-client-mock answers every call.
+            const clients: AwsClients = createClients(async () => ({ accessKeyId: "test", secretAccessKey: "test" }), region, 1);
             const mocks = Object.fromEntries(Object.entries(clients).map(([k, c]) => [k, mockClient(c)])) as MockSet;
             mocks.sts.on(GetCallerIdentityCommand).callsFake(() => ({ Account: this.accountIds[account], Arn: `arn:aws:sts::${this.accountIds[account]}:assumed-role/oncall/test` }));
             set = { clients, mocks };
