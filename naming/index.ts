@@ -164,3 +164,9 @@ export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 export function githubOidcProviderArn(accountId: string): string {
     return `arn:${PARTITION}:iam::${accountId}:oidc-provider/${GITHUB_OIDC_HOST}`;
 }
+
+/**
+ * The KMS encryption context `purpose` of a secret escrowed into the archive. The archive key admits
+ * direct GenerateDataKey and Decrypt (envelope encryption by the DR tool) only under this context.
+ */
+export const SECRET_ESCROW_PURPOSE = "vat-backup-secret-escrow";

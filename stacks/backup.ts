@@ -20,11 +20,27 @@ import { AirGappedVault } from "../components/vault/airGappedVault";
 import { BackupVault } from "../components/vault/backupVault";
 import { centralVaultPolicy, drVaultPolicy } from "../components/vault/vaultPolicies";
 import { reportDeliveryBucketStatements, reportDeliveryKeyStatements } from "../components/verification/auditFramework";
+import { PolicyStatement } from "../components/iam/policyDocument";
 import { lambdaPackage } from "../lambdas/package";
 import { BackupConfig } from "./config";
 import { githubOutputs, githubRoles } from "./github";
 import { BACKUP_ACCOUNT_AUDIT_PREFIX, backupAccountMonitoring } from "./monitoring";
 import { awsProvider } from "./providers";
+
+/**
+ * The DR tool seals critical secrets with data keys of the archive key, outside S3: allowed only
+ * under the escrow context and only for principals of this account (their IAM policies decide who).
+ */
+function secretEscrowKeyStatement(accountId: string): PolicyStatement {
+    return {
+        Sid: "SecretEscrowEnvelope",
+        Effect: "Allow",
+        Principal: { AWS: naming.accountRootArn(accountId) },
+        Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+        Resource: "*",
+        Condition: { StringEquals: { "kms:EncryptionContext:purpose": naming.SECRET_ESCROW_PURPOSE, "kms:CallerAccount": accountId } },
+    };
+}
 
 export function backupStack(cfg: BackupConfig) {
     const tags = { environment: cfg.environment, ...cfg.tags };
@@ -113,7 +129,7 @@ export function backupStack(cfg: BackupConfig) {
         region: cfg.region,
         viaServices: ["s3"],
         crossAccount: [{ sid: "ReplicationRolesEncrypt", accountIds, principals: replicationRoles, use: "encrypt", viaServices: ["s3"] }],
-        extraStatements: reportDeliveryKeyStatements(cfg.accountId, cfg.region),
+        extraStatements: [...reportDeliveryKeyStatements(cfg.accountId, cfg.region), secretEscrowKeyStatement(cfg.accountId)],
         protect,
     }, inPrimary);
     const archive = new ProtectedBucket("archive", {

@@ -10,6 +10,7 @@
 import * as crypto from "crypto";
 import { z } from "zod";
 import * as naming from "../../naming";
+import { SECRET_ESCROW_PURPOSE } from "../../naming";
 import { DrContext } from "../context";
 import { AccountRole } from "../aws/clients";
 
@@ -33,7 +34,7 @@ export const escrowObjectSchema = z.object({
 export type EscrowObject = z.infer<typeof escrowObjectSchema>;
 
 export function encryptionContext(secretName: string, sourceAccount: string): Record<string, string> {
-    return { purpose: "vat-backup-secret-escrow", secretName, sourceAccount };
+    return { purpose: SECRET_ESCROW_PURPOSE, secretName, sourceAccount };
 }
 
 export function seal(plaintext: Buffer, dataKey: Uint8Array, context: Record<string, string>): { iv: string; authTag: string; ciphertext: string } {

@@ -111,6 +111,13 @@ describe("backup-account stack", () => {
         assert.deepEqual(keyUse.Condition, { StringEquals: { "kms:ViaService": ["s3.eu-west-2.amazonaws.com"] }, ArnEquals: { "aws:PrincipalArn": roles } });
     });
 
+    it("lets the backup account's own principals seal and open escrowed secrets with the archive key, only under the escrow context", () => {
+        const s = statement(backup.named("archive-key-key"), "SecretEscrowEnvelope");
+        assert.deepEqual(s.Principal, { AWS: "arn:aws:iam::333333333333:root" });
+        assert.deepEqual(s.Action, ["kms:GenerateDataKey", "kms:Decrypt"]);
+        assert.deepEqual(s.Condition, { StringEquals: { "kms:EncryptionContext:purpose": "vat-backup-secret-escrow", "kms:CallerAccount": "333333333333" } });
+    });
+
     it("gives the copy-back role copy jobs and nothing destructive, and the break-glass role MFA-only trust", () => {
         const copyBack = policyOf(backup.named("access-copy-back-policy"));
         const actions = copyBack.flatMap((s) => s.Action);
