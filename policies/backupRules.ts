@@ -3,6 +3,7 @@
  * that AWS accepts and that the backup account's vault lock will not refuse.
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { readKnown } from "./lib/joins";
 import { configWithDefaults, validateTypes } from "./lib/policy";
 import { longestIntervalHours } from "./lib/schedule";
 import { PLAN, PlanProps } from "./lib/tokens";
@@ -13,11 +14,20 @@ interface Lifecycle {
     deleteAfter?: number;
 }
 
-/** Every lifecycle of a rule, named for messages: the rule's own and each copy action's. */
-function lifecyclesOf(rule: Rule): { where: string; lifecycle: Lifecycle | undefined }[] {
-    const out: { where: string; lifecycle: Lifecycle | undefined }[] = [{ where: `rule '${rule.ruleName}'`, lifecycle: rule.lifecycle }];
+/** Where a copy action sends its copies, for messages: its destination may be a vault created in the same update, unknown during preview. */
+function destinationOf(copy: NonNullable<Rule["copyActions"]>[number]): string {
+    const arn = readKnown(() => copy.destinationVaultArn);
+    return typeof arn === "string" ? arn : "a vault whose ARN is known only after the update";
+}
+
+/**
+ * Every lifecycle of a rule, with a function naming it for messages: the rule's own and each copy
+ * action's. The name is built only for a violation, so an unknown destination never stops the policy.
+ */
+function lifecyclesOf(rule: Rule): { where: () => string; lifecycle: Lifecycle | undefined }[] {
+    const out: { where: () => string; lifecycle: Lifecycle | undefined }[] = [{ where: () => `rule '${rule.ruleName}'`, lifecycle: rule.lifecycle }];
     (rule.copyActions ?? []).forEach((copy, i) =>
-        out.push({ where: `copy action ${i + 1} of rule '${rule.ruleName}' (to ${copy.destinationVaultArn})`, lifecycle: copy.lifecycle }),
+        out.push({ where: () => `copy action ${i + 1} of rule '${rule.ruleName}' (to ${destinationOf(copy)})`, lifecycle: copy.lifecycle }),
     );
     return out;
 }
@@ -77,7 +87,7 @@ export const ruleRetention: ResourceValidationPolicy = {
                 const days = lifecycle?.deleteAfter;
                 // No deleteAfter keeps the points indefinitely, which satisfies a minimum.
                 if (days !== undefined && days !== null && days < minRetentionDays) {
-                    reportViolation(`Backup plan '${args.name}' ${where} deletes recovery points after ${days} days; at least ${minRetentionDays} are required.`);
+                    reportViolation(`Backup plan '${args.name}' ${where()} deletes recovery points after ${days} days; at least ${minRetentionDays} are required.`);
                 }
             }
         }
@@ -101,7 +111,7 @@ export const coldStorageMinimum: ResourceValidationPolicy = {
                 if (cold === undefined || cold === null || del === undefined || del === null) continue;
                 if (del < cold + COLD_STORAGE_MIN_DAYS) {
                     reportViolation(
-                        `Backup plan '${args.name}' ${where} moves recovery points to cold storage after ${cold} days and deletes them after ${del}; ` +
+                        `Backup plan '${args.name}' ${where()} moves recovery points to cold storage after ${cold} days and deletes them after ${del}; ` +
                             `AWS requires 90 days in cold storage, so deleteAfter must be at least ${cold + COLD_STORAGE_MIN_DAYS}.`,
                     );
                 }
@@ -121,7 +131,7 @@ export const copyLifecycleExplicit: ResourceValidationPolicy = {
             (rule.copyActions ?? []).forEach((copy, i) => {
                 if (copy.lifecycle?.deleteAfter === undefined || copy.lifecycle?.deleteAfter === null) {
                     reportViolation(
-                        `Backup plan '${args.name}' copy action ${i + 1} of rule '${rule.ruleName}' (to ${copy.destinationVaultArn}) has no lifecycle.deleteAfter, ` +
+                        `Backup plan '${args.name}' copy action ${i + 1} of rule '${rule.ruleName}' (to ${destinationOf(copy)}) has no lifecycle.deleteAfter, ` +
                             "so the copy is kept indefinitely. Set `lifecycle: { deleteAfter: ... }` on the copy action.",
                     );
                 }

@@ -5,7 +5,7 @@
  */
 import type { PolicyResource, ReportViolation, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { bucketName, bucketTier, BackupTier } from "./lib/conventions";
-import { ReferenceIndex, readKnown } from "./lib/joins";
+import { ReferenceIndex, readKnown, readOrUnknown, UNKNOWN } from "./lib/joins";
 import { asArray, globMatch, ofTypes, validateStackWith, validateTypes } from "./lib/policy";
 import {
     BUCKET,
@@ -105,11 +105,30 @@ export const bucketSseKms = bucketPolicy(
     "Add an aws.s3.BucketServerSideEncryptionConfiguration with a rule `applyServerSideEncryptionByDefault: { sseAlgorithm: \"aws:kms\", kmsMasterKeyId: <key ARN> }`.",
     BUCKET_SSE,
     (bucket, reportViolation) => {
-        const rules = bucket.configs.flatMap((c) => asArray((c.props as BucketSseProps).rules));
-        const kms = rules.map((r) => r.applyServerSideEncryptionByDefault).find((d) => d?.sseAlgorithm === "aws:kms" || d?.sseAlgorithm === "aws:kms:dsse");
+        // A key created in the same update has an unknown ARN during preview: that bucket cannot be
+        // judged now (the engine checks it again during the update), which is neither a pass nor a throw.
+        let undecided = false;
+        const known = <T>(read: () => T): T | undefined => {
+            const value = readOrUnknown(read);
+            if (value !== UNKNOWN) return value;
+            undecided = true;
+            return undefined;
+        };
+        const rules = bucket.configs.flatMap((c) => asArray(known(() => (c.props as BucketSseProps).rules)));
+        const kms = rules
+            .map((r) => known(() => r.applyServerSideEncryptionByDefault))
+            .find((d) => {
+                const algorithm = known(() => d?.sseAlgorithm);
+                return algorithm === "aws:kms" || algorithm === "aws:kms:dsse";
+            });
         if (!kms) {
+            if (undecided) return;
             reportViolation(`${label(bucket)} is not encrypted with SSE-KMS by default. Add an aws.s3.BucketServerSideEncryptionConfiguration with sseAlgorithm "aws:kms".`, bucket.resource.urn);
-        } else if (!kms.kmsMasterKeyId || /(^|:)alias\/aws\//.test(kms.kmsMasterKeyId)) {
+            return;
+        }
+        const key = readOrUnknown(() => kms.kmsMasterKeyId);
+        if (key === UNKNOWN) return;
+        if (!key || /(^|:)alias\/aws\//.test(key)) {
             reportViolation(`${label(bucket)} uses SSE-KMS with the AWS-managed key, which cannot be granted to the replication role or the backup account. Set kmsMasterKeyId to a customer-managed key.`, bucket.resource.urn);
         }
     },

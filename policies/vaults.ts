@@ -4,7 +4,7 @@
  */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { isArchiveVault, vaultName } from "./lib/conventions";
-import { ReferenceIndex, readKnown } from "./lib/joins";
+import { ReferenceIndex, readKnown, readOrUnknown, UNKNOWN } from "./lib/joins";
 import { asArray, configWithDefaults, ofTypes, validateStackWith, validateTypes } from "./lib/policy";
 import { KeyProps, KMS_KEY, VAULT, VAULT_LOCK, VAULT_NOTIFICATIONS, VaultLockProps, VaultNotificationsProps, VaultProps } from "./lib/tokens";
 
@@ -17,7 +17,10 @@ export const vaultCustomerManagedKey: ResourceValidationPolicy = {
         "Set the vault's `kmsKeyArn` to a customer-managed key (aws.kms.Key). Without it AWS uses the AWS-managed key " +
         "aws/backup, whose policy the estate cannot scope and which cannot be shared for cross-account copies.",
     validateResource: validateTypes<VaultProps>(VAULT, (vault, args, reportViolation) => {
-        const key = vault.kmsKeyArn;
+        // A key created in the same update has an unknown ARN during preview: it cannot be judged
+        // now (the engine checks it again during the update), which is neither a pass nor a throw.
+        const key = readOrUnknown(() => vault.kmsKeyArn);
+        if (key === UNKNOWN) return;
         if (!key) {
             reportViolation(`Vault '${args.name}' has no kmsKeyArn, so it is encrypted with the AWS-managed key aws/backup. Set \`kmsKeyArn\` to a customer-managed key.`);
         } else if (/(^|:)alias\/aws\//.test(key)) {

@@ -8,17 +8,32 @@
  */
 import type { PolicyResource } from "@pulumi/policy";
 
+/** What `readOrUnknown` returns for a value the engine does not know yet. */
+export const UNKNOWN: unique symbol = Symbol("unknown during preview");
+
+function isUnknownValueError(e: unknown): boolean {
+    return e instanceof Error && e.constructor.name === "UnknownValueError";
+}
+
 /**
- * Reads a value that may be unknown during preview; unknown reads as undefined. Used only where an
- * unknown value is also reachable through `propertyDependencies`, so nothing is silently skipped.
+ * Reads a value that may be unknown during preview, telling unknown apart from absent. A policy
+ * that lets the engine's error escape is reported whole as advisory ("can't run during preview"),
+ * so the violations it already found stop blocking; a value it cannot judge yet is skipped instead
+ * (the engine runs the policy again during the update, when the value is known).
  */
-export function readKnown<T>(read: () => T): T | undefined {
+export function readOrUnknown<T>(read: () => T): T | typeof UNKNOWN {
     try {
         return read();
     } catch (e) {
-        if (e instanceof Error && e.constructor.name === "UnknownValueError") return undefined;
+        if (isUnknownValueError(e)) return UNKNOWN;
         throw e;
     }
+}
+
+/** Reads a value that may be unknown during preview; unknown reads as undefined. */
+export function readKnown<T>(read: () => T): T | undefined {
+    const value = readOrUnknown(read);
+    return value === UNKNOWN ? undefined : value;
 }
 
 /** The known strings of a list-valued property (unknown elements and a wholly unknown list are skipped). */

@@ -9,6 +9,7 @@ import type {
     StackValidation,
     StackValidationArgs,
 } from "@pulumi/policy";
+import { readKnown } from "./joins";
 
 const resourceTypes = new WeakMap<object, readonly string[]>();
 
@@ -72,8 +73,15 @@ export function configWithDefaults<T extends object>(args: { getConfig<C extends
  * preview, so a tag that decides a policy must be set on the resource itself.
  */
 export function tagsOf(props: Record<string, unknown>): Record<string, string> {
-    const tags = props.tags;
-    return tags && typeof tags === "object" ? (tags as Record<string, string>) : {};
+    // During preview the whole map, or one value, may be unknown; only the known tags count.
+    const tags = readKnown(() => props.tags);
+    if (!tags || typeof tags !== "object") return {};
+    const known: Record<string, string> = {};
+    for (const key of Object.keys(tags)) {
+        const value = readKnown(() => (tags as Record<string, unknown>)[key]);
+        if (typeof value === "string") known[key] = value;
+    }
+    return known;
 }
 
 export function ofTypes(resources: PolicyResource[], tokens: string | readonly string[]): PolicyResource[] {

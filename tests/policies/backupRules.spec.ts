@@ -2,7 +2,7 @@ import * as assert from "assert";
 import { coldStorageMinimum, copyLifecycleExplicit, planRunsDaily, ruleRetention } from "../../policies/backupRules";
 import { longestIntervalHours } from "../../policies/lib/schedule";
 import { PLAN } from "../../policies/lib/tokens";
-import { assertCompliant, assertViolation, resourceArgs, runPolicy } from "../helpers/policyHarness";
+import { assertCompliant, assertViolation, resourceArgs, runPolicy, unknown } from "../helpers/policyHarness";
 
 const CENTRAL = "arn:aws:backup:eu-west-2:333333333333:backup-vault:central-backup-vault";
 const daily = { ruleName: "daily", targetVaultName: "prod-env-backup-vault", schedule: "cron(0 2 * * ? *)", lifecycle: { deleteAfter: 35 }, copyActions: [{ destinationVaultArn: CENTRAL, lifecycle: { deleteAfter: 35 } }] };
@@ -16,6 +16,8 @@ const monthly = {
 };
 const plan = (rules: unknown[], config?: Record<string, unknown>) => resourceArgs(PLAN, { name: "prod-env-backup-plan", rules }, { name: "plan", config });
 const THE_PROJECT_PLAN = [daily, weekly, monthly];
+/** A copy to a vault created in the same update: its ARN is unknown during preview. */
+const toNewVault = (lifecycle: Record<string, number>) => ({ destinationVaultArn: unknown.string, lifecycle });
 
 describe("policies/backupRules", () => {
     describe("schedule intervals", () => {
@@ -54,6 +56,14 @@ describe("policies/backupRules", () => {
             const outcome = runPolicy(ruleRetention, plan([{ ...daily, lifecycle: { deleteAfter: 90 } }], { minRetentionDays: 60 }));
             assertViolation(outcome, "copy action 1 of rule 'daily'");
         });
+        it("still runs, and flags the rule it can see, when a copy goes to a vault whose ARN is unknown during preview", () => {
+            const rules = [{ ...daily, lifecycle: { deleteAfter: 7 }, copyActions: [toNewVault({ deleteAfter: 35 })] }];
+            assertViolation(runPolicy(ruleRetention, plan(rules)), "rule 'daily' deletes recovery points after 7 days");
+        });
+        it("flags a short-lived copy to a vault whose ARN is unknown, naming it without its ARN", () => {
+            const outcome = runPolicy(ruleRetention, plan([{ ...daily, copyActions: [toNewVault({ deleteAfter: 7 })] }]));
+            assertViolation(outcome, "copy action 1 of rule 'daily' (to a vault whose ARN is known only after the update) deletes recovery points after 7 days");
+        });
     });
 
     describe("backup-cold-storage-minimum", () => {
@@ -68,6 +78,10 @@ describe("policies/backupRules", () => {
             const copy = { destinationVaultArn: CENTRAL, lifecycle: { coldStorageAfter: 90, deleteAfter: 120 } };
             assertViolation(runPolicy(coldStorageMinimum, plan([{ ...monthly, copyActions: [copy] }])), "copy action 1 of rule 'monthly'");
         });
+        it("still runs when a copy goes to a vault whose ARN is unknown during preview", () => {
+            const rules = [{ ...monthly, lifecycle: { coldStorageAfter: 30, deleteAfter: 100 }, copyActions: [toNewVault({ coldStorageAfter: 90, deleteAfter: 2555 })] }];
+            assertViolation(runPolicy(coldStorageMinimum, plan(rules)), "rule 'monthly' moves recovery points to cold storage after 30 days");
+        });
     });
 
     describe("backup-copy-lifecycle-explicit", () => {
@@ -77,6 +91,10 @@ describe("policies/backupRules", () => {
         it("flags a copy action without lifecycle (kept indefinitely)", () => {
             const outcome = runPolicy(copyLifecycleExplicit, plan([{ ...daily, copyActions: [{ destinationVaultArn: CENTRAL }] }]));
             assertViolation(outcome, `copy action 1 of rule 'daily' (to ${CENTRAL}) has no lifecycle.deleteAfter`);
+        });
+        it("flags a copy without lifecycle to a vault whose ARN is unknown during preview", () => {
+            const outcome = runPolicy(copyLifecycleExplicit, plan([{ ...daily, copyActions: [{ destinationVaultArn: unknown.string }] }]));
+            assertViolation(outcome, "copy action 1 of rule 'daily' (to a vault whose ARN is known only after the update) has no lifecycle.deleteAfter");
         });
     });
 });

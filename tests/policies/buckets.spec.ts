@@ -45,6 +45,11 @@ describe("policies/buckets", () => {
         it("ignores buckets that hold no backups", () => {
             assertCompliant(runPolicy(bucketVersioning, stackArgs([bucket("prod-env-website-assets", {}, "assets")])));
         });
+        it("reads only the known tags: unknown tags fall back to the name, and other buckets are still flagged", () => {
+            const tagsUnknown = bucket("prod-env-website-assets", { tags: unknown.object }, "assets");
+            const valueUnknown = bucket("other-assets", { tags: { "vat-backup:holds-backups": unknown.string, team: "web" } }, "other");
+            assertViolation(runPolicy(bucketVersioning, stackArgs([tagsUnknown, valueUnknown, bucket(EXPORTS)])), `Backup bucket '${EXPORTS}' is not versioned`, urnOf(BUCKET[0], "exports"));
+        });
         it("recognises a backup bucket by its tag whatever its name", () => {
             const tagged = bucket("any-name", { tags: { "vat-backup:holds-backups": "exports" } });
             assertViolation(runPolicy(bucketVersioning, stackArgs([tagged])), "Backup bucket 'any-name' is not versioned");
@@ -75,6 +80,16 @@ describe("policies/buckets", () => {
         });
         it("flags SSE-KMS with the AWS-managed key", () => {
             assertViolation(runPolicy(bucketSseKms, stackArgs([bucket(EXPORTS), sse(EXPORTS, { sseAlgorithm: "aws:kms" })])), "uses SSE-KMS with the AWS-managed key");
+        });
+        it("cannot judge a key created in the same update (unknown ARN), and still flags the other buckets", () => {
+            const sameUpdateKey = sse(ARCHIVE, { sseAlgorithm: "aws:kms", kmsMasterKeyId: unknown.string });
+            const outcome = runPolicy(bucketSseKms, stackArgs([bucket(EXPORTS), sse(EXPORTS, { sseAlgorithm: "aws:kms" }), bucket(ARCHIVE, {}, "archive"), sameUpdateKey]));
+            assertViolation(outcome, `Backup bucket '${EXPORTS}' uses SSE-KMS with the AWS-managed key`, urnOf(BUCKET[0], "exports"));
+        });
+        it("cannot judge a configuration whose rules are unknown, and does not call it unencrypted", () => {
+            const rulesUnknown = config(BUCKET_SSE[0], `${ARCHIVE}-sse`, ARCHIVE, { rules: unknown.array });
+            const outcome = runPolicy(bucketSseKms, stackArgs([bucket(EXPORTS), sse(EXPORTS, { sseAlgorithm: "AES256" }), bucket(ARCHIVE, {}, "archive"), rulesUnknown]));
+            assertViolation(outcome, `Backup bucket '${EXPORTS}' is not encrypted with SSE-KMS`, urnOf(BUCKET[0], "exports"));
         });
     });
 

@@ -21,6 +21,9 @@ describe("policies/vaults", () => {
         it("passes a vault encrypted with a customer-managed key", () => {
             assertCompliant(runPolicy(vaultCustomerManagedKey, resourceArgs(VAULT, { name: "prod-env-backup-vault", kmsKeyArn: KEY_ARN })));
         });
+        it("cannot judge a key created in the same update (unknown ARN): neither a violation nor a skipped policy", () => {
+            assertCompliant(runPolicy(vaultCustomerManagedKey, resourceArgs(VAULT, { name: "prod-env-backup-vault", kmsKeyArn: unknown.string })));
+        });
         it("flags a vault without kmsKeyArn (AWS-managed aws/backup)", () => {
             assertViolation(runPolicy(vaultCustomerManagedKey, resourceArgs(VAULT, { name: "v" }, { name: "local" })), "Vault 'local' has no kmsKeyArn");
         });
