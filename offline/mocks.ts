@@ -32,7 +32,7 @@ const arn = (service: string, c: Placement, resource: string) => `arn:aws:${serv
 const str = (v: unknown): string => (typeof v === "string" ? v : "");
 
 /** The input property the provider fills with a generated physical name when the program gives none. */
-const AUTO_NAME_PROPERTY: Record<string, string> = {
+export const AUTO_NAME_PROPERTY: Record<string, string> = {
     "aws:s3/bucket:Bucket": "bucket",
     "aws:iam/role:Role": "name",
     "aws:iam/policy:Policy": "name",

@@ -1,7 +1,8 @@
 /**
  * Runs the policy pack over what the offline engine recorded, as the Pulumi engine runs it during
  * `pulumi preview --policy-pack policies`: resource policies once per resource of a matching type,
- * stack policies once with every resource (parent, dependencies, provider and `protect` filled in),
+ * seeing its inputs only; stack policies once with every resource's planned state, inputs and
+ * outputs (parent, dependencies, provider and `protect` filled in),
  * each at its enforcement level unless the config overrides it as `--policy-pack-config` does.
  *
  * The engine's own rules are kept: a disabled policy does not run, `remediate` reports as
@@ -24,6 +25,7 @@ import type {
 import { allPolicies, PACK_ENFORCEMENT_LEVEL, POLICY_PACK_NAME } from "../policies/areas";
 import { version as PACK_VERSION } from "../policies/package.json";
 import { resourceTypesOf } from "../policies/lib/policy";
+import { AUTO_NAME_PROPERTY } from "./mocks";
 import type { PolicyViolation, RecordedResource } from "./types";
 
 /** The shape of `--policy-pack-config`: per policy a level, or an object of config with an optional level; `all` sets every level. */
@@ -154,15 +156,29 @@ function providerRecord(ref: string | null, byUrn: Map<string, RecordedResource>
 
 interface Prepared {
     record: RecordWithDependencies;
-    props: Record<string, unknown>;
+    /** What a resource policy sees: the resource's (checked) inputs only, as the engine's analyze call passes them. */
+    inputs: Record<string, unknown>;
+    /** What a stack policy sees: the planned state, inputs with the outputs merged over them. */
+    state: Record<string, unknown>;
     opts: PolicyResourceOptions;
     provider?: PolicyProviderResource;
+}
+
+/**
+ * The inputs after the provider's Check, which is what the engine shows a resource policy: the
+ * program's inputs plus the physical name the provider generates when the program gives none.
+ */
+function checkedInputs(record: RecordedResource): Record<string, unknown> {
+    const inputs = { ...record.inputs };
+    const autoName = AUTO_NAME_PROPERTY[record.type];
+    if (autoName && inputs[autoName] === undefined && record.outputs[autoName] !== undefined) inputs[autoName] = record.outputs[autoName];
+    return inputs;
 }
 
 function prepare(records: RecordedResource[]): Prepared[] {
     const byUrn = new Map(records.map((r) => [r.urn, r]));
     return records.map((record) => {
-        const prepared: Prepared = { record, props: { ...record.inputs, ...record.outputs }, opts: optionsOf(record) };
+        const prepared: Prepared = { record, inputs: checkedInputs(record), state: { ...record.inputs, ...record.outputs }, opts: optionsOf(record) };
         const p = providerRecord(record.provider, byUrn);
         if (p) prepared.provider = { type: p.type, urn: p.urn, name: p.name, props: { ...p.inputs, ...p.outputs } };
         return prepared;
@@ -171,7 +187,7 @@ function prepare(records: RecordedResource[]): Prepared[] {
 
 /** The stack's resources as a stack policy sees them, with parents and dependencies linked. */
 function stackResources(prepared: Prepared[]): PolicyResource[] {
-    const resources: PolicyResource[] = prepared.map(({ record, props, opts, provider }) => {
+    const resources: PolicyResource[] = prepared.map(({ record, state: props, opts, provider }) => {
         const resource: PolicyResource = {
             type: record.type,
             name: record.name,
@@ -222,7 +238,7 @@ export function checkPolicies(resources: RecordedResource[], options: PolicyChec
 
     // One argument bag per resource, reused by every resource policy (only getConfig differs):
     // 10,000 resources times a dozen policies would otherwise allocate a hundred thousand bags.
-    const resourceArgs: ResourceValidationArgs[] = prepared.map(({ record, props, opts, provider }) => {
+    const resourceArgs: ResourceValidationArgs[] = prepared.map(({ record, inputs: props, opts, provider }) => {
         const args: ResourceValidationArgs = {
             type: record.type,
             props,

@@ -32,28 +32,36 @@ function tierFromTag(props: Record<string, unknown>): BackupTier | "none" {
     return "exports";
 }
 
-/** The bucket's name: its `bucket` input (set or auto-named), else its id. */
+/**
+ * The bucket's name: its `bucket` input. Resource policies see inputs only, never the `id`; the
+ * engine passes them checked, so an auto-named bucket carries its generated name there too.
+ */
 export function bucketName(props: Record<string, unknown>): string | undefined {
     const name = readKnown(() => props.bucket);
-    if (typeof name === "string") return name;
-    const id = readKnown(() => props.id);
-    return typeof id === "string" ? id : undefined;
+    return typeof name === "string" ? name : undefined;
+}
+
+/** The name, or else the `bucketPrefix` input, which the provider completes only on create: enough to match the naming conventions. */
+function bucketNameOrPrefix(props: Record<string, unknown>): string {
+    const name = bucketName(props);
+    if (name !== undefined) return name;
+    const prefix = readKnown(() => props.bucketPrefix);
+    return typeof prefix === "string" ? prefix : "";
 }
 
 export function bucketTier(props: Record<string, unknown>): BackupTier {
     const tagged = tierFromTag(props);
     if (tagged !== "none") return tagged;
-    const name = bucketName(props) ?? "";
+    const name = bucketNameOrPrefix(props);
     if (ARCHIVE_BUCKET_NAME.test(name)) return "archive";
     if (EXPORTS_BUCKET_NAME.test(name)) return "exports";
     return undefined;
 }
 
+/** The vault's name: its `name` input (checked inputs carry an auto-generated name too). */
 export function vaultName(props: Record<string, unknown>): string | undefined {
     const name = readKnown(() => props.name);
-    if (typeof name === "string") return name;
-    const id = readKnown(() => props.id);
-    return typeof id === "string" ? id : undefined;
+    return typeof name === "string" ? name : undefined;
 }
 
 /** A vault of the backup account's write-once tier, which must be locked in compliance mode. */

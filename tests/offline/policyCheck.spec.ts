@@ -1,7 +1,9 @@
 import * as assert from "assert";
 import { checkPolicies, enforcementLevelOf } from "../../offline/policyCheck";
 import { pitrEnabled } from "../../policies/dynamodb";
-import { VAULT, TABLE, AWS_PROVIDER } from "../../policies/lib/tokens";
+import { VAULT, TABLE, AWS_PROVIDER, BUCKET, BUCKET_VERSIONING } from "../../policies/lib/tokens";
+import { bucketVersioning } from "../../policies/buckets";
+import { vaultCustomerManagedKey } from "../../policies/vaults";
 import { statefulProtected } from "../../policies/protection";
 import { criticalSecretsReplicated } from "../../policies/secrets";
 import { Table } from "@pulumi/aws/dynamodb/table";
@@ -49,6 +51,28 @@ describe("offline/policyCheck", () => {
     it("gives a stack policy's stack-level violation the stack's URN, and passes the policy its config", () => {
         const violations = checkPolicies([], { ...options, policies: [criticalSecretsReplicated], config: { "critical-secrets-replicated": { criticalSecrets: ["prod/submit/user-sub-hash-salt"] } } });
         assert.deepStrictEqual(violations.map((v) => v.urn), ["urn:pulumi:test::vat-backup::pulumi:pulumi:Stack::vat-backup-test"]);
+    });
+
+    it("shows a resource policy the inputs only, never the outputs, as the engine does", () => {
+        // AWS reports the key it used in the outputs even when the program set none: only the input counts.
+        const vault = recorded(VAULT, "vault", { name: "prod-env-backup-vault" }, { outputs: { name: "prod-env-backup-vault", kmsKeyArn: "arn:aws:kms:eu-west-2:111111111111:key/k" } });
+        const violations = checkPolicies([vault], { ...options, policies: [vaultCustomerManagedKey] });
+        assert.deepStrictEqual(violations.map((v) => [v.policy, v.urn]), [["backup-vault-customer-managed-key", vault.urn]]);
+        assert.match(violations[0].message, /has no kmsKeyArn/);
+    });
+
+    it("shows a resource policy the name the provider generates for an auto-named resource, as its Check does", () => {
+        const bucket = recorded(BUCKET[0], "prod-env-backup-exports", {}, { outputs: { bucket: "prod-env-backup-exports-1a2b3c4", arn: "arn:aws:s3:::prod-env-backup-exports-1a2b3c4" } });
+        const violations = checkPolicies([bucket], { ...options, policies: [statefulProtected], stackTags: { environment: "prod" } });
+        assert.deepStrictEqual(violations.map((v) => [v.policy, v.urn]), [["stateful-resources-protected", bucket.urn]]);
+    });
+
+    it("shows a stack policy the planned state, outputs included", () => {
+        const name = "prod-env-backup-exports-111111111111-eu-west-2";
+        const bucket = recorded(BUCKET[0], "exports", { bucket: name }, { outputs: { bucket: name, arn: `arn:aws:s3:::${name}` } });
+        // Refers to the bucket by its ARN, an output: only the planned state joins them.
+        const versioning = recorded(BUCKET_VERSIONING[0], "exports-versioning", { bucket: `arn:aws:s3:::${name}`, versioningConfiguration: { status: "Enabled" } });
+        assert.deepStrictEqual(checkPolicies([bucket, versioning], { ...options, policies: [bucketVersioning] }), []);
     });
 
     it("links a resource to its provider record", () => {

@@ -43,6 +43,13 @@ describe("policies/protection", () => {
             const args = resourceArgs(VAULT, {}, { name: "vault", stackTags: { environment: "prod" }, config: { productionTagKey: "stage" } });
             assertViolation(runPolicy(statefulProtected, args), "pulumi stack tag set stage prod");
         });
+        it("recognises an archive bucket named by bucketPrefix (the name completed only on create)", () => {
+            const args = resourceArgs(BUCKET[0], { bucketPrefix: "vat-backup-archive-" }, { ...PROD, name: "archive" });
+            assertViolation(runPolicy(statefulProtected, args), "Backup bucket 'archive' is not protected");
+        });
+        it("judges a bucket by its inputs, not by an id (resource policies see no outputs)", () => {
+            assertNotApplicable(runPolicy(statefulProtected, resourceArgs(BUCKET[0], { id: "vat-backup-archive-333333333333-eu-west-2" }, PROD)), "holds no backups");
+        });
         it("is not applicable to buckets that hold no backups", () => {
             assertNotApplicable(runPolicy(statefulProtected, resourceArgs(BUCKET[0], { bucket: "website" }, PROD)), "holds no backups");
         });

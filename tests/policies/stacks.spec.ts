@@ -3,7 +3,9 @@
  * deliberately broken variants of those plans, each caught by the policy meant to catch it.
  */
 import * as assert from "assert";
-import { checkPolicies } from "../../offline/policyCheck";
+import * as fs from "fs";
+import * as path from "path";
+import { checkPolicies, PolicyPackConfig } from "../../offline/policyCheck";
 import type { PolicyViolation, RecordedResource } from "../../offline/types";
 import { BUCKET_VERSIONING, PLAN, TABLE, VAULT_LOCK } from "../../policies/lib/tokens";
 import { runStackOffline } from "../helpers/engine";
@@ -37,6 +39,19 @@ describe("policies over the checked-in stacks", () => {
             assert.deepStrictEqual(mandatory(check(stack, plans.get(stack)!)), []);
         });
     }
+
+    for (const stack of Object.keys(STACKS)) {
+        it(`stack '${stack}' passes every mandatory policy with its policies/config file and no stack tags, as the CI previews it`, () => {
+            const config = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../policies/config", `${stack}.json`), "utf8")) as PolicyPackConfig;
+            assert.deepStrictEqual(mandatory(checkPolicies(plans.get(stack)!, { stack, project: "vat-backup", config })), []);
+        });
+    }
+
+    it("fails closed on the ci stack (unprotected by design) when neither config nor stack tag says whether it is production", () => {
+        const violations = mandatory(checkPolicies(plans.get("ci")!, { stack: "ci", project: "vat-backup" })).filter((v) => v.policy === "stateful-resources-protected");
+        assert.ok(violations.length > 0, "expected the protection policy to fail closed");
+        for (const v of violations) assert.match(v.message, /production status is unknown/);
+    });
 
     describe("broken variants", () => {
         it("a table without PITR is caught by dynamodb-pitr-enabled", () => {
