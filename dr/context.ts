@@ -101,7 +101,7 @@ export class DrContext {
         if (!this.hasBackupCredentials) {
             throw new CredentialsError(
                 `backup-account credentials are required ${why}`,
-                "Pass --backup-profile <profile> or --backup-role-arn <arn of a role in the backup account> (the operator's role, not the copy-back role).",
+                "Pass --backup-profile <profile> or --backup-role-arn <arn of a role in the backup account> (for restore-account and drill: the copy-back role vat-backup-dr-copy-back).",
             );
         }
     }

@@ -77,6 +77,11 @@ export async function runOffline<T>(options: OfflineRunOptions<T>): Promise<Offl
     const mocks = new EstateMocks({ defaultPlacement: options.defaultPlacement, projectDir: options.projectDir });
     await pulumi.runtime.setMocks(mocks, options.project, options.stack, false);
     const monitor = settings.getMonitor() as unknown as MockMonitor;
+    // URNs as the engine makes them: a child's type is its parent's whole qualified type, `$`, its
+    // own type; the root stack's type is left out. (The SDK's mock keeps only the parent's last
+    // type and includes the stack's, so its URNs would not match `pulumi preview` or a state export.)
+    (monitor as unknown as { newUrn(parent: string, type: string, name: string): string }).newUrn = (parent, type, name) =>
+        engineUrn(options.stack, options.project, parent, type, name);
 
     const registrations: Registration[] = [];
     /** Records a request (a registration, or a read such as a StackReference), then passes it on. */
@@ -177,6 +182,15 @@ function plainStackTracesForPulumi(): () => void {
         Error.prepareStackTrace = previous;
     };
 }
+
+/** `urn:pulumi:<stack>::<project>::<qualified type>::<name>`, qualified by every ancestor but the stack. */
+export function engineUrn(stack: string, project: string, parent: string | undefined, type: string, name: string): string {
+    const parentType = parent ? parent.split("::")[2] : undefined;
+    const qualified = !parentType || parentType === ROOT_STACK_TYPE ? type : `${parentType}$${type}`;
+    return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
+}
+
+const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 
 /** The mock monitor keeps serialized state, or a protobuf Struct once a component registers outputs. */
 function wireState(state: any): unknown {

@@ -35,6 +35,7 @@ export const drillCommand: CommandSpec = {
             .option("--source-region <region>", "the region the tables live in (default: the stack's region); the drill restores into --region")
             .option("--target-env <env>", "environment name of the drill account's vault and backup role (default: the stack's)")
             .option("--sentinels <file>", "JSON/YAML file of sentinel item keys per table")
+            .option("--backup-stack <name>", "the backup stack, whose deploymentAccounts the vault keys admit", "backup")
             .option("--keep", "leave the scratch tables and copied recovery points in place")
             .option("--report <file>", "Markdown report (default drill-report-<timestamp>.md)");
     },

@@ -12,6 +12,7 @@ import { z } from "zod";
 import * as naming from "../../naming";
 import { SECRET_ESCROW_PURPOSE } from "../../naming";
 import { DrContext } from "../context";
+import { MissingConfigError } from "../errors";
 import { AccountRole } from "../aws/clients";
 
 export const ESCROW_FORMAT = "vat-backup-escrow/v1";
@@ -57,7 +58,8 @@ export interface ArchiveLocation {
     bucket: string;
     keyId: string;
     prefix: string;
-    account: AccountRole;
+    /** Always the backup account: the archive admits no other. */
+    account: Extract<AccountRole, "backup">;
     region: string;
     expectedOwner?: string;
 }
@@ -72,11 +74,19 @@ export function archiveLocation(ctx: DrContext, options: { bucket?: string; keyI
     if (!keyId || !bucket) {
         ctx.requireStack("to find the backup account's archive bucket and key (or pass --bucket and --key-id)");
     }
+    // The archive bucket and key admit only the backup account's principals (the key only under the
+    // escrow encryption context): target-account credentials would be refused, so never fall back to them.
+    if (!ctx.hasBackupCredentials) {
+        throw new MissingConfigError(
+            "backup-account credentials are required to reach the archive bucket and key",
+            "Pass --backup-profile <profile> or --backup-role-arn <arn of a role in the backup account>, then run again.",
+        );
+    }
     return {
         bucket: bucket as string,
         keyId: keyId as string,
         prefix: options.prefix.replace(/\/+$/, ""),
-        account: ctx.hasBackupCredentials ? "backup" : "target",
+        account: "backup",
         region,
         expectedOwner: backupAccount,
     };

@@ -42,7 +42,7 @@ export async function escrowSecrets(ctx: DrContext, args: string[], options: Esc
     if (names.length === 0) throw new UsageError("name at least one secret, or --all with --stack");
     const loc = archiveLocation(ctx, options);
     const sourceAccount = await checkAccount(ctx, "target", ctx.stack?.accountId);
-    if (loc.account === "backup") await checkAccount(ctx, "backup", ctx.stack?.backupAccount.accountId, loc.region);
+    await checkAccount(ctx, "backup", ctx.stack?.backupAccount.accountId, loc.region);
     const report = ctx.report();
     const escrowed: { secret: string; key: string; versionId?: string }[] = [];
     for (const name of names) {

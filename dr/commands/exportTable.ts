@@ -3,7 +3,7 @@
  * waits, and writes a manifest of what was exported beside it (and, with --manifest, locally).
  * The exports bucket replicates into the backup account's archive, so an export is also off-account.
  */
-import { DescribeExportCommand, ExportDescription, ExportTableToPointInTimeCommand } from "@aws-sdk/client-dynamodb";
+import { DescribeContinuousBackupsCommand, DescribeExportCommand, ExportDescription, ExportTableToPointInTimeCommand } from "@aws-sdk/client-dynamodb";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import * as fs from "fs";
 import * as naming from "../../naming";
@@ -40,7 +40,7 @@ export const exportTableCommand: CommandSpec = {
             .option("--type <type>", "full or incremental", "full")
             .option("--at <time>", "full export: the point in time to export (default: now)")
             .option("--from <time>", "incremental export: start of the period")
-            .option("--to <time>", "incremental export: end of the period (default: now)")
+            .option("--to <time>", "incremental export: end of the period (default: the latest time with data, as DynamoDB picks it)")
             .option("--bucket <name>", "bucket to export to (default: the stack's exports bucket)")
             .option("--prefix <prefix>", "top-level key prefix", "dynamodb-exports")
             .option("--manifest <file>", "also write the manifest of this run to a local file");
@@ -52,6 +52,7 @@ interface ExportPlan {
     type: "FULL_EXPORT" | "INCREMENTAL_EXPORT";
     at?: Date;
     from?: Date;
+    /** Only when --to is given: without it DynamoDB exports up to the latest time with data. */
     to?: Date;
 }
 
@@ -64,11 +65,12 @@ function planExport(ctx: DrContext, options: ExportTableOptions): ExportPlan {
     if (options.type !== "incremental") throw new UsageError(`--type must be full or incremental, not '${options.type}'`);
     if (!options.from) throw new UsageError("an incremental export needs --from", "Pass --from with the end of the previous export (its manifest says it), e.g. --from -24h.");
     const from = parseTime(options.from, now, "--from");
-    const to = options.to ? parseTime(options.to, now, "--to") : new Date(now);
-    const span = to.getTime() - from.getTime();
+    const to = options.to ? parseTime(options.to, now, "--to") : undefined;
+    // Without --to the period ends near now; checked against now, the same bounds apply.
+    const span = (to?.getTime() ?? now) - from.getTime();
     if (span < INCREMENTAL_MIN_MS || span > INCREMENTAL_MAX_MS) {
         throw new UsageError(
-            `an incremental export covers 15 minutes to 24 hours; ${from.toISOString()} to ${to.toISOString()} is ${Math.round(span / 60_000)} minutes`,
+            `an incremental export covers 15 minutes to 24 hours; ${from.toISOString()} to ${(to ?? new Date(now)).toISOString()} is ${Math.round(span / 60_000)} minutes`,
             "Split a longer period into daily exports, or take a full export.",
         );
     }
@@ -108,10 +110,28 @@ export async function exportTables(ctx: DrContext, args: string[], options: Expo
     return report.finish(ctx.dryRun, ctx.gate.calls);
 }
 
+/** DynamoDB exports only from the PITR window: check it is on and covers the requested start. */
+async function requirePitr(ctx: DrContext, table: string, plan: ExportPlan): Promise<void> {
+    const out = await ctx.gate.read(ctx.clients().dynamodb, new DescribeContinuousBackupsCommand({ TableName: table }));
+    const pitr = out.ContinuousBackupsDescription?.PointInTimeRecoveryDescription;
+    if (pitr?.PointInTimeRecoveryStatus !== "ENABLED") {
+        throw new UsageError(
+            `point-in-time recovery is ${pitr?.PointInTimeRecoveryStatus ?? "not enabled"} on ${table}: DynamoDB exports only from PITR`,
+            `Turn PITR on (deploy the stack, or aws dynamodb update-continuous-backups --table-name ${table} --point-in-time-recovery-specification PointInTimeRecoveryEnabled=true); exports can start from when it was enabled.`,
+        );
+    }
+    const start = plan.from ?? plan.at;
+    const earliest = pitr.EarliestRestorableDateTime;
+    if (start && earliest && start.getTime() < earliest.getTime()) {
+        throw new UsageError(`${start.toISOString()} is before the earliest restorable time of ${table} (${earliest.toISOString()})`, "Pick a start inside the PITR window, or take a full export.");
+    }
+}
+
 async function exportOne(ctx: DrContext, report: ReturnType<DrContext["report"]>, table: string, plan: ExportPlan, bucket: string, account: string, base: string): Promise<Record<string, unknown>> {
     const clients = ctx.clients();
     const description = await describeTableIfExists(ctx.gate, clients, table);
     if (!description?.TableArn) throw new UsageError(`table ${table} does not exist in ${ctx.region}`);
+    await requirePitr(ctx, table, plan);
     const started = ctx.clock.now();
     const prefix = exportPrefix(base, table, plan.type, started);
     const exported = await report.step(
@@ -154,7 +174,7 @@ async function exportOne(ctx: DrContext, report: ReturnType<DrContext["report"]>
         exportType: plan.type,
         exportTime: exported?.ExportTime?.toISOString() ?? plan.at?.toISOString() ?? null,
         incrementalFrom: plan.from?.toISOString() ?? null,
-        incrementalTo: plan.to?.toISOString() ?? null,
+        incrementalTo: exported?.IncrementalExportSpecification?.ExportToTime?.toISOString() ?? plan.to?.toISOString() ?? null,
         exportArn: exported?.ExportArn ?? null,
         bucket,
         prefix,

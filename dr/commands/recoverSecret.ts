@@ -49,7 +49,7 @@ export async function recoverSecret(ctx: DrContext, name: string, options: Recov
     if (!sourceAccount) throw new UsageError("no source account", "Pass --source-account-id or --stack.");
     const report = ctx.report();
     const archive = ctx.clients(loc.account, loc.region);
-    await checkAccount(ctx, loc.account, loc.account === "backup" ? ctx.stack?.backupAccount.accountId : undefined, loc.region);
+    await checkAccount(ctx, loc.account, ctx.stack?.backupAccount.accountId, loc.region);
 
     const key = options.key ?? (await newestEscrowKey(ctx, loc, sourceAccount, name));
     const body = await ctx.gate.read(archive.s3, new GetObjectCommand({ Bucket: loc.bucket, Key: key, ExpectedBucketOwner: loc.expectedOwner }), loc.account);
@@ -112,7 +112,8 @@ async function restoreValue(ctx: DrContext, report: ReturnType<DrContext["report
         await ctx.gate.mutate(secrets, new RestoreSecretCommand({ SecretId: name }));
         report.line(`${name} was scheduled for deletion on ${described.DeletedDate.toISOString()}: restored it`);
     }
-    const current = described.DeletedDate || ctx.dryRun ? undefined : await ctx.gate.read(secrets, new GetSecretValueCommand({ SecretId: name })).catch(() => undefined);
+    // Read after RestoreSecret: a restored secret has its old value back, which may differ from the escrow.
+    const current = ctx.dryRun ? undefined : await ctx.gate.read(secrets, new GetSecretValueCommand({ SecretId: name })).catch(() => undefined);
     const currentValue = current?.SecretString !== undefined ? Buffer.from(current.SecretString, "utf8") : current?.SecretBinary ? Buffer.from(current.SecretBinary) : undefined;
     if (currentValue && currentValue.equals(value)) {
         report.check(`restore:${name}`, "pass", "Secrets Manager already holds this value; nothing changed");

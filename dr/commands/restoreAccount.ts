@@ -18,12 +18,15 @@ import {
     StartRestoreJobCommand,
 } from "@aws-sdk/client-backup";
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
 import * as naming from "../../naming";
-import { DeploymentConfig } from "../../stacks/config";
+import { ConfigError, DeploymentConfig, StackConfig, parseStackConfig, projectKeys, readStackFile } from "../../stacks/config";
 import { readAllPages } from "../aws/gate";
 import { waitFor } from "../aws/waiter";
 import { DrContext } from "../context";
-import { ExitCodeValue, UsageError, errorMessage, isCredentialError } from "../errors";
+import { ExitCodeValue, MissingConfigError, UsageError, errorMessage, isCredentialError } from "../errors";
 import { Report } from "../output";
 import { Sentinels } from "../sentinels";
 import { Criticality, tableArn, tableCriticality, tableTarget } from "../stack";
@@ -43,6 +46,7 @@ export interface RestoreAccountOptions {
     sourceRegion?: string;
     sourceAccountId?: string;
     targetEnv?: string;
+    backupStack: string;
 }
 
 /** What happened to one table, start to finish. */
@@ -88,6 +92,10 @@ export interface PipelineOptions {
     sentinels: Sentinels;
     /** PITR and deletion protection on the restored tables (off for a drill's scratch tables). */
     protectRestored: boolean;
+    /** The backup stack whose deploymentAccounts the vault keys admit (read for the preflight). */
+    backupStack: string;
+    /** When this run started: part of the copy jobs' idempotency tokens. */
+    startedAt: number;
 }
 
 export const restoreAccountCommand: CommandSpec = {
@@ -103,7 +111,8 @@ export const restoreAccountCommand: CommandSpec = {
             .option("--source-region <region>", "the region the lost tables lived in (default: the stack's region); restores go to --region")
             .option("--source-account-id <id>", "the lost account, whose table ARNs name the recovery points (default: the stack's account)")
             .option("--target-env <env>", "environment name of the target account's vault and backup role (default: the stack's)")
-            .option("--sentinels <file>", "JSON/YAML file of sentinel item keys per table");
+            .option("--sentinels <file>", "JSON/YAML file of sentinel item keys per table")
+            .option("--backup-stack <name>", "the backup stack, whose deploymentAccounts the vault keys admit", "backup");
     },
     run: (ctx, _args, options) => restoreAccount(ctx, options as unknown as RestoreAccountOptions),
 };
@@ -132,6 +141,8 @@ export function pipelineBase(ctx: DrContext, options: RestoreAccountOptions, why
         kmsKeyArn: options.kmsKeyArn,
         copyRetentionDays: options.copyRetentionDays,
         sentinels: options.sentinels ? Sentinels.fromFile(options.sentinels) : Sentinels.none(),
+        backupStack: options.backupStack ?? "backup",
+        startedAt: ctx.clock.now(),
     };
 }
 
@@ -149,6 +160,7 @@ export async function restoreAccount(ctx: DrContext, options: RestoreAccountOpti
 
 /** Checks both identities, then runs every table through find → copy → restore → verify, side by side. */
 export async function runRestorePipeline(ctx: DrContext, report: Report, plan: PipelineOptions): Promise<ResourceOutcome[]> {
+    checkVaultKeysAdmit(ctx, report, plan.backupStack, plan.targetAccountId);
     await checkAccount(ctx, "backup", plan.stack.backupAccount.accountId, plan.vaultRegion);
     await checkAccount(ctx, "target", plan.targetAccountId);
     report.line(
@@ -156,6 +168,40 @@ export async function runRestorePipeline(ctx: DrContext, report: Report, plan: P
             (plan.asOf ? `, as of ${plan.asOf.toISOString()}` : ", newest recovery points"),
     );
     return Promise.all(plan.tables.map((table) => restoreOne(ctx, report, plan, table)));
+}
+
+/**
+ * The central and DR vault keys grant kms:Decrypt (which the copy back needs) only to the backup
+ * stack's deploymentAccounts: a copy into any other account (a rebuilt one, a drill account) fails
+ * hours later with an access error, so it is refused here, before anything starts.
+ */
+export function checkVaultKeysAdmit(ctx: DrContext, report: Report, backupStack: string, targetAccountId: string): void {
+    const projectDir = ctx.deps.projectDir ?? path.resolve(__dirname, "../..");
+    if (!fs.existsSync(path.join(projectDir, `Pulumi.${backupStack}.yaml`))) {
+        report.check("preflight:vault-keys", "warn", `no Pulumi.${backupStack}.yaml here: cannot check that the vault keys admit account ${targetAccountId} (pass --backup-stack)`);
+        return;
+    }
+    let config: StackConfig;
+    try {
+        config = parseStackConfig(projectKeys(readStackFile(backupStack, projectDir)), backupStack);
+    } catch (err) {
+        if (err instanceof ConfigError) throw new MissingConfigError(err.message, `Fix Pulumi.${backupStack}.yaml, or pass --backup-stack with the backup stack's name.`);
+        throw err;
+    }
+    if (config.role !== "backup") throw new UsageError(`stack '${backupStack}' is the ${config.role} stack, not the backup stack`, "Pass --backup-stack with the backup stack's name.");
+    if (!config.deploymentAccounts.some((a) => a.accountId === targetAccountId)) {
+        throw new UsageError(
+            `account ${targetAccountId} is not one of the deploymentAccounts of stack ${backupStack}: the vault keys would refuse it kms:Decrypt and every copy back would fail`,
+            `Add it to vat-backup:deploymentAccounts in Pulumi.${backupStack}.yaml and deploy the backup stack (as the break-glass role: the vault policy changes), then run again.`,
+        );
+    }
+}
+
+/** An idempotency token of at most 64 characters that stays unique when the parts are long. */
+export function idempotencyToken(...parts: (string | number)[]): string {
+    const joined = parts.join("-");
+    if (joined.length <= 64) return joined;
+    return `${joined.slice(0, 47)}-${crypto.createHash("sha256").update(joined).digest("hex").slice(0, 16)}`;
 }
 
 async function restoreOne(ctx: DrContext, report: Report, plan: PipelineOptions, table: string): Promise<ResourceOutcome> {
@@ -218,8 +264,11 @@ async function restoreSteps(ctx: DrContext, report: Report, plan: PipelineOption
                 RecoveryPointArn: point.RecoveryPointArn,
                 SourceBackupVaultName: plan.vaultName,
                 DestinationBackupVaultArn: naming.localVaultArn(plan.targetAccountId, plan.targetRegion, plan.targetEnvironment),
-                IamRoleArn: naming.copyBackRoleArn(stack.backupAccount.accountId),
-                IdempotencyToken: `${outcome.restoredAs}-${point.CreationDate?.getTime() ?? 0}`.slice(0, 64),
+                // AWS Backup assumes this role for the copy, so it must trust backup.amazonaws.com: the
+                // backup account's service role, which the copy-back role may pass (iam:PassRole).
+                IamRoleArn: naming.backupAccountServiceRoleArn(stack.backupAccount.accountId),
+                // The run's start time: a re-run after a FAILED copy must start a new job, not get the old one back.
+                IdempotencyToken: idempotencyToken(outcome.restoredAs, point.CreationDate?.getTime() ?? 0, compactTimestamp(plan.startedAt)),
                 Lifecycle: { DeleteAfterDays: plan.copyRetentionDays },
             }),
             "backup",
@@ -236,7 +285,7 @@ async function restoreSteps(ctx: DrContext, report: Report, plan: PipelineOption
                 return { status: state, done: state === "COMPLETED", failed: bad ? { reason: job?.StatusMessage } : undefined, value: job?.DestinationRecoveryPointArn };
             },
             ctx.waitOptions(
-                `Check that cross-account backup is on for the organization, that ${naming.COPY_BACK_ROLE_NAME} exists in the backup account, and that the target vault ${localVault} exists with the stack deployed; then run again.`,
+                `Check that cross-account backup is on for the organization, that ${naming.BACKUP_ACCOUNT_SERVICE_ROLE_NAME} exists in the backup account, and that the target vault ${localVault} exists with the stack deployed; then run again.`,
             ),
         );
         return value;

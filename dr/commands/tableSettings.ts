@@ -72,6 +72,39 @@ export async function waitTableActive(ctx: DrContext, clients: AwsClients, table
     return value;
 }
 
+/** Attempts, and the first delay (doubled each time), for the settings DynamoDB refuses for a while after a restore. */
+export const SETTING_RETRY = { attempts: 6, baseDelayMs: 10_000 } as const;
+
+/**
+ * Right after a restore, DynamoDB refuses UpdateContinuousBackups with
+ * ContinuousBackupsUnavailableException until continuous backups are ENABLED on the new table, and
+ * UpdateTimeToLive with LimitExceededException while other table operations run: both pass with time.
+ * (DynamoDB API reference: ContinuousBackupsUnavailableException, "Backups have not yet been enabled for this table".)
+ */
+async function retryOn<T>(ctx: DrContext, errorName: string, fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+        try {
+            return await fn();
+        } catch (err) {
+            if (!(err instanceof Error && err.name === errorName) || attempt >= SETTING_RETRY.attempts) throw err;
+            await ctx.clock.sleep(SETTING_RETRY.baseDelayMs * 2 ** (attempt - 1));
+        }
+    }
+}
+
+/** Waits until a restored table's continuous backups are ENABLED: PITR can only be turned on after that. */
+async function waitContinuousBackupsEnabled(ctx: DrContext, clients: AwsClients, tableName: string): Promise<void> {
+    if (ctx.dryRun) return; // the table does not exist yet: the restore was only shown
+    await waitFor(
+        `continuous backups of ${tableName}`,
+        async (): Promise<PollResult<void>> => {
+            const status = (await ctx.gate.read(clients.dynamodb, new DescribeContinuousBackupsCommand({ TableName: tableName }))).ContinuousBackupsDescription?.ContinuousBackupsStatus ?? "UNKNOWN";
+            return { status, done: status === "ENABLED" };
+        },
+        ctx.waitOptions(`Turn PITR on for ${tableName} by hand once its continuous backups show ENABLED (aws dynamodb describe-continuous-backups).`),
+    );
+}
+
 /**
  * Applies the settings one by one; each is its own step, so one refused setting is reported and
  * does not stop the others. Under --dry-run the calls are shown, not sent.
@@ -86,16 +119,23 @@ export async function applyTableSettings(ctx: DrContext, clients: AwsClients, re
         }
     };
     if (settings.pitrDays !== undefined) {
-        await apply("enable PITR", () =>
-            ctx.gate.mutate(
-                clients.dynamodb,
-                new UpdateContinuousBackupsCommand({ TableName: tableName, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true, RecoveryPeriodInDays: settings.pitrDays } }),
-            ),
-        );
+        await apply("enable PITR", async () => {
+            await waitContinuousBackupsEnabled(ctx, clients, tableName);
+            return retryOn(ctx, "ContinuousBackupsUnavailableException", () =>
+                ctx.gate.mutate(
+                    clients.dynamodb,
+                    new UpdateContinuousBackupsCommand({ TableName: tableName, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true, RecoveryPeriodInDays: settings.pitrDays } }),
+                ),
+            );
+        });
     }
     if (settings.ttlAttribute) {
         const attr = settings.ttlAttribute;
-        await apply("enable TTL", () => ctx.gate.mutate(clients.dynamodb, new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { Enabled: true, AttributeName: attr } })));
+        await apply("enable TTL", () =>
+            retryOn(ctx, "LimitExceededException", () =>
+                ctx.gate.mutate(clients.dynamodb, new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { Enabled: true, AttributeName: attr } })),
+            ),
+        );
     }
     if (settings.tags.length > 0) {
         await apply("tag", () => ctx.gate.mutate(clients.dynamodb, new TagResourceCommand({ ResourceArn: tableArn, Tags: settings.tags })));

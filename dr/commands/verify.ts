@@ -181,7 +181,13 @@ async function checkVaultLocks(ctx: DrContext, report: Report, stack: Deployment
                 report.check(check, "fail", `${v.name} (${v.region}) has no vault lock: recovery points there can be deleted`);
                 return;
             }
-            if (out.LockDate && out.LockDate.getTime() > ctx.clock.now()) {
+            // Only compliance mode has a LockDate (when the lock becomes immutable); a governance-mode
+            // lock reports Locked with no LockDate and can be removed by anyone allowed DeleteBackupVaultLockConfiguration.
+            if (!out.LockDate) {
+                report.check(check, "fail", `${v.name} (${v.region}) is locked in governance mode: removable (no LockDate; only a compliance-mode lock has one)`);
+                return;
+            }
+            if (out.LockDate.getTime() > ctx.clock.now()) {
                 report.check(check, "warn", `locked, but still in the cooling-off period until ${out.LockDate.toISOString()} (the lock can still be removed)`);
                 return;
             }

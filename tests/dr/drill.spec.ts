@@ -22,6 +22,15 @@ describe("dr drill", () => {
 
     const drill = (...extra: string[]) => h.run(["drill", ...COMMON, "--account-id", "222222222222", "--prefix", "drill-1", "--report", report, ...extra]);
 
+    it("refuses (exit 2) a drill account the backup stack's deploymentAccounts do not list, and writes no report", async () => {
+        h.accountIds.target = "555555555555";
+        const r = await h.run(["drill", ...COMMON, "--account-id", "555555555555", "--target-env", "drill", "--report", report]);
+        assert.equal(r.code, 2);
+        assert.match(r.stderr, /account 555555555555 is not one of the deploymentAccounts of stack backup/);
+        assert.deepEqual(h.sent(), []);
+        assert.ok(!fs.existsSync(report));
+    });
+
     it("restores prod's recovery points into scratch tables of the named account, cleans up, and writes a timed report", async () => {
         const r = await drill();
         assert.equal(r.code, 0, r.stdout + r.stderr);

@@ -24,8 +24,8 @@ describe("dr restore-account", () => {
             RecoveryPointArn: "arn:aws:backup:eu-west-2:333333333333:recovery-point:prod-env-receipts-new",
             SourceBackupVaultName: "central-backup-vault",
             DestinationBackupVaultArn: "arn:aws:backup:eu-west-2:111111111111:backup-vault:prod-env-backup-vault",
-            IamRoleArn: "arn:aws:iam::333333333333:role/vat-backup-dr-copy-back",
-            IdempotencyToken: `prod-env-receipts-${NOW - 6 * HOUR}`,
+            IamRoleArn: "arn:aws:iam::333333333333:role/vat-backup-central-backup-service",
+            IdempotencyToken: `prod-env-receipts-${NOW - 6 * HOUR}-20261126T030000Z`,
             Lifecycle: { DeleteAfterDays: 35 },
         });
         const restore = h.sentOps("StartRestoreJob").find((i) => (i.Metadata as Record<string, string>).targetTableName === "prod-env-receipts");
@@ -87,11 +87,60 @@ describe("dr restore-account", () => {
         h = new DrHarness();
         recoverableEstate(h, "999999999999");
         h.accountIds.target = "999999999999";
+        h.projectWithDeploymentAccounts([{ environment: "prod", accountId: "999999999999" }]);
         const r = await h.run(["restore-account", ...COMMON, "--target-account-id", "999999999999", "--source-account-id", "555555555555", "--only", "prod-env-receipts"]);
         assert.equal(r.code, 0, r.stderr);
         assert.equal(h.sentOps("StartCopyJob")[0].DestinationBackupVaultArn, "arn:aws:backup:eu-west-2:999999999999:backup-vault:prod-env-backup-vault");
         assert.equal(h.sentOps("StartRestoreJob")[0].IamRoleArn, "arn:aws:iam::999999999999:role/prod-env-backup-service");
         assert.equal(h.sentOps("ListRecoveryPointsByBackupVault")[0].ByResourceArn, "arn:aws:dynamodb:eu-west-2:555555555555:table/prod-env-receipts", "recovery points are found by the lost account's ARNs");
+    });
+
+    it("copies with the backup account's service role, which backup.amazonaws.com can assume, not the operator's copy-back role", async () => {
+        const r = await h.run(["restore-account", ...COMMON, "--backup-role-arn", "arn:aws:iam::333333333333:role/vat-backup-dr-copy-back", "--only", "prod-env-bundles"]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.deepEqual(h.sentOps("StartCopyJob").map((c) => c.IamRoleArn), ["arn:aws:iam::333333333333:role/vat-backup-central-backup-service"]);
+    });
+
+    it("starts a new copy job when run again after a FAILED copy (the token carries the run's start time)", async () => {
+        let describes = 0;
+        h.mocks("backup", "eu-west-2").backup.on(DescribeCopyJobCommand, { CopyJobId: "copy-prod-env-passes-new" }).callsFake(() =>
+            ++describes === 1 ? { CopyJob: { State: "FAILED", StatusMessage: "transient" } } : { CopyJob: { State: "COMPLETED", DestinationRecoveryPointArn: "arn:aws:backup:eu-west-2:111111111111:recovery-point:copy-2" } },
+        );
+        const first = await h.run(["restore-account", ...COMMON, "--only", "prod-env-passes"]);
+        assert.equal(first.code, 1);
+        await h.clock.sleep(HOUR);
+        const second = await h.run(["restore-account", ...COMMON, "--only", "prod-env-passes"]);
+        assert.equal(second.code, 0, second.stdout + second.stderr);
+        const tokens = h.sentOps("StartCopyJob").map((c) => c.IdempotencyToken);
+        assert.deepEqual(tokens, [`prod-env-passes-${NOW - 6 * HOUR}-20261126T030000Z`, `prod-env-passes-${NOW - 6 * HOUR}-20261126T040000Z`]);
+    });
+
+    it("keeps long copy tokens within 64 characters and distinct per table", async () => {
+        const { idempotencyToken } = await import("../../dr/commands/restoreAccount");
+        const a = idempotencyToken("drill-20261126t030000z-prod-env-get-vat-obligations-async-requests", NOW, "20261126T030000Z");
+        const b = idempotencyToken("drill-20261126t030000z-prod-env-get-vat-obligations-async-requestz", NOW, "20261126T030000Z");
+        assert.equal(a.length, 64);
+        assert.notEqual(a, b);
+    });
+
+    it("refuses (exit 2) a target account the backup stack does not list, before any call, and says how to admit it", async () => {
+        h.accountIds.target = "999999999999";
+        const r = await h.run(["restore-account", ...COMMON, "--target-account-id", "999999999999", "--only", "prod-env-receipts"]);
+        assert.equal(r.code, 2);
+        assert.match(r.stderr, /account 999999999999 is not one of the deploymentAccounts of stack backup/);
+        assert.match(r.stderr, /next: Add it to vat-backup:deploymentAccounts in Pulumi\.backup\.yaml and deploy the backup stack \(as the break-glass role/);
+        assert.deepEqual(h.sent(), [], "nothing is called");
+    });
+
+    it("reads the backup stack named by --backup-stack, and only warns when it has no file", async () => {
+        const dir = h.projectWithDeploymentAccounts([{ environment: "prod", accountId: "111111111111" }]);
+        fs.renameSync(path.join(dir, "Pulumi.backup.yaml"), path.join(dir, "Pulumi.vault-acct.yaml"));
+        const missing = await h.run(["restore-account", ...COMMON, "--only", "prod-env-receipts"]);
+        assert.equal(missing.code, 0, missing.stderr);
+        assert.match(missing.stdout, /WARN  preflight:vault-keys  no Pulumi\.backup\.yaml here: cannot check that the vault keys admit account 111111111111/);
+        const named = await h.run(["restore-account", ...COMMON, "--backup-stack", "vault-acct", "--only", "prod-env-bundles"]);
+        assert.equal(named.code, 0, named.stderr);
+        assert.doesNotMatch(named.stdout, /preflight/);
     });
 
     it("reports a copy job that FAILED and a restore job that was ABORTED, and restores the rest", async () => {

@@ -31,6 +31,8 @@ function sourceTable(h: DrHarness): void {
         .rejectsOnce(awsError("ResourceNotFoundException")) // not visible yet right after the call
         .resolvesOnce({ Table: { TableName: TARGET, TableStatus: "CREATING" } })
         .resolves({ Table: { TableName: TARGET, TableArn: ARN(TARGET), TableStatus: "ACTIVE", ItemCount: 1187 } });
+    // A restored table: continuous backups on (PITR off until the tool turns it on).
+    d.on(DescribeContinuousBackupsCommand).resolves({ ContinuousBackupsDescription: { ContinuousBackupsStatus: "ENABLED" } });
     d.on(DescribeContinuousBackupsCommand, { TableName: SOURCE }).resolves({
         ContinuousBackupsDescription: {
             ContinuousBackupsStatus: "ENABLED",
@@ -120,6 +122,32 @@ describe("dr restore-pitr", () => {
         assert.match(r.stdout, /FAIL  enable TTL:prod-env-receipts-restored  ValidationException: TimeToLive is already being modified/);
         assert.equal(h.sentOps("TagResource").length, 1);
         assert.equal(h.sentOps("UpdateTable").length, 1);
+    });
+
+    it("waits for continuous backups to be ENABLED on the restored table, and retries PITR and TTL refusals with backoff", async () => {
+        const d = h.mocks().dynamodb;
+        d.on(DescribeContinuousBackupsCommand, { TableName: TARGET })
+            .resolvesOnce({ ContinuousBackupsDescription: { ContinuousBackupsStatus: "DISABLED" } })
+            .resolves({ ContinuousBackupsDescription: { ContinuousBackupsStatus: "ENABLED" } });
+        d.on(UpdateContinuousBackupsCommand).rejectsOnce(awsError("ContinuousBackupsUnavailableException", "Backups have not yet been enabled for this table")).resolves({});
+        d.on(UpdateTimeToLiveCommand)
+            .rejectsOnce(awsError("LimitExceededException"))
+            .rejectsOnce(awsError("LimitExceededException"))
+            .resolves({});
+        const r = await h.run(["restore-pitr", SOURCE, "--to", "-15m", "--target", TARGET, "--stack", "prod", "--poll-seconds", "20"]);
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        assert.equal(h.sentOps("UpdateContinuousBackups").length, 2);
+        assert.equal(h.sentOps("UpdateTimeToLive").length, 3);
+        assert.deepEqual(h.clock.sleeps, [20_000, 20_000, 20_000, 10_000, 10_000, 20_000], "two polls until ACTIVE, one until ENABLED, then backoff through the injected clock");
+    });
+
+    it("gives up on a setting still refused after the bounded attempts, and applies the others", async () => {
+        h.mocks().dynamodb.on(UpdateContinuousBackupsCommand).rejects(awsError("ContinuousBackupsUnavailableException"));
+        const r = await h.run(["restore-pitr", SOURCE, "--to", "-15m", "--target", TARGET, "--stack", "prod"]);
+        assert.equal(r.code, 1);
+        assert.equal(h.sentOps("UpdateContinuousBackups").length, 6);
+        assert.match(r.stdout, /FAIL  enable PITR:prod-env-receipts-restored  ContinuousBackupsUnavailableException/);
+        assert.equal(h.sentOps("UpdateTimeToLive").length, 1);
     });
 
     it("retries a throttled restore call and carries on", async () => {

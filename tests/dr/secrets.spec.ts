@@ -1,6 +1,6 @@
 import { DecryptCommand, GenerateDataKeyCommand } from "@aws-sdk/client-kms";
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
-import { CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand } from "@aws-sdk/client-secrets-manager";
+import { CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, RestoreSecretCommand } from "@aws-sdk/client-secrets-manager";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { strict as assert } from "assert";
 import * as crypto from "crypto";
@@ -98,6 +98,14 @@ describe("dr escrow-secret", () => {
         h.mocks().sts.on(GetCallerIdentityCommand).rejects(awsError("CredentialsProviderError"));
         assert.equal((await h.run(["escrow-secret", "--all", ...COMMON])).code, 3);
     });
+
+    it("refuses (exit 3) without backup-account credentials instead of reaching the archive with the target account's", async () => {
+        const r = await h.run(["escrow-secret", "--all", "--stack", "prod"]);
+        assert.equal(r.code, 3);
+        assert.match(r.stderr, /backup-account credentials are required to reach the archive bucket and key/);
+        assert.match(r.stderr, /next: Pass --backup-profile <profile> or --backup-role-arn/);
+        assert.deepEqual(h.sent(), [], "no call with the target account's credentials");
+    });
 });
 
 describe("dr recover-secret", () => {
@@ -146,6 +154,33 @@ describe("dr recover-secret", () => {
         const replaced = await h.run(["recover-secret", SALT, "--restore", "--overwrite", ...COMMON]);
         assert.equal(replaced.code, 0, replaced.stderr);
         assert.equal(h.sentOps("PutSecretValue")[0].SecretString, SALT_VALUE);
+    });
+
+    it("after restoring a secret scheduled for deletion, compares its value and keeps a different one unless --overwrite", async () => {
+        const secrets = h.mocks().secrets;
+        secrets.on(DescribeSecretCommand).resolves({ Name: SALT, DeletedDate: new Date("2026-11-20T00:00:00Z") });
+        secrets.on(RestoreSecretCommand).resolves({});
+        secrets.on(PutSecretValueCommand).resolves({});
+        const same = await h.run(["recover-secret", SALT, "--restore", ...COMMON]);
+        assert.equal(same.code, 0, same.stderr);
+        assert.match(same.stdout, /already holds this value; nothing changed/);
+        secrets.on(GetSecretValueCommand, { SecretId: SALT }).resolves({ SecretString: "the restored old value" });
+        const refused = await h.run(["recover-secret", SALT, "--restore", ...COMMON]);
+        assert.equal(refused.code, 2);
+        assert.match(refused.stderr, /pass --overwrite/);
+        assert.equal(h.sentOps("RestoreSecret").length, 2);
+        assert.deepEqual(h.sentOps("PutSecretValue"), [], "the restored value is not silently replaced");
+        const replaced = await h.run(["recover-secret", SALT, "--restore", "--overwrite", ...COMMON]);
+        assert.equal(replaced.code, 0, replaced.stderr);
+        assert.equal(h.sentOps("PutSecretValue")[0].SecretString, SALT_VALUE);
+    });
+
+    it("refuses (exit 3) without backup-account credentials", async () => {
+        const before = h.sent().length;
+        const r = await h.run(["recover-secret", SALT, "--out", path.join(h.tmp, "o"), "--stack", "prod"]);
+        assert.equal(r.code, 3);
+        assert.match(r.stderr, /next: Pass --backup-profile <profile> or --backup-role-arn/);
+        assert.equal(h.sent().length, before, "no call made");
     });
 
     it("refuses an escrow object that was altered", async () => {

@@ -77,6 +77,14 @@ describe("dr verify", () => {
         assert.equal(r.code, 1);
     });
 
+    it("fails a governance-mode lock (Locked, but no LockDate): it can be removed", async () => {
+        h.mocks("backup", "eu-west-1").backup.on(DescribeBackupVaultCommand).resolves({ Locked: true, MinRetentionDays: 7, MaxRetentionDays: 2557 });
+        const r = await h.run(["verify", ...COMMON]);
+        assert.equal(r.code, 1);
+        assert.match(r.stdout, /FAIL  vault-lock:dr-backup-vault  dr-backup-vault \(eu-west-1\) is locked in governance mode: removable/);
+        assert.match(r.stdout, /PASS  vault-lock:central-backup-vault  locked \(compliance\)/);
+    });
+
     it("reports a failed check and still runs every other check (partial failure)", async () => {
         h.mocks().backup.on(ListBackupJobsCommand, { ByResourceArn: "arn:aws:dynamodb:eu-west-2:111111111111:table/prod-env-passes" }).rejects(awsError("AccessDeniedException", "not allowed"));
         h.mocks("backup", "eu-west-2").backup.on(DescribeBackupVaultCommand).resolves({ Locked: false });

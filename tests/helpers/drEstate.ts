@@ -10,7 +10,7 @@ import {
     StartCopyJobCommand,
     StartRestoreJobCommand,
 } from "@aws-sdk/client-backup";
-import { DescribeTableCommand, GetItemCommand, UpdateContinuousBackupsCommand, UpdateTableCommand } from "@aws-sdk/client-dynamodb";
+import { DescribeContinuousBackupsCommand, DescribeTableCommand, GetItemCommand, UpdateContinuousBackupsCommand, UpdateTableCommand } from "@aws-sdk/client-dynamodb";
 import { DrHarness, NOW, awsError } from "./drHarness";
 
 export const HOUR = 3_600_000;
@@ -58,6 +58,7 @@ export function recoverableEstate(h: DrHarness, targetAccount = "111111111111", 
     t.dynamodb.on(DescribeTableCommand).callsFake((i: { TableName: string }) =>
         created.has(i.TableName) ? { Table: { TableName: i.TableName, TableStatus: "ACTIVE", ItemCount: 100 } } : Promise.reject(awsError("ResourceNotFoundException")),
     );
+    t.dynamodb.on(DescribeContinuousBackupsCommand).resolves({ ContinuousBackupsDescription: { ContinuousBackupsStatus: "ENABLED" } });
     t.dynamodb.on(UpdateContinuousBackupsCommand).resolves({});
     t.dynamodb.on(UpdateTableCommand).resolves({});
     t.dynamodb.on(GetItemCommand).resolves({ Item: { pk: { S: "dr-sentinel" } } });

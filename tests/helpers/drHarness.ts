@@ -8,6 +8,7 @@ import { AwsStub, mockClient } from "aws-sdk-client-mock";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as YAML from "yaml";
 import { AccountRole, AwsClients, createClients } from "../../dr/aws/clients";
 import { isReadOnlyOperation, operationName } from "../../dr/aws/gate";
 import { runCli } from "../../dr/cli";
@@ -60,6 +61,23 @@ export class DrHarness {
     readonly tmp = fs.mkdtempSync(path.join(os.tmpdir(), "vat-dr-"));
     private readonly sets = new Map<string, { clients: AwsClients; mocks: MockSet }>();
     accountIds: Record<AccountRole, string> = { target: PROD_ACCOUNT, backup: BACKUP_ACCOUNT };
+    /** Where the Pulumi.<stack>.yaml files are read from (the project folder unless a test sets it). */
+    projectDir?: string;
+
+    /**
+     * A project folder in tmp holding the project's stack files, with the backup stack's
+     * deploymentAccounts replaced (a rebuilt or drill account the vault keys admit, or not).
+     */
+    projectWithDeploymentAccounts(accounts: { environment: string; accountId: string }[]): string {
+        const root = path.resolve(__dirname, "../..");
+        const dir = fs.mkdtempSync(path.join(this.tmp, "project-"));
+        for (const f of fs.readdirSync(root).filter((n) => /^Pulumi\..+\.yaml$/.test(n))) fs.copyFileSync(path.join(root, f), path.join(dir, f));
+        const backup = YAML.parse(fs.readFileSync(path.join(dir, "Pulumi.backup.yaml"), "utf8"));
+        backup.config["vat-backup:deploymentAccounts"] = accounts;
+        fs.writeFileSync(path.join(dir, "Pulumi.backup.yaml"), YAML.stringify(backup));
+        this.projectDir = dir;
+        return dir;
+    }
 
     /** The mocks of one account in one region (created on first use, with a default identity). */
     mocks(account: AccountRole = "target", region = "eu-west-2"): MockSet {
@@ -92,6 +110,7 @@ export class DrHarness {
                 this.uploads.push({ url, body, headers });
             },
             env: {},
+            projectDir: this.projectDir,
         });
         const stdout = out.join("\n");
         return { code, stdout, stderr: err.join("\n"), json: () => JSON.parse(stdout) };
