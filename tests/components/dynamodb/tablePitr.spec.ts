@@ -5,47 +5,25 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { DynamoDBClient, UpdateContinuousBackupsCommand } from "@aws-sdk/client-dynamodb";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import * as pulumi from "@pulumi/pulumi";
 import { mockClient } from "aws-sdk-client-mock";
 import { TABLE_PITR_TYPE, TablePitr } from "../../../components/dynamodb/tablePitr";
+import type { RecordedResource } from "../../../offline/types";
+import { runComponent } from "../../helpers/engine";
 import { providerFromSerializedText } from "../../helpers/serializedProvider";
 
-interface Registration {
-    type: string;
-    name: string;
-    inputs: Record<string, any>;
-}
-
 describe("TablePitr dynamic resource", () => {
-    const registrations: Registration[] = [];
-
-    before(async () => {
-        await pulumi.runtime.setMocks(
-            {
-                newResource: (args) => {
-                    registrations.push({ type: args.type, name: args.name, inputs: args.inputs });
-                    return { id: `${args.name}-id`, state: args.inputs };
-                },
-                call: (args) => args.inputs,
-            },
-            "vat-backup",
-            "prod",
-            false,
-        );
-    });
-
-    async function register(name: string, recoveryPeriodDays?: number): Promise<Registration> {
-        const pitr = new TablePitr(name, {
-            tableName: "prod-env-receipts",
-            recoveryPeriodDays,
-            region: "eu-west-2",
-            accountId: "111111111111",
-            assumeRoleArn: "arn:aws:iam::111111111111:role/prod-env-deployment",
+    /** Registers one TablePitr on the offline engine and returns what the engine recorded of it. */
+    async function register(name: string, recoveryPeriodDays?: number): Promise<RecordedResource> {
+        const run = await runComponent(() => {
+            new TablePitr(name, {
+                tableName: "prod-env-receipts",
+                recoveryPeriodDays,
+                region: "eu-west-2",
+                accountId: "111111111111",
+                assumeRoleArn: "arn:aws:iam::111111111111:role/prod-env-deployment",
+            });
         });
-        await new Promise((resolve) => pitr.urn.apply(resolve));
-        const registration = registrations.find((r) => r.name === name);
-        assert.ok(registration, `${name} was registered`);
-        return registration;
+        return run.named(name);
     }
 
     it("registers its inputs under its own dynamic type token, defaulting to the full 35-day window", async () => {
@@ -61,7 +39,7 @@ describe("TablePitr dynamic resource", () => {
 
     it("serializes a small provider that loads its logic and the SDK only when it runs", async () => {
         const { inputs } = await register("bundles-pitr", 14);
-        const text: string = inputs.__provider;
+        const text = String(inputs.__provider);
         assert.equal(typeof text, "string");
         assert.match(text, /components\/dynamodb\/pitrProvider/);
         assert.doesNotMatch(text, /@aws-sdk|UpdateContinuousBackups|DynamoDBClient/, "the SDK is not captured");
@@ -80,7 +58,7 @@ describe("TablePitr dynamic resource", () => {
                     PointInTimeRecoveryDescription: { PointInTimeRecoveryStatus: "ENABLED", RecoveryPeriodInDays: 21 },
                 },
             });
-            const provider = providerFromSerializedText(inputs.__provider);
+            const provider = providerFromSerializedText(String(inputs.__provider));
 
             const result = await provider.create(inputs);
 
@@ -99,7 +77,7 @@ describe("TablePitr dynamic resource", () => {
         const { inputs } = await register("subscriptions-pitr", 40);
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pitr-host-"));
         const providerFile = path.join(dir, "provider.js");
-        fs.writeFileSync(providerFile, inputs.__provider);
+        fs.writeFileSync(providerFile, String(inputs.__provider));
         // Mirrors cmd/dynamic-provider: requireFromString(text).handler(), file name '', cwd = program directory.
         const host = `
             const Module = require("module");
