@@ -7,9 +7,10 @@
  * plan contract; `--markdown FILE` the posture report with its diagram.
  */
 import * as fs from "fs";
+import * as path from "path";
 import { Command } from "commander";
 import { ConfigError, StackConfig, parseStackConfig, projectKeys } from "../stacks/config";
-import { checkedInStacks, runStackOffline, stackConfig } from "./stack";
+import { PROJECT_DIR, checkedInStacks, runStackOffline, stackConfig } from "./stack";
 import { OfflineRun } from "./engine";
 import { PolicyPackConfig, checkPolicies } from "./policyCheck";
 import { Posture, posture } from "./posture";
@@ -127,7 +128,10 @@ interface PlanOptions {
 /** Runs the policy pack over a planned stack and prints its verdict. */
 function runPolicies(run: OfflineRun, opts: PlanOptions): PolicyViolation[] {
     const cfg = parseStackConfig(projectKeys(stackConfig(run.stack)), run.stack);
-    const packConfig = opts.policyPackConfig ? (JSON.parse(fs.readFileSync(opts.policyPackConfig, "utf8")) as PolicyPackConfig) : {};
+    // The same pack config CI passes for this stack, unless another is named.
+    const configFile = opts.policyPackConfig ?? path.join(PROJECT_DIR, "policies", "config", `${run.stack}.json`);
+    if (opts.policyPackConfig && !fs.existsSync(configFile)) throw new Error(`--policy-pack-config ${configFile} does not exist`);
+    const packConfig = fs.existsSync(configFile) ? (JSON.parse(fs.readFileSync(configFile, "utf8")) as PolicyPackConfig) : {};
     const violations = checkPolicies(run.resources, policyOptionsFor(run.stack, cfg, packConfig));
     console.log(`\n${renderViolations(violations)}`);
     return violations;
