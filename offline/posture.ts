@@ -6,7 +6,7 @@
  * plans, selections, vaults, vault locks, PITR and secret-replica resources, buckets, Object Lock
  * and replication configurations, and the second-region copy. Nothing is typed in beside them.
  */
-import { scheduleIntervalHours } from "../stacks/config/awsRules";
+import { scheduleIntervalHours } from "../aws/rules";
 import {
     assetFor,
     AssetKind,

@@ -19,7 +19,7 @@ import { AuditFramework, frequencyOf } from "../components/verification/auditFra
 import { ConfigRules } from "../components/verification/configRules";
 import { RestoreTesting, underscored } from "../components/verification/restoreTesting";
 import { BackupVault } from "../components/vault/backupVault";
-import { scheduleIntervalHours } from "./config/awsRules";
+import { scheduleIntervalHours } from "../aws/rules";
 import { BackupConfig, DeploymentConfig } from "./config";
 
 /** Where Audit Manager reports and AWS Config snapshots land in the exports bucket (and the archive). */

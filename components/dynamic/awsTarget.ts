@@ -9,7 +9,7 @@
  */
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { fromTemporaryCredentials } from "@aws-sdk/credential-providers";
-import { ACCOUNT_ID, AWS_REGIONS, iamRoleArn } from "../../stacks/config/awsRules";
+import { ACCOUNT_ID, AWS_REGIONS, iamRoleArn } from "../../aws/rules";
 
 /** The account, region and role a dynamic resource acts in. */
 export interface AwsTarget {

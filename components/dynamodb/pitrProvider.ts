@@ -13,7 +13,7 @@ import {
     DynamoDBClient,
     UpdateContinuousBackupsCommand,
 } from "@aws-sdk/client-dynamodb";
-import { dynamoDbTableName } from "../../stacks/config/awsRules";
+import { dynamoDbTableName } from "../../aws/rules";
 import {
     assertTargetAccount,
     AwsTarget,

@@ -6,7 +6,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { scheduleIntervalHours } from "../../stacks/config/awsRules";
+import { scheduleIntervalHours } from "../../aws/rules";
 import { AlarmSpec, AlarmWindow, ONE_WEEK_SECONDS, createMetricAlarm } from "./alarms";
 
 export interface BackupAlarmsArgs {

@@ -13,7 +13,7 @@ import {
     ReplicationStatusType,
     SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
-import { AWS_REGIONS, secretName } from "../../stacks/config/awsRules";
+import { AWS_REGIONS, secretName } from "../../aws/rules";
 import {
     assertTargetAccount,
     AwsTarget,

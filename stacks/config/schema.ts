@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import * as naming from "../../naming";
-import * as rules from "./awsRules";
+import * as rules from "../../aws/rules";
 
 /** Turns a rule check into a zod refinement whose message is the rule. */
 function satisfies(check: rules.RuleCheck) {

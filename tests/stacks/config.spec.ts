@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { ConfigError, parseStackConfig, projectKeys, readStackFile } from "../../stacks/config";
-import { backupSchedule, s3BucketName, scheduleIntervalHours } from "../../stacks/config/awsRules";
+import { backupSchedule, s3BucketName, scheduleIntervalHours } from "../../aws/rules";
 
 const prod = () => projectKeys(readStackFile("prod"));
 
