@@ -8,14 +8,37 @@
 
 /** Commercial regions that offer AWS Backup, DynamoDB PITR, S3 RTC and Secrets Manager replicas. */
 export const AWS_REGIONS = [
-    "us-east-1", "us-east-2", "us-west-1", "us-west-2",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
     "af-south-1",
-    "ap-east-1", "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3",
-    "ap-southeast-4", "ap-southeast-5", "ap-southeast-7", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
-    "ca-central-1", "ca-west-1",
-    "eu-central-1", "eu-central-2", "eu-west-1", "eu-west-2", "eu-west-3",
-    "eu-north-1", "eu-south-1", "eu-south-2",
-    "il-central-1", "me-central-1", "me-south-1", "mx-central-1",
+    "ap-east-1",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-7",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ca-central-1",
+    "ca-west-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "mx-central-1",
     "sa-east-1",
 ] as const;
 export type AwsRegion = (typeof AWS_REGIONS)[number];
@@ -27,7 +50,10 @@ export const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 /** A rule check: `undefined` when the value is valid, else the sentence that says why not. */
 export type RuleCheck = (value: string) => string | undefined;
 
-const pattern = (re: RegExp, rule: string): RuleCheck => (value) => (re.test(value) ? undefined : rule);
+const pattern =
+    (re: RegExp, rule: string): RuleCheck =>
+    (value) =>
+        re.test(value) ? undefined : rule;
 
 /** DynamoDB: 3 to 255 characters of a-z, A-Z, 0-9, `_`, `-` and `.`. */
 export const dynamoDbTableName = pattern(
@@ -74,12 +100,14 @@ export const snsTopicName = pattern(
 export const tagKey: RuleCheck = (value) => {
     if (value.length < 1 || value.length > 128) return "a tag key is 1 to 128 characters";
     if (/^aws:/i.test(value)) return "a tag key may not start with 'aws:' (reserved for AWS)";
-    if (!/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u.test(value)) return "a tag key may contain only letters, digits, spaces and _.:/=+-@";
+    if (!/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u.test(value))
+        return "a tag key may contain only letters, digits, spaces and _.:/=+-@";
     return undefined;
 };
 export const tagValue: RuleCheck = (value) => {
     if (value.length > 256) return "a tag value is at most 256 characters";
-    if (!/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u.test(value)) return "a tag value may contain only letters, digits, spaces and _.:/=+-@";
+    if (!/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u.test(value))
+        return "a tag value may contain only letters, digits, spaces and _.:/=+-@";
     return undefined;
 };
 
@@ -89,7 +117,8 @@ export const tagValue: RuleCheck = (value) => {
  * dots; not an IP address; none of the reserved prefixes and suffixes.
  */
 export const s3BucketName: RuleCheck = (value) => {
-    if (value.length < 3 || value.length > 63) return `an S3 bucket name is 3 to 63 characters (this one has ${value.length})`;
+    if (value.length < 3 || value.length > 63)
+        return `an S3 bucket name is 3 to 63 characters (this one has ${value.length})`;
     if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(value)) {
         return "an S3 bucket name is lowercase letters, digits, '.' and '-', beginning and ending with a letter or digit";
     }
@@ -125,7 +154,9 @@ function cronFieldError(field: (typeof CRON_FIELD_NAMES)[number], text: string):
     const [min, max, names] = CRON_RANGES[field];
     if (text === "*") return undefined;
     if (text === "?") {
-        return field === "day-of-month" || field === "day-of-week" ? undefined : `'?' is allowed only in day-of-month or day-of-week, not in ${field}`;
+        return field === "day-of-month" || field === "day-of-week"
+            ? undefined
+            : `'?' is allowed only in day-of-month or day-of-week, not in ${field}`;
     }
     const valueOf = (token: string): number | undefined => {
         if (names) {
@@ -137,7 +168,12 @@ function cronFieldError(field: (typeof CRON_FIELD_NAMES)[number], text: string):
     };
     for (const part of text.split(",")) {
         // Special day forms: L, W, # (e.g. 'L', '15W', '6#3').
-        if ((field === "day-of-month" && /^(L|LW|\d{1,2}W)$/.test(part)) || (field === "day-of-week" && /^([1-7]|[A-Z]{3})(#[1-5]|L)?$/i.test(part) && (part.includes("#") || part.endsWith("L")))) {
+        if (
+            (field === "day-of-month" && /^(L|LW|\d{1,2}W)$/.test(part)) ||
+            (field === "day-of-week" &&
+                /^([1-7]|[A-Z]{3})(#[1-5]|L)?$/i.test(part) &&
+                (part.includes("#") || part.endsWith("L")))
+        ) {
             continue;
         }
         const [rangePart, step] = part.split("/");
@@ -146,7 +182,8 @@ function cronFieldError(field: (typeof CRON_FIELD_NAMES)[number], text: string):
         if (bounds.length > 2) return `'${part}' is not a valid ${field} value`;
         for (const bound of bounds) {
             const n = valueOf(bound);
-            if (n === undefined || n < min || n > max) return `'${bound}' is outside ${field} (${min}-${max}${names ? ` or ${names[0]}-${names[names.length - 1]}` : ""})`;
+            if (n === undefined || n < min || n > max)
+                return `'${bound}' is outside ${field} (${min}-${max}${names ? ` or ${names[0]}-${names[names.length - 1]}` : ""})`;
         }
     }
     return undefined;
@@ -159,9 +196,11 @@ function cronFieldError(field: (typeof CRON_FIELD_NAMES)[number], text: string):
  */
 export const backupSchedule: RuleCheck = (value) => {
     const match = /^cron\((.*)\)$/.exec(value.trim());
-    if (!match) return "an AWS Backup schedule is a cron expression: cron(minutes hours day-of-month month day-of-week year)";
+    if (!match)
+        return "an AWS Backup schedule is a cron expression: cron(minutes hours day-of-month month day-of-week year)";
     const fields = match[1].trim().split(/\s+/);
-    if (fields.length !== 6) return `a backup cron expression has 6 fields (minutes hours day-of-month month day-of-week year); this one has ${fields.length}`;
+    if (fields.length !== 6)
+        return `a backup cron expression has 6 fields (minutes hours day-of-month month day-of-week year); this one has ${fields.length}`;
     for (let i = 0; i < 6; i++) {
         const err = cronFieldError(CRON_FIELD_NAMES[i], fields[i]);
         if (err) return err;
@@ -187,6 +226,7 @@ export function scheduleIntervalHours(value: string): number {
     if (hoursRepeat) return 1;
     const everyDay = (dayOfMonth === "*" && dayOfWeek === "?") || (dayOfWeek === "*" && dayOfMonth === "?");
     if (everyDay && month === "*") return 24;
-    if (dayOfMonth === "?" && dayOfWeek !== "*" && month === "*") return dayOfWeek.includes(",") || dayOfWeek.includes("-") ? 24 : 168;
+    if (dayOfMonth === "?" && dayOfWeek !== "*" && month === "*")
+        return dayOfWeek.includes(",") || dayOfWeek.includes("-") ? 24 : 168;
     return 720;
 }

@@ -40,20 +40,35 @@ async function policy(args: { resources: number }) {
     const { runStackOffline } = await import("../offline/stack");
     const { checkPolicies } = await import("../offline/policyCheck");
     // A realistic mix: the recorded resources of every stack, repeated under fresh names until there are enough.
-    const base = [...(await runStackOffline("prod")).resources, ...(await runStackOffline("backup")).resources, ...(await runStackOffline("org")).resources];
+    const base = [
+        ...(await runStackOffline("prod")).resources,
+        ...(await runStackOffline("backup")).resources,
+        ...(await runStackOffline("org")).resources,
+    ];
     const resources = [];
     for (let i = 0; resources.length < args.resources; i++) {
         for (const r of base) {
             if (resources.length >= args.resources) break;
             const suffix = i === 0 ? "" : `-copy${i}`;
-            resources.push({ ...r, urn: `${r.urn}${suffix}`, name: `${r.name}${suffix}`, parent: r.parent && i ? `${r.parent}${suffix}` : r.parent, provider: r.provider && i ? `${r.provider}${suffix}` : r.provider });
+            resources.push({
+                ...r,
+                urn: `${r.urn}${suffix}`,
+                name: `${r.name}${suffix}`,
+                parent: r.parent && i ? `${r.parent}${suffix}` : r.parent,
+                provider: r.provider && i ? `${r.provider}${suffix}` : r.provider,
+            });
         }
     }
     const start = performance.now();
     const cpu0 = process.cpuUsage();
     const violations = checkPolicies(resources, { stack: "bench", project: "vat-backup" });
     const checkMs = performance.now() - start;
-    return { resources: resources.length, violations: violations.length, checkMs, checkCpuMs: cpuMs(cpu0, process.cpuUsage()) };
+    return {
+        resources: resources.length,
+        violations: violations.length,
+        checkMs,
+        checkCpuMs: cpuMs(cpu0, process.cpuUsage()),
+    };
 }
 
 async function main() {

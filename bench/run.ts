@@ -24,14 +24,26 @@ interface Measured {
 /** Runs bench/child.ts in a fresh Node process and returns its wall time, CPU time and report. */
 function measureChild(mode: string, args: unknown, nodeArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Measured {
     const start = process.hrtime.bigint();
-    const child = spawnSync(process.execPath, [...nodeArgs, "-r", "ts-node/register/transpile-only", path.join(__dirname, "child.ts"), mode, JSON.stringify(args)], {
-        cwd: ROOT,
-        encoding: "utf8",
-        maxBuffer: 64 * 1024 * 1024,
-        env: { ...process.env, ...env },
-    });
+    const child = spawnSync(
+        process.execPath,
+        [
+            ...nodeArgs,
+            "-r",
+            "ts-node/register/transpile-only",
+            path.join(__dirname, "child.ts"),
+            mode,
+            JSON.stringify(args),
+        ],
+        {
+            cwd: ROOT,
+            encoding: "utf8",
+            maxBuffer: 64 * 1024 * 1024,
+            env: { ...process.env, ...env },
+        },
+    );
     const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
-    if (child.status !== 0) throw new Error(`bench child ${mode} ${JSON.stringify(args).slice(0, 80)} failed:\n${child.stderr}`);
+    if (child.status !== 0)
+        throw new Error(`bench child ${mode} ${JSON.stringify(args).slice(0, 80)} failed:\n${child.stderr}`);
     const line = child.stdout.trim().split("\n").pop() ?? "{}";
     const result = JSON.parse(line) as Record<string, number>;
     return { wallMs, cpuMs: result.cpuMs, result };
@@ -60,7 +72,8 @@ function profileByPackage(file: string): { where: string; ms: number }[] {
         if (!frame) return;
         const url = frame.url.replace(/^file:\/\//, "");
         let where: string;
-        if (!url) where = frame.functionName.startsWith("(") ? frame.functionName : `(${frame.functionName || "native"})`;
+        if (!url)
+            where = frame.functionName.startsWith("(") ? frame.functionName : `(${frame.functionName || "native"})`;
         else if (url.includes("node_modules/")) {
             const parts = url.split("node_modules/").pop()!.split("/");
             where = parts[0].startsWith("@") ? `${parts[0]}/${parts[1]}` : parts[0];
@@ -88,7 +101,10 @@ function profileSection(stack: string): string[] {
         "",
         "| where | self time | share |",
         "|---|---|---|",
-        ...rows.filter((r) => !r.where.startsWith("project: ")).slice(0, 8).map((r) => `| ${r.where} | ${s(r.ms)} | ${((100 * r.ms) / total).toFixed(0)}% |`),
+        ...rows
+            .filter((r) => !r.where.startsWith("project: "))
+            .slice(0, 8)
+            .map((r) => `| ${r.where} | ${s(r.ms)} | ${((100 * r.ms) / total).toFixed(0)}% |`),
         `| project code (all files) | ${s(project)} | ${((100 * project) / total).toFixed(0)}% |`,
         "",
     ];
@@ -101,13 +117,20 @@ function profileSection(stack: string): string[] {
 function transpileCacheSection(stack: string): string[] {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-tscache-"));
     const tsconfig = path.join(dir, "tsconfig.json");
-    fs.writeFileSync(tsconfig, JSON.stringify({ extends: path.join(ROOT, "tsconfig.json"), "ts-node": { transpileOnly: true, transpiler: path.join(ROOT, "offline", "cachingTranspiler.js") } }));
+    fs.writeFileSync(
+        tsconfig,
+        JSON.stringify({
+            extends: path.join(ROOT, "tsconfig.json"),
+            "ts-node": { transpileOnly: true, transpiler: path.join(ROOT, "offline", "cachingTranspiler.js") },
+        }),
+    );
     const env = { TS_NODE_PROJECT: tsconfig, VAT_BACKUP_TS_CACHE: path.join(dir, "cache") };
     const plain = measureChild("plan", { stack });
     const cold = measureChild("plan", { stack }, [], env);
     const warm = measureChild("plan", { stack }, [], env);
     fs.rmSync(dir, { recursive: true, force: true });
-    const row = (label: string, m: Measured) => `| ${label} | ${s(m.wallMs)} | ${s(m.result.cpuMs)} | ${s(m.result.startupMs + m.result.loadMs)} | ${mib(m.result.maxRssKiB)} |`;
+    const row = (label: string, m: Measured) =>
+        `| ${label} | ${s(m.wallMs)} | ${s(m.result.cpuMs)} | ${s(m.result.startupMs + m.result.loadMs)} | ${mib(m.result.maxRssKiB)} |`;
     return [
         `## The same plan (${stack}) with transpiled files cached`,
         "",
@@ -136,7 +159,10 @@ function childrenCpuMs(): number {
 
 function machine(): string[] {
     const cpus = os.cpus();
-    const load = os.loadavg().map((l) => l.toFixed(2)).join(", ");
+    const load = os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(", ");
     return [
         `- CPU: ${cpus[0]?.model ?? "unknown"}, ${cpus.length} cores`,
         `- memory: ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
@@ -147,7 +173,12 @@ function machine(): string[] {
 }
 
 function main(): void {
-    const lines: string[] = ["# Benchmarks", "", "Written by `npm run bench` (bench/run.ts). Each measurement runs in its own Node process.", ""];
+    const lines: string[] = [
+        "# Benchmarks",
+        "",
+        "Written by `npm run bench` (bench/run.ts). Each measurement runs in its own Node process.",
+        "",
+    ];
     lines.push("## Machine", "", ...machine(), "");
     lines.push(
         "Wall time is what a user waits for; CPU time (user + system of the measured process) shows how much",
@@ -157,11 +188,16 @@ function main(): void {
 
     console.log("Planning each checked-in stack...");
     lines.push("## Offline plan of each checked-in stack", "", `Target: under ${TARGETS.stackSeconds} s each.`, "");
-    lines.push("| stack | resources | wall | CPU | of which loading modules (wall) | evaluating the program (wall) | posture (wall) | peak memory | target (wall / CPU) |", "|---|---|---|---|---|---|---|---|---|");
+    lines.push(
+        "| stack | resources | wall | CPU | of which loading modules (wall) | evaluating the program (wall) | posture (wall) | peak memory | target (wall / CPU) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    );
     for (const stack of checkedInStacks()) {
         const m = measureChild("plan", { stack });
         const r = m.result;
-        lines.push(`| ${stack} | ${r.resources} | ${s(m.wallMs)} | ${s(r.cpuMs)} | ${s(r.startupMs + r.loadMs)} | ${s(r.evaluateMs)} | ${s(r.postureMs)} | ${mib(r.maxRssKiB)} | ${verdict(m.wallMs < TARGETS.stackSeconds * 1000)} / ${verdict(r.cpuMs < TARGETS.stackSeconds * 1000)} |`);
+        lines.push(
+            `| ${stack} | ${r.resources} | ${s(m.wallMs)} | ${s(r.cpuMs)} | ${s(r.startupMs + r.loadMs)} | ${s(r.evaluateMs)} | ${s(r.postureMs)} | ${mib(r.maxRssKiB)} | ${verdict(m.wallMs < TARGETS.stackSeconds * 1000)} / ${verdict(r.cpuMs < TARGETS.stackSeconds * 1000)} |`,
+        );
         console.log(`  ${stack}: ${s(m.wallMs)}`);
     }
     lines.push("");
@@ -171,19 +207,29 @@ function main(): void {
     lines.push(...transpileCacheSection("prod"));
 
     console.log("Scaling with the number of tables...");
-    lines.push("## Scaling: a deployment stack protecting N tables", "", `Target for 1,000 tables: under ${TARGETS.tables1000Seconds} s and under 1 GB. Generated config: prod with N tables.`, "");
+    lines.push(
+        "## Scaling: a deployment stack protecting N tables",
+        "",
+        `Target for 1,000 tables: under ${TARGETS.tables1000Seconds} s and under 1 GB. Generated config: prod with N tables.`,
+        "",
+    );
     lines.push(
         "Each table adds one TablePitr resource and one ARN in a backup selection; AWS Backup accepts at most 500 ARNs in one",
         "selection (BackupSelection.Resources), so the plan splits them across selections of 500 (two for 1,000 tables).",
         "",
     );
-    lines.push("| tables | resources | wall | CPU | evaluating the program (wall / CPU) | posture (wall / CPU) | peak memory |", "|---|---|---|---|---|---|---|");
+    lines.push(
+        "| tables | resources | wall | CPU | evaluating the program (wall / CPU) | posture (wall / CPU) | peak memory |",
+        "|---|---|---|---|---|---|---|",
+    );
     const scaling: { n: number; m: Measured }[] = [];
     for (const n of [10, 100, 1000]) {
         const m = measureChild("plan", { stack: "prod", overrides: { tables: generatedTables(n) } });
         scaling.push({ n, m });
         const r = m.result;
-        lines.push(`| ${n.toLocaleString("en-GB")} | ${r.resources} | ${s(m.wallMs)} | ${s(r.cpuMs)} | ${s(r.evaluateMs)} / ${s(r.evaluateCpuMs)} | ${s(r.postureMs)} / ${s(r.postureCpuMs)} | ${mib(r.maxRssKiB)} |`);
+        lines.push(
+            `| ${n.toLocaleString("en-GB")} | ${r.resources} | ${s(m.wallMs)} | ${s(r.cpuMs)} | ${s(r.evaluateMs)} / ${s(r.evaluateCpuMs)} | ${s(r.postureMs)} / ${s(r.postureCpuMs)} | ${mib(r.maxRssKiB)} |`,
+        );
         console.log(`  ${n} tables: ${s(m.wallMs)}`);
     }
     // CPU time of evaluation and posture: the work that grows with the tables, not the load of the machine.

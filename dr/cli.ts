@@ -35,29 +35,54 @@ export const COMMANDS: CommandSpec[] = [
 function wholeNumber(name: string, min: number) {
     return (value: string): number => {
         const n = Number(value);
-        if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be a whole number of at least ${min}, got '${value}'`);
+        if (!Number.isInteger(n) || n < min)
+            throw new InvalidArgumentError(`${name} must be a whole number of at least ${min}, got '${value}'`);
         return n;
     };
 }
 
 function buildProgram(deps: DrDeps, setExit: (code: number) => void): Command {
     const program = new Command("vat-dr")
-        .description("Disaster recovery for the VAT estate: verify backups, restore tables and accounts, export users, escrow secrets, run drills.")
+        .description(
+            "Disaster recovery for the VAT estate: verify backups, restore tables and accounts, export users, escrow secrets, run drills.",
+        )
         .option("--profile <name>", "AWS profile of the account to work in (default credential chain otherwise)")
         .option("--region <region>", "AWS region (default: the stack's region, then AWS_REGION)")
         .option("--role-arn <arn>", "role to assume in the account to work in")
         .option("--backup-profile <name>", "AWS profile for the backup account")
         .option("--backup-role-arn <arn>", "role to assume in the backup account")
-        .option("--backup-region <region>", "backup account's primary region (default: the stack's backupAccount.region)")
+        .option(
+            "--backup-region <region>",
+            "backup account's primary region (default: the stack's backupAccount.region)",
+        )
         .option("--stack <name>", "read tables, secrets, accounts and vaults from Pulumi.<name>.yaml")
         .option("--dry-run", "show every call it would make; make no call that changes anything")
         .option("--json", "one JSON document on stdout (progress stays on stderr)")
-        .addOption(new Option("--max-attempts <n>", "attempts per call inside the SDK (adaptive retry)").argParser(wholeNumber("--max-attempts", 1)).default(10))
-        .addOption(new Option("--throttle-retries <n>", "further patient retries once the SDK gives up on throttling").argParser(wholeNumber("--throttle-retries", 0)).default(5))
-        .addOption(new Option("--poll-seconds <n>", "seconds between polls of a running job").argParser(wholeNumber("--poll-seconds", 1)).default(30))
-        .addOption(new Option("--timeout-minutes <n>", "give up waiting on a job after this long").argParser(wholeNumber("--timeout-minutes", 1)).default(480))
+        .addOption(
+            new Option("--max-attempts <n>", "attempts per call inside the SDK (adaptive retry)")
+                .argParser(wholeNumber("--max-attempts", 1))
+                .default(10),
+        )
+        .addOption(
+            new Option("--throttle-retries <n>", "further patient retries once the SDK gives up on throttling")
+                .argParser(wholeNumber("--throttle-retries", 0))
+                .default(5),
+        )
+        .addOption(
+            new Option("--poll-seconds <n>", "seconds between polls of a running job")
+                .argParser(wholeNumber("--poll-seconds", 1))
+                .default(30),
+        )
+        .addOption(
+            new Option("--timeout-minutes <n>", "give up waiting on a job after this long")
+                .argParser(wholeNumber("--timeout-minutes", 1))
+                .default(480),
+        )
         .exitOverride()
-        .configureOutput({ writeOut: (s) => deps.stdout(s.replace(/\n$/, "")), writeErr: (s) => deps.stderr(s.replace(/\n$/, "")) });
+        .configureOutput({
+            writeOut: (s) => deps.stdout(s.replace(/\n$/, "")),
+            writeErr: (s) => deps.stderr(s.replace(/\n$/, "")),
+        });
 
     for (const spec of COMMANDS) {
         const cmd = program.command(spec.name).description(spec.summary).exitOverride();
@@ -65,7 +90,9 @@ function buildProgram(deps: DrDeps, setExit: (code: number) => void): Command {
         cmd.action(async (...actionArgs: unknown[]) => {
             const self = actionArgs[actionArgs.length - 1] as Command;
             const globals = self.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
-            const positional = self.processedArgs.flatMap((a: unknown) => (a === undefined ? [] : Array.isArray(a) ? (a as string[]) : [String(a)]));
+            const positional = self.processedArgs.flatMap((a: unknown) =>
+                a === undefined ? [] : Array.isArray(a) ? (a as string[]) : [String(a)],
+            );
             try {
                 const ctx = new DrContext(spec.name, globals, deps);
                 setExit(await spec.run(ctx, positional, self.opts()));
@@ -81,7 +108,9 @@ function reportError(command: string, err: unknown, json: boolean, deps: DrDeps)
     const known = err instanceof DrError;
     const exitCode = known ? err.exitCode : ExitCode.FAILED;
     const message = known ? err.message : errorMessage(err);
-    const hint = known ? err.hint : "The AWS error above is what stopped the command; fix its cause and run the command again (it refuses to redo what is already done).";
+    const hint = known
+        ? err.hint
+        : "The AWS error above is what stopped the command; fix its cause and run the command again (it refuses to redo what is already done).";
     deps.stderr(`error: ${message}`);
     deps.stderr(`next: ${hint}`);
     if (json) deps.stdout(JSON.stringify({ command, ok: false, exitCode, error: message, hint }, null, 2));
@@ -96,7 +125,12 @@ export async function runCli(argv: string[], deps: DrDeps): Promise<number> {
         await program.parseAsync(argv, { from: "user" });
     } catch (err) {
         if (err instanceof CommanderError) {
-            if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return ExitCode.OK;
+            if (
+                err.code === "commander.helpDisplayed" ||
+                err.code === "commander.version" ||
+                err.code === "commander.help"
+            )
+                return ExitCode.OK;
             return ExitCode.BAD_INPUT;
         }
         throw err;

@@ -16,7 +16,8 @@ export type Uploader = (url: string, body: string, headers: Record<string, strin
 
 export const fetchUploader: Uploader = async (url, body, headers) => {
     const response = await fetch(url, { method: "PUT", body, headers });
-    if (!response.ok) throw new Error(`upload to the pre-signed URL failed: HTTP ${response.status} ${await response.text()}`);
+    if (!response.ok)
+        throw new Error(`upload to the pre-signed URL failed: HTTP ${response.status} ${await response.text()}`);
 };
 
 export interface DrDeps extends Writers {
@@ -67,13 +68,19 @@ export class DrContext {
         });
         this.stack = opts.stack ? loadStack(opts.stack, deps.projectDir) : undefined;
         const region = opts.region ?? this.stack?.region ?? deps.env.AWS_REGION ?? deps.env.AWS_DEFAULT_REGION;
-        if (!region) throw new MissingConfigError("no AWS region to work in", "Pass --region, or --stack <name> to use the stack's region, or set AWS_REGION.");
+        if (!region)
+            throw new MissingConfigError(
+                "no AWS region to work in",
+                "Pass --region, or --stack <name> to use the stack's region, or set AWS_REGION.",
+            );
         this.region = region;
         this.factory =
             deps.clientFactory ??
             awsClientFactory({
                 target: { profile: opts.profile, roleArn: opts.roleArn, roleSessionName: `vat-dr-${command}` },
-                backup: this.hasBackupCredentials ? { profile: opts.backupProfile, roleArn: opts.backupRoleArn, roleSessionName: `vat-dr-${command}` } : undefined,
+                backup: this.hasBackupCredentials
+                    ? { profile: opts.backupProfile, roleArn: opts.backupRoleArn, roleSessionName: `vat-dr-${command}` }
+                    : undefined,
                 maxAttempts: opts.maxAttempts,
             });
     }
@@ -92,7 +99,11 @@ export class DrContext {
 
     /** The stack config, or a clear bad-input error when the command needs it. */
     requireStack(why: string): DeploymentConfig {
-        if (!this.stack) throw new UsageError(`--stack is required ${why}`, "Pass --stack prod (or ci): the tool reads the tables, secrets and accounts from Pulumi.<stack>.yaml.");
+        if (!this.stack)
+            throw new UsageError(
+                `--stack is required ${why}`,
+                "Pass --stack prod (or ci): the tool reads the tables, secrets and accounts from Pulumi.<stack>.yaml.",
+            );
         return this.stack;
     }
 
@@ -110,7 +121,10 @@ export class DrContext {
         return this.opts.backupRegion ?? this.stack?.backupAccount.region ?? this.region;
     }
 
-    clients(account: AccountRole = "target", region = account === "backup" ? this.backupRegion : this.region): AwsClients {
+    clients(
+        account: AccountRole = "target",
+        region = account === "backup" ? this.backupRegion : this.region,
+    ): AwsClients {
         return this.factory(account, region);
     }
 

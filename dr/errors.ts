@@ -16,7 +16,11 @@ export const ExitCode = {
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
 export class DrError extends Error {
-    constructor(message: string, readonly exitCode: ExitCodeValue, readonly hint: string) {
+    constructor(
+        message: string,
+        readonly exitCode: ExitCodeValue,
+        readonly hint: string,
+    ) {
         super(message);
         this.name = new.target.name;
     }
@@ -31,7 +35,10 @@ export class UsageError extends DrError {
 
 /** The tool cannot authenticate or has no config to work from. */
 export class CredentialsError extends DrError {
-    constructor(message: string, hint = "Log in (aws sso login --profile <name>) or pass --profile/--role-arn, then run the command again.") {
+    constructor(
+        message: string,
+        hint = "Log in (aws sso login --profile <name>) or pass --profile/--role-arn, then run the command again.",
+    ) {
         super(message, ExitCode.NO_CREDENTIALS, hint);
     }
 }
@@ -45,7 +52,12 @@ export class MissingConfigError extends DrError {
 
 /** A job AWS ran for us ended FAILED, ABORTED, EXPIRED or similar. */
 export class JobFailedError extends DrError {
-    constructor(readonly job: string, readonly status: string, reason: string | undefined, hint: string) {
+    constructor(
+        readonly job: string,
+        readonly status: string,
+        reason: string | undefined,
+        hint: string,
+    ) {
         super(`${job} ended ${status}${reason ? `: ${reason}` : ""}`, ExitCode.FAILED, hint);
     }
 }
@@ -96,12 +108,22 @@ export function isThrottlingError(err: unknown): boolean {
 export function isNotFound(err: unknown): boolean {
     return (
         err instanceof Error &&
-        ["ResourceNotFoundException", "TableNotFoundException", "NoSuchKey", "NotFound", "UserNotFoundException", "ReplicationConfigurationNotFoundError"].includes(err.name)
+        [
+            "ResourceNotFoundException",
+            "TableNotFoundException",
+            "NoSuchKey",
+            "NotFound",
+            "UserNotFoundException",
+            "ReplicationConfigurationNotFoundError",
+        ].includes(err.name)
     );
 }
 
 export function errorMessage(err: unknown): string {
     if (err instanceof DrError) return err.message;
-    if (err instanceof Error) return err.name && err.name !== "Error" && !err.message.startsWith(err.name) ? `${err.name}: ${err.message}` : err.message;
+    if (err instanceof Error)
+        return err.name && err.name !== "Error" && !err.message.startsWith(err.name)
+            ? `${err.name}: ${err.message}`
+            : err.message;
     return String(err);
 }

@@ -56,7 +56,12 @@ export class Report {
     }
 
     /** Runs and times one step; a failure is recorded with its time and rethrown. */
-    async step<T>(step: string, resource: string | undefined, fn: () => Promise<T>, detail?: (value: T) => string): Promise<T> {
+    async step<T>(
+        step: string,
+        resource: string | undefined,
+        fn: () => Promise<T>,
+        detail?: (value: T) => string,
+    ): Promise<T> {
         const started = this.clock.now();
         try {
             const value = await fn();
@@ -68,7 +73,13 @@ export class Report {
         }
     }
 
-    private recordStep(step: string, resource: string | undefined, started: number, ok: boolean, detail?: string): void {
+    private recordStep(
+        step: string,
+        resource: string | undefined,
+        started: number,
+        ok: boolean,
+        detail?: string,
+    ): void {
         const ended = this.clock.now();
         const timing: StepTiming = {
             step,
@@ -80,7 +91,9 @@ export class Report {
             detail,
         };
         this.steps.push(timing);
-        this.line(`${ok ? "done" : "FAILED"}  ${resource ? `${resource}: ` : ""}${step}  ${formatDuration(timing.durationMs)}${detail ? `  ${detail}` : ""}`);
+        this.line(
+            `${ok ? "done" : "FAILED"}  ${resource ? `${resource}: ` : ""}${step}  ${formatDuration(timing.durationMs)}${detail ? `  ${detail}` : ""}`,
+        );
     }
 
     get failed(): boolean {
@@ -113,8 +126,11 @@ export class Report {
             return exitCode;
         }
         if (dryRun) {
-            this.out.stdout(`dry run: ${calls.length} calls planned, ${mutating.length} of them would change something (none was sent):`);
-            for (const c of mutating) this.out.stdout(`  ${c.service}.${c.operation} (${c.account}) ${JSON.stringify(c.input)}`);
+            this.out.stdout(
+                `dry run: ${calls.length} calls planned, ${mutating.length} of them would change something (none was sent):`,
+            );
+            for (const c of mutating)
+                this.out.stdout(`  ${c.service}.${c.operation} (${c.account}) ${JSON.stringify(c.input)}`);
         }
         if (this.checks.length) {
             const s = this.summary();

@@ -20,7 +20,15 @@ const attributeValue = z.union([
     z.object({ N: z.string().regex(/^-?\d+(\.\d+)?$/, "N is a number written as a string") }).strict(),
     z.object({ B: z.string() }).strict(),
 ]);
-const fileSchema = z.record(z.string(), z.record(z.string(), attributeValue).refine((k) => Object.keys(k).length >= 1 && Object.keys(k).length <= 2, "a key has a partition key and at most a sort key"));
+const fileSchema = z.record(
+    z.string(),
+    z
+        .record(z.string(), attributeValue)
+        .refine(
+            (k) => Object.keys(k).length >= 1 && Object.keys(k).length <= 2,
+            "a key has a partition key and at most a sort key",
+        ),
+);
 
 export class Sentinels {
     constructor(private readonly keys: Record<string, SentinelKey>) {}
@@ -30,7 +38,11 @@ export class Sentinels {
     }
 
     static fromFile(file: string): Sentinels {
-        if (!fs.existsSync(file)) throw new UsageError(`sentinels file ${file} does not exist`, "Pass --sentinels with the path of the JSON/YAML file of sentinel keys.");
+        if (!fs.existsSync(file))
+            throw new UsageError(
+                `sentinels file ${file} does not exist`,
+                "Pass --sentinels with the path of the JSON/YAML file of sentinel keys.",
+            );
         const parsed = fileSchema.safeParse(YAML.parse(fs.readFileSync(file, "utf8")));
         if (!parsed.success) {
             throw new UsageError(

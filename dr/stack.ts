@@ -11,19 +11,29 @@ export function loadStack(stack: string, projectDir?: string): DeploymentConfig 
     try {
         raw = readStackFile(stack, projectDir);
     } catch (err) {
-        throw new MissingConfigError(err instanceof Error ? err.message : String(err), "Pass --stack with one of the stacks listed, from the project folder.");
+        throw new MissingConfigError(
+            err instanceof Error ? err.message : String(err),
+            "Pass --stack with one of the stacks listed, from the project folder.",
+        );
     }
     let config;
     try {
         config = parseStackConfig(projectKeys(raw), stack);
     } catch (err) {
-        if (err instanceof ConfigError) throw new MissingConfigError(err.message, `Fix Pulumi.${stack}.yaml (the same config the Pulumi program reads), then run again.`);
+        if (err instanceof ConfigError)
+            throw new MissingConfigError(
+                err.message,
+                `Fix Pulumi.${stack}.yaml (the same config the Pulumi program reads), then run again.`,
+            );
         throw err;
     }
     // The backup and organization stacks hold no application data: every DR command starts from a
     // deployment account (whose config also names its backup account).
     if (config.role !== "deployment") {
-        throw new UsageError(`stack '${stack}' is the ${config.role} stack; the DR commands work on a deployment stack`, "Pass --stack prod or --stack ci: their config names the backup account too.");
+        throw new UsageError(
+            `stack '${stack}' is the ${config.role} stack; the DR commands work on a deployment stack`,
+            "Pass --stack prod or --stack ci: their config names the backup account too.",
+        );
     }
     return config;
 }

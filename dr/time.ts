@@ -53,5 +53,8 @@ export function formatDuration(ms: number): string {
 
 /** `20261126T021500Z`: sortable, safe in table names, S3 keys and job names. */
 export function compactTimestamp(ms: number): string {
-    return new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+    return new Date(ms)
+        .toISOString()
+        .replace(/[-:]/g, "")
+        .replace(/\.\d{3}/, "");
 }

@@ -17,12 +17,18 @@ export function lambdaSources(entry: string): Record<string, string> {
         const rel = path.relative(ROOT, file).replace(/\.ts$/, ".js");
         if (out[rel] !== undefined) return;
         const source = fs.readFileSync(file, "utf8");
-        out[rel] = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true }, fileName: file }).outputText;
+        out[rel] = ts.transpileModule(source, {
+            compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+            fileName: file,
+        }).outputText;
         for (const imported of ts.preProcessFile(source, true, false).importedFiles) {
             if (!imported.fileName.startsWith(".")) continue;
             const resolved = path.resolve(path.dirname(file), imported.fileName);
             const candidate = [`${resolved}.ts`, path.join(resolved, "index.ts")].find((f) => fs.existsSync(f));
-            if (!candidate) throw new Error(`${file} imports ${imported.fileName}, which is not a TypeScript module of this project`);
+            if (!candidate)
+                throw new Error(
+                    `${file} imports ${imported.fileName}, which is not a TypeScript module of this project`,
+                );
             visit(candidate);
         }
     };

@@ -31,7 +31,13 @@ export const RPO_OUTSIDE_HOURS = 24;
 /** The PITR window the requirements ask for on every table. */
 export const PITR_WINDOW_DAYS = 35;
 
-const table = (id: string, criticality: Criticality, rtoHours: number, retention: string, retentionDays?: number): DataAsset => ({
+const table = (
+    id: string,
+    criticality: Criticality,
+    rtoHours: number,
+    retention: string,
+    retentionDays?: number,
+): DataAsset => ({
     id,
     kind: "dynamodb-table",
     criticality,
@@ -101,13 +107,24 @@ export function assetFor(name: string, env: string): DataAsset | undefined {
  * duration grows with the table's size; the hours below assume tables of a few GB.
  */
 export const RESTORE_PATHS = {
-    pitr: { hours: 1, assumption: "PITR restore into a new table (size-dependent, ~1 h for a few GB) and a switch of the table name" },
-    localVault: { hours: 2, assumption: "AWS Backup restore job from the local vault (~1-2 h for a few GB) and a switch of the table name" },
+    pitr: {
+        hours: 1,
+        assumption: "PITR restore into a new table (size-dependent, ~1 h for a few GB) and a switch of the table name",
+    },
+    localVault: {
+        hours: 2,
+        assumption: "AWS Backup restore job from the local vault (~1-2 h for a few GB) and a switch of the table name",
+    },
     backupAccount: {
         hours: 4,
-        assumption: "copy-back from the backup account's central vault into the account's vault (~2 h), then a local restore (~2 h)",
+        assumption:
+            "copy-back from the backup account's central vault into the account's vault (~2 h), then a local restore (~2 h)",
     },
     secretReplica: { hours: 0.25, assumption: "promote the DR-region replica to a standalone secret (minutes)" },
-    archive: { hours: 4, assumption: "copy the exports back from the Object Lock archive in the backup account (~4 h for the archive's size)" },
+    archive: {
+        hours: 4,
+        assumption:
+            "copy the exports back from the Object Lock archive in the backup account (~4 h for the archive's size)",
+    },
 } as const;
 export type RestorePath = keyof typeof RESTORE_PATHS;

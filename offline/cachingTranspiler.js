@@ -41,7 +41,10 @@ exports.create = function create(createOptions) {
                 try {
                     fs.mkdirSync(dir, { recursive: true });
                     const tmp = `${file}.${process.pid}.tmp`;
-                    fs.writeFileSync(tmp, JSON.stringify({ outputText: result.outputText, sourceMapText: result.sourceMapText }));
+                    fs.writeFileSync(
+                        tmp,
+                        JSON.stringify({ outputText: result.outputText, sourceMapText: result.sourceMapText }),
+                    );
                     fs.renameSync(tmp, file);
                 } catch {
                     // A cache that cannot be written only costs speed.

@@ -33,7 +33,9 @@ export function toPlain(value: unknown): unknown {
         case RESOURCE_SIG:
             return obj.urn;
         case ASSET_SIG:
-            return { asset: obj.path ?? (typeof obj.text === "string" ? `text (${obj.text.length} characters)` : obj.uri) };
+            return {
+                asset: obj.path ?? (typeof obj.text === "string" ? `text (${obj.text.length} characters)` : obj.uri),
+            };
         case ARCHIVE_SIG:
             return { archive: obj.path ?? (obj.assets ? Object.keys(obj.assets as object) : obj.uri) };
     }
@@ -72,7 +74,9 @@ type Registration = Omit<RecordedResource, "urn" | "outputs"> & { urn?: string }
 
 /** Runs `program` as stack `stack` and returns every resource it registered. */
 export async function runOffline<T>(options: OfflineRunOptions<T>): Promise<OfflineRun> {
-    const secretKeys = Object.entries(options.config).filter(([, v]) => v === SECRET).map(([k]) => k);
+    const secretKeys = Object.entries(options.config)
+        .filter(([, v]) => v === SECRET)
+        .map(([k]) => k);
     pulumi.runtime.setAllConfig(options.config, secretKeys);
     const mocks = new EstateMocks({ defaultPlacement: options.defaultPlacement, projectDir: options.projectDir });
     await pulumi.runtime.setMocks(mocks, options.project, options.stack, false);
@@ -80,12 +84,20 @@ export async function runOffline<T>(options: OfflineRunOptions<T>): Promise<Offl
     // URNs as the engine makes them: a child's type is its parent's whole qualified type, `$`, its
     // own type; the root stack's type is left out. (The SDK's mock keeps only the parent's last
     // type and includes the stack's, so its URNs would not match `pulumi preview` or a state export.)
-    (monitor as unknown as { newUrn(parent: string, type: string, name: string): string }).newUrn = (parent, type, name) =>
-        engineUrn(options.stack, options.project, parent, type, name);
+    (monitor as unknown as { newUrn(parent: string, type: string, name: string): string }).newUrn = (
+        parent,
+        type,
+        name,
+    ) => engineUrn(options.stack, options.project, parent, type, name);
 
     const registrations: Registration[] = [];
     /** Records a request (a registration, or a read such as a StackReference), then passes it on. */
-    const recording = (forward: (req: any, callback: (err: any, res: any) => void) => Promise<void>, custom: (req: any) => boolean, props: (req: any) => any) =>
+    const recording =
+        (
+            forward: (req: any, callback: (err: any, res: any) => void) => Promise<void>,
+            custom: (req: any) => boolean,
+            props: (req: any) => any,
+        ) =>
         async (req: any, callback: (err: any, res: any) => void) => {
             const reg: Registration = {
                 type: req.getType(),
@@ -94,7 +106,10 @@ export async function runOffline<T>(options: OfflineRunOptions<T>): Promise<Offl
                 parent: req.getParent() || null,
                 provider: providerUrn(req.getProvider()),
                 protect: Boolean(req.getProtect?.()),
-                inputs: decodeProviderInputs(req.getType(), (toPlain(props(req)?.toJavaScript() ?? {}) ?? {}) as Record<string, unknown>),
+                inputs: decodeProviderInputs(
+                    req.getType(),
+                    (toPlain(props(req)?.toJavaScript() ?? {}) ?? {}) as Record<string, unknown>,
+                ),
             };
             registrations.push(reg);
             return forward(req, (err: any, res: any) => {
@@ -102,8 +117,16 @@ export async function runOffline<T>(options: OfflineRunOptions<T>): Promise<Offl
                 callback(err, res);
             });
         };
-    monitor.registerResource = recording(monitor.registerResource.bind(monitor), (req) => req.getCustom(), (req) => req.getObject());
-    monitor.readResource = recording(monitor.readResource.bind(monitor), () => true, (req) => req.getProperties());
+    monitor.registerResource = recording(
+        monitor.registerResource.bind(monitor),
+        (req) => req.getCustom(),
+        (req) => req.getObject(),
+    );
+    monitor.readResource = recording(
+        monitor.readResource.bind(monitor),
+        () => true,
+        (req) => req.getProperties(),
+    );
 
     // Errors thrown inside applies surface as unhandled rejections in a real run, where the CLI stops
     // the program and fails the update; here they fail the plan at once too. Waiting for the program
@@ -135,7 +158,10 @@ export async function runOffline<T>(options: OfflineRunOptions<T>): Promise<Offl
                 provider: r.provider,
                 protect: r.protect,
                 inputs: r.inputs,
-                outputs: decodeProviderInputs(r.type, (toPlain(wireState(registered.get(r.urn)?.state)) ?? {}) as Record<string, unknown>),
+                outputs: decodeProviderInputs(
+                    r.type,
+                    (toPlain(wireState(registered.get(r.urn)?.state)) ?? {}) as Record<string, unknown>,
+                ),
             }));
         return {
             project: options.project,
@@ -184,7 +210,13 @@ function plainStackTracesForPulumi(): () => void {
 }
 
 /** `urn:pulumi:<stack>::<project>::<qualified type>::<name>`, qualified by every ancestor but the stack. */
-export function engineUrn(stack: string, project: string, parent: string | undefined, type: string, name: string): string {
+export function engineUrn(
+    stack: string,
+    project: string,
+    parent: string | undefined,
+    type: string,
+    name: string,
+): string {
     const parentType = parent ? parent.split("::")[2] : undefined;
     const qualified = !parentType || parentType === ROOT_STACK_TYPE ? type : `${parentType}$${type}`;
     return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;

@@ -28,7 +28,8 @@ interface ComputeContext extends Placement {
 
 type Compute = (ctx: ComputeContext) => Props;
 
-const arn = (service: string, c: Placement, resource: string) => `arn:aws:${service}:${c.region}:${c.accountId}:${resource}`;
+const arn = (service: string, c: Placement, resource: string) =>
+    `arn:aws:${service}:${c.region}:${c.accountId}:${resource}`;
 const str = (v: unknown): string => (typeof v === "string" ? v : "");
 
 /** The input property the provider fills with a generated physical name when the program gives none. */
@@ -54,16 +55,36 @@ const COMPUTED: Record<string, Compute> = {
         const keyId = `${c.hex(8)}-${c.hex(4)}-4${c.hex(3)}-8${c.hex(3)}-${c.hex(12)}`;
         return { id: keyId, keyId, arn: arn("kms", c, `key/${keyId}`) };
     },
-    "aws:kms/alias:Alias": (c) => ({ id: str(c.inputs.name), arn: arn("kms", c, str(c.inputs.name)), targetKeyArn: arn("kms", c, `key/${str(c.inputs.targetKeyId)}`) }),
+    "aws:kms/alias:Alias": (c) => ({
+        id: str(c.inputs.name),
+        arn: arn("kms", c, str(c.inputs.name)),
+        targetKeyArn: arn("kms", c, `key/${str(c.inputs.targetKeyId)}`),
+    }),
     "aws:kms/replicaKey:ReplicaKey": (c) => {
         const keyId = `mrk-${c.hex(32)}`;
         return { id: keyId, keyId, arn: arn("kms", c, `key/${keyId}`) };
     },
-    "aws:backup/vault:Vault": (c) => ({ id: str(c.inputs.name), arn: arn("backup", c, `backup-vault:${str(c.inputs.name)}`), recoveryPoints: 0 }),
-    "aws:backup/logicallyAirGappedVault:LogicallyAirGappedVault": (c) => ({ id: str(c.inputs.name), arn: arn("backup", c, `backup-vault:${str(c.inputs.name)}`) }),
-    "aws:backup/vaultPolicy:VaultPolicy": (c) => ({ id: str(c.inputs.backupVaultName), backupVaultArn: arn("backup", c, `backup-vault:${str(c.inputs.backupVaultName)}`) }),
-    "aws:backup/vaultNotifications:VaultNotifications": (c) => ({ id: str(c.inputs.backupVaultName), backupVaultArn: arn("backup", c, `backup-vault:${str(c.inputs.backupVaultName)}`) }),
-    "aws:backup/vaultLockConfiguration:VaultLockConfiguration": (c) => ({ id: str(c.inputs.backupVaultName), backupVaultArn: arn("backup", c, `backup-vault:${str(c.inputs.backupVaultName)}`) }),
+    "aws:backup/vault:Vault": (c) => ({
+        id: str(c.inputs.name),
+        arn: arn("backup", c, `backup-vault:${str(c.inputs.name)}`),
+        recoveryPoints: 0,
+    }),
+    "aws:backup/logicallyAirGappedVault:LogicallyAirGappedVault": (c) => ({
+        id: str(c.inputs.name),
+        arn: arn("backup", c, `backup-vault:${str(c.inputs.name)}`),
+    }),
+    "aws:backup/vaultPolicy:VaultPolicy": (c) => ({
+        id: str(c.inputs.backupVaultName),
+        backupVaultArn: arn("backup", c, `backup-vault:${str(c.inputs.backupVaultName)}`),
+    }),
+    "aws:backup/vaultNotifications:VaultNotifications": (c) => ({
+        id: str(c.inputs.backupVaultName),
+        backupVaultArn: arn("backup", c, `backup-vault:${str(c.inputs.backupVaultName)}`),
+    }),
+    "aws:backup/vaultLockConfiguration:VaultLockConfiguration": (c) => ({
+        id: str(c.inputs.backupVaultName),
+        backupVaultArn: arn("backup", c, `backup-vault:${str(c.inputs.backupVaultName)}`),
+    }),
     "aws:backup/plan:Plan": (c) => {
         const id = `${c.hex(8)}-${c.hex(4)}-4${c.hex(3)}-9${c.hex(3)}-${c.hex(12)}`;
         return { id, arn: arn("backup", c, `backup-plan:${id}`), version: c.hex(48) };
@@ -71,11 +92,29 @@ const COMPUTED: Record<string, Compute> = {
     "aws:backup/selection:Selection": (c) => ({ id: `${c.hex(8)}-${c.hex(4)}-4${c.hex(3)}-a${c.hex(3)}-${c.hex(12)}` }),
     "aws:backup/regionSettings:RegionSettings": (c) => ({ id: c.region }),
     "aws:backup/globalSettings:GlobalSettings": (c) => ({ id: c.accountId }),
-    "aws:backup/restoreTestingPlan:RestoreTestingPlan": (c) => ({ id: str(c.inputs.name), arn: arn("backup", c, `restore-testing-plan:${str(c.inputs.name)}-${c.hex(6)}`) }),
-    "aws:backup/restoreTestingSelection:RestoreTestingSelection": (c) => ({ id: `${str(c.inputs.restoreTestingPlanName)}:${str(c.inputs.name)}` }),
-    "aws:backup/framework:Framework": (c) => ({ id: str(c.inputs.name), arn: arn("backup", c, `framework:${str(c.inputs.name)}-${c.hex(36)}`), deploymentStatus: "COMPLETED", status: "ACTIVE" }),
-    "aws:backup/reportPlan:ReportPlan": (c) => ({ id: str(c.inputs.name), arn: arn("backup", c, `report-plan:${str(c.inputs.name)}-${c.hex(36)}`), deploymentStatus: "COMPLETED" }),
-    "aws:sns/topic:Topic": (c) => ({ id: arn("sns", c, str(c.inputs.name)), arn: arn("sns", c, str(c.inputs.name)), owner: c.accountId }),
+    "aws:backup/restoreTestingPlan:RestoreTestingPlan": (c) => ({
+        id: str(c.inputs.name),
+        arn: arn("backup", c, `restore-testing-plan:${str(c.inputs.name)}-${c.hex(6)}`),
+    }),
+    "aws:backup/restoreTestingSelection:RestoreTestingSelection": (c) => ({
+        id: `${str(c.inputs.restoreTestingPlanName)}:${str(c.inputs.name)}`,
+    }),
+    "aws:backup/framework:Framework": (c) => ({
+        id: str(c.inputs.name),
+        arn: arn("backup", c, `framework:${str(c.inputs.name)}-${c.hex(36)}`),
+        deploymentStatus: "COMPLETED",
+        status: "ACTIVE",
+    }),
+    "aws:backup/reportPlan:ReportPlan": (c) => ({
+        id: str(c.inputs.name),
+        arn: arn("backup", c, `report-plan:${str(c.inputs.name)}-${c.hex(36)}`),
+        deploymentStatus: "COMPLETED",
+    }),
+    "aws:sns/topic:Topic": (c) => ({
+        id: arn("sns", c, str(c.inputs.name)),
+        arn: arn("sns", c, str(c.inputs.name)),
+        owner: c.accountId,
+    }),
     "aws:sns/topicPolicy:TopicPolicy": (c) => ({ id: str(c.inputs.arn), owner: c.accountId }),
     "aws:sns/topicSubscription:TopicSubscription": (c) => {
         const subArn = `${str(c.inputs.topic)}:${c.hex(8)}-${c.hex(4)}-${c.hex(4)}-${c.hex(4)}-${c.hex(12)}`;
@@ -87,13 +126,25 @@ const COMPUTED: Record<string, Compute> = {
         arn: arn("sqs", c, str(c.inputs.name)),
     }),
     "aws:sqs/queuePolicy:QueuePolicy": (c) => ({ id: str(c.inputs.queueUrl) }),
-    "aws:iam/role:Role": (c) => ({ id: str(c.inputs.name), arn: `arn:aws:iam::${c.accountId}:role${str(c.inputs.path) || "/"}${str(c.inputs.name)}`, uniqueId: `AROA${c.hex(17).toUpperCase()}`, createDate: "2026-01-01T00:00:00Z" }),
-    "aws:iam/policy:Policy": (c) => ({ id: `arn:aws:iam::${c.accountId}:policy/${str(c.inputs.name)}`, arn: `arn:aws:iam::${c.accountId}:policy/${str(c.inputs.name)}`, policyId: `ANPA${c.hex(17).toUpperCase()}` }),
+    "aws:iam/role:Role": (c) => ({
+        id: str(c.inputs.name),
+        arn: `arn:aws:iam::${c.accountId}:role${str(c.inputs.path) || "/"}${str(c.inputs.name)}`,
+        uniqueId: `AROA${c.hex(17).toUpperCase()}`,
+        createDate: "2026-01-01T00:00:00Z",
+    }),
+    "aws:iam/policy:Policy": (c) => ({
+        id: `arn:aws:iam::${c.accountId}:policy/${str(c.inputs.name)}`,
+        arn: `arn:aws:iam::${c.accountId}:policy/${str(c.inputs.name)}`,
+        policyId: `ANPA${c.hex(17).toUpperCase()}`,
+    }),
     "aws:iam/rolePolicy:RolePolicy": (c) => ({ id: `${str(c.inputs.role)}:${str(c.inputs.name) || c.name}` }),
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": (c) => ({ id: `${str(c.inputs.role)}-${c.hex(8)}` }),
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (c) => {
         const host = str(c.inputs.url).replace(/^https:\/\//, "");
-        return { id: `arn:aws:iam::${c.accountId}:oidc-provider/${host}`, arn: `arn:aws:iam::${c.accountId}:oidc-provider/${host}` };
+        return {
+            id: `arn:aws:iam::${c.accountId}:oidc-provider/${host}`,
+            arn: `arn:aws:iam::${c.accountId}:oidc-provider/${host}`,
+        };
     },
     "aws:s3/bucket:Bucket": (c) => {
         const bucket = str(c.inputs.bucket);
@@ -119,18 +170,42 @@ const COMPUTED: Record<string, Compute> = {
     },
     "aws:lambda/permission:Permission": (c) => ({ id: str(c.inputs.statementId) || c.name }),
     "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": (c) => ({ id: str(c.inputs.functionName) }),
-    "aws:cloudwatch/logGroup:LogGroup": (c) => ({ id: str(c.inputs.name), arn: arn("logs", c, `log-group:${str(c.inputs.name)}`) }),
-    "aws:cloudwatch/metricAlarm:MetricAlarm": (c) => ({ id: str(c.inputs.name), arn: arn("cloudwatch", c, `alarm:${str(c.inputs.name)}`) }),
-    "aws:cloudwatch/compositeAlarm:CompositeAlarm": (c) => ({ id: str(c.inputs.alarmName), arn: arn("cloudwatch", c, `alarm:${str(c.inputs.alarmName)}`) }),
-    "aws:cloudwatch/dashboard:Dashboard": (c) => ({ id: str(c.inputs.dashboardName), dashboardArn: `arn:aws:cloudwatch::${c.accountId}:dashboard/${str(c.inputs.dashboardName)}` }),
-    "aws:cloudwatch/eventRule:EventRule": (c) => ({ id: str(c.inputs.name), arn: arn("events", c, `rule/${str(c.inputs.name)}`) }),
-    "aws:cloudwatch/eventTarget:EventTarget": (c) => ({ id: `${str(c.inputs.rule)}-${str(c.inputs.targetId) || c.hex(8)}` }),
+    "aws:cloudwatch/logGroup:LogGroup": (c) => ({
+        id: str(c.inputs.name),
+        arn: arn("logs", c, `log-group:${str(c.inputs.name)}`),
+    }),
+    "aws:cloudwatch/metricAlarm:MetricAlarm": (c) => ({
+        id: str(c.inputs.name),
+        arn: arn("cloudwatch", c, `alarm:${str(c.inputs.name)}`),
+    }),
+    "aws:cloudwatch/compositeAlarm:CompositeAlarm": (c) => ({
+        id: str(c.inputs.alarmName),
+        arn: arn("cloudwatch", c, `alarm:${str(c.inputs.alarmName)}`),
+    }),
+    "aws:cloudwatch/dashboard:Dashboard": (c) => ({
+        id: str(c.inputs.dashboardName),
+        dashboardArn: `arn:aws:cloudwatch::${c.accountId}:dashboard/${str(c.inputs.dashboardName)}`,
+    }),
+    "aws:cloudwatch/eventRule:EventRule": (c) => ({
+        id: str(c.inputs.name),
+        arn: arn("events", c, `rule/${str(c.inputs.name)}`),
+    }),
+    "aws:cloudwatch/eventTarget:EventTarget": (c) => ({
+        id: `${str(c.inputs.rule)}-${str(c.inputs.targetId) || c.hex(8)}`,
+    }),
     "aws:cloudwatch/eventBusPolicy:EventBusPolicy": (c) => ({ id: str(c.inputs.eventBusName) || "default" }),
-    "aws:cfg/rule:Rule": (c) => ({ id: str(c.inputs.name), arn: arn("config", c, `config-rule/config-rule-${c.hex(6)}`), ruleId: `config-rule-${c.hex(6)}` }),
+    "aws:cfg/rule:Rule": (c) => ({
+        id: str(c.inputs.name),
+        arn: arn("config", c, `config-rule/config-rule-${c.hex(6)}`),
+        ruleId: `config-rule-${c.hex(6)}`,
+    }),
     "aws:cfg/recorder:Recorder": (c) => ({ id: str(c.inputs.name) || "default" }),
     "aws:cfg/deliveryChannel:DeliveryChannel": (c) => ({ id: str(c.inputs.name) || "default" }),
     "aws:cfg/recorderStatus:RecorderStatus": (c) => ({ id: str(c.inputs.name) || "default" }),
-    "aws:secretsmanager/secret:Secret": (c) => ({ id: arn("secretsmanager", c, `secret:${str(c.inputs.name)}-${c.hex(6)}`), arn: arn("secretsmanager", c, `secret:${str(c.inputs.name)}-${c.hex(6)}`) }),
+    "aws:secretsmanager/secret:Secret": (c) => ({
+        id: arn("secretsmanager", c, `secret:${str(c.inputs.name)}-${c.hex(6)}`),
+        arn: arn("secretsmanager", c, `secret:${str(c.inputs.name)}-${c.hex(6)}`),
+    }),
 };
 
 /** Types of resources registered on a bucket: their id is the bucket name. */
@@ -178,9 +253,14 @@ export function referencedStackOutputs(name: string, projectDir: string | undefi
     const parts = name.split("/");
     const stack = parts[parts.length - 1];
     if (parts.length === 3 && parts[1] !== PROJECT) {
-        throw new Error(`StackReference '${name}': the offline engine only knows stacks of project '${PROJECT}', not '${parts[1]}'`);
+        throw new Error(
+            `StackReference '${name}': the offline engine only knows stacks of project '${PROJECT}', not '${parts[1]}'`,
+        );
     }
-    if (!projectDir) throw new Error(`StackReference '${name}': this offline run has no project directory to find Pulumi.${stack}.yaml in`);
+    if (!projectDir)
+        throw new Error(
+            `StackReference '${name}': this offline run has no project directory to find Pulumi.${stack}.yaml in`,
+        );
     let raw: Record<string, unknown>;
     try {
         raw = projectKeys(readStackFile(stack, projectDir));
@@ -189,7 +269,9 @@ export function referencedStackOutputs(name: string, projectDir: string | undefi
     }
     const cfg = parseStackConfig(raw, stack);
     if (cfg.role !== "backup") {
-        throw new Error(`StackReference '${name}': stack '${stack}' has role '${cfg.role}', but only the backup stack's outputs are read by other stacks`);
+        throw new Error(
+            `StackReference '${name}': stack '${stack}' has role '${cfg.role}', but only the backup stack's outputs are read by other stacks`,
+        );
     }
     return backupStackOutputs(cfg.accountId, cfg.region, cfg.centralVault.name);
 }
@@ -211,7 +293,8 @@ export class EstateMocks implements pulumi.runtime.Mocks {
         let counter = 0;
         const hex = (length: number) => {
             let out = "";
-            while (out.length < length) out += createHash("sha256").update(`${args.type}\u0000${args.name}\u0000${counter++}`).digest("hex");
+            while (out.length < length)
+                out += createHash("sha256").update(`${args.type}\u0000${args.name}\u0000${counter++}`).digest("hex");
             return out.slice(0, length);
         };
 
@@ -227,7 +310,10 @@ export class EstateMocks implements pulumi.runtime.Mocks {
         if (args.type === STACK_REFERENCE_TYPE) {
             // The SDK reads `outputs` and `secretOutputNames` from the reference's state.
             const name = str(inputs.name) || args.name;
-            return { id: name, state: { name, outputs: referencedStackOutputs(name, this.options.projectDir), secretOutputNames: [] } };
+            return {
+                id: name,
+                state: { name, outputs: referencedStackOutputs(name, this.options.projectDir), secretOutputNames: [] },
+            };
         }
 
         const autoName = AUTO_NAME_PROPERTY[args.type];
@@ -252,13 +338,26 @@ export class EstateMocks implements pulumi.runtime.Mocks {
         const placement = this.placement(args.provider);
         switch (args.token) {
             case "aws:index/getCallerIdentity:getCallerIdentity":
-                return { accountId: placement.accountId, arn: `arn:aws:sts::${placement.accountId}:assumed-role/deploy/offline-plan`, userId: "AROAOFFLINEPLAN:offline-plan", id: placement.accountId };
+                return {
+                    accountId: placement.accountId,
+                    arn: `arn:aws:sts::${placement.accountId}:assumed-role/deploy/offline-plan`,
+                    userId: "AROAOFFLINEPLAN:offline-plan",
+                    id: placement.accountId,
+                };
             case "aws:index/getRegion:getRegion":
-                return { name: placement.region, region: placement.region, id: placement.region, endpoint: `ec2.${placement.region}.amazonaws.com`, description: placement.region };
+                return {
+                    name: placement.region,
+                    region: placement.region,
+                    id: placement.region,
+                    endpoint: `ec2.${placement.region}.amazonaws.com`,
+                    description: placement.region,
+                };
             case "aws:index/getPartition:getPartition":
                 return { partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws", id: "aws" };
             default:
-                throw new Error(`The offline engine does not answer the invoke '${args.token}': add it to offline/mocks.ts so the plan stays faithful.`);
+                throw new Error(
+                    `The offline engine does not answer the invoke '${args.token}': add it to offline/mocks.ts so the plan stays faithful.`,
+                );
         }
     }
 }

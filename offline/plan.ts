@@ -17,7 +17,10 @@ import { Posture, posture } from "./posture";
 import { renderMarkdown, renderPosture } from "./postureReport";
 import { PlanDocument, PolicyViolation, RecordedResource } from "./types";
 
-export function planDocument(run: OfflineRun, extras: { violations?: PolicyViolation[]; posture?: Posture } = {}): PlanDocument {
+export function planDocument(
+    run: OfflineRun,
+    extras: { violations?: PolicyViolation[]; posture?: Posture } = {},
+): PlanDocument {
     return {
         project: run.project,
         stack: run.stack,
@@ -45,7 +48,8 @@ export function policyOptionsFor(stack: string, cfg: StackConfig, packConfig: Po
 export function renderViolations(violations: PolicyViolation[]): string {
     if (!violations.length) return "Policies:\n    every policy of the pack passed";
     const lines = ["Policy violations:"];
-    for (const v of violations) lines.push(`    [${v.level}] ${v.policy}  (${v.urn.split("::").pop()})`, `        ${v.message}`);
+    for (const v of violations)
+        lines.push(`    [${v.level}] ${v.policy}  (${v.urn.split("::").pop()})`, `        ${v.message}`);
     const mandatory = violations.filter((v) => v.level === "mandatory").length;
     lines.push(`    ${mandatory} mandatory, ${violations.length - mandatory} advisory`);
     return lines.join("\n");
@@ -58,12 +62,19 @@ export function renderTree(run: OfflineRun): string {
         const key = r.parent && run.resources.some((p) => p.urn === r.parent) ? r.parent : null;
         byParent.set(key, [...(byParent.get(key) ?? []), r]);
     }
-    const providerLabel = new Map(run.resources.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => [r.urn, `${r.name}`]));
+    const providerLabel = new Map(
+        run.resources.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => [r.urn, `${r.name}`]),
+    );
     const lines = [`Previewing update (${run.stack}), offline:`, "", `     Type${" ".repeat(55)}Name`];
     const walk = (parent: string | null, depth: number) => {
         for (const r of byParent.get(parent) ?? []) {
             const indent = depth === 0 ? "" : `${"   ".repeat(depth - 1)} ├─ `;
-            const flags = [r.protect ? "protected" : "", r.provider ? `via ${providerLabel.get(r.provider) ?? r.provider}` : ""].filter(Boolean).join(", ");
+            const flags = [
+                r.protect ? "protected" : "",
+                r.provider ? `via ${providerLabel.get(r.provider) ?? r.provider}` : "",
+            ]
+                .filter(Boolean)
+                .join(", ");
             const left = ` +   ${indent}${r.type}`;
             lines.push(`${left.padEnd(62)} ${r.name}${flags ? `  [${flags}]` : ""}`);
             walk(r.urn, depth + 1);
@@ -71,12 +82,17 @@ export function renderTree(run: OfflineRun): string {
     };
     walk(null, 0);
     const custom = run.resources.filter((r) => r.custom).length;
-    lines.push("", "Resources:", `    + ${run.resources.length} to create (${custom} AWS and provider resources, ${run.resources.length - custom} components)`);
+    lines.push(
+        "",
+        "Resources:",
+        `    + ${run.resources.length} to create (${custom} AWS and provider resources, ${run.resources.length - custom} components)`,
+    );
     const protectedCount = run.resources.filter((r) => r.protect).length;
     lines.push(`    ${protectedCount} protected from deletion`);
     lines.push("", "Outputs:");
     for (const [k, v] of Object.entries(run.outputs)) lines.push(`    ${k.padEnd(22)}: ${JSON.stringify(v)}`);
-    if (run.unknownTypes.length) lines.push("", `Note: no computed outputs modelled for ${run.unknownTypes.join(", ")}`);
+    if (run.unknownTypes.length)
+        lines.push("", `Note: no computed outputs modelled for ${run.unknownTypes.join(", ")}`);
     return lines.join("\n");
 }
 
@@ -104,14 +120,17 @@ export async function main(argv: string[]): Promise<number> {
             console.error(err.message);
             return 2;
         }
-        console.error(`Plan failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+        console.error(`Plan failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
         return 1;
     }
     console.log(renderTree(run));
     const violations = runPolicies(run, opts);
     const stackPosture = reportPosture([run], opts);
     if (opts.json) {
-        fs.writeFileSync(opts.json, `${JSON.stringify(planDocument(run, { violations, posture: stackPosture }), null, 2)}\n`);
+        fs.writeFileSync(
+            opts.json,
+            `${JSON.stringify(planDocument(run, { violations, posture: stackPosture }), null, 2)}\n`,
+        );
         console.log(`\nWrote ${opts.json}`);
     }
     return exitCode(violations);
@@ -130,8 +149,11 @@ function runPolicies(run: OfflineRun, opts: PlanOptions): PolicyViolation[] {
     const cfg = parseStackConfig(projectKeys(stackConfig(run.stack)), run.stack);
     // The same pack config CI passes for this stack, unless another is named.
     const configFile = opts.policyPackConfig ?? path.join(PROJECT_DIR, "policies", "config", `${run.stack}.json`);
-    if (opts.policyPackConfig && !fs.existsSync(configFile)) throw new Error(`--policy-pack-config ${configFile} does not exist`);
-    const packConfig = fs.existsSync(configFile) ? (JSON.parse(fs.readFileSync(configFile, "utf8")) as PolicyPackConfig) : {};
+    if (opts.policyPackConfig && !fs.existsSync(configFile))
+        throw new Error(`--policy-pack-config ${configFile} does not exist`);
+    const packConfig = fs.existsSync(configFile)
+        ? (JSON.parse(fs.readFileSync(configFile, "utf8")) as PolicyPackConfig)
+        : {};
     const violations = checkPolicies(run.resources, policyOptionsFor(run.stack, cfg, packConfig));
     console.log(`\n${renderViolations(violations)}`);
     return violations;
@@ -172,7 +194,11 @@ async function planAll(opts: PlanOptions): Promise<number> {
     }
     const estate = reportPosture(runs, opts);
     if (opts.json) {
-        const doc = { project: runs[0]?.project, stacks: runs.map((r) => planDocument(r, { violations: violations.get(r.stack) })), posture: estate };
+        const doc = {
+            project: runs[0]?.project,
+            stacks: runs.map((r) => planDocument(r, { violations: violations.get(r.stack) })),
+            posture: estate,
+        };
         fs.writeFileSync(opts.json, `${JSON.stringify(doc, null, 2)}\n`);
         console.log(`\nWrote ${opts.json}`);
     }

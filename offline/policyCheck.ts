@@ -94,14 +94,17 @@ export interface PolicyOutcome {
 function settle(policy: Policy, outcome: PolicyOutcome, run: () => unknown): void {
     try {
         const result = run();
-        if (result instanceof Promise) throw new Error("asynchronous validations are not supported by the offline policy run");
+        if (result instanceof Promise)
+            throw new Error("asynchronous validations are not supported by the offline policy run");
     } catch (e) {
         if (e instanceof NotApplicableError) outcome.notApplicable = e.reason ?? e.message;
         else if (isUnknownValueError(e)) {
             outcome.previewSkipped = `can't run policy '${policy.name}' from policy pack '${POLICY_PACK_NAME}@v${PACK_VERSION}' during preview: ${e.message}`;
         } else {
             const message = e instanceof Error ? e.message : String(e);
-            throw new Error(`Error validating with policy '${policy.name}' from policy pack '${POLICY_PACK_NAME}': ${message}`);
+            throw new Error(
+                `Error validating with policy '${policy.name}' from policy pack '${POLICY_PACK_NAME}': ${message}`,
+            );
         }
     }
 }
@@ -109,7 +112,11 @@ function settle(policy: Policy, outcome: PolicyOutcome, run: () => unknown): voi
 /** Runs one resource policy's validations, as the engine's analyze call does. */
 export function runResourcePolicy(policy: ResourceValidationPolicy, args: ResourceValidationArgs): PolicyOutcome {
     const outcome: PolicyOutcome = { violations: [] };
-    const validations = Array.isArray(policy.validateResource) ? policy.validateResource : policy.validateResource ? [policy.validateResource] : [];
+    const validations = Array.isArray(policy.validateResource)
+        ? policy.validateResource
+        : policy.validateResource
+          ? [policy.validateResource]
+          : [];
     for (const validate of validations) {
         // The engine ignores a urn passed for a resource policy: the violation is the resource's.
         settle(policy, outcome, () => validate(args, (message) => outcome.violations.push({ message, urn: args.urn })));
@@ -120,7 +127,9 @@ export function runResourcePolicy(policy: ResourceValidationPolicy, args: Resour
 /** Runs one stack policy, as the engine's analyzeStack call does. */
 export function runStackPolicy(policy: StackValidationPolicy, args: StackValidationArgs): PolicyOutcome {
     const outcome: PolicyOutcome = { violations: [] };
-    settle(policy, outcome, () => policy.validateStack(args, (message, urn) => outcome.violations.push({ message, urn })));
+    settle(policy, outcome, () =>
+        policy.validateStack(args, (message, urn) => outcome.violations.push({ message, urn })),
+    );
     return outcome;
 }
 
@@ -171,14 +180,20 @@ interface Prepared {
 function checkedInputs(record: RecordedResource): Record<string, unknown> {
     const inputs = { ...record.inputs };
     const autoName = AUTO_NAME_PROPERTY[record.type];
-    if (autoName && inputs[autoName] === undefined && record.outputs[autoName] !== undefined) inputs[autoName] = record.outputs[autoName];
+    if (autoName && inputs[autoName] === undefined && record.outputs[autoName] !== undefined)
+        inputs[autoName] = record.outputs[autoName];
     return inputs;
 }
 
 function prepare(records: RecordedResource[]): Prepared[] {
     const byUrn = new Map(records.map((r) => [r.urn, r]));
     return records.map((record) => {
-        const prepared: Prepared = { record, inputs: checkedInputs(record), state: { ...record.inputs, ...record.outputs }, opts: optionsOf(record) };
+        const prepared: Prepared = {
+            record,
+            inputs: checkedInputs(record),
+            state: { ...record.inputs, ...record.outputs },
+            opts: optionsOf(record),
+        };
         const p = providerRecord(record.provider, byUrn);
         if (p) prepared.provider = { type: p.type, urn: p.urn, name: p.name, props: { ...p.inputs, ...p.outputs } };
         return prepared;
@@ -203,19 +218,24 @@ function stackResources(prepared: Prepared[]): PolicyResource[] {
         return resource;
     });
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
-    const link = (urns: string[] | undefined) => (urns ?? []).map((u) => byUrn.get(u)).filter((r): r is PolicyResource => !!r);
+    const link = (urns: string[] | undefined) =>
+        (urns ?? []).map((u) => byUrn.get(u)).filter((r): r is PolicyResource => !!r);
     prepared.forEach(({ record }, i) => {
         const resource = resources[i];
         const parent = record.parent ? byUrn.get(record.parent) : undefined;
         if (parent) resource.parent = parent;
         resource.dependencies = link(record.dependencies);
-        for (const [key, urns] of Object.entries(record.propertyDependencies ?? {})) resource.propertyDependencies[key] = link(urns);
+        for (const [key, urns] of Object.entries(record.propertyDependencies ?? {}))
+            resource.propertyDependencies[key] = link(urns);
     });
     return resources;
 }
 
 export function stackUrn(resources: RecordedResource[], stack: string, project: string): string {
-    return resources.find((r) => r.type === "pulumi:pulumi:Stack")?.urn ?? `urn:pulumi:${stack}::${project}::pulumi:pulumi:Stack::${project}-${stack}`;
+    return (
+        resources.find((r) => r.type === "pulumi:pulumi:Stack")?.urn ??
+        `urn:pulumi:${stack}::${project}::pulumi:pulumi:Stack::${project}-${stack}`
+    );
 }
 
 /** Every violation of every policy of the pack over the recorded resources. */
@@ -227,8 +247,15 @@ export function checkPolicies(resources: RecordedResource[], options: PolicyChec
     const prepared = prepare(resources);
 
     const report = (policy: Policy, level: EnforcementLevel, outcome: PolicyOutcome) => {
-        for (const v of outcome.violations) violations.push({ policy: policy.name, level, urn: v.urn ?? fallbackUrn, message: v.message });
-        if (outcome.previewSkipped) violations.push({ policy: policy.name, level: "advisory", urn: fallbackUrn, message: outcome.previewSkipped });
+        for (const v of outcome.violations)
+            violations.push({ policy: policy.name, level, urn: v.urn ?? fallbackUrn, message: v.message });
+        if (outcome.previewSkipped)
+            violations.push({
+                policy: policy.name,
+                level: "advisory",
+                urn: fallbackUrn,
+                message: outcome.previewSkipped,
+            });
     };
     const levelToReport = (policy: Policy): EnforcementLevel | undefined => {
         const level = enforcementLevelOf(policy, config);
@@ -262,7 +289,11 @@ export function checkPolicies(resources: RecordedResource[], options: PolicyChec
         const policyConfig = policyConfigOf(policy, config);
         const getConfig = <T extends object>() => ({ ...policyConfig }) as T;
         if (isResourcePolicy(policy)) {
-            const validations = Array.isArray(policy.validateResource) ? policy.validateResource : policy.validateResource ? [policy.validateResource] : [];
+            const validations = Array.isArray(policy.validateResource)
+                ? policy.validateResource
+                : policy.validateResource
+                  ? [policy.validateResource]
+                  : [];
             for (const validate of validations) {
                 const types = resourceTypesOf(validate);
                 const single: ResourceValidationPolicy = { ...policy, validateResource: validate };
@@ -274,7 +305,16 @@ export function checkPolicies(resources: RecordedResource[], options: PolicyChec
             }
         } else if (isStackPolicy(policy)) {
             stackView ??= stackResources(prepared);
-            report(policy, level, runStackPolicy(policy, { resources: stackView, stackTags, getConfig, notApplicable: throwNotApplicable }));
+            report(
+                policy,
+                level,
+                runStackPolicy(policy, {
+                    resources: stackView,
+                    stackTags,
+                    getConfig,
+                    notApplicable: throwNotApplicable,
+                }),
+            );
         }
     }
     return violations;

@@ -121,7 +121,14 @@ export interface AssetPosture {
     placement: Placement;
     /** The table, secret or bucket name. */
     resource: string;
-    asset: { id: string; kind: AssetKind; criticality: Criticality; rtoHours: number; retention: string; retentionDays?: number };
+    asset: {
+        id: string;
+        kind: AssetKind;
+        criticality: Criticality;
+        rtoHours: number;
+        retention: string;
+        retentionDays?: number;
+    };
     pitr?: { windowDays: number };
     localBackups: BackupRuleView[];
     copies: CopyView[];
@@ -160,8 +167,10 @@ interface Located {
 }
 
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
-const num = (v: unknown): number | undefined => (typeof v === "number" ? v : typeof v === "string" && /^\d+$/.test(v) ? Number(v) : undefined);
-const obj = (v: unknown): Record<string, unknown> => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const num = (v: unknown): number | undefined =>
+    typeof v === "number" ? v : typeof v === "string" && /^\d+$/.test(v) ? Number(v) : undefined;
+const obj = (v: unknown): Record<string, unknown> =>
+    v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
 /** The account and region a resource lives in: its explicit provider's, or its own inputs' (dynamic resources). */
@@ -207,7 +216,9 @@ class Estate {
 
     constructor(readonly runs: PlannedStack[]) {
         for (const run of runs) {
-            const providers = new Map(run.resources.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => [r.urn, r]));
+            const providers = new Map(
+                run.resources.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => [r.urn, r]),
+            );
             for (const r of run.resources) {
                 const located = { stack: run.stack, r, placement: placementOf(r, providers) };
                 this.all.push(located);
@@ -236,8 +247,13 @@ class Estate {
             const name = str(l.r.inputs.name) ?? l.r.name;
             const airGapped = l.r.type === TYPES.airGappedVault;
             const kind = airGapped ? "logically-air-gapped-backup-vault" : "backup-vault";
-            const arn = str(l.r.outputs.arn) ?? (l.placement ? `arn:aws:backup:${l.placement.region}:${l.placement.accountId}:${kind}:${name}` : name);
-            const lockResource = locks.find((k) => k.stack === l.stack && k.r.inputs.backupVaultName === name && samePlace(k.placement, l.placement));
+            const arn =
+                str(l.r.outputs.arn) ??
+                (l.placement ? `arn:aws:backup:${l.placement.region}:${l.placement.accountId}:${kind}:${name}` : name);
+            const lockResource = locks.find(
+                (k) =>
+                    k.stack === l.stack && k.r.inputs.backupVaultName === name && samePlace(k.placement, l.placement),
+            );
             let lock: VaultLock | undefined;
             if (lockResource) {
                 const changeableForDays = num(lockResource.r.inputs.changeableForDays);
@@ -249,19 +265,35 @@ class Estate {
                 };
             } else if (airGapped) {
                 // A logically air-gapped vault is always locked in compliance mode by AWS.
-                lock = { mode: "compliance", minRetentionDays: num(l.r.inputs.minRetentionDays), maxRetentionDays: num(l.r.inputs.maxRetentionDays) };
+                lock = {
+                    mode: "compliance",
+                    minRetentionDays: num(l.r.inputs.minRetentionDays),
+                    maxRetentionDays: num(l.r.inputs.maxRetentionDays),
+                };
             }
-            this.vaults.push({ stack: l.stack, name, arn, airGapped, lock, ...(l.placement ?? { accountId: "?", region: "?" }) });
+            this.vaults.push({
+                stack: l.stack,
+                name,
+                arn,
+                airGapped,
+                lock,
+                ...(l.placement ?? { accountId: "?", region: "?" }),
+            });
         }
     }
 
     private readBuckets(): void {
-        const byBucket = (type: string, stack: string, name: string) => this.ofType(type, stack).filter((l) => l.r.inputs.bucket === name);
+        const byBucket = (type: string, stack: string, name: string) =>
+            this.ofType(type, stack).filter((l) => l.r.inputs.bucket === name);
         for (const l of this.ofType(TYPES.bucket)) {
             const name = str(l.r.inputs.bucket) ?? l.r.name;
-            const versioned = byBucket(TYPES.versioning, l.stack, name).some((v) => obj(v.r.inputs.versioningConfiguration).status === "Enabled");
+            const versioned = byBucket(TYPES.versioning, l.stack, name).some(
+                (v) => obj(v.r.inputs.versioningConfiguration).status === "Enabled",
+            );
             const lockRule = obj(obj(byBucket(TYPES.objectLock, l.stack, name)[0]?.r.inputs.rule).defaultRetention);
-            const objectLock = str(lockRule.mode) ? { mode: str(lockRule.mode)!.toLowerCase(), days: num(lockRule.days), years: num(lockRule.years) } : undefined;
+            const objectLock = str(lockRule.mode)
+                ? { mode: str(lockRule.mode)!.toLowerCase(), days: num(lockRule.days), years: num(lockRule.years) }
+                : undefined;
             const expirations = byBucket(TYPES.lifecycle, l.stack, name)
                 .flatMap((c) => arr(c.r.inputs.rules).map(obj))
                 .filter((rule) => rule.status === "Enabled")
@@ -274,7 +306,10 @@ class Estate {
                     .map((rule) => {
                         const destination = obj(rule.destination);
                         const rtc = obj(destination.replicationTime);
-                        return { bucketArn: str(destination.bucket) ?? "?", rtcMinutes: rtc.status === "Enabled" ? num(obj(rtc.time).minutes) : undefined };
+                        return {
+                            bucketArn: str(destination.bucket) ?? "?",
+                            rtcMinutes: rtc.status === "Enabled" ? num(obj(rtc.time).minutes) : undefined,
+                        };
                     }),
             );
             this.buckets.push({
@@ -292,12 +327,16 @@ class Estate {
 
     private readFlows(): void {
         for (const l of this.ofType(TYPES.plan)) {
-            const vaultArn = (name: string) => this.vaults.find((v) => v.stack === l.stack && v.name === name)?.arn ?? name;
+            const vaultArn = (name: string) =>
+                this.vaults.find((v) => v.stack === l.stack && v.name === name)?.arn ?? name;
             const byPair = new Map<string, string[]>();
             for (const rule of arr(l.r.inputs.rules).map(obj)) {
                 for (const copy of arr(rule.copyActions).map(obj)) {
                     const key = `${vaultArn(str(rule.targetVaultName) ?? "?")}\n${str(copy.destinationVaultArn) ?? "?"}`;
-                    byPair.set(key, [...(byPair.get(key) ?? []), `${str(rule.ruleName)} ${num(obj(copy.lifecycle).deleteAfter) ?? "∞"} d`]);
+                    byPair.set(key, [
+                        ...(byPair.get(key) ?? []),
+                        `${str(rule.ruleName)} ${num(obj(copy.lifecycle).deleteAfter) ?? "∞"} d`,
+                    ]);
                 }
             }
             for (const [key, rules] of byPair) {
@@ -306,22 +345,40 @@ class Estate {
             }
         }
         for (const c of this.ofType(TYPES.secondRegionCopy)) {
-            for (const fn of this.all.filter((l) => l.stack === c.stack && l.r.type === TYPES.lambda && l.r.parent === c.r.urn)) {
+            for (const fn of this.all.filter(
+                (l) => l.stack === c.stack && l.r.type === TYPES.lambda && l.r.parent === c.r.urn,
+            )) {
                 const env = obj(obj(fn.r.inputs.environment).variables);
                 const from = str(env.CENTRAL_VAULT_ARN);
                 const to = str(env.DR_VAULT_ARN);
-                if (from && to) this.flows.push({ kind: "second-region-copy", stack: c.stack, from, to, label: "second-region copy (Lambda, same retention)" });
+                if (from && to)
+                    this.flows.push({
+                        kind: "second-region-copy",
+                        stack: c.stack,
+                        from,
+                        to,
+                        label: "second-region copy (Lambda, same retention)",
+                    });
             }
         }
         for (const b of this.buckets) {
             for (const dest of b.replicatesTo) {
-                this.flows.push({ kind: "replication", stack: b.stack, from: b.arn, to: dest.bucketArn, label: dest.rtcMinutes ? `S3 replication, RTC ${dest.rtcMinutes} min` : "S3 replication" });
+                this.flows.push({
+                    kind: "replication",
+                    stack: b.stack,
+                    from: b.arn,
+                    to: dest.bucketArn,
+                    label: dest.rtcMinutes ? `S3 replication, RTC ${dest.rtcMinutes} min` : "S3 replication",
+                });
             }
         }
         for (const s of this.ofType(TYPES.secretReplica)) {
             const name = str(s.r.inputs.secretId) ?? s.r.name;
             const from = secretNode(s.placement, name);
-            const to = secretNode({ accountId: s.placement?.accountId ?? "?", region: str(s.r.inputs.replicaRegion) ?? "?" }, name);
+            const to = secretNode(
+                { accountId: s.placement?.accountId ?? "?", region: str(s.r.inputs.replicaRegion) ?? "?" },
+                name,
+            );
             this.flows.push({ kind: "secret-replica", stack: s.stack, from, to, label: "secret replica" });
         }
     }
@@ -382,15 +439,21 @@ function rulesFor(ctx: Context, tableArn: string): { local: BackupRuleView[]; co
                 const destinationVaultArn = str(copy.destinationVaultArn) ?? "?";
                 const copyLifecycle = obj(copy.lifecycle);
                 const destinationVault = estate.vaultByArn(destinationVaultArn);
-                const onwardFlow = estate.flows.find((f) => f.kind === "second-region-copy" && f.from === destinationVaultArn);
+                const onwardFlow = estate.flows.find(
+                    (f) => f.kind === "second-region-copy" && f.from === destinationVaultArn,
+                );
                 copies.push({
                     ...view,
                     retentionDays: num(copyLifecycle.deleteAfter),
                     coldAfterDays: num(copyLifecycle.coldStorageAfter),
                     destinationVaultArn,
-                    destination: parseVaultArn(destinationVaultArn) ?? { accountId: "?", region: "?", vaultName: destinationVaultArn },
+                    destination: parseVaultArn(destinationVaultArn) ?? {
+                        accountId: "?",
+                        region: "?",
+                        vaultName: destinationVaultArn,
+                    },
                     destinationVault,
-                    onward: onwardFlow ? estate.vaultByArn(onwardFlow.to) ?? { arn: onwardFlow.to } : undefined,
+                    onward: onwardFlow ? (estate.vaultByArn(onwardFlow.to) ?? { arn: onwardFlow.to }) : undefined,
                 });
             }
         }
@@ -399,7 +462,14 @@ function rulesFor(ctx: Context, tableArn: string): { local: BackupRuleView[]; co
 }
 
 function assetView(a: DataAsset): AssetPosture["asset"] {
-    return { id: a.id, kind: a.kind, criticality: a.criticality, rtoHours: a.rtoHours, retention: a.retention, retentionDays: a.retentionDays };
+    return {
+        id: a.id,
+        kind: a.kind,
+        criticality: a.criticality,
+        rtoHours: a.rtoHours,
+        retention: a.retention,
+        retentionDays: a.retentionDays,
+    };
 }
 
 function rtoMeasure(target: number, path: RestorePath | undefined, what: string): Measure & { path?: RestorePath } {
@@ -413,16 +483,22 @@ function judgeCopies(p: AssetPosture, stackIsAlone: boolean): void {
     for (const c of p.copies) {
         const v = c.destinationVault;
         if (!v) {
-            p.notes.push(`${c.destination.vaultName} (${c.destination.accountId} ${c.destination.region}) is not in this plan: its lock and onward copy are unverified (plan with --all)`);
+            p.notes.push(
+                `${c.destination.vaultName} (${c.destination.accountId} ${c.destination.region}) is not in this plan: its lock and onward copy are unverified (plan with --all)`,
+            );
             continue;
         }
         if (!v.lock) p.gaps.push(`copies of '${c.rule}' land in ${v.name}, which has no vault lock (not immutable)`);
         else if (c.retentionDays !== undefined) {
             if (v.lock.maxRetentionDays !== undefined && c.retentionDays > v.lock.maxRetentionDays) {
-                p.gaps.push(`'${c.rule}' copies keep ${c.retentionDays} d but ${v.name}'s lock allows at most ${v.lock.maxRetentionDays} d: AWS fails the copy job`);
+                p.gaps.push(
+                    `'${c.rule}' copies keep ${c.retentionDays} d but ${v.name}'s lock allows at most ${v.lock.maxRetentionDays} d: AWS fails the copy job`,
+                );
             }
             if (v.lock.minRetentionDays !== undefined && c.retentionDays < v.lock.minRetentionDays) {
-                p.gaps.push(`'${c.rule}' copies keep ${c.retentionDays} d but ${v.name}'s lock requires at least ${v.lock.minRetentionDays} d: AWS fails the copy job`);
+                p.gaps.push(
+                    `'${c.rule}' copies keep ${c.retentionDays} d but ${v.name}'s lock requires at least ${v.lock.minRetentionDays} d: AWS fails the copy job`,
+                );
             }
         }
     }
@@ -447,13 +523,23 @@ function immutabilityOf(p: AssetPosture, estate: Estate, stack: string): string[
     }
     for (const c of p.copies) {
         if (c.destinationVault) add(lockText(c.destinationVault));
-        else add(`${c.destination.vaultName} (${c.destination.accountId} ${c.destination.region}): lock not in this plan`);
+        else
+            add(
+                `${c.destination.vaultName} (${c.destination.accountId} ${c.destination.region}): lock not in this plan`,
+            );
         if (c.onward && "name" in c.onward) add(lockText(c.onward));
     }
     return out;
 }
 
-function judgeTable(ctx: Context, name: string, asset: DataAsset, placement: Placement, pitr: Located | undefined, alone: boolean): AssetPosture {
+function judgeTable(
+    ctx: Context,
+    name: string,
+    asset: DataAsset,
+    placement: Placement,
+    pitr: Located | undefined,
+    alone: boolean,
+): AssetPosture {
     const tableArn = `arn:aws:dynamodb:${placement.region}:${placement.accountId}:table/${name}`;
     const { local, copies } = rulesFor(ctx, tableArn);
     const p: AssetPosture = {
@@ -474,16 +560,23 @@ function judgeTable(ctx: Context, name: string, asset: DataAsset, placement: Pla
         notes: [],
     };
     if (!p.pitr) p.gaps.push("PITR is not enabled by this stack");
-    else if (p.pitr.windowDays < PITR_WINDOW_DAYS) p.gaps.push(`PITR keeps ${p.pitr.windowDays} d, the requirements ask for ${PITR_WINDOW_DAYS} d`);
+    else if (p.pitr.windowDays < PITR_WINDOW_DAYS)
+        p.gaps.push(`PITR keeps ${p.pitr.windowDays} d, the requirements ask for ${PITR_WINDOW_DAYS} d`);
     if (!local.length) p.gaps.push("no AWS Backup rule selects this table");
 
     const shortestLocal = local.length ? Math.min(...local.map((l) => l.intervalHours)) : undefined;
     p.rpoInside = p.pitr
         ? { value: `${RPO_INSIDE_MINUTES} min (PITR)`, target: `${RPO_INSIDE_MINUTES} min`, ok: true }
-        : { value: shortestLocal !== undefined ? `${hours(shortestLocal)} (backup rule)` : "none", target: `${RPO_INSIDE_MINUTES} min`, ok: false };
+        : {
+              value: shortestLocal !== undefined ? `${hours(shortestLocal)} (backup rule)` : "none",
+              target: `${RPO_INSIDE_MINUTES} min`,
+              ok: false,
+          };
     if (!p.rpoInside.ok) p.gaps.push(`RPO inside the account is ${p.rpoInside.value}, target ${p.rpoInside.target}`);
 
-    const fastestCopy = copies.length ? copies.reduce((a, b) => (b.intervalHours < a.intervalHours ? b : a)) : undefined;
+    const fastestCopy = copies.length
+        ? copies.reduce((a, b) => (b.intervalHours < a.intervalHours ? b : a))
+        : undefined;
     if (fastestCopy) {
         const worst = fastestCopy.intervalHours + (fastestCopy.completionWindowMinutes ?? 0) / 60;
         p.rpoOutside = {
@@ -496,24 +589,50 @@ function judgeTable(ctx: Context, name: string, asset: DataAsset, placement: Pla
     }
     if (!p.rpoOutside.ok) p.gaps.push(`RPO outside the account: ${p.rpoOutside.value}, target ${p.rpoOutside.target}`);
 
-    p.rtoInAccount = rtoMeasure(asset.rtoHours, p.pitr ? "pitr" : local.length ? "localVault" : undefined, "in-account restore");
-    p.rtoAccountLoss = rtoMeasure(asset.rtoHours, copies.length ? "backupAccount" : undefined, "restore after account loss");
+    p.rtoInAccount = rtoMeasure(
+        asset.rtoHours,
+        p.pitr ? "pitr" : local.length ? "localVault" : undefined,
+        "in-account restore",
+    );
+    p.rtoAccountLoss = rtoMeasure(
+        asset.rtoHours,
+        copies.length ? "backupAccount" : undefined,
+        "restore after account loss",
+    );
     if (!p.rtoInAccount.ok) p.gaps.push(`RTO in the account: ${p.rtoInAccount.value}, target ${p.rtoInAccount.target}`);
-    if (!p.rtoAccountLoss.ok) p.gaps.push(`RTO after account loss: ${p.rtoAccountLoss.value}, target ${p.rtoAccountLoss.target}`);
+    if (!p.rtoAccountLoss.ok)
+        p.gaps.push(`RTO after account loss: ${p.rtoAccountLoss.value}, target ${p.rtoAccountLoss.target}`);
 
     if (asset.retentionDays !== undefined) {
         const longestCopy = Math.max(0, ...copies.map((c) => c.retentionDays ?? Infinity));
-        const longestAny = Math.max(longestCopy, p.pitr?.windowDays ?? 0, ...local.map((l) => l.retentionDays ?? Infinity));
-        if (longestAny < asset.retentionDays) p.gaps.push(`recovery points keep at most ${longestAny} d < ${asset.retentionDays} d required (${asset.retention})`);
+        const longestAny = Math.max(
+            longestCopy,
+            p.pitr?.windowDays ?? 0,
+            ...local.map((l) => l.retentionDays ?? Infinity),
+        );
+        if (longestAny < asset.retentionDays)
+            p.gaps.push(
+                `recovery points keep at most ${longestAny} d < ${asset.retentionDays} d required (${asset.retention})`,
+            );
         if (copies.length && longestCopy < asset.retentionDays) {
-            p.gaps.push(`copies outside the account keep at most ${longestCopy} d < ${asset.retentionDays} d required (${asset.retention})`);
+            p.gaps.push(
+                `copies outside the account keep at most ${longestCopy} d < ${asset.retentionDays} d required (${asset.retention})`,
+            );
         }
     }
     const cold = copies.find((c) => c.coldAfterDays !== undefined);
-    if (cold) p.notes.push(`'${cold.rule}' points move to cold storage after ${cold.coldAfterDays} d: restoring those adds hours`);
+    if (cold)
+        p.notes.push(
+            `'${cold.rule}' points move to cold storage after ${cold.coldAfterDays} d: restoring those adds hours`,
+        );
     judgeCopies(p, alone);
     p.immutability = immutabilityOf(p, ctx.estate, ctx.stack);
-    if (asset.criticality === "critical" && copies.length && copies.every((c) => c.destinationVault) && !copies.some((c) => c.destinationVault?.lock?.mode === "compliance")) {
+    if (
+        asset.criticality === "critical" &&
+        copies.length &&
+        copies.every((c) => c.destinationVault) &&
+        !copies.some((c) => c.destinationVault?.lock?.mode === "compliance")
+    ) {
         p.gaps.push("no copy of this critical asset is in a compliance-locked vault");
     }
     return p;
@@ -531,17 +650,30 @@ function judgeSecret(ctx: Context, replica: Located, asset: DataAsset): AssetPos
         asset: assetView(asset),
         localBackups: [],
         copies: [],
-        replicas: [{ target: region, placement: { accountId: placement.accountId, region }, detail: `replica in ${region} (same account)` }],
+        replicas: [
+            {
+                target: region,
+                placement: { accountId: placement.accountId, region },
+                detail: `replica in ${region} (same account)`,
+            },
+        ],
         immutability: [],
-        rpoOutside: { value: "no copy outside the account (the replica is in the same account)", target: `${RPO_OUTSIDE_HOURS} h`, ok: false },
+        rpoOutside: {
+            value: "no copy outside the account (the replica is in the same account)",
+            target: `${RPO_OUTSIDE_HOURS} h`,
+            ok: false,
+        },
         rtoInAccount: rtoMeasure(asset.rtoHours, "secretReplica", "in-account restore"),
         rtoAccountLoss: rtoMeasure(asset.rtoHours, undefined, "restore after account loss"),
         gaps: [],
-        notes: ["the replica follows the primary within seconds: a region loss loses nothing, a deleted or overwritten value is lost in both"],
+        notes: [
+            "the replica follows the primary within seconds: a region loss loses nothing, a deleted or overwritten value is lost in both",
+        ],
     };
     p.gaps.push("no encrypted export of the secret outside the account (the requirements' second protection)");
     p.gaps.push(`RPO outside the account: ${p.rpoOutside.value}, target ${p.rpoOutside.target}`);
-    if (!p.rtoAccountLoss.ok) p.gaps.push(`RTO after account loss: ${p.rtoAccountLoss.value}, target ${p.rtoAccountLoss.target}`);
+    if (!p.rtoAccountLoss.ok)
+        p.gaps.push(`RTO after account loss: ${p.rtoAccountLoss.value}, target ${p.rtoAccountLoss.target}`);
     return p;
 }
 
@@ -568,35 +700,63 @@ function judgeBucket(ctx: Context, bucket: BucketView, asset: DataAsset): AssetP
         immutability: [],
         rpoOutside: { value: "", target: `${RPO_OUTSIDE_HOURS} h`, ok: false },
         rtoInAccount: rtoMeasure(asset.rtoHours, undefined, "in-account restore"),
-        rtoAccountLoss: rtoMeasure(asset.rtoHours, outside.length ? "archive" : undefined, "restore after account loss"),
+        rtoAccountLoss: rtoMeasure(
+            asset.rtoHours,
+            outside.length ? "archive" : undefined,
+            "restore after account loss",
+        ),
         gaps: [],
         notes: [],
     };
     if (bucket.versioned) {
-        p.rtoInAccount = { value: "0 h (previous versions stay in the bucket)", target: hours(asset.rtoHours), ok: true };
+        p.rtoInAccount = {
+            value: "0 h (previous versions stay in the bucket)",
+            target: hours(asset.rtoHours),
+            ok: true,
+        };
         p.notes.push("versioned: an overwritten or deleted export is recovered from its previous version");
     } else p.gaps.push("the bucket is not versioned");
-    const rtc = outside.map((r) => bucket.replicatesTo.find((d) => d.bucketArn === r.target)?.rtcMinutes).filter((m): m is number => m !== undefined);
+    const rtc = outside
+        .map((r) => bucket.replicatesTo.find((d) => d.bucketArn === r.target)?.rtcMinutes)
+        .filter((m): m is number => m !== undefined);
     p.rpoOutside = outside.length
-        ? { value: rtc.length ? `${Math.min(...rtc)} min (S3 RTC)` : "minutes (S3 replication, no RTC)", target: `${RPO_OUTSIDE_HOURS} h`, ok: true }
+        ? {
+              value: rtc.length ? `${Math.min(...rtc)} min (S3 RTC)` : "minutes (S3 replication, no RTC)",
+              target: `${RPO_OUTSIDE_HOURS} h`,
+              ok: true,
+          }
         : { value: "no replication outside the account", target: `${RPO_OUTSIDE_HOURS} h`, ok: false };
     if (!p.rpoOutside.ok) p.gaps.push(`RPO outside the account: ${p.rpoOutside.value}, target ${p.rpoOutside.target}`);
-    if (!p.rtoAccountLoss.ok) p.gaps.push(`RTO after account loss: ${p.rtoAccountLoss.value}, target ${p.rtoAccountLoss.target}`);
-    if (asset.retentionDays !== undefined && bucket.expireAfterDays !== undefined && bucket.expireAfterDays < asset.retentionDays) {
-        p.gaps.push(`exports expire after ${bucket.expireAfterDays} d < ${asset.retentionDays} d required (${asset.retention})`);
+    if (!p.rtoAccountLoss.ok)
+        p.gaps.push(`RTO after account loss: ${p.rtoAccountLoss.value}, target ${p.rtoAccountLoss.target}`);
+    if (
+        asset.retentionDays !== undefined &&
+        bucket.expireAfterDays !== undefined &&
+        bucket.expireAfterDays < asset.retentionDays
+    ) {
+        p.gaps.push(
+            `exports expire after ${bucket.expireAfterDays} d < ${asset.retentionDays} d required (${asset.retention})`,
+        );
     }
-    p.immutability.push(bucket.objectLock ? `${bucket.name}: Object Lock ${bucket.objectLock.mode} ${days(bucket.objectLock.days)}` : `${bucket.name}: no Object Lock`);
+    p.immutability.push(
+        bucket.objectLock
+            ? `${bucket.name}: Object Lock ${bucket.objectLock.mode} ${days(bucket.objectLock.days)}`
+            : `${bucket.name}: no Object Lock`,
+    );
     for (const r of replicas) {
         if (!r.bucket) {
             p.notes.push(`${r.target} is not in this plan: its Object Lock is unverified (plan with --all)`);
             continue;
         }
         const lock = r.bucket.objectLock;
-        p.immutability.push(lock ? `${r.bucket.name}: Object Lock ${lock.mode} ${days(lock.days)}` : `${r.bucket.name}: no Object Lock`);
+        p.immutability.push(
+            lock ? `${r.bucket.name}: Object Lock ${lock.mode} ${days(lock.days)}` : `${r.bucket.name}: no Object Lock`,
+        );
         if (asset.retentionDays !== undefined && lock?.days !== undefined && lock.days < asset.retentionDays) {
             p.gaps.push(`the archive's Object Lock keeps ${lock.days} d < ${asset.retentionDays} d required`);
         }
-        for (const onward of r.bucket.replicatesTo) p.replicas.push({ target: onward.bucketArn, detail: `onward S3 replication to ${onward.bucketArn}` });
+        for (const onward of r.bucket.replicatesTo)
+            p.replicas.push({ target: onward.bucketArn, detail: `onward S3 replication to ${onward.bucketArn}` });
     }
     return p;
 }
@@ -606,7 +766,11 @@ function isDeploymentStack(estate: Estate, stack: string): boolean {
     return estate.ofType(TYPES.plan, stack).length > 0 || estate.ofType(TYPES.tablePitr, stack).length > 0;
 }
 
-function stackAssets(estate: Estate, run: PlannedStack, alone: boolean): { assets: AssetPosture[]; unprotected: Posture["unprotected"]; unknown: string[] } {
+function stackAssets(
+    estate: Estate,
+    run: PlannedStack,
+    alone: boolean,
+): { assets: AssetPosture[]; unprotected: Posture["unprotected"]; unknown: string[] } {
     const ctx: Context = { estate, stack: run.stack, environment: environmentOf(run) };
     const assets: AssetPosture[] = [];
     const unknown: string[] = [];
@@ -627,7 +791,8 @@ function stackAssets(estate: Estate, run: PlannedStack, alone: boolean): { asset
     }
     for (const [name, { placement, pitr }] of tables) {
         const asset = assetFor(name, ctx.environment);
-        if (!asset || asset.kind !== "dynamodb-table") unknown.push(`${run.stack}: table ${name} is protected but is not an asset of the requirements`);
+        if (!asset || asset.kind !== "dynamodb-table")
+            unknown.push(`${run.stack}: table ${name} is protected but is not an asset of the requirements`);
         else assets.push(judgeTable(ctx, name, asset, placement, pitr, alone));
     }
     for (const replica of estate.ofType(TYPES.secretReplica, run.stack)) {
@@ -643,7 +808,13 @@ function stackAssets(estate: Estate, run: PlannedStack, alone: boolean): { asset
     const unprotected: Posture["unprotected"] = [];
     if (isDeploymentStack(estate, run.stack)) {
         for (const a of DATA_ASSETS) {
-            if (!assets.some((p) => p.asset.id === a.id)) unprotected.push({ stack: run.stack, environment: ctx.environment, asset: a.id, criticality: a.criticality });
+            if (!assets.some((p) => p.asset.id === a.id))
+                unprotected.push({
+                    stack: run.stack,
+                    environment: ctx.environment,
+                    asset: a.id,
+                    criticality: a.criticality,
+                });
         }
     }
     return { assets, unprotected, unknown };
@@ -653,9 +824,13 @@ function stackAssets(estate: Estate, run: PlannedStack, alone: boolean): { asset
 function estateGaps(estate: Estate, assets: AssetPosture[]): string[] {
     const gaps: string[] = [];
     const crossAccount = assets.some((a) => a.copies.some((c) => c.destination.accountId !== a.placement.accountId));
-    const switchedOn = estate.ofType(TYPES.globalSettings).some((g) => String(obj(g.r.inputs.globalSettings).isCrossAccountBackupEnabled) === "true");
+    const switchedOn = estate
+        .ofType(TYPES.globalSettings)
+        .some((g) => String(obj(g.r.inputs.globalSettings).isCrossAccountBackupEnabled) === "true");
     if (crossAccount && !switchedOn && estate.runs.length > 1) {
-        gaps.push("no planned stack switches cross-account backup on for the organization: every copy job into the backup account fails");
+        gaps.push(
+            "no planned stack switches cross-account backup on for the organization: every copy job into the backup account fails",
+        );
     }
     return gaps;
 }
@@ -677,7 +852,8 @@ export function posture(runs: PlannedStack[]): Posture {
         unprotected.push(...s.unprotected);
         gaps.push(...s.unknown);
     }
-    for (const a of assets) for (const g of a.gaps) gaps.push(`${a.stack}: ${a.resource} (${a.asset.criticality}): ${g}`);
+    for (const a of assets)
+        for (const g of a.gaps) gaps.push(`${a.stack}: ${a.resource} (${a.asset.criticality}): ${g}`);
     for (const u of unprotected) gaps.push(`${u.stack}: ${u.asset} (${u.criticality}) is not protected by this stack`);
     gaps.push(...estateGaps(estate, assets));
     const used = new Set<RestorePath>();

@@ -8,7 +8,14 @@ const mark = (ok: boolean) => (ok ? "ok " : "GAP");
 const days = (d: number | undefined) => (d === undefined ? "kept" : `${d} d`);
 
 function ruleText(r: { rule: string; intervalHours: number; retentionDays?: number; coldAfterDays?: number }): string {
-    const every = r.intervalHours >= 720 ? "monthly" : r.intervalHours >= 168 ? "weekly" : r.intervalHours >= 24 ? "daily" : `every ${r.intervalHours} h`;
+    const every =
+        r.intervalHours >= 720
+            ? "monthly"
+            : r.intervalHours >= 168
+              ? "weekly"
+              : r.intervalHours >= 24
+                ? "daily"
+                : `every ${r.intervalHours} h`;
     return `${r.rule} (${r.rule === every ? "" : `${every}, `}${days(r.retentionDays)}${r.coldAfterDays !== undefined ? `, cold after ${r.coldAfterDays} d` : ""})`;
 }
 
@@ -16,7 +23,9 @@ function copiesText(a: AssetPosture): string {
     if (!a.copies.length && !a.replicas.length) return "none";
     const byDestination = new Map<string, string[]>();
     for (const c of a.copies) {
-        const onward = c.onward ? `, then ${"name" in c.onward ? `${c.onward.name} ${c.onward.region}` : c.onward.arn} (same retention)` : "";
+        const onward = c.onward
+            ? `, then ${"name" in c.onward ? `${c.onward.name} ${c.onward.region}` : c.onward.arn} (same retention)`
+            : "";
         const key = `${c.destination.vaultName} ${c.destination.accountId} ${c.destination.region}${onward}`;
         byDestination.set(key, [...(byDestination.get(key) ?? []), ruleText(c)]);
     }
@@ -36,7 +45,9 @@ function assetBlock(a: AssetPosture): string[] {
     ];
     if (a.asset.kind === "dynamodb-table") {
         lines.push(`    ${"PITR".padEnd(16)}${a.pitr ? `ok  ${a.pitr.windowDays}-day window` : "GAP not enabled"}`);
-        lines.push(`    ${"local backups".padEnd(16)}${a.localBackups.length ? a.localBackups.map(ruleText).join(", ") + ` in ${[...new Set(a.localBackups.map((l) => l.vaultName))].join(", ")}` : "none"}`);
+        lines.push(
+            `    ${"local backups".padEnd(16)}${a.localBackups.length ? a.localBackups.map(ruleText).join(", ") + ` in ${[...new Set(a.localBackups.map((l) => l.vaultName))].join(", ")}` : "none"}`,
+        );
     }
     lines.push(`    ${"outside account".padEnd(16)}${copiesText(a)}`);
     lines.push(`    ${"immutability".padEnd(16)}${a.immutability.join("; ") || "none"}`);
@@ -66,8 +77,12 @@ export function renderPosture(p: Posture): string {
         const assets = p.assets.filter((a) => a.stack === stack);
         const unprotected = p.unprotected.filter((u) => u.stack === stack);
         if (!assets.length && !unprotected.length) {
-            const held = p.vaults.filter((v) => v.stack === stack).length + p.buckets.filter((b) => b.stack === stack).length;
-            lines.push(`${stack}: protects no data asset directly${held ? ` (holds ${held} vaults and buckets, below)` : ""}`, "");
+            const held =
+                p.vaults.filter((v) => v.stack === stack).length + p.buckets.filter((b) => b.stack === stack).length;
+            lines.push(
+                `${stack}: protects no data asset directly${held ? ` (holds ${held} vaults and buckets, below)` : ""}`,
+                "",
+            );
             continue;
         }
         const gapCount = assets.reduce((n, a) => n + a.gaps.length, 0) + unprotected.length;
@@ -81,8 +96,14 @@ export function renderPosture(p: Posture): string {
     }
     if (p.vaults.length || p.buckets.length) {
         lines.push("Vaults and buckets:");
-        for (const v of p.vaults) lines.push(`  vault  ${v.name.padEnd(44)} ${v.accountId} ${v.region.padEnd(10)} ${v.lock ? `${v.lock.mode} lock ${v.lock.minRetentionDays ?? "-"}-${v.lock.maxRetentionDays ?? "-"} d` : "no lock"}`);
-        for (const b of p.buckets) lines.push(`  bucket ${b.name.padEnd(44)} ${b.accountId} ${b.region.padEnd(10)} ${b.objectLock ? `Object Lock ${b.objectLock.mode} ${days(b.objectLock.days)}` : "no Object Lock"}${b.versioned ? ", versioned" : ""}`);
+        for (const v of p.vaults)
+            lines.push(
+                `  vault  ${v.name.padEnd(44)} ${v.accountId} ${v.region.padEnd(10)} ${v.lock ? `${v.lock.mode} lock ${v.lock.minRetentionDays ?? "-"}-${v.lock.maxRetentionDays ?? "-"} d` : "no lock"}`,
+            );
+        for (const b of p.buckets)
+            lines.push(
+                `  bucket ${b.name.padEnd(44)} ${b.accountId} ${b.region.padEnd(10)} ${b.objectLock ? `Object Lock ${b.objectLock.mode} ${days(b.objectLock.days)}` : "no Object Lock"}${b.versioned ? ", versioned" : ""}`,
+            );
         lines.push("");
     }
     if (shared.length) lines.push("Notes:", ...shared.map((n) => `  - ${n}`), "");
@@ -103,7 +124,10 @@ interface Node {
 
 const ACCOUNT_REGION_IN_NAME = /-(\d{12})-([a-z]{2}(?:-[a-z]+)+-\d)$/;
 
-function bucketPlacement(arn: string, buckets: BucketView[]): { name: string; placement: Placement; bucket?: BucketView } {
+function bucketPlacement(
+    arn: string,
+    buckets: BucketView[],
+): { name: string; placement: Placement; bucket?: BucketView } {
     const bucket = buckets.find((b) => b.arn === arn);
     const name = arn.replace(/^arn:aws[\w-]*:s3:::/, "");
     if (bucket) return { name, placement: bucket, bucket };
@@ -134,7 +158,8 @@ export function renderMermaid(p: Posture): string {
         const known = nodes.get(ref);
         if (known) return known;
         const vault = /^arn:aws[\w-]*:backup:([a-z0-9-]+):(\d{12}):backup-vault:(.+)$/.exec(ref);
-        if (vault) return add(ref, `vault ${vault[3]}<br/>(not in this plan)`, { region: vault[1], accountId: vault[2] });
+        if (vault)
+            return add(ref, `vault ${vault[3]}<br/>(not in this plan)`, { region: vault[1], accountId: vault[2] });
         if (ref.startsWith("arn:aws:s3:::")) {
             const { name, placement } = bucketPlacement(ref, p.buckets);
             return add(ref, `bucket ${name}<br/>(not in this plan)`, placement);
@@ -154,14 +179,34 @@ export function renderMermaid(p: Posture): string {
     }
     for (const [key, tables] of tableGroups) {
         const [stack, vaultArn] = key.split("\n");
-        const names = tables.length <= 8 ? tables.map((t) => t.asset.id === "*-async-requests" ? t.resource.replace(`${t.environment}-env-`, "") : t.asset.id).join(", ") : `${tables.length} tables`;
+        const names =
+            tables.length <= 8
+                ? tables
+                      .map((t) =>
+                          t.asset.id === "*-async-requests"
+                              ? t.resource.replace(`${t.environment}-env-`, "")
+                              : t.asset.id,
+                      )
+                      .join(", ")
+                : `${tables.length} tables`;
         const node = add(`tables:${key}`, `DynamoDB ${stack}<br/>${names}`, tables[0].placement);
         const pitr = tables.every((t) => t.pitr) ? "PITR + " : "";
-        if (vaultArn) edges.push(`    ${node.id} -- "${pitr}backup rules: ${escape([...new Set(tables[0].localBackups.map((l) => l.rule))].join(", "))}" --> ${endpoint(vaultArn).id}`);
+        if (vaultArn)
+            edges.push(
+                `    ${node.id} -- "${pitr}backup rules: ${escape([...new Set(tables[0].localBackups.map((l) => l.rule))].join(", "))}" --> ${endpoint(vaultArn).id}`,
+            );
     }
     // Backup copies as thick arrows, replication as dotted ones (Mermaid: `A == text ==> B`, `A -. text .-> B`).
-    const arrows: Record<Flow["kind"], [string, string]> = { "copy-action": ["==", "==>"], "second-region-copy": ["==", "==>"], replication: ["-.", ".->"], "secret-replica": ["-.", ".->"] };
-    for (const f of p.flows) edges.push(`    ${endpoint(f.from).id} ${arrows[f.kind][0]} "${escape(f.label)}" ${arrows[f.kind][1]} ${endpoint(f.to).id}`);
+    const arrows: Record<Flow["kind"], [string, string]> = {
+        "copy-action": ["==", "==>"],
+        "second-region-copy": ["==", "==>"],
+        replication: ["-.", ".->"],
+        "secret-replica": ["-.", ".->"],
+    };
+    for (const f of p.flows)
+        edges.push(
+            `    ${endpoint(f.from).id} ${arrows[f.kind][0]} "${escape(f.label)}" ${arrows[f.kind][1]} ${endpoint(f.to).id}`,
+        );
 
     const accounts = new Map<string, Map<string, Node[]>>();
     for (const n of nodes.values()) {
@@ -169,7 +214,9 @@ export function renderMermaid(p: Posture): string {
         regions.set(n.placement.region, [...(regions.get(n.placement.region) ?? []), n]);
         accounts.set(n.placement.accountId, regions);
     }
-    const stacksIn = (accountId: string) => [...new Set([...p.vaults, ...p.buckets].filter((x) => x.accountId === accountId).map((x) => x.stack))];
+    const stacksIn = (accountId: string) => [
+        ...new Set([...p.vaults, ...p.buckets].filter((x) => x.accountId === accountId).map((x) => x.stack)),
+    ];
     const lines = ["flowchart LR"];
     let a = 0;
     for (const [accountId, regions] of accounts) {
@@ -195,7 +242,8 @@ function mdCell(text: string): string {
 
 /** The Markdown report: the diagram, the table per asset, the gaps and the assumptions. */
 export function renderMarkdown(p: Posture): string {
-    const title = p.stacks.length === 1 ? `Backup posture: stack ${p.stacks[0]}` : `Backup posture: ${p.stacks.join(", ")}`;
+    const title =
+        p.stacks.length === 1 ? `Backup posture: stack ${p.stacks[0]}` : `Backup posture: ${p.stacks.join(", ")}`;
     const out = [
         `# ${title}`,
         "",
@@ -212,16 +260,24 @@ export function renderMarkdown(p: Posture): string {
         "| stack | asset | criticality | resource | PITR | local backups | outside the account | immutability | RPO inside | RPO outside | RTO in account | RTO after account loss |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ];
-    const m = (x: Measure | undefined) => (x ? `${x.ok ? "ok" : "**GAP**"} ${mdCell(x.value)} (target ${x.target})` : "-");
+    const m = (x: Measure | undefined) =>
+        x ? `${x.ok ? "ok" : "**GAP**"} ${mdCell(x.value)} (target ${x.target})` : "-";
     for (const a of p.assets) {
         out.push(
             `| ${a.stack} | ${a.asset.id} | ${a.asset.criticality} | ${mdCell(a.resource)} | ${a.asset.kind !== "dynamodb-table" ? "-" : a.pitr ? `${a.pitr.windowDays} d` : "**GAP** none"} | ${a.localBackups.map(ruleText).join(", ") || "-"} | ${mdCell(copiesText(a))} | ${mdCell(a.immutability.join("; ") || "none")} | ${m(a.rpoInside)} | ${m(a.rpoOutside)} | ${m(a.rtoInAccount)} | ${m(a.rtoAccountLoss)} |`,
         );
     }
-    for (const u of p.unprotected) out.push(`| ${u.stack} | ${u.asset} | ${u.criticality} | - | **not protected by this stack** | | | | | | | |`);
+    for (const u of p.unprotected)
+        out.push(`| ${u.stack} | ${u.asset} | ${u.criticality} | - | **not protected by this stack** | | | | | | | |`);
     out.push("", "## Gaps", "", ...(p.gaps.length ? p.gaps.map((g) => `- ${g}`) : ["None."]));
     const { shared } = sharedNotes(p);
     if (shared.length) out.push("", "## Notes", "", ...shared.map((n) => `- ${n}`));
-    out.push("", "## RTO assumptions", "", ...p.assumptions.map((x) => `- **${x.path}** (${x.hours} h): ${x.assumption}`), "");
+    out.push(
+        "",
+        "## RTO assumptions",
+        "",
+        ...p.assumptions.map((x) => `- **${x.path}** (${x.hours} h): ${x.assumption}`),
+        "",
+    );
     return out.join("\n");
 }

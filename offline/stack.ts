@@ -26,7 +26,11 @@ export function stackConfig(stack: string, overrides: ConfigOverrides = {}): Rec
 
 /** The stacks checked in beside the program (`Pulumi.<stack>.yaml`), in name order. */
 export function checkedInStacks(projectDir = PROJECT_DIR): string[] {
-    return fs.readdirSync(projectDir).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).map((f) => f.slice("Pulumi.".length, -".yaml".length)).sort();
+    return fs
+        .readdirSync(projectDir)
+        .filter((f) => /^Pulumi\..+\.yaml$/.test(f))
+        .map((f) => f.slice("Pulumi.".length, -".yaml".length))
+        .sort();
 }
 
 /** Evaluates index.ts as stack `stack` against the offline engine. */

@@ -45,7 +45,10 @@ export function selectionCovers(selection: PolicyResource, table: TableIdentity)
     if (hasIncludes && !byArn && !byTag) return false;
 
     for (const condition of asArray(readKnown(() => props.conditions))) {
-        const test = (list: { key: string; value: string }[] | undefined, ok: (actual: string | undefined, value: string) => boolean) =>
+        const test = (
+            list: { key: string; value: string }[] | undefined,
+            ok: (actual: string | undefined, value: string) => boolean,
+        ) =>
             asArray(list).every((c) => {
                 const tag = conditionTag(c.key);
                 return tag !== undefined && ok(table.tags[tag], c.value);
@@ -57,7 +60,8 @@ export function selectionCovers(selection: PolicyResource, table: TableIdentity)
     }
 
     const excluded =
-        dependsOn(selection, "notResources", table.resource) || knownStrings(() => props.notResources).some((p) => arnPatternMatches(p, table));
+        dependsOn(selection, "notResources", table.resource) ||
+        knownStrings(() => props.notResources).some((p) => arnPatternMatches(p, table));
     return !excluded;
 }
 

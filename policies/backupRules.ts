@@ -25,9 +25,14 @@ function destinationOf(copy: NonNullable<Rule["copyActions"]>[number]): string {
  * action's. The name is built only for a violation, so an unknown destination never stops the policy.
  */
 function lifecyclesOf(rule: Rule): { where: () => string; lifecycle: Lifecycle | undefined }[] {
-    const out: { where: () => string; lifecycle: Lifecycle | undefined }[] = [{ where: () => `rule '${rule.ruleName}'`, lifecycle: rule.lifecycle }];
+    const out: { where: () => string; lifecycle: Lifecycle | undefined }[] = [
+        { where: () => `rule '${rule.ruleName}'`, lifecycle: rule.lifecycle },
+    ];
     (rule.copyActions ?? []).forEach((copy, i) =>
-        out.push({ where: () => `copy action ${i + 1} of rule '${rule.ruleName}' (to ${destinationOf(copy)})`, lifecycle: copy.lifecycle }),
+        out.push({
+            where: () => `copy action ${i + 1} of rule '${rule.ruleName}' (to ${destinationOf(copy)})`,
+            lifecycle: copy.lifecycle,
+        }),
     );
     return out;
 }
@@ -38,10 +43,12 @@ export interface FrequencyConfig {
 
 export const planRunsDaily: ResourceValidationPolicy = {
     name: "backup-plan-daily",
-    description: "Every backup plan has a rule that runs at least daily (the off-account RPO is under 24 hours); weekly and monthly rules may sit beside it.",
+    description:
+        "Every backup plan has a rule that runs at least daily (the off-account RPO is under 24 hours); weekly and monthly rules may sit beside it.",
     enforcementLevel: "mandatory",
     severity: "high",
-    remediationSteps: "Add a rule whose `schedule` runs every day, e.g. `cron(0 2 * * ? *)` (an omitted schedule is AWS's daily `cron(0 5 ? * * *)`).",
+    remediationSteps:
+        "Add a rule whose `schedule` runs every day, e.g. `cron(0 2 * * ? *)` (an omitted schedule is AWS's daily `cron(0 5 ? * * *)`).",
     configSchema: {
         properties: {
             maxIntervalHours: { type: "integer", minimum: 1, default: 24 },
@@ -52,7 +59,9 @@ export const planRunsDaily: ResourceValidationPolicy = {
         const intervals = (plan.rules ?? []).map((rule) => ({ rule, hours: longestIntervalHours(rule.schedule) }));
         for (const { rule, hours } of intervals) {
             if (hours === undefined) {
-                reportViolation(`Backup plan '${args.name}' rule '${rule.ruleName}' has a schedule this policy cannot read: ${rule.schedule}. Use a six-field cron expression.`);
+                reportViolation(
+                    `Backup plan '${args.name}' rule '${rule.ruleName}' has a schedule this policy cannot read: ${rule.schedule}. Use a six-field cron expression.`,
+                );
             }
         }
         const known = intervals.filter((i) => i.hours !== undefined) as { rule: Rule; hours: number }[];
@@ -71,7 +80,8 @@ export interface RetentionConfig {
 
 export const ruleRetention: ResourceValidationPolicy = {
     name: "backup-rule-retention",
-    description: "Every backup rule and copy action keeps recovery points at least the configured number of days (default 35).",
+    description:
+        "Every backup rule and copy action keeps recovery points at least the configured number of days (default 35).",
     enforcementLevel: "mandatory",
     severity: "high",
     remediationSteps: "Raise `lifecycle.deleteAfter` of the rule or copy action to at least the configured minimum.",
@@ -87,7 +97,9 @@ export const ruleRetention: ResourceValidationPolicy = {
                 const days = lifecycle?.deleteAfter;
                 // No deleteAfter keeps the points indefinitely, which satisfies a minimum.
                 if (days !== undefined && days !== null && days < minRetentionDays) {
-                    reportViolation(`Backup plan '${args.name}' ${where()} deletes recovery points after ${days} days; at least ${minRetentionDays} are required.`);
+                    reportViolation(
+                        `Backup plan '${args.name}' ${where()} deletes recovery points after ${days} days; at least ${minRetentionDays} are required.`,
+                    );
                 }
             }
         }
@@ -99,7 +111,8 @@ export const COLD_STORAGE_MIN_DAYS = 90;
 
 export const coldStorageMinimum: ResourceValidationPolicy = {
     name: "backup-cold-storage-minimum",
-    description: "A lifecycle that moves recovery points to cold storage keeps them there the 90 days AWS requires before deletion.",
+    description:
+        "A lifecycle that moves recovery points to cold storage keeps them there the 90 days AWS requires before deletion.",
     enforcementLevel: "mandatory",
     severity: "medium",
     remediationSteps: "Set `deleteAfter` to at least `coldStorageAfter` + 90, or drop `coldStorageAfter`.",
@@ -122,10 +135,12 @@ export const coldStorageMinimum: ResourceValidationPolicy = {
 
 export const copyLifecycleExplicit: ResourceValidationPolicy = {
     name: "backup-copy-lifecycle-explicit",
-    description: "Every copy action states its own lifecycle with deleteAfter; without one the provider records indefinite retention, which a locked destination vault refuses.",
+    description:
+        "Every copy action states its own lifecycle with deleteAfter; without one the provider records indefinite retention, which a locked destination vault refuses.",
     enforcementLevel: "mandatory",
     severity: "high",
-    remediationSteps: "Give each entry of `copyActions` a `lifecycle` with `deleteAfter` (and `coldStorageAfter` if the copy should go cold).",
+    remediationSteps:
+        "Give each entry of `copyActions` a `lifecycle` with `deleteAfter` (and `coldStorageAfter` if the copy should go cold).",
     validateResource: validateTypes<PlanProps>(PLAN, (plan, args, reportViolation) => {
         for (const rule of plan.rules ?? []) {
             (rule.copyActions ?? []).forEach((copy, i) => {

@@ -3,7 +3,13 @@
  * reachable only over TLS; the archive write-once. In provider v7 each of these is a separate
  * resource naming its bucket, so these are stack policies that join them to the bucket.
  */
-import type { PolicyResource, ReportViolation, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import type {
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+} from "@pulumi/policy";
 import { bucketName, bucketTier, BackupTier } from "./lib/conventions";
 import { ReferenceIndex, readKnown, readOrUnknown, UNKNOWN } from "./lib/joins";
 import { asArray, globMatch, ofTypes, validateStackWith, validateTypes } from "./lib/policy";
@@ -40,7 +46,12 @@ function backupBuckets(args: StackValidationArgs, configTypes: readonly string[]
         const tier = bucketTier(resource.props);
         if (!tier) continue;
         const name = bucketName(resource.props);
-        out.push({ resource, name, tier, configs: index.find(resource, [name, readKnown(() => resource.props.arn) as string | undefined]) });
+        out.push({
+            resource,
+            name,
+            tier,
+            configs: index.find(resource, [name, readKnown(() => resource.props.arn) as string | undefined]),
+        });
     }
     return out;
 }
@@ -69,17 +80,27 @@ const label = (b: BackupBucket) => `Backup bucket '${b.name ?? b.resource.name}'
 export const bucketVersioning = bucketPolicy(
     "backup-bucket-versioning",
     "Every bucket holding backups has versioning enabled (aws.s3.BucketVersioning).",
-    "Add an aws.s3.BucketVersioning for the bucket with `versioningConfiguration: { status: \"Enabled\" }`.",
+    'Add an aws.s3.BucketVersioning for the bucket with `versioningConfiguration: { status: "Enabled" }`.',
     BUCKET_VERSIONING,
     (bucket, reportViolation) => {
-        const enabled = bucket.configs.some((v) => (v.props as BucketVersioningProps).versioningConfiguration?.status === "Enabled");
+        const enabled = bucket.configs.some(
+            (v) => (v.props as BucketVersioningProps).versioningConfiguration?.status === "Enabled",
+        );
         if (!enabled) {
-            reportViolation(`${label(bucket)} is not versioned: an overwrite or delete loses the backup. Add an aws.s3.BucketVersioning with status "Enabled".`, bucket.resource.urn);
+            reportViolation(
+                `${label(bucket)} is not versioned: an overwrite or delete loses the backup. Add an aws.s3.BucketVersioning with status "Enabled".`,
+                bucket.resource.urn,
+            );
         }
     },
 );
 
-const PUBLIC_ACCESS_FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"] as const;
+const PUBLIC_ACCESS_FLAGS = [
+    "blockPublicAcls",
+    "blockPublicPolicy",
+    "ignorePublicAcls",
+    "restrictPublicBuckets",
+] as const;
 
 export const bucketPublicAccessBlock = bucketPolicy(
     "backup-bucket-public-access-block",
@@ -88,13 +109,19 @@ export const bucketPublicAccessBlock = bucketPolicy(
     BUCKET_PUBLIC_ACCESS_BLOCK,
     (bucket, reportViolation) => {
         if (bucket.configs.length === 0) {
-            reportViolation(`${label(bucket)} has no public access block. Add an aws.s3.BucketPublicAccessBlock with all four settings true.`, bucket.resource.urn);
+            reportViolation(
+                `${label(bucket)} has no public access block. Add an aws.s3.BucketPublicAccessBlock with all four settings true.`,
+                bucket.resource.urn,
+            );
             return;
         }
         const block = bucket.configs[0].props as BucketPublicAccessBlockProps;
         const off = PUBLIC_ACCESS_FLAGS.filter((flag) => block[flag] !== true);
         if (off.length > 0) {
-            reportViolation(`${label(bucket)}'s public access block leaves ${off.join(", ")} off. Set all four to true.`, bucket.resource.urn);
+            reportViolation(
+                `${label(bucket)}'s public access block leaves ${off.join(", ")} off. Set all four to true.`,
+                bucket.resource.urn,
+            );
         }
     },
 );
@@ -102,7 +129,7 @@ export const bucketPublicAccessBlock = bucketPolicy(
 export const bucketSseKms = bucketPolicy(
     "backup-bucket-sse-kms",
     "Every bucket holding backups encrypts by default with a customer-managed KMS key (aws.s3.BucketServerSideEncryptionConfiguration).",
-    "Add an aws.s3.BucketServerSideEncryptionConfiguration with a rule `applyServerSideEncryptionByDefault: { sseAlgorithm: \"aws:kms\", kmsMasterKeyId: <key ARN> }`.",
+    'Add an aws.s3.BucketServerSideEncryptionConfiguration with a rule `applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: <key ARN> }`.',
     BUCKET_SSE,
     (bucket, reportViolation) => {
         // A key created in the same update has an unknown ARN during preview: that bucket cannot be
@@ -123,13 +150,19 @@ export const bucketSseKms = bucketPolicy(
             });
         if (!kms) {
             if (undecided) return;
-            reportViolation(`${label(bucket)} is not encrypted with SSE-KMS by default. Add an aws.s3.BucketServerSideEncryptionConfiguration with sseAlgorithm "aws:kms".`, bucket.resource.urn);
+            reportViolation(
+                `${label(bucket)} is not encrypted with SSE-KMS by default. Add an aws.s3.BucketServerSideEncryptionConfiguration with sseAlgorithm "aws:kms".`,
+                bucket.resource.urn,
+            );
             return;
         }
         const key = readOrUnknown(() => kms.kmsMasterKeyId);
         if (key === UNKNOWN) return;
         if (!key || /(^|:)alias\/aws\//.test(key)) {
-            reportViolation(`${label(bucket)} uses SSE-KMS with the AWS-managed key, which cannot be granted to the replication role or the backup account. Set kmsMasterKeyId to a customer-managed key.`, bucket.resource.urn);
+            reportViolation(
+                `${label(bucket)} uses SSE-KMS with the AWS-managed key, which cannot be granted to the replication role or the backup account. Set kmsMasterKeyId to a customer-managed key.`,
+                bucket.resource.urn,
+            );
         }
     },
 );
@@ -175,7 +208,7 @@ function isTlsDeny(s: Statement, bucketArn: string | undefined): boolean {
 export const bucketTlsOnly = bucketPolicy(
     "backup-bucket-tls-only",
     "Every bucket holding backups denies requests not made over TLS (a bucket policy denying s3:* when aws:SecureTransport is false).",
-    "Add to the bucket's aws.s3.BucketPolicy a statement: Effect Deny, Principal \"*\", Action \"s3:*\", Resource the bucket ARN and ARN/*, Condition Bool aws:SecureTransport \"false\".",
+    'Add to the bucket\'s aws.s3.BucketPolicy a statement: Effect Deny, Principal "*", Action "s3:*", Resource the bucket ARN and ARN/*, Condition Bool aws:SecureTransport "false".',
     BUCKET_POLICY,
     (bucket, reportViolation) => {
         const arn = bucket.name ? `arn:aws:s3:::${bucket.name}` : undefined;
@@ -187,7 +220,10 @@ export const bucketTlsOnly = bucketPolicy(
             return parsePolicy(policy).some((s) => isTlsDeny(s, arn));
         });
         if (!denies && !unknown) {
-            reportViolation(`${label(bucket)} accepts requests without TLS. Add a bucket policy statement denying s3:* when aws:SecureTransport is "false".`, bucket.resource.urn);
+            reportViolation(
+                `${label(bucket)} accepts requests without TLS. Add a bucket policy statement denying s3:* when aws:SecureTransport is "false".`,
+                bucket.resource.urn,
+            );
         }
     },
 );
@@ -196,21 +232,35 @@ export const archiveObjectLock = bucketPolicy(
     "archive-bucket-object-lock",
     "The archive bucket has Object Lock enabled with a default retention in COMPLIANCE mode (aws.s3.BucketObjectLockConfiguration).",
     "Create the archive bucket with `objectLockEnabled: true` (only possible at creation) and add an aws.s3.BucketObjectLockConfiguration " +
-        "with `rule.defaultRetention: { mode: \"COMPLIANCE\", days: ... }`.",
+        'with `rule.defaultRetention: { mode: "COMPLIANCE", days: ... }`.',
     BUCKET_OBJECT_LOCK,
     (bucket, reportViolation) => {
         if (bucket.tier !== "archive") return;
         const props = bucket.resource.props as BucketProps;
         if (props.objectLockEnabled !== true) {
-            reportViolation(`Archive bucket '${bucket.name ?? bucket.resource.name}' is created without objectLockEnabled; Object Lock can only be switched on when the bucket is created.`, bucket.resource.urn);
+            reportViolation(
+                `Archive bucket '${bucket.name ?? bucket.resource.name}' is created without objectLockEnabled; Object Lock can only be switched on when the bucket is created.`,
+                bucket.resource.urn,
+            );
         }
-        const retention = bucket.configs.map((c) => (c.props as BucketObjectLockProps).rule?.defaultRetention).find((r) => r);
+        const retention = bucket.configs
+            .map((c) => (c.props as BucketObjectLockProps).rule?.defaultRetention)
+            .find((r) => r);
         if (!retention) {
-            reportViolation(`Archive bucket '${bucket.name ?? bucket.resource.name}' has no Object Lock default retention. Add an aws.s3.BucketObjectLockConfiguration in COMPLIANCE mode.`, bucket.resource.urn);
+            reportViolation(
+                `Archive bucket '${bucket.name ?? bucket.resource.name}' has no Object Lock default retention. Add an aws.s3.BucketObjectLockConfiguration in COMPLIANCE mode.`,
+                bucket.resource.urn,
+            );
         } else if (retention.mode !== "COMPLIANCE") {
-            reportViolation(`Archive bucket '${bucket.name ?? bucket.resource.name}' locks objects in ${retention.mode ?? "no"} mode; only COMPLIANCE mode stops every user, root included, from deleting them.`, bucket.resource.urn);
+            reportViolation(
+                `Archive bucket '${bucket.name ?? bucket.resource.name}' locks objects in ${retention.mode ?? "no"} mode; only COMPLIANCE mode stops every user, root included, from deleting them.`,
+                bucket.resource.urn,
+            );
         } else if (!retention.days && !retention.years) {
-            reportViolation(`Archive bucket '${bucket.name ?? bucket.resource.name}' Object Lock retention has neither days nor years.`, bucket.resource.urn);
+            reportViolation(
+                `Archive bucket '${bucket.name ?? bucket.resource.name}' Object Lock retention has neither days nor years.`,
+                bucket.resource.urn,
+            );
         }
     },
 );
@@ -224,8 +274,8 @@ export const replicationTimeControl: ResourceValidationPolicy = {
     enforcementLevel: "advisory",
     severity: "medium",
     remediationSteps:
-        "On each rule's destination set `replicationTime: { status: \"Enabled\", time: { minutes: 15 } }` and " +
-        "`metrics: { status: \"Enabled\", eventThreshold: { minutes: 15 } }`.",
+        'On each rule\'s destination set `replicationTime: { status: "Enabled", time: { minutes: 15 } }` and ' +
+        '`metrics: { status: "Enabled", eventThreshold: { minutes: 15 } }`.',
     validateResource: validateTypes<BucketReplicationProps>(BUCKET_REPLICATION, (config, args, reportViolation) => {
         for (const rule of config.rules ?? []) {
             if (rule.status !== "Enabled") continue;
@@ -233,13 +283,27 @@ export const replicationTimeControl: ResourceValidationPolicy = {
             const metrics = rule.destination?.metrics;
             const id = rule.id ? `rule '${rule.id}'` : "a rule";
             if (rtc?.status !== "Enabled" || rtc.time?.minutes !== RTC_MINUTES) {
-                reportViolation(`Replication '${args.name}' ${id} has no Replication Time Control; set destination.replicationTime to Enabled with 15 minutes.`);
+                reportViolation(
+                    `Replication '${args.name}' ${id} has no Replication Time Control; set destination.replicationTime to Enabled with 15 minutes.`,
+                );
             }
-            if (metrics?.status !== "Enabled" || (metrics.eventThreshold !== undefined && metrics.eventThreshold.minutes !== RTC_MINUTES)) {
-                reportViolation(`Replication '${args.name}' ${id} has no replication metrics; set destination.metrics to Enabled with a 15-minute event threshold.`);
+            if (
+                metrics?.status !== "Enabled" ||
+                (metrics.eventThreshold !== undefined && metrics.eventThreshold.minutes !== RTC_MINUTES)
+            ) {
+                reportViolation(
+                    `Replication '${args.name}' ${id} has no replication metrics; set destination.metrics to Enabled with a 15-minute event threshold.`,
+                );
             }
         }
     }),
 };
 
-export const bucketPolicies = [bucketVersioning, bucketPublicAccessBlock, bucketSseKms, bucketTlsOnly, archiveObjectLock, replicationTimeControl];
+export const bucketPolicies = [
+    bucketVersioning,
+    bucketPublicAccessBlock,
+    bucketSseKms,
+    bucketTlsOnly,
+    archiveObjectLock,
+    replicationTimeControl,
+];

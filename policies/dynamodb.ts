@@ -23,7 +23,9 @@ export const pitrEnabled: ResourceValidationPolicy = {
                     "Add `pointInTimeRecovery: { enabled: true }`.",
             );
         } else if (pitr.enabled !== true) {
-            reportViolation(`Table '${args.name}' has point-in-time recovery disabled. Set \`pointInTimeRecovery.enabled\` to true.`);
+            reportViolation(
+                `Table '${args.name}' has point-in-time recovery disabled. Set \`pointInTimeRecovery.enabled\` to true.`,
+            );
         }
     }),
 };
@@ -39,35 +41,41 @@ export const pitrRecoveryPeriod: ResourceValidationPolicy = {
         "stack defines and on tables whose PITR it keeps through its TablePitr resource.",
     enforcementLevel: "mandatory",
     severity: "high",
-    remediationSteps: "Raise `pointInTimeRecovery.recoveryPeriodInDays` to at least the configured minimum, or omit it (AWS keeps 35 days).",
+    remediationSteps:
+        "Raise `pointInTimeRecovery.recoveryPeriodInDays` to at least the configured minimum, or omit it (AWS keeps 35 days).",
     configSchema: {
         properties: {
             minRecoveryPeriodDays: { type: "integer", minimum: 1, maximum: PITR_MAX_DAYS, default: PITR_MAX_DAYS },
         },
     },
-    validateResource: validateTypes<TableProps & { tableName?: string; recoveryPeriodDays?: number }>([TABLE, TABLE_PITR], (table, args, reportViolation) => {
-        const { minRecoveryPeriodDays } = configWithDefaults<RecoveryPeriodConfig>(args, { minRecoveryPeriodDays: PITR_MAX_DAYS });
-        if (args.type === TABLE_PITR) {
-            const days = table.recoveryPeriodDays ?? PITR_MAX_DAYS;
+    validateResource: validateTypes<TableProps & { tableName?: string; recoveryPeriodDays?: number }>(
+        [TABLE, TABLE_PITR],
+        (table, args, reportViolation) => {
+            const { minRecoveryPeriodDays } = configWithDefaults<RecoveryPeriodConfig>(args, {
+                minRecoveryPeriodDays: PITR_MAX_DAYS,
+            });
+            if (args.type === TABLE_PITR) {
+                const days = table.recoveryPeriodDays ?? PITR_MAX_DAYS;
+                if (days < minRecoveryPeriodDays) {
+                    reportViolation(
+                        `PITR of table '${table.tableName}' (TablePitr '${args.name}') keeps ${days} days; at least ${minRecoveryPeriodDays} are required. ` +
+                            `Set \`recoveryPeriodDays\` to ${minRecoveryPeriodDays} or more (at most ${PITR_MAX_DAYS}).`,
+                    );
+                }
+                return;
+            }
+            const pitr = table.pointInTimeRecovery;
+            // A disabled PITR is dynamodb-pitr-enabled's violation; one finding per cause.
+            if (!pitr || pitr.enabled !== true) return;
+            const days = pitr.recoveryPeriodInDays ?? PITR_MAX_DAYS;
             if (days < minRecoveryPeriodDays) {
                 reportViolation(
-                    `PITR of table '${table.tableName}' (TablePitr '${args.name}') keeps ${days} days; at least ${minRecoveryPeriodDays} are required. ` +
-                        `Set \`recoveryPeriodDays\` to ${minRecoveryPeriodDays} or more (at most ${PITR_MAX_DAYS}).`,
+                    `Table '${args.name}' keeps point-in-time recovery for ${days} days; at least ${minRecoveryPeriodDays} are required. ` +
+                        `Set \`pointInTimeRecovery.recoveryPeriodInDays\` to ${minRecoveryPeriodDays} or more (at most ${PITR_MAX_DAYS}).`,
                 );
             }
-            return;
-        }
-        const pitr = table.pointInTimeRecovery;
-        // A disabled PITR is dynamodb-pitr-enabled's violation; one finding per cause.
-        if (!pitr || pitr.enabled !== true) return;
-        const days = pitr.recoveryPeriodInDays ?? PITR_MAX_DAYS;
-        if (days < minRecoveryPeriodDays) {
-            reportViolation(
-                `Table '${args.name}' keeps point-in-time recovery for ${days} days; at least ${minRecoveryPeriodDays} are required. ` +
-                    `Set \`pointInTimeRecovery.recoveryPeriodInDays\` to ${minRecoveryPeriodDays} or more (at most ${PITR_MAX_DAYS}).`,
-            );
-        }
-    }),
+        },
+    ),
 };
 
 export const replicaPitr: ResourceValidationPolicy = {
@@ -75,7 +83,8 @@ export const replicaPitr: ResourceValidationPolicy = {
     description: "Every replica of a DynamoDB global table has point-in-time recovery enabled.",
     enforcementLevel: "mandatory",
     severity: "high",
-    remediationSteps: "Set `pointInTimeRecovery: true` on each entry of the table's `replicas`; a replica does not inherit the table's setting.",
+    remediationSteps:
+        "Set `pointInTimeRecovery: true` on each entry of the table's `replicas`; a replica does not inherit the table's setting.",
     validateResource: validateTypes<TableProps>(TABLE, (table, args, reportViolation) => {
         for (const replica of table.replicas ?? []) {
             if (replica.pointInTimeRecovery !== true) {

@@ -25,12 +25,21 @@ export const statefulProtected: ResourceValidationPolicy = {
         "configurations are created with `protect: true`.",
     enforcementLevel: "mandatory",
     severity: "high",
-    remediationSteps: "Pass `{ protect: true }` in the resource options (or as the component's option, which its children inherit).",
+    remediationSteps:
+        "Pass `{ protect: true }` in the resource options (or as the component's option, which its children inherit).",
     configSchema: {
         properties: {
-            production: { type: "boolean", description: "Force the stack to count (true) or not (false) as production; otherwise the stack tag decides, and with neither set the policy fails closed." },
+            production: {
+                type: "boolean",
+                description:
+                    "Force the stack to count (true) or not (false) as production; otherwise the stack tag decides, and with neither set the policy fails closed.",
+            },
             productionTagKey: { type: "string", default: PRODUCTION_DEFAULTS.productionTagKey },
-            productionTagValues: { type: "array", items: { type: "string" }, default: PRODUCTION_DEFAULTS.productionTagValues },
+            productionTagValues: {
+                type: "array",
+                items: { type: "string" },
+                default: PRODUCTION_DEFAULTS.productionTagValues,
+            },
         },
     },
     validateResource: validateTypes<Record<string, unknown>>(STATEFUL_TYPES, (props, args, reportViolation) => {
@@ -48,7 +57,9 @@ export const statefulProtected: ResourceValidationPolicy = {
             args.notApplicable("The bucket holds no backups");
         }
         if (args.opts.protect) return;
-        const kind = KIND[args.type] ?? ((BUCKET as readonly string[]).includes(args.type) ? "Backup bucket" : "Object Lock configuration");
+        const kind =
+            KIND[args.type] ??
+            ((BUCKET as readonly string[]).includes(args.type) ? "Backup bucket" : "Object Lock configuration");
         if (production === undefined) {
             reportViolation(
                 `${kind} '${args.name}' is not protected, and the stack's production status is unknown: neither this policy's config ` +
@@ -57,7 +68,9 @@ export const statefulProtected: ResourceValidationPolicy = {
             );
             return;
         }
-        reportViolation(`${kind} '${args.name}' is not protected in a production stack. Pass \`protect: true\` in its resource options.`);
+        reportViolation(
+            `${kind} '${args.name}' is not protected in a production stack. Pass \`protect: true\` in its resource options.`,
+        );
     }),
 };
 

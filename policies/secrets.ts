@@ -88,18 +88,25 @@ export const criticalSecretsReplicated: StackValidationPolicy = {
             }
         }
 
-        const ownedNames = new Set(owned.map((s) => str(readKnown(() => s.props.name))).filter((n): n is string => !!n));
+        const ownedNames = new Set(
+            owned.map((s) => str(readKnown(() => s.props.name))).filter((n): n is string => !!n),
+        );
         for (const name of criticalSecrets) {
             if (ownedNames.has(name)) continue;
             const found = replicas.filter((r) => secretIdNames(r.secretId, name));
             if (found.length === 0) {
-                reportViolation(`Critical secret '${name}' has no replica in this stack. Add a secret-replica resource with secretId '${name}' and a replicaRegion.`);
+                reportViolation(
+                    `Critical secret '${name}' has no replica in this stack. Add a secret-replica resource with secretId '${name}' and a replicaRegion.`,
+                );
             }
         }
 
         for (const replica of replicas) {
             if (!replica.replicaRegion) {
-                reportViolation(`Secret replica '${replica.resource.name}' of '${replica.secretId}' names no replicaRegion.`, replica.resource.urn);
+                reportViolation(
+                    `Secret replica '${replica.resource.name}' of '${replica.secretId}' names no replicaRegion.`,
+                    replica.resource.urn,
+                );
             } else if (replica.sourceRegion && replica.replicaRegion === replica.sourceRegion) {
                 reportViolation(
                     `Secret replica '${replica.resource.name}' of '${replica.secretId}' is in the secret's own region ${replica.replicaRegion}; a replica must be in another region.`,

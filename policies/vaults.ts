@@ -6,7 +6,16 @@ import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/po
 import { isArchiveVault, vaultName } from "./lib/conventions";
 import { ReferenceIndex, readKnown, readOrUnknown, UNKNOWN } from "./lib/joins";
 import { asArray, configWithDefaults, ofTypes, validateStackWith, validateTypes } from "./lib/policy";
-import { KeyProps, KMS_KEY, VAULT, VAULT_LOCK, VAULT_NOTIFICATIONS, VaultLockProps, VaultNotificationsProps, VaultProps } from "./lib/tokens";
+import {
+    KeyProps,
+    KMS_KEY,
+    VAULT,
+    VAULT_LOCK,
+    VAULT_NOTIFICATIONS,
+    VaultLockProps,
+    VaultNotificationsProps,
+    VaultProps,
+} from "./lib/tokens";
 
 export const vaultCustomerManagedKey: ResourceValidationPolicy = {
     name: "backup-vault-customer-managed-key",
@@ -22,9 +31,13 @@ export const vaultCustomerManagedKey: ResourceValidationPolicy = {
         const key = readOrUnknown(() => vault.kmsKeyArn);
         if (key === UNKNOWN) return;
         if (!key) {
-            reportViolation(`Vault '${args.name}' has no kmsKeyArn, so it is encrypted with the AWS-managed key aws/backup. Set \`kmsKeyArn\` to a customer-managed key.`);
+            reportViolation(
+                `Vault '${args.name}' has no kmsKeyArn, so it is encrypted with the AWS-managed key aws/backup. Set \`kmsKeyArn\` to a customer-managed key.`,
+            );
         } else if (/(^|:)alias\/aws\//.test(key)) {
-            reportViolation(`Vault '${args.name}' is encrypted with the AWS-managed key ${key}. Set \`kmsKeyArn\` to a customer-managed key.`);
+            reportViolation(
+                `Vault '${args.name}' is encrypted with the AWS-managed key ${key}. Set \`kmsKeyArn\` to a customer-managed key.`,
+            );
         }
     }),
 };
@@ -39,13 +52,20 @@ const ROTATION_MAX_DAYS = 2560;
 
 export const keyRotation: ResourceValidationPolicy = {
     name: "kms-key-rotation",
-    description: "Every symmetric customer-managed KMS key rotates automatically, at least as often as configured (default yearly).",
+    description:
+        "Every symmetric customer-managed KMS key rotates automatically, at least as often as configured (default yearly).",
     enforcementLevel: "mandatory",
     severity: "medium",
-    remediationSteps: "Set `enableKeyRotation: true` on the key, and `rotationPeriodInDays` no longer than the configured maximum (or omit it: 365 days).",
+    remediationSteps:
+        "Set `enableKeyRotation: true` on the key, and `rotationPeriodInDays` no longer than the configured maximum (or omit it: 365 days).",
     configSchema: {
         properties: {
-            maxRotationPeriodDays: { type: "integer", minimum: ROTATION_MIN_DAYS, maximum: ROTATION_MAX_DAYS, default: 365 },
+            maxRotationPeriodDays: {
+                type: "integer",
+                minimum: ROTATION_MIN_DAYS,
+                maximum: ROTATION_MAX_DAYS,
+                default: 365,
+            },
         },
     },
     validateResource: validateTypes<KeyProps>(KMS_KEY, (key, args, reportViolation) => {
@@ -62,7 +82,9 @@ export const keyRotation: ResourceValidationPolicy = {
         }
         const period = key.rotationPeriodInDays ?? 365;
         if (period > maxRotationPeriodDays) {
-            reportViolation(`KMS key '${args.name}' rotates every ${period} days; at most ${maxRotationPeriodDays} are allowed. Lower \`rotationPeriodInDays\`.`);
+            reportViolation(
+                `KMS key '${args.name}' rotates every ${period} days; at most ${maxRotationPeriodDays} are allowed. Lower \`rotationPeriodInDays\`.`,
+            );
         }
     }),
 };
@@ -92,18 +114,28 @@ export const vaultFailureNotifications: StackValidationPolicy = {
         },
     },
     validateStack: validateStackWith([VAULT], (args, reportViolation) => {
-        const { requiredEvents } = configWithDefaults<NotificationsConfig>(args, { requiredEvents: DEFAULT_REQUIRED_EVENTS });
+        const { requiredEvents } = configWithDefaults<NotificationsConfig>(args, {
+            requiredEvents: DEFAULT_REQUIRED_EVENTS,
+        });
         const notifications = new ReferenceIndex(ofTypes(args.resources, VAULT_NOTIFICATIONS), "backupVaultName");
         for (const vault of ofTypes(args.resources, VAULT)) {
             const found = notifications.find(vault, [vaultName(vault.props)]);
             if (found.length === 0) {
-                reportViolation(`Vault '${vault.name}' has no failure notifications. Add an aws.backup.VaultNotifications for it.`, vault.urn);
+                reportViolation(
+                    `Vault '${vault.name}' has no failure notifications. Add an aws.backup.VaultNotifications for it.`,
+                    vault.urn,
+                );
                 continue;
             }
-            const events = new Set(found.flatMap((n) => asArray(readKnown(() => (n.props as VaultNotificationsProps).backupVaultEvents))));
+            const events = new Set(
+                found.flatMap((n) => asArray(readKnown(() => (n.props as VaultNotificationsProps).backupVaultEvents))),
+            );
             const missing = requiredEvents.filter((e) => !events.has(e));
             if (missing.length > 0) {
-                reportViolation(`Vault '${vault.name}' notifications miss the events ${missing.join(", ")}. Add them to \`backupVaultEvents\`.`, vault.urn);
+                reportViolation(
+                    `Vault '${vault.name}' notifications miss the events ${missing.join(", ")}. Add them to \`backupVaultEvents\`.`,
+                    vault.urn,
+                );
             }
         }
     }),
@@ -130,24 +162,46 @@ export const archiveVaultLocked: StackValidationPolicy = {
             if (!isArchiveVault(vault.props)) continue;
             const found = locks.find(vault, [vaultName(vault.props)]);
             if (found.length === 0) {
-                reportViolation(`Backup-account vault '${vault.name}' has no vault lock, so its recovery points can be deleted. Add an aws.backup.VaultLockConfiguration in compliance mode.`, vault.urn);
+                reportViolation(
+                    `Backup-account vault '${vault.name}' has no vault lock, so its recovery points can be deleted. Add an aws.backup.VaultLockConfiguration in compliance mode.`,
+                    vault.urn,
+                );
                 continue;
             }
             for (const lock of found) {
-                const { changeableForDays: grace, minRetentionDays: min, maxRetentionDays: max } = lock.props as VaultLockProps;
+                const {
+                    changeableForDays: grace,
+                    minRetentionDays: min,
+                    maxRetentionDays: max,
+                } = lock.props as VaultLockProps;
                 if (grace === undefined || grace === null) {
-                    reportViolation(`The lock of vault '${vault.name}' is in governance mode (no changeableForDays), which privileged users can remove. Set \`changeableForDays\` for compliance mode.`, lock.urn);
+                    reportViolation(
+                        `The lock of vault '${vault.name}' is in governance mode (no changeableForDays), which privileged users can remove. Set \`changeableForDays\` for compliance mode.`,
+                        lock.urn,
+                    );
                 } else if (grace < LOCK_LIMITS.minChangeableForDays || grace > LOCK_LIMITS.maxDays) {
-                    reportViolation(`The lock of vault '${vault.name}' has changeableForDays ${grace}; AWS accepts ${LOCK_LIMITS.minChangeableForDays} to ${LOCK_LIMITS.maxDays}.`, lock.urn);
+                    reportViolation(
+                        `The lock of vault '${vault.name}' has changeableForDays ${grace}; AWS accepts ${LOCK_LIMITS.minChangeableForDays} to ${LOCK_LIMITS.maxDays}.`,
+                        lock.urn,
+                    );
                 }
                 if (min !== undefined && min !== null && min < 1) {
-                    reportViolation(`The lock of vault '${vault.name}' has minRetentionDays ${min}; AWS requires at least 1.`, lock.urn);
+                    reportViolation(
+                        `The lock of vault '${vault.name}' has minRetentionDays ${min}; AWS requires at least 1.`,
+                        lock.urn,
+                    );
                 }
                 if (max !== undefined && max !== null && max > LOCK_LIMITS.maxDays) {
-                    reportViolation(`The lock of vault '${vault.name}' has maxRetentionDays ${max}; AWS accepts at most ${LOCK_LIMITS.maxDays}.`, lock.urn);
+                    reportViolation(
+                        `The lock of vault '${vault.name}' has maxRetentionDays ${max}; AWS accepts at most ${LOCK_LIMITS.maxDays}.`,
+                        lock.urn,
+                    );
                 }
                 if (min !== undefined && min !== null && max !== undefined && max !== null && min > max) {
-                    reportViolation(`The lock of vault '${vault.name}' has minRetentionDays ${min} above maxRetentionDays ${max}.`, lock.urn);
+                    reportViolation(
+                        `The lock of vault '${vault.name}' has minRetentionDays ${min} above maxRetentionDays ${max}.`,
+                        lock.urn,
+                    );
                 }
             }
         }

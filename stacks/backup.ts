@@ -38,144 +38,289 @@ function secretEscrowKeyStatement(accountId: string): PolicyStatement {
         Principal: { AWS: naming.accountRootArn(accountId) },
         Action: ["kms:GenerateDataKey", "kms:Decrypt"],
         Resource: "*",
-        Condition: { StringEquals: { "kms:EncryptionContext:purpose": naming.SECRET_ESCROW_PURPOSE, "kms:CallerAccount": accountId } },
+        Condition: {
+            StringEquals: {
+                "kms:EncryptionContext:purpose": naming.SECRET_ESCROW_PURPOSE,
+                "kms:CallerAccount": accountId,
+            },
+        },
     };
 }
 
 export function backupStack(cfg: BackupConfig) {
     const tags = { environment: cfg.environment, ...cfg.tags };
-    const inPrimary = { provider: awsProvider(`backup-${cfg.region}`, { accountId: cfg.accountId, region: cfg.region, deployRoleArn: cfg.deployRoleArn, tags }) };
-    const inDr = { provider: awsProvider(`backup-${cfg.drRegion}`, { accountId: cfg.accountId, region: cfg.drRegion, deployRoleArn: cfg.deployRoleArn, tags }) };
+    const inPrimary = {
+        provider: awsProvider(`backup-${cfg.region}`, {
+            accountId: cfg.accountId,
+            region: cfg.region,
+            deployRoleArn: cfg.deployRoleArn,
+            tags,
+        }),
+    };
+    const inDr = {
+        provider: awsProvider(`backup-${cfg.drRegion}`, {
+            accountId: cfg.accountId,
+            region: cfg.drRegion,
+            deployRoleArn: cfg.deployRoleArn,
+            tags,
+        }),
+    };
     const protect = cfg.protectData;
     const accountIds = cfg.deploymentAccounts.map((a) => a.accountId);
     const breakGlassRoleArn = naming.iamRoleArn(cfg.accountId, cfg.breakGlassRoleName);
     const replicationRoles = cfg.deploymentAccounts.map((a) => naming.replicationRoleArn(a.accountId, a.environment));
     const accountRoots = accountIds.map(naming.accountRootArn);
 
-    const roles = new BackupAccountRoles("access", {
-        accountId: cfg.accountId,
-        regions: [cfg.region, cfg.drRegion],
-        copyRoleName: naming.BACKUP_ACCOUNT_SERVICE_ROLE_NAME,
-        copyBackRoleName: naming.COPY_BACK_ROLE_NAME,
-        breakGlassRoleName: cfg.breakGlassRoleName,
-    }, inPrimary);
+    const roles = new BackupAccountRoles(
+        "access",
+        {
+            accountId: cfg.accountId,
+            regions: [cfg.region, cfg.drRegion],
+            copyRoleName: naming.BACKUP_ACCOUNT_SERVICE_ROLE_NAME,
+            copyBackRoleName: naming.COPY_BACK_ROLE_NAME,
+            breakGlassRoleName: cfg.breakGlassRoleName,
+        },
+        inPrimary,
+    );
 
-    const alerts = new AlertTopic("alerts", { topicName: "backup-account-alerts", keyAlias: "alias/backup-account-alerts", accountId: cfg.accountId, region: cfg.region, emails: cfg.alertEmails, protect }, inPrimary);
-    const drAlerts = new AlertTopic("dr-alerts", { topicName: "backup-account-alerts", keyAlias: "alias/backup-account-alerts", accountId: cfg.accountId, region: cfg.drRegion, emails: cfg.alertEmails, protect }, inDr);
+    const alerts = new AlertTopic(
+        "alerts",
+        {
+            topicName: "backup-account-alerts",
+            keyAlias: "alias/backup-account-alerts",
+            accountId: cfg.accountId,
+            region: cfg.region,
+            emails: cfg.alertEmails,
+            protect,
+        },
+        inPrimary,
+    );
+    const drAlerts = new AlertTopic(
+        "dr-alerts",
+        {
+            topicName: "backup-account-alerts",
+            keyAlias: "alias/backup-account-alerts",
+            accountId: cfg.accountId,
+            region: cfg.drRegion,
+            emails: cfg.alertEmails,
+            protect,
+        },
+        inDr,
+    );
 
     new BackupRegionSettings("backup-region-settings", { optInResourceTypes: ["DynamoDB"] }, inPrimary);
     new BackupRegionSettings("dr-backup-region-settings", { optInResourceTypes: ["DynamoDB"] }, inDr);
 
-    const centralKey = new BackupKey("central-key", {
-        description: "Encrypts the central backup vault",
-        aliasName: "alias/vat-backup-central-vault",
-        accountId: cfg.accountId,
-        region: cfg.region,
-        viaServices: ["backup"],
-        // A copy into another account is decrypted with the source vault's key and re-encrypted by the
-        // destination's AWS Backup with its own: copying back to a deployment account needs decrypt.
-        crossAccount: [{ sid: "DeploymentAccountsCopyBack", accountIds, use: "decrypt", viaServices: ["backup"] }],
-        protect,
-    }, inPrimary);
-    const centralVault = new BackupVault("central-vault", {
-        vaultName: cfg.centralVault.name,
-        kmsKeyArn: centralKey.arn,
-        notificationTopicArn: alerts.arn,
-        accessPolicy: (arn) => centralVaultPolicy({ organizationId: cfg.organizationId, deploymentAccountIds: accountIds, breakGlassRoleArn }, arn),
-        lock: cfg.centralVault.lock,
-        protect,
-    }, inPrimary);
+    const centralKey = new BackupKey(
+        "central-key",
+        {
+            description: "Encrypts the central backup vault",
+            aliasName: "alias/vat-backup-central-vault",
+            accountId: cfg.accountId,
+            region: cfg.region,
+            viaServices: ["backup"],
+            // A copy into another account is decrypted with the source vault's key and re-encrypted by the
+            // destination's AWS Backup with its own: copying back to a deployment account needs decrypt.
+            crossAccount: [{ sid: "DeploymentAccountsCopyBack", accountIds, use: "decrypt", viaServices: ["backup"] }],
+            protect,
+        },
+        inPrimary,
+    );
+    const centralVault = new BackupVault(
+        "central-vault",
+        {
+            vaultName: cfg.centralVault.name,
+            kmsKeyArn: centralKey.arn,
+            notificationTopicArn: alerts.arn,
+            accessPolicy: (arn) =>
+                centralVaultPolicy(
+                    { organizationId: cfg.organizationId, deploymentAccountIds: accountIds, breakGlassRoleArn },
+                    arn,
+                ),
+            lock: cfg.centralVault.lock,
+            protect,
+        },
+        inPrimary,
+    );
 
-    const drKey = new BackupKey("dr-key", {
-        description: "Encrypts the DR backup vault",
-        aliasName: "alias/vat-backup-dr-vault",
-        accountId: cfg.accountId,
-        region: cfg.drRegion,
-        viaServices: ["backup"],
-        crossAccount: [{ sid: "DeploymentAccountsCopyBack", accountIds, use: "decrypt", viaServices: ["backup"] }],
-        protect,
-    }, inDr);
-    const drVault = new BackupVault("dr-vault", {
-        vaultName: cfg.drVault.name,
-        kmsKeyArn: drKey.arn,
-        notificationTopicArn: drAlerts.arn,
-        accessPolicy: () => drVaultPolicy(breakGlassRoleArn),
-        lock: cfg.drVault.lock,
-        protect,
-    }, inDr);
+    const drKey = new BackupKey(
+        "dr-key",
+        {
+            description: "Encrypts the DR backup vault",
+            aliasName: "alias/vat-backup-dr-vault",
+            accountId: cfg.accountId,
+            region: cfg.drRegion,
+            viaServices: ["backup"],
+            crossAccount: [{ sid: "DeploymentAccountsCopyBack", accountIds, use: "decrypt", viaServices: ["backup"] }],
+            protect,
+        },
+        inDr,
+    );
+    const drVault = new BackupVault(
+        "dr-vault",
+        {
+            vaultName: cfg.drVault.name,
+            kmsKeyArn: drKey.arn,
+            notificationTopicArn: drAlerts.arn,
+            accessPolicy: () => drVaultPolicy(breakGlassRoleArn),
+            lock: cfg.drVault.lock,
+            protect,
+        },
+        inDr,
+    );
 
     const lambda = lambdaPackage("lambdas/copyToDrRegion/handler.ts");
-    const secondRegionCopy = new SecondRegionCopy("dr-copy", {
-        functionName: "vat-backup-copy-to-dr-region",
-        code: lambda.code,
-        handler: lambda.handler,
-        accountId: cfg.accountId,
-        region: cfg.region,
-        centralVaultArn: centralVault.arn,
-        drVaultArn: drVault.arn,
-        copyRoleArn: roles.copyRole.arn,
-        forwardingAccountIds: accountIds,
-        organizationId: cfg.organizationId,
-    }, inPrimary);
+    const secondRegionCopy = new SecondRegionCopy(
+        "dr-copy",
+        {
+            functionName: "vat-backup-copy-to-dr-region",
+            code: lambda.code,
+            handler: lambda.handler,
+            accountId: cfg.accountId,
+            region: cfg.region,
+            centralVaultArn: centralVault.arn,
+            drVaultArn: drVault.arn,
+            copyRoleArn: roles.copyRole.arn,
+            forwardingAccountIds: accountIds,
+            organizationId: cfg.organizationId,
+        },
+        inPrimary,
+    );
 
     const airGapped = cfg.airGappedVault.enabled
-        ? new AirGappedVault("air-gapped-vault", { vaultName: cfg.airGappedVault.name, minRetentionDays: cfg.airGappedVault.minRetentionDays, maxRetentionDays: cfg.airGappedVault.maxRetentionDays, protect }, inPrimary)
+        ? new AirGappedVault(
+              "air-gapped-vault",
+              {
+                  vaultName: cfg.airGappedVault.name,
+                  minRetentionDays: cfg.airGappedVault.minRetentionDays,
+                  maxRetentionDays: cfg.airGappedVault.maxRetentionDays,
+                  protect,
+              },
+              inPrimary,
+          )
         : undefined;
 
-    const archiveKey = new BackupKey("archive-key", {
-        description: "Encrypts the exports archive",
-        aliasName: naming.ARCHIVE_KEY_ALIAS,
-        accountId: cfg.accountId,
-        region: cfg.region,
-        viaServices: ["s3"],
-        crossAccount: [{ sid: "ReplicationRolesEncrypt", accountIds, principals: replicationRoles, use: "encrypt", viaServices: ["s3"] }],
-        extraStatements: [...reportDeliveryKeyStatements(cfg.accountId, cfg.region), secretEscrowKeyStatement(cfg.accountId)],
-        protect,
-    }, inPrimary);
-    const archive = new ProtectedBucket("archive", {
-        bucketName: naming.archiveBucketName(cfg.accountId, cfg.region),
-        kmsKeyArn: archiveKey.arn,
-        objectLockDays: cfg.archiveRetentionDays,
-        policyStatements: (arn) => [
-            // Account principals narrowed by role ARN: S3 rejects a policy naming a role that does not
-            // exist yet, and the replication roles are created after this stack, by the deployment stacks.
-            {
-                Sid: "DeploymentAccountsReplicateIn",
-                Effect: "Allow",
-                Principal: { AWS: accountRoots },
-                Action: ["s3:ReplicateObject", "s3:ReplicateTags", "s3:ObjectOwnerOverrideToBucketOwner"],
-                Resource: `${naming.archiveBucketArn(cfg.accountId, cfg.region)}/*`,
-                Condition: { StringEquals: { "aws:PrincipalOrgID": cfg.organizationId }, ArnEquals: { "aws:PrincipalArn": replicationRoles } },
-            },
-            {
-                Sid: "DeploymentAccountsReadVersioning",
-                Effect: "Allow",
-                Principal: { AWS: accountRoots },
-                Action: "s3:GetBucketVersioning",
-                Resource: arn,
-                Condition: { StringEquals: { "aws:PrincipalOrgID": cfg.organizationId }, ArnEquals: { "aws:PrincipalArn": replicationRoles } },
-            },
-            ...reportDeliveryBucketStatements(arn, cfg.accountId, BACKUP_ACCOUNT_AUDIT_PREFIX),
-        ],
-        protect,
-    }, inPrimary);
+    const archiveKey = new BackupKey(
+        "archive-key",
+        {
+            description: "Encrypts the exports archive",
+            aliasName: naming.ARCHIVE_KEY_ALIAS,
+            accountId: cfg.accountId,
+            region: cfg.region,
+            viaServices: ["s3"],
+            crossAccount: [
+                {
+                    sid: "ReplicationRolesEncrypt",
+                    accountIds,
+                    principals: replicationRoles,
+                    use: "encrypt",
+                    viaServices: ["s3"],
+                },
+            ],
+            extraStatements: [
+                ...reportDeliveryKeyStatements(cfg.accountId, cfg.region),
+                secretEscrowKeyStatement(cfg.accountId),
+            ],
+            protect,
+        },
+        inPrimary,
+    );
+    const archive = new ProtectedBucket(
+        "archive",
+        {
+            bucketName: naming.archiveBucketName(cfg.accountId, cfg.region),
+            kmsKeyArn: archiveKey.arn,
+            objectLockDays: cfg.archiveRetentionDays,
+            policyStatements: (arn) => [
+                // Account principals narrowed by role ARN: S3 rejects a policy naming a role that does not
+                // exist yet, and the replication roles are created after this stack, by the deployment stacks.
+                {
+                    Sid: "DeploymentAccountsReplicateIn",
+                    Effect: "Allow",
+                    Principal: { AWS: accountRoots },
+                    Action: ["s3:ReplicateObject", "s3:ReplicateTags", "s3:ObjectOwnerOverrideToBucketOwner"],
+                    Resource: `${naming.archiveBucketArn(cfg.accountId, cfg.region)}/*`,
+                    Condition: {
+                        StringEquals: { "aws:PrincipalOrgID": cfg.organizationId },
+                        ArnEquals: { "aws:PrincipalArn": replicationRoles },
+                    },
+                },
+                {
+                    Sid: "DeploymentAccountsReadVersioning",
+                    Effect: "Allow",
+                    Principal: { AWS: accountRoots },
+                    Action: "s3:GetBucketVersioning",
+                    Resource: arn,
+                    Condition: {
+                        StringEquals: { "aws:PrincipalOrgID": cfg.organizationId },
+                        ArnEquals: { "aws:PrincipalArn": replicationRoles },
+                    },
+                },
+                ...reportDeliveryBucketStatements(arn, cfg.accountId, BACKUP_ACCOUNT_AUDIT_PREFIX),
+            ],
+            protect,
+        },
+        inPrimary,
+    );
 
-    const drArchiveKey = new BackupKey("dr-archive-key", { description: "Encrypts the DR copy of the exports archive", aliasName: naming.ARCHIVE_KEY_ALIAS, accountId: cfg.accountId, region: cfg.drRegion, viaServices: ["s3"], protect }, inDr);
-    const drArchive = new ProtectedBucket("dr-archive", { bucketName: naming.archiveBucketName(cfg.accountId, cfg.drRegion), kmsKeyArn: drArchiveKey.arn, objectLockDays: cfg.archiveRetentionDays, protect }, inDr);
-    new S3Replication("archive-replication", {
-        source: { bucketName: archive.name, bucketArn: archive.arn, kmsKeyArn: archiveKey.arn, accountId: cfg.accountId, region: cfg.region },
-        sourceVersioning: archive.versioning,
-        destination: { bucketArn: drArchive.arn, accountId: cfg.accountId, region: cfg.drRegion, kmsKeyArn: drArchiveKey.arn },
-        roleName: "vat-backup-archive-replication",
-        ruleId: naming.ARCHIVE_REPLICATION_RULE_ID,
-    }, { ...inPrimary, dependsOn: [drArchive.versioning] });
+    const drArchiveKey = new BackupKey(
+        "dr-archive-key",
+        {
+            description: "Encrypts the DR copy of the exports archive",
+            aliasName: naming.ARCHIVE_KEY_ALIAS,
+            accountId: cfg.accountId,
+            region: cfg.drRegion,
+            viaServices: ["s3"],
+            protect,
+        },
+        inDr,
+    );
+    const drArchive = new ProtectedBucket(
+        "dr-archive",
+        {
+            bucketName: naming.archiveBucketName(cfg.accountId, cfg.drRegion),
+            kmsKeyArn: drArchiveKey.arn,
+            objectLockDays: cfg.archiveRetentionDays,
+            protect,
+        },
+        inDr,
+    );
+    new S3Replication(
+        "archive-replication",
+        {
+            source: {
+                bucketName: archive.name,
+                bucketArn: archive.arn,
+                kmsKeyArn: archiveKey.arn,
+                accountId: cfg.accountId,
+                region: cfg.region,
+            },
+            sourceVersioning: archive.versioning,
+            destination: {
+                bucketArn: drArchive.arn,
+                accountId: cfg.accountId,
+                region: cfg.drRegion,
+                kmsKeyArn: drArchiveKey.arn,
+            },
+            roleName: "vat-backup-archive-replication",
+            ruleId: naming.ARCHIVE_REPLICATION_RULE_ID,
+        },
+        { ...inPrimary, dependsOn: [drArchive.versioning] },
+    );
 
     // Phase 3: alarms and job events to the alert topic, a dashboard, verification inside AWS.
-    const watch = backupAccountMonitoring(cfg, { centralVault, alerts, secondRegionCopy, archive, drArchive }, inPrimary);
+    const watch = backupAccountMonitoring(
+        cfg,
+        { centralVault, alerts, secondRegionCopy, archive, drArchive },
+        inPrimary,
+    );
     const github = githubRoles(cfg, [cfg.region, cfg.drRegion], inPrimary, { checksTrustedAccountIds: accountIds });
 
     // What the deployment stacks read through a StackReference: exactly the keys of naming's contract.
-    const contract: Record<naming.BackupStackOutputName, pulumi.Output<string>> = { centralVaultArn: centralVault.arn, archiveBucketArn: archive.arn };
+    const contract: Record<naming.BackupStackOutputName, pulumi.Output<string>> = {
+        centralVaultArn: centralVault.arn,
+        archiveBucketArn: archive.arn,
+    };
 
     return {
         ...githubOutputs(github),

@@ -18,7 +18,12 @@ const DERIVED_FROM: Record<naming.BackupStackOutputName, string[]> = {
 };
 
 /** The message of a backup stack output that disagrees with the deployment stack's config. */
-export function mismatchMessage(stackName: string, output: naming.BackupStackOutputName, expected: string, actual: unknown): string {
+export function mismatchMessage(
+    stackName: string,
+    output: naming.BackupStackOutputName,
+    expected: string,
+    actual: unknown,
+): string {
     return (
         `${naming.PROJECT}:backupAccount.stackReference '${stackName}' exports ${output} = ${JSON.stringify(actual)}, ` +
         `but config (${DERIVED_FROM[output].map((key) => `${naming.PROJECT}:backupAccount.${key}`).join(", ")}) gives ${JSON.stringify(expected)}: ` +
@@ -34,7 +39,8 @@ export function backupAccountTargets(backupAccount: DeploymentConfig["backupAcco
     const backupStack = new pulumi.StackReference("backup-account-stack", { name: stackName });
     const read = (output: naming.BackupStackOutputName): pulumi.Output<string> =>
         backupStack.requireOutput(output).apply((actual: unknown) => {
-            if (actual !== expected[output]) throw new Error(mismatchMessage(stackName, output, expected[output], actual));
+            if (actual !== expected[output])
+                throw new Error(mismatchMessage(stackName, output, expected[output], actual));
             return actual;
         });
     return { centralVaultArn: read("centralVaultArn"), archiveBucketArn: read("archiveBucketArn") };

@@ -30,42 +30,73 @@ import { awsProvider } from "./providers";
 export function deploymentStack(cfg: DeploymentConfig) {
     const env = cfg.environment;
     const tags = { environment: env, ...cfg.tags };
-    const primary = awsProvider(`${env}-${cfg.region}`, { accountId: cfg.accountId, region: cfg.region, deployRoleArn: cfg.deployRoleArn, tags });
+    const primary = awsProvider(`${env}-${cfg.region}`, {
+        accountId: cfg.accountId,
+        region: cfg.region,
+        deployRoleArn: cfg.deployRoleArn,
+        tags,
+    });
     const inPrimary = { provider: primary };
-    const inDr = { provider: awsProvider(`${env}-${cfg.drRegion}`, { accountId: cfg.accountId, region: cfg.drRegion, deployRoleArn: cfg.deployRoleArn, tags }) };
+    const inDr = {
+        provider: awsProvider(`${env}-${cfg.drRegion}`, {
+            accountId: cfg.accountId,
+            region: cfg.drRegion,
+            deployRoleArn: cfg.deployRoleArn,
+            tags,
+        }),
+    };
     const self = { accountId: cfg.accountId, region: cfg.region, assumeRoleArn: cfg.deployRoleArn };
     const central = cfg.backupAccount;
     // The central vault and archive, from config or (when configured) the backup stack's outputs.
     const { centralVaultArn, archiveBucketArn } = backupAccountTargets(central);
 
-    const alerts = new AlertTopic("alerts", {
-        topicName: naming.envName(env, "backup-alerts"),
-        keyAlias: `alias/${naming.envName(env, "backup-alerts")}`,
-        accountId: cfg.accountId,
-        region: cfg.region,
-        emails: cfg.alertEmails,
-        protect: cfg.protectData,
-    }, inPrimary);
+    const alerts = new AlertTopic(
+        "alerts",
+        {
+            topicName: naming.envName(env, "backup-alerts"),
+            keyAlias: `alias/${naming.envName(env, "backup-alerts")}`,
+            accountId: cfg.accountId,
+            region: cfg.region,
+            emails: cfg.alertEmails,
+            protect: cfg.protectData,
+        },
+        inPrimary,
+    );
 
-    const key = new BackupKey("backup-key", {
-        description: `Encrypts ${env} backups and exports`,
-        aliasName: `alias/${naming.envName(env, "backup")}`,
-        accountId: cfg.accountId,
-        region: cfg.region,
-        viaServices: ["backup", "s3", "dynamodb"],
-        crossAccount: [{ sid: "BackupAccountReadsCopies", accountIds: [central.accountId], use: "decrypt", viaServices: ["backup"] }],
-        extraStatements: reportDeliveryKeyStatements(cfg.accountId, cfg.region),
-        protect: cfg.protectData,
-    }, inPrimary);
+    const key = new BackupKey(
+        "backup-key",
+        {
+            description: `Encrypts ${env} backups and exports`,
+            aliasName: `alias/${naming.envName(env, "backup")}`,
+            accountId: cfg.accountId,
+            region: cfg.region,
+            viaServices: ["backup", "s3", "dynamodb"],
+            crossAccount: [
+                {
+                    sid: "BackupAccountReadsCopies",
+                    accountIds: [central.accountId],
+                    use: "decrypt",
+                    viaServices: ["backup"],
+                },
+            ],
+            extraStatements: reportDeliveryKeyStatements(cfg.accountId, cfg.region),
+            protect: cfg.protectData,
+        },
+        inPrimary,
+    );
 
-    const vault = new BackupVault("local-vault", {
-        vaultName: naming.localVaultName(env),
-        kmsKeyArn: key.arn,
-        notificationTopicArn: alerts.arn,
-        // Restoring from the backup account means copying back into this vault, then restoring here.
-        accessPolicy: (arn) => copyBackVaultPolicy(central.accountId, arn),
-        protect: cfg.protectData,
-    }, inPrimary);
+    const vault = new BackupVault(
+        "local-vault",
+        {
+            vaultName: naming.localVaultName(env),
+            kmsKeyArn: key.arn,
+            notificationTopicArn: alerts.arn,
+            // Restoring from the backup account means copying back into this vault, then restoring here.
+            accessPolicy: (arn) => copyBackVaultPolicy(central.accountId, arn),
+            protect: cfg.protectData,
+        },
+        inPrimary,
+    );
 
     new BackupRegionSettings("backup-region-settings", { optInResourceTypes: ["DynamoDB"] }, inPrimary);
 
@@ -75,62 +106,100 @@ export function deploymentStack(cfg: DeploymentConfig) {
         startWindowMinutes: rule.startWindowMinutes,
         completionWindowMinutes: rule.completionWindowMinutes,
         lifecycle: rule.lifecycle,
-        copies: rule.copyToBackupAccount ? [{ destinationVaultArn: centralVaultArn, lifecycle: rule.copyToBackupAccount }] : [],
+        copies: rule.copyToBackupAccount
+            ? [{ destinationVaultArn: centralVaultArn, lifecycle: rule.copyToBackupAccount }]
+            : [],
     }));
-    const plan = new BackupPlan("backup-plan", {
-        planName: naming.envName(env, "backup-plan"),
-        vaultName: vault.name,
-        rules,
-        resourceArns: cfg.tables.map((table) => naming.arn("dynamodb", cfg.region, cfg.accountId, `table/${table}`)),
-        selectionTag: cfg.selectionTag,
-        roleName: naming.backupServiceRoleName(env),
-    }, inPrimary);
+    const plan = new BackupPlan(
+        "backup-plan",
+        {
+            planName: naming.envName(env, "backup-plan"),
+            vaultName: vault.name,
+            rules,
+            resourceArns: cfg.tables.map((table) =>
+                naming.arn("dynamodb", cfg.region, cfg.accountId, `table/${table}`),
+            ),
+            selectionTag: cfg.selectionTag,
+            roleName: naming.backupServiceRoleName(env),
+        },
+        inPrimary,
+    );
 
     // The app's tables and secrets belong to another tool: keep PITR on and DR-region replicas present.
-    for (const table of cfg.tables) new TablePitr(`pitr-${table}`, { ...self, tableName: table, recoveryPeriodDays: cfg.pitrRecoveryPeriodDays });
-    const secretsKey = new BackupKey("secrets-dr-key", {
-        description: `Encrypts ${env} secret replicas in ${cfg.drRegion}`,
-        aliasName: `alias/${naming.envName(env, "secret-replicas")}`,
-        accountId: cfg.accountId,
-        region: cfg.drRegion,
-        viaServices: ["secretsmanager"],
-        protect: cfg.protectData,
-    }, inDr);
+    for (const table of cfg.tables)
+        new TablePitr(`pitr-${table}`, { ...self, tableName: table, recoveryPeriodDays: cfg.pitrRecoveryPeriodDays });
+    const secretsKey = new BackupKey(
+        "secrets-dr-key",
+        {
+            description: `Encrypts ${env} secret replicas in ${cfg.drRegion}`,
+            aliasName: `alias/${naming.envName(env, "secret-replicas")}`,
+            accountId: cfg.accountId,
+            region: cfg.drRegion,
+            viaServices: ["secretsmanager"],
+            protect: cfg.protectData,
+        },
+        inDr,
+    );
     for (const secret of cfg.secrets.filter((s) => s.critical)) {
-        new SecretReplica(`replica-${secret.name.replace(/[^A-Za-z0-9-]/g, "-")}`, { ...self, secretId: secret.name, replicaRegion: cfg.drRegion, replicaKmsKeyId: secretsKey.arn });
+        new SecretReplica(`replica-${secret.name.replace(/[^A-Za-z0-9-]/g, "-")}`, {
+            ...self,
+            secretId: secret.name,
+            replicaRegion: cfg.drRegion,
+            replicaKmsKeyId: secretsKey.arn,
+        });
     }
 
-    const exportsBucket = new ProtectedBucket("exports", {
-        bucketName: naming.exportsBucketName(env, cfg.accountId, cfg.region),
-        kmsKeyArn: key.arn,
-        lifecycle: cfg.exportsBucket,
-        policyStatements: (arn) => [
-            ...reportDeliveryBucketStatements(arn, cfg.accountId, DEPLOYMENT_AUDIT_PREFIX),
-            ...(cfg.monitoring.createConfigRecorder ? configDeliveryBucketStatements(arn, cfg.accountId, DEPLOYMENT_CONFIG_PREFIX) : []),
-        ],
-        protect: cfg.protectData,
-    }, inPrimary);
-
-    new S3Replication("exports-replication", {
-        source: { bucketName: exportsBucket.name, bucketArn: exportsBucket.arn, kmsKeyArn: key.arn, accountId: cfg.accountId, region: cfg.region },
-        sourceVersioning: exportsBucket.versioning,
-        destination: {
-            bucketArn: archiveBucketArn,
-            accountId: central.accountId,
-            region: central.region,
-            kmsKeyArn: naming.archiveKeyAliasArn(central.accountId, central.region),
-            kmsKeyAlias: naming.ARCHIVE_KEY_ALIAS,
+    const exportsBucket = new ProtectedBucket(
+        "exports",
+        {
+            bucketName: naming.exportsBucketName(env, cfg.accountId, cfg.region),
+            kmsKeyArn: key.arn,
+            lifecycle: cfg.exportsBucket,
+            policyStatements: (arn) => [
+                ...reportDeliveryBucketStatements(arn, cfg.accountId, DEPLOYMENT_AUDIT_PREFIX),
+                ...(cfg.monitoring.createConfigRecorder
+                    ? configDeliveryBucketStatements(arn, cfg.accountId, DEPLOYMENT_CONFIG_PREFIX)
+                    : []),
+            ],
+            protect: cfg.protectData,
         },
-        roleName: naming.replicationRoleName(env),
-        ruleId: naming.EXPORTS_REPLICATION_RULE_ID,
-    }, inPrimary);
-    new CopyEventForwarding("copy-events", {
-        accountId: cfg.accountId,
-        centralVaultArn,
-        targetEventBusArn: naming.backupAccountEventBusArn(central.accountId, central.region),
-        roleName: naming.envName(env, "copy-event-forwarding"),
-        states: ["COMPLETED", "FAILED"],
-    }, inPrimary);
+        inPrimary,
+    );
+
+    new S3Replication(
+        "exports-replication",
+        {
+            source: {
+                bucketName: exportsBucket.name,
+                bucketArn: exportsBucket.arn,
+                kmsKeyArn: key.arn,
+                accountId: cfg.accountId,
+                region: cfg.region,
+            },
+            sourceVersioning: exportsBucket.versioning,
+            destination: {
+                bucketArn: archiveBucketArn,
+                accountId: central.accountId,
+                region: central.region,
+                kmsKeyArn: naming.archiveKeyAliasArn(central.accountId, central.region),
+                kmsKeyAlias: naming.ARCHIVE_KEY_ALIAS,
+            },
+            roleName: naming.replicationRoleName(env),
+            ruleId: naming.EXPORTS_REPLICATION_RULE_ID,
+        },
+        inPrimary,
+    );
+    new CopyEventForwarding(
+        "copy-events",
+        {
+            accountId: cfg.accountId,
+            centralVaultArn,
+            targetEventBusArn: naming.backupAccountEventBusArn(central.accountId, central.region),
+            roleName: naming.envName(env, "copy-event-forwarding"),
+            states: ["COMPLETED", "FAILED"],
+        },
+        inPrimary,
+    );
 
     // Phase 3: alarms and job events to the alert topic, a dashboard, verification inside AWS.
     const watch = deploymentMonitoring(cfg, { vault, alerts, exportsBucket, key, rules }, inPrimary);

@@ -19,20 +19,31 @@ export interface GithubRolesOptions {
     checksTrustedAccountIds?: string[];
 }
 
-export function githubRoles(cfg: GithubRolesConfig, regions: string[], opts: pulumi.ComponentResourceOptions, extra: GithubRolesOptions = {}): DeployRole | undefined {
+export function githubRoles(
+    cfg: GithubRolesConfig,
+    regions: string[],
+    opts: pulumi.ComponentResourceOptions,
+    extra: GithubRolesOptions = {},
+): DeployRole | undefined {
     const gh = cfg.github;
     if (!gh) return undefined;
-    return new DeployRole("github", {
-        repository: gh.repository,
-        environment: gh.environment ?? cfg.environment,
-        accountId: cfg.accountId,
-        regions: [...new Set(regions)],
-        existingOidcProviderArn: gh.existingOidcProviderArn,
-        managesOrganization: extra.managesOrganization ?? false,
-        stateBackend: gh.stateBucket ? { bucketName: gh.stateBucket, kmsKeyArn: gh.secretsKeyArn } : undefined,
-        checksBranch: gh.checksBranch,
-        checksTrustedAccountIds: [...new Set([...gh.checksTrustedAccountIds, ...(extra.checksTrustedAccountIds ?? [])])],
-    }, opts);
+    return new DeployRole(
+        "github",
+        {
+            repository: gh.repository,
+            environment: gh.environment ?? cfg.environment,
+            accountId: cfg.accountId,
+            regions: [...new Set(regions)],
+            existingOidcProviderArn: gh.existingOidcProviderArn,
+            managesOrganization: extra.managesOrganization ?? false,
+            stateBackend: gh.stateBucket ? { bucketName: gh.stateBucket, kmsKeyArn: gh.secretsKeyArn } : undefined,
+            checksBranch: gh.checksBranch,
+            checksTrustedAccountIds: [
+                ...new Set([...gh.checksTrustedAccountIds, ...(extra.checksTrustedAccountIds ?? [])]),
+            ],
+        },
+        opts,
+    );
 }
 
 /** Stack outputs the workflows' setup reads: the role ARNs to put in repository variables. */

@@ -8,8 +8,20 @@ import { githubOutputs, githubRoles } from "./github";
 import { awsProvider } from "./providers";
 
 export function organizationStack(cfg: OrganizationConfig) {
-    const provider = awsProvider(`management-${cfg.region}`, { accountId: cfg.accountId, region: cfg.region, deployRoleArn: cfg.deployRoleArn, tags: { environment: cfg.environment, ...cfg.tags } });
+    const provider = awsProvider(`management-${cfg.region}`, {
+        accountId: cfg.accountId,
+        region: cfg.region,
+        deployRoleArn: cfg.deployRoleArn,
+        tags: { environment: cfg.environment, ...cfg.tags },
+    });
     const crossAccount = new CrossAccountBackup("cross-account-backup", {}, { provider });
     const github = githubRoles(cfg, [cfg.region], { provider }, { managesOrganization: true });
-    return { ...githubOutputs(github), accountId: cfg.accountId, organizationId: cfg.organizationId, crossAccountBackupEnabled: crossAccount.settings.globalSettings.apply((s) => s?.isCrossAccountBackupEnabled === "true") };
+    return {
+        ...githubOutputs(github),
+        accountId: cfg.accountId,
+        organizationId: cfg.organizationId,
+        crossAccountBackupEnabled: crossAccount.settings.globalSettings.apply(
+            (s) => s?.isCrossAccountBackupEnabled === "true",
+        ),
+    };
 }

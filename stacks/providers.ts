@@ -18,7 +18,9 @@ export function awsProvider(name: string, placement: ProviderPlacement): aws.Pro
     return new aws.Provider(name, {
         region: placement.region as aws.Region,
         allowedAccountIds: [placement.accountId],
-        assumeRoles: placement.deployRoleArn ? [{ roleArn: placement.deployRoleArn, sessionName: `${PROJECT}-deploy` }] : undefined,
+        assumeRoles: placement.deployRoleArn
+            ? [{ roleArn: placement.deployRoleArn, sessionName: `${PROJECT}-deploy` }]
+            : undefined,
         defaultTags: { tags: { project: PROJECT, "managed-by": "pulumi", ...placement.tags } },
     });
 }

@@ -40,12 +40,15 @@ export function jobRole(stack: string, kind: GithubRoleKind, projectDir?: string
         region,
         environment: typeof keys.environment === "string" ? keys.environment : stack,
     };
-    if (typeof backup?.accountId === "string") role["backup-checks-role-arn"] = naming.iamRoleArn(backup.accountId, naming.GITHUB_CHECKS_ROLE_NAME);
+    if (typeof backup?.accountId === "string")
+        role["backup-checks-role-arn"] = naming.iamRoleArn(backup.accountId, naming.GITHUB_CHECKS_ROLE_NAME);
     return role;
 }
 
 export function outputLines(role: JobRole): string {
-    return Object.entries(role).map(([k, v]) => `${k}=${v}`).join("\n");
+    return Object.entries(role)
+        .map(([k, v]) => `${k}=${v}`)
+        .join("\n");
 }
 
 export function main(argv: string[]): number {

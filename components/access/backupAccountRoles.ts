@@ -20,23 +20,40 @@ export interface BackupAccountRolesArgs {
 
 /** People of this account assume these roles, with MFA. */
 function operatorTrust(accountId: string): PolicyDocument {
-    return policyDocument([{
-        Sid: "OperatorsWithMfa",
-        Effect: "Allow",
-        Principal: { AWS: accountRootArn(accountId) },
-        Action: "sts:AssumeRole",
-        Condition: { Bool: { "aws:MultiFactorAuthPresent": true } },
-    }]);
+    return policyDocument([
+        {
+            Sid: "OperatorsWithMfa",
+            Effect: "Allow",
+            Principal: { AWS: accountRootArn(accountId) },
+            Action: "sts:AssumeRole",
+            Condition: { Bool: { "aws:MultiFactorAuthPresent": true } },
+        },
+    ]);
 }
 
 export function copyBackPolicy(args: BackupAccountRolesArgs): PolicyDocument {
     const recoveryPoints = args.regions.map((r) => `arn:aws:backup:${r}:${args.accountId}:recovery-point:*`);
     const vaults = args.regions.map((r) => `arn:aws:backup:${r}:${args.accountId}:backup-vault:*`);
     return policyDocument([
-        { Sid: "FindRecoveryPoints", Effect: "Allow", Action: ["backup:ListRecoveryPointsByBackupVault", "backup:DescribeBackupVault"], Resource: vaults },
-        { Sid: "DescribeRecoveryPoints", Effect: "Allow", Action: "backup:DescribeRecoveryPoint", Resource: recoveryPoints },
+        {
+            Sid: "FindRecoveryPoints",
+            Effect: "Allow",
+            Action: ["backup:ListRecoveryPointsByBackupVault", "backup:DescribeBackupVault"],
+            Resource: vaults,
+        },
+        {
+            Sid: "DescribeRecoveryPoints",
+            Effect: "Allow",
+            Action: "backup:DescribeRecoveryPoint",
+            Resource: recoveryPoints,
+        },
         { Sid: "CopyBackToDeploymentVaults", Effect: "Allow", Action: "backup:StartCopyJob", Resource: recoveryPoints },
-        { Sid: "WatchCopyJobs", Effect: "Allow", Action: ["backup:DescribeCopyJob", "backup:ListCopyJobs"], Resource: "*" },
+        {
+            Sid: "WatchCopyJobs",
+            Effect: "Allow",
+            Action: ["backup:DescribeCopyJob", "backup:ListCopyJobs"],
+            Resource: "*",
+        },
         {
             Sid: "PassCopyRole",
             Effect: "Allow",
@@ -48,15 +65,17 @@ export function copyBackPolicy(args: BackupAccountRolesArgs): PolicyDocument {
 }
 
 export function breakGlassPolicy(args: BackupAccountRolesArgs): PolicyDocument {
-    return policyDocument([{
-        Sid: "BreakGlassVaultChanges",
-        Effect: "Allow",
-        Action: PROTECTED_VAULT_ACTIONS,
-        Resource: [
-            ...args.regions.map((r) => `arn:aws:backup:${r}:${args.accountId}:recovery-point:*`),
-            ...args.regions.map((r) => `arn:aws:backup:${r}:${args.accountId}:backup-vault:*`),
-        ],
-    }]);
+    return policyDocument([
+        {
+            Sid: "BreakGlassVaultChanges",
+            Effect: "Allow",
+            Action: PROTECTED_VAULT_ACTIONS,
+            Resource: [
+                ...args.regions.map((r) => `arn:aws:backup:${r}:${args.accountId}:recovery-point:*`),
+                ...args.regions.map((r) => `arn:aws:backup:${r}:${args.accountId}:backup-vault:*`),
+            ],
+        },
+    ]);
 }
 
 export class BackupAccountRoles extends pulumi.ComponentResource {
@@ -67,15 +86,61 @@ export class BackupAccountRoles extends pulumi.ComponentResource {
     constructor(name: string, args: BackupAccountRolesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("backup:access:BackupAccountRoles", name, {}, opts);
         const child = { parent: this };
-        this.copyRole = new aws.iam.Role(`${name}-copy`, { name: args.copyRoleName, assumeRolePolicy: toJson(serviceTrustPolicy("backup.amazonaws.com")), description: "Assumed by AWS Backup for copy jobs out of the backup account" }, child);
-        new aws.iam.RolePolicyAttachment(`${name}-copy-managed`, { role: this.copyRole.name, policyArn: "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup" }, child);
+        this.copyRole = new aws.iam.Role(
+            `${name}-copy`,
+            {
+                name: args.copyRoleName,
+                assumeRolePolicy: toJson(serviceTrustPolicy("backup.amazonaws.com")),
+                description: "Assumed by AWS Backup for copy jobs out of the backup account",
+            },
+            child,
+        );
+        new aws.iam.RolePolicyAttachment(
+            `${name}-copy-managed`,
+            {
+                role: this.copyRole.name,
+                policyArn: "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
+            },
+            child,
+        );
 
-        this.copyBackRole = new aws.iam.Role(`${name}-copy-back`, { name: args.copyBackRoleName, assumeRolePolicy: toJson(operatorTrust(args.accountId)), description: "Copies recovery points back into a deployment account's vault for restore", maxSessionDuration: 43200 }, child);
-        new aws.iam.RolePolicy(`${name}-copy-back-policy`, { role: this.copyBackRole.name, name: "copy-back", policy: toJson(copyBackPolicy(args)) }, child);
+        this.copyBackRole = new aws.iam.Role(
+            `${name}-copy-back`,
+            {
+                name: args.copyBackRoleName,
+                assumeRolePolicy: toJson(operatorTrust(args.accountId)),
+                description: "Copies recovery points back into a deployment account's vault for restore",
+                maxSessionDuration: 43200,
+            },
+            child,
+        );
+        new aws.iam.RolePolicy(
+            `${name}-copy-back-policy`,
+            { role: this.copyBackRole.name, name: "copy-back", policy: toJson(copyBackPolicy(args)) },
+            child,
+        );
 
-        this.breakGlassRole = new aws.iam.Role(`${name}-break-glass`, { name: args.breakGlassRoleName, assumeRolePolicy: toJson(operatorTrust(args.accountId)), description: "The only principal allowed to delete or shorten recovery points; every use is an incident", maxSessionDuration: 3600 }, child);
-        new aws.iam.RolePolicy(`${name}-break-glass-policy`, { role: this.breakGlassRole.name, name: "break-glass", policy: toJson(breakGlassPolicy(args)) }, child);
+        this.breakGlassRole = new aws.iam.Role(
+            `${name}-break-glass`,
+            {
+                name: args.breakGlassRoleName,
+                assumeRolePolicy: toJson(operatorTrust(args.accountId)),
+                description:
+                    "The only principal allowed to delete or shorten recovery points; every use is an incident",
+                maxSessionDuration: 3600,
+            },
+            child,
+        );
+        new aws.iam.RolePolicy(
+            `${name}-break-glass-policy`,
+            { role: this.breakGlassRole.name, name: "break-glass", policy: toJson(breakGlassPolicy(args)) },
+            child,
+        );
 
-        this.registerOutputs({ copyRoleArn: this.copyRole.arn, copyBackRoleArn: this.copyBackRole.arn, breakGlassRoleArn: this.breakGlassRole.arn });
+        this.registerOutputs({
+            copyRoleArn: this.copyRole.arn,
+            copyBackRoleArn: this.copyBackRole.arn,
+            breakGlassRoleArn: this.breakGlassRole.arn,
+        });
     }
 }

@@ -70,10 +70,22 @@ export class AlertTopic extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        this.topic = new aws.sns.Topic(`${name}-topic`, { name: args.topicName, kmsMasterKeyId: this.key.arn }, { parent: this });
-        new aws.sns.TopicPolicy(`${name}-policy`, { arn: this.topic.arn, policy: toJson(alertTopicPolicy(this.topic.arn, args.accountId)) }, { parent: this });
+        this.topic = new aws.sns.Topic(
+            `${name}-topic`,
+            { name: args.topicName, kmsMasterKeyId: this.key.arn },
+            { parent: this },
+        );
+        new aws.sns.TopicPolicy(
+            `${name}-policy`,
+            { arn: this.topic.arn, policy: toJson(alertTopicPolicy(this.topic.arn, args.accountId)) },
+            { parent: this },
+        );
         args.emails.forEach((email, i) => {
-            new aws.sns.TopicSubscription(`${name}-email-${i}`, { topic: this.topic.arn, protocol: "email", endpoint: email }, { parent: this });
+            new aws.sns.TopicSubscription(
+                `${name}-email-${i}`,
+                { topic: this.topic.arn, protocol: "email", endpoint: email },
+                { parent: this },
+            );
         });
         this.arn = this.topic.arn;
         this.registerOutputs({ arn: this.arn, keyArn: this.key.arn });

@@ -36,18 +36,49 @@ export class CopyEventForwarding extends pulumi.ComponentResource {
     constructor(name: string, args: CopyEventForwardingArgs, opts?: pulumi.ComponentResourceOptions) {
         super("backup:copy:CopyEventForwarding", name, {}, opts);
         const child = { parent: this };
-        const role = new aws.iam.Role(`${name}-role`, { name: args.roleName, assumeRolePolicy: toJson(serviceTrustPolicy("events.amazonaws.com", args.accountId)) }, child);
-        new aws.iam.RolePolicy(`${name}-policy`, {
-            role: role.name,
-            name: "put-events-to-backup-account",
-            policy: toJson(policyDocument([{ Sid: "ForwardToBackupAccount", Effect: "Allow", Action: "events:PutEvents", Resource: args.targetEventBusArn }])),
-        }, child);
-        this.rule = new aws.cloudwatch.EventRule(`${name}-rule`, {
-            name: `${args.roleName}-rule`,
-            description: "Copies into the backup account's central vault that completed (for its second-region copy) or failed (for its alerts)",
-            eventPattern: pulumi.output(args.centralVaultArn).apply((arn) => JSON.stringify(forwardedCopyPattern(arn, args.states ?? ["COMPLETED"]))),
-        }, child);
-        new aws.cloudwatch.EventTarget(`${name}-target`, { rule: this.rule.name, targetId: "backup-account-bus", arn: args.targetEventBusArn, roleArn: role.arn }, child);
+        const role = new aws.iam.Role(
+            `${name}-role`,
+            {
+                name: args.roleName,
+                assumeRolePolicy: toJson(serviceTrustPolicy("events.amazonaws.com", args.accountId)),
+            },
+            child,
+        );
+        new aws.iam.RolePolicy(
+            `${name}-policy`,
+            {
+                role: role.name,
+                name: "put-events-to-backup-account",
+                policy: toJson(
+                    policyDocument([
+                        {
+                            Sid: "ForwardToBackupAccount",
+                            Effect: "Allow",
+                            Action: "events:PutEvents",
+                            Resource: args.targetEventBusArn,
+                        },
+                    ]),
+                ),
+            },
+            child,
+        );
+        this.rule = new aws.cloudwatch.EventRule(
+            `${name}-rule`,
+            {
+                name: `${args.roleName}-rule`,
+                description:
+                    "Copies into the backup account's central vault that completed (for its second-region copy) or failed (for its alerts)",
+                eventPattern: pulumi
+                    .output(args.centralVaultArn)
+                    .apply((arn) => JSON.stringify(forwardedCopyPattern(arn, args.states ?? ["COMPLETED"]))),
+            },
+            child,
+        );
+        new aws.cloudwatch.EventTarget(
+            `${name}-target`,
+            { rule: this.rule.name, targetId: "backup-account-bus", arn: args.targetEventBusArn, roleArn: role.arn },
+            child,
+        );
         this.registerOutputs({ ruleArn: this.rule.arn });
     }
 }

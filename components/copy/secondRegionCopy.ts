@@ -46,87 +46,182 @@ export class SecondRegionCopy extends pulumi.ComponentResource {
         super("backup:copy:SecondRegionCopy", name, {}, opts);
         const child = { parent: this };
 
-        this.deadLetterQueue = new aws.sqs.Queue(`${name}-dlq`, { name: `${args.functionName}-dlq`, sqsManagedSseEnabled: true, messageRetentionSeconds: 1209600 }, child);
-        const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, { name: `/aws/lambda/${args.functionName}`, retentionInDays: 400 }, child);
+        this.deadLetterQueue = new aws.sqs.Queue(
+            `${name}-dlq`,
+            { name: `${args.functionName}-dlq`, sqsManagedSseEnabled: true, messageRetentionSeconds: 1209600 },
+            child,
+        );
+        const logGroup = new aws.cloudwatch.LogGroup(
+            `${name}-logs`,
+            { name: `/aws/lambda/${args.functionName}`, retentionInDays: 400 },
+            child,
+        );
 
-        const role = new aws.iam.Role(`${name}-role`, { name: `${args.functionName}-role`, assumeRolePolicy: toJson(serviceTrustPolicy("lambda.amazonaws.com", args.accountId)) }, child);
-        new aws.iam.RolePolicy(`${name}-policy`, {
-            role: role.name,
-            name: "copy-to-dr-region",
-            policy: toJson(policyDocument([
-                { Sid: "ReadCentralRecoveryPoints", Effect: "Allow", Action: "backup:DescribeRecoveryPoint", Resource: `arn:aws:backup:${args.region}:${args.accountId}:recovery-point:*` },
-                { Sid: "StartCopyFromCentralVault", Effect: "Allow", Action: "backup:StartCopyJob", Resource: `arn:aws:backup:${args.region}:${args.accountId}:recovery-point:*` },
-                { Sid: "PassCopyRole", Effect: "Allow", Action: "iam:PassRole", Resource: args.copyRoleArn, Condition: { StringEquals: { "iam:PassedToService": "backup.amazonaws.com" } } },
-                { Sid: "DeadLetters", Effect: "Allow", Action: "sqs:SendMessage", Resource: this.deadLetterQueue.arn },
-                { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroup.arn}:*` },
-            ])),
-        }, child);
+        const role = new aws.iam.Role(
+            `${name}-role`,
+            {
+                name: `${args.functionName}-role`,
+                assumeRolePolicy: toJson(serviceTrustPolicy("lambda.amazonaws.com", args.accountId)),
+            },
+            child,
+        );
+        new aws.iam.RolePolicy(
+            `${name}-policy`,
+            {
+                role: role.name,
+                name: "copy-to-dr-region",
+                policy: toJson(
+                    policyDocument([
+                        {
+                            Sid: "ReadCentralRecoveryPoints",
+                            Effect: "Allow",
+                            Action: "backup:DescribeRecoveryPoint",
+                            Resource: `arn:aws:backup:${args.region}:${args.accountId}:recovery-point:*`,
+                        },
+                        {
+                            Sid: "StartCopyFromCentralVault",
+                            Effect: "Allow",
+                            Action: "backup:StartCopyJob",
+                            Resource: `arn:aws:backup:${args.region}:${args.accountId}:recovery-point:*`,
+                        },
+                        {
+                            Sid: "PassCopyRole",
+                            Effect: "Allow",
+                            Action: "iam:PassRole",
+                            Resource: args.copyRoleArn,
+                            Condition: { StringEquals: { "iam:PassedToService": "backup.amazonaws.com" } },
+                        },
+                        {
+                            Sid: "DeadLetters",
+                            Effect: "Allow",
+                            Action: "sqs:SendMessage",
+                            Resource: this.deadLetterQueue.arn,
+                        },
+                        {
+                            Sid: "Logs",
+                            Effect: "Allow",
+                            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                            Resource: pulumi.interpolate`${logGroup.arn}:*`,
+                        },
+                    ]),
+                ),
+            },
+            child,
+        );
 
-        this.function = new aws.lambda.Function(`${name}-function`, {
-            name: args.functionName,
-            runtime: LAMBDA_RUNTIME,
-            handler: args.handler,
-            code: args.code,
-            role: role.arn,
-            timeout: 60,
-            memorySize: 256,
-            environment: { variables: { CENTRAL_VAULT_ARN: args.centralVaultArn, DR_VAULT_ARN: args.drVaultArn, COPY_ROLE_ARN: args.copyRoleArn } },
-            loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
-        }, { parent: this, dependsOn: [logGroup] });
+        this.function = new aws.lambda.Function(
+            `${name}-function`,
+            {
+                name: args.functionName,
+                runtime: LAMBDA_RUNTIME,
+                handler: args.handler,
+                code: args.code,
+                role: role.arn,
+                timeout: 60,
+                memorySize: 256,
+                environment: {
+                    variables: {
+                        CENTRAL_VAULT_ARN: args.centralVaultArn,
+                        DR_VAULT_ARN: args.drVaultArn,
+                        COPY_ROLE_ARN: args.copyRoleArn,
+                    },
+                },
+                loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+            },
+            { parent: this, dependsOn: [logGroup] },
+        );
 
-        new aws.lambda.FunctionEventInvokeConfig(`${name}-retries`, {
-            functionName: this.function.name,
-            maximumRetryAttempts: args.maximumRetryAttempts ?? 2,
-            maximumEventAgeInSeconds: 6 * 3600,
-            destinationConfig: { onFailure: { destination: this.deadLetterQueue.arn } },
-        }, child);
+        new aws.lambda.FunctionEventInvokeConfig(
+            `${name}-retries`,
+            {
+                functionName: this.function.name,
+                maximumRetryAttempts: args.maximumRetryAttempts ?? 2,
+                maximumEventAgeInSeconds: 6 * 3600,
+                destinationConfig: { onFailure: { destination: this.deadLetterQueue.arn } },
+            },
+            child,
+        );
 
-        this.rule = new aws.cloudwatch.EventRule(`${name}-rule`, {
-            name: `${args.functionName}-trigger`,
-            description: "A copy into the central vault completed: copy it on to the DR region",
-            eventPattern: pulumi.output(args.centralVaultArn).apply((arn) => JSON.stringify(copyCompletedPattern(arn))),
-        }, child);
-        new aws.lambda.Permission(`${name}-invoke`, {
-            statementId: "AllowCopyCompletedRule",
-            action: "lambda:InvokeFunction",
-            function: this.function.name,
-            principal: "events.amazonaws.com",
-            sourceArn: this.rule.arn,
-            sourceAccount: args.accountId,
-        }, child);
-        new aws.cloudwatch.EventTarget(`${name}-target`, {
-            rule: this.rule.name,
-            targetId: "copy-to-dr-region",
-            arn: this.function.arn,
-            // Delivery failures (the function throttled or unavailable) land in the same queue.
-            retryPolicy: { maximumRetryAttempts: 20, maximumEventAgeInSeconds: 6 * 3600 },
-            deadLetterConfig: { arn: this.deadLetterQueue.arn },
-        }, child);
-        new aws.sqs.QueuePolicy(`${name}-dlq-policy`, {
-            queueUrl: this.deadLetterQueue.url,
-            policy: toJson(policyDocument([{
-                Sid: "UndeliveredRuleEvents",
-                Effect: "Allow",
-                Principal: { Service: "events.amazonaws.com" },
-                Action: "sqs:SendMessage",
-                Resource: this.deadLetterQueue.arn,
-                Condition: { ArnEquals: { "aws:SourceArn": this.rule.arn } },
-            }])),
-        }, child);
+        this.rule = new aws.cloudwatch.EventRule(
+            `${name}-rule`,
+            {
+                name: `${args.functionName}-trigger`,
+                description: "A copy into the central vault completed: copy it on to the DR region",
+                eventPattern: pulumi
+                    .output(args.centralVaultArn)
+                    .apply((arn) => JSON.stringify(copyCompletedPattern(arn))),
+            },
+            child,
+        );
+        new aws.lambda.Permission(
+            `${name}-invoke`,
+            {
+                statementId: "AllowCopyCompletedRule",
+                action: "lambda:InvokeFunction",
+                function: this.function.name,
+                principal: "events.amazonaws.com",
+                sourceArn: this.rule.arn,
+                sourceAccount: args.accountId,
+            },
+            child,
+        );
+        new aws.cloudwatch.EventTarget(
+            `${name}-target`,
+            {
+                rule: this.rule.name,
+                targetId: "copy-to-dr-region",
+                arn: this.function.arn,
+                // Delivery failures (the function throttled or unavailable) land in the same queue.
+                retryPolicy: { maximumRetryAttempts: 20, maximumEventAgeInSeconds: 6 * 3600 },
+                deadLetterConfig: { arn: this.deadLetterQueue.arn },
+            },
+            child,
+        );
+        new aws.sqs.QueuePolicy(
+            `${name}-dlq-policy`,
+            {
+                queueUrl: this.deadLetterQueue.url,
+                policy: toJson(
+                    policyDocument([
+                        {
+                            Sid: "UndeliveredRuleEvents",
+                            Effect: "Allow",
+                            Principal: { Service: "events.amazonaws.com" },
+                            Action: "sqs:SendMessage",
+                            Resource: this.deadLetterQueue.arn,
+                            Condition: { ArnEquals: { "aws:SourceArn": this.rule.arn } },
+                        },
+                    ]),
+                ),
+            },
+            child,
+        );
 
         // Copy jobs into the central vault belong to the deployment accounts, which forward their events here.
-        new aws.cloudwatch.EventBusPolicy(`${name}-bus-policy`, {
-            eventBusName: "default",
-            policy: toJson(policyDocument([{
-                Sid: "DeploymentAccountsForwardCopyEvents",
-                Effect: "Allow",
-                Principal: { AWS: args.forwardingAccountIds.map((id) => `arn:aws:iam::${id}:root`) },
-                Action: "events:PutEvents",
-                Resource: `arn:aws:events:${args.region}:${args.accountId}:event-bus/default`,
-                Condition: { StringEquals: { "aws:PrincipalOrgID": args.organizationId } },
-            }])),
-        }, child);
+        new aws.cloudwatch.EventBusPolicy(
+            `${name}-bus-policy`,
+            {
+                eventBusName: "default",
+                policy: toJson(
+                    policyDocument([
+                        {
+                            Sid: "DeploymentAccountsForwardCopyEvents",
+                            Effect: "Allow",
+                            Principal: { AWS: args.forwardingAccountIds.map((id) => `arn:aws:iam::${id}:root`) },
+                            Action: "events:PutEvents",
+                            Resource: `arn:aws:events:${args.region}:${args.accountId}:event-bus/default`,
+                            Condition: { StringEquals: { "aws:PrincipalOrgID": args.organizationId } },
+                        },
+                    ]),
+                ),
+            },
+            child,
+        );
 
-        this.registerOutputs({ functionArn: this.function.arn, deadLetterQueueArn: this.deadLetterQueue.arn, ruleArn: this.rule.arn });
+        this.registerOutputs({
+            functionArn: this.function.arn,
+            deadLetterQueueArn: this.deadLetterQueue.arn,
+            ruleArn: this.rule.arn,
+        });
     }
 }

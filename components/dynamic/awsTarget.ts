@@ -106,7 +106,9 @@ export async function assertTargetAccount(sts: StsSender, target: AwsTarget, pur
 
 /** The AWS error name, for errors thrown by SDK v3 clients. */
 export function awsErrorName(error: unknown): string | undefined {
-    return typeof error === "object" && error !== null && "name" in error ? String((error as { name: unknown }).name) : undefined;
+    return typeof error === "object" && error !== null && "name" in error
+        ? String((error as { name: unknown }).name)
+        : undefined;
 }
 
 export function errorMessage(error: unknown): string {

@@ -79,7 +79,10 @@ export function tablePitrFailures(inputs: Partial<TablePitrInputs>): InputFailur
         if (rule) failures.push({ property: "tableName", reason: rule });
     }
     const days = inputs.recoveryPeriodDays;
-    if (isKnown(days) && !(Number.isInteger(days) && days! >= MIN_RECOVERY_PERIOD_DAYS && days! <= MAX_RECOVERY_PERIOD_DAYS)) {
+    if (
+        isKnown(days) &&
+        !(Number.isInteger(days) && days! >= MIN_RECOVERY_PERIOD_DAYS && days! <= MAX_RECOVERY_PERIOD_DAYS)
+    ) {
         failures.push({
             property: "recoveryPeriodDays",
             reason: `${days} is outside the ${MIN_RECOVERY_PERIOD_DAYS} to ${MAX_RECOVERY_PERIOD_DAYS} whole days DynamoDB PITR accepts`,
@@ -89,7 +92,10 @@ export function tablePitrFailures(inputs: Partial<TablePitrInputs>): InputFailur
 }
 
 /** Table identity changes mean another table: replace. Period, role or drift: update in place. */
-export function diffTablePitr(olds: TablePitrOutputs, news: TablePitrInputs): { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean } {
+export function diffTablePitr(
+    olds: TablePitrOutputs,
+    news: TablePitrInputs,
+): { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean } {
     const replaces = (["tableName", "region", "accountId"] as const).filter((key) => olds[key] !== news[key]);
     const drifted = olds.pitrEnabled !== true || olds.recoveryPeriodDays !== news.recoveryPeriodDays;
     const roleChanged = (olds.assumeRoleArn ?? "") !== (news.assumeRoleArn ?? "");
@@ -98,7 +104,9 @@ export function diffTablePitr(olds: TablePitrOutputs, news: TablePitrInputs): { 
 
 function targetOf(inputs: TablePitrInputs): TablePitrInputs {
     const { tableName, recoveryPeriodDays, region, accountId, assumeRoleArn } = inputs;
-    return assumeRoleArn ? { tableName, recoveryPeriodDays, region, accountId, assumeRoleArn } : { tableName, recoveryPeriodDays, region, accountId };
+    return assumeRoleArn
+        ? { tableName, recoveryPeriodDays, region, accountId, assumeRoleArn }
+        : { tableName, recoveryPeriodDays, region, accountId };
 }
 
 function outputsFrom(inputs: TablePitrInputs, description: ContinuousBackupsDescription | undefined): TablePitrOutputs {
@@ -113,7 +121,8 @@ function outputsFrom(inputs: TablePitrInputs, description: ContinuousBackupsDesc
         pitrStatus,
         continuousBackupsStatus: description?.ContinuousBackupsStatus ?? "DISABLED",
     };
-    if (pitr?.EarliestRestorableDateTime) outputs.earliestRestorableTime = pitr.EarliestRestorableDateTime.toISOString();
+    if (pitr?.EarliestRestorableDateTime)
+        outputs.earliestRestorableTime = pitr.EarliestRestorableDateTime.toISOString();
     if (pitr?.LatestRestorableDateTime) outputs.latestRestorableTime = pitr.LatestRestorableDateTime.toISOString();
     return outputs;
 }
@@ -121,7 +130,9 @@ function outputsFrom(inputs: TablePitrInputs, description: ContinuousBackupsDesc
 function explainFailure(inputs: TablePitrInputs, action: string, error: unknown): Error {
     const where = `table '${inputs.tableName}' in account ${inputs.accountId}, region ${inputs.region}`;
     if (awsErrorName(error) === "TableNotFoundException") {
-        return new Error(`Cannot ${action}: DynamoDB ${where} does not exist. The table is created by the application's own deployment; deploy it first or fix the table name.`);
+        return new Error(
+            `Cannot ${action}: DynamoDB ${where} does not exist. The table is created by the application's own deployment; deploy it first or fix the table name.`,
+        );
     }
     return new Error(`Cannot ${action} on ${where}: ${awsErrorName(error) ?? "Error"}: ${errorMessage(error)}`);
 }

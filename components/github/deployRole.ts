@@ -53,7 +53,11 @@ export function githubSubjects(repository: string, environment: string, checksBr
 }
 
 /** Trust for one GitHub subject, exact audience and subject (no wildcards: a `*` would admit any branch or fork). */
-export function githubTrustPolicy(providerArn: pulumi.Input<string>, subject: string, extra: PolicyStatement[] = []): PolicyDocument {
+export function githubTrustPolicy(
+    providerArn: pulumi.Input<string>,
+    subject: string,
+    extra: PolicyStatement[] = [],
+): PolicyDocument {
     return policyDocument([
         {
             Sid: "TrustGitHubActions",
@@ -84,13 +88,19 @@ export function chainedChecksTrust(accountIds: string[]): PolicyStatement[] {
             Effect: "Allow",
             Principal: { AWS: accountIds.map(naming.accountRootArn) },
             Action: "sts:AssumeRole",
-            Condition: { ArnEquals: { "aws:PrincipalArn": accountIds.map((id) => naming.iamRoleArn(id, naming.GITHUB_CHECKS_ROLE_NAME)) } },
+            Condition: {
+                ArnEquals: {
+                    "aws:PrincipalArn": accountIds.map((id) => naming.iamRoleArn(id, naming.GITHUB_CHECKS_ROLE_NAME)),
+                },
+            },
         },
     ];
 }
 
 /** The managed policies of each role, by a short name that becomes part of the policy name. */
-export function rolePolicies(args: DeployRoleArgs): Record<"deploy" | "preview" | "checks", Record<string, PolicyDocument>> {
+export function rolePolicies(
+    args: DeployRoleArgs,
+): Record<"deploy" | "preview" | "checks", Record<string, PolicyDocument>> {
     const scope: permissions.PermissionScope = {
         accountId: args.accountId,
         regions: args.regions,
@@ -104,7 +114,11 @@ export function rolePolicies(args: DeployRoleArgs): Record<"deploy" | "preview" 
             read: policyDocument([...read, ...permissions.stateBackendStatements(scope.stateBackend, true), ...deny]),
             backup: policyDocument([...permissions.backupAndKeyStatements(scope), ...deny]),
             iam: policyDocument([...permissions.iamStatements(scope), ...deny]),
-            storage: policyDocument([...permissions.storageAndMonitoringStatements(scope), ...(scope.managesOrganization ? permissions.organizationStatements() : []), ...deny]),
+            storage: policyDocument([
+                ...permissions.storageAndMonitoringStatements(scope),
+                ...(scope.managesOrganization ? permissions.organizationStatements() : []),
+                ...deny,
+            ]),
         },
         preview: {
             read: policyDocument([...read, ...permissions.stateBackendStatements(scope.stateBackend, false), ...deny]),
@@ -126,7 +140,9 @@ function assertWithinIamLimits(policies: ReturnType<typeof rolePolicies>): void 
         for (const [name, doc] of Object.entries(docs)) {
             const size = policyCharacters(doc);
             if (size > permissions.MANAGED_POLICY_MAX_CHARS) {
-                throw new Error(`the ${role} role's '${name}' policy is ${size} characters; IAM accepts at most ${permissions.MANAGED_POLICY_MAX_CHARS} in a managed policy`);
+                throw new Error(
+                    `the ${role} role's '${name}' policy is ${size} characters; IAM accepts at most ${permissions.MANAGED_POLICY_MAX_CHARS} in a managed policy`,
+                );
             }
         }
     }
@@ -138,7 +154,9 @@ export function validateDeployRoleArgs(args: DeployRoleArgs): void {
     }
     if (!args.regions.length) throw new Error("list at least one region the stack manages");
     if (args.existingOidcProviderArn && args.existingOidcProviderArn !== naming.githubOidcProviderArn(args.accountId)) {
-        throw new Error(`existingOidcProviderArn must be ${naming.githubOidcProviderArn(args.accountId)} (GitHub's provider in account ${args.accountId})`);
+        throw new Error(
+            `existingOidcProviderArn must be ${naming.githubOidcProviderArn(args.accountId)} (GitHub's provider in account ${args.accountId})`,
+        );
     }
 }
 
@@ -164,7 +182,12 @@ export class DeployRole extends pulumi.ComponentResource {
               ).arn;
 
         const subjects = githubSubjects(args.repository, args.environment, args.checksBranch);
-        const role = (kind: keyof typeof policies, roleName: string, description: string, extraTrust: PolicyStatement[] = []) =>
+        const role = (
+            kind: keyof typeof policies,
+            roleName: string,
+            description: string,
+            extraTrust: PolicyStatement[] = [],
+        ) =>
             this.roleWithPolicies(name, kind, {
                 roleName,
                 description,
@@ -172,8 +195,16 @@ export class DeployRole extends pulumi.ComponentResource {
                 policies: policies[kind],
             });
 
-        this.deployRole = role("deploy", naming.GITHUB_DEPLOY_ROLE_NAME, `pulumi up from ${args.repository}, environment ${args.environment}`);
-        this.previewRole = role("preview", naming.GITHUB_PREVIEW_ROLE_NAME, `pulumi preview (read-only) from pull requests of ${args.repository}`);
+        this.deployRole = role(
+            "deploy",
+            naming.GITHUB_DEPLOY_ROLE_NAME,
+            `pulumi up from ${args.repository}, environment ${args.environment}`,
+        );
+        this.previewRole = role(
+            "preview",
+            naming.GITHUB_PREVIEW_ROLE_NAME,
+            `pulumi preview (read-only) from pull requests of ${args.repository}`,
+        );
         this.checksRole = role(
             "checks",
             naming.GITHUB_CHECKS_ROLE_NAME,
@@ -192,21 +223,39 @@ export class DeployRole extends pulumi.ComponentResource {
     private roleWithPolicies(
         name: string,
         kind: string,
-        spec: { roleName: string; description: string; trust: PolicyDocument; policies: Record<string, PolicyDocument> },
+        spec: {
+            roleName: string;
+            description: string;
+            trust: PolicyDocument;
+            policies: Record<string, PolicyDocument>;
+        },
     ): aws.iam.Role {
         const role = new aws.iam.Role(
             `${name}-${kind}`,
             // One hour covers the longest deploy; GitHub's token is only exchanged once per job.
-            { name: spec.roleName, description: spec.description, assumeRolePolicy: pulumi.jsonStringify(spec.trust), maxSessionDuration: 3600 },
+            {
+                name: spec.roleName,
+                description: spec.description,
+                assumeRolePolicy: pulumi.jsonStringify(spec.trust),
+                maxSessionDuration: 3600,
+            },
             { parent: this },
         );
         for (const [policyName, doc] of Object.entries(spec.policies)) {
             const policy = new aws.iam.Policy(
                 `${name}-${kind}-${policyName}`,
-                { name: `${spec.roleName}-${policyName}`, policy: JSON.stringify(doc), description: `${spec.description}: ${policyName}` },
+                {
+                    name: `${spec.roleName}-${policyName}`,
+                    policy: JSON.stringify(doc),
+                    description: `${spec.description}: ${policyName}`,
+                },
                 { parent: this },
             );
-            new aws.iam.RolePolicyAttachment(`${name}-${kind}-${policyName}-attachment`, { role: role.name, policyArn: policy.arn }, { parent: this });
+            new aws.iam.RolePolicyAttachment(
+                `${name}-${kind}-${policyName}-attachment`,
+                { role: role.name, policyArn: policy.arn },
+                { parent: this },
+            );
         }
         return role;
     }

@@ -6,10 +6,22 @@
 import * as pulumi from "@pulumi/pulumi";
 
 export type ConditionOperator =
-    | "StringEquals" | "StringNotEquals" | "StringNotEqualsIfExists" | "StringLike" | "StringNotLike"
-    | "ArnEquals" | "ArnLike" | "ArnNotEquals" | "ArnNotLike"
-    | "Bool" | "NumericLessThan" | "NumericGreaterThan" | "Null"
-    | "ForAnyValue:StringEquals" | "ForAllValues:StringEquals" | "ForAnyValue:StringLike";
+    | "StringEquals"
+    | "StringNotEquals"
+    | "StringNotEqualsIfExists"
+    | "StringLike"
+    | "StringNotLike"
+    | "ArnEquals"
+    | "ArnLike"
+    | "ArnNotEquals"
+    | "ArnNotLike"
+    | "Bool"
+    | "NumericLessThan"
+    | "NumericGreaterThan"
+    | "Null"
+    | "ForAnyValue:StringEquals"
+    | "ForAllValues:StringEquals"
+    | "ForAnyValue:StringLike";
 
 export type Principal =
     | "*"
@@ -26,7 +38,9 @@ export interface PolicyStatement {
     Action: string | string[];
     /** Required in identity and resource policies; forbidden in a role's trust policy. */
     Resource?: pulumi.Input<string> | pulumi.Input<string>[];
-    Condition?: Partial<Record<ConditionOperator, Record<string, pulumi.Input<string> | pulumi.Input<string>[] | boolean>>>;
+    Condition?: Partial<
+        Record<ConditionOperator, Record<string, pulumi.Input<string> | pulumi.Input<string>[] | boolean>>
+    >;
 }
 
 export interface PolicyDocument {

@@ -40,9 +40,21 @@ export interface CrossAccountKeyUse {
 }
 
 const ADMIN_ACTIONS = [
-    "kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*",
-    "kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource",
-    "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:RotateKeyOnDemand",
+    "kms:Create*",
+    "kms:Describe*",
+    "kms:Enable*",
+    "kms:List*",
+    "kms:Put*",
+    "kms:Update*",
+    "kms:Revoke*",
+    "kms:Disable*",
+    "kms:Get*",
+    "kms:Delete*",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:ScheduleKeyDeletion",
+    "kms:CancelKeyDeletion",
+    "kms:RotateKeyOnDemand",
 ];
 const ENCRYPT_ACTIONS = ["kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"];
 const DECRYPT_ACTIONS = ["kms:Decrypt", "kms:DescribeKey"];
@@ -62,7 +74,10 @@ export function backupKeyPolicy(args: BackupKeyArgs): PolicyStatement[] {
             Action: [...ENCRYPT_ACTIONS, "kms:Decrypt"],
             Resource: "*",
             Condition: {
-                StringEquals: { "kms:ViaService": viaService(args.viaServices, args.region), "kms:CallerAccount": args.accountId },
+                StringEquals: {
+                    "kms:ViaService": viaService(args.viaServices, args.region),
+                    "kms:CallerAccount": args.accountId,
+                },
             },
         },
         {
@@ -136,7 +151,11 @@ export class BackupKey extends pulumi.ComponentResource {
             },
             { parent: this, protect: args.protect },
         );
-        this.alias = new aws.kms.Alias(`${name}-alias`, { name: args.aliasName, targetKeyId: this.key.keyId }, { parent: this });
+        this.alias = new aws.kms.Alias(
+            `${name}-alias`,
+            { name: args.aliasName, targetKeyId: this.key.keyId },
+            { parent: this },
+        );
         this.arn = this.key.arn;
         this.keyId = this.key.keyId;
         this.registerOutputs({ arn: this.arn, keyId: this.keyId, aliasName: this.alias.name });

@@ -35,7 +35,8 @@ export function alarmWindowError(w: AlarmWindow): string | undefined {
     if (p * n > limit) {
         return `CloudWatch limits period × evaluation periods to ${limit} seconds (${limit === ONE_DAY_SECONDS ? "one day, for periods under an hour" : "one week"}); ${p} × ${n} = ${p * n}`;
     }
-    if (!Number.isInteger(m) || m < 1 || m > n) return `datapointsToAlarm must be between 1 and evaluationPeriods (${n}), not ${m}`;
+    if (!Number.isInteger(m) || m < 1 || m > n)
+        return `datapointsToAlarm must be between 1 and evaluationPeriods (${n}), not ${m}`;
     return undefined;
 }
 
@@ -51,14 +52,18 @@ export interface AlarmSpec {
     dimensions: Record<string, pulumi.Input<string>>;
     statistic: Statistic;
     window: AlarmWindow;
-    comparison: "GreaterThanOrEqualToThreshold" | "GreaterThanThreshold" | "LessThanThreshold" | "LessThanOrEqualToThreshold";
+    comparison:
+        "GreaterThanOrEqualToThreshold" | "GreaterThanThreshold" | "LessThanThreshold" | "LessThanOrEqualToThreshold";
     threshold: number;
     /** `notBreaching` for failure counters (no data means no failure); `breaching` for "nothing happened". */
     treatMissingData: "breaching" | "notBreaching" | "missing" | "ignore";
 }
 
 /** The typed metric behind a spec, for alarms and dashboard widgets alike. */
-export function metricOf(spec: Pick<AlarmSpec, "namespace" | "metricName" | "dimensions" | "statistic" | "window">, label?: string): cw.Metric {
+export function metricOf(
+    spec: Pick<AlarmSpec, "namespace" | "metricName" | "dimensions" | "statistic" | "window">,
+    label?: string,
+): cw.Metric {
     return new cw.Metric({
         namespace: spec.namespace,
         name: spec.metricName,

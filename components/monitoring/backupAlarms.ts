@@ -45,7 +45,9 @@ const HOURLY_FAILURES: AlarmWindow = { periodSeconds: 3600, evaluationPeriods: 1
 export function noRecentBackupWindow(rules: ScheduledRule[]): AlarmWindow & { rule: string; windowHours: number } {
     if (rules.length === 0) throw new Error("the no-recent-backup alarm needs at least one backup rule");
     const [rule] = [...rules].sort(
-        (a, b) => scheduleIntervalHours(a.schedule) - scheduleIntervalHours(b.schedule) || b.completionWindowMinutes - a.completionWindowMinutes,
+        (a, b) =>
+            scheduleIntervalHours(a.schedule) - scheduleIntervalHours(b.schedule) ||
+            b.completionWindowMinutes - a.completionWindowMinutes,
     );
     const windowHours = scheduleIntervalHours(rule.schedule) + Math.ceil(rule.completionWindowMinutes / 60);
     if (windowHours * 3600 > ONE_WEEK_SECONDS) {
@@ -54,7 +56,13 @@ export function noRecentBackupWindow(rules: ScheduledRule[]): AlarmWindow & { ru
                 `but CloudWatch evaluates at most one week (${ONE_WEEK_SECONDS} s); add a rule that runs at least every 6 days`,
         );
     }
-    return { periodSeconds: 3600, evaluationPeriods: windowHours, datapointsToAlarm: windowHours, rule: rule.name, windowHours };
+    return {
+        periodSeconds: 3600,
+        evaluationPeriods: windowHours,
+        datapointsToAlarm: windowHours,
+        rule: rule.name,
+        windowHours,
+    };
 }
 
 /** The alarms of one vault, as specs. */
@@ -77,7 +85,8 @@ export function backupAlarmSpecs(args: BackupAlarmsArgs): AlarmSpec[] {
                 key: "backup-jobs-failed",
                 metricName: "NumberOfBackupJobsFailed",
                 dimensions: vault,
-                description: "An AWS Backup job into this vault failed in the last hour. See the backup-job event on the alert topic, or AWS Backup > Jobs.",
+                description:
+                    "An AWS Backup job into this vault failed in the last hour. See the backup-job event on the alert topic, or AWS Backup > Jobs.",
             },
             {
                 ...failures,
@@ -99,7 +108,8 @@ export function backupAlarmSpecs(args: BackupAlarmsArgs): AlarmSpec[] {
             key: "copy-jobs-failed",
             metricName: "NumberOfCopyJobsFailed",
             dimensions: vault,
-            description: "A copy job from this vault failed in the last hour. Check that cross-account backup is on for the organization and that the copy's retention is within the destination vault lock's bounds.",
+            description:
+                "A copy job from this vault failed in the last hour. Check that cross-account backup is on for the organization and that the copy's retention is within the destination vault lock's bounds.",
         });
     }
     specs.push({
@@ -119,7 +129,13 @@ export class BackupAlarms extends pulumi.ComponentResource {
     constructor(name: string, args: BackupAlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("backup:monitoring:BackupAlarms", name, {}, opts);
         this.alarms = backupAlarmSpecs(args).map((spec) =>
-            createMetricAlarm(`${name}-${spec.key}`, `${args.alarmNamePrefix}-${spec.key}`, spec, args.alertTopicArn, this),
+            createMetricAlarm(
+                `${name}-${spec.key}`,
+                `${args.alarmNamePrefix}-${spec.key}`,
+                spec,
+                args.alertTopicArn,
+                this,
+            ),
         );
         this.alarmArns = this.alarms.map((a) => a.arn);
         this.registerOutputs({ alarmArns: this.alarmArns });

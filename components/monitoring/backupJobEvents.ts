@@ -54,7 +54,11 @@ export function jobEventRules(): JobEventRule[] {
         {
             key: "backup-job-failed",
             description: "AWS Backup backup jobs that failed, were aborted or expired before they could start",
-            pattern: { source: ["aws.backup"], "detail-type": ["Backup Job State Change"], detail: { state: ["FAILED", "ABORTED", "EXPIRED"] } },
+            pattern: {
+                source: ["aws.backup"],
+                "detail-type": ["Backup Job State Change"],
+                detail: { state: ["FAILED", "ABORTED", "EXPIRED"] },
+            },
             inputPaths: backupPaths,
             message: backupMessage("AWS Backup: a backup job ended <state>."),
         },
@@ -67,12 +71,18 @@ export function jobEventRules(): JobEventRule[] {
                 detail: { state: ["COMPLETED"], statusMessage: [{ exists: true }] },
             },
             inputPaths: backupPaths,
-            message: backupMessage("AWS Backup: a backup job completed with issues; check that the recovery point is usable."),
+            message: backupMessage(
+                "AWS Backup: a backup job completed with issues; check that the recovery point is usable.",
+            ),
         },
         {
             key: "copy-job-failed",
             description: "AWS Backup copy jobs that failed (copies to the backup account or another region)",
-            pattern: { source: ["aws.backup"], "detail-type": ["Copy Job State Change"], detail: { state: ["FAILED"] } },
+            pattern: {
+                source: ["aws.backup"],
+                "detail-type": ["Copy Job State Change"],
+                detail: { state: ["FAILED"] },
+            },
             inputPaths: {
                 ...WHERE,
                 jobId: "$.detail.copyJobId",
@@ -92,7 +102,11 @@ export function jobEventRules(): JobEventRule[] {
         {
             key: "restore-job-failed",
             description: "AWS Backup restore jobs that failed, including restore tests",
-            pattern: { source: ["aws.backup"], "detail-type": ["Restore Job State Change"], detail: { status: ["FAILED"] } },
+            pattern: {
+                source: ["aws.backup"],
+                "detail-type": ["Restore Job State Change"],
+                detail: { status: ["FAILED"] },
+            },
             inputPaths: {
                 ...WHERE,
                 jobId: "$.detail.restoreJobId",
@@ -115,9 +129,11 @@ export function jobEventRules(): JobEventRule[] {
 export function inputTemplate(rule: JobEventRule): string {
     const used = [...rule.message.matchAll(/<([A-Za-z]+)>/g)].map((m) => m[1]);
     const unknown = used.filter((v) => !(v in rule.inputPaths));
-    if (unknown.length) throw new Error(`Event rule '${rule.key}': the message uses <${unknown.join(">, <")}> without an input path`);
+    if (unknown.length)
+        throw new Error(`Event rule '${rule.key}': the message uses <${unknown.join(">, <")}> without an input path`);
     // EventBridge allows at most 100 input paths per transformer.
-    if (Object.keys(rule.inputPaths).length > 100) throw new Error(`Event rule '${rule.key}': more than 100 input paths`);
+    if (Object.keys(rule.inputPaths).length > 100)
+        throw new Error(`Event rule '${rule.key}': more than 100 input paths`);
     return JSON.stringify(rule.message);
 }
 
@@ -128,10 +144,18 @@ export class BackupJobEvents extends pulumi.ComponentResource {
         super("backup:monitoring:BackupJobEvents", name, {}, opts);
         this.rules = jobEventRules().map((spec) => {
             const ruleName = `${args.namePrefix}-${spec.key}`;
-            if (!/^[.\-_A-Za-z0-9]{1,64}$/.test(ruleName)) throw new Error(`EventBridge rule names are 1 to 64 of letters, digits, '.', '-' and '_': '${ruleName}'`);
+            if (!/^[.\-_A-Za-z0-9]{1,64}$/.test(ruleName))
+                throw new Error(
+                    `EventBridge rule names are 1 to 64 of letters, digits, '.', '-' and '_': '${ruleName}'`,
+                );
             const rule = new aws.cloudwatch.EventRule(
                 `${name}-${spec.key}`,
-                { name: ruleName, description: spec.description, eventPattern: JSON.stringify(spec.pattern), state: "ENABLED" },
+                {
+                    name: ruleName,
+                    description: spec.description,
+                    eventPattern: JSON.stringify(spec.pattern),
+                    state: "ENABLED",
+                },
                 { parent: this },
             );
             new aws.cloudwatch.EventTarget(

@@ -19,7 +19,11 @@ export interface OperationsDashboardArgs {
     /** Resource type of the restore jobs (AWS publishes restore metrics by resource type). */
     restoreResourceType?: string;
     /** A replication rule to show, when the stack replicates. */
-    replication?: { sourceBucket: pulumi.Input<string>; destinationBucket: pulumi.Input<string>; ruleId: pulumi.Input<string> };
+    replication?: {
+        sourceBucket: pulumi.Input<string>;
+        destinationBucket: pulumi.Input<string>;
+        ruleId: pulumi.Input<string>;
+    };
     /** Leave out the backup-jobs widget for a vault that only receives copies. */
     backupJobs?: boolean;
     /** A copy function to show (invocations, errors, dead letters), when the stack has one. */
@@ -32,8 +36,13 @@ const HOUR = 3600;
 /** Restore tests run monthly: their results read best as totals over 30 days. */
 const THIRTY_DAYS = 30 * 24 * HOUR;
 
-const backupMetric = (name: string, dimensions: Record<string, pulumi.Input<string>>, label: string, color: string, period = HOUR) =>
-    new cw.Metric({ namespace: "AWS/Backup", name, dimensions, statistic: "Sum", period, label, color });
+const backupMetric = (
+    name: string,
+    dimensions: Record<string, pulumi.Input<string>>,
+    label: string,
+    color: string,
+    period = HOUR,
+) => new cw.Metric({ namespace: "AWS/Backup", name, dimensions, statistic: "Sum", period, label, color });
 
 const GREEN = "#2ca02c";
 const RED = "#d62728";
@@ -41,7 +50,10 @@ const GREY = "#7f7f7f";
 
 /** The widgets, in reading order; rows wrap at CloudWatch's 24 grid columns. */
 export function dashboardWidgets(args: OperationsDashboardArgs): cw.Widget[] {
-    if (args.alarmArns.length > 100) throw new Error(`a CloudWatch alarm-status widget lists at most 100 alarms; this stack has ${args.alarmArns.length}`);
+    if (args.alarmArns.length > 100)
+        throw new Error(
+            `a CloudWatch alarm-status widget lists at most 100 alarms; this stack has ${args.alarmArns.length}`,
+        );
     const vault = { BackupVaultName: args.vaultName };
     const restoreType = { ResourceType: args.restoreResourceType ?? "DynamoDB" };
     const widgets: cw.Widget[] = [new cw.TextWidget({ markdown: args.title, width: 24, height: 2 })];
@@ -51,7 +63,11 @@ export function dashboardWidgets(args: OperationsDashboardArgs): cw.Widget[] {
                 title: "Backup jobs: completed vs failed",
                 width: 8,
                 period: HOUR,
-                metrics: [backupMetric("NumberOfBackupJobsCompleted", vault, "completed", GREEN), backupMetric("NumberOfBackupJobsFailed", vault, "failed", RED), backupMetric("NumberOfBackupJobsExpired", vault, "expired", GREY)],
+                metrics: [
+                    backupMetric("NumberOfBackupJobsCompleted", vault, "completed", GREEN),
+                    backupMetric("NumberOfBackupJobsFailed", vault, "failed", RED),
+                    backupMetric("NumberOfBackupJobsExpired", vault, "expired", GREY),
+                ],
             }),
         );
     }
@@ -60,59 +76,133 @@ export function dashboardWidgets(args: OperationsDashboardArgs): cw.Widget[] {
             title: "Copy jobs from the vault: completed vs failed",
             width: 8,
             period: HOUR,
-            metrics: [backupMetric("NumberOfCopyJobsCompleted", vault, "completed", GREEN), backupMetric("NumberOfCopyJobsFailed", vault, "failed", RED)],
+            metrics: [
+                backupMetric("NumberOfCopyJobsCompleted", vault, "completed", GREEN),
+                backupMetric("NumberOfCopyJobsFailed", vault, "failed", RED),
+            ],
         }),
         new cw.LineGraphMetricWidget({
             title: "Restore jobs: completed vs failed",
             width: 8,
             period: HOUR,
-            metrics: [backupMetric("NumberOfRestoreJobsCompleted", restoreType, "completed", GREEN), backupMetric("NumberOfRestoreJobsFailed", restoreType, "failed", RED)],
+            metrics: [
+                backupMetric("NumberOfRestoreJobsCompleted", restoreType, "completed", GREEN),
+                backupMetric("NumberOfRestoreJobsFailed", restoreType, "failed", RED),
+            ],
         }),
         new cw.StackedAreaGraphMetricWidget({
             title: "Recovery points created in the vault",
             width: 12,
             period: HOUR,
-            metrics: [backupMetric("NumberOfRecoveryPointsCompleted", vault, "completed", GREEN), backupMetric("NumberOfRecoveryPointsPartial", vault, "partial", GREY), backupMetric("NumberOfRecoveryPointsExpired", vault, "expired", RED)],
+            metrics: [
+                backupMetric("NumberOfRecoveryPointsCompleted", vault, "completed", GREEN),
+                backupMetric("NumberOfRecoveryPointsPartial", vault, "partial", GREY),
+                backupMetric("NumberOfRecoveryPointsExpired", vault, "expired", RED),
+            ],
         }),
         new cw.SingleNumberMetricWidget({
             title: "Restore-test results, last 30 days",
             width: 12,
             period: THIRTY_DAYS,
-            metrics: [backupMetric("NumberOfRestoreJobsCompleted", restoreType, "restores completed", GREEN, THIRTY_DAYS), backupMetric("NumberOfRestoreJobsFailed", restoreType, "restores failed", RED, THIRTY_DAYS)],
+            metrics: [
+                backupMetric("NumberOfRestoreJobsCompleted", restoreType, "restores completed", GREEN, THIRTY_DAYS),
+                backupMetric("NumberOfRestoreJobsFailed", restoreType, "restores failed", RED, THIRTY_DAYS),
+            ],
         }),
     );
     if (args.copyFunction) {
         const fn = { FunctionName: args.copyFunction.functionName };
-        const lambda = (name: string, label: string, color: string) => new cw.Metric({ namespace: "AWS/Lambda", name, dimensions: fn, statistic: "Sum", period: 300, label, color });
+        const lambda = (name: string, label: string, color: string) =>
+            new cw.Metric({
+                namespace: "AWS/Lambda",
+                name,
+                dimensions: fn,
+                statistic: "Sum",
+                period: 300,
+                label,
+                color,
+            });
         widgets.push(
-            new cw.LineGraphMetricWidget({ title: "Copy function: invocations vs errors", width: 12, period: 300, metrics: [lambda("Invocations", "invocations", GREEN), lambda("Errors", "errors", RED), lambda("Throttles", "throttles", GREY)] }),
+            new cw.LineGraphMetricWidget({
+                title: "Copy function: invocations vs errors",
+                width: 12,
+                period: 300,
+                metrics: [
+                    lambda("Invocations", "invocations", GREEN),
+                    lambda("Errors", "errors", RED),
+                    lambda("Throttles", "throttles", GREY),
+                ],
+            }),
             new cw.LineGraphMetricWidget({
                 title: "Copy function: dead letters waiting",
                 width: 12,
                 period: 300,
-                metrics: [new cw.Metric({ namespace: "AWS/SQS", name: "ApproximateNumberOfMessagesVisible", dimensions: { QueueName: args.copyFunction.deadLetterQueueName }, statistic: "Maximum", period: 300, label: "dead letters", color: RED })],
+                metrics: [
+                    new cw.Metric({
+                        namespace: "AWS/SQS",
+                        name: "ApproximateNumberOfMessagesVisible",
+                        dimensions: { QueueName: args.copyFunction.deadLetterQueueName },
+                        statistic: "Maximum",
+                        period: 300,
+                        label: "dead letters",
+                        color: RED,
+                    }),
+                ],
             }),
         );
     }
     if (args.replication) {
-        const dims = { SourceBucket: args.replication.sourceBucket, DestinationBucket: args.replication.destinationBucket, RuleId: args.replication.ruleId };
+        const dims = {
+            SourceBucket: args.replication.sourceBucket,
+            DestinationBucket: args.replication.destinationBucket,
+            RuleId: args.replication.ruleId,
+        };
         widgets.push(
             new cw.LineGraphMetricWidget({
                 title: "Replication latency to the archive (seconds)",
                 width: 12,
                 period: 300,
-                metrics: [new cw.Metric({ namespace: "AWS/S3", name: "ReplicationLatency", dimensions: dims, statistic: "Maximum", period: 300, label: "latency" })],
-                annotations: new cw.HorizontalAnnotation({ aboveEdge: { value: RTC_THRESHOLD_SECONDS, label: "RTC 15 minutes" }, color: RED }),
+                metrics: [
+                    new cw.Metric({
+                        namespace: "AWS/S3",
+                        name: "ReplicationLatency",
+                        dimensions: dims,
+                        statistic: "Maximum",
+                        period: 300,
+                        label: "latency",
+                    }),
+                ],
+                annotations: new cw.HorizontalAnnotation({
+                    aboveEdge: { value: RTC_THRESHOLD_SECONDS, label: "RTC 15 minutes" },
+                    color: RED,
+                }),
             }),
             new cw.LineGraphMetricWidget({
                 title: "Replication: operations failed",
                 width: 12,
                 period: 300,
-                metrics: [new cw.Metric({ namespace: "AWS/S3", name: "OperationsFailedReplication", dimensions: dims, statistic: "Sum", period: 300, label: "failed", color: RED })],
+                metrics: [
+                    new cw.Metric({
+                        namespace: "AWS/S3",
+                        name: "OperationsFailedReplication",
+                        dimensions: dims,
+                        statistic: "Sum",
+                        period: 300,
+                        label: "failed",
+                        color: RED,
+                    }),
+                ],
             }),
         );
     }
-    widgets.push(new cw.AlarmWidget({ title: "Alarms of this stack", alarms: args.alarmArns, width: 24, sortBy: "stateUpdatedTimestamp" }));
+    widgets.push(
+        new cw.AlarmWidget({
+            title: "Alarms of this stack",
+            alarms: args.alarmArns,
+            width: 24,
+            sortBy: "stateUpdatedTimestamp",
+        }),
+    );
     return widgets;
 }
 
@@ -122,9 +212,15 @@ export class OperationsDashboard extends pulumi.ComponentResource {
     constructor(name: string, args: OperationsDashboardArgs, opts?: pulumi.ComponentResourceOptions) {
         super("backup:monitoring:OperationsDashboard", name, {}, opts);
         if (!/^[A-Za-z0-9_-]{1,255}$/.test(args.dashboardName)) {
-            throw new Error(`a CloudWatch dashboard name is 1 to 255 letters, digits, '-' and '_': '${args.dashboardName}'`);
+            throw new Error(
+                `a CloudWatch dashboard name is 1 to 255 letters, digits, '-' and '_': '${args.dashboardName}'`,
+            );
         }
-        this.dashboard = new cw.Dashboard(`${name}-dashboard`, { name: args.dashboardName, widgets: dashboardWidgets(args) }, { parent: this });
+        this.dashboard = new cw.Dashboard(
+            `${name}-dashboard`,
+            { name: args.dashboardName, widgets: dashboardWidgets(args) },
+            { parent: this },
+        );
         this.registerOutputs({ dashboardName: this.dashboard.dashboardName });
     }
 }

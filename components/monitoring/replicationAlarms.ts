@@ -21,12 +21,17 @@ export interface ReplicationAlarmsArgs {
 export const RTC_THRESHOLD_SECONDS = 900;
 
 export function replicationAlarmSpecs(args: ReplicationAlarmsArgs): AlarmSpec[] {
-    const dimensions = { SourceBucket: args.sourceBucket, DestinationBucket: args.destinationBucket, RuleId: args.ruleId };
+    const dimensions = {
+        SourceBucket: args.sourceBucket,
+        DestinationBucket: args.destinationBucket,
+        RuleId: args.ruleId,
+    };
     const threshold = args.latencyThresholdSeconds ?? RTC_THRESHOLD_SECONDS;
     return [
         {
             key: "replication-failed",
-            description: "Objects of the exports bucket failed to replicate to the backup account's archive in the last 5 minutes. Check the replication role, the archive key policy and the archive bucket policy.",
+            description:
+                "Objects of the exports bucket failed to replicate to the backup account's archive in the last 5 minutes. Check the replication role, the archive key policy and the archive bucket policy.",
             namespace: "AWS/S3",
             metricName: "OperationsFailedReplication",
             dimensions,
@@ -58,7 +63,13 @@ export class ReplicationAlarms extends pulumi.ComponentResource {
     constructor(name: string, args: ReplicationAlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("backup:monitoring:ReplicationAlarms", name, {}, opts);
         this.alarms = replicationAlarmSpecs(args).map((spec) =>
-            createMetricAlarm(`${name}-${spec.key}`, `${args.alarmNamePrefix}-${spec.key}`, spec, args.alertTopicArn, this),
+            createMetricAlarm(
+                `${name}-${spec.key}`,
+                `${args.alarmNamePrefix}-${spec.key}`,
+                spec,
+                args.alertTopicArn,
+                this,
+            ),
         );
         this.alarmArns = this.alarms.map((a) => a.arn);
         this.registerOutputs({ alarmArns: this.alarmArns });

@@ -52,7 +52,10 @@ export function listedSelections(planName: string, resourceArns: string[]): { na
     const out: { name: string; resources: string[] }[] = [];
     for (let i = 0; i < resourceArns.length; i += MAX_ARNS_PER_SELECTION) {
         const n = i / MAX_ARNS_PER_SELECTION;
-        out.push({ name: n === 0 ? `${planName}-listed` : `${planName}-listed-${n + 1}`, resources: resourceArns.slice(i, i + MAX_ARNS_PER_SELECTION) });
+        out.push({
+            name: n === 0 ? `${planName}-listed` : `${planName}-listed-${n + 1}`,
+            resources: resourceArns.slice(i, i + MAX_ARNS_PER_SELECTION),
+        });
     }
     return out;
 }
@@ -73,7 +76,10 @@ export function planRules(args: BackupPlanArgs): aws.types.input.backup.PlanRule
         lifecycle: lifecycle(rule.lifecycle),
         recoveryPointTags: { "backup-rule": rule.name },
         // Without an explicit lifecycle the provider records a copy as kept forever.
-        copyActions: rule.copies.map((copy) => ({ destinationVaultArn: copy.destinationVaultArn, lifecycle: lifecycle(copy.lifecycle) })),
+        copyActions: rule.copies.map((copy) => ({
+            destinationVaultArn: copy.destinationVaultArn,
+            lifecycle: lifecycle(copy.lifecycle),
+        })),
     }));
 }
 
@@ -89,19 +95,37 @@ export class BackupPlan extends pulumi.ComponentResource {
         // to another account's AWS Backup (iam:PassRole is same-account), which bounds the risk.
         this.role = new aws.iam.Role(
             `${name}-role`,
-            { name: args.roleName, assumeRolePolicy: toJson(serviceTrustPolicy("backup.amazonaws.com")), description: "Assumed by AWS Backup for backup, copy and restore jobs" },
+            {
+                name: args.roleName,
+                assumeRolePolicy: toJson(serviceTrustPolicy("backup.amazonaws.com")),
+                description: "Assumed by AWS Backup for backup, copy and restore jobs",
+            },
             { parent: this },
         );
         const attachments = BACKUP_ROLE_MANAGED_POLICIES.map(
-            (policyArn) => new aws.iam.RolePolicyAttachment(`${name}-${policyArn.split("/").pop()}`, { role: this.role.name, policyArn }, { parent: this }),
+            (policyArn) =>
+                new aws.iam.RolePolicyAttachment(
+                    `${name}-${policyArn.split("/").pop()}`,
+                    { role: this.role.name, policyArn },
+                    { parent: this },
+                ),
         );
-        this.plan = new aws.backup.Plan(`${name}-plan`, { name: args.planName, rules: planRules(args) }, { parent: this });
+        this.plan = new aws.backup.Plan(
+            `${name}-plan`,
+            { name: args.planName, rules: planRules(args) },
+            { parent: this },
+        );
 
         const selectionOpts = { parent: this, dependsOn: attachments };
         listedSelections(args.planName, args.resourceArns).forEach((selection, i) => {
             new aws.backup.Selection(
                 i === 0 ? `${name}-listed` : `${name}-listed-${i + 1}`,
-                { name: selection.name, planId: this.plan.id, iamRoleArn: this.role.arn, resources: selection.resources },
+                {
+                    name: selection.name,
+                    planId: this.plan.id,
+                    iamRoleArn: this.role.arn,
+                    resources: selection.resources,
+                },
                 selectionOpts,
             );
         });
@@ -112,7 +136,9 @@ export class BackupPlan extends pulumi.ComponentResource {
                     name: `${args.planName}-tagged`,
                     planId: this.plan.id,
                     iamRoleArn: this.role.arn,
-                    selectionTags: [{ type: "STRINGEQUALS", key: args.selectionTag.key, value: args.selectionTag.value }],
+                    selectionTags: [
+                        { type: "STRINGEQUALS", key: args.selectionTag.key, value: args.selectionTag.value },
+                    ],
                 },
                 selectionOpts,
             );

@@ -8,7 +8,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { PolicyStatement, policyDocument, toJson } from "../iam/policyDocument";
 
 export interface S3ReplicationArgs {
-    source: { bucketName: pulumi.Input<string>; bucketArn: pulumi.Input<string>; kmsKeyArn: pulumi.Input<string>; accountId: string; region: string };
+    source: {
+        bucketName: pulumi.Input<string>;
+        bucketArn: pulumi.Input<string>;
+        kmsKeyArn: pulumi.Input<string>;
+        accountId: string;
+        region: string;
+    };
     /** The source bucket's versioning: replication can only be configured once it is on. */
     sourceVersioning: pulumi.Resource;
     destination: {
@@ -38,38 +44,54 @@ export function replicationPolicy(args: S3ReplicationArgs): PolicyStatement[] {
     const { source, destination } = args;
     const destKeyStatement: PolicyStatement = destination.kmsKeyAlias
         ? {
-            Sid: "EncryptWithDestinationKey",
-            Effect: "Allow",
-            Action: ["kms:Encrypt", "kms:GenerateDataKey"],
-            Resource: `arn:aws:kms:${destination.region}:${destination.accountId}:key/*`,
-            Condition: {
-                "ForAnyValue:StringEquals": { "kms:ResourceAliases": destination.kmsKeyAlias },
-                StringEquals: { "kms:ViaService": `s3.${destination.region}.amazonaws.com` },
-                StringLike: { "kms:EncryptionContext:aws:s3:arn": encryptionContexts(destination.bucketArn) },
-            },
-        }
+              Sid: "EncryptWithDestinationKey",
+              Effect: "Allow",
+              Action: ["kms:Encrypt", "kms:GenerateDataKey"],
+              Resource: `arn:aws:kms:${destination.region}:${destination.accountId}:key/*`,
+              Condition: {
+                  "ForAnyValue:StringEquals": { "kms:ResourceAliases": destination.kmsKeyAlias },
+                  StringEquals: { "kms:ViaService": `s3.${destination.region}.amazonaws.com` },
+                  StringLike: { "kms:EncryptionContext:aws:s3:arn": encryptionContexts(destination.bucketArn) },
+              },
+          }
         : {
-            Sid: "EncryptWithDestinationKey",
-            Effect: "Allow",
-            Action: ["kms:Encrypt", "kms:GenerateDataKey"],
-            Resource: destination.kmsKeyArn,
-            Condition: {
-                StringEquals: { "kms:ViaService": `s3.${destination.region}.amazonaws.com` },
-                StringLike: { "kms:EncryptionContext:aws:s3:arn": encryptionContexts(destination.bucketArn) },
-            },
-        };
+              Sid: "EncryptWithDestinationKey",
+              Effect: "Allow",
+              Action: ["kms:Encrypt", "kms:GenerateDataKey"],
+              Resource: destination.kmsKeyArn,
+              Condition: {
+                  StringEquals: { "kms:ViaService": `s3.${destination.region}.amazonaws.com` },
+                  StringLike: { "kms:EncryptionContext:aws:s3:arn": encryptionContexts(destination.bucketArn) },
+              },
+          };
     return [
-        { Sid: "ReadReplicationConfiguration", Effect: "Allow", Action: ["s3:GetReplicationConfiguration", "s3:ListBucket"], Resource: source.bucketArn },
+        {
+            Sid: "ReadReplicationConfiguration",
+            Effect: "Allow",
+            Action: ["s3:GetReplicationConfiguration", "s3:ListBucket"],
+            Resource: source.bucketArn,
+        },
         {
             Sid: "ReadSourceVersions",
             Effect: "Allow",
-            Action: ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging", "s3:GetObjectRetention", "s3:GetObjectLegalHold"],
+            Action: [
+                "s3:GetObjectVersionForReplication",
+                "s3:GetObjectVersionAcl",
+                "s3:GetObjectVersionTagging",
+                "s3:GetObjectRetention",
+                "s3:GetObjectLegalHold",
+            ],
             Resource: pulumi.interpolate`${source.bucketArn}/*`,
         },
         {
             Sid: "WriteDestination",
             Effect: "Allow",
-            Action: ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags", "s3:ObjectOwnerOverrideToBucketOwner"],
+            Action: [
+                "s3:ReplicateObject",
+                "s3:ReplicateDelete",
+                "s3:ReplicateTags",
+                "s3:ObjectOwnerOverrideToBucketOwner",
+            ],
             Resource: pulumi.interpolate`${destination.bucketArn}/*`,
         },
         {
@@ -103,7 +125,9 @@ export function replicationRule(args: S3ReplicationArgs): aws.types.input.s3.Buc
             // S3 accepts replication time control only with metrics, and 15 is the only value of both.
             replicationTime: { status: "Enabled", time: { minutes: 15 } },
             metrics: { status: "Enabled", eventThreshold: { minutes: 15 } },
-            ...(crossAccount ? { account: args.destination.accountId, accessControlTranslation: { owner: "Destination" } } : {}),
+            ...(crossAccount
+                ? { account: args.destination.accountId, accessControlTranslation: { owner: "Destination" } }
+                : {}),
         },
     };
 }
@@ -114,15 +138,28 @@ export class S3Replication extends pulumi.ComponentResource {
 
     constructor(name: string, args: S3ReplicationArgs, opts?: pulumi.ComponentResourceOptions) {
         super("backup:replication:S3Replication", name, {}, opts);
-        const trust = policyDocument([{
-            Sid: "TrustS3",
-            Effect: "Allow",
-            Principal: { Service: "s3.amazonaws.com" },
-            Action: "sts:AssumeRole",
-            Condition: { StringEquals: { "aws:SourceAccount": args.source.accountId }, ArnLike: { "aws:SourceArn": args.source.bucketArn } },
-        }]);
-        this.role = new aws.iam.Role(`${name}-role`, { name: args.roleName, assumeRolePolicy: toJson(trust), description: "Assumed by S3 to replicate backups" }, { parent: this });
-        const policy = new aws.iam.RolePolicy(`${name}-policy`, { role: this.role.name, name: "replicate", policy: toJson(policyDocument(replicationPolicy(args))) }, { parent: this });
+        const trust = policyDocument([
+            {
+                Sid: "TrustS3",
+                Effect: "Allow",
+                Principal: { Service: "s3.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                Condition: {
+                    StringEquals: { "aws:SourceAccount": args.source.accountId },
+                    ArnLike: { "aws:SourceArn": args.source.bucketArn },
+                },
+            },
+        ]);
+        this.role = new aws.iam.Role(
+            `${name}-role`,
+            { name: args.roleName, assumeRolePolicy: toJson(trust), description: "Assumed by S3 to replicate backups" },
+            { parent: this },
+        );
+        const policy = new aws.iam.RolePolicy(
+            `${name}-policy`,
+            { role: this.role.name, name: "replicate", policy: toJson(policyDocument(replicationPolicy(args))) },
+            { parent: this },
+        );
         this.configuration = new aws.s3.BucketReplicationConfig(
             `${name}-config`,
             { bucket: args.source.bucketName, role: this.role.arn, rules: [replicationRule(args)] },

@@ -62,7 +62,9 @@ export const awsSecretReplicaClients: SecretReplicaClientFactory = (target) => (
     sts: stsClientFor(target, SESSION_NAME),
 });
 
-export function secretReplicaId(inputs: Pick<SecretReplicaInputs, "accountId" | "region" | "secretId" | "replicaRegion">): string {
+export function secretReplicaId(
+    inputs: Pick<SecretReplicaInputs, "accountId" | "region" | "secretId" | "replicaRegion">,
+): string {
     return `${inputs.accountId}/${inputs.region}/${inputs.secretId}->${inputs.replicaRegion}`;
 }
 
@@ -79,9 +81,15 @@ export function secretReplicaFailures(inputs: Partial<SecretReplicaInputs>): Inp
         const arn = /^arn:aws:secretsmanager:([a-z0-9-]+):(\d{12}):secret:.+$/.exec(String(secretId));
         if (String(secretId).startsWith("arn:")) {
             if (!arn) {
-                failures.push({ property: "secretId", reason: "a secret ARN reads arn:aws:secretsmanager:<region>:<account>:secret:<name>" });
+                failures.push({
+                    property: "secretId",
+                    reason: "a secret ARN reads arn:aws:secretsmanager:<region>:<account>:secret:<name>",
+                });
             } else if ((isKnown(region) && arn[1] !== region) || (isKnown(accountId) && arn[2] !== accountId)) {
-                failures.push({ property: "secretId", reason: `the secret ${secretId} is not in account ${accountId}, region ${region}` });
+                failures.push({
+                    property: "secretId",
+                    reason: `the secret ${secretId} is not in account ${accountId}, region ${region}`,
+                });
             }
         } else {
             const rule = secretName(String(secretId));
@@ -92,7 +100,10 @@ export function secretReplicaFailures(inputs: Partial<SecretReplicaInputs>): Inp
         if (!(AWS_REGIONS as readonly string[]).includes(String(replicaRegion))) {
             failures.push({ property: "replicaRegion", reason: `'${replicaRegion}' is not a supported AWS region` });
         } else if (isKnown(region) && replicaRegion === region) {
-            failures.push({ property: "replicaRegion", reason: "a replica must live in another region than its primary secret" });
+            failures.push({
+                property: "replicaRegion",
+                reason: "a replica must live in another region than its primary secret",
+            });
         }
     }
     if (isKnown(replicaKmsKeyId)) {
@@ -104,10 +115,16 @@ export function secretReplicaFailures(inputs: Partial<SecretReplicaInputs>): Inp
                 reason: "give the key ARN or key id, not an alias: the key AWS reports for the replica is compared with it to detect drift",
             });
         } else if (key.startsWith("arn:") && !keyArn) {
-            failures.push({ property: "replicaKmsKeyId", reason: "a KMS key ARN reads arn:aws:kms:<region>:<account>:key/<key id>" });
+            failures.push({
+                property: "replicaKmsKeyId",
+                reason: "a KMS key ARN reads arn:aws:kms:<region>:<account>:key/<key id>",
+            });
         } else if (keyArn && isKnown(replicaRegion) && keyArn[1] !== replicaRegion) {
             // KMS keys are regional: the replica is encrypted by Secrets Manager in its own region.
-            failures.push({ property: "replicaKmsKeyId", reason: `the key is in ${keyArn[1]}, but the replica lives in ${replicaRegion}` });
+            failures.push({
+                property: "replicaKmsKeyId",
+                reason: `the key is in ${keyArn[1]}, but the replica lives in ${replicaRegion}`,
+            });
         } else if (!keyArn && !/^[a-zA-Z0-9-]{1,2048}$/.test(key)) {
             failures.push({ property: "replicaKmsKeyId", reason: "a KMS key id is letters, digits and '-'" });
         }
@@ -120,11 +137,17 @@ export function diffSecretReplica(
     olds: SecretReplicaOutputs,
     news: SecretReplicaInputs,
 ): { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean } {
-    const replaces = (["secretId", "region", "replicaRegion", "accountId"] as const).filter((key) => olds[key] !== news[key]);
+    const replaces = (["secretId", "region", "replicaRegion", "accountId"] as const).filter(
+        (key) => olds[key] !== news[key],
+    );
     const keyChanged = kmsKeyIdentity(olds.replicaKmsKeyId) !== kmsKeyIdentity(news.replicaKmsKeyId);
     const unhealthy = olds.replicaStatus !== "InSync" && olds.replicaStatus !== "InProgress";
     const roleChanged = (olds.assumeRoleArn ?? "") !== (news.assumeRoleArn ?? "");
-    return { changes: replaces.length > 0 || keyChanged || unhealthy || roleChanged, replaces, deleteBeforeReplace: false };
+    return {
+        changes: replaces.length > 0 || keyChanged || unhealthy || roleChanged,
+        replaces,
+        deleteBeforeReplace: false,
+    };
 }
 
 function targetOf(inputs: SecretReplicaInputs): SecretReplicaInputs {
@@ -137,7 +160,11 @@ function replicaIn(statuses: ReplicationStatusType[] | undefined, region: string
     return (statuses ?? []).find((status) => status.Region === region);
 }
 
-function outputsFrom(inputs: SecretReplicaInputs, secretArn: string, replica: ReplicationStatusType | undefined): SecretReplicaOutputs {
+function outputsFrom(
+    inputs: SecretReplicaInputs,
+    secretArn: string,
+    replica: ReplicationStatusType | undefined,
+): SecretReplicaOutputs {
     const outputs: SecretReplicaOutputs = {
         ...targetOf(inputs),
         // The key AWS reports, so a refresh shows a replica under another key.
@@ -155,15 +182,22 @@ function where(inputs: SecretReplicaInputs): string {
 
 function explainFailure(inputs: SecretReplicaInputs, action: string, error: unknown): Error {
     if (awsErrorName(error) === "ResourceNotFoundException") {
-        return new Error(`Cannot ${action}: ${where(inputs)} does not exist. The application's deployment creates it; deploy that first or fix the name.`);
+        return new Error(
+            `Cannot ${action}: ${where(inputs)} does not exist. The application's deployment creates it; deploy that first or fix the name.`,
+        );
     }
-    return new Error(`Cannot ${action} for ${where(inputs)}: ${awsErrorName(error) ?? "Error"}: ${errorMessage(error)}`);
+    return new Error(
+        `Cannot ${action} for ${where(inputs)}: ${awsErrorName(error) ?? "Error"}: ${errorMessage(error)}`,
+    );
 }
 
 export class SecretReplicaLogic {
     constructor(private readonly clientsFor: SecretReplicaClientFactory = awsSecretReplicaClients) {}
 
-    async check(_olds: unknown, news: SecretReplicaInputs): Promise<{ inputs: SecretReplicaInputs; failures: InputFailure[] }> {
+    async check(
+        _olds: unknown,
+        news: SecretReplicaInputs,
+    ): Promise<{ inputs: SecretReplicaInputs; failures: InputFailure[] }> {
         return { inputs: news, failures: secretReplicaFailures(news) };
     }
 
@@ -171,7 +205,11 @@ export class SecretReplicaLogic {
         return { id: secretReplicaId(inputs), outs: await this.ensureReplica(inputs) };
     }
 
-    async update(_id: string, _olds: SecretReplicaOutputs, news: SecretReplicaInputs): Promise<{ outs: SecretReplicaOutputs }> {
+    async update(
+        _id: string,
+        _olds: SecretReplicaOutputs,
+        news: SecretReplicaInputs,
+    ): Promise<{ outs: SecretReplicaOutputs }> {
         return { outs: await this.ensureReplica(news) };
     }
 
@@ -184,7 +222,14 @@ export class SecretReplicaLogic {
         await assertTargetAccount(sts, props, `read the replicas of ${where(props)}`);
         try {
             const secret = await secretsManager.send(new DescribeSecretCommand({ SecretId: props.secretId }));
-            return { id, props: outputsFrom(props, secret.ARN ?? props.secretArn, replicaIn(secret.ReplicationStatus, props.replicaRegion)) };
+            return {
+                id,
+                props: outputsFrom(
+                    props,
+                    secret.ARN ?? props.secretArn,
+                    replicaIn(secret.ReplicationStatus, props.replicaRegion),
+                ),
+            };
         } catch (error) {
             throw explainFailure(props, "read the secret's replicas", error);
         }
@@ -237,9 +282,15 @@ export class SecretReplicaLogic {
             );
             const replica = replicaIn(result.ReplicationStatus, inputs.replicaRegion);
             if (replica?.Status === "Failed") {
-                throw new Error(`Secrets Manager reports the replica in ${inputs.replicaRegion} as Failed: ${replica.StatusMessage ?? "no message"}`);
+                throw new Error(
+                    `Secrets Manager reports the replica in ${inputs.replicaRegion} as Failed: ${replica.StatusMessage ?? "no message"}`,
+                );
             }
-            return outputsFrom(inputs, result.ARN ?? secretArn, replica ?? { Region: inputs.replicaRegion, KmsKeyId: inputs.replicaKmsKeyId, Status: "InProgress" });
+            return outputsFrom(
+                inputs,
+                result.ARN ?? secretArn,
+                replica ?? { Region: inputs.replicaRegion, KmsKeyId: inputs.replicaKmsKeyId, Status: "InProgress" },
+            );
         } catch (error) {
             throw explainFailure(inputs, `replicate the secret to ${inputs.replicaRegion}`, error);
         }

@@ -18,13 +18,17 @@ export class CrossAccountBackup extends pulumi.ComponentResource {
 
     constructor(name: string, args: CrossAccountBackupArgs, opts?: pulumi.ComponentResourceOptions) {
         super("backup:settings:CrossAccountBackup", name, {}, opts);
-        this.settings = new aws.backup.GlobalSettings(`${name}-settings`, {
-            globalSettings: {
-                isCrossAccountBackupEnabled: "true",
-                isMpaEnabled: String(args.multiPartyApproval ?? false),
-                isDelegatedAdministratorEnabled: String(args.delegatedAdministrator ?? false),
+        this.settings = new aws.backup.GlobalSettings(
+            `${name}-settings`,
+            {
+                globalSettings: {
+                    isCrossAccountBackupEnabled: "true",
+                    isMpaEnabled: String(args.multiPartyApproval ?? false),
+                    isDelegatedAdministratorEnabled: String(args.delegatedAdministrator ?? false),
+                },
             },
-        }, { parent: this });
+            { parent: this },
+        );
         this.registerOutputs({});
     }
 }

@@ -26,7 +26,10 @@ export interface BucketLifecycle {
     noncurrentVersionExpireAfterDays: number;
 }
 
-export function bucketPolicyStatements(bucketArn: pulumi.Output<string>, kmsKeyArn: pulumi.Input<string>): PolicyStatement[] {
+export function bucketPolicyStatements(
+    bucketArn: pulumi.Output<string>,
+    kmsKeyArn: pulumi.Input<string>,
+): PolicyStatement[] {
     return [
         {
             Sid: "DenyInsecureTransport",
@@ -90,28 +93,65 @@ export class ProtectedBucket extends pulumi.ComponentResource {
         this.name = this.bucket.bucket;
         const child = { parent: this };
 
-        this.versioning = new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: this.bucket.id, versioningConfiguration: { status: "Enabled" } }, child);
+        this.versioning = new aws.s3.BucketVersioning(
+            `${name}-versioning`,
+            { bucket: this.bucket.id, versioningConfiguration: { status: "Enabled" } },
+            child,
+        );
         new aws.s3.BucketServerSideEncryptionConfiguration(
             `${name}-encryption`,
-            { bucket: this.bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }, bucketKeyEnabled: true }] },
+            {
+                bucket: this.bucket.id,
+                rules: [
+                    {
+                        applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn },
+                        bucketKeyEnabled: true,
+                    },
+                ],
+            },
             child,
         );
         const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
             `${name}-public-access`,
-            { bucket: this.bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+            {
+                bucket: this.bucket.id,
+                blockPublicAcls: true,
+                blockPublicPolicy: true,
+                ignorePublicAcls: true,
+                restrictPublicBuckets: true,
+            },
             child,
         );
-        new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: this.bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, child);
-        const statements = [...bucketPolicyStatements(this.bucket.arn, args.kmsKeyArn), ...(args.policyStatements?.(this.bucket.arn) ?? [])];
+        new aws.s3.BucketOwnershipControls(
+            `${name}-ownership`,
+            { bucket: this.bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+            child,
+        );
+        const statements = [
+            ...bucketPolicyStatements(this.bucket.arn, args.kmsKeyArn),
+            ...(args.policyStatements?.(this.bucket.arn) ?? []),
+        ];
         // The policy waits for the public access block, or S3 may see a public policy first.
-        new aws.s3.BucketPolicy(`${name}-policy`, { bucket: this.bucket.id, policy: toJson(policyDocument(statements)) }, { parent: this, dependsOn: [publicAccessBlock] });
+        new aws.s3.BucketPolicy(
+            `${name}-policy`,
+            { bucket: this.bucket.id, policy: toJson(policyDocument(statements)) },
+            { parent: this, dependsOn: [publicAccessBlock] },
+        );
         if (args.lifecycle) {
-            new aws.s3.BucketLifecycleConfiguration(`${name}-lifecycle`, { bucket: this.bucket.id, rules: lifecycleRules(args.lifecycle) }, { parent: this, dependsOn: [this.versioning] });
+            new aws.s3.BucketLifecycleConfiguration(
+                `${name}-lifecycle`,
+                { bucket: this.bucket.id, rules: lifecycleRules(args.lifecycle) },
+                { parent: this, dependsOn: [this.versioning] },
+            );
         }
         if (locked) {
             new aws.s3.BucketObjectLockConfiguration(
                 `${name}-object-lock`,
-                { bucket: this.bucket.id, objectLockEnabled: "Enabled", rule: { defaultRetention: { mode: "COMPLIANCE", days: args.objectLockDays } } },
+                {
+                    bucket: this.bucket.id,
+                    objectLockEnabled: "Enabled",
+                    rule: { defaultRetention: { mode: "COMPLIANCE", days: args.objectLockDays } },
+                },
                 { parent: this, protect: true, dependsOn: [this.versioning] },
             );
         }

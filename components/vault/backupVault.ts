@@ -53,7 +53,11 @@ export class BackupVault extends pulumi.ComponentResource {
 
         new aws.backup.VaultNotifications(
             `${name}-notifications`,
-            { backupVaultName: this.vault.name, snsTopicArn: args.notificationTopicArn, backupVaultEvents: VAULT_FAILURE_EVENTS },
+            {
+                backupVaultName: this.vault.name,
+                snsTopicArn: args.notificationTopicArn,
+                backupVaultEvents: VAULT_FAILURE_EVENTS,
+            },
             { parent: this },
         );
         if (args.accessPolicy) {

@@ -60,12 +60,21 @@ export function drVaultPolicy(breakGlassRoleArn: string): PolicyDocument {
  * principal is the account, narrowed by role ARN, so the policy is valid before those roles exist.
  */
 export function copyBackVaultPolicy(backupAccountId: string, vaultArn: pulumi.Input<string>): PolicyDocument {
-    return policyDocument([{
-        Sid: "BackupAccountCopiesBack",
-        Effect: "Allow",
-        Principal: { AWS: accountRootArn(backupAccountId) },
-        Action: "backup:CopyIntoBackupVault",
-        Resource: vaultArn,
-        Condition: { ArnEquals: { "aws:PrincipalArn": [iamRoleArn(backupAccountId, BACKUP_ACCOUNT_SERVICE_ROLE_NAME), iamRoleArn(backupAccountId, COPY_BACK_ROLE_NAME)] } },
-    }]);
+    return policyDocument([
+        {
+            Sid: "BackupAccountCopiesBack",
+            Effect: "Allow",
+            Principal: { AWS: accountRootArn(backupAccountId) },
+            Action: "backup:CopyIntoBackupVault",
+            Resource: vaultArn,
+            Condition: {
+                ArnEquals: {
+                    "aws:PrincipalArn": [
+                        iamRoleArn(backupAccountId, BACKUP_ACCOUNT_SERVICE_ROLE_NAME),
+                        iamRoleArn(backupAccountId, COPY_BACK_ROLE_NAME),
+                    ],
+                },
+            },
+        },
+    ]);
 }

@@ -41,7 +41,8 @@ export interface AuditControls {
 const FRAMEWORK_NAME = /^[a-zA-Z][_a-zA-Z0-9]{0,255}$/;
 
 export const REPORTS_ROLE_NAME = "AWSServiceRoleForBackupReports";
-export const reportsRoleArn = (accountId: string) => `arn:aws:iam::${accountId}:role/aws-service-role/reports.backup.amazonaws.com/${REPORTS_ROLE_NAME}`;
+export const reportsRoleArn = (accountId: string) =>
+    `arn:aws:iam::${accountId}:role/aws-service-role/reports.backup.amazonaws.com/${REPORTS_ROLE_NAME}`;
 
 export interface PlanControls {
     /** Most frequent rule and shortest retention the plan must have. */
@@ -58,9 +59,13 @@ export function frequencyOf(intervalHours: number): PlanControls["minimumFrequen
 }
 
 /** The controls, with AWS's parameter names and string values. */
-export function frameworkControls(controls: AuditControls, resourceTypes: string[]): aws.types.input.backup.FrameworkControl[] {
+export function frameworkControls(
+    controls: AuditControls,
+    resourceTypes: string[],
+): aws.types.input.backup.FrameworkControl[] {
     const scope = { complianceResourceTypes: resourceTypes };
-    const params = (p: Record<string, string | number>) => Object.entries(p).map(([name, value]) => ({ name, value: String(value) }));
+    const params = (p: Record<string, string | number>) =>
+        Object.entries(p).map(([name, value]) => ({ name, value: String(value) }));
     const list: aws.types.input.backup.FrameworkControl[] = [{ name: "BACKUP_RECOVERY_POINT_ENCRYPTED", scope }];
     const plan = controls.plan;
     if (plan) {
@@ -76,19 +81,29 @@ export function frameworkControls(controls: AuditControls, resourceTypes: string
             },
             {
                 name: "BACKUP_LAST_RECOVERY_POINT_CREATED",
-                inputParameters: params({ recoveryPointAgeUnit: plan.lastRecoveryPointMaxAge.unit, recoveryPointAgeValue: plan.lastRecoveryPointMaxAge.value }),
+                inputParameters: params({
+                    recoveryPointAgeUnit: plan.lastRecoveryPointMaxAge.unit,
+                    recoveryPointAgeValue: plan.lastRecoveryPointMaxAge.value,
+                }),
                 scope,
             },
         );
     }
     if (controls.crossAccountIds?.length) {
-        list.push({ name: "BACKUP_RESOURCES_PROTECTED_BY_CROSS_ACCOUNT", inputParameters: params({ crossAccountList: controls.crossAccountIds.join(",") }), scope });
+        list.push({
+            name: "BACKUP_RESOURCES_PROTECTED_BY_CROSS_ACCOUNT",
+            inputParameters: params({ crossAccountList: controls.crossAccountIds.join(",") }),
+            scope,
+        });
     }
     if (controls.manualDeletionDisabled) list.push({ name: "BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED" });
     if (controls.vaultLock) {
         list.push({
             name: "BACKUP_RESOURCES_PROTECTED_BY_BACKUP_VAULT_LOCK",
-            inputParameters: params({ minRetentionDays: controls.vaultLock.minRetentionDays, maxRetentionDays: controls.vaultLock.maxRetentionDays }),
+            inputParameters: params({
+                minRetentionDays: controls.vaultLock.minRetentionDays,
+                maxRetentionDays: controls.vaultLock.maxRetentionDays,
+            }),
         });
     }
     return list;
@@ -97,23 +112,38 @@ export function frameworkControls(controls: AuditControls, resourceTypes: string
 /** What AWS would reject in the names and control parameters. */
 export function auditFrameworkErrors(args: AuditFrameworkArgs): string[] {
     const errors: string[] = [];
-    for (const [what, name] of [["framework", args.frameworkName], ["report plan", args.reportPlanName]] as const) {
-        if (!FRAMEWORK_NAME.test(name)) errors.push(`an AWS Backup ${what} name starts with a letter and has only letters, digits and '_' (no '-'), up to 256: '${name}'`);
+    for (const [what, name] of [
+        ["framework", args.frameworkName],
+        ["report plan", args.reportPlanName],
+    ] as const) {
+        if (!FRAMEWORK_NAME.test(name))
+            errors.push(
+                `an AWS Backup ${what} name starts with a letter and has only letters, digits and '_' (no '-'), up to 256: '${name}'`,
+            );
     }
     const { plan, crossAccountIds, vaultLock } = args.controls;
     if (plan) {
         // Bounds of the console's choices for these controls: a frequency of at most a day or a week, an age of at most 31 days.
         const { minimumFrequency: f, lastRecoveryPointMaxAge: age } = plan;
         const maxFrequency = f.unit === "hours" ? 24 : 7;
-        if (!Number.isInteger(f.value) || f.value < 1 || f.value > maxFrequency) errors.push(`requiredFrequencyValue in ${f.unit} is 1 to ${maxFrequency}, not ${f.value}`);
+        if (!Number.isInteger(f.value) || f.value < 1 || f.value > maxFrequency)
+            errors.push(`requiredFrequencyValue in ${f.unit} is 1 to ${maxFrequency}, not ${f.value}`);
         const maxAge = age.unit === "hours" ? 744 : 31;
-        if (!Number.isInteger(age.value) || age.value < 1 || age.value > maxAge) errors.push(`recoveryPointAgeValue in ${age.unit} is 1 to ${maxAge}, not ${age.value}`);
-        if (!Number.isInteger(plan.minimumRetentionDays) || plan.minimumRetentionDays < 1) errors.push(`requiredRetentionDays must be a whole number of days from 1, not ${plan.minimumRetentionDays}`);
+        if (!Number.isInteger(age.value) || age.value < 1 || age.value > maxAge)
+            errors.push(`recoveryPointAgeValue in ${age.unit} is 1 to ${maxAge}, not ${age.value}`);
+        if (!Number.isInteger(plan.minimumRetentionDays) || plan.minimumRetentionDays < 1)
+            errors.push(
+                `requiredRetentionDays must be a whole number of days from 1, not ${plan.minimumRetentionDays}`,
+            );
     }
-    if (vaultLock && vaultLock.minRetentionDays > vaultLock.maxRetentionDays) errors.push("the vault-lock control's minRetentionDays exceeds its maxRetentionDays");
-    if (crossAccountIds && (crossAccountIds.length > 5 || crossAccountIds.some((id) => !/^\d{12}$/.test(id)))) errors.push("crossAccountList is up to 5 twelve-digit account ids");
-    if (frameworkControls(args.controls, args.resourceTypes).length > 50) errors.push("AWS Backup Audit Manager allows at most 50 controls per account and region");
-    if (!/^[^/].*[^/]$|^[^/]$/.test(args.reportKeyPrefix)) errors.push(`the report key prefix must not start or end with '/': '${args.reportKeyPrefix}'`);
+    if (vaultLock && vaultLock.minRetentionDays > vaultLock.maxRetentionDays)
+        errors.push("the vault-lock control's minRetentionDays exceeds its maxRetentionDays");
+    if (crossAccountIds && (crossAccountIds.length > 5 || crossAccountIds.some((id) => !/^\d{12}$/.test(id))))
+        errors.push("crossAccountList is up to 5 twelve-digit account ids");
+    if (frameworkControls(args.controls, args.resourceTypes).length > 50)
+        errors.push("AWS Backup Audit Manager allows at most 50 controls per account and region");
+    if (!/^[^/].*[^/]$|^[^/]$/.test(args.reportKeyPrefix))
+        errors.push(`the report key prefix must not start or end with '/': '${args.reportKeyPrefix}'`);
     return errors;
 }
 
@@ -123,7 +153,11 @@ export function auditFrameworkErrors(args: AuditFrameworkArgs): string[] {
  * not exist yet, and the service-linked role appears only with the first framework or report plan.
  * The fixed aws:PrincipalArn and aws:PrincipalAccount values keep the statement non-public for S3.
  */
-export function reportDeliveryBucketStatements(bucketArn: pulumi.Output<string>, accountId: string, keyPrefix: string): PolicyStatement[] {
+export function reportDeliveryBucketStatements(
+    bucketArn: pulumi.Output<string>,
+    accountId: string,
+    keyPrefix: string,
+): PolicyStatement[] {
     return [
         {
             Sid: "BackupAuditReportsDelivery",
@@ -170,7 +204,11 @@ export class AuditFramework extends pulumi.ComponentResource {
         if (errors.length) throw new Error(`Audit framework '${args.frameworkName}':\n  - ${errors.join("\n  - ")}`);
         this.framework = new aws.backup.Framework(
             `${name}-framework`,
-            { name: args.frameworkName, description: "The controls of the backup strategy", controls: frameworkControls(args.controls, args.resourceTypes) },
+            {
+                name: args.frameworkName,
+                description: "The controls of the backup strategy",
+                controls: frameworkControls(args.controls, args.resourceTypes),
+            },
             { parent: this },
         );
         this.reportPlan = new aws.backup.ReportPlan(
@@ -178,8 +216,16 @@ export class AuditFramework extends pulumi.ComponentResource {
             {
                 name: args.reportPlanName,
                 description: "Daily compliance report of the backup controls",
-                reportDeliveryChannel: { s3BucketName: args.reportBucketName, s3KeyPrefix: args.reportKeyPrefix, formats: ["CSV", "JSON"] },
-                reportSetting: { reportTemplate: "CONTROL_COMPLIANCE_REPORT", frameworkArns: [this.framework.arn], numberOfFrameworks: 1 },
+                reportDeliveryChannel: {
+                    s3BucketName: args.reportBucketName,
+                    s3KeyPrefix: args.reportKeyPrefix,
+                    formats: ["CSV", "JSON"],
+                },
+                reportSetting: {
+                    reportTemplate: "CONTROL_COMPLIANCE_REPORT",
+                    frameworkArns: [this.framework.arn],
+                    numberOfFrameworks: 1,
+                },
             },
             { parent: this },
         );

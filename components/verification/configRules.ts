@@ -59,39 +59,85 @@ export function managedRuleSpecs(args: ConfigRulesArgs): ManagedRuleSpec[] {
     if (args.dynamoDbTables) {
         const tables = { complianceResourceTypes: ["AWS::DynamoDB::Table"] };
         specs.push(
-            { key: "dynamodb-pitr-enabled", identifier: "DYNAMODB_PITR_ENABLED", description: "Every DynamoDB table has point-in-time recovery on", scope: tables },
-            { key: "dynamodb-protected-by-backup-plan", identifier: "DYNAMODB_RESOURCES_PROTECTED_BY_BACKUP_PLAN", description: "Every DynamoDB table is in an AWS Backup plan", scope: tables },
+            {
+                key: "dynamodb-pitr-enabled",
+                identifier: "DYNAMODB_PITR_ENABLED",
+                description: "Every DynamoDB table has point-in-time recovery on",
+                scope: tables,
+            },
+            {
+                key: "dynamodb-protected-by-backup-plan",
+                identifier: "DYNAMODB_RESOURCES_PROTECTED_BY_BACKUP_PLAN",
+                description: "Every DynamoDB table is in an AWS Backup plan",
+                scope: tables,
+            },
         );
     }
     if (args.replicatedBucketName) {
-        specs.push({ key: "exports-replication-enabled", identifier: "S3_BUCKET_REPLICATION_ENABLED", description: "The exports bucket replicates to the backup account", scope: { complianceResourceTypes: ["AWS::S3::Bucket"], complianceResourceId: args.replicatedBucketName } });
+        specs.push({
+            key: "exports-replication-enabled",
+            identifier: "S3_BUCKET_REPLICATION_ENABLED",
+            description: "The exports bucket replicates to the backup account",
+            scope: { complianceResourceTypes: ["AWS::S3::Bucket"], complianceResourceId: args.replicatedBucketName },
+        });
     }
     if (args.lockedBucketName) {
-        specs.push({ key: "archive-default-lock-enabled", identifier: "S3_BUCKET_DEFAULT_LOCK_ENABLED", description: "The archive bucket has Object Lock on by default", scope: { complianceResourceTypes: ["AWS::S3::Bucket"], complianceResourceId: args.lockedBucketName } });
+        specs.push({
+            key: "archive-default-lock-enabled",
+            identifier: "S3_BUCKET_DEFAULT_LOCK_ENABLED",
+            description: "The archive bucket has Object Lock on by default",
+            scope: { complianceResourceTypes: ["AWS::S3::Bucket"], complianceResourceId: args.lockedBucketName },
+        });
     }
     if (args.vaultsRefuseManualDeletion) {
-        specs.push({ key: "recovery-point-manual-deletion-disabled", identifier: "BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED", description: "No vault lets anyone delete recovery points by hand", scope: { complianceResourceTypes: ["AWS::Backup::BackupVault"] } });
+        specs.push({
+            key: "recovery-point-manual-deletion-disabled",
+            identifier: "BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED",
+            description: "No vault lets anyone delete recovery points by hand",
+            scope: { complianceResourceTypes: ["AWS::Backup::BackupVault"] },
+        });
     }
     for (const spec of specs) {
         const name = `${args.namePrefix}-${spec.key}`;
-        if (!/^[A-Za-z0-9_.-]{1,128}$/.test(name)) throw new Error(`a Config rule name is 1 to 128 letters, digits, '-', '_' and '.': '${name}'`);
+        if (!/^[A-Za-z0-9_.-]{1,128}$/.test(name))
+            throw new Error(`a Config rule name is 1 to 128 letters, digits, '-', '_' and '.': '${name}'`);
     }
     return specs;
 }
 
 /** Bucket statements Config's delivery needs (AWS Config Developer Guide, "Permissions for the Amazon S3 Bucket"). */
-export function configDeliveryBucketStatements(bucketArn: pulumi.Output<string>, accountId: string, keyPrefix: string): PolicyStatement[] {
+export function configDeliveryBucketStatements(
+    bucketArn: pulumi.Output<string>,
+    accountId: string,
+    keyPrefix: string,
+): PolicyStatement[] {
     const fromThisAccount = { StringEquals: { "aws:SourceAccount": accountId } };
     return [
-        { Sid: "ConfigBucketPermissionsCheck", Effect: "Allow", Principal: { Service: "config.amazonaws.com" }, Action: "s3:GetBucketAcl", Resource: bucketArn, Condition: fromThisAccount },
-        { Sid: "ConfigBucketExistenceCheck", Effect: "Allow", Principal: { Service: "config.amazonaws.com" }, Action: "s3:ListBucket", Resource: bucketArn, Condition: fromThisAccount },
+        {
+            Sid: "ConfigBucketPermissionsCheck",
+            Effect: "Allow",
+            Principal: { Service: "config.amazonaws.com" },
+            Action: "s3:GetBucketAcl",
+            Resource: bucketArn,
+            Condition: fromThisAccount,
+        },
+        {
+            Sid: "ConfigBucketExistenceCheck",
+            Effect: "Allow",
+            Principal: { Service: "config.amazonaws.com" },
+            Action: "s3:ListBucket",
+            Resource: bucketArn,
+            Condition: fromThisAccount,
+        },
         {
             Sid: "ConfigBucketDelivery",
             Effect: "Allow",
             Principal: { Service: "config.amazonaws.com" },
             Action: "s3:PutObject",
             Resource: pulumi.interpolate`${bucketArn}/${keyPrefix}/AWSLogs/${accountId}/Config/*`,
-            Condition: { StringEquals: { "aws:SourceAccount": accountId, "s3:x-amz-acl": "bucket-owner-full-control" } },
+            Condition: {
+                StringEquals: { "aws:SourceAccount": accountId, "s3:x-amz-acl": "bucket-owner-full-control" },
+            },
         },
     ];
 }
@@ -107,7 +153,12 @@ function recorderDeliveryPolicy(r: ConfigRecorderArgs) {
             Resource: pulumi.interpolate`${r.bucketArn}/${r.keyPrefix}/AWSLogs/${r.accountId}/*`,
             Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control" } },
         },
-        { Sid: "EncryptDeliveries", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: r.kmsKeyArn },
+        {
+            Sid: "EncryptDeliveries",
+            Effect: "Allow",
+            Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+            Resource: r.kmsKeyArn,
+        },
     ]);
 }
 
@@ -121,36 +172,69 @@ export class ConfigRules extends pulumi.ComponentResource {
         let ready: pulumi.Resource[] = [];
         if (args.recorder) {
             const r = args.recorder;
-            if (/^\/|\/$/.test(r.keyPrefix)) throw new Error(`the Config delivery prefix must not start or end with '/': '${r.keyPrefix}'`);
+            if (/^\/|\/$/.test(r.keyPrefix))
+                throw new Error(`the Config delivery prefix must not start or end with '/': '${r.keyPrefix}'`);
             const role = new aws.iam.Role(
                 `${name}-recorder-role`,
-                { name: r.roleName, assumeRolePolicy: toJson(serviceTrustPolicy("config.amazonaws.com", r.accountId)), description: "Assumed by AWS Config to record and deliver" },
+                {
+                    name: r.roleName,
+                    assumeRolePolicy: toJson(serviceTrustPolicy("config.amazonaws.com", r.accountId)),
+                    description: "Assumed by AWS Config to record and deliver",
+                },
                 { parent: this },
             );
-            const managed = new aws.iam.RolePolicyAttachment(`${name}-recorder-managed`, { role: role.name, policyArn: CONFIG_ROLE_POLICY }, { parent: this });
-            const delivery = new aws.iam.RolePolicy(`${name}-recorder-delivery`, { role: role.name, name: "deliver-to-bucket", policy: toJson(recorderDeliveryPolicy(r)) }, { parent: this });
+            const managed = new aws.iam.RolePolicyAttachment(
+                `${name}-recorder-managed`,
+                { role: role.name, policyArn: CONFIG_ROLE_POLICY },
+                { parent: this },
+            );
+            const delivery = new aws.iam.RolePolicy(
+                `${name}-recorder-delivery`,
+                { role: role.name, name: "deliver-to-bucket", policy: toJson(recorderDeliveryPolicy(r)) },
+                { parent: this },
+            );
             this.recorder = new aws.cfg.Recorder(
                 `${name}-recorder`,
                 {
                     name: "default",
                     roleArn: role.arn,
-                    recordingGroup: { allSupported: false, includeGlobalResourceTypes: false, resourceTypes: RECORDED_RESOURCE_TYPES, recordingStrategies: [{ useOnly: "INCLUSION_BY_RESOURCE_TYPES" }] },
+                    recordingGroup: {
+                        allSupported: false,
+                        includeGlobalResourceTypes: false,
+                        resourceTypes: RECORDED_RESOURCE_TYPES,
+                        recordingStrategies: [{ useOnly: "INCLUSION_BY_RESOURCE_TYPES" }],
+                    },
                 },
                 { parent: this, dependsOn: [managed, delivery] },
             );
             const channel = new aws.cfg.DeliveryChannel(
                 `${name}-delivery`,
-                { name: "default", s3BucketName: r.bucketName, s3KeyPrefix: r.keyPrefix, s3KmsKeyArn: r.kmsKeyArn, snapshotDeliveryProperties: { deliveryFrequency: "TwentyFour_Hours" } },
+                {
+                    name: "default",
+                    s3BucketName: r.bucketName,
+                    s3KeyPrefix: r.keyPrefix,
+                    s3KmsKeyArn: r.kmsKeyArn,
+                    snapshotDeliveryProperties: { deliveryFrequency: "TwentyFour_Hours" },
+                },
                 { parent: this, dependsOn: [this.recorder] },
             );
-            const status = new aws.cfg.RecorderStatus(`${name}-recorder-status`, { name: this.recorder.name, isEnabled: true }, { parent: this, dependsOn: [channel] });
+            const status = new aws.cfg.RecorderStatus(
+                `${name}-recorder-status`,
+                { name: this.recorder.name, isEnabled: true },
+                { parent: this, dependsOn: [channel] },
+            );
             ready = [status];
         }
         this.rules = specs.map(
             (spec) =>
                 new aws.cfg.Rule(
                     `${name}-${spec.key}`,
-                    { name: `${args.namePrefix}-${spec.key}`, description: spec.description, source: { owner: "AWS", sourceIdentifier: spec.identifier }, scope: spec.scope },
+                    {
+                        name: `${args.namePrefix}-${spec.key}`,
+                        description: spec.description,
+                        source: { owner: "AWS", sourceIdentifier: spec.identifier },
+                        scope: spec.scope,
+                    },
                     { parent: this, dependsOn: ready },
                 ),
         );

@@ -37,18 +37,24 @@ const RESTORE_TESTING_NAME = /^[A-Za-z0-9_]{1,50}$/;
 /** Every value AWS would reject, as one list of sentences. */
 export function restoreTestingErrors(args: RestoreTestingArgs): string[] {
     const errors: string[] = [];
-    for (const [what, name] of [["restore testing plan", args.planName], ["restore testing selection", args.selectionName]] as const) {
-        if (!RESTORE_TESTING_NAME.test(name)) errors.push(`a ${what} name is 1 to 50 letters, digits and underscores (no '-'): '${name}'`);
+    for (const [what, name] of [
+        ["restore testing plan", args.planName],
+        ["restore testing selection", args.selectionName],
+    ] as const) {
+        if (!RESTORE_TESTING_NAME.test(name))
+            errors.push(`a ${what} name is 1 to 50 letters, digits and underscores (no '-'): '${name}'`);
     }
     const range = (what: string, v: number, min: number, max: number) => {
-        if (!Number.isInteger(v) || v < min || v > max) errors.push(`${what} must be a whole number from ${min} to ${max}, not ${v}`);
+        if (!Number.isInteger(v) || v < min || v > max)
+            errors.push(`${what} must be a whole number from ${min} to ${max}, not ${v}`);
     };
     range("startWindowHours", args.startWindowHours, 1, 168);
     range("selectionWindowDays", args.selectionWindowDays, 1, 365);
     range("validationWindowHours", args.validationWindowHours, 0, 168);
     if (args.tableArns.length === 0) errors.push("a restore testing selection needs at least one table");
     for (const tableArn of args.tableArns) {
-        if (!/^arn:aws:dynamodb:[a-z0-9-]+:\d{12}:table\/[A-Za-z0-9_.-]{3,255}$/.test(tableArn)) errors.push(`not a DynamoDB table ARN: '${tableArn}'`);
+        if (!/^arn:aws:dynamodb:[a-z0-9-]+:\d{12}:table\/[A-Za-z0-9_.-]{3,255}$/.test(tableArn))
+            errors.push(`not a DynamoDB table ARN: '${tableArn}'`);
     }
     return errors;
 }
@@ -70,10 +76,18 @@ export class RestoreTesting extends pulumi.ComponentResource {
 
         this.role = new aws.iam.Role(
             `${name}-role`,
-            { name: args.roleName, assumeRolePolicy: toJson(serviceTrustPolicy("backup.amazonaws.com")), description: "Assumed by AWS Backup to run restore tests" },
+            {
+                name: args.roleName,
+                assumeRolePolicy: toJson(serviceTrustPolicy("backup.amazonaws.com")),
+                description: "Assumed by AWS Backup to run restore tests",
+            },
             { parent: this },
         );
-        const attachment = new aws.iam.RolePolicyAttachment(`${name}-restores`, { role: this.role.name, policyArn: RESTORE_ROLE_POLICY }, { parent: this });
+        const attachment = new aws.iam.RolePolicyAttachment(
+            `${name}-restores`,
+            { role: this.role.name, policyArn: RESTORE_ROLE_POLICY },
+            { parent: this },
+        );
         this.plan = new aws.backup.RestoreTestingPlan(
             `${name}-plan`,
             {

@@ -67,7 +67,12 @@ export interface ClientOverrides {
     requestHandler?: any;
 }
 
-export function createClients(credentials: CredentialProvider, region: string, maxAttempts: number, overrides: ClientOverrides = {}): AwsClients {
+export function createClients(
+    credentials: CredentialProvider,
+    region: string,
+    maxAttempts: number,
+    overrides: ClientOverrides = {},
+): AwsClients {
     const config = { region, credentials, retryMode: RETRY_MODE, maxAttempts, ...overrides };
     return {
         dynamodb: new DynamoDBClient(config),
@@ -87,7 +92,7 @@ export function awsClientFactory(settings: ClientSettings): ClientFactory {
         const key = `${account}/${region}`;
         const cached = cache.get(key);
         if (cached) return cached;
-        const opts = account === "backup" ? settings.backup ?? settings.target : settings.target;
+        const opts = account === "backup" ? (settings.backup ?? settings.target) : settings.target;
         const clients = createClients(credentialProvider(opts, region), region, settings.maxAttempts);
         cache.set(key, clients);
         return clients;

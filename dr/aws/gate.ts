@@ -27,7 +27,11 @@ export interface SdkCommand {
     resolveMiddleware(...args: any[]): (args: any) => Promise<{ output: unknown }>;
 }
 
-export type OutputOf<C> = C extends { resolveMiddleware(...args: never[]): (args: never) => Promise<{ output: infer O }> } ? O : never;
+export type OutputOf<C> = C extends {
+    resolveMiddleware(...args: never[]): (args: never) => Promise<{ output: infer O }>;
+}
+    ? O
+    : never;
 
 export interface CallRecord {
     /** e.g. `DynamoDB` */
@@ -85,18 +89,26 @@ export class AwsGate {
     /** A call that changes nothing; it runs even under --dry-run. */
     async read<C extends SdkCommand>(client: SdkClient, command: C, account = "target"): Promise<OutputOf<C>> {
         const operation = operationName(command);
-        if (!isReadOnlyOperation(operation)) throw new Error(`${operation} changes state: send it through AwsGate.mutate`);
+        if (!isReadOnlyOperation(operation))
+            throw new Error(`${operation} changes state: send it through AwsGate.mutate`);
         this.record(client, command, account, false, false);
         return (await this.send(client, command)) as OutputOf<C>;
     }
 
     /** A call that changes something; under --dry-run it is printed and not sent (returns undefined). */
-    async mutate<C extends SdkCommand>(client: SdkClient, command: C, account = "target"): Promise<OutputOf<C> | undefined> {
+    async mutate<C extends SdkCommand>(
+        client: SdkClient,
+        command: C,
+        account = "target",
+    ): Promise<OutputOf<C> | undefined> {
         const operation = operationName(command);
-        if (isReadOnlyOperation(operation)) throw new Error(`${operation} changes nothing: send it through AwsGate.read`);
+        if (isReadOnlyOperation(operation))
+            throw new Error(`${operation} changes nothing: send it through AwsGate.read`);
         const record = this.record(client, command, account, true, this.opts.dryRun);
         if (this.opts.dryRun) {
-            this.opts.notice(`[dry-run] would call ${record.service}.${record.operation} (${account}) ${JSON.stringify(record.input)}`);
+            this.opts.notice(
+                `[dry-run] would call ${record.service}.${record.operation} (${account}) ${JSON.stringify(record.input)}`,
+            );
             return undefined;
         }
         return (await this.send(client, command)) as OutputOf<C>;
@@ -106,8 +118,21 @@ export class AwsGate {
      * A change made outside the SDK (the PUT to a pre-signed URL): recorded like any mutating call
      * and, under --dry-run, not made.
      */
-    async mutateExternal(service: string, operation: string, input: Record<string, unknown>, fn: () => Promise<void>, account = "target"): Promise<void> {
-        const record: CallRecord = { service, operation, account, mutating: true, skipped: this.opts.dryRun, input: redact(input) };
+    async mutateExternal(
+        service: string,
+        operation: string,
+        input: Record<string, unknown>,
+        fn: () => Promise<void>,
+        account = "target",
+    ): Promise<void> {
+        const record: CallRecord = {
+            service,
+            operation,
+            account,
+            mutating: true,
+            skipped: this.opts.dryRun,
+            input: redact(input),
+        };
         this.calls.push(record);
         if (this.opts.dryRun) {
             this.opts.notice(`[dry-run] would ${service} ${operation} ${JSON.stringify(record.input)}`);
@@ -116,10 +141,24 @@ export class AwsGate {
         await fn();
     }
 
-    private record(client: object, command: SdkCommand, account: string, mutating: boolean, skipped: boolean): CallRecord {
-        const record: CallRecord = { service: serviceName(client), operation: operationName(command), account, mutating, skipped, input: redact(command.input) };
+    private record(
+        client: object,
+        command: SdkCommand,
+        account: string,
+        mutating: boolean,
+        skipped: boolean,
+    ): CallRecord {
+        const record: CallRecord = {
+            service: serviceName(client),
+            operation: operationName(command),
+            account,
+            mutating,
+            skipped,
+            input: redact(command.input),
+        };
         this.calls.push(record);
-        if (this.opts.dryRun && !mutating) this.opts.notice(`[dry-run] reading ${record.service}.${record.operation} (${account})`);
+        if (this.opts.dryRun && !mutating)
+            this.opts.notice(`[dry-run] reading ${record.service}.${record.operation} (${account})`);
         return record;
     }
 
@@ -129,7 +168,9 @@ export class AwsGate {
                 return await client.send(command);
             } catch (err) {
                 if (isCredentialError(err)) {
-                    throw new CredentialsError(`AWS refused the credentials for ${serviceName(client)}.${operationName(command)}: ${errorMessage(err)}`);
+                    throw new CredentialsError(
+                        `AWS refused the credentials for ${serviceName(client)}.${operationName(command)}: ${errorMessage(err)}`,
+                    );
                 }
                 if (!isThrottlingError(err) || retry >= this.opts.throttleRetries) throw err;
                 const delay = Math.min(this.opts.throttleBaseDelayMs * 2 ** retry, 60_000);

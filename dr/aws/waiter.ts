@@ -47,7 +47,11 @@ export interface WaitOptions {
     failureHint: string;
 }
 
-export async function waitFor<T>(job: string, poll: () => Promise<PollResult<T>>, opts: WaitOptions): Promise<{ value: T | undefined; elapsedMs: number }> {
+export async function waitFor<T>(
+    job: string,
+    poll: () => Promise<PollResult<T>>,
+    opts: WaitOptions,
+): Promise<{ value: T | undefined; elapsedMs: number }> {
     const started = opts.clock.now();
     for (;;) {
         const result = await poll();

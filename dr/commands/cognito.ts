@@ -42,7 +42,11 @@ export const USERS_CSV = "users.csv";
 export async function resolveUserPoolId(ctx: DrContext, given: string | undefined): Promise<string> {
     if (given) return given;
     const stack = ctx.stack;
-    if (!stack) throw new UsageError("no user pool", "Pass --user-pool-id, or --stack to find the pool named {env}-env-user-pool.");
+    if (!stack)
+        throw new UsageError(
+            "no user pool",
+            "Pass --user-pool-id, or --stack to find the pool named {env}-env-user-pool.",
+        );
     const name = naming.envName(stack.environment, "user-pool");
     const pools = await readAllPages(
         ctx.gate,
@@ -53,7 +57,10 @@ export async function resolveUserPoolId(ctx: DrContext, given: string | undefine
     );
     const matches = pools.filter((p) => p.Name === name);
     if (matches.length !== 1 || !matches[0].Id) {
-        throw new UsageError(`${matches.length === 0 ? "no" : "more than one"} user pool named ${name} in ${ctx.region}`, "Pass --user-pool-id explicitly.");
+        throw new UsageError(
+            `${matches.length === 0 ? "no" : "more than one"} user pool named ${name} in ${ctx.region}`,
+            "Pass --user-pool-id explicitly.",
+        );
     }
     return matches[0].Id;
 }

@@ -14,20 +14,32 @@ import { Report } from "../output";
  * 3 a.m. mistake (restoring into the wrong account) before anything happens; it is also the first
  * call, so missing credentials stop the command at once with exit code 3.
  */
-export async function checkAccount(ctx: DrContext, account: AccountRole, expected: string | undefined, region?: string): Promise<string> {
+export async function checkAccount(
+    ctx: DrContext,
+    account: AccountRole,
+    expected: string | undefined,
+    region?: string,
+): Promise<string> {
     const identity = await ctx.gate.read(ctx.clients(account, region).sts, new GetCallerIdentityCommand({}), account);
     const actual = identity.Account ?? "unknown";
     if (expected && actual !== expected) {
         throw new UsageError(
             `the ${account} credentials are for account ${actual}, but this needs account ${expected}`,
-            account === "backup" ? "Pass --backup-profile/--backup-role-arn for the backup account." : "Pass --profile/--role-arn for the right account (or --target-account-id when restoring into a new account).",
+            account === "backup"
+                ? "Pass --backup-profile/--backup-role-arn for the backup account."
+                : "Pass --profile/--role-arn for the right account (or --target-account-id when restoring into a new account).",
         );
     }
     return actual;
 }
 
 /** The table's description, or undefined when it does not exist. */
-export async function describeTableIfExists(gate: AwsGate, clients: AwsClients, tableName: string, account = "target"): Promise<TableDescription | undefined> {
+export async function describeTableIfExists(
+    gate: AwsGate,
+    clients: AwsClients,
+    tableName: string,
+    account = "target",
+): Promise<TableDescription | undefined> {
     try {
         const out = await gate.read(clients.dynamodb, new DescribeTableCommand({ TableName: tableName }), account);
         return out.Table;
@@ -57,5 +69,8 @@ export function ago(ms: number): string {
 }
 
 export function parseList(value: string | undefined): string[] | undefined {
-    return value?.split(",").map((s) => s.trim()).filter(Boolean);
+    return value
+        ?.split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
 }

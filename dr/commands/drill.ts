@@ -10,7 +10,13 @@ import { DrContext } from "../context";
 import { ExitCodeValue, UsageError, errorMessage, isCredentialError } from "../errors";
 import { Report } from "../output";
 import { compactTimestamp, formatDuration } from "../time";
-import { RestoreAccountOptions, ResourceOutcome, pipelineBase, printRtoSummary, runRestorePipeline } from "./restoreAccount";
+import {
+    RestoreAccountOptions,
+    ResourceOutcome,
+    pipelineBase,
+    printRtoSummary,
+    runRestorePipeline,
+} from "./restoreAccount";
 import { TABLE_NAME } from "./restorePitr";
 import { CommandSpec } from "./types";
 
@@ -31,11 +37,26 @@ export const drillCommand: CommandSpec = {
             .option("--vault <vault>", "central or dr", "central")
             .option("--only <tables>", "comma-separated tables (default: every table of the stack)")
             .option("--kms-key-arn <arn>", "encrypt scratch tables with this key")
-            .option("--copy-retention-days <n>", "how long the copied recovery point may stay in the target vault", (v) => Number(v), 7)
-            .option("--source-region <region>", "the region the tables live in (default: the stack's region); the drill restores into --region")
-            .option("--target-env <env>", "environment name of the drill account's vault and backup role (default: the stack's)")
+            .option(
+                "--copy-retention-days <n>",
+                "how long the copied recovery point may stay in the target vault",
+                (v) => Number(v),
+                7,
+            )
+            .option(
+                "--source-region <region>",
+                "the region the tables live in (default: the stack's region); the drill restores into --region",
+            )
+            .option(
+                "--target-env <env>",
+                "environment name of the drill account's vault and backup role (default: the stack's)",
+            )
             .option("--sentinels <file>", "JSON/YAML file of sentinel item keys per table")
-            .option("--backup-stack <name>", "the backup stack, whose deploymentAccounts the vault keys admit", "backup")
+            .option(
+                "--backup-stack <name>",
+                "the backup stack, whose deploymentAccounts the vault keys admit",
+                "backup",
+            )
             .option("--keep", "leave the scratch tables and copied recovery points in place")
             .option("--report <file>", "Markdown report (default drill-report-<timestamp>.md)");
     },
@@ -44,23 +65,53 @@ export const drillCommand: CommandSpec = {
 
 export async function drill(ctx: DrContext, options: DrillOptions): Promise<ExitCodeValue> {
     if (!options.accountId || !/^\d{12}$/.test(options.accountId)) {
-        throw new UsageError("--account-id with the 12-digit account to drill in is required", "Name the account explicitly: a drill creates and deletes tables there.");
+        throw new UsageError(
+            "--account-id with the 12-digit account to drill in is required",
+            "Name the account explicitly: a drill creates and deletes tables there.",
+        );
     }
     const base = pipelineBase(ctx, options, "to run a drill");
     const startedAt = ctx.clock.now();
     const prefix = options.prefix ?? `drill-${compactTimestamp(startedAt).toLowerCase()}`;
     const nameFor = (table: string) => `${prefix}-${table}`;
     const tooLong = base.tables.map(nameFor).filter((n) => !TABLE_NAME.test(n));
-    if (tooLong.length) throw new UsageError(`scratch names are not valid table names: ${tooLong.join(", ")}`, "Pass a shorter --prefix of letters, digits, '-', '_' or '.'.");
+    if (tooLong.length)
+        throw new UsageError(
+            `scratch names are not valid table names: ${tooLong.join(", ")}`,
+            "Pass a shorter --prefix of letters, digits, '-', '_' or '.'.",
+        );
     const report = ctx.report();
-    const outcomes = await runRestorePipeline(ctx, report, { ...base, targetAccountId: options.accountId, nameFor, protectRestored: false });
+    const outcomes = await runRestorePipeline(ctx, report, {
+        ...base,
+        targetAccountId: options.accountId,
+        nameFor,
+        protectRestored: false,
+    });
     if (ctx.dryRun) report.line("dry run: nothing was copied or restored, so no RTO was measured");
     else printRtoSummary(report, outcomes);
-    if (options.keep) report.line(`--keep: scratch tables ${outcomes.filter((o) => o.created).map((o) => o.restoredAs).join(", ") || "(none)"} left in place`);
+    if (options.keep)
+        report.line(
+            `--keep: scratch tables ${
+                outcomes
+                    .filter((o) => o.created)
+                    .map((o) => o.restoredAs)
+                    .join(", ") || "(none)"
+            } left in place`,
+        );
     else await cleanUp(ctx, report, base.targetEnvironment, outcomes);
 
     const file = options.report ?? `drill-report-${compactTimestamp(startedAt)}.md`;
-    const markdown = drillReport({ stack: ctx.opts.stack ?? "", accountId: options.accountId, vault: `${base.vaultName} (${base.vaultRegion})`, prefix, startedAt, endedAt: ctx.clock.now(), dryRun: ctx.dryRun, outcomes, report });
+    const markdown = drillReport({
+        stack: ctx.opts.stack ?? "",
+        accountId: options.accountId,
+        vault: `${base.vaultName} (${base.vaultRegion})`,
+        prefix,
+        startedAt,
+        endedAt: ctx.clock.now(),
+        dryRun: ctx.dryRun,
+        outcomes,
+        report,
+    });
     fs.writeFileSync(file, markdown);
     report.data.report = file;
     report.data.outcomes = outcomes;
@@ -69,18 +120,30 @@ export async function drill(ctx: DrContext, options: DrillOptions): Promise<Exit
 }
 
 /** Deletes what this drill created, and only that: scratch tables and the copies made for them. */
-async function cleanUp(ctx: DrContext, report: Report, environment: string, outcomes: ResourceOutcome[]): Promise<void> {
+async function cleanUp(
+    ctx: DrContext,
+    report: Report,
+    environment: string,
+    outcomes: ResourceOutcome[],
+): Promise<void> {
     const target = ctx.clients("target");
     for (const o of outcomes) {
         const steps: [string, boolean, () => Promise<unknown>][] = [
-            ["delete scratch table", o.created || ctx.dryRun, () => ctx.gate.mutate(target.dynamodb, new DeleteTableCommand({ TableName: o.restoredAs }))],
+            [
+                "delete scratch table",
+                o.created || ctx.dryRun,
+                () => ctx.gate.mutate(target.dynamodb, new DeleteTableCommand({ TableName: o.restoredAs })),
+            ],
             [
                 "delete copied recovery point",
                 Boolean(o.copiedRecoveryPointArn) || ctx.dryRun,
                 () =>
                     ctx.gate.mutate(
                         target.backup,
-                        new DeleteRecoveryPointCommand({ BackupVaultName: naming.localVaultName(environment), RecoveryPointArn: o.copiedRecoveryPointArn ?? `<copy of ${o.recoveryPointArn ?? o.table}>` }),
+                        new DeleteRecoveryPointCommand({
+                            BackupVaultName: naming.localVaultName(environment),
+                            RecoveryPointArn: o.copiedRecoveryPointArn ?? `<copy of ${o.recoveryPointArn ?? o.table}>`,
+                        }),
                     ),
             ],
         ];
@@ -129,10 +192,16 @@ export function drillReport(d: DrillReportInput): string {
         }),
         "",
     ];
-    const failures = [...d.outcomes.filter((o) => o.error).map((o) => `- ${o.table}: ${o.error}`), ...d.report.checks.filter((c) => c.status === "fail").map((c) => `- ${c.name}: ${c.detail}`)];
+    const failures = [
+        ...d.outcomes.filter((o) => o.error).map((o) => `- ${o.table}: ${o.error}`),
+        ...d.report.checks.filter((c) => c.status === "fail").map((c) => `- ${c.name}: ${c.detail}`),
+    ];
     if (failures.length) lines.push("## Failures", "", ...[...new Set(failures)], "");
     lines.push("## Steps", "", "| resource | step | started | duration | result |", "|---|---|---|---|---|");
-    for (const s of d.report.steps) lines.push(`| ${s.resource ?? ""} | ${s.step} | ${s.startedAt} | ${formatDuration(s.durationMs)} | ${s.ok ? "ok" : `failed: ${s.detail ?? ""}`} |`);
+    for (const s of d.report.steps)
+        lines.push(
+            `| ${s.resource ?? ""} | ${s.step} | ${s.startedAt} | ${formatDuration(s.durationMs)} | ${s.ok ? "ok" : `failed: ${s.detail ?? ""}`} |`,
+        );
     lines.push("");
     return lines.join("\n");
 }

@@ -38,12 +38,20 @@ export function encryptionContext(secretName: string, sourceAccount: string): Re
     return { purpose: SECRET_ESCROW_PURPOSE, secretName, sourceAccount };
 }
 
-export function seal(plaintext: Buffer, dataKey: Uint8Array, context: Record<string, string>): { iv: string; authTag: string; ciphertext: string } {
+export function seal(
+    plaintext: Buffer,
+    dataKey: Uint8Array,
+    context: Record<string, string>,
+): { iv: string; authTag: string; ciphertext: string } {
     const iv = crypto.randomBytes(12);
     const cipher = crypto.createCipheriv("aes-256-gcm", dataKey, iv);
     cipher.setAAD(Buffer.from(JSON.stringify(context)));
     const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-    return { iv: iv.toString("base64"), authTag: cipher.getAuthTag().toString("base64"), ciphertext: ciphertext.toString("base64") };
+    return {
+        iv: iv.toString("base64"),
+        authTag: cipher.getAuthTag().toString("base64"),
+        ciphertext: ciphertext.toString("base64"),
+    };
 }
 
 export function unseal(obj: EscrowObject, dataKey: Uint8Array): Buffer {
@@ -64,7 +72,10 @@ export interface ArchiveLocation {
     expectedOwner?: string;
 }
 
-export function archiveLocation(ctx: DrContext, options: { bucket?: string; keyId?: string; prefix: string }): ArchiveLocation {
+export function archiveLocation(
+    ctx: DrContext,
+    options: { bucket?: string; keyId?: string; prefix: string },
+): ArchiveLocation {
     const stack = ctx.stack;
     const backupAccount = stack?.backupAccount.accountId;
     const region = ctx.backupRegion;

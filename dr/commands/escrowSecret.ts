@@ -38,7 +38,14 @@ export function escrowOrder(names: string[]): string[] {
 }
 
 export async function escrowSecrets(ctx: DrContext, args: string[], options: EscrowOptions): Promise<ExitCodeValue> {
-    const names = escrowOrder(options.all ? ctx.requireStack("with --all").secrets.filter((s) => s.critical).map((s) => s.name) : args);
+    const names = escrowOrder(
+        options.all
+            ? ctx
+                  .requireStack("with --all")
+                  .secrets.filter((s) => s.critical)
+                  .map((s) => s.name)
+            : args,
+    );
     if (names.length === 0) throw new UsageError("name at least one secret, or --all with --stack");
     const loc = archiveLocation(ctx, options);
     const sourceAccount = await checkAccount(ctx, "target", ctx.stack?.accountId);
@@ -58,13 +65,28 @@ export async function escrowSecrets(ctx: DrContext, args: string[], options: Esc
     return report.finish(ctx.dryRun, ctx.gate.calls);
 }
 
-async function escrowOne(ctx: DrContext, report: ReturnType<DrContext["report"]>, name: string, sourceAccount: string, loc: ReturnType<typeof archiveLocation>) {
+async function escrowOne(
+    ctx: DrContext,
+    report: ReturnType<DrContext["report"]>,
+    name: string,
+    sourceAccount: string,
+    loc: ReturnType<typeof archiveLocation>,
+) {
     const secret = await ctx.gate.read(ctx.clients().secrets, new GetSecretValueCommand({ SecretId: name }));
-    const plaintext = secret.SecretString !== undefined ? Buffer.from(secret.SecretString, "utf8") : secret.SecretBinary ? Buffer.from(secret.SecretBinary) : undefined;
+    const plaintext =
+        secret.SecretString !== undefined
+            ? Buffer.from(secret.SecretString, "utf8")
+            : secret.SecretBinary
+              ? Buffer.from(secret.SecretBinary)
+              : undefined;
     if (!plaintext) throw new Error(`secret ${name} has no value`);
     const archive = ctx.clients(loc.account, loc.region);
     const context = encryptionContext(name, sourceAccount);
-    const dataKey = await ctx.gate.read(archive.kms, new GenerateDataKeyCommand({ KeyId: loc.keyId, KeySpec: "AES_256", EncryptionContext: context }), loc.account);
+    const dataKey = await ctx.gate.read(
+        archive.kms,
+        new GenerateDataKeyCommand({ KeyId: loc.keyId, KeySpec: "AES_256", EncryptionContext: context }),
+        loc.account,
+    );
     if (!dataKey.Plaintext || !dataKey.CiphertextBlob) throw new Error(`KMS returned no data key for ${loc.keyId}`);
     const sealed = seal(plaintext, dataKey.Plaintext, context);
     dataKey.Plaintext.fill(0);

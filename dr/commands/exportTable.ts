@@ -3,7 +3,12 @@
  * waits, and writes a manifest of what was exported beside it (and, with --manifest, locally).
  * The exports bucket replicates into the backup account's archive, so an export is also off-account.
  */
-import { DescribeContinuousBackupsCommand, DescribeExportCommand, ExportDescription, ExportTableToPointInTimeCommand } from "@aws-sdk/client-dynamodb";
+import {
+    DescribeContinuousBackupsCommand,
+    DescribeExportCommand,
+    ExportDescription,
+    ExportTableToPointInTimeCommand,
+} from "@aws-sdk/client-dynamodb";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import * as fs from "fs";
 import * as naming from "../../naming";
@@ -40,7 +45,10 @@ export const exportTableCommand: CommandSpec = {
             .option("--type <type>", "full or incremental", "full")
             .option("--at <time>", "full export: the point in time to export (default: now)")
             .option("--from <time>", "incremental export: start of the period")
-            .option("--to <time>", "incremental export: end of the period (default: the latest time with data, as DynamoDB picks it)")
+            .option(
+                "--to <time>",
+                "incremental export: end of the period (default: the latest time with data, as DynamoDB picks it)",
+            )
             .option("--bucket <name>", "bucket to export to (default: the stack's exports bucket)")
             .option("--prefix <prefix>", "top-level key prefix", "dynamodb-exports")
             .option("--manifest <file>", "also write the manifest of this run to a local file");
@@ -59,11 +67,20 @@ interface ExportPlan {
 function planExport(ctx: DrContext, options: ExportTableOptions): ExportPlan {
     const now = ctx.clock.now();
     if (options.type === "full") {
-        if (options.from || options.to) throw new UsageError("--from/--to belong to an incremental export", "Use --type incremental, or --at for a full export at a point in time.");
+        if (options.from || options.to)
+            throw new UsageError(
+                "--from/--to belong to an incremental export",
+                "Use --type incremental, or --at for a full export at a point in time.",
+            );
         return { type: "FULL_EXPORT", at: options.at ? parseTime(options.at, now, "--at") : undefined };
     }
-    if (options.type !== "incremental") throw new UsageError(`--type must be full or incremental, not '${options.type}'`);
-    if (!options.from) throw new UsageError("an incremental export needs --from", "Pass --from with the end of the previous export (its manifest says it), e.g. --from -24h.");
+    if (options.type !== "incremental")
+        throw new UsageError(`--type must be full or incremental, not '${options.type}'`);
+    if (!options.from)
+        throw new UsageError(
+            "an incremental export needs --from",
+            "Pass --from with the end of the previous export (its manifest says it), e.g. --from -24h.",
+        );
     const from = parseTime(options.from, now, "--from");
     const to = options.to ? parseTime(options.to, now, "--to") : undefined;
     // Without --to the period ends near now; checked against now, the same bounds apply.
@@ -83,13 +100,24 @@ export function exportPrefix(base: string, table: string, type: ExportPlan["type
     return `${base.replace(/\/+$/, "")}/${table}/${date}/${type === "FULL_EXPORT" ? "full" : "incremental"}-${compactTimestamp(startedMs)}`;
 }
 
-export async function exportTables(ctx: DrContext, args: string[], options: ExportTableOptions): Promise<ExitCodeValue> {
+export async function exportTables(
+    ctx: DrContext,
+    args: string[],
+    options: ExportTableOptions,
+): Promise<ExitCodeValue> {
     const stack = ctx.stack;
     const tables = options.all ? ctx.requireStack("with --all").tables : args;
-    if (tables.length === 0) throw new UsageError("name at least one table, or --all with --stack", "Example: npm run dr -- export-table prod-env-receipts --stack prod");
+    if (tables.length === 0)
+        throw new UsageError(
+            "name at least one table, or --all with --stack",
+            "Example: npm run dr -- export-table prod-env-receipts --stack prod",
+        );
     const plan = planExport(ctx, options);
-    const bucket = options.bucket ?? (stack ? naming.exportsBucketName(stack.environment, stack.accountId, stack.region) : undefined);
-    if (!bucket) throw new UsageError("no bucket to export to", "Pass --stack (its exports bucket is used) or --bucket.");
+    const bucket =
+        options.bucket ??
+        (stack ? naming.exportsBucketName(stack.environment, stack.accountId, stack.region) : undefined);
+    if (!bucket)
+        throw new UsageError("no bucket to export to", "Pass --stack (its exports bucket is used) or --bucket.");
     const account = await checkAccount(ctx, "target", stack?.accountId);
     const report = ctx.report();
     const manifests: Record<string, unknown>[] = [];
@@ -106,7 +134,8 @@ export async function exportTables(ctx: DrContext, args: string[], options: Expo
     );
     report.data.bucket = bucket;
     report.data.exports = manifests;
-    if (options.manifest && !ctx.dryRun) fs.writeFileSync(options.manifest, `${JSON.stringify({ bucket, exports: manifests }, null, 2)}\n`);
+    if (options.manifest && !ctx.dryRun)
+        fs.writeFileSync(options.manifest, `${JSON.stringify({ bucket, exports: manifests }, null, 2)}\n`);
     return report.finish(ctx.dryRun, ctx.gate.calls);
 }
 
@@ -123,11 +152,22 @@ async function requirePitr(ctx: DrContext, table: string, plan: ExportPlan): Pro
     const start = plan.from ?? plan.at;
     const earliest = pitr.EarliestRestorableDateTime;
     if (start && earliest && start.getTime() < earliest.getTime()) {
-        throw new UsageError(`${start.toISOString()} is before the earliest restorable time of ${table} (${earliest.toISOString()})`, "Pick a start inside the PITR window, or take a full export.");
+        throw new UsageError(
+            `${start.toISOString()} is before the earliest restorable time of ${table} (${earliest.toISOString()})`,
+            "Pick a start inside the PITR window, or take a full export.",
+        );
     }
 }
 
-async function exportOne(ctx: DrContext, report: ReturnType<DrContext["report"]>, table: string, plan: ExportPlan, bucket: string, account: string, base: string): Promise<Record<string, unknown>> {
+async function exportOne(
+    ctx: DrContext,
+    report: ReturnType<DrContext["report"]>,
+    table: string,
+    plan: ExportPlan,
+    bucket: string,
+    account: string,
+    base: string,
+): Promise<Record<string, unknown>> {
     const clients = ctx.clients();
     const description = await describeTableIfExists(ctx.gate, clients, table);
     if (!description?.TableArn) throw new UsageError(`table ${table} does not exist in ${ctx.region}`);
@@ -148,7 +188,10 @@ async function exportOne(ctx: DrContext, report: ReturnType<DrContext["report"]>
                     ExportFormat: "DYNAMODB_JSON",
                     ExportType: plan.type,
                     ExportTime: plan.at,
-                    IncrementalExportSpecification: plan.type === "INCREMENTAL_EXPORT" ? { ExportFromTime: plan.from, ExportToTime: plan.to, ExportViewType: "NEW_AND_OLD_IMAGES" } : undefined,
+                    IncrementalExportSpecification:
+                        plan.type === "INCREMENTAL_EXPORT"
+                            ? { ExportFromTime: plan.from, ExportToTime: plan.to, ExportViewType: "NEW_AND_OLD_IMAGES" }
+                            : undefined,
                     // Same table, same second: a repeated run joins the running export instead of starting another.
                     ClientToken: `${table}-${compactTimestamp(started)}`.slice(0, 64),
                 }),
@@ -158,15 +201,30 @@ async function exportOne(ctx: DrContext, report: ReturnType<DrContext["report"]>
             const { value } = await waitFor(
                 `export ${table}`,
                 async () => {
-                    const d = (await ctx.gate.read(clients.dynamodb, new DescribeExportCommand({ ExportArn: exportArn }))).ExportDescription;
+                    const d = (
+                        await ctx.gate.read(clients.dynamodb, new DescribeExportCommand({ ExportArn: exportArn }))
+                    ).ExportDescription;
                     const status = d?.ExportStatus ?? "UNKNOWN";
-                    return { status, done: status === "COMPLETED", failed: status === "FAILED" ? { reason: `${d?.FailureCode ?? ""} ${d?.FailureMessage ?? ""}`.trim() } : undefined, value: d };
+                    return {
+                        status,
+                        done: status === "COMPLETED",
+                        failed:
+                            status === "FAILED"
+                                ? { reason: `${d?.FailureCode ?? ""} ${d?.FailureMessage ?? ""}`.trim() }
+                                : undefined,
+                        value: d,
+                    };
                 },
-                ctx.waitOptions("Read the failure above; a permissions failure usually means the bucket policy or key policy does not let DynamoDB write; fix it and run the command again."),
+                ctx.waitOptions(
+                    "Read the failure above; a permissions failure usually means the bucket policy or key policy does not let DynamoDB write; fix it and run the command again.",
+                ),
             );
             return value;
         },
-        (d) => (d ? `${d.ItemCount ?? 0} items, ${d.BilledSizeBytes ?? 0} bytes → s3://${bucket}/${prefix}` : `(dry run) → s3://${bucket}/${prefix}`),
+        (d) =>
+            d
+                ? `${d.ItemCount ?? 0} items, ${d.BilledSizeBytes ?? 0} bytes → s3://${bucket}/${prefix}`
+                : `(dry run) → s3://${bucket}/${prefix}`,
     );
     const manifest = {
         table,
@@ -174,7 +232,8 @@ async function exportOne(ctx: DrContext, report: ReturnType<DrContext["report"]>
         exportType: plan.type,
         exportTime: exported?.ExportTime?.toISOString() ?? plan.at?.toISOString() ?? null,
         incrementalFrom: plan.from?.toISOString() ?? null,
-        incrementalTo: exported?.IncrementalExportSpecification?.ExportToTime?.toISOString() ?? plan.to?.toISOString() ?? null,
+        incrementalTo:
+            exported?.IncrementalExportSpecification?.ExportToTime?.toISOString() ?? plan.to?.toISOString() ?? null,
         exportArn: exported?.ExportArn ?? null,
         bucket,
         prefix,

@@ -3,7 +3,12 @@
  * header the pool itself asks for (GetCSVHeader), ready for `import-users` into a new pool.
  * Passwords can never be exported: recovery forces a password reset.
  */
-import { GetCSVHeaderCommand, ListGroupsCommand, ListUsersCommand, ListUsersInGroupCommand } from "@aws-sdk/client-cognito-identity-provider";
+import {
+    GetCSVHeaderCommand,
+    ListGroupsCommand,
+    ListUsersCommand,
+    ListUsersInGroupCommand,
+} from "@aws-sdk/client-cognito-identity-provider";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import * as fs from "fs";
 import * as path from "path";
@@ -14,7 +19,15 @@ import { Report } from "../output";
 import { ExitCodeValue, errorMessage, isCredentialError } from "../errors";
 import { compactTimestamp } from "../time";
 import { checkAccount } from "./common";
-import { ExportedGroup, ExportedUser, USERS_CSV, USERS_JSON, UserExport, buildImportCsv, resolveUserPoolId } from "./cognito";
+import {
+    ExportedGroup,
+    ExportedUser,
+    USERS_CSV,
+    USERS_JSON,
+    UserExport,
+    buildImportCsv,
+    resolveUserPoolId,
+} from "./cognito";
 import { CommandSpec } from "./types";
 
 interface ExportUsersOptions {
@@ -30,8 +43,12 @@ export const exportUsersCommand: CommandSpec = {
     name: "export-users",
     summary: "export Cognito users, groups and memberships to JSON and to the pool's import CSV",
     configure(cmd) {
-        cmd.option("--user-pool-id <id>", "the pool (default: {env}-env-user-pool of --stack)").option("--out <dir>", "folder for users.json and users.csv (default cognito-export-<timestamp>)")
-            .option("--upload", "also put both files into the stack's exports bucket (cognito-exports/<pool>/<timestamp>/), under the bucket's own key");
+        cmd.option("--user-pool-id <id>", "the pool (default: {env}-env-user-pool of --stack)")
+            .option("--out <dir>", "folder for users.json and users.csv (default cognito-export-<timestamp>)")
+            .option(
+                "--upload",
+                "also put both files into the stack's exports bucket (cognito-exports/<pool>/<timestamp>/), under the bucket's own key",
+            );
     },
     run: (ctx, _args, options) => exportUsers(ctx, options as ExportUsersOptions),
 };
@@ -43,19 +60,28 @@ export async function exportUsers(ctx: DrContext, options: ExportUsersOptions): 
     const userPoolId = await resolveUserPoolId(ctx, options.userPoolId);
     const out = options.out ?? `cognito-export-${compactTimestamp(ctx.clock.now())}`;
 
-    const users: ExportedUser[] = await report.step("list users", userPoolId, async () =>
-        (
-            await readAllPages(
-                ctx.gate,
-                cognito,
-                (token) => new ListUsersCommand({ UserPoolId: userPoolId, Limit: 60, PaginationToken: token }),
-                (page) => page.Users,
-                (page) => page.PaginationToken,
-            )
-        ).map((u) => {
-            const attributes = Object.fromEntries((u.Attributes ?? []).map((a) => [a.Name ?? "", a.Value ?? ""]));
-            return { username: u.Username ?? "", sub: attributes.sub, status: u.UserStatus, enabled: u.Enabled, attributes };
-        }),
+    const users: ExportedUser[] = await report.step(
+        "list users",
+        userPoolId,
+        async () =>
+            (
+                await readAllPages(
+                    ctx.gate,
+                    cognito,
+                    (token) => new ListUsersCommand({ UserPoolId: userPoolId, Limit: 60, PaginationToken: token }),
+                    (page) => page.Users,
+                    (page) => page.PaginationToken,
+                )
+            ).map((u) => {
+                const attributes = Object.fromEntries((u.Attributes ?? []).map((a) => [a.Name ?? "", a.Value ?? ""]));
+                return {
+                    username: u.Username ?? "",
+                    sub: attributes.sub,
+                    status: u.UserStatus,
+                    enabled: u.Enabled,
+                    attributes,
+                };
+            }),
         (list) => `${list.length} users`,
     );
     const groups: ExportedGroup[] = (
@@ -66,7 +92,12 @@ export async function exportUsers(ctx: DrContext, options: ExportUsersOptions): 
             (page) => page.Groups,
             (page) => page.NextToken,
         )
-    ).map((g) => ({ name: g.GroupName ?? "", description: g.Description, precedence: g.Precedence, roleArn: g.RoleArn }));
+    ).map((g) => ({
+        name: g.GroupName ?? "",
+        description: g.Description,
+        precedence: g.Precedence,
+        roleArn: g.RoleArn,
+    }));
 
     const memberships: Record<string, string[]> = {};
     for (const group of groups) {
@@ -74,7 +105,13 @@ export async function exportUsers(ctx: DrContext, options: ExportUsersOptions): 
             const members = await readAllPages(
                 ctx.gate,
                 cognito,
-                (token) => new ListUsersInGroupCommand({ UserPoolId: userPoolId, GroupName: group.name, Limit: 60, NextToken: token }),
+                (token) =>
+                    new ListUsersInGroupCommand({
+                        UserPoolId: userPoolId,
+                        GroupName: group.name,
+                        Limit: 60,
+                        NextToken: token,
+                    }),
                 (page) => page.Users,
                 (page) => page.NextToken,
             );
@@ -86,15 +123,28 @@ export async function exportUsers(ctx: DrContext, options: ExportUsersOptions): 
         }
     }
     const header = (await ctx.gate.read(cognito, new GetCSVHeaderCommand({ UserPoolId: userPoolId }))).CSVHeader ?? [];
-    const doc: UserExport = { userPoolId, exportedAt: new Date(ctx.clock.now()).toISOString(), csvHeader: header, users, groups, memberships };
+    const doc: UserExport = {
+        userPoolId,
+        exportedAt: new Date(ctx.clock.now()).toISOString(),
+        csvHeader: header,
+        users,
+        groups,
+        memberships,
+    };
 
     fs.mkdirSync(out, { recursive: true });
     fs.writeFileSync(path.join(out, USERS_JSON), `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600 });
     fs.writeFileSync(path.join(out, USERS_CSV), buildImportCsv(header, users), { mode: 0o600 });
     report.data.userPoolId = userPoolId;
     report.data.out = out;
-    report.data.counts = { users: users.length, groups: groups.length, memberships: Object.values(memberships).reduce((n, m) => n + m.length, 0) };
-    report.line(`wrote ${path.join(out, USERS_JSON)} and ${path.join(out, USERS_CSV)}: ${users.length} users, ${groups.length} groups (passwords are never exportable)`);
+    report.data.counts = {
+        users: users.length,
+        groups: groups.length,
+        memberships: Object.values(memberships).reduce((n, m) => n + m.length, 0),
+    };
+    report.line(
+        `wrote ${path.join(out, USERS_JSON)} and ${path.join(out, USERS_CSV)}: ${users.length} users, ${groups.length} groups (passwords are never exportable)`,
+    );
     if (options.upload) report.data.uploaded = await uploadExport(ctx, report, userPoolId, out);
     return report.finish(ctx.dryRun, ctx.gate.calls);
 }

@@ -40,11 +40,15 @@ export const PASSWORD_RESETS_JSON = "password-resets.json";
 
 export const importUsersCommand: CommandSpec = {
     name: "import-users",
-    summary: "import an export-users folder into a pool; write the old-sub → new-sub mapping and the users who must reset their password",
+    summary:
+        "import an export-users folder into a pool; write the old-sub → new-sub mapping and the users who must reset their password",
     configure(cmd) {
         cmd.option("--user-pool-id <id>", "the pool to import into (default: {env}-env-user-pool of --stack)")
             .option("--from <dir>", "the folder written by export-users")
-            .option("--logs-role-arn <arn>", "role Cognito uses to write the import job's CloudWatch logs (required by CreateUserImportJob)")
+            .option(
+                "--logs-role-arn <arn>",
+                "role Cognito uses to write the import job's CloudWatch logs (required by CreateUserImportJob)",
+            )
             .option("--out <dir>", "where to write sub-mapping.json and password-resets.json (default: --from)");
     },
     run: (ctx, _args, options) => importUsers(ctx, options as ImportUsersOptions),
@@ -52,15 +56,24 @@ export const importUsersCommand: CommandSpec = {
 
 function readExport(dir: string): UserExport {
     const file = path.join(dir, USERS_JSON);
-    if (!fs.existsSync(file)) throw new UsageError(`${file} does not exist`, "Pass --from with a folder written by export-users.");
+    if (!fs.existsSync(file))
+        throw new UsageError(`${file} does not exist`, "Pass --from with a folder written by export-users.");
     const parsed = userExportSchema.safeParse(JSON.parse(fs.readFileSync(file, "utf8")));
-    if (!parsed.success) throw new UsageError(`${file} is not an export-users file: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+    if (!parsed.success)
+        throw new UsageError(
+            `${file} is not an export-users file: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+        );
     return parsed.data;
 }
 
 export async function importUsers(ctx: DrContext, options: ImportUsersOptions): Promise<ExitCodeValue> {
-    if (!options.from) throw new UsageError("--from is required", "Pass --from with the folder written by export-users.");
-    if (!options.logsRoleArn) throw new UsageError("--logs-role-arn is required", "CreateUserImportJob needs a role that lets Cognito write CloudWatch logs; pass its ARN.");
+    if (!options.from)
+        throw new UsageError("--from is required", "Pass --from with the folder written by export-users.");
+    if (!options.logsRoleArn)
+        throw new UsageError(
+            "--logs-role-arn is required",
+            "CreateUserImportJob needs a role that lets Cognito write CloudWatch logs; pass its ARN.",
+        );
     const logsRoleArn = options.logsRoleArn;
     const exported = readExport(options.from);
     const out = options.out ?? options.from;
@@ -68,11 +81,22 @@ export async function importUsers(ctx: DrContext, options: ImportUsersOptions): 
     await checkAccount(ctx, "target", ctx.stack?.accountId);
     const cognito = ctx.clients().cognito;
     const userPoolId = await resolveUserPoolId(ctx, options.userPoolId);
-    if (userPoolId === exported.userPoolId) throw new UsageError(`the export came from ${userPoolId} itself`, "Import into the new pool, not the one the users came from.");
+    if (userPoolId === exported.userPoolId)
+        throw new UsageError(
+            `the export came from ${userPoolId} itself`,
+            "Import into the new pool, not the one the users came from.",
+        );
 
     const header = (await ctx.gate.read(cognito, new GetCSVHeaderCommand({ UserPoolId: userPoolId }))).CSVHeader ?? [];
-    const lost = [...new Set(exported.users.flatMap((u) => Object.keys(u.attributes)))].filter((a) => a !== "sub" && !header.includes(a));
-    if (lost.length) report.check("attributes", "warn", `the new pool has no column for ${lost.join(", ")}: those values are not imported`);
+    const lost = [...new Set(exported.users.flatMap((u) => Object.keys(u.attributes)))].filter(
+        (a) => a !== "sub" && !header.includes(a),
+    );
+    if (lost.length)
+        report.check(
+            "attributes",
+            "warn",
+            `the new pool has no column for ${lost.join(", ")}: those values are not imported`,
+        );
     const csv = buildImportCsv(header, exported.users);
 
     const job = await report.step(
@@ -80,31 +104,67 @@ export async function importUsers(ctx: DrContext, options: ImportUsersOptions): 
         userPoolId,
         async (): Promise<UserImportJobType | undefined> => {
             const created = (
-                await ctx.gate.mutate(cognito, new CreateUserImportJobCommand({ UserPoolId: userPoolId, JobName: `vat-dr-${compactTimestamp(ctx.clock.now())}`, CloudWatchLogsRoleArn: logsRoleArn }))
+                await ctx.gate.mutate(
+                    cognito,
+                    new CreateUserImportJobCommand({
+                        UserPoolId: userPoolId,
+                        JobName: `vat-dr-${compactTimestamp(ctx.clock.now())}`,
+                        CloudWatchLogsRoleArn: logsRoleArn,
+                    }),
+                )
             )?.UserImportJob;
             // Cognito's pre-signed URL is signed for server-side encryption with KMS: the upload must say so.
-            await ctx.gate.mutateExternal("HTTPS", "PUT users.csv to the import job's pre-signed URL", { rows: exported.users.length }, () =>
-                ctx.deps.uploader(created?.PreSignedUrl ?? "", csv, { "Content-Type": "text/csv", "x-amz-server-side-encryption": "aws:kms" }),
+            await ctx.gate.mutateExternal(
+                "HTTPS",
+                "PUT users.csv to the import job's pre-signed URL",
+                { rows: exported.users.length },
+                () =>
+                    ctx.deps.uploader(created?.PreSignedUrl ?? "", csv, {
+                        "Content-Type": "text/csv",
+                        "x-amz-server-side-encryption": "aws:kms",
+                    }),
             );
             const jobId = created?.JobId;
-            await ctx.gate.mutate(cognito, new StartUserImportJobCommand({ UserPoolId: userPoolId, JobId: jobId ?? "<job id>" }));
+            await ctx.gate.mutate(
+                cognito,
+                new StartUserImportJobCommand({ UserPoolId: userPoolId, JobId: jobId ?? "<job id>" }),
+            );
             if (!jobId) return undefined;
             const { value } = await waitFor(
                 `user import ${jobId}`,
                 async () => {
-                    const j = (await ctx.gate.read(cognito, new DescribeUserImportJobCommand({ UserPoolId: userPoolId, JobId: jobId }))).UserImportJob;
+                    const j = (
+                        await ctx.gate.read(
+                            cognito,
+                            new DescribeUserImportJobCommand({ UserPoolId: userPoolId, JobId: jobId }),
+                        )
+                    ).UserImportJob;
                     const status = j?.Status ?? "Unknown";
                     const bad = ["Failed", "Stopped", "Expired"].includes(status);
-                    return { status, done: status === "Succeeded", failed: bad ? { reason: j?.CompletionMessage } : undefined, value: j };
+                    return {
+                        status,
+                        done: status === "Succeeded",
+                        failed: bad ? { reason: j?.CompletionMessage } : undefined,
+                        value: j,
+                    };
                 },
-                ctx.waitOptions("Read the import job's CloudWatch log (log group /aws/cognito/userpool...); fix the rows it names in users.csv, then run again."),
+                ctx.waitOptions(
+                    "Read the import job's CloudWatch log (log group /aws/cognito/userpool...); fix the rows it names in users.csv, then run again.",
+                ),
             );
             return value;
         },
-        (j) => (j ? `${j.ImportedUsers ?? 0} imported, ${j.SkippedUsers ?? 0} skipped, ${j.FailedUsers ?? 0} failed` : "(dry run)"),
+        (j) =>
+            j
+                ? `${j.ImportedUsers ?? 0} imported, ${j.SkippedUsers ?? 0} skipped, ${j.FailedUsers ?? 0} failed`
+                : "(dry run)",
     );
     if (job && (job.FailedUsers ?? 0) > 0) {
-        report.check("import", "fail", `${job.FailedUsers} users failed to import: their rows are in the job's CloudWatch log; the rest carry on`);
+        report.check(
+            "import",
+            "fail",
+            `${job.FailedUsers} users failed to import: their rows are in the job's CloudWatch log; the rest carry on`,
+        );
     }
     if (ctx.dryRun) {
         report.line("dry run: no users imported, so no sub mapping was written");
@@ -118,7 +178,8 @@ export async function importUsers(ctx: DrContext, options: ImportUsersOptions): 
         (page) => page.Users,
         (page) => page.PaginationToken,
     );
-    const attrs = (u: (typeof newUsers)[number]) => Object.fromEntries((u.Attributes ?? []).map((a) => [a.Name ?? "", a.Value ?? ""]));
+    const attrs = (u: (typeof newUsers)[number]) =>
+        Object.fromEntries((u.Attributes ?? []).map((a) => [a.Name ?? "", a.Value ?? ""]));
     const byUsername = new Map(newUsers.map((u) => [u.Username ?? "", u]));
     const byEmail = new Map<string, (typeof newUsers)[number]>();
     for (const u of newUsers) {
@@ -139,23 +200,41 @@ export async function importUsers(ctx: DrContext, options: ImportUsersOptions): 
             renamed.set(old.username, match.Username ?? old.username);
         }
     }
-    report.check("sub-mapping", unmatched.length ? "fail" : "pass", `${mapping.length} users mapped old sub → new sub${unmatched.length ? `; not found in the new pool: ${unmatched.slice(0, 10).join(", ")}${unmatched.length > 10 ? "..." : ""}` : ""}`);
+    report.check(
+        "sub-mapping",
+        unmatched.length ? "fail" : "pass",
+        `${mapping.length} users mapped old sub → new sub${unmatched.length ? `; not found in the new pool: ${unmatched.slice(0, 10).join(", ")}${unmatched.length > 10 ? "..." : ""}` : ""}`,
+    );
 
     await recreateGroups(ctx, report, userPoolId, exported, renamed);
 
-    const resets = newUsers.filter((u) => u.UserStatus === "RESET_REQUIRED").map((u) => ({ username: u.Username, email: attrs(u).email }));
+    const resets = newUsers
+        .filter((u) => u.UserStatus === "RESET_REQUIRED")
+        .map((u) => ({ username: u.Username, email: attrs(u).email }));
     fs.mkdirSync(out, { recursive: true });
-    fs.writeFileSync(path.join(out, SUB_MAPPING_JSON), `${JSON.stringify({ oldUserPoolId: exported.userPoolId, newUserPoolId: userPoolId, mapping, unmatched }, null, 2)}\n`, { mode: 0o600 });
+    fs.writeFileSync(
+        path.join(out, SUB_MAPPING_JSON),
+        `${JSON.stringify({ oldUserPoolId: exported.userPoolId, newUserPoolId: userPoolId, mapping, unmatched }, null, 2)}\n`,
+        { mode: 0o600 },
+    );
     fs.writeFileSync(path.join(out, PASSWORD_RESETS_JSON), `${JSON.stringify(resets, null, 2)}\n`, { mode: 0o600 });
     report.data.userPoolId = userPoolId;
     report.data.mapped = mapping.length;
     report.data.unmatched = unmatched;
     report.data.passwordResets = resets.length;
-    report.line(`wrote ${path.join(out, SUB_MAPPING_JSON)} (give it to the application to re-key its data) and ${path.join(out, PASSWORD_RESETS_JSON)}: ${resets.length} users must reset their password`);
+    report.line(
+        `wrote ${path.join(out, SUB_MAPPING_JSON)} (give it to the application to re-key its data) and ${path.join(out, PASSWORD_RESETS_JSON)}: ${resets.length} users must reset their password`,
+    );
     return report.finish(ctx.dryRun, ctx.gate.calls);
 }
 
-async function recreateGroups(ctx: DrContext, report: ReturnType<DrContext["report"]>, userPoolId: string, exported: UserExport, renamed: Map<string, string>): Promise<void> {
+async function recreateGroups(
+    ctx: DrContext,
+    report: ReturnType<DrContext["report"]>,
+    userPoolId: string,
+    exported: UserExport,
+    renamed: Map<string, string>,
+): Promise<void> {
     const cognito = ctx.clients().cognito;
     const existing = new Set(
         (
@@ -173,20 +252,47 @@ async function recreateGroups(ctx: DrContext, report: ReturnType<DrContext["repo
         try {
             if (!existing.has(group.name)) {
                 // A group's IAM role belonged to the old account; it is not carried over.
-                await ctx.gate.mutate(cognito, new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: group.name, Description: group.description, Precedence: group.precedence }));
+                await ctx.gate.mutate(
+                    cognito,
+                    new CreateGroupCommand({
+                        UserPoolId: userPoolId,
+                        GroupName: group.name,
+                        Description: group.description,
+                        Precedence: group.precedence,
+                    }),
+                );
             }
-            const members = (exported.memberships[group.name] ?? []).flatMap((m) => (renamed.has(m) ? [renamed.get(m) as string] : []));
+            const members = (exported.memberships[group.name] ?? []).flatMap((m) =>
+                renamed.has(m) ? [renamed.get(m) as string] : [],
+            );
             const failed: string[] = [];
             for (const username of members) {
                 try {
-                    await ctx.gate.mutate(cognito, new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, GroupName: group.name, Username: username }));
+                    await ctx.gate.mutate(
+                        cognito,
+                        new AdminAddUserToGroupCommand({
+                            UserPoolId: userPoolId,
+                            GroupName: group.name,
+                            Username: username,
+                        }),
+                    );
                 } catch (err) {
                     if (isCredentialError(err)) throw err;
                     failed.push(`${username} (${errorMessage(err)})`);
                 }
             }
-            if (failed.length) report.check(check, "fail", `${members.length - failed.length}/${members.length} members added; failed: ${failed.join("; ")}`);
-            else report.check(check, group.roleArn ? "warn" : "pass", `${members.length} members added${group.roleArn ? `; its role ${group.roleArn} was not carried over` : ""}`);
+            if (failed.length)
+                report.check(
+                    check,
+                    "fail",
+                    `${members.length - failed.length}/${members.length} members added; failed: ${failed.join("; ")}`,
+                );
+            else
+                report.check(
+                    check,
+                    group.roleArn ? "warn" : "pass",
+                    `${members.length} members added${group.roleArn ? `; its role ${group.roleArn} was not carried over` : ""}`,
+                );
         } catch (err) {
             if (isCredentialError(err)) throw err;
             report.check(check, "fail", errorMessage(err));

@@ -5,7 +5,13 @@
  */
 import { DecryptCommand } from "@aws-sdk/client-kms";
 import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
-import { CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, RestoreSecretCommand } from "@aws-sdk/client-secrets-manager";
+import {
+    CreateSecretCommand,
+    DescribeSecretCommand,
+    GetSecretValueCommand,
+    PutSecretValueCommand,
+    RestoreSecretCommand,
+} from "@aws-sdk/client-secrets-manager";
 import * as fs from "fs";
 import { readAllPages } from "../aws/gate";
 import { DrContext } from "../context";
@@ -32,9 +38,15 @@ export const recoverSecretCommand: CommandSpec = {
         cmd.argument("<secret>", "secret name")
             .option("--key <s3key>", "a specific escrow object (default: the newest for this secret)")
             .option("--out <file>", "write the value to this file (mode 0600)")
-            .option("--restore", "put the value back into Secrets Manager (creating the secret and its DR replica if gone)")
+            .option(
+                "--restore",
+                "put the value back into Secrets Manager (creating the secret and its DR replica if gone)",
+            )
             .option("--overwrite", "with --restore: replace a current value that differs")
-            .option("--source-account-id <id>", "the account the secret was escrowed from (default: the stack's account)")
+            .option(
+                "--source-account-id <id>",
+                "the account the secret was escrowed from (default: the stack's account)",
+            )
             .option("--bucket <name>", "archive bucket (default: the backup account's archive)")
             .option("--key-id <arn>", "KMS key ARN (default: the archive key's alias ARN)")
             .option("--prefix <prefix>", "key prefix in the archive", "secrets-escrow");
@@ -43,7 +55,11 @@ export const recoverSecretCommand: CommandSpec = {
 };
 
 export async function recoverSecret(ctx: DrContext, name: string, options: RecoverOptions): Promise<ExitCodeValue> {
-    if (!options.out && !options.restore) throw new UsageError("say where the value goes: --out <file> or --restore", "Use --restore to put it back into Secrets Manager, or --out to hand it over as a file.");
+    if (!options.out && !options.restore)
+        throw new UsageError(
+            "say where the value goes: --out <file> or --restore",
+            "Use --restore to put it back into Secrets Manager, or --out to hand it over as a file.",
+        );
     const loc = archiveLocation(ctx, options);
     const sourceAccount = options.sourceAccountId ?? ctx.stack?.accountId;
     if (!sourceAccount) throw new UsageError("no source account", "Pass --source-account-id or --stack.");
@@ -52,20 +68,36 @@ export async function recoverSecret(ctx: DrContext, name: string, options: Recov
     await checkAccount(ctx, loc.account, ctx.stack?.backupAccount.accountId, loc.region);
 
     const key = options.key ?? (await newestEscrowKey(ctx, loc, sourceAccount, name));
-    const body = await ctx.gate.read(archive.s3, new GetObjectCommand({ Bucket: loc.bucket, Key: key, ExpectedBucketOwner: loc.expectedOwner }), loc.account);
+    const body = await ctx.gate.read(
+        archive.s3,
+        new GetObjectCommand({ Bucket: loc.bucket, Key: key, ExpectedBucketOwner: loc.expectedOwner }),
+        loc.account,
+    );
     const parsed = escrowObjectSchema.safeParse(JSON.parse((await body.Body?.transformToString()) ?? "{}"));
-    if (!parsed.success) throw new UsageError(`s3://${loc.bucket}/${key} is not an escrow object`, "Pass --key with an object written by escrow-secret.");
+    if (!parsed.success)
+        throw new UsageError(
+            `s3://${loc.bucket}/${key} is not an escrow object`,
+            "Pass --key with an object written by escrow-secret.",
+        );
     const obj: EscrowObject = parsed.data;
     if (obj.secretName !== name) throw new UsageError(`s3://${loc.bucket}/${key} holds ${obj.secretName}, not ${name}`);
     const dataKey = await ctx.gate.read(
         archive.kms,
-        new DecryptCommand({ CiphertextBlob: Buffer.from(obj.encryptedDataKey, "base64"), EncryptionContext: obj.encryptionContext, KeyId: obj.kmsKeyId }),
+        new DecryptCommand({
+            CiphertextBlob: Buffer.from(obj.encryptedDataKey, "base64"),
+            EncryptionContext: obj.encryptionContext,
+            KeyId: obj.kmsKeyId,
+        }),
         loc.account,
     );
     if (!dataKey.Plaintext) throw new Error("KMS returned no plaintext data key");
     const value = unseal(obj, dataKey.Plaintext);
     dataKey.Plaintext.fill(0);
-    report.check(`decrypt:${name}`, "pass", `escrow of ${obj.escrowedAt} (version ${obj.versionId ?? "?"}) from s3://${loc.bucket}/${key}`);
+    report.check(
+        `decrypt:${name}`,
+        "pass",
+        `escrow of ${obj.escrowedAt} (version ${obj.versionId ?? "?"}) from s3://${loc.bucket}/${key}`,
+    );
     report.data.escrowKey = key;
     report.data.escrowedAt = obj.escrowedAt;
 
@@ -78,23 +110,48 @@ export async function recoverSecret(ctx: DrContext, name: string, options: Recov
     return report.finish(ctx.dryRun, ctx.gate.calls);
 }
 
-async function newestEscrowKey(ctx: DrContext, loc: ReturnType<typeof archiveLocation>, sourceAccount: string, name: string): Promise<string> {
+async function newestEscrowKey(
+    ctx: DrContext,
+    loc: ReturnType<typeof archiveLocation>,
+    sourceAccount: string,
+    name: string,
+): Promise<string> {
     const objects = await readAllPages(
         ctx.gate,
         ctx.clients(loc.account, loc.region).s3,
-        (token) => new ListObjectsV2Command({ Bucket: loc.bucket, Prefix: escrowKeyPrefix(loc, sourceAccount, name), ContinuationToken: token, ExpectedBucketOwner: loc.expectedOwner }),
+        (token) =>
+            new ListObjectsV2Command({
+                Bucket: loc.bucket,
+                Prefix: escrowKeyPrefix(loc, sourceAccount, name),
+                ContinuationToken: token,
+                ExpectedBucketOwner: loc.expectedOwner,
+            }),
         (page) => page.Contents,
         (page) => (page.IsTruncated ? page.NextContinuationToken : undefined),
         loc.account,
     );
-    const newest = objects.filter((o) => o.Key?.endsWith(".json")).sort((a, b) => (b.Key ?? "").localeCompare(a.Key ?? ""))[0];
-    if (!newest?.Key) throw new UsageError(`no escrow of ${name} from account ${sourceAccount} in s3://${loc.bucket}/${escrowKeyPrefix(loc, sourceAccount, name)}`, "Check --source-account-id and --prefix; list the archive with aws s3 ls.");
+    const newest = objects
+        .filter((o) => o.Key?.endsWith(".json"))
+        .sort((a, b) => (b.Key ?? "").localeCompare(a.Key ?? ""))[0];
+    if (!newest?.Key)
+        throw new UsageError(
+            `no escrow of ${name} from account ${sourceAccount} in s3://${loc.bucket}/${escrowKeyPrefix(loc, sourceAccount, name)}`,
+            "Check --source-account-id and --prefix; list the archive with aws s3 ls.",
+        );
     return newest.Key;
 }
 
-async function restoreValue(ctx: DrContext, report: ReturnType<DrContext["report"]>, name: string, obj: EscrowObject, value: Buffer, overwrite: boolean): Promise<void> {
+async function restoreValue(
+    ctx: DrContext,
+    report: ReturnType<DrContext["report"]>,
+    name: string,
+    obj: EscrowObject,
+    value: Buffer,
+    overwrite: boolean,
+): Promise<void> {
     const secrets = ctx.clients().secrets;
-    const asValue = obj.valueType === "string" ? { SecretString: value.toString("utf8") } : { SecretBinary: new Uint8Array(value) };
+    const asValue =
+        obj.valueType === "string" ? { SecretString: value.toString("utf8") } : { SecretBinary: new Uint8Array(value) };
     let described;
     try {
         described = await ctx.gate.read(secrets, new DescribeSecretCommand({ SecretId: name }));
@@ -103,7 +160,14 @@ async function restoreValue(ctx: DrContext, report: ReturnType<DrContext["report
     }
     if (!described) {
         const drRegion = ctx.stack?.drRegion;
-        await ctx.gate.mutate(secrets, new CreateSecretCommand({ Name: name, ...asValue, AddReplicaRegions: drRegion ? [{ Region: drRegion }] : undefined }));
+        await ctx.gate.mutate(
+            secrets,
+            new CreateSecretCommand({
+                Name: name,
+                ...asValue,
+                AddReplicaRegions: drRegion ? [{ Region: drRegion }] : undefined,
+            }),
+        );
         report.check(`restore:${name}`, "pass", `created ${name}${drRegion ? ` with a replica in ${drRegion}` : ""}`);
         return;
     }
@@ -113,14 +177,24 @@ async function restoreValue(ctx: DrContext, report: ReturnType<DrContext["report
         report.line(`${name} was scheduled for deletion on ${described.DeletedDate.toISOString()}: restored it`);
     }
     // Read after RestoreSecret: a restored secret has its old value back, which may differ from the escrow.
-    const current = ctx.dryRun ? undefined : await ctx.gate.read(secrets, new GetSecretValueCommand({ SecretId: name })).catch(() => undefined);
-    const currentValue = current?.SecretString !== undefined ? Buffer.from(current.SecretString, "utf8") : current?.SecretBinary ? Buffer.from(current.SecretBinary) : undefined;
+    const current = ctx.dryRun
+        ? undefined
+        : await ctx.gate.read(secrets, new GetSecretValueCommand({ SecretId: name })).catch(() => undefined);
+    const currentValue =
+        current?.SecretString !== undefined
+            ? Buffer.from(current.SecretString, "utf8")
+            : current?.SecretBinary
+              ? Buffer.from(current.SecretBinary)
+              : undefined;
     if (currentValue && currentValue.equals(value)) {
         report.check(`restore:${name}`, "pass", "Secrets Manager already holds this value; nothing changed");
         return;
     }
     if (currentValue && !overwrite) {
-        throw new UsageError(`${name} holds a different value from the escrow of ${obj.escrowedAt}`, "Check which is right; pass --overwrite to replace the current value (the old one stays as version AWSPREVIOUS).");
+        throw new UsageError(
+            `${name} holds a different value from the escrow of ${obj.escrowedAt}`,
+            "Check which is right; pass --overwrite to replace the current value (the old one stays as version AWSPREVIOUS).",
+        );
     }
     await ctx.gate.mutate(secrets, new PutSecretValueCommand({ SecretId: name, ...asValue }));
     report.check(`restore:${name}`, "pass", `put the escrowed value back as the current version of ${name}`);

@@ -22,7 +22,14 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as naming from "../../naming";
-import { ConfigError, DeploymentConfig, StackConfig, parseStackConfig, projectKeys, readStackFile } from "../../stacks/config";
+import {
+    ConfigError,
+    DeploymentConfig,
+    StackConfig,
+    parseStackConfig,
+    projectKeys,
+    readStackFile,
+} from "../../stacks/config";
 import { readAllPages } from "../aws/gate";
 import { waitFor } from "../aws/waiter";
 import { DrContext } from "../context";
@@ -100,34 +107,71 @@ export interface PipelineOptions {
 
 export const restoreAccountCommand: CommandSpec = {
     name: "restore-account",
-    summary: "rebuild a lost account's tables from the backup account's vault (copy back, restore, verify, time against RTO)",
+    summary:
+        "rebuild a lost account's tables from the backup account's vault (copy back, restore, verify, time against RTO)",
     configure(cmd) {
         cmd.option("--as-of <time>", "use the newest recovery point created before this time (default: the newest)")
             .option("--vault <vault>", "central (primary region) or dr (second region)", "central")
             .option("--only <tables>", "comma-separated tables (default: every table of the stack)")
-            .option("--target-account-id <id>", "the account to restore into (default: the stack's account; a rebuilt account has a new id)")
-            .option("--kms-key-arn <arn>", "encrypt restored tables with this key in the target account (default: the DynamoDB-owned key)")
-            .option("--copy-retention-days <n>", "how long the copied recovery point stays in the target vault", (v) => Number(v), 35)
-            .option("--source-region <region>", "the region the lost tables lived in (default: the stack's region); restores go to --region")
-            .option("--source-account-id <id>", "the lost account, whose table ARNs name the recovery points (default: the stack's account)")
-            .option("--target-env <env>", "environment name of the target account's vault and backup role (default: the stack's)")
+            .option(
+                "--target-account-id <id>",
+                "the account to restore into (default: the stack's account; a rebuilt account has a new id)",
+            )
+            .option(
+                "--kms-key-arn <arn>",
+                "encrypt restored tables with this key in the target account (default: the DynamoDB-owned key)",
+            )
+            .option(
+                "--copy-retention-days <n>",
+                "how long the copied recovery point stays in the target vault",
+                (v) => Number(v),
+                35,
+            )
+            .option(
+                "--source-region <region>",
+                "the region the lost tables lived in (default: the stack's region); restores go to --region",
+            )
+            .option(
+                "--source-account-id <id>",
+                "the lost account, whose table ARNs name the recovery points (default: the stack's account)",
+            )
+            .option(
+                "--target-env <env>",
+                "environment name of the target account's vault and backup role (default: the stack's)",
+            )
             .option("--sentinels <file>", "JSON/YAML file of sentinel item keys per table")
-            .option("--backup-stack <name>", "the backup stack, whose deploymentAccounts the vault keys admit", "backup");
+            .option(
+                "--backup-stack <name>",
+                "the backup stack, whose deploymentAccounts the vault keys admit",
+                "backup",
+            );
     },
     run: (ctx, _args, options) => restoreAccount(ctx, options as unknown as RestoreAccountOptions),
 };
 
 /** Resolves options shared by restore-account and drill into a pipeline plan. */
-export function pipelineBase(ctx: DrContext, options: RestoreAccountOptions, why: string): Omit<PipelineOptions, "nameFor" | "protectRestored" | "targetAccountId"> {
+export function pipelineBase(
+    ctx: DrContext,
+    options: RestoreAccountOptions,
+    why: string,
+): Omit<PipelineOptions, "nameFor" | "protectRestored" | "targetAccountId"> {
     const stack = ctx.requireStack(why);
     ctx.requireBackupCredentials(why);
-    if (options.vault !== "central" && options.vault !== "dr") throw new UsageError(`--vault must be central or dr, not '${options.vault}'`);
-    if (!Number.isInteger(options.copyRetentionDays) || options.copyRetentionDays < 1) throw new UsageError("--copy-retention-days must be a whole number of days, at least 1");
+    if (options.vault !== "central" && options.vault !== "dr")
+        throw new UsageError(`--vault must be central or dr, not '${options.vault}'`);
+    if (!Number.isInteger(options.copyRetentionDays) || options.copyRetentionDays < 1)
+        throw new UsageError("--copy-retention-days must be a whole number of days, at least 1");
     const only = parseList(options.only);
-    if (options.sourceAccountId !== undefined && !/^\d{12}$/.test(options.sourceAccountId)) throw new UsageError(`--source-account-id '${options.sourceAccountId}' is not a 12-digit account id`);
-    if (options.targetEnv !== undefined && !/^[a-z][a-z0-9-]{0,15}$/.test(options.targetEnv)) throw new UsageError(`--target-env '${options.targetEnv}' is not an environment name`);
+    if (options.sourceAccountId !== undefined && !/^\d{12}$/.test(options.sourceAccountId))
+        throw new UsageError(`--source-account-id '${options.sourceAccountId}' is not a 12-digit account id`);
+    if (options.targetEnv !== undefined && !/^[a-z][a-z0-9-]{0,15}$/.test(options.targetEnv))
+        throw new UsageError(`--target-env '${options.targetEnv}' is not an environment name`);
     const unknown = (only ?? []).filter((t) => !stack.tables.includes(t));
-    if (unknown.length) throw new UsageError(`not tables of stack ${ctx.opts.stack}: ${unknown.join(", ")}`, `The stack's tables are: ${stack.tables.join(", ")}`);
+    if (unknown.length)
+        throw new UsageError(
+            `not tables of stack ${ctx.opts.stack}: ${unknown.join(", ")}`,
+            `The stack's tables are: ${stack.tables.join(", ")}`,
+        );
     return {
         stack,
         vaultName: options.vault === "central" ? stack.backupAccount.vaultName : naming.DR_VAULT_NAME,
@@ -149,9 +193,15 @@ export function pipelineBase(ctx: DrContext, options: RestoreAccountOptions, why
 export async function restoreAccount(ctx: DrContext, options: RestoreAccountOptions): Promise<ExitCodeValue> {
     const base = pipelineBase(ctx, options, "to restore an account");
     const targetAccountId = options.targetAccountId ?? base.stack.accountId;
-    if (!/^\d{12}$/.test(targetAccountId)) throw new UsageError(`--target-account-id '${targetAccountId}' is not a 12-digit account id`);
+    if (!/^\d{12}$/.test(targetAccountId))
+        throw new UsageError(`--target-account-id '${targetAccountId}' is not a 12-digit account id`);
     const report = ctx.report();
-    const outcomes = await runRestorePipeline(ctx, report, { ...base, targetAccountId, nameFor: (t) => t, protectRestored: true });
+    const outcomes = await runRestorePipeline(ctx, report, {
+        ...base,
+        targetAccountId,
+        nameFor: (t) => t,
+        protectRestored: true,
+    });
     report.data.outcomes = outcomes;
     if (ctx.dryRun) report.line("dry run: nothing was copied or restored, so no RTO was measured");
     else printRtoSummary(report, outcomes);
@@ -159,7 +209,11 @@ export async function restoreAccount(ctx: DrContext, options: RestoreAccountOpti
 }
 
 /** Checks both identities, then runs every table through find → copy → restore → verify, side by side. */
-export async function runRestorePipeline(ctx: DrContext, report: Report, plan: PipelineOptions): Promise<ResourceOutcome[]> {
+export async function runRestorePipeline(
+    ctx: DrContext,
+    report: Report,
+    plan: PipelineOptions,
+): Promise<ResourceOutcome[]> {
     checkVaultKeysAdmit(ctx, report, plan.backupStack, plan.targetAccountId);
     await checkAccount(ctx, "backup", plan.stack.backupAccount.accountId, plan.vaultRegion);
     await checkAccount(ctx, "target", plan.targetAccountId);
@@ -175,20 +229,37 @@ export async function runRestorePipeline(ctx: DrContext, report: Report, plan: P
  * stack's deploymentAccounts: a copy into any other account (a rebuilt one, a drill account) fails
  * hours later with an access error, so it is refused here, before anything starts.
  */
-export function checkVaultKeysAdmit(ctx: DrContext, report: Report, backupStack: string, targetAccountId: string): void {
+export function checkVaultKeysAdmit(
+    ctx: DrContext,
+    report: Report,
+    backupStack: string,
+    targetAccountId: string,
+): void {
     const projectDir = ctx.deps.projectDir ?? path.resolve(__dirname, "../..");
     if (!fs.existsSync(path.join(projectDir, `Pulumi.${backupStack}.yaml`))) {
-        report.check("preflight:vault-keys", "warn", `no Pulumi.${backupStack}.yaml here: cannot check that the vault keys admit account ${targetAccountId} (pass --backup-stack)`);
+        report.check(
+            "preflight:vault-keys",
+            "warn",
+            `no Pulumi.${backupStack}.yaml here: cannot check that the vault keys admit account ${targetAccountId} (pass --backup-stack)`,
+        );
         return;
     }
     let config: StackConfig;
     try {
         config = parseStackConfig(projectKeys(readStackFile(backupStack, projectDir)), backupStack);
     } catch (err) {
-        if (err instanceof ConfigError) throw new MissingConfigError(err.message, `Fix Pulumi.${backupStack}.yaml, or pass --backup-stack with the backup stack's name.`);
+        if (err instanceof ConfigError)
+            throw new MissingConfigError(
+                err.message,
+                `Fix Pulumi.${backupStack}.yaml, or pass --backup-stack with the backup stack's name.`,
+            );
         throw err;
     }
-    if (config.role !== "backup") throw new UsageError(`stack '${backupStack}' is the ${config.role} stack, not the backup stack`, "Pass --backup-stack with the backup stack's name.");
+    if (config.role !== "backup")
+        throw new UsageError(
+            `stack '${backupStack}' is the ${config.role} stack, not the backup stack`,
+            "Pass --backup-stack with the backup stack's name.",
+        );
     if (!config.deploymentAccounts.some((a) => a.accountId === targetAccountId)) {
         throw new UsageError(
             `account ${targetAccountId} is not one of the deploymentAccounts of stack ${backupStack}: the vault keys would refuse it kms:Decrypt and every copy back would fail`,
@@ -204,7 +275,12 @@ export function idempotencyToken(...parts: (string | number)[]): string {
     return `${joined.slice(0, 47)}-${crypto.createHash("sha256").update(joined).digest("hex").slice(0, 16)}`;
 }
 
-async function restoreOne(ctx: DrContext, report: Report, plan: PipelineOptions, table: string): Promise<ResourceOutcome> {
+async function restoreOne(
+    ctx: DrContext,
+    report: Report,
+    plan: PipelineOptions,
+    table: string,
+): Promise<ResourceOutcome> {
     const started = ctx.clock.now();
     const criticality = tableCriticality(table);
     const outcome: ResourceOutcome = {
@@ -240,14 +316,23 @@ async function restoreOne(ctx: DrContext, report: Report, plan: PipelineOptions,
 
 type Timed = <T>(step: string, fn: () => Promise<T>, detail?: (v: T) => string) => Promise<T>;
 
-async function restoreSteps(ctx: DrContext, report: Report, plan: PipelineOptions, table: string, outcome: ResourceOutcome, timed: Timed): Promise<void> {
+async function restoreSteps(
+    ctx: DrContext,
+    report: Report,
+    plan: PipelineOptions,
+    table: string,
+    outcome: ResourceOutcome,
+    timed: Timed,
+): Promise<void> {
     const { stack } = plan;
     const backup = ctx.clients("backup", plan.vaultRegion);
     const target = ctx.clients("target", plan.targetRegion);
     const localVault = naming.localVaultName(plan.targetEnvironment);
 
     if (await describeTableIfExists(ctx.gate, target, outcome.restoredAs)) {
-        throw new UsageError(`table ${outcome.restoredAs} already exists in account ${plan.targetAccountId}; a restore never overwrites a table`);
+        throw new UsageError(
+            `table ${outcome.restoredAs} already exists in account ${plan.targetAccountId}; a restore never overwrites a table`,
+        );
     }
     const point = await timed(
         "find recovery point",
@@ -263,12 +348,20 @@ async function restoreSteps(ctx: DrContext, report: Report, plan: PipelineOption
             new StartCopyJobCommand({
                 RecoveryPointArn: point.RecoveryPointArn,
                 SourceBackupVaultName: plan.vaultName,
-                DestinationBackupVaultArn: naming.localVaultArn(plan.targetAccountId, plan.targetRegion, plan.targetEnvironment),
+                DestinationBackupVaultArn: naming.localVaultArn(
+                    plan.targetAccountId,
+                    plan.targetRegion,
+                    plan.targetEnvironment,
+                ),
                 // AWS Backup assumes this role for the copy, so it must trust backup.amazonaws.com: the
                 // backup account's service role, which the copy-back role may pass (iam:PassRole).
                 IamRoleArn: naming.backupAccountServiceRoleArn(stack.backupAccount.accountId),
                 // The run's start time: a re-run after a FAILED copy must start a new job, not get the old one back.
-                IdempotencyToken: idempotencyToken(outcome.restoredAs, point.CreationDate?.getTime() ?? 0, compactTimestamp(plan.startedAt)),
+                IdempotencyToken: idempotencyToken(
+                    outcome.restoredAs,
+                    point.CreationDate?.getTime() ?? 0,
+                    compactTimestamp(plan.startedAt),
+                ),
                 Lifecycle: { DeleteAfterDays: plan.copyRetentionDays },
             }),
             "backup",
@@ -279,10 +372,17 @@ async function restoreSteps(ctx: DrContext, report: Report, plan: PipelineOption
         const { value } = await waitFor(
             `copy ${table}`,
             async () => {
-                const job = (await ctx.gate.read(backup.backup, new DescribeCopyJobCommand({ CopyJobId: copyJobId }), "backup")).CopyJob;
+                const job = (
+                    await ctx.gate.read(backup.backup, new DescribeCopyJobCommand({ CopyJobId: copyJobId }), "backup")
+                ).CopyJob;
                 const state = job?.State ?? "UNKNOWN";
                 const bad = state === "FAILED" || state === "PARTIAL" || (state as string) === "ABORTED";
-                return { status: state, done: state === "COMPLETED", failed: bad ? { reason: job?.StatusMessage } : undefined, value: job?.DestinationRecoveryPointArn };
+                return {
+                    status: state,
+                    done: state === "COMPLETED",
+                    failed: bad ? { reason: job?.StatusMessage } : undefined,
+                    value: job?.DestinationRecoveryPointArn,
+                };
             },
             ctx.waitOptions(
                 `Check that cross-account backup is on for the organization, that ${naming.BACKUP_ACCOUNT_SERVICE_ROLE_NAME} exists in the backup account, and that the target vault ${localVault} exists with the stack deployed; then run again.`,
@@ -295,21 +395,34 @@ async function restoreSteps(ctx: DrContext, report: Report, plan: PipelineOption
     const restored = await timed("restore table", async () => {
         const recoveryPointArn = copied ?? `<copy of ${point.RecoveryPointArn}>`;
         const metadata = copied
-            ? (await ctx.gate.read(target.backup, new GetRecoveryPointRestoreMetadataCommand({ BackupVaultName: localVault, RecoveryPointArn: copied }))).RestoreMetadata ?? {}
+            ? ((
+                  await ctx.gate.read(
+                      target.backup,
+                      new GetRecoveryPointRestoreMetadataCommand({
+                          BackupVaultName: localVault,
+                          RecoveryPointArn: copied,
+                      }),
+                  )
+              ).RestoreMetadata ?? {})
             : {};
         const started = await ctx.gate.mutate(
             target.backup,
             new StartRestoreJobCommand({
                 RecoveryPointArn: recoveryPointArn,
                 ResourceType: "DynamoDB",
-                IamRoleArn: naming.iamRoleArn(plan.targetAccountId, naming.backupServiceRoleName(plan.targetEnvironment)),
+                IamRoleArn: naming.iamRoleArn(
+                    plan.targetAccountId,
+                    naming.backupServiceRoleName(plan.targetEnvironment),
+                ),
                 IdempotencyToken: `${outcome.restoredAs}-restore-${compactTimestamp(ctx.clock.now())}`.slice(0, 64),
                 // The source account's key is gone with the account: encrypt with a key of the target
                 // account, or the DynamoDB-owned key.
                 Metadata: {
                     ...withoutKey(metadata),
                     targetTableName: outcome.restoredAs,
-                    ...(plan.kmsKeyArn ? { encryptionType: "KMS", kmsMasterKeyArn: plan.kmsKeyArn } : { encryptionType: "Default" }),
+                    ...(plan.kmsKeyArn
+                        ? { encryptionType: "KMS", kmsMasterKeyArn: plan.kmsKeyArn }
+                        : { encryptionType: "Default" }),
                 },
             }),
         );
@@ -319,12 +432,21 @@ async function restoreSteps(ctx: DrContext, report: Report, plan: PipelineOption
         await waitFor(
             `restore ${outcome.restoredAs}`,
             async () => {
-                const job = await ctx.gate.read(target.backup, new DescribeRestoreJobCommand({ RestoreJobId: restoreJobId }));
+                const job = await ctx.gate.read(
+                    target.backup,
+                    new DescribeRestoreJobCommand({ RestoreJobId: restoreJobId }),
+                );
                 const status = job.Status ?? "UNKNOWN";
                 const bad = status === "FAILED" || status === "ABORTED";
-                return { status, done: status === "COMPLETED", failed: bad ? { reason: job.StatusMessage } : undefined };
+                return {
+                    status,
+                    done: status === "COMPLETED",
+                    failed: bad ? { reason: job.StatusMessage } : undefined,
+                };
             },
-            ctx.waitOptions(`Read the restore job's message in the AWS Backup console of account ${plan.targetAccountId}; check the role ${naming.backupServiceRoleName(plan.targetEnvironment)} there; then run again with --only ${table}.`),
+            ctx.waitOptions(
+                `Read the restore job's message in the AWS Backup console of account ${plan.targetAccountId}; check the role ${naming.backupServiceRoleName(plan.targetEnvironment)} there; then run again with --only ${table}.`,
+            ),
         );
         outcome.created = true;
         await waitTableActive(ctx, target, outcome.restoredAs, `table ${outcome.restoredAs}`);
@@ -341,7 +463,11 @@ async function restoreSteps(ctx: DrContext, report: Report, plan: PipelineOption
         });
     }
     if (!restored) return;
-    await timed("verify", () => verifyRestored(ctx, plan, table, outcome), () => `${outcome.itemCount ?? "?"} items, sentinel ${outcome.sentinel}`);
+    await timed(
+        "verify",
+        () => verifyRestored(ctx, plan, table, outcome),
+        () => `${outcome.itemCount ?? "?"} items, sentinel ${outcome.sentinel}`,
+    );
 }
 
 /** Restore metadata without the source's key (it lived in the lost account). */
@@ -352,7 +478,11 @@ function withoutKey(metadata: Record<string, string>): Record<string, string> {
     return rest;
 }
 
-async function newestRecoveryPoint(ctx: DrContext, plan: PipelineOptions, table: string): Promise<RecoveryPointByBackupVault> {
+async function newestRecoveryPoint(
+    ctx: DrContext,
+    plan: PipelineOptions,
+    table: string,
+): Promise<RecoveryPointByBackupVault> {
     const points = await readAllPages(
         ctx.gate,
         ctx.clients("backup", plan.vaultRegion).backup,
@@ -379,7 +509,12 @@ async function newestRecoveryPoint(ctx: DrContext, plan: PipelineOptions, table:
     return newest;
 }
 
-async function verifyRestored(ctx: DrContext, plan: PipelineOptions, table: string, outcome: ResourceOutcome): Promise<void> {
+async function verifyRestored(
+    ctx: DrContext,
+    plan: PipelineOptions,
+    table: string,
+    outcome: ResourceOutcome,
+): Promise<void> {
     const target = ctx.clients("target", plan.targetRegion);
     const description = await describeTableIfExists(ctx.gate, target, outcome.restoredAs);
     outcome.itemCount = description?.ItemCount;
@@ -388,7 +523,10 @@ async function verifyRestored(ctx: DrContext, plan: PipelineOptions, table: stri
         outcome.sentinel = "not configured";
         return;
     }
-    const item = await ctx.gate.read(target.dynamodb, new GetItemCommand({ TableName: outcome.restoredAs, Key: key, ConsistentRead: true }));
+    const item = await ctx.gate.read(
+        target.dynamodb,
+        new GetItemCommand({ TableName: outcome.restoredAs, Key: key, ConsistentRead: true }),
+    );
     outcome.sentinel = item.Item ? "present" : "missing";
 }
 
@@ -396,7 +534,12 @@ async function verifyRestored(ctx: DrContext, plan: PipelineOptions, table: stri
 export function printRtoSummary(report: Report, outcomes: ResourceOutcome[]): void {
     for (const o of outcomes) {
         if (!o.ok) {
-            if (o.sentinel === "missing") report.check(`sentinel:${o.restoredAs}`, "fail", "the restored table lacks its sentinel item: the recovery point does not hold the expected data");
+            if (o.sentinel === "missing")
+                report.check(
+                    `sentinel:${o.restoredAs}`,
+                    "fail",
+                    "the restored table lacks its sentinel item: the recovery point does not hold the expected data",
+                );
             continue;
         }
         const withinRto = o.elapsedMs <= o.rtoHours * 3_600_000;

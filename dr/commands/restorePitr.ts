@@ -6,7 +6,13 @@
  * the item counts before and after. `--deleted` restores a deleted table from the system backup
  * DynamoDB keeps when a table with PITR is deleted.
  */
-import { DescribeContinuousBackupsCommand, ListBackupsCommand, RestoreTableFromBackupCommand, RestoreTableToPointInTimeCommand, TableDescription } from "@aws-sdk/client-dynamodb";
+import {
+    DescribeContinuousBackupsCommand,
+    ListBackupsCommand,
+    RestoreTableFromBackupCommand,
+    RestoreTableToPointInTimeCommand,
+    TableDescription,
+} from "@aws-sdk/client-dynamodb";
 import { readAllPages } from "../aws/gate";
 import { DrContext } from "../context";
 import { ExitCodeValue, UsageError } from "../errors";
@@ -38,22 +44,41 @@ export const restorePitrCommand: CommandSpec = {
 
 export async function restorePitr(ctx: DrContext, source: string, options: RestorePitrOptions): Promise<ExitCodeValue> {
     if (options.deleted) return restoreDeleted(ctx, source, options);
-    if (!options.to) throw new UsageError("--to is required", "Pass --to with the time to restore to, e.g. --to -15m or --to 2026-11-26T02:00:00Z.");
+    if (!options.to)
+        throw new UsageError(
+            "--to is required",
+            "Pass --to with the time to restore to, e.g. --to -15m or --to 2026-11-26T02:00:00Z.",
+        );
     const restoreTo = parseTime(options.to, ctx.clock.now(), "--to");
     const target = options.target ?? `${source}-restored-${compactTimestamp(restoreTo.getTime())}`;
-    if (!TABLE_NAME.test(target)) throw new UsageError(`target table name '${target}' is not a valid DynamoDB table name (3-255 of a-z A-Z 0-9 _ - .)`, "Pass a shorter --target.");
+    if (!TABLE_NAME.test(target))
+        throw new UsageError(
+            `target table name '${target}' is not a valid DynamoDB table name (3-255 of a-z A-Z 0-9 _ - .)`,
+            "Pass a shorter --target.",
+        );
     const report = ctx.report();
     const clients = ctx.clients();
     await checkAccount(ctx, "target", ctx.stack?.accountId);
 
     const sourceTable = await describeTableIfExists(ctx.gate, clients, source);
     if (!sourceTable) {
-        throw new UsageError(`table ${source} does not exist in ${ctx.region}`, `If it was deleted, restore its last state with: npm run dr -- restore-pitr ${source} --deleted`);
+        throw new UsageError(
+            `table ${source} does not exist in ${ctx.region}`,
+            `If it was deleted, restore its last state with: npm run dr -- restore-pitr ${source} --deleted`,
+        );
     }
     await refuseExistingTarget(ctx, target);
-    const pitr = (await ctx.gate.read(clients.dynamodb, new DescribeContinuousBackupsCommand({ TableName: source }))).ContinuousBackupsDescription?.PointInTimeRecoveryDescription;
-    if (pitr?.PointInTimeRecoveryStatus !== "ENABLED" || !pitr.EarliestRestorableDateTime || !pitr.LatestRestorableDateTime) {
-        throw new UsageError(`point-in-time recovery is not enabled on ${source}`, "Restore from AWS Backup instead: npm run dr -- restore-account --only <table> (see docs/runbook.md).");
+    const pitr = (await ctx.gate.read(clients.dynamodb, new DescribeContinuousBackupsCommand({ TableName: source })))
+        .ContinuousBackupsDescription?.PointInTimeRecoveryDescription;
+    if (
+        pitr?.PointInTimeRecoveryStatus !== "ENABLED" ||
+        !pitr.EarliestRestorableDateTime ||
+        !pitr.LatestRestorableDateTime
+    ) {
+        throw new UsageError(
+            `point-in-time recovery is not enabled on ${source}`,
+            "Restore from AWS Backup instead: npm run dr -- restore-account --only <table> (see docs/runbook.md).",
+        );
     }
     const earliest = pitr.EarliestRestorableDateTime;
     const latest = pitr.LatestRestorableDateTime;
@@ -71,7 +96,14 @@ export async function restorePitr(ctx: DrContext, source: string, options: Resto
     report.line(`restoring ${source} as of ${restoreTo.toISOString()} into ${target}`);
 
     await report.step("restore", target, async () => {
-        await ctx.gate.mutate(clients.dynamodb, new RestoreTableToPointInTimeCommand({ SourceTableName: source, TargetTableName: target, RestoreDateTime: restoreTo }));
+        await ctx.gate.mutate(
+            clients.dynamodb,
+            new RestoreTableToPointInTimeCommand({
+                SourceTableName: source,
+                TargetTableName: target,
+                RestoreDateTime: restoreTo,
+            }),
+        );
         if (!ctx.dryRun) await waitTableActive(ctx, clients, target, `restore ${target}`);
     });
     return finishRestore(ctx, report, sourceTable, target, settings);
@@ -79,20 +111,36 @@ export async function restorePitr(ctx: DrContext, source: string, options: Resto
 
 async function refuseExistingTarget(ctx: DrContext, target: string): Promise<void> {
     if (await describeTableIfExists(ctx.gate, ctx.clients(), target)) {
-        throw new UsageError(`target table ${target} already exists; a restore never overwrites a table`, "Pass another --target, or delete the old table first if you are sure it is not needed.");
+        throw new UsageError(
+            `target table ${target} already exists; a restore never overwrites a table`,
+            "Pass another --target, or delete the old table first if you are sure it is not needed.",
+        );
     }
 }
 
-async function finishRestore(ctx: DrContext, report: ReturnType<DrContext["report"]>, source: TableDescription | undefined, target: string, settings: TableSettings): Promise<ExitCodeValue> {
+async function finishRestore(
+    ctx: DrContext,
+    report: ReturnType<DrContext["report"]>,
+    source: TableDescription | undefined,
+    target: string,
+    settings: TableSettings,
+): Promise<ExitCodeValue> {
     const clients = ctx.clients();
     const restored = ctx.dryRun ? undefined : await describeTableIfExists(ctx.gate, clients, target);
-    const targetArn = restored?.TableArn ?? (source?.TableArn ? source.TableArn.replace(/table\/.*$/, `table/${target}`) : `arn:aws:dynamodb:${ctx.region}:unknown:table/${target}`);
+    const targetArn =
+        restored?.TableArn ??
+        (source?.TableArn
+            ? source.TableArn.replace(/table\/.*$/, `table/${target}`)
+            : `arn:aws:dynamodb:${ctx.region}:unknown:table/${target}`);
     await applyTableSettings(ctx, clients, report, target, targetArn, settings);
     const before = source?.ItemCount;
     const after = restored?.ItemCount;
     report.data.itemCount = { before: before ?? null, after: after ?? null };
-    report.line(`item count before: ${before ?? "n/a"}, after: ${ctx.dryRun ? "n/a (dry run)" : after ?? "n/a"} (DescribeTable ItemCount is refreshed about every 6 hours)`);
-    if (!ctx.dryRun) report.line(`next: point the application at ${target}, or copy the rows you need back (see docs/runbook.md)`);
+    report.line(
+        `item count before: ${before ?? "n/a"}, after: ${ctx.dryRun ? "n/a (dry run)" : (after ?? "n/a")} (DescribeTable ItemCount is refreshed about every 6 hours)`,
+    );
+    if (!ctx.dryRun)
+        report.line(`next: point the application at ${target}, or copy the rows you need back (see docs/runbook.md)`);
     return report.finish(ctx.dryRun, ctx.gate.calls);
 }
 
@@ -101,7 +149,11 @@ async function restoreDeleted(ctx: DrContext, table: string, options: RestorePit
     const report = ctx.report();
     const clients = ctx.clients();
     const target = options.target ?? table;
-    if (!TABLE_NAME.test(target)) throw new UsageError(`target table name '${target}' is not a valid DynamoDB table name`, "Pass a valid --target.");
+    if (!TABLE_NAME.test(target))
+        throw new UsageError(
+            `target table name '${target}' is not a valid DynamoDB table name`,
+            "Pass a valid --target.",
+        );
     await checkAccount(ctx, "target", ctx.stack?.accountId);
     await refuseExistingTarget(ctx, target);
     const backups = await readAllPages(
@@ -111,24 +163,41 @@ async function restoreDeleted(ctx: DrContext, table: string, options: RestorePit
         (page) => page.BackupSummaries,
         (page) => page.LastEvaluatedBackupArn,
     );
-    const newest = backups.filter((b) => b.BackupStatus === "AVAILABLE").sort((a, b) => (b.BackupCreationDateTime?.getTime() ?? 0) - (a.BackupCreationDateTime?.getTime() ?? 0))[0];
+    const newest = backups
+        .filter((b) => b.BackupStatus === "AVAILABLE")
+        .sort((a, b) => (b.BackupCreationDateTime?.getTime() ?? 0) - (a.BackupCreationDateTime?.getTime() ?? 0))[0];
     if (!newest?.BackupArn) {
         throw new UsageError(
             `no system backup of a deleted table ${table} in ${ctx.region}`,
-            "DynamoDB keeps one for 35 days only when PITR was on; restore from the backup account instead: npm run dr -- restore-account --only " + table,
+            "DynamoDB keeps one for 35 days only when PITR was on; restore from the backup account instead: npm run dr -- restore-account --only " +
+                table,
         );
     }
     report.data.source = table;
     report.data.target = target;
     report.data.backupArn = newest.BackupArn;
-    report.line(`restoring deleted ${table} from its system backup of ${newest.BackupCreationDateTime?.toISOString()} into ${target}`);
+    report.line(
+        `restoring deleted ${table} from its system backup of ${newest.BackupCreationDateTime?.toISOString()} into ${target}`,
+    );
     await report.step("restore", target, async () => {
-        await ctx.gate.mutate(clients.dynamodb, new RestoreTableFromBackupCommand({ TargetTableName: target, BackupArn: newest.BackupArn }));
+        await ctx.gate.mutate(
+            clients.dynamodb,
+            new RestoreTableFromBackupCommand({ TargetTableName: target, BackupArn: newest.BackupArn }),
+        );
         if (!ctx.dryRun) await waitTableActive(ctx, clients, target, `restore ${target}`);
     });
     // A deleted table's tags and TTL cannot be read back; PITR and deletion protection are the
     // strategy's baseline, so those are put on.
-    const settings: TableSettings = { pitrDays: ctx.stack?.pitrRecoveryPeriodDays ?? 35, tags: [], deletionProtection: true, streamEnabled: false };
-    report.check(`ttl:${target}`, "warn", "a deleted table's TTL and tags cannot be read back: redeploy the application stack that owns the table to put them on");
+    const settings: TableSettings = {
+        pitrDays: ctx.stack?.pitrRecoveryPeriodDays ?? 35,
+        tags: [],
+        deletionProtection: true,
+        streamEnabled: false,
+    };
+    report.check(
+        `ttl:${target}`,
+        "warn",
+        "a deleted table's TTL and tags cannot be read back: redeploy the application stack that owns the table to put them on",
+    );
     return finishRestore(ctx, report, undefined, target, settings);
 }

@@ -31,10 +31,16 @@ export interface TableSettings {
 }
 
 /** Reads the settings of a live table that a restore would drop. */
-export async function readTableSettings(ctx: DrContext, clients: AwsClients, table: TableDescription): Promise<TableSettings> {
+export async function readTableSettings(
+    ctx: DrContext,
+    clients: AwsClients,
+    table: TableDescription,
+): Promise<TableSettings> {
     const name = table.TableName ?? "";
-    const pitr = (await ctx.gate.read(clients.dynamodb, new DescribeContinuousBackupsCommand({ TableName: name }))).ContinuousBackupsDescription?.PointInTimeRecoveryDescription;
-    const ttl = (await ctx.gate.read(clients.dynamodb, new DescribeTimeToLiveCommand({ TableName: name }))).TimeToLiveDescription;
+    const pitr = (await ctx.gate.read(clients.dynamodb, new DescribeContinuousBackupsCommand({ TableName: name })))
+        .ContinuousBackupsDescription?.PointInTimeRecoveryDescription;
+    const ttl = (await ctx.gate.read(clients.dynamodb, new DescribeTimeToLiveCommand({ TableName: name })))
+        .TimeToLiveDescription;
     const tags = table.TableArn
         ? await readAllPages(
               ctx.gate,
@@ -45,8 +51,9 @@ export async function readTableSettings(ctx: DrContext, clients: AwsClients, tab
           )
         : [];
     return {
-        pitrDays: pitr?.PointInTimeRecoveryStatus === "ENABLED" ? pitr.RecoveryPeriodInDays ?? 35 : undefined,
-        ttlAttribute: ttl?.TimeToLiveStatus === "ENABLED" || ttl?.TimeToLiveStatus === "ENABLING" ? ttl.AttributeName : undefined,
+        pitrDays: pitr?.PointInTimeRecoveryStatus === "ENABLED" ? (pitr.RecoveryPeriodInDays ?? 35) : undefined,
+        ttlAttribute:
+            ttl?.TimeToLiveStatus === "ENABLED" || ttl?.TimeToLiveStatus === "ENABLING" ? ttl.AttributeName : undefined,
         // Tags under the aws: prefix belong to AWS and cannot be set by anyone.
         tags: tags.filter((t) => !t.Key?.startsWith("aws:")),
         deletionProtection: Boolean(table.DeletionProtectionEnabled),
@@ -55,19 +62,28 @@ export async function readTableSettings(ctx: DrContext, clients: AwsClients, tab
 }
 
 /** Waits until a new table is ACTIVE; a table not yet visible right after the restore call counts as creating. */
-export async function waitTableActive(ctx: DrContext, clients: AwsClients, tableName: string, job: string): Promise<TableDescription | undefined> {
+export async function waitTableActive(
+    ctx: DrContext,
+    clients: AwsClients,
+    tableName: string,
+    job: string,
+): Promise<TableDescription | undefined> {
     const { value } = await waitFor(
         job,
         async (): Promise<PollResult<TableDescription>> => {
             try {
-                const table = (await ctx.gate.read(clients.dynamodb, new DescribeTableCommand({ TableName: tableName }))).Table;
+                const table = (
+                    await ctx.gate.read(clients.dynamodb, new DescribeTableCommand({ TableName: tableName }))
+                ).Table;
                 return { status: table?.TableStatus ?? "UNKNOWN", done: table?.TableStatus === "ACTIVE", value: table };
             } catch (err) {
                 if (isNotFound(err)) return { status: "CREATING (not visible yet)", done: false };
                 throw err;
             }
         },
-        ctx.waitOptions(`Look at the table ${tableName} in the DynamoDB console; delete it if it is half-created, then run the command again.`),
+        ctx.waitOptions(
+            `Look at the table ${tableName} in the DynamoDB console; delete it if it is half-created, then run the command again.`,
+        ),
     );
     return value;
 }
@@ -98,10 +114,14 @@ async function waitContinuousBackupsEnabled(ctx: DrContext, clients: AwsClients,
     await waitFor(
         `continuous backups of ${tableName}`,
         async (): Promise<PollResult<void>> => {
-            const status = (await ctx.gate.read(clients.dynamodb, new DescribeContinuousBackupsCommand({ TableName: tableName }))).ContinuousBackupsDescription?.ContinuousBackupsStatus ?? "UNKNOWN";
+            const status =
+                (await ctx.gate.read(clients.dynamodb, new DescribeContinuousBackupsCommand({ TableName: tableName })))
+                    .ContinuousBackupsDescription?.ContinuousBackupsStatus ?? "UNKNOWN";
             return { status, done: status === "ENABLED" };
         },
-        ctx.waitOptions(`Turn PITR on for ${tableName} by hand once its continuous backups show ENABLED (aws dynamodb describe-continuous-backups).`),
+        ctx.waitOptions(
+            `Turn PITR on for ${tableName} by hand once its continuous backups show ENABLED (aws dynamodb describe-continuous-backups).`,
+        ),
     );
 }
 
@@ -109,7 +129,14 @@ async function waitContinuousBackupsEnabled(ctx: DrContext, clients: AwsClients,
  * Applies the settings one by one; each is its own step, so one refused setting is reported and
  * does not stop the others. Under --dry-run the calls are shown, not sent.
  */
-export async function applyTableSettings(ctx: DrContext, clients: AwsClients, report: Report, tableName: string, tableArn: string, settings: TableSettings): Promise<void> {
+export async function applyTableSettings(
+    ctx: DrContext,
+    clients: AwsClients,
+    report: Report,
+    tableName: string,
+    tableArn: string,
+    settings: TableSettings,
+): Promise<void> {
     const apply = async (step: string, fn: () => Promise<unknown>) => {
         try {
             await report.step(step, tableName, fn);
@@ -124,7 +151,13 @@ export async function applyTableSettings(ctx: DrContext, clients: AwsClients, re
             return retryOn(ctx, "ContinuousBackupsUnavailableException", () =>
                 ctx.gate.mutate(
                     clients.dynamodb,
-                    new UpdateContinuousBackupsCommand({ TableName: tableName, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true, RecoveryPeriodInDays: settings.pitrDays } }),
+                    new UpdateContinuousBackupsCommand({
+                        TableName: tableName,
+                        PointInTimeRecoverySpecification: {
+                            PointInTimeRecoveryEnabled: true,
+                            RecoveryPeriodInDays: settings.pitrDays,
+                        },
+                    }),
                 ),
             );
         });
@@ -133,17 +166,34 @@ export async function applyTableSettings(ctx: DrContext, clients: AwsClients, re
         const attr = settings.ttlAttribute;
         await apply("enable TTL", () =>
             retryOn(ctx, "LimitExceededException", () =>
-                ctx.gate.mutate(clients.dynamodb, new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { Enabled: true, AttributeName: attr } })),
+                ctx.gate.mutate(
+                    clients.dynamodb,
+                    new UpdateTimeToLiveCommand({
+                        TableName: tableName,
+                        TimeToLiveSpecification: { Enabled: true, AttributeName: attr },
+                    }),
+                ),
             ),
         );
     }
     if (settings.tags.length > 0) {
-        await apply("tag", () => ctx.gate.mutate(clients.dynamodb, new TagResourceCommand({ ResourceArn: tableArn, Tags: settings.tags })));
+        await apply("tag", () =>
+            ctx.gate.mutate(clients.dynamodb, new TagResourceCommand({ ResourceArn: tableArn, Tags: settings.tags })),
+        );
     }
     if (settings.deletionProtection) {
-        await apply("deletion protection", () => ctx.gate.mutate(clients.dynamodb, new UpdateTableCommand({ TableName: tableName, DeletionProtectionEnabled: true })));
+        await apply("deletion protection", () =>
+            ctx.gate.mutate(
+                clients.dynamodb,
+                new UpdateTableCommand({ TableName: tableName, DeletionProtectionEnabled: true }),
+            ),
+        );
     }
     if (settings.streamEnabled) {
-        report.check(`stream:${tableName}`, "warn", "the source table had a stream; a restore does not carry it: redeploy the application stack that owns the stream and its consumers");
+        report.check(
+            `stream:${tableName}`,
+            "warn",
+            "the source table had a stream; a restore does not carry it: redeploy the application stack that owns the stream and its consumers",
+        );
     }
 }

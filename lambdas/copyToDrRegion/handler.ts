@@ -91,7 +91,9 @@ const RETRYABLE_ERRORS = new Set([
 export function parseVaultArn(arn: string, what: string): VaultArnParts {
     const match = VAULT_ARN.exec(arn);
     if (!match) {
-        throw new Error(`${what} '${arn}' is not a backup vault ARN (arn:aws:backup:<region>:<account>:backup-vault:<name>)`);
+        throw new Error(
+            `${what} '${arn}' is not a backup vault ARN (arn:aws:backup:<region>:<account>:backup-vault:<name>)`,
+        );
     }
     return { region: match[1], accountId: match[2], name: match[3] };
 }
@@ -102,18 +104,26 @@ export function configFromEnv(env: Record<string, string | undefined>): CopyToDr
     if (missing.length > 0) {
         throw new Error(`copyToDrRegion is missing environment variables: ${missing.join(", ")}`);
     }
-    const config = { centralVaultArn: env.CENTRAL_VAULT_ARN!, drVaultArn: env.DR_VAULT_ARN!, iamRoleArn: env.COPY_ROLE_ARN! };
+    const config = {
+        centralVaultArn: env.CENTRAL_VAULT_ARN!,
+        drVaultArn: env.DR_VAULT_ARN!,
+        iamRoleArn: env.COPY_ROLE_ARN!,
+    };
     const central = parseVaultArn(config.centralVaultArn, "CENTRAL_VAULT_ARN");
     const dr = parseVaultArn(config.drVaultArn, "DR_VAULT_ARN");
     if (dr.region === central.region) {
-        throw new Error(`DR_VAULT_ARN must be in another region than the central vault (both are in ${central.region})`);
+        throw new Error(
+            `DR_VAULT_ARN must be in another region than the central vault (both are in ${central.region})`,
+        );
     }
     if (dr.accountId !== central.accountId) {
         throw new Error(`DR_VAULT_ARN must be in the backup account ${central.accountId}, not ${dr.accountId}`);
     }
     // Kept local so the function ships without the infrastructure's config modules.
     if (!/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(config.iamRoleArn)) {
-        throw new Error(`COPY_ROLE_ARN '${config.iamRoleArn}': an IAM role ARN reads arn:aws:iam::<12-digit account>:role/<name>`);
+        throw new Error(
+            `COPY_ROLE_ARN '${config.iamRoleArn}': an IAM role ARN reads arn:aws:iam::<12-digit account>:role/<name>`,
+        );
     }
     return config;
 }
@@ -131,7 +141,8 @@ export function copyLifecycle(recoveryPoint: DescribeRecoveryPointCommandOutput,
     const source = recoveryPoint.Lifecycle;
     if (source && (source.DeleteAfterDays !== undefined || source.MoveToColdStorageAfterDays !== undefined)) {
         const lifecycle: Lifecycle = {};
-        if (source.MoveToColdStorageAfterDays !== undefined) lifecycle.MoveToColdStorageAfterDays = source.MoveToColdStorageAfterDays;
+        if (source.MoveToColdStorageAfterDays !== undefined)
+            lifecycle.MoveToColdStorageAfterDays = source.MoveToColdStorageAfterDays;
         if (source.DeleteAfterDays !== undefined) lifecycle.DeleteAfterDays = source.DeleteAfterDays;
         if (source.OptInToArchiveForSupportedResources !== undefined) {
             lifecycle.OptInToArchiveForSupportedResources = source.OptInToArchiveForSupportedResources;
@@ -159,7 +170,8 @@ function describeError(error: unknown): string {
 /** Why an event is not ours, or undefined when it is a completed copy into the central vault. */
 function reasonToIgnore(event: BackupEvent, centralVaultArn: string): string | undefined {
     if (event.source !== "aws.backup") return `source is ${event.source ?? "missing"}, not aws.backup`;
-    if (event["detail-type"] !== COPY_JOB_STATE_CHANGE) return `detail-type is ${event["detail-type"] ?? "missing"}, not ${COPY_JOB_STATE_CHANGE}`;
+    if (event["detail-type"] !== COPY_JOB_STATE_CHANGE)
+        return `detail-type is ${event["detail-type"] ?? "missing"}, not ${COPY_JOB_STATE_CHANGE}`;
     const detail = event.detail ?? {};
     if (detail.state !== "COMPLETED") return `copy job state is ${detail.state ?? "missing"}, not COMPLETED`;
     // Our own copies into the DR vault complete too; acting on them would loop.
@@ -183,15 +195,22 @@ export function makeHandler(deps: CopyToDrDeps): (event: BackupEvent) => Promise
         const recoveryPointArn = event.detail?.destinationRecoveryPointArn;
         if (typeof recoveryPointArn !== "string" || recoveryPointArn === "") {
             // A COMPLETED copy without its recovery point is malformed: fail so it reaches the DLQ.
-            throw new Error(`Copy job ${event.detail?.copyJobId ?? "(no id)"} COMPLETED into the central vault without a destinationRecoveryPointArn`);
+            throw new Error(
+                `Copy job ${event.detail?.copyJobId ?? "(no id)"} COMPLETED into the central vault without a destinationRecoveryPointArn`,
+            );
         }
 
         let recoveryPoint: DescribeRecoveryPointCommandOutput;
         try {
-            recoveryPoint = await deps.backup.send(new DescribeRecoveryPointCommand({ BackupVaultName: central.name, RecoveryPointArn: recoveryPointArn }));
+            recoveryPoint = await deps.backup.send(
+                new DescribeRecoveryPointCommand({ BackupVaultName: central.name, RecoveryPointArn: recoveryPointArn }),
+            );
         } catch (error) {
             if (isRetryable(error)) throw error;
-            throw new Error(`DescribeRecoveryPoint of ${recoveryPointArn} in vault ${central.name} failed: ${describeError(error)}`, { cause: error });
+            throw new Error(
+                `DescribeRecoveryPoint of ${recoveryPointArn} in vault ${central.name} failed: ${describeError(error)}`,
+                { cause: error },
+            );
         }
 
         // Cold recovery points cannot be copied; this copy runs as soon as the central copy lands,
@@ -224,7 +243,10 @@ export function makeHandler(deps: CopyToDrDeps): (event: BackupEvent) => Promise
             copyJobId = started.CopyJobId;
         } catch (error) {
             if (isRetryable(error)) throw error;
-            throw new Error(`StartCopyJob of ${recoveryPointArn} from ${central.name} into ${deps.drVaultArn} failed: ${describeError(error)}`, { cause: error });
+            throw new Error(
+                `StartCopyJob of ${recoveryPointArn} from ${central.name} into ${deps.drVaultArn} failed: ${describeError(error)}`,
+                { cause: error },
+            );
         }
         if (!copyJobId) {
             throw new Error(`StartCopyJob of ${recoveryPointArn} into ${deps.drVaultArn} returned no CopyJobId`);

@@ -83,7 +83,10 @@ export const PRODUCTION_DEFAULTS: ProductionConfig = {
 };
 
 /** Whether the stack is production: decided by the config, else by the stack tag; undefined when neither is set. */
-export function productionStatus(config: ProductionConfig, stackTags: ReadonlyMap<string, string>): boolean | undefined {
+export function productionStatus(
+    config: ProductionConfig,
+    stackTags: ReadonlyMap<string, string>,
+): boolean | undefined {
     if (typeof config.production === "boolean") return config.production;
     const value = stackTags.get(config.productionTagKey);
     return value === undefined ? undefined : config.productionTagValues.includes(value);

@@ -52,7 +52,9 @@ export function validateStackWith(
 ): StackValidation {
     return (args, reportViolation) => {
         if (!args.resources.some((r) => tokens.includes(r.type))) {
-            args.notApplicable(`Policy only applies to stacks with resources of type ${tokens.map((t) => `'${t}'`).join(", ")}`);
+            args.notApplicable(
+                `Policy only applies to stacks with resources of type ${tokens.map((t) => `'${t}'`).join(", ")}`,
+            );
         }
         validate(args, reportViolation);
     };
@@ -92,7 +94,10 @@ export function ofTypes(resources: PolicyResource[], tokens: string | readonly s
 /** Glob match as AWS uses in ARNs and StringLike: `*` is any run of characters, `?` one character. */
 export function globMatch(pattern: string, value: string): boolean {
     if (!pattern.includes("*") && !pattern.includes("?")) return pattern === value;
-    const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+    const source = pattern
+        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+        .replace(/\*/g, ".*")
+        .replace(/\?/g, ".");
     return new RegExp(`^${source}$`).test(value);
 }
 

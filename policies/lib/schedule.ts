@@ -6,7 +6,20 @@
 export const DEFAULT_SCHEDULE = "cron(0 5 ? * * *)";
 
 const DAY_NAMES: Record<string, number> = { SUN: 1, MON: 2, TUE: 3, WED: 4, THU: 5, FRI: 6, SAT: 7 };
-const MONTH_NAMES: Record<string, number> = { JAN: 1, FEB: 2, MAR: 3, APR: 4, MAY: 5, JUN: 6, JUL: 7, AUG: 8, SEP: 9, OCT: 10, NOV: 11, DEC: 12 };
+const MONTH_NAMES: Record<string, number> = {
+    JAN: 1,
+    FEB: 2,
+    MAR: 3,
+    APR: 4,
+    MAY: 5,
+    JUN: 6,
+    JUL: 7,
+    AUG: 8,
+    SEP: 9,
+    OCT: 10,
+    NOV: 11,
+    DEC: 12,
+};
 
 /** The values a cron field selects within [min, max], or undefined for forms this parser does not read (L, W, #). */
 function expand(field: string, min: number, max: number, names: Record<string, number> = {}): Set<number> | undefined {

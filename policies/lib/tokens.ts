@@ -45,7 +45,10 @@ export const AWS_PROVIDER = "pulumi:providers:aws";
 // S3 in v7: the bucket and each of its configurations are separate resources. The `V2` tokens are
 // v7's deprecated aliases of the same resources; a program still using them is checked the same way.
 export const BUCKET = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"] as const;
-export const BUCKET_VERSIONING = ["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"] as const;
+export const BUCKET_VERSIONING = [
+    "aws:s3/bucketVersioning:BucketVersioning",
+    "aws:s3/bucketVersioningV2:BucketVersioningV2",
+] as const;
 export const BUCKET_PUBLIC_ACCESS_BLOCK = ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"] as const;
 export const BUCKET_SSE = [
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",

@@ -15,8 +15,13 @@ export * from "./schema";
 
 /** The config was rejected: every problem is listed, each with its key, value and rule. */
 export class ConfigError extends Error {
-    constructor(readonly stack: string, readonly problems: string[]) {
-        super(`Invalid config for stack '${stack}' (nothing was created):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    constructor(
+        readonly stack: string,
+        readonly problems: string[],
+    ) {
+        super(
+            `Invalid config for stack '${stack}' (nothing was created):\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+        );
         this.name = "ConfigError";
     }
 }
@@ -55,7 +60,10 @@ function formatIssue(raw: Record<string, unknown>, issue: z.core.$ZodIssue): str
 export function parseStackConfig(raw: Record<string, unknown>, stack: string): StackConfig {
     const result = stackConfigSchema.safeParse(raw);
     if (!result.success) {
-        throw new ConfigError(stack, result.error.issues.map((issue) => formatIssue(raw, issue)));
+        throw new ConfigError(
+            stack,
+            result.error.issues.map((issue) => formatIssue(raw, issue)),
+        );
     }
     const cfg = result.data;
     // Data is protected by default in prod and in the backup and management accounts.
@@ -105,7 +113,10 @@ export const SECRET_PLACEHOLDER = "[secret]";
 export function readStackFile(stack: string, projectDir = path.resolve(__dirname, "../..")): Record<string, string> {
     const file = path.join(projectDir, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) {
-        const known = fs.readdirSync(projectDir).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).map((f) => f.slice(7, -5));
+        const known = fs
+            .readdirSync(projectDir)
+            .filter((f) => /^Pulumi\..+\.yaml$/.test(f))
+            .map((f) => f.slice(7, -5));
         throw new Error(`No stack '${stack}': ${file} does not exist (stacks here: ${known.join(", ") || "none"})`);
     }
     const doc = (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
@@ -118,7 +129,8 @@ export function readStackFile(stack: string, projectDir = path.resolve(__dirname
 }
 
 function toConfigText(value: unknown): string {
-    if (value !== null && typeof value === "object" && !Array.isArray(value) && "secure" in value) return SECRET_PLACEHOLDER;
+    if (value !== null && typeof value === "object" && !Array.isArray(value) && "secure" in value)
+        return SECRET_PLACEHOLDER;
     if (typeof value === "string") return value;
     return JSON.stringify(replaceSecrets(value));
 }

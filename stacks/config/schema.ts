@@ -21,22 +21,33 @@ const accountId = z
     .string({ error: "must be a 12-digit AWS account id in quotes (YAML reads an unquoted id as a number)" })
     .regex(rules.ACCOUNT_ID, "an AWS account id is exactly 12 digits");
 
-const region = z.enum(rules.AWS_REGIONS, { error: (issue) => `'${String(issue.input)}' is not an AWS region this project supports (${rules.AWS_REGIONS.join(", ")})` });
+const region = z.enum(rules.AWS_REGIONS, {
+    error: (issue) =>
+        `'${String(issue.input)}' is not an AWS region this project supports (${rules.AWS_REGIONS.join(", ")})`,
+});
 
-const organizationId = z.string().regex(rules.ORGANIZATION_ID, "an AWS Organizations id reads o- followed by 10 to 32 lowercase letters or digits");
+const organizationId = z
+    .string()
+    .regex(rules.ORGANIZATION_ID, "an AWS Organizations id reads o- followed by 10 to 32 lowercase letters or digits");
 
 /** Lowercase, since it becomes part of S3 bucket names; 16 characters keeps every derived bucket name within 63. */
 const environment = z
     .string()
-    .regex(/^[a-z][a-z0-9-]{0,15}$/, "an environment name is 1 to 16 lowercase letters, digits and '-', starting with a letter (it becomes part of S3 bucket names)");
+    .regex(
+        /^[a-z][a-z0-9-]{0,15}$/,
+        "an environment name is 1 to 16 lowercase letters, digits and '-', starting with a letter (it becomes part of S3 bucket names)",
+    );
 
-const days = (what: string) => z.number({ error: `${what} must be a whole number of days` }).int(`${what} must be a whole number of days`);
+const days = (what: string) =>
+    z.number({ error: `${what} must be a whole number of days` }).int(`${what} must be a whole number of days`);
 
 /** An AWS Backup lifecycle. AWS keeps a recovery point in cold storage for at least 90 days. */
 export const lifecycleSchema = z
     .object({
         deleteAfterDays: days("deleteAfterDays").min(1, "AWS Backup keeps a recovery point at least 1 day"),
-        moveToColdStorageAfterDays: days("moveToColdStorageAfterDays").min(1, "cold storage starts after at least 1 day").optional(),
+        moveToColdStorageAfterDays: days("moveToColdStorageAfterDays")
+            .min(1, "cold storage starts after at least 1 day")
+            .optional(),
     })
     .strict()
     .superRefine((lc, ctx) => {
@@ -56,8 +67,16 @@ export const backupRuleSchema = z
         schedule: z.string().superRefine(satisfies(rules.backupSchedule)),
         // AWS Backup: the start window is at least 60 minutes; the completion window must be at
         // least 60 minutes longer than the start window (default 8 hours and 7 days).
-        startWindowMinutes: z.number().int().min(60, "AWS Backup requires a start window of at least 60 minutes").default(60),
-        completionWindowMinutes: z.number().int().max(10080 * 4, "a completion window beyond 28 days serves no rule here").default(480),
+        startWindowMinutes: z
+            .number()
+            .int()
+            .min(60, "AWS Backup requires a start window of at least 60 minutes")
+            .default(60),
+        completionWindowMinutes: z
+            .number()
+            .int()
+            .max(10080 * 4, "a completion window beyond 28 days serves no rule here")
+            .default(480),
         lifecycle: lifecycleSchema,
         /** Copy each recovery point to the backup account's central vault, with this lifecycle. */
         copyToBackupAccount: lifecycleSchema.optional(),
@@ -98,10 +117,12 @@ export const DEFAULT_BACKUP_RULES: Record<string, z.input<typeof backupRuleSchem
     },
 };
 
-const tagSchema = z.object({
-    key: z.string().superRefine(satisfies(rules.tagKey)),
-    value: z.string().superRefine(satisfies(rules.tagValue)),
-}).strict();
+const tagSchema = z
+    .object({
+        key: z.string().superRefine(satisfies(rules.tagKey)),
+        value: z.string().superRefine(satisfies(rules.tagValue)),
+    })
+    .strict();
 
 /**
  * A stack name as `pulumi.StackReference` takes it: `stack`, `org/stack` or `org/project/stack`,
@@ -123,8 +144,12 @@ const backupAccountSchema = z
         /** The central vault's lock; copies outside these bounds would be refused by AWS. */
         vaultLock: z
             .object({
-                minRetentionDays: days("minRetentionDays").min(1).default(naming.DEFAULT_CENTRAL_VAULT_LOCK.minRetentionDays),
-                maxRetentionDays: days("maxRetentionDays").max(36500, "a vault lock's maximum retention is at most 36500 days").default(naming.DEFAULT_CENTRAL_VAULT_LOCK.maxRetentionDays),
+                minRetentionDays: days("minRetentionDays")
+                    .min(1)
+                    .default(naming.DEFAULT_CENTRAL_VAULT_LOCK.minRetentionDays),
+                maxRetentionDays: days("maxRetentionDays")
+                    .max(36500, "a vault lock's maximum retention is at most 36500 days")
+                    .default(naming.DEFAULT_CENTRAL_VAULT_LOCK.maxRetentionDays),
             })
             .strict()
             .prefault({}),
@@ -149,7 +174,9 @@ const secretSchema = z
  */
 const exportsBucketSchema = z
     .object({
-        infrequentAccessAfterDays: days("infrequentAccessAfterDays").min(30, "S3 moves objects to STANDARD_IA no earlier than 30 days after creation").default(30),
+        infrequentAccessAfterDays: days("infrequentAccessAfterDays")
+            .min(30, "S3 moves objects to STANDARD_IA no earlier than 30 days after creation")
+            .default(30),
         glacierAfterDays: days("glacierAfterDays").default(90),
         expireAfterDays: days("expireAfterDays").default(2557),
         noncurrentVersionExpireAfterDays: days("noncurrentVersionExpireAfterDays").min(1).default(90),
@@ -164,7 +191,11 @@ const exportsBucketSchema = z
             });
         }
         if (b.expireAfterDays <= b.glacierAfterDays) {
-            ctx.addIssue({ code: "custom", path: ["expireAfterDays"], message: `S3 expiration must come after the last transition (glacierAfterDays ${b.glacierAfterDays})` });
+            ctx.addIssue({
+                code: "custom",
+                path: ["expireAfterDays"],
+                message: `S3 expiration must come after the last transition (glacierAfterDays ${b.glacierAfterDays})`,
+            });
         }
     });
 
@@ -174,7 +205,9 @@ const exportsBucketSchema = z
 /** GitHub: owner 1-39 letters, digits and '-'; repository letters, digits, '.', '_' and '-' (up to 100). */
 export const GITHUB_REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
 /** GitHub environment names: up to 255 characters, no ':' (it would split the OIDC `sub` claim). */
-const githubEnvironment = z.string().regex(/^[^:,'"`]{1,255}$/, "a GitHub environment name is 1 to 255 characters without ':' or quotes");
+const githubEnvironment = z
+    .string()
+    .regex(/^[^:,'"`]{1,255}$/, "a GitHub environment name is 1 to 255 characters without ':' or quotes");
 
 export const githubSchema = z
     .object({
@@ -185,12 +218,21 @@ export const githubSchema = z
         /** IAM allows one OIDC provider per issuer and account: reuse the one another tool created. */
         existingOidcProviderArn: z
             .string()
-            .regex(/^arn:aws:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/, "an OIDC provider ARN reads arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com")
+            .regex(
+                /^arn:aws:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/,
+                "an OIDC provider ARN reads arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com",
+            )
             .optional(),
         /** The S3 state backend's bucket and the `awskms://` secrets key, when state is not in Pulumi Cloud. */
         stateBucket: z.string().superRefine(satisfies(rules.s3BucketName)).optional(),
         // A key ARN, not an alias: IAM matches kms: actions against the key's ARN, never its alias's.
-        secretsKeyArn: z.string().regex(/^arn:aws:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/, "a KMS key ARN reads arn:aws:kms:<region>:<account>:key/<key id> (an alias ARN does not authorise key use)").optional(),
+        secretsKeyArn: z
+            .string()
+            .regex(
+                /^arn:aws:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/,
+                "a KMS key ARN reads arn:aws:kms:<region>:<account>:key/<key id> (an alias ARN does not authorise key use)",
+            )
+            .optional(),
         /** The branch whose scheduled workflows run the DR checks. */
         checksBranch: z.string().min(1).default("main"),
         /** Accounts whose checks roles may chain into this account's (the backup account lists the deployment accounts). */
@@ -205,10 +247,18 @@ export function refineGithub(cfg: { accountId: string; github?: GithubConfig }, 
     if (!gh) return;
     const providerAccount = gh.existingOidcProviderArn?.split(":")[4];
     if (providerAccount && providerAccount !== cfg.accountId) {
-        ctx.addIssue({ code: "custom", path: ["github", "existingOidcProviderArn"], message: `a role trusts only an OIDC provider of its own account (${cfg.accountId})` });
+        ctx.addIssue({
+            code: "custom",
+            path: ["github", "existingOidcProviderArn"],
+            message: `a role trusts only an OIDC provider of its own account (${cfg.accountId})`,
+        });
     }
     if (gh.secretsKeyArn && !gh.stateBucket) {
-        ctx.addIssue({ code: "custom", path: ["github", "secretsKeyArn"], message: "the secrets key belongs to the S3 state backend: set github.stateBucket too" });
+        ctx.addIssue({
+            code: "custom",
+            path: ["github", "secretsKeyArn"],
+            message: "the secrets key belongs to the S3 state backend: set github.stateBucket too",
+        });
     }
 }
 
@@ -223,7 +273,9 @@ const commonShape = {
     alertEmails: z.array(z.email({ error: "must be an e-mail address" })).default([]),
     /** A role for the AWS provider (and the dynamic providers) to assume; else the ambient credentials. */
     deployRoleArn: z.string().superRefine(satisfies(rules.iamRoleArn)).optional(),
-    tags: z.record(z.string().superRefine(satisfies(rules.tagKey)), z.string().superRefine(satisfies(rules.tagValue))).default({}),
+    tags: z
+        .record(z.string().superRefine(satisfies(rules.tagKey)), z.string().superRefine(satisfies(rules.tagValue)))
+        .default({}),
     /** The GitHub Actions roles; absent: no role is created. */
     github: githubSchema.optional(),
 };
@@ -239,9 +291,24 @@ const restoreTestSchema = z
         /** Monthly by default: the 15th at 05:00 UTC, clear of the backup rules' windows. */
         schedule: z.string().superRefine(satisfies(rules.backupSchedule)).default("cron(0 5 15 * ? *)"),
         // AWS Backup: StartWindowHours 1 to 168, SelectionWindowDays 1 to 365, ValidationWindowHours 0 to 168.
-        startWindowHours: z.number().int().min(1, "a restore test's start window is at least 1 hour").max(168, "a restore test's start window is at most 168 hours").default(24),
-        selectionWindowDays: z.number().int().min(1, "a restore test picks recovery points from at least the last day").max(365, "a restore test picks recovery points from at most the last 365 days").default(7),
-        validationWindowHours: z.number().int().min(0, "the validation window is 0 to 168 hours").max(168, "the validation window is 0 to 168 hours").default(24),
+        startWindowHours: z
+            .number()
+            .int()
+            .min(1, "a restore test's start window is at least 1 hour")
+            .max(168, "a restore test's start window is at most 168 hours")
+            .default(24),
+        selectionWindowDays: z
+            .number()
+            .int()
+            .min(1, "a restore test picks recovery points from at least the last day")
+            .max(365, "a restore test picks recovery points from at most the last 365 days")
+            .default(7),
+        validationWindowHours: z
+            .number()
+            .int()
+            .min(0, "the validation window is 0 to 168 hours")
+            .max(168, "the validation window is 0 to 168 hours")
+            .default(24),
     })
     .strict();
 
@@ -251,7 +318,12 @@ export const monitoringSchema = z
         createConfigRecorder: z.boolean().default(false),
         restoreTest: restoreTestSchema.prefault({}),
         /** Audit control: the newest recovery point may be at most this many hours old (1 to 744); default: the most frequent rule's interval plus its completion window. */
-        maxRecoveryPointAgeHours: z.number().int().min(1, "a recovery point age is at least 1 hour").max(744, "a recovery point age is at most 744 hours (31 days)").optional(),
+        maxRecoveryPointAgeHours: z
+            .number()
+            .int()
+            .min(1, "a recovery point age is at least 1 hour")
+            .max(744, "a recovery point age is at most 744 hours (31 days)")
+            .optional(),
     })
     .strict();
 
@@ -262,7 +334,14 @@ export const backupMonitoringSchema = z
             .omit({ tables: true })
             .extend({
                 /** Application tables, without the `{env}-env-` prefix, whose copies are restore-tested for every deployment account. */
-                tables: z.array(z.string().regex(/^[a-zA-Z0-9_.-]{1,200}$/, "a table name is letters, digits, '_', '-' and '.'")).min(1).default(["receipts"]),
+                tables: z
+                    .array(
+                        z
+                            .string()
+                            .regex(/^[a-zA-Z0-9_.-]{1,200}$/, "a table name is letters, digits, '_', '-' and '.'"),
+                    )
+                    .min(1)
+                    .default(["receipts"]),
             })
             .strict()
             .prefault({}),
@@ -270,13 +349,26 @@ export const backupMonitoringSchema = z
     .strict();
 
 /** Cross-field checks of the monitoring block, against the tables and rules it watches. */
-function checkMonitoring(cfg: z.infer<typeof monitoringSchema>, tables: string[], backupRules: Record<string, { schedule: string; completionWindowMinutes: number }>, ctx: z.RefinementCtx) {
+function checkMonitoring(
+    cfg: z.infer<typeof monitoringSchema>,
+    tables: string[],
+    backupRules: Record<string, { schedule: string; completionWindowMinutes: number }>,
+    ctx: z.RefinementCtx,
+) {
     for (const table of cfg.restoreTest.tables ?? []) {
-        if (!tables.includes(table)) ctx.addIssue({ code: "custom", path: ["monitoring", "restoreTest", "tables"], message: `'${table}' is not one of the stack's tables` });
+        if (!tables.includes(table))
+            ctx.addIssue({
+                code: "custom",
+                path: ["monitoring", "restoreTest", "tables"],
+                message: `'${table}' is not one of the stack's tables`,
+            });
     }
     // The "no recent backup" alarm watches the most frequent rule's interval plus its completion
     // window; CloudWatch evaluates at most one week (Period × EvaluationPeriods ≤ 604800 s).
-    const windows = Object.entries(backupRules).map(([name, r]) => ({ name, hours: rules.scheduleIntervalHours(r.schedule) + Math.ceil(r.completionWindowMinutes / 60) }));
+    const windows = Object.entries(backupRules).map(([name, r]) => ({
+        name,
+        hours: rules.scheduleIntervalHours(r.schedule) + Math.ceil(r.completionWindowMinutes / 60),
+    }));
     const shortest = windows.sort((a, b) => a.hours - b.hours)[0];
     if (shortest && shortest.hours > 168) {
         ctx.addIssue({
@@ -293,12 +385,19 @@ export const deploymentConfigSchema = z
         ...commonShape,
         backupAccount: backupAccountSchema,
         /** The application's DynamoDB tables, by name (another tool creates them). */
-        tables: z.array(z.string().superRefine(satisfies(rules.dynamoDbTableName))).min(1, "list at least one table to protect"),
+        tables: z
+            .array(z.string().superRefine(satisfies(rules.dynamoDbTableName)))
+            .min(1, "list at least one table to protect"),
         /** DynamoDB PITR keeps 1 to 35 days. */
-        pitrRecoveryPeriodDays: days("pitrRecoveryPeriodDays").min(1, "DynamoDB PITR keeps at least 1 day").max(35, "DynamoDB PITR keeps at most 35 days").default(35),
+        pitrRecoveryPeriodDays: days("pitrRecoveryPeriodDays")
+            .min(1, "DynamoDB PITR keeps at least 1 day")
+            .max(35, "DynamoDB PITR keeps at most 35 days")
+            .default(35),
         /** Resources carrying this tag join the backup selection too. */
         selectionTag: tagSchema.default({ key: "backup-plan", value: "vat-backup" }),
-        backupRules: z.record(z.string().superRefine(satisfies(rules.backupPlanName)), backupRuleSchema).prefault(DEFAULT_BACKUP_RULES),
+        backupRules: z
+            .record(z.string().superRefine(satisfies(rules.backupPlanName)), backupRuleSchema)
+            .prefault(DEFAULT_BACKUP_RULES),
         /** Critical secrets another tool owns; each gets a replica in the DR region. */
         secrets: z.array(secretSchema).default([]),
         exportsBucket: exportsBucketSchema.prefault({}),
@@ -308,10 +407,19 @@ export const deploymentConfigSchema = z
     .superRefine((cfg, ctx) => {
         refineGithub(cfg, ctx);
         if (cfg.drRegion === cfg.region) {
-            ctx.addIssue({ code: "custom", path: ["drRegion"], message: `the DR region must differ from the primary region (${cfg.region})` });
+            ctx.addIssue({
+                code: "custom",
+                path: ["drRegion"],
+                message: `the DR region must differ from the primary region (${cfg.region})`,
+            });
         }
         if (cfg.backupAccount.accountId === cfg.accountId) {
-            ctx.addIssue({ code: "custom", path: ["backupAccount", "accountId"], message: "the backup account must be a different account from the deployment account (copies inside one account survive nothing)" });
+            ctx.addIssue({
+                code: "custom",
+                path: ["backupAccount", "accountId"],
+                message:
+                    "the backup account must be a different account from the deployment account (copies inside one account survive nothing)",
+            });
         }
         duplicates(cfg.tables).forEach((name) =>
             ctx.addIssue({ code: "custom", path: ["tables"], message: `table '${name}' is listed twice` }),
@@ -324,7 +432,11 @@ export const deploymentConfigSchema = z
         }
         const lock = cfg.backupAccount.vaultLock;
         if (lock.minRetentionDays > lock.maxRetentionDays) {
-            ctx.addIssue({ code: "custom", path: ["backupAccount", "vaultLock"], message: "minRetentionDays must not exceed maxRetentionDays" });
+            ctx.addIssue({
+                code: "custom",
+                path: ["backupAccount", "vaultLock"],
+                message: "minRetentionDays must not exceed maxRetentionDays",
+            });
         }
         for (const [ruleName, rule] of Object.entries(cfg.backupRules)) {
             const copy = rule.copyToBackupAccount;
@@ -340,10 +452,23 @@ export const deploymentConfigSchema = z
         checkMonitoring(cfg.monitoring, cfg.tables, cfg.backupRules, ctx);
         const bucket = naming.exportsBucketName(cfg.environment, cfg.accountId, cfg.region);
         const bucketErr = rules.s3BucketName(bucket);
-        if (bucketErr) ctx.addIssue({ code: "custom", path: ["environment"], message: `the exports bucket name '${bucket}' breaks S3's rule: ${bucketErr}` });
-        for (const role of [naming.backupServiceRoleName(cfg.environment), naming.replicationRoleName(cfg.environment)]) {
+        if (bucketErr)
+            ctx.addIssue({
+                code: "custom",
+                path: ["environment"],
+                message: `the exports bucket name '${bucket}' breaks S3's rule: ${bucketErr}`,
+            });
+        for (const role of [
+            naming.backupServiceRoleName(cfg.environment),
+            naming.replicationRoleName(cfg.environment),
+        ]) {
             const roleErr = rules.iamRoleName(role);
-            if (roleErr) ctx.addIssue({ code: "custom", path: ["environment"], message: `the role name '${role}' breaks IAM's rule: ${roleErr}` });
+            if (roleErr)
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["environment"],
+                    message: `the role name '${role}' breaks IAM's rule: ${roleErr}`,
+                });
         }
     });
 
@@ -352,13 +477,23 @@ export type DeploymentConfig = z.infer<typeof deploymentConfigSchema> & { protec
 /** A vault lock. `changeableForDays` set means compliance mode: immutable once the grace period ends. */
 const vaultLockSchema = z
     .object({
-        minRetentionDays: days("minRetentionDays").min(1, "a vault lock's minimum retention is at least 1 day").default(naming.DEFAULT_CENTRAL_VAULT_LOCK.minRetentionDays),
-        maxRetentionDays: days("maxRetentionDays").max(36500, "a vault lock's maximum retention is at most 36500 days").default(naming.DEFAULT_CENTRAL_VAULT_LOCK.maxRetentionDays),
+        minRetentionDays: days("minRetentionDays")
+            .min(1, "a vault lock's minimum retention is at least 1 day")
+            .default(naming.DEFAULT_CENTRAL_VAULT_LOCK.minRetentionDays),
+        maxRetentionDays: days("maxRetentionDays")
+            .max(36500, "a vault lock's maximum retention is at most 36500 days")
+            .default(naming.DEFAULT_CENTRAL_VAULT_LOCK.maxRetentionDays),
         // AWS Backup: ChangeableForDays is at least 3 (a 72-hour cooling-off period) and at most 36500.
-        changeableForDays: days("changeableForDays").min(3, "AWS Backup requires a vault lock grace period of at least 3 days").max(36500).default(3),
+        changeableForDays: days("changeableForDays")
+            .min(3, "AWS Backup requires a vault lock grace period of at least 3 days")
+            .max(36500)
+            .default(3),
     })
     .strict()
-    .refine((l) => l.minRetentionDays <= l.maxRetentionDays, { message: "minRetentionDays must not exceed maxRetentionDays", path: ["minRetentionDays"] });
+    .refine((l) => l.minRetentionDays <= l.maxRetentionDays, {
+        message: "minRetentionDays must not exceed maxRetentionDays",
+        path: ["minRetentionDays"],
+    });
 
 const deploymentAccountSchema = z
     .object({
@@ -375,40 +510,80 @@ export const backupConfigSchema = z
         environment: environment.default("backup"),
         /** Accounts allowed to copy into the central vault and replicate into the archive. */
         deploymentAccounts: z.array(deploymentAccountSchema).min(1, "list at least one deployment account"),
-        centralVault: z.object({ name: z.string().superRefine(satisfies(rules.backupVaultName)).default(naming.CENTRAL_VAULT_NAME), lock: vaultLockSchema.prefault({}) }).strict().prefault({}),
-        drVault: z.object({ name: z.string().superRefine(satisfies(rules.backupVaultName)).default(naming.DR_VAULT_NAME), lock: vaultLockSchema.prefault({}) }).strict().prefault({}),
+        centralVault: z
+            .object({
+                name: z.string().superRefine(satisfies(rules.backupVaultName)).default(naming.CENTRAL_VAULT_NAME),
+                lock: vaultLockSchema.prefault({}),
+            })
+            .strict()
+            .prefault({}),
+        drVault: z
+            .object({
+                name: z.string().superRefine(satisfies(rules.backupVaultName)).default(naming.DR_VAULT_NAME),
+                lock: vaultLockSchema.prefault({}),
+            })
+            .strict()
+            .prefault({}),
         /** A logically air-gapped vault (AWS requires a minimum retention of at least 7 days). */
         airGappedVault: z
             .object({
                 enabled: z.boolean().default(false),
                 name: z.string().superRefine(satisfies(rules.backupVaultName)).default("air-gapped-backup-vault"),
-                minRetentionDays: days("minRetentionDays").min(7, "a logically air-gapped vault keeps recovery points at least 7 days").default(7),
+                minRetentionDays: days("minRetentionDays")
+                    .min(7, "a logically air-gapped vault keeps recovery points at least 7 days")
+                    .default(7),
                 maxRetentionDays: days("maxRetentionDays").max(36500).default(2557),
             })
             .strict()
-            .refine((v) => v.minRetentionDays <= v.maxRetentionDays, { message: "minRetentionDays must not exceed maxRetentionDays", path: ["minRetentionDays"] })
+            .refine((v) => v.minRetentionDays <= v.maxRetentionDays, {
+                message: "minRetentionDays must not exceed maxRetentionDays",
+                path: ["minRetentionDays"],
+            })
             .prefault({}),
         /** Object Lock default retention of the archive buckets, compliance mode (7 years for HMRC VAT records). */
-        archiveRetentionDays: days("archiveRetentionDays").min(1).max(36500, "S3 Object Lock retention is at most 36500 days").default(2557),
+        archiveRetentionDays: days("archiveRetentionDays")
+            .min(1)
+            .max(36500, "S3 Object Lock retention is at most 36500 days")
+            .default(2557),
         /** The only principal that may delete or shorten recovery points or change the vault policies. */
-        breakGlassRoleName: z.string().superRefine(satisfies(rules.iamRoleName)).default(naming.DEFAULT_BREAK_GLASS_ROLE_NAME),
+        breakGlassRoleName: z
+            .string()
+            .superRefine(satisfies(rules.iamRoleName))
+            .default(naming.DEFAULT_BREAK_GLASS_ROLE_NAME),
         monitoring: backupMonitoringSchema.prefault({}),
     })
     .strict()
     .superRefine((cfg, ctx) => {
         refineGithub(cfg, ctx);
         if (cfg.drRegion === cfg.region) {
-            ctx.addIssue({ code: "custom", path: ["drRegion"], message: `the DR region must differ from the primary region (${cfg.region})` });
+            ctx.addIssue({
+                code: "custom",
+                path: ["drRegion"],
+                message: `the DR region must differ from the primary region (${cfg.region})`,
+            });
         }
         duplicates(cfg.deploymentAccounts.map((a) => a.accountId)).forEach((id) =>
             ctx.addIssue({ code: "custom", path: ["deploymentAccounts"], message: `account ${id} is listed twice` }),
         );
         cfg.deploymentAccounts.forEach((a, i) => {
-            if (a.accountId === cfg.accountId) ctx.addIssue({ code: "custom", path: ["deploymentAccounts", i, "accountId"], message: "the backup account cannot be one of its own deployment accounts" });
+            if (a.accountId === cfg.accountId)
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["deploymentAccounts", i, "accountId"],
+                    message: "the backup account cannot be one of its own deployment accounts",
+                });
         });
-        for (const bucket of [naming.archiveBucketName(cfg.accountId, cfg.region), naming.archiveBucketName(cfg.accountId, cfg.drRegion)]) {
+        for (const bucket of [
+            naming.archiveBucketName(cfg.accountId, cfg.region),
+            naming.archiveBucketName(cfg.accountId, cfg.drRegion),
+        ]) {
             const err = rules.s3BucketName(bucket);
-            if (err) ctx.addIssue({ code: "custom", path: ["accountId"], message: `the archive bucket name '${bucket}' breaks S3's rule: ${err}` });
+            if (err)
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["accountId"],
+                    message: `the archive bucket name '${bucket}' breaks S3's rule: ${err}`,
+                });
         }
     });
 
@@ -431,10 +606,14 @@ export const organizationConfigSchema = z
 
 export type OrganizationConfig = z.infer<typeof organizationConfigSchema> & { protectData: boolean };
 
-export const stackConfigSchema = z.discriminatedUnion("role", [deploymentConfigSchema, backupConfigSchema, organizationConfigSchema], {
-    error: (issue) =>
-        issue.code === "invalid_union" ? "role must be 'deployment', 'backup' or 'organization'" : undefined,
-});
+export const stackConfigSchema = z.discriminatedUnion(
+    "role",
+    [deploymentConfigSchema, backupConfigSchema, organizationConfigSchema],
+    {
+        error: (issue) =>
+            issue.code === "invalid_union" ? "role must be 'deployment', 'backup' or 'organization'" : undefined,
+    },
+);
 
 export type StackConfig = DeploymentConfig | BackupConfig | OrganizationConfig;
 

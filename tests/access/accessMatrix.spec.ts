@@ -24,7 +24,17 @@
 import * as assert from "node:assert/strict";
 import * as naming from "../../naming";
 import { Registered, runStackOffline } from "../helpers/engine";
-import { Decision, IdentityPolicy, ORG_ID, PolicyDocument, Question, allow, decide, identity, policyDocument } from "../helpers/iamSimulator";
+import {
+    Decision,
+    IdentityPolicy,
+    ORG_ID,
+    PolicyDocument,
+    Question,
+    allow,
+    decide,
+    identity,
+    policyDocument,
+} from "../helpers/iamSimulator";
 
 const PROD = "111111111111";
 const CI = "222222222222";
@@ -61,7 +71,10 @@ const prodTopicArn = naming.arn("sns", REGION, PROD, naming.envName("prod", "bac
 const administrator = allow("AdministratorAccess", [{ Action: "*", Resource: "*" }]);
 /** The statement of AWSBackupServiceRolePolicyForBackup that lets a copy job write into a vault. */
 const backupServiceManaged = allow("AWSBackupServiceRolePolicyForBackup", [
-    { Action: ["backup:DescribeBackupVault", "backup:CopyIntoBackupVault"], Resource: "arn:aws:backup:*:*:backup-vault:*" },
+    {
+        Action: ["backup:DescribeBackupVault", "backup:CopyIntoBackupVault"],
+        Resource: "arn:aws:backup:*:*:backup-vault:*",
+    },
 ]);
 const inOrg = { "aws:PrincipalOrgID": ORG_ID };
 
@@ -96,15 +109,21 @@ function key(run: Registered, name: string): { arn: string; policy: PolicyDocume
     return { arn: String(k.outputs.arn), policy: policyDocument(k) };
 }
 
-const inlineOf = (run: Registered, name: string): IdentityPolicy => identity(name, policyDocument(run.one("aws:iam/rolePolicy:RolePolicy", name)));
+const inlineOf = (run: Registered, name: string): IdentityPolicy =>
+    identity(name, policyDocument(run.one("aws:iam/rolePolicy:RolePolicy", name)));
 
 /** The prod side of exports replication: the role S3 assumes in prod, and its inline policy. */
 function prodReplication(prod: Registered): { trust: PolicyDocument; inline: IdentityPolicy } {
-    const roleResource = prod.ofType("aws:iam/role:Role").find((r) => r.inputs.name === naming.replicationRoleName("prod"));
+    const roleResource = prod
+        .ofType("aws:iam/role:Role")
+        .find((r) => r.inputs.name === naming.replicationRoleName("prod"));
     if (!roleResource) throw new Error("the prod stack creates no exports replication role");
     const inline = prod.ofType("aws:iam/rolePolicy:RolePolicy").find((p) => p.parent === roleResource.parent);
     if (!inline) throw new Error("the prod exports replication role has no inline policy");
-    return { trust: policyDocument(roleResource, "assumeRolePolicy"), inline: identity("replicate", policyDocument(inline)) };
+    return {
+        trust: policyDocument(roleResource, "assumeRolePolicy"),
+        inline: identity("replicate", policyDocument(inline)),
+    };
 }
 
 async function loadEstate(): Promise<Estate> {
@@ -112,9 +131,11 @@ async function loadEstate(): Promise<Estate> {
     const prod = new Registered(await runStackOffline("prod"));
     const ci = new Registered(await runStackOffline("ci"));
     const backup = new Registered(await runStackOffline("backup"));
-    const vault = (run: Registered, name: string) => policyDocument(run.one("aws:backup/vaultPolicy:VaultPolicy", name));
+    const vault = (run: Registered, name: string) =>
+        policyDocument(run.one("aws:backup/vaultPolicy:VaultPolicy", name));
     const bucket = (run: Registered, name: string) => policyDocument(run.one("aws:s3/bucketPolicy:BucketPolicy", name));
-    const trust = (run: Registered, name: string) => policyDocument(run.one("aws:iam/role:Role", name), "assumeRolePolicy");
+    const trust = (run: Registered, name: string) =>
+        policyDocument(run.one("aws:iam/role:Role", name), "assumeRolePolicy");
     return {
         centralVault: vault(backup, "central-vault-policy"),
         drVault: vault(backup, "dr-vault-policy"),
@@ -127,7 +148,10 @@ async function loadEstate(): Promise<Estate> {
         prodExportsBucket: bucket(prod, "exports-policy"),
         prodAlertTopic: policyDocument(prod.one("aws:sns/topicPolicy:TopicPolicy", "alerts-policy")),
         copyBack: { trust: trust(backup, "access-copy-back"), inline: inlineOf(backup, "access-copy-back-policy") },
-        breakGlass: { trust: trust(backup, "access-break-glass"), inline: inlineOf(backup, "access-break-glass-policy") },
+        breakGlass: {
+            trust: trust(backup, "access-break-glass"),
+            inline: inlineOf(backup, "access-break-glass-policy"),
+        },
         prodBackupRoleTrust: trust(prod, "backup-plan-role"),
         prodReplication: prodReplication(prod),
         drCopyFunction: { trust: trust(backup, "dr-copy-role"), inline: inlineOf(backup, "dr-copy-policy") },
@@ -138,243 +162,793 @@ async function loadEstate(): Promise<Estate> {
 // ---------------------------------------------------------------------------------------------
 // The questions
 
-const copyIntoCentral = (principal: string, ids: IdentityPolicy[], context: Record<string, string>) => (e: Estate): Question => ({
-    principal, action: "backup:CopyIntoBackupVault", resource: centralVaultArn, resourceAccount: BACKUP, identityPolicies: ids, resourcePolicy: e.centralVault, context,
-});
+const copyIntoCentral =
+    (principal: string, ids: IdentityPolicy[], context: Record<string, string>) =>
+    (e: Estate): Question => ({
+        principal,
+        action: "backup:CopyIntoBackupVault",
+        resource: centralVaultArn,
+        resourceAccount: BACKUP,
+        identityPolicies: ids,
+        resourcePolicy: e.centralVault,
+        context,
+    });
 
-const onCentralPoint = (principal: string, action: string, ids: (e: Estate) => IdentityPolicy[], context: Record<string, string> = inOrg) => (e: Estate): Question => ({
-    principal, action, resource: action === "backup:PutBackupVaultAccessPolicy" ? centralVaultArn : centralPoint, resourceAccount: BACKUP, identityPolicies: ids(e), resourcePolicy: e.centralVault, context,
-});
+const onCentralPoint =
+    (
+        principal: string,
+        action: string,
+        ids: (e: Estate) => IdentityPolicy[],
+        context: Record<string, string> = inOrg,
+    ) =>
+    (e: Estate): Question => ({
+        principal,
+        action,
+        resource: action === "backup:PutBackupVaultAccessPolicy" ? centralVaultArn : centralPoint,
+        resourceAccount: BACKUP,
+        identityPolicies: ids(e),
+        resourcePolicy: e.centralVault,
+        context,
+    });
 
-const replicationAsks = (action: string, resource: string, resourceAccount: string, policy: (e: Estate) => PolicyDocument | undefined, context: Record<string, string | string[]> = inOrg) => (e: Estate): Question => ({
-    principal: prodReplicationRole, action, resource, resourceAccount, identityPolicies: [e.prodReplication.inline], resourcePolicy: policy(e), context,
-});
+const replicationAsks =
+    (
+        action: string,
+        resource: string,
+        resourceAccount: string,
+        policy: (e: Estate) => PolicyDocument | undefined,
+        context: Record<string, string | string[]> = inOrg,
+    ) =>
+    (e: Estate): Question => ({
+        principal: prodReplicationRole,
+        action,
+        resource,
+        resourceAccount,
+        identityPolicies: [e.prodReplication.inline],
+        resourcePolicy: policy(e),
+        context,
+    });
 
 /**
  * The archive key's policy decides these (the caller holds an administrator's identity policy):
  * the replication role's own statement for the key is conditioned on
  * kms:EncryptionContext:aws:s3:arn, which the simulator cannot evaluate (see iamSimulator.ts).
  */
-const archiveKeyEncrypt = (principal: string, context: Record<string, string | string[]>) => (e: Estate): Question => ({
-    principal, action: "kms:Encrypt", resource: e.archiveKey.arn, resourceAccount: BACKUP,
-    identityPolicies: [administrator], resourcePolicy: e.archiveKey.policy,
-    context: { ...inOrg, ...context },
-});
+const archiveKeyEncrypt =
+    (principal: string, context: Record<string, string | string[]>) =>
+    (e: Estate): Question => ({
+        principal,
+        action: "kms:Encrypt",
+        resource: e.archiveKey.arn,
+        resourceAccount: BACKUP,
+        identityPolicies: [administrator],
+        resourcePolicy: e.archiveKey.policy,
+        context: { ...inOrg, ...context },
+    });
 
-const prodKeyDecrypt = (principal: string, context: Record<string, string>) => (e: Estate): Question => ({
-    principal, action: "kms:Decrypt", resource: e.prodBackupKey.arn, resourceAccount: PROD, identityPolicies: [administrator], resourcePolicy: e.prodBackupKey.policy, context: { ...inOrg, ...context },
-});
+const prodKeyDecrypt =
+    (principal: string, context: Record<string, string>) =>
+    (e: Estate): Question => ({
+        principal,
+        action: "kms:Decrypt",
+        resource: e.prodBackupKey.arn,
+        resourceAccount: PROD,
+        identityPolicies: [administrator],
+        resourcePolicy: e.prodBackupKey.policy,
+        context: { ...inOrg, ...context },
+    });
 
-const assume = (principal: string, trust: (e: Estate) => PolicyDocument, roleArn: string, context: Record<string, string> = {}) => (e: Estate): Question => ({
-    principal, action: "sts:AssumeRole", resource: roleArn, resourceAccount: accountOfRole(roleArn), identityPolicies: principal.endsWith(".amazonaws.com") ? [] : [administrator], resourcePolicy: trust(e), context,
-});
+const assume =
+    (principal: string, trust: (e: Estate) => PolicyDocument, roleArn: string, context: Record<string, string> = {}) =>
+    (e: Estate): Question => ({
+        principal,
+        action: "sts:AssumeRole",
+        resource: roleArn,
+        resourceAccount: accountOfRole(roleArn),
+        identityPolicies: principal.endsWith(".amazonaws.com") ? [] : [administrator],
+        resourcePolicy: trust(e),
+        context,
+    });
 const accountOfRole = (arn: string) => arn.split(":")[4];
 
 const CENTRAL_VAULT: MatrixQuestion[] = [
-    { title: "prod's backup role may copy into the central vault", expected: "Allowed", ask: copyIntoCentral(prodBackupRole, [backupServiceManaged], inOrg) },
-    { title: "ci's backup role may copy into the central vault", expected: "Allowed", ask: copyIntoCentral(ciBackupRole, [backupServiceManaged], inOrg) },
-    { title: "a role of an organization account that is not listed (555555555555) may not copy into the central vault", expected: "Denied", ask: copyIntoCentral(role(UNLISTED, "backup-service"), [backupServiceManaged], inOrg) },
-    { title: "a role of an account outside the organization may not copy into the central vault", expected: "Denied", ask: copyIntoCentral(role(OUTSIDER, "backup-service"), [backupServiceManaged], { "aws:PrincipalOrgID": "o-someoneelse" }) },
-    { title: "prod's backup role may not copy into the central vault without an identity grant in prod (cross-account needs both sides)", expected: "Denied", ask: copyIntoCentral(prodBackupRole, [], inOrg) },
-    { title: "no prod principal, even an administrator, may delete a recovery point in the central vault", expected: "ExplicitlyDenied", ask: onCentralPoint(prodAdmin, "backup:DeleteRecoveryPoint", () => [administrator]) },
-    { title: "no prod principal may shorten a recovery point's lifecycle in the central vault", expected: "ExplicitlyDenied", ask: onCentralPoint(prodBackupRole, "backup:UpdateRecoveryPointLifecycle", () => [administrator]) },
-    { title: "no ci principal may replace the central vault's access policy", expected: "ExplicitlyDenied", ask: onCentralPoint(role(CI, "admin"), "backup:PutBackupVaultAccessPolicy", () => [administrator]) },
-    { title: "the backup account's own administrator may not delete a recovery point in the central vault", expected: "ExplicitlyDenied", ask: onCentralPoint(backupAdmin, "backup:DeleteRecoveryPoint", () => [administrator]) },
-    { title: "the backup account's own administrator may not shorten a recovery point's lifecycle", expected: "ExplicitlyDenied", ask: onCentralPoint(backupAdmin, "backup:UpdateRecoveryPointLifecycle", () => [administrator]) },
-    { title: "the backup account's own administrator may not replace the central vault's access policy", expected: "ExplicitlyDenied", ask: onCentralPoint(backupAdmin, "backup:PutBackupVaultAccessPolicy", () => [administrator]) },
-    { title: "the break-glass role may delete a recovery point in the central vault (its inline policy allows it)", expected: "Allowed", ask: onCentralPoint(breakGlassRole, "backup:DeleteRecoveryPoint", (e) => [e.breakGlass.inline]) },
-    { title: "the break-glass role may shorten a recovery point's lifecycle in the central vault", expected: "Allowed", ask: onCentralPoint(breakGlassRole, "backup:UpdateRecoveryPointLifecycle", (e) => [e.breakGlass.inline]) },
-    { title: "the break-glass role may replace the central vault's access policy", expected: "Allowed", ask: onCentralPoint(breakGlassRole, "backup:PutBackupVaultAccessPolicy", (e) => [e.breakGlass.inline]) },
-    { title: "a role named like the break-glass role in prod is still denied deletion (the exception is the backup account's role)", expected: "ExplicitlyDenied", ask: onCentralPoint(role(PROD, naming.DEFAULT_BREAK_GLASS_ROLE_NAME), "backup:DeleteRecoveryPoint", () => [administrator]) },
+    {
+        title: "prod's backup role may copy into the central vault",
+        expected: "Allowed",
+        ask: copyIntoCentral(prodBackupRole, [backupServiceManaged], inOrg),
+    },
+    {
+        title: "ci's backup role may copy into the central vault",
+        expected: "Allowed",
+        ask: copyIntoCentral(ciBackupRole, [backupServiceManaged], inOrg),
+    },
+    {
+        title: "a role of an organization account that is not listed (555555555555) may not copy into the central vault",
+        expected: "Denied",
+        ask: copyIntoCentral(role(UNLISTED, "backup-service"), [backupServiceManaged], inOrg),
+    },
+    {
+        title: "a role of an account outside the organization may not copy into the central vault",
+        expected: "Denied",
+        ask: copyIntoCentral(role(OUTSIDER, "backup-service"), [backupServiceManaged], {
+            "aws:PrincipalOrgID": "o-someoneelse",
+        }),
+    },
+    {
+        title: "prod's backup role may not copy into the central vault without an identity grant in prod (cross-account needs both sides)",
+        expected: "Denied",
+        ask: copyIntoCentral(prodBackupRole, [], inOrg),
+    },
+    {
+        title: "no prod principal, even an administrator, may delete a recovery point in the central vault",
+        expected: "ExplicitlyDenied",
+        ask: onCentralPoint(prodAdmin, "backup:DeleteRecoveryPoint", () => [administrator]),
+    },
+    {
+        title: "no prod principal may shorten a recovery point's lifecycle in the central vault",
+        expected: "ExplicitlyDenied",
+        ask: onCentralPoint(prodBackupRole, "backup:UpdateRecoveryPointLifecycle", () => [administrator]),
+    },
+    {
+        title: "no ci principal may replace the central vault's access policy",
+        expected: "ExplicitlyDenied",
+        ask: onCentralPoint(role(CI, "admin"), "backup:PutBackupVaultAccessPolicy", () => [administrator]),
+    },
+    {
+        title: "the backup account's own administrator may not delete a recovery point in the central vault",
+        expected: "ExplicitlyDenied",
+        ask: onCentralPoint(backupAdmin, "backup:DeleteRecoveryPoint", () => [administrator]),
+    },
+    {
+        title: "the backup account's own administrator may not shorten a recovery point's lifecycle",
+        expected: "ExplicitlyDenied",
+        ask: onCentralPoint(backupAdmin, "backup:UpdateRecoveryPointLifecycle", () => [administrator]),
+    },
+    {
+        title: "the backup account's own administrator may not replace the central vault's access policy",
+        expected: "ExplicitlyDenied",
+        ask: onCentralPoint(backupAdmin, "backup:PutBackupVaultAccessPolicy", () => [administrator]),
+    },
+    {
+        title: "the break-glass role may delete a recovery point in the central vault (its inline policy allows it)",
+        expected: "Allowed",
+        ask: onCentralPoint(breakGlassRole, "backup:DeleteRecoveryPoint", (e) => [e.breakGlass.inline]),
+    },
+    {
+        title: "the break-glass role may shorten a recovery point's lifecycle in the central vault",
+        expected: "Allowed",
+        ask: onCentralPoint(breakGlassRole, "backup:UpdateRecoveryPointLifecycle", (e) => [e.breakGlass.inline]),
+    },
+    {
+        title: "the break-glass role may replace the central vault's access policy",
+        expected: "Allowed",
+        ask: onCentralPoint(breakGlassRole, "backup:PutBackupVaultAccessPolicy", (e) => [e.breakGlass.inline]),
+    },
+    {
+        title: "a role named like the break-glass role in prod is still denied deletion (the exception is the backup account's role)",
+        expected: "ExplicitlyDenied",
+        ask: onCentralPoint(role(PROD, naming.DEFAULT_BREAK_GLASS_ROLE_NAME), "backup:DeleteRecoveryPoint", () => [
+            administrator,
+        ]),
+    },
 ];
 
 const DR_VAULT: MatrixQuestion[] = [
     {
         title: "the backup account's administrator may not delete a recovery point in the DR vault",
         expected: "ExplicitlyDenied",
-        ask: (e) => ({ principal: backupAdmin, action: "backup:DeleteRecoveryPoint", resource: drPoint, resourceAccount: BACKUP, identityPolicies: [administrator], resourcePolicy: e.drVault }),
+        ask: (e) => ({
+            principal: backupAdmin,
+            action: "backup:DeleteRecoveryPoint",
+            resource: drPoint,
+            resourceAccount: BACKUP,
+            identityPolicies: [administrator],
+            resourcePolicy: e.drVault,
+        }),
     },
     {
         title: "the break-glass role may delete a recovery point in the DR vault",
         expected: "Allowed",
-        ask: (e) => ({ principal: breakGlassRole, action: "backup:DeleteRecoveryPoint", resource: drPoint, resourceAccount: BACKUP, identityPolicies: [e.breakGlass.inline], resourcePolicy: e.drVault }),
+        ask: (e) => ({
+            principal: breakGlassRole,
+            action: "backup:DeleteRecoveryPoint",
+            resource: drPoint,
+            resourceAccount: BACKUP,
+            identityPolicies: [e.breakGlass.inline],
+            resourcePolicy: e.drVault,
+        }),
     },
     {
         title: "no principal of any account may copy into the DR vault (only the backup account's own copy jobs fill it)",
         expected: "Denied",
-        ask: (e) => ({ principal: prodBackupRole, action: "backup:CopyIntoBackupVault", resource: drVaultArn, resourceAccount: BACKUP, identityPolicies: [backupServiceManaged], resourcePolicy: e.drVault, context: inOrg }),
+        ask: (e) => ({
+            principal: prodBackupRole,
+            action: "backup:CopyIntoBackupVault",
+            resource: drVaultArn,
+            resourceAccount: BACKUP,
+            identityPolicies: [backupServiceManaged],
+            resourcePolicy: e.drVault,
+            context: inOrg,
+        }),
     },
 ];
 
-const copyBackAsks = (action: string, resource: string, resourceAccount: string, policy?: (e: Estate) => PolicyDocument, context: Record<string, string> = {}) => (e: Estate): Question => ({
-    principal: copyBackRole, action, resource, resourceAccount, identityPolicies: [e.copyBack.inline], resourcePolicy: policy?.(e), context,
-});
+const copyBackAsks =
+    (
+        action: string,
+        resource: string,
+        resourceAccount: string,
+        policy?: (e: Estate) => PolicyDocument,
+        context: Record<string, string> = {},
+    ) =>
+    (e: Estate): Question => ({
+        principal: copyBackRole,
+        action,
+        resource,
+        resourceAccount,
+        identityPolicies: [e.copyBack.inline],
+        resourcePolicy: policy?.(e),
+        context,
+    });
 
 const COPY_BACK: MatrixQuestion[] = [
-    { title: "the copy-back role may start a copy job from a central-vault recovery point", expected: "Allowed", ask: copyBackAsks("backup:StartCopyJob", centralPoint, BACKUP, (e) => e.centralVault) },
-    { title: "the copy-back role may start a copy job from a DR-vault recovery point", expected: "Allowed", ask: copyBackAsks("backup:StartCopyJob", drPoint, BACKUP, (e) => e.drVault) },
-    { title: "the copy-back role may not start a copy job from a recovery point in a deployment account", expected: "Denied", ask: copyBackAsks("backup:StartCopyJob", prodPoint, PROD, (e) => e.prodVault) },
-    { title: "the copy-back role may not delete a recovery point", expected: "Denied", ask: copyBackAsks("backup:DeleteRecoveryPoint", centralPoint, BACKUP, (e) => e.centralVault) },
-    { title: "the copy-back role may not read objects of the archive", expected: "Denied", ask: copyBackAsks("s3:GetObject", `${archiveBucketArn}/exports/day.json.gz`, BACKUP, (e) => e.archiveBucket) },
-    { title: "the copy-back role may not decrypt with the central vault's key", expected: "Denied", ask: (e) => ({ ...copyBackAsks("kms:Decrypt", e.centralKey.arn, BACKUP, () => e.centralKey.policy)(e), context: { "kms:ViaService": `backup.${REGION}.amazonaws.com` } }) },
-    { title: "the copy-back role may pass the backup account's copy service role to AWS Backup", expected: "Allowed", ask: copyBackAsks("iam:PassRole", copyServiceRole, BACKUP, undefined, { "iam:PassedToService": "backup.amazonaws.com" }) },
-    { title: "the copy-back role may not pass the copy service role to Lambda", expected: "Denied", ask: copyBackAsks("iam:PassRole", copyServiceRole, BACKUP, undefined, { "iam:PassedToService": "lambda.amazonaws.com" }) },
-    { title: "the copy-back role may not pass the break-glass role", expected: "Denied", ask: copyBackAsks("iam:PassRole", breakGlassRole, BACKUP, undefined, { "iam:PassedToService": "backup.amazonaws.com" }) },
+    {
+        title: "the copy-back role may start a copy job from a central-vault recovery point",
+        expected: "Allowed",
+        ask: copyBackAsks("backup:StartCopyJob", centralPoint, BACKUP, (e) => e.centralVault),
+    },
+    {
+        title: "the copy-back role may start a copy job from a DR-vault recovery point",
+        expected: "Allowed",
+        ask: copyBackAsks("backup:StartCopyJob", drPoint, BACKUP, (e) => e.drVault),
+    },
+    {
+        title: "the copy-back role may not start a copy job from a recovery point in a deployment account",
+        expected: "Denied",
+        ask: copyBackAsks("backup:StartCopyJob", prodPoint, PROD, (e) => e.prodVault),
+    },
+    {
+        title: "the copy-back role may not delete a recovery point",
+        expected: "Denied",
+        ask: copyBackAsks("backup:DeleteRecoveryPoint", centralPoint, BACKUP, (e) => e.centralVault),
+    },
+    {
+        title: "the copy-back role may not read objects of the archive",
+        expected: "Denied",
+        ask: copyBackAsks("s3:GetObject", `${archiveBucketArn}/exports/day.json.gz`, BACKUP, (e) => e.archiveBucket),
+    },
+    {
+        title: "the copy-back role may not decrypt with the central vault's key",
+        expected: "Denied",
+        ask: (e) => ({
+            ...copyBackAsks("kms:Decrypt", e.centralKey.arn, BACKUP, () => e.centralKey.policy)(e),
+            context: { "kms:ViaService": `backup.${REGION}.amazonaws.com` },
+        }),
+    },
+    {
+        title: "the copy-back role may pass the backup account's copy service role to AWS Backup",
+        expected: "Allowed",
+        ask: copyBackAsks("iam:PassRole", copyServiceRole, BACKUP, undefined, {
+            "iam:PassedToService": "backup.amazonaws.com",
+        }),
+    },
+    {
+        title: "the copy-back role may not pass the copy service role to Lambda",
+        expected: "Denied",
+        ask: copyBackAsks("iam:PassRole", copyServiceRole, BACKUP, undefined, {
+            "iam:PassedToService": "lambda.amazonaws.com",
+        }),
+    },
+    {
+        title: "the copy-back role may not pass the break-glass role",
+        expected: "Denied",
+        ask: copyBackAsks("iam:PassRole", breakGlassRole, BACKUP, undefined, {
+            "iam:PassedToService": "backup.amazonaws.com",
+        }),
+    },
 ];
 
 const drCopyFunctionRole = role(BACKUP, "vat-backup-copy-to-dr-region-role");
 const drCopyQueueArn = naming.arn("sqs", REGION, BACKUP, "vat-backup-copy-to-dr-region-dlq");
-const drCopyAsks = (action: string, resource: string, policy?: (e: Estate) => PolicyDocument, context: Record<string, string> = {}) => (e: Estate): Question => ({
-    principal: drCopyFunctionRole, action, resource, resourceAccount: BACKUP, identityPolicies: [e.drCopyFunction.inline], resourcePolicy: policy?.(e), context,
-});
+const drCopyAsks =
+    (action: string, resource: string, policy?: (e: Estate) => PolicyDocument, context: Record<string, string> = {}) =>
+    (e: Estate): Question => ({
+        principal: drCopyFunctionRole,
+        action,
+        resource,
+        resourceAccount: BACKUP,
+        identityPolicies: [e.drCopyFunction.inline],
+        resourcePolicy: policy?.(e),
+        context,
+    });
 
 const SECOND_REGION_COPY: MatrixQuestion[] = [
-    { title: "the second-region copy function may start a copy job from a central-vault recovery point", expected: "Allowed", ask: drCopyAsks("backup:StartCopyJob", centralPoint, (e) => e.centralVault) },
-    { title: "the second-region copy function may not start a copy job from a DR-vault recovery point", expected: "Denied", ask: drCopyAsks("backup:StartCopyJob", drPoint, (e) => e.drVault) },
-    { title: "the second-region copy function may not delete a central-vault recovery point", expected: "Denied", ask: drCopyAsks("backup:DeleteRecoveryPoint", centralPoint, (e) => e.centralVault) },
-    { title: "the second-region copy function may pass only the copy service role, and only to AWS Backup", expected: "Allowed", ask: drCopyAsks("iam:PassRole", copyServiceRole, undefined, { "iam:PassedToService": "backup.amazonaws.com" }) },
-    { title: "the second-region copy function may not pass the copy-back role", expected: "Denied", ask: drCopyAsks("iam:PassRole", copyBackRole, undefined, { "iam:PassedToService": "backup.amazonaws.com" }) },
+    {
+        title: "the second-region copy function may start a copy job from a central-vault recovery point",
+        expected: "Allowed",
+        ask: drCopyAsks("backup:StartCopyJob", centralPoint, (e) => e.centralVault),
+    },
+    {
+        title: "the second-region copy function may not start a copy job from a DR-vault recovery point",
+        expected: "Denied",
+        ask: drCopyAsks("backup:StartCopyJob", drPoint, (e) => e.drVault),
+    },
+    {
+        title: "the second-region copy function may not delete a central-vault recovery point",
+        expected: "Denied",
+        ask: drCopyAsks("backup:DeleteRecoveryPoint", centralPoint, (e) => e.centralVault),
+    },
+    {
+        title: "the second-region copy function may pass only the copy service role, and only to AWS Backup",
+        expected: "Allowed",
+        ask: drCopyAsks("iam:PassRole", copyServiceRole, undefined, { "iam:PassedToService": "backup.amazonaws.com" }),
+    },
+    {
+        title: "the second-region copy function may not pass the copy-back role",
+        expected: "Denied",
+        ask: drCopyAsks("iam:PassRole", copyBackRole, undefined, { "iam:PassedToService": "backup.amazonaws.com" }),
+    },
     {
         title: "the backup account's copy service role may copy into the DR vault (same account: its own identity policy suffices)",
         expected: "Allowed",
-        ask: (e) => ({ principal: copyServiceRole, action: "backup:CopyIntoBackupVault", resource: drVaultArn, resourceAccount: BACKUP, identityPolicies: [backupServiceManaged], resourcePolicy: e.drVault }),
+        ask: (e) => ({
+            principal: copyServiceRole,
+            action: "backup:CopyIntoBackupVault",
+            resource: drVaultArn,
+            resourceAccount: BACKUP,
+            identityPolicies: [backupServiceManaged],
+            resourcePolicy: e.drVault,
+        }),
     },
     {
         title: "EventBridge may dead-letter into the copy queue only for the copy trigger rule",
         expected: "Allowed",
-        ask: (e) => ({ principal: "events.amazonaws.com", action: "sqs:SendMessage", resource: drCopyQueueArn, resourceAccount: BACKUP, resourcePolicy: e.drCopyDeadLetters, context: { "aws:SourceArn": naming.arn("events", REGION, BACKUP, "rule/vat-backup-copy-to-dr-region-trigger") } }),
+        ask: (e) => ({
+            principal: "events.amazonaws.com",
+            action: "sqs:SendMessage",
+            resource: drCopyQueueArn,
+            resourceAccount: BACKUP,
+            resourcePolicy: e.drCopyDeadLetters,
+            context: {
+                "aws:SourceArn": naming.arn("events", REGION, BACKUP, "rule/vat-backup-copy-to-dr-region-trigger"),
+            },
+        }),
     },
     {
         title: "EventBridge may not send into the copy queue for another rule",
         expected: "Denied",
-        ask: (e) => ({ principal: "events.amazonaws.com", action: "sqs:SendMessage", resource: drCopyQueueArn, resourceAccount: BACKUP, resourcePolicy: e.drCopyDeadLetters, context: { "aws:SourceArn": naming.arn("events", REGION, BACKUP, "rule/someone-elses-rule") } }),
+        ask: (e) => ({
+            principal: "events.amazonaws.com",
+            action: "sqs:SendMessage",
+            resource: drCopyQueueArn,
+            resourceAccount: BACKUP,
+            resourcePolicy: e.drCopyDeadLetters,
+            context: { "aws:SourceArn": naming.arn("events", REGION, BACKUP, "rule/someone-elses-rule") },
+        }),
     },
-    { title: "Lambda may assume the copy function's role for the backup account", expected: "Allowed", ask: assume("lambda.amazonaws.com", (e) => e.drCopyFunction.trust, drCopyFunctionRole, { "aws:SourceAccount": BACKUP }) },
-    { title: "Lambda may not assume the copy function's role on behalf of another account", expected: "Denied", ask: assume("lambda.amazonaws.com", (e) => e.drCopyFunction.trust, drCopyFunctionRole, { "aws:SourceAccount": PROD }) },
+    {
+        title: "Lambda may assume the copy function's role for the backup account",
+        expected: "Allowed",
+        ask: assume("lambda.amazonaws.com", (e) => e.drCopyFunction.trust, drCopyFunctionRole, {
+            "aws:SourceAccount": BACKUP,
+        }),
+    },
+    {
+        title: "Lambda may not assume the copy function's role on behalf of another account",
+        expected: "Denied",
+        ask: assume("lambda.amazonaws.com", (e) => e.drCopyFunction.trust, drCopyFunctionRole, {
+            "aws:SourceAccount": PROD,
+        }),
+    },
 ];
 
 const LOCAL_VAULT: MatrixQuestion[] = [
     {
         title: "prod's local vault admits a copy from the copy-back role (given the identity grant in the backup account)",
         expected: "Allowed",
-        ask: (e) => ({ principal: copyBackRole, action: "backup:CopyIntoBackupVault", resource: prodVaultArn, resourceAccount: PROD, identityPolicies: [backupServiceManaged], resourcePolicy: e.prodVault, context: inOrg }),
+        ask: (e) => ({
+            principal: copyBackRole,
+            action: "backup:CopyIntoBackupVault",
+            resource: prodVaultArn,
+            resourceAccount: PROD,
+            identityPolicies: [backupServiceManaged],
+            resourcePolicy: e.prodVault,
+            context: inOrg,
+        }),
     },
     {
         title: "prod's local vault refuses a copy from the backup account's administrator",
         expected: "Denied",
-        ask: (e) => ({ principal: backupAdmin, action: "backup:CopyIntoBackupVault", resource: prodVaultArn, resourceAccount: PROD, identityPolicies: [administrator], resourcePolicy: e.prodVault, context: inOrg }),
+        ask: (e) => ({
+            principal: backupAdmin,
+            action: "backup:CopyIntoBackupVault",
+            resource: prodVaultArn,
+            resourceAccount: PROD,
+            identityPolicies: [administrator],
+            resourcePolicy: e.prodVault,
+            context: inOrg,
+        }),
     },
     {
         title: "prod's local vault refuses a copy from ci's backup role",
         expected: "Denied",
-        ask: (e) => ({ principal: ciBackupRole, action: "backup:CopyIntoBackupVault", resource: prodVaultArn, resourceAccount: PROD, identityPolicies: [backupServiceManaged], resourcePolicy: e.prodVault, context: inOrg }),
+        ask: (e) => ({
+            principal: ciBackupRole,
+            action: "backup:CopyIntoBackupVault",
+            resource: prodVaultArn,
+            resourceAccount: PROD,
+            identityPolicies: [backupServiceManaged],
+            resourcePolicy: e.prodVault,
+            context: inOrg,
+        }),
     },
     {
         title: "ci's local vault refuses a copy from prod's backup role",
         expected: "Denied",
-        ask: (e) => ({ principal: prodBackupRole, action: "backup:CopyIntoBackupVault", resource: naming.localVaultArn(CI, REGION, "ci"), resourceAccount: CI, identityPolicies: [backupServiceManaged], resourcePolicy: e.ciVault, context: inOrg }),
+        ask: (e) => ({
+            principal: prodBackupRole,
+            action: "backup:CopyIntoBackupVault",
+            resource: naming.localVaultArn(CI, REGION, "ci"),
+            resourceAccount: CI,
+            identityPolicies: [backupServiceManaged],
+            resourcePolicy: e.ciVault,
+            context: inOrg,
+        }),
     },
 ];
 
 const KEYS: MatrixQuestion[] = [
-    { title: "the prod backup key lets the backup account decrypt through AWS Backup in eu-west-2", expected: "Allowed", ask: prodKeyDecrypt(backupAdmin, { "kms:ViaService": `backup.${REGION}.amazonaws.com` }) },
-    { title: "the prod backup key does not let the backup account decrypt directly", expected: "Denied", ask: prodKeyDecrypt(backupAdmin, {}) },
-    { title: "the prod backup key does not let the backup account decrypt through S3", expected: "Denied", ask: prodKeyDecrypt(backupAdmin, { "kms:ViaService": `s3.${REGION}.amazonaws.com` }) },
-    { title: "the prod backup key does not let an unlisted organization account decrypt, even through AWS Backup", expected: "Denied", ask: prodKeyDecrypt(role(UNLISTED, "admin"), { "kms:ViaService": `backup.${REGION}.amazonaws.com` }) },
+    {
+        title: "the prod backup key lets the backup account decrypt through AWS Backup in eu-west-2",
+        expected: "Allowed",
+        ask: prodKeyDecrypt(backupAdmin, { "kms:ViaService": `backup.${REGION}.amazonaws.com` }),
+    },
+    {
+        title: "the prod backup key does not let the backup account decrypt directly",
+        expected: "Denied",
+        ask: prodKeyDecrypt(backupAdmin, {}),
+    },
+    {
+        title: "the prod backup key does not let the backup account decrypt through S3",
+        expected: "Denied",
+        ask: prodKeyDecrypt(backupAdmin, { "kms:ViaService": `s3.${REGION}.amazonaws.com` }),
+    },
+    {
+        title: "the prod backup key does not let an unlisted organization account decrypt, even through AWS Backup",
+        expected: "Denied",
+        ask: prodKeyDecrypt(role(UNLISTED, "admin"), { "kms:ViaService": `backup.${REGION}.amazonaws.com` }),
+    },
     {
         title: "the prod backup key does not let the backup account encrypt",
         expected: "Denied",
-        ask: (e) => ({ ...prodKeyDecrypt(backupAdmin, { "kms:ViaService": `backup.${REGION}.amazonaws.com` })(e), action: "kms:Encrypt" }),
+        ask: (e) => ({
+            ...prodKeyDecrypt(backupAdmin, { "kms:ViaService": `backup.${REGION}.amazonaws.com` })(e),
+            action: "kms:Encrypt",
+        }),
     },
     {
         title: "the central vault's key lets prod decrypt through AWS Backup, which a copy back into prod's vault needs",
         expected: "Allowed",
-        ask: (e) => ({ principal: prodBackupRole, action: "kms:Decrypt", resource: e.centralKey.arn, resourceAccount: BACKUP, identityPolicies: [administrator], resourcePolicy: e.centralKey.policy, context: { "kms:ViaService": `backup.${REGION}.amazonaws.com` } }),
+        ask: (e) => ({
+            principal: prodBackupRole,
+            action: "kms:Decrypt",
+            resource: e.centralKey.arn,
+            resourceAccount: BACKUP,
+            identityPolicies: [administrator],
+            resourcePolicy: e.centralKey.policy,
+            context: { "kms:ViaService": `backup.${REGION}.amazonaws.com` },
+        }),
     },
     {
         title: "the central vault's key does not let prod decrypt outside AWS Backup",
         expected: "Denied",
-        ask: (e) => ({ principal: prodBackupRole, action: "kms:Decrypt", resource: e.centralKey.arn, resourceAccount: BACKUP, identityPolicies: [administrator], resourcePolicy: e.centralKey.policy, context: { "kms:ViaService": `s3.${REGION}.amazonaws.com` } }),
+        ask: (e) => ({
+            principal: prodBackupRole,
+            action: "kms:Decrypt",
+            resource: e.centralKey.arn,
+            resourceAccount: BACKUP,
+            identityPolicies: [administrator],
+            resourcePolicy: e.centralKey.policy,
+            context: { "kms:ViaService": `s3.${REGION}.amazonaws.com` },
+        }),
     },
     {
         title: "the central vault's key does not let prod encrypt with it (copies into the central vault are encrypted by the backup account's own AWS Backup)",
         expected: "Denied",
-        ask: (e) => ({ principal: prodBackupRole, action: "kms:GenerateDataKey", resource: e.centralKey.arn, resourceAccount: BACKUP, identityPolicies: [administrator], resourcePolicy: e.centralKey.policy, context: { "kms:ViaService": `backup.${REGION}.amazonaws.com` } }),
+        ask: (e) => ({
+            principal: prodBackupRole,
+            action: "kms:GenerateDataKey",
+            resource: e.centralKey.arn,
+            resourceAccount: BACKUP,
+            identityPolicies: [administrator],
+            resourcePolicy: e.centralKey.policy,
+            context: { "kms:ViaService": `backup.${REGION}.amazonaws.com` },
+        }),
     },
     {
         title: "the central vault's key does not let an unlisted organization account decrypt, even through AWS Backup",
         expected: "Denied",
-        ask: (e) => ({ principal: role(UNLISTED, "admin"), action: "kms:Decrypt", resource: e.centralKey.arn, resourceAccount: BACKUP, identityPolicies: [administrator], resourcePolicy: e.centralKey.policy, context: { "kms:ViaService": `backup.${REGION}.amazonaws.com` } }),
+        ask: (e) => ({
+            principal: role(UNLISTED, "admin"),
+            action: "kms:Decrypt",
+            resource: e.centralKey.arn,
+            resourceAccount: BACKUP,
+            identityPolicies: [administrator],
+            resourcePolicy: e.centralKey.policy,
+            context: { "kms:ViaService": `backup.${REGION}.amazonaws.com` },
+        }),
     },
 ];
 
 const REPLICATION: MatrixQuestion[] = [
-    { title: "prod's replication role may replicate objects into the archive", expected: "Allowed", ask: replicationAsks("s3:ReplicateObject", `${archiveBucketArn}/exports/day.json.gz`, BACKUP, (e) => e.archiveBucket) },
-    { title: "prod's replication role may hand object ownership to the archive's account", expected: "Allowed", ask: replicationAsks("s3:ObjectOwnerOverrideToBucketOwner", `${archiveBucketArn}/exports/day.json.gz`, BACKUP, (e) => e.archiveBucket) },
-    { title: "prod's replication role may not replicate deletes into the archive", expected: "Denied", ask: replicationAsks("s3:ReplicateDelete", `${archiveBucketArn}/exports/day.json.gz`, BACKUP, (e) => e.archiveBucket) },
-    { title: "prod's replication role may not replicate into the DR archive bucket", expected: "Denied", ask: replicationAsks("s3:ReplicateObject", `${drArchiveBucketArn}/exports/day.json.gz`, BACKUP, () => undefined) },
-    { title: "prod's replication role may not replicate into ci's exports bucket", expected: "Denied", ask: replicationAsks("s3:ReplicateObject", `${ciExportsArn}/day.json.gz`, CI, () => undefined) },
-    { title: "prod's replication role may not change the archive's versioning", expected: "Denied", ask: replicationAsks("s3:PutBucketVersioning", archiveBucketArn, BACKUP, (e) => e.archiveBucket) },
-    { title: "prod's replication role may not replicate into the archive without TLS", expected: "ExplicitlyDenied", ask: replicationAsks("s3:ReplicateObject", `${archiveBucketArn}/exports/day.json.gz`, BACKUP, (e) => e.archiveBucket, { ...inOrg, "aws:SecureTransport": "false" }) },
-    { title: "prod's replication role may read versions for replication from the exports bucket", expected: "Allowed", ask: replicationAsks("s3:GetObjectVersionForReplication", `${prodExportsArn}/day.json.gz`, PROD, (e) => e.prodExportsBucket) },
-    { title: "prod's replication role may not read versions of the archive", expected: "Denied", ask: replicationAsks("s3:GetObjectVersionForReplication", `${archiveBucketArn}/exports/day.json.gz`, BACKUP, (e) => e.archiveBucket) },
-    { title: "prod's replication role may not read objects of the exports bucket with GetObject", expected: "Denied", ask: replicationAsks("s3:GetObject", `${prodExportsArn}/day.json.gz`, PROD, (e) => e.prodExportsBucket) },
-    { title: "the archive key lets prod's replication role encrypt through S3 in eu-west-2", expected: "Allowed", ask: archiveKeyEncrypt(prodReplicationRole, { "kms:ViaService": `s3.${REGION}.amazonaws.com` }) },
-    { title: "the archive key does not let prod's replication role encrypt directly", expected: "Denied", ask: archiveKeyEncrypt(prodReplicationRole, {}) },
-    { title: "the archive key does not let prod's replication role encrypt through another service", expected: "Denied", ask: archiveKeyEncrypt(prodReplicationRole, { "kms:ViaService": `backup.${REGION}.amazonaws.com` }) },
-    { title: "the archive key does not let prod's replication role decrypt", expected: "Denied", ask: (e) => ({ ...archiveKeyEncrypt(prodReplicationRole, { "kms:ViaService": `s3.${REGION}.amazonaws.com` })(e), action: "kms:Decrypt" }) },
-    { title: "the archive key does not let prod's administrator encrypt, even through S3", expected: "Denied", ask: archiveKeyEncrypt(prodAdmin, { "kms:ViaService": `s3.${REGION}.amazonaws.com` }) },
+    {
+        title: "prod's replication role may replicate objects into the archive",
+        expected: "Allowed",
+        ask: replicationAsks(
+            "s3:ReplicateObject",
+            `${archiveBucketArn}/exports/day.json.gz`,
+            BACKUP,
+            (e) => e.archiveBucket,
+        ),
+    },
+    {
+        title: "prod's replication role may hand object ownership to the archive's account",
+        expected: "Allowed",
+        ask: replicationAsks(
+            "s3:ObjectOwnerOverrideToBucketOwner",
+            `${archiveBucketArn}/exports/day.json.gz`,
+            BACKUP,
+            (e) => e.archiveBucket,
+        ),
+    },
+    {
+        title: "prod's replication role may not replicate deletes into the archive",
+        expected: "Denied",
+        ask: replicationAsks(
+            "s3:ReplicateDelete",
+            `${archiveBucketArn}/exports/day.json.gz`,
+            BACKUP,
+            (e) => e.archiveBucket,
+        ),
+    },
+    {
+        title: "prod's replication role may not replicate into the DR archive bucket",
+        expected: "Denied",
+        ask: replicationAsks(
+            "s3:ReplicateObject",
+            `${drArchiveBucketArn}/exports/day.json.gz`,
+            BACKUP,
+            () => undefined,
+        ),
+    },
+    {
+        title: "prod's replication role may not replicate into ci's exports bucket",
+        expected: "Denied",
+        ask: replicationAsks("s3:ReplicateObject", `${ciExportsArn}/day.json.gz`, CI, () => undefined),
+    },
+    {
+        title: "prod's replication role may not change the archive's versioning",
+        expected: "Denied",
+        ask: replicationAsks("s3:PutBucketVersioning", archiveBucketArn, BACKUP, (e) => e.archiveBucket),
+    },
+    {
+        title: "prod's replication role may not replicate into the archive without TLS",
+        expected: "ExplicitlyDenied",
+        ask: replicationAsks(
+            "s3:ReplicateObject",
+            `${archiveBucketArn}/exports/day.json.gz`,
+            BACKUP,
+            (e) => e.archiveBucket,
+            { ...inOrg, "aws:SecureTransport": "false" },
+        ),
+    },
+    {
+        title: "prod's replication role may read versions for replication from the exports bucket",
+        expected: "Allowed",
+        ask: replicationAsks(
+            "s3:GetObjectVersionForReplication",
+            `${prodExportsArn}/day.json.gz`,
+            PROD,
+            (e) => e.prodExportsBucket,
+        ),
+    },
+    {
+        title: "prod's replication role may not read versions of the archive",
+        expected: "Denied",
+        ask: replicationAsks(
+            "s3:GetObjectVersionForReplication",
+            `${archiveBucketArn}/exports/day.json.gz`,
+            BACKUP,
+            (e) => e.archiveBucket,
+        ),
+    },
+    {
+        title: "prod's replication role may not read objects of the exports bucket with GetObject",
+        expected: "Denied",
+        ask: replicationAsks("s3:GetObject", `${prodExportsArn}/day.json.gz`, PROD, (e) => e.prodExportsBucket),
+    },
+    {
+        title: "the archive key lets prod's replication role encrypt through S3 in eu-west-2",
+        expected: "Allowed",
+        ask: archiveKeyEncrypt(prodReplicationRole, { "kms:ViaService": `s3.${REGION}.amazonaws.com` }),
+    },
+    {
+        title: "the archive key does not let prod's replication role encrypt directly",
+        expected: "Denied",
+        ask: archiveKeyEncrypt(prodReplicationRole, {}),
+    },
+    {
+        title: "the archive key does not let prod's replication role encrypt through another service",
+        expected: "Denied",
+        ask: archiveKeyEncrypt(prodReplicationRole, { "kms:ViaService": `backup.${REGION}.amazonaws.com` }),
+    },
+    {
+        title: "the archive key does not let prod's replication role decrypt",
+        expected: "Denied",
+        ask: (e) => ({
+            ...archiveKeyEncrypt(prodReplicationRole, { "kms:ViaService": `s3.${REGION}.amazonaws.com` })(e),
+            action: "kms:Decrypt",
+        }),
+    },
+    {
+        title: "the archive key does not let prod's administrator encrypt, even through S3",
+        expected: "Denied",
+        ask: archiveKeyEncrypt(prodAdmin, { "kms:ViaService": `s3.${REGION}.amazonaws.com` }),
+    },
     {
         title: "prod's administrator may not replicate into the archive (only the replication roles are named)",
         expected: "Denied",
-        ask: (e) => ({ principal: prodAdmin, action: "s3:ReplicateObject", resource: `${archiveBucketArn}/exports/day.json.gz`, resourceAccount: BACKUP, identityPolicies: [administrator], resourcePolicy: e.archiveBucket, context: inOrg }),
+        ask: (e) => ({
+            principal: prodAdmin,
+            action: "s3:ReplicateObject",
+            resource: `${archiveBucketArn}/exports/day.json.gz`,
+            resourceAccount: BACKUP,
+            identityPolicies: [administrator],
+            resourcePolicy: e.archiveBucket,
+            context: inOrg,
+        }),
     },
     {
         title: "a role of an unlisted organization account may not replicate into the archive",
         expected: "Denied",
-        ask: (e) => ({ principal: role(UNLISTED, naming.replicationRoleName("prod")), action: "s3:ReplicateObject", resource: `${archiveBucketArn}/exports/day.json.gz`, resourceAccount: BACKUP, identityPolicies: [e.prodReplication.inline], resourcePolicy: e.archiveBucket, context: inOrg }),
+        ask: (e) => ({
+            principal: role(UNLISTED, naming.replicationRoleName("prod")),
+            action: "s3:ReplicateObject",
+            resource: `${archiveBucketArn}/exports/day.json.gz`,
+            resourceAccount: BACKUP,
+            identityPolicies: [e.prodReplication.inline],
+            resourcePolicy: e.archiveBucket,
+            context: inOrg,
+        }),
     },
 ];
 
-const exportsAsk = (action: string, context: Record<string, string>) => (e: Estate): Question => ({
-    principal: prodAdmin, action, resource: `${prodExportsArn}/day.json.gz`, resourceAccount: PROD, identityPolicies: [administrator], resourcePolicy: e.prodExportsBucket, context,
-});
+const exportsAsk =
+    (action: string, context: Record<string, string>) =>
+    (e: Estate): Question => ({
+        principal: prodAdmin,
+        action,
+        resource: `${prodExportsArn}/day.json.gz`,
+        resourceAccount: PROD,
+        identityPolicies: [administrator],
+        resourcePolicy: e.prodExportsBucket,
+        context,
+    });
 
 const BUCKETS_AND_TOPICS: MatrixQuestion[] = [
-    { title: "the exports bucket refuses reads without TLS, even to prod's administrator", expected: "ExplicitlyDenied", ask: exportsAsk("s3:GetObject", { "aws:SecureTransport": "false" }) },
-    { title: "the exports bucket refuses a put that is not SSE-KMS", expected: "ExplicitlyDenied", ask: exportsAsk("s3:PutObject", { "s3:x-amz-server-side-encryption": "AES256" }) },
+    {
+        title: "the exports bucket refuses reads without TLS, even to prod's administrator",
+        expected: "ExplicitlyDenied",
+        ask: exportsAsk("s3:GetObject", { "aws:SecureTransport": "false" }),
+    },
+    {
+        title: "the exports bucket refuses a put that is not SSE-KMS",
+        expected: "ExplicitlyDenied",
+        ask: exportsAsk("s3:PutObject", { "s3:x-amz-server-side-encryption": "AES256" }),
+    },
     {
         title: "the exports bucket accepts a put encrypted with prod's backup key",
         expected: "Allowed",
-        ask: (e) => exportsAsk("s3:PutObject", { "s3:x-amz-server-side-encryption": "aws:kms", "s3:x-amz-server-side-encryption-aws-kms-key-id": e.prodBackupKey.arn })(e),
+        ask: (e) =>
+            exportsAsk("s3:PutObject", {
+                "s3:x-amz-server-side-encryption": "aws:kms",
+                "s3:x-amz-server-side-encryption-aws-kms-key-id": e.prodBackupKey.arn,
+            })(e),
     },
     {
         title: "the exports bucket refuses a put encrypted with another key",
         expected: "ExplicitlyDenied",
-        ask: exportsAsk("s3:PutObject", { "s3:x-amz-server-side-encryption": "aws:kms", "s3:x-amz-server-side-encryption-aws-kms-key-id": naming.arn("kms", REGION, PROD, "key/00000000-0000-0000-0000-000000000000") }),
+        ask: exportsAsk("s3:PutObject", {
+            "s3:x-amz-server-side-encryption": "aws:kms",
+            "s3:x-amz-server-side-encryption-aws-kms-key-id": naming.arn(
+                "kms",
+                REGION,
+                PROD,
+                "key/00000000-0000-0000-0000-000000000000",
+            ),
+        }),
     },
     {
         title: "EventBridge may publish to prod's alert topic for prod's own rules",
         expected: "Allowed",
-        ask: (e) => ({ principal: "events.amazonaws.com", action: "sns:Publish", resource: prodTopicArn, resourceAccount: PROD, resourcePolicy: e.prodAlertTopic, context: { "aws:SourceAccount": PROD } }),
+        ask: (e) => ({
+            principal: "events.amazonaws.com",
+            action: "sns:Publish",
+            resource: prodTopicArn,
+            resourceAccount: PROD,
+            resourcePolicy: e.prodAlertTopic,
+            context: { "aws:SourceAccount": PROD },
+        }),
     },
     {
         title: "EventBridge may not publish to prod's alert topic on behalf of another account",
         expected: "Denied",
-        ask: (e) => ({ principal: "events.amazonaws.com", action: "sns:Publish", resource: prodTopicArn, resourceAccount: PROD, resourcePolicy: e.prodAlertTopic, context: { "aws:SourceAccount": UNLISTED } }),
+        ask: (e) => ({
+            principal: "events.amazonaws.com",
+            action: "sns:Publish",
+            resource: prodTopicArn,
+            resourceAccount: PROD,
+            resourcePolicy: e.prodAlertTopic,
+            context: { "aws:SourceAccount": UNLISTED },
+        }),
     },
 ];
 
 const TRUST: MatrixQuestion[] = [
-    { title: "S3 may assume prod's replication role for prod's own bucket", expected: "Allowed", ask: assume("s3.amazonaws.com", (e) => e.prodReplication.trust, prodReplicationRole, { "aws:SourceAccount": PROD, "aws:SourceArn": prodExportsArn }) },
-    { title: "S3 may not assume prod's replication role on behalf of another account", expected: "Denied", ask: assume("s3.amazonaws.com", (e) => e.prodReplication.trust, prodReplicationRole, { "aws:SourceAccount": UNLISTED, "aws:SourceArn": prodExportsArn }) },
-    { title: "S3 may not assume prod's replication role for another bucket", expected: "Denied", ask: assume("s3.amazonaws.com", (e) => e.prodReplication.trust, prodReplicationRole, { "aws:SourceAccount": PROD, "aws:SourceArn": ciExportsArn }) },
-    { title: "AWS Backup may assume prod's backup service role", expected: "Allowed", ask: assume("backup.amazonaws.com", (e) => e.prodBackupRoleTrust, prodBackupRole) },
-    { title: "Lambda may not assume prod's backup service role", expected: "Denied", ask: assume("lambda.amazonaws.com", (e) => e.prodBackupRoleTrust, prodBackupRole) },
-    { title: "a backup-account operator with MFA may assume the copy-back role", expected: "Allowed", ask: assume(backupAdmin, (e) => e.copyBack.trust, copyBackRole, { "aws:MultiFactorAuthPresent": "true" }) },
-    { title: "a backup-account operator without MFA may not assume the copy-back role", expected: "Denied", ask: assume(backupAdmin, (e) => e.copyBack.trust, copyBackRole, { "aws:MultiFactorAuthPresent": "false" }) },
-    { title: "a prod operator, even with MFA, may not assume the break-glass role", expected: "Denied", ask: assume(prodAdmin, (e) => e.breakGlass.trust, breakGlassRole, { "aws:MultiFactorAuthPresent": "true" }) },
-    { title: "a backup-account operator without MFA may not assume the break-glass role", expected: "Denied", ask: assume(backupAdmin, (e) => e.breakGlass.trust, breakGlassRole, { "aws:MultiFactorAuthPresent": "false" }) },
+    {
+        title: "S3 may assume prod's replication role for prod's own bucket",
+        expected: "Allowed",
+        ask: assume("s3.amazonaws.com", (e) => e.prodReplication.trust, prodReplicationRole, {
+            "aws:SourceAccount": PROD,
+            "aws:SourceArn": prodExportsArn,
+        }),
+    },
+    {
+        title: "S3 may not assume prod's replication role on behalf of another account",
+        expected: "Denied",
+        ask: assume("s3.amazonaws.com", (e) => e.prodReplication.trust, prodReplicationRole, {
+            "aws:SourceAccount": UNLISTED,
+            "aws:SourceArn": prodExportsArn,
+        }),
+    },
+    {
+        title: "S3 may not assume prod's replication role for another bucket",
+        expected: "Denied",
+        ask: assume("s3.amazonaws.com", (e) => e.prodReplication.trust, prodReplicationRole, {
+            "aws:SourceAccount": PROD,
+            "aws:SourceArn": ciExportsArn,
+        }),
+    },
+    {
+        title: "AWS Backup may assume prod's backup service role",
+        expected: "Allowed",
+        ask: assume("backup.amazonaws.com", (e) => e.prodBackupRoleTrust, prodBackupRole),
+    },
+    {
+        title: "Lambda may not assume prod's backup service role",
+        expected: "Denied",
+        ask: assume("lambda.amazonaws.com", (e) => e.prodBackupRoleTrust, prodBackupRole),
+    },
+    {
+        title: "a backup-account operator with MFA may assume the copy-back role",
+        expected: "Allowed",
+        ask: assume(backupAdmin, (e) => e.copyBack.trust, copyBackRole, { "aws:MultiFactorAuthPresent": "true" }),
+    },
+    {
+        title: "a backup-account operator without MFA may not assume the copy-back role",
+        expected: "Denied",
+        ask: assume(backupAdmin, (e) => e.copyBack.trust, copyBackRole, { "aws:MultiFactorAuthPresent": "false" }),
+    },
+    {
+        title: "a prod operator, even with MFA, may not assume the break-glass role",
+        expected: "Denied",
+        ask: assume(prodAdmin, (e) => e.breakGlass.trust, breakGlassRole, { "aws:MultiFactorAuthPresent": "true" }),
+    },
+    {
+        title: "a backup-account operator without MFA may not assume the break-glass role",
+        expected: "Denied",
+        ask: assume(backupAdmin, (e) => e.breakGlass.trust, breakGlassRole, { "aws:MultiFactorAuthPresent": "false" }),
+    },
 ];
 
 export const MATRIX: Record<string, MatrixQuestion[]> = {
@@ -389,14 +963,17 @@ export const MATRIX: Record<string, MatrixQuestion[]> = {
     "role trust": TRUST,
 };
 
-const matches = (actual: Decision, expected: MatrixQuestion["expected"]) => (expected === "Denied" ? actual !== "Allowed" : actual === expected);
+const matches = (actual: Decision, expected: MatrixQuestion["expected"]) =>
+    expected === "Denied" ? actual !== "Allowed" : actual === expected;
 
 async function answer(q: MatrixQuestion, e: Estate): Promise<Decision> {
     return decide(q.ask(e));
 }
 
 const find = (title: string): MatrixQuestion => {
-    const q = Object.values(MATRIX).flat().find((m) => m.title === title);
+    const q = Object.values(MATRIX)
+        .flat()
+        .find((m) => m.title === title);
     if (!q) throw new Error(`no matrix question "${title}"`);
     return q;
 };
@@ -429,8 +1006,10 @@ describe("access matrix (IAM simulator over the prod, ci and backup plans)", fun
 
     describe("sensitivity: a policy change that widens access fails a matrix question", () => {
         const outsiderTitle = "a role of an account outside the organization may not copy into the central vault";
-        const unlistedTitle = "a role of an organization account that is not listed (555555555555) may not copy into the central vault";
-        const adminDeleteTitle = "the backup account's own administrator may not delete a recovery point in the central vault";
+        const unlistedTitle =
+            "a role of an organization account that is not listed (555555555555) may not copy into the central vault";
+        const adminDeleteTitle =
+            "the backup account's own administrator may not delete a recovery point in the central vault";
         const replicateElsewhereTitle = "a role of an unlisted organization account may not replicate into the archive";
 
         it("dropping the organization condition from the central vault's copy-in statement lets a listed account's principal outside the organization copy in", async () => {
@@ -439,14 +1018,18 @@ describe("access matrix (IAM simulator over the prod, ci and backup plans)", fun
             assert.ok(copyIn, "the central vault has a copy-in statement");
             delete copyIn.Condition;
             // The same question for a listed account's principal, now carrying no organization id.
-            const q = copyIntoCentral(prodBackupRole, [backupServiceManaged], { "aws:PrincipalOrgID": "o-someoneelse" });
+            const q = copyIntoCentral(prodBackupRole, [backupServiceManaged], {
+                "aws:PrincipalOrgID": "o-someoneelse",
+            });
             assert.equal(await decide(q(estate)), "ImplicitlyDenied");
             assert.equal(await decide(q({ ...estate, centralVault: widened })), "Allowed");
         });
 
         it("adding an unlisted account to the central vault's copy-in principals fails the unlisted-account question", async () => {
             const widened = clone(estate.centralVault);
-            const copyIn = widened.Statement.find((s) => s.Sid === "DeploymentAccountsCopyIn") as { Principal: { AWS: string[] } };
+            const copyIn = widened.Statement.find((s) => s.Sid === "DeploymentAccountsCopyIn") as {
+                Principal: { AWS: string[] };
+            };
             copyIn.Principal.AWS = [...copyIn.Principal.AWS, naming.accountRootArn(UNLISTED)];
             const q = find(unlistedTitle);
             assert.ok(matches(await answer(q, estate), q.expected));
@@ -455,17 +1038,25 @@ describe("access matrix (IAM simulator over the prod, ci and backup plans)", fun
 
         it("opening the copy-in statement to every principal fails the outside-organization question only if the organization condition goes too", async () => {
             const widened = clone(estate.centralVault);
-            const copyIn = widened.Statement.find((s) => s.Sid === "DeploymentAccountsCopyIn") as Record<string, unknown>;
+            const copyIn = widened.Statement.find((s) => s.Sid === "DeploymentAccountsCopyIn") as Record<
+                string,
+                unknown
+            >;
             copyIn.Principal = { AWS: "*" };
             const q = find(outsiderTitle);
-            assert.ok(matches(await answer(q, { ...estate, centralVault: widened }), q.expected), "the organization condition still holds the line");
+            assert.ok(
+                matches(await answer(q, { ...estate, centralVault: widened }), q.expected),
+                "the organization condition still holds the line",
+            );
             delete copyIn.Condition;
             assert.equal(matches(await answer(q, { ...estate, centralVault: widened }), q.expected), false);
         });
 
         it("exempting the backup account's root from the destruction deny fails the administrator-deletion question", async () => {
             const widened = clone(estate.centralVault);
-            const deny = widened.Statement.find((s) => s.Sid === "DenyDestructionExceptBreakGlass") as { Condition: Record<string, Record<string, unknown>> };
+            const deny = widened.Statement.find((s) => s.Sid === "DenyDestructionExceptBreakGlass") as {
+                Condition: Record<string, Record<string, unknown>>;
+            };
             deny.Condition.ArnNotLike = { "aws:PrincipalArn": `arn:aws:iam::${BACKUP}:role/*` };
             delete deny.Condition.ArnNotEquals;
             const q = find(adminDeleteTitle);
@@ -475,7 +1066,10 @@ describe("access matrix (IAM simulator over the prod, ci and backup plans)", fun
 
         it("dropping the organization condition and naming an account root in the archive policy fails the unlisted-replicator question", async () => {
             const widened = clone(estate.archiveBucket);
-            const replicate = widened.Statement.find((s) => s.Sid === "DeploymentAccountsReplicateIn") as { Principal: { AWS: string[] }; Condition: Record<string, unknown> };
+            const replicate = widened.Statement.find((s) => s.Sid === "DeploymentAccountsReplicateIn") as {
+                Principal: { AWS: string[] };
+                Condition: Record<string, unknown>;
+            };
             replicate.Principal.AWS = [...replicate.Principal.AWS, naming.accountRootArn(UNLISTED)];
             delete replicate.Condition.ArnEquals;
             const q = find(replicateElsewhereTitle);
@@ -486,12 +1080,28 @@ describe("access matrix (IAM simulator over the prod, ci and backup plans)", fun
 
     describe("copy back into a deployment account (the gap the matrix once found, now closed)", () => {
         it("the backup account's copy role, which the copy job runs as, may copy into prod's vault", async () => {
-            const asJobRole = await decide({ principal: copyServiceRole, action: "backup:CopyIntoBackupVault", resource: prodVaultArn, resourceAccount: PROD, identityPolicies: [backupServiceManaged], resourcePolicy: estate.prodVault, context: inOrg });
+            const asJobRole = await decide({
+                principal: copyServiceRole,
+                action: "backup:CopyIntoBackupVault",
+                resource: prodVaultArn,
+                resourceAccount: PROD,
+                identityPolicies: [backupServiceManaged],
+                resourcePolicy: estate.prodVault,
+                context: inOrg,
+            });
             assert.equal(asJobRole, "Allowed");
         });
 
         it("the copy-back role itself has no CopyIntoBackupVault grant: it starts copies, the copy role writes them", async () => {
-            const asCaller = await decide({ principal: copyBackRole, action: "backup:CopyIntoBackupVault", resource: prodVaultArn, resourceAccount: PROD, identityPolicies: [estate.copyBack.inline], resourcePolicy: estate.prodVault, context: inOrg });
+            const asCaller = await decide({
+                principal: copyBackRole,
+                action: "backup:CopyIntoBackupVault",
+                resource: prodVaultArn,
+                resourceAccount: PROD,
+                identityPolicies: [estate.copyBack.inline],
+                resourcePolicy: estate.prodVault,
+                context: inOrg,
+            });
             assert.equal(asCaller, "ImplicitlyDenied");
         });
     });

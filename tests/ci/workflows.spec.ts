@@ -34,13 +34,21 @@ interface Workflow {
     jobs: Record<string, Job>;
 }
 
-const workflowFiles = () => fs.readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f)).sort();
+const workflowFiles = () =>
+    fs
+        .readdirSync(WORKFLOWS)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .sort();
 const text = (file: string) => fs.readFileSync(path.join(WORKFLOWS, file), "utf8");
 const workflow = (file: string) => YAML.parse(text(file)) as Workflow;
 
 /** The stacks checked into the repository, from their `Pulumi.<stack>.yaml` files. */
 const stackFiles = () =>
-    fs.readdirSync(ROOT).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).map((f) => f.slice("Pulumi.".length, -".yaml".length)).sort();
+    fs
+        .readdirSync(ROOT)
+        .filter((f) => /^Pulumi\..+\.yaml$/.test(f))
+        .map((f) => f.slice("Pulumi.".length, -".yaml".length))
+        .sort();
 
 const stackKeys = (stack: string) => projectKeys(readStackFile(stack, ROOT));
 const asList = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
@@ -72,15 +80,22 @@ describe("GitHub workflows", () => {
 
     describe("actionlint", () => {
         it("reports a real problem in a broken workflow (the linter runs)", async () => {
-            const broken = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.no_such_property }}\n";
+            const broken =
+                "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.no_such_property }}\n";
             const findings = await lint(broken, "broken.yml");
-            assert.ok(findings.some((f) => f.kind === "expression" && /no_such_property/.test(f.message)), JSON.stringify(findings));
+            assert.ok(
+                findings.some((f) => f.kind === "expression" && /no_such_property/.test(f.message)),
+                JSON.stringify(findings),
+            );
         });
 
         for (const file of ["deploy.yml", "pull-request.yml", "scheduled-checks.yml"]) {
             it(`finds nothing in ${file}`, async () => {
                 const findings = await lint(text(file), `.github/workflows/${file}`);
-                assert.deepEqual(findings.map((f) => `${file}:${f.line}:${f.column} ${f.message} [${f.kind}]`), []);
+                assert.deepEqual(
+                    findings.map((f) => `${file}:${f.line}:${f.column} ${f.message} [${f.kind}]`),
+                    [],
+                );
             });
         }
     });
@@ -99,7 +114,11 @@ describe("GitHub workflows", () => {
                 const keys = stackKeys(stack);
                 const github = keys.github as { environment?: string } | undefined;
                 const trusted = github?.environment ?? (keys.environment as string | undefined) ?? stack;
-                assert.equal(envName(job), trusted, `the ${stack} deploy job must run in the environment its role trusts`);
+                assert.equal(
+                    envName(job),
+                    trusted,
+                    `the ${stack} deploy job must run in the environment its role trusts`,
+                );
             }
         });
 
@@ -112,7 +131,10 @@ describe("GitHub workflows", () => {
                 assert.ok(stacksOf(jobs.export).includes(stack), `${stack} is not exported`);
             }
             for (const stack of [...stacksOf(jobs.verify), ...stacksOf(jobs.export)]) {
-                assert.ok(deploymentStacks.includes(stack), `the scheduled checks name ${stack}, which is no deployment stack here`);
+                assert.ok(
+                    deploymentStacks.includes(stack),
+                    `the scheduled checks name ${stack}, which is no deployment stack here`,
+                );
             }
         });
 
@@ -129,7 +151,7 @@ describe("GitHub workflows", () => {
         it("plans every stack offline, with its JSON plan kept as an artifact", () => {
             const steps = workflow("pull-request.yml").jobs.test.steps;
             const plan = steps.find((s) => s.run?.includes("npm run --silent plan"));
-            assert.ok(plan?.run?.includes('for file in Pulumi.*.yaml'), "the plan loops over every stack file");
+            assert.ok(plan?.run?.includes("for file in Pulumi.*.yaml"), "the plan loops over every stack file");
             assert.match(plan?.run ?? "", /--json "plans\/plan-\$stack\.json"/);
             const upload = steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"));
             assert.equal(upload?.with?.path, "plans/");
@@ -137,7 +159,11 @@ describe("GitHub workflows", () => {
     });
 
     describe("policy pack config per stack", () => {
-        const packConfig = (stack: string) => JSON.parse(fs.readFileSync(path.join(ROOT, "policies/config", `${stack}.json`), "utf8")) as Record<string, Record<string, unknown>>;
+        const packConfig = (stack: string) =>
+            JSON.parse(fs.readFileSync(path.join(ROOT, "policies/config", `${stack}.json`), "utf8")) as Record<
+                string,
+                Record<string, unknown>
+            >;
         const pulumiSteps = (job: Job) => job.steps.filter((s) => s.uses?.startsWith("pulumi/actions@"));
 
         it("has a config file for every stack that says outright whether it is production, and names its critical secrets", () => {
@@ -148,9 +174,19 @@ describe("GitHub workflows", () => {
                 const cfg = parseStackConfig(stackKeys(stack), stack);
                 // The CI's own view of the stack (offline plan): deployment stacks by their environment, the backup and management accounts production.
                 const production = cfg.role === "deployment" ? ["prod", "production"].includes(cfg.environment) : true;
-                assert.equal(config["stateful-resources-protected"]?.production, production, `${stack}: stateful-resources-protected.production`);
-                const expected = (policyOptionsFor(stack, cfg).config["critical-secrets-replicated"] as { criticalSecrets: string[] }).criticalSecrets;
-                assert.deepEqual(config["critical-secrets-replicated"]?.criticalSecrets ?? [], expected, `${stack}: critical-secrets-replicated.criticalSecrets`);
+                assert.equal(
+                    config["stateful-resources-protected"]?.production,
+                    production,
+                    `${stack}: stateful-resources-protected.production`,
+                );
+                const expected = (
+                    policyOptionsFor(stack, cfg).config["critical-secrets-replicated"] as { criticalSecrets: string[] }
+                ).criticalSecrets;
+                assert.deepEqual(
+                    config["critical-secrets-replicated"]?.criticalSecrets ?? [],
+                    expected,
+                    `${stack}: critical-secrets-replicated.criticalSecrets`,
+                );
             }
         });
 
@@ -167,9 +203,15 @@ describe("GitHub workflows", () => {
                 const steps = pulumiSteps(job);
                 assert.equal(steps.length, 1, `${stack}: one pulumi/actions step`);
                 assert.equal(steps[0].with?.policyPacks, "policies");
-                assert.equal(steps[0].with?.policyPackConfigs, `policies/config/${stack}.json`, `${stack}: deploy passes its policy pack config`);
+                assert.equal(
+                    steps[0].with?.policyPackConfigs,
+                    `policies/config/${stack}.json`,
+                    `${stack}: deploy passes its policy pack config`,
+                );
             }
-            const plan = workflow("pull-request.yml").jobs.test.steps.find((s) => s.run?.includes("npm run --silent plan"));
+            const plan = workflow("pull-request.yml").jobs.test.steps.find((s) =>
+                s.run?.includes("npm run --silent plan"),
+            );
             assert.match(plan?.run ?? "", /--policy-pack-config "policies\/config\/\$stack\.json"/);
         });
     });
@@ -184,7 +226,9 @@ describe("GitHub workflows", () => {
         });
 
         it("previews with the policy pack and comments on the pull request; deploys with the policy pack", () => {
-            const preview = workflow("pull-request.yml").jobs.preview.steps.find((s) => s.uses?.startsWith("pulumi/actions@"));
+            const preview = workflow("pull-request.yml").jobs.preview.steps.find((s) =>
+                s.uses?.startsWith("pulumi/actions@"),
+            );
             assert.equal(preview?.with?.command, "preview");
             assert.equal(preview?.with?.policyPacks, "policies");
             assert.equal(preview?.with?.["comment-on-pr"], true);
@@ -196,8 +240,13 @@ describe("GitHub workflows", () => {
         });
 
         it("verifies with the dr command line per stack, as JSON, chaining into the backup account", () => {
-            const run = workflow("scheduled-checks.yml").jobs.verify.steps.map((s) => s.run ?? "").join("\n");
-            assert.match(run, /npm run --silent dr -- verify --stack "\$STACK" --backup-role-arn "\$BACKUP_ROLE_ARN" --json/);
+            const run = workflow("scheduled-checks.yml")
+                .jobs.verify.steps.map((s) => s.run ?? "")
+                .join("\n");
+            assert.match(
+                run,
+                /npm run --silent dr -- verify --stack "\$STACK" --backup-role-arn "\$BACKUP_ROLE_ARN" --json/,
+            );
         });
 
         it("exports the critical tables and the user pool per stack", () => {
@@ -232,15 +281,30 @@ describe("GitHub workflows", () => {
             it(`${file}: asks for id-token: write exactly in the jobs that assume an AWS role`, () => {
                 for (const [id, job] of Object.entries(workflow(file).jobs)) {
                     const perms = job.permissions as Record<string, string>;
-                    assert.equal(perms["id-token"] === "write", assumesRole(job), `${id}: id-token: write iff it assumes a role`);
-                    const writes = Object.entries(perms).filter(([, v]) => v === "write").map(([k]) => k);
-                    const allowed = ["id-token", ...(job.steps.some((s) => s.with?.["comment-on-pr"]) ? ["pull-requests"] : [])];
-                    assert.deepEqual(writes.filter((w) => !allowed.includes(w)), [], `${id} writes more than it needs`);
+                    assert.equal(
+                        perms["id-token"] === "write",
+                        assumesRole(job),
+                        `${id}: id-token: write iff it assumes a role`,
+                    );
+                    const writes = Object.entries(perms)
+                        .filter(([, v]) => v === "write")
+                        .map(([k]) => k);
+                    const allowed = [
+                        "id-token",
+                        ...(job.steps.some((s) => s.with?.["comment-on-pr"]) ? ["pull-requests"] : []),
+                    ];
+                    assert.deepEqual(
+                        writes.filter((w) => !allowed.includes(w)),
+                        [],
+                        `${id} writes more than it needs`,
+                    );
                 }
             });
 
             it(`${file}: pins every action to a full commit SHA with its version beside it`, () => {
-                const uses = text(file).split("\n").filter((l) => /^\s*(-\s*)?uses:/.test(l));
+                const uses = text(file)
+                    .split("\n")
+                    .filter((l) => /^\s*(-\s*)?uses:/.test(l));
                 assert.ok(uses.length > 0);
                 for (const line of uses) {
                     assert.match(line, /uses: [\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+(\.\d+)*$/, line.trim());
@@ -248,7 +312,10 @@ describe("GitHub workflows", () => {
             });
 
             it(`${file}: holds no long-lived AWS keys and persists no Git credentials`, () => {
-                assert.doesNotMatch(text(file), /aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY|AWS_ACCESS_KEY_ID/);
+                assert.doesNotMatch(
+                    text(file),
+                    /aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY|AWS_ACCESS_KEY_ID/,
+                );
                 for (const job of Object.values(workflow(file).jobs)) {
                     for (const step of job.steps.filter((s) => s.uses?.startsWith("actions/checkout@"))) {
                         assert.equal(step.with?.["persist-credentials"], false);
@@ -264,14 +331,22 @@ describe("GitHub workflows", () => {
                     pins.set(m[1], (pins.get(m[1]) ?? new Set()).add(m[2]));
                 }
             }
-            for (const [action, shas] of pins) assert.equal(shas.size, 1, `${action} is pinned to ${[...shas].join(", ")}`);
+            for (const [action, shas] of pins)
+                assert.equal(shas.size, 1, `${action} is pinned to ${[...shas].join(", ")}`);
             assert.deepEqual([...pins.keys()].sort(), [
-                "actions/checkout", "actions/setup-node", "actions/upload-artifact", "aws-actions/configure-aws-credentials", "pulumi/actions",
+                "actions/checkout",
+                "actions/setup-node",
+                "actions/upload-artifact",
+                "aws-actions/configure-aws-credentials",
+                "pulumi/actions",
             ]);
         });
 
         it("skips the credentialed previews for pull requests from forks", () => {
-            assert.equal(workflow("pull-request.yml").jobs.preview.if, "github.event.pull_request.head.repo.full_name == github.repository");
+            assert.equal(
+                workflow("pull-request.yml").jobs.preview.if,
+                "github.event.pull_request.head.repo.full_name == github.repository",
+            );
         });
 
         it("cancels superseded previews but never a running deploy or check", () => {
@@ -295,13 +370,22 @@ describe("GitHub workflows", () => {
             assert.equal(role.region, prod.region);
             assert.equal(role.environment, "prod");
             const backup = prod.backupAccount as { accountId: string };
-            assert.equal(role["backup-checks-role-arn"], `arn:aws:iam::${backup.accountId}:role/vat-backup-github-checks`);
-            assert.equal(jobRole("ci", "deploy", ROOT)["role-arn"], `arn:aws:iam::${String(stackKeys("ci").accountId)}:role/vat-backup-github-deploy`);
+            assert.equal(
+                role["backup-checks-role-arn"],
+                `arn:aws:iam::${backup.accountId}:role/vat-backup-github-checks`,
+            );
+            assert.equal(
+                jobRole("ci", "deploy", ROOT)["role-arn"],
+                `arn:aws:iam::${String(stackKeys("ci").accountId)}:role/vat-backup-github-deploy`,
+            );
         });
 
         it("writes key=value lines for $GITHUB_OUTPUT", () => {
             const lines = outputLines(jobRole("ci", "checks", ROOT)).split("\n");
-            assert.ok(lines.includes("role-arn=arn:aws:iam::222222222222:role/vat-backup-github-checks"), lines.join("\n"));
+            assert.ok(
+                lines.includes("role-arn=arn:aws:iam::222222222222:role/vat-backup-github-checks"),
+                lines.join("\n"),
+            );
             assert.ok(lines.includes("region=eu-west-2"));
         });
 

@@ -20,11 +20,31 @@ describe("dr drill", () => {
     });
     afterEach(() => h.restore());
 
-    const drill = (...extra: string[]) => h.run(["drill", ...COMMON, "--account-id", "222222222222", "--prefix", "drill-1", "--report", report, ...extra]);
+    const drill = (...extra: string[]) =>
+        h.run([
+            "drill",
+            ...COMMON,
+            "--account-id",
+            "222222222222",
+            "--prefix",
+            "drill-1",
+            "--report",
+            report,
+            ...extra,
+        ]);
 
     it("refuses (exit 2) a drill account the backup stack's deploymentAccounts do not list, and writes no report", async () => {
         h.accountIds.target = "555555555555";
-        const r = await h.run(["drill", ...COMMON, "--account-id", "555555555555", "--target-env", "drill", "--report", report]);
+        const r = await h.run([
+            "drill",
+            ...COMMON,
+            "--account-id",
+            "555555555555",
+            "--target-env",
+            "drill",
+            "--report",
+            report,
+        ]);
         assert.equal(r.code, 2);
         assert.match(r.stderr, /account 555555555555 is not one of the deploymentAccounts of stack backup/);
         assert.deepEqual(h.sent(), []);
@@ -35,24 +55,50 @@ describe("dr drill", () => {
         const r = await drill();
         assert.equal(r.code, 0, r.stdout + r.stderr);
         assert.ok(created.has("drill-1-prod-env-receipts"));
-        assert.equal(h.sentOps("StartCopyJob")[0].DestinationBackupVaultArn, "arn:aws:backup:eu-west-2:222222222222:backup-vault:prod-env-backup-vault");
-        assert.equal(h.sentOps("StartCopyJob")[0].Lifecycle && (h.sentOps("StartCopyJob")[0].Lifecycle as { DeleteAfterDays: number }).DeleteAfterDays, 7);
-        assert.equal(h.sentOps("UpdateTable").length + h.sentOps("UpdateContinuousBackups").length, 0, "scratch tables get no protection");
-        assert.deepEqual(h.sentOps("DeleteTable").map((i) => i.TableName).sort(), [...created].sort());
+        assert.equal(
+            h.sentOps("StartCopyJob")[0].DestinationBackupVaultArn,
+            "arn:aws:backup:eu-west-2:222222222222:backup-vault:prod-env-backup-vault",
+        );
+        assert.equal(
+            h.sentOps("StartCopyJob")[0].Lifecycle &&
+                (h.sentOps("StartCopyJob")[0].Lifecycle as { DeleteAfterDays: number }).DeleteAfterDays,
+            7,
+        );
+        assert.equal(
+            h.sentOps("UpdateTable").length + h.sentOps("UpdateContinuousBackups").length,
+            0,
+            "scratch tables get no protection",
+        );
+        assert.deepEqual(
+            h
+                .sentOps("DeleteTable")
+                .map((i) => i.TableName)
+                .sort(),
+            [...created].sort(),
+        );
         assert.equal(h.sentOps("DeleteRecoveryPoint").length, 7);
         assert.equal(h.sentOps("DeleteRecoveryPoint")[0].BackupVaultName, "prod-env-backup-vault");
         const md = fs.readFileSync(report, "utf8");
         assert.match(md, /^# DR drill 2026-11-26T03:00:00.000Z/);
         assert.match(md, /- Result: \*\*PASSED\*\*/);
-        assert.match(md, /\| prod-env-receipts \| critical \| 2026-11-25T21:00:00.000Z \| \d+s \| \d+s \| \d+s \| \d+s \| \d+s \| 4 h \| yes \| 100 \| not configured \|/);
+        assert.match(
+            md,
+            /\| prod-env-receipts \| critical \| 2026-11-25T21:00:00.000Z \| \d+s \| \d+s \| \d+s \| \d+s \| \d+s \| 4 h \| yes \| 100 \| not configured \|/,
+        );
         assert.match(md, /\| drill-1-prod-env-receipts \| delete scratch table \|/);
     });
 
     it("drills prod's recovery points into an account of another environment with --target-env", async () => {
         const r = await drill("--target-env", "ci", "--only", "prod-env-receipts");
         assert.equal(r.code, 0, r.stderr);
-        assert.equal(h.sentOps("StartCopyJob")[0].DestinationBackupVaultArn, "arn:aws:backup:eu-west-2:222222222222:backup-vault:ci-env-backup-vault");
-        assert.equal(h.sentOps("StartRestoreJob")[0].IamRoleArn, "arn:aws:iam::222222222222:role/ci-env-backup-service");
+        assert.equal(
+            h.sentOps("StartCopyJob")[0].DestinationBackupVaultArn,
+            "arn:aws:backup:eu-west-2:222222222222:backup-vault:ci-env-backup-vault",
+        );
+        assert.equal(
+            h.sentOps("StartRestoreJob")[0].IamRoleArn,
+            "arn:aws:iam::222222222222:role/ci-env-backup-service",
+        );
         assert.equal(h.sentOps("DeleteRecoveryPoint")[0].BackupVaultName, "ci-env-backup-vault");
     });
 
@@ -64,7 +110,9 @@ describe("dr drill", () => {
     });
 
     it("reports a restore that FAILED in the report and still cleans up what the others created", async () => {
-        h.mocks().backup.on(DescribeRestoreJobCommand, { RestoreJobId: "restore-drill-1-prod-env-passes" }).resolves({ Status: "FAILED", StatusMessage: "Insufficient privileges" });
+        h.mocks()
+            .backup.on(DescribeRestoreJobCommand, { RestoreJobId: "restore-drill-1-prod-env-passes" })
+            .resolves({ Status: "FAILED", StatusMessage: "Insufficient privileges" });
         const r = await drill();
         assert.equal(r.code, 1);
         const md = fs.readFileSync(report, "utf8");
@@ -76,10 +124,15 @@ describe("dr drill", () => {
     });
 
     it("reports a clean-up that fails and carries on with the rest", async () => {
-        h.mocks().dynamodb.on(DeleteTableCommand, { TableName: "drill-1-prod-env-bundles" }).rejects(awsError("ResourceInUseException", "table is being updated"));
+        h.mocks()
+            .dynamodb.on(DeleteTableCommand, { TableName: "drill-1-prod-env-bundles" })
+            .rejects(awsError("ResourceInUseException", "table is being updated"));
         const r = await drill();
         assert.equal(r.code, 1);
-        assert.match(r.stdout, /FAIL  cleanup:drill-1-prod-env-bundles  delete scratch table: ResourceInUseException: table is being updated \(delete it by hand\)/);
+        assert.match(
+            r.stdout,
+            /FAIL  cleanup:drill-1-prod-env-bundles  delete scratch table: ResourceInUseException: table is being updated \(delete it by hand\)/,
+        );
         assert.equal(h.sentOps("DeleteTable").length, 7);
     });
 
@@ -94,8 +147,12 @@ describe("dr drill", () => {
         const r = await drill("--dry-run", "--json");
         assert.equal(r.code, 0, r.stderr);
         assert.deepEqual(h.mutatingSent(), []);
-        const planned = r.json().calls.filter((c: { mutating: boolean }) => c.mutating).map((c: { operation: string }) => c.operation);
-        for (const op of ["StartCopyJob", "StartRestoreJob", "DeleteTable", "DeleteRecoveryPoint"]) assert.equal(planned.filter((p: string) => p === op).length, 7, op);
+        const planned = r
+            .json()
+            .calls.filter((c: { mutating: boolean }) => c.mutating)
+            .map((c: { operation: string }) => c.operation);
+        for (const op of ["StartCopyJob", "StartRestoreJob", "DeleteTable", "DeleteRecoveryPoint"])
+            assert.equal(planned.filter((p: string) => p === op).length, 7, op);
         assert.match(fs.readFileSync(report, "utf8"), /\(dry run\)/);
     });
 

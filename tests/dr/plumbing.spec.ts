@@ -24,9 +24,15 @@ function throttlingHandler(throttles: number) {
         handle: async () => {
             calls++;
             const throttled = calls <= throttles;
-            const body = throttled ? { __type: "com.amazonaws.dynamodb.v20120810#ThrottlingException", message: "Rate exceeded" } : { TableNames: ["t1"] };
+            const body = throttled
+                ? { __type: "com.amazonaws.dynamodb.v20120810#ThrottlingException", message: "Rate exceeded" }
+                : { TableNames: ["t1"] };
             return {
-                response: { statusCode: throttled ? 400 : 200, headers: { "content-type": "application/x-amz-json-1.0", "x-amzn-requestid": `r${calls}` }, body: Readable.from([Buffer.from(JSON.stringify(body))]) },
+                response: {
+                    statusCode: throttled ? 400 : 200,
+                    headers: { "content-type": "application/x-amz-json-1.0", "x-amzn-requestid": `r${calls}` },
+                    body: Readable.from([Buffer.from(JSON.stringify(body))]),
+                },
             };
         },
         updateHttpClientConfig: () => undefined,
@@ -39,7 +45,11 @@ describe("dr AWS plumbing", () => {
         it("configures every client with retry mode adaptive and the given attempts", async () => {
             const clients = createClients(staticCredentials, "eu-west-2", 4);
             for (const [name, client] of Object.entries(clients)) {
-                const config = client.config as unknown as { retryStrategy: () => Promise<{ mode: string }>; maxAttempts: () => Promise<number>; region: () => Promise<string> };
+                const config = client.config as unknown as {
+                    retryStrategy: () => Promise<{ mode: string }>;
+                    maxAttempts: () => Promise<number>;
+                    region: () => Promise<string>;
+                };
                 assert.equal((await config.retryStrategy()).mode, "adaptive", name);
                 assert.equal(await config.maxAttempts(), 4, name);
                 assert.equal(await config.region(), "eu-west-2", name);
@@ -55,7 +65,11 @@ describe("dr AWS plumbing", () => {
         });
 
         it("builds one client set per account and region, reused", () => {
-            const factory = awsClientFactory({ target: { profile: "prod" }, backup: { roleArn: "arn:aws:iam::333333333333:role/oncall" }, maxAttempts: 3 });
+            const factory = awsClientFactory({
+                target: { profile: "prod" },
+                backup: { roleArn: "arn:aws:iam::333333333333:role/oncall" },
+                maxAttempts: 3,
+            });
             assert.equal(factory("target", "eu-west-2"), factory("target", "eu-west-2"));
             assert.notEqual(factory("target", "eu-west-2"), factory("backup", "eu-west-2"));
             assert.notEqual(factory("backup", "eu-west-2"), factory("backup", "eu-west-1"));
@@ -64,12 +78,28 @@ describe("dr AWS plumbing", () => {
 
     describe("gate", () => {
         const client = (send: (c: unknown) => Promise<unknown>) => ({ send });
-        const gate = (dryRun: boolean, notices: string[] = []) => new AwsGate({ dryRun, clock: new FakeClock(), notice: (l) => notices.push(l), throttleRetries: 2, throttleBaseDelayMs: 1000 });
+        const gate = (dryRun: boolean, notices: string[] = []) =>
+            new AwsGate({
+                dryRun,
+                clock: new FakeClock(),
+                notice: (l) => notices.push(l),
+                throttleRetries: 2,
+                throttleBaseDelayMs: 1000,
+            });
 
         it("refuses a mutating operation sent as a read, and a read sent as a mutation", async () => {
             const c = client(async () => ({}));
-            await assert.rejects(gate(false).read(c, new RestoreTableToPointInTimeCommand({ SourceTableName: "a", TargetTableName: "b" })), /changes state/);
-            await assert.rejects(gate(false).mutate(c, new DescribeTableCommand({ TableName: "a" })), /changes nothing/);
+            await assert.rejects(
+                gate(false).read(
+                    c,
+                    new RestoreTableToPointInTimeCommand({ SourceTableName: "a", TargetTableName: "b" }),
+                ),
+                /changes state/,
+            );
+            await assert.rejects(
+                gate(false).mutate(c, new DescribeTableCommand({ TableName: "a" })),
+                /changes nothing/,
+            );
         });
 
         it("under dry run sends no mutation, records it, and never echoes a secret value", async () => {
@@ -81,20 +111,44 @@ describe("dr AWS plumbing", () => {
             mock.restore();
             assert.equal(out, undefined);
             assert.equal(mock.calls().length, 0);
-            assert.deepEqual(g.calls[0], { service: "SecretsManager", operation: "PutSecretValue", account: "target", mutating: true, skipped: true, input: { SecretId: "s", SecretString: "<redacted>" } });
+            assert.deepEqual(g.calls[0], {
+                service: "SecretsManager",
+                operation: "PutSecretValue",
+                account: "target",
+                mutating: true,
+                skipped: true,
+                input: { SecretId: "s", SecretString: "<redacted>" },
+            });
             assert.ok(!notices.join("").includes("hunter2"));
         });
 
         it("turns an expired token into a CredentialsError (exit 3)", async () => {
-            const err = await gate(false).read(client(async () => Promise.reject(awsError("ExpiredTokenException"))), new ListTablesCommand({})).catch((e) => e);
+            const err = await gate(false)
+                .read(
+                    client(async () => Promise.reject(awsError("ExpiredTokenException"))),
+                    new ListTablesCommand({}),
+                )
+                .catch((e) => e);
             assert.ok(err instanceof CredentialsError);
             assert.equal(err.exitCode, ExitCode.NO_CREDENTIALS);
         });
 
         it("backs off exponentially on throttling, then gives up with the AWS error", async () => {
             const clock = new FakeClock();
-            const g = new AwsGate({ dryRun: false, clock, notice: () => undefined, throttleRetries: 3, throttleBaseDelayMs: 1000 });
-            await assert.rejects(g.read(client(async () => Promise.reject(awsError("ThrottlingException"))), new ListTablesCommand({})), { name: "ThrottlingException" });
+            const g = new AwsGate({
+                dryRun: false,
+                clock,
+                notice: () => undefined,
+                throttleRetries: 3,
+                throttleBaseDelayMs: 1000,
+            });
+            await assert.rejects(
+                g.read(
+                    client(async () => Promise.reject(awsError("ThrottlingException"))),
+                    new ListTablesCommand({}),
+                ),
+                { name: "ThrottlingException" },
+            );
             assert.deepEqual(clock.sleeps, [1000, 2000, 4000]);
         });
     });
@@ -104,7 +158,13 @@ describe("dr AWS plumbing", () => {
 
         it("gives up at the timeout, saying the job may still finish (exit 1)", async () => {
             const clock = new FakeClock();
-            const err = await waitFor("copy t", async () => ({ status: "RUNNING", done: false }), { clock, progress, intervalMs: 60_000, timeoutMs: 300_000, failureHint: "" }).catch((e) => e);
+            const err = await waitFor("copy t", async () => ({ status: "RUNNING", done: false }), {
+                clock,
+                progress,
+                intervalMs: 60_000,
+                timeoutMs: 300_000,
+                failureHint: "",
+            }).catch((e) => e);
             assert.ok(err instanceof WaitTimeoutError);
             assert.equal(err.exitCode, ExitCode.FAILED);
             assert.match(err.message, /copy t still RUNNING after 5 minutes/);
@@ -113,7 +173,11 @@ describe("dr AWS plumbing", () => {
 
         it("turns a failed job into a JobFailedError carrying AWS's reason and what to do", async () => {
             const clock = new FakeClock();
-            const err = await waitFor("restore t", async () => ({ status: "ABORTED", done: false, failed: { reason: "by user" } }), { clock, progress, intervalMs: 1, timeoutMs: 10, failureHint: "run again" }).catch((e) => e);
+            const err = await waitFor(
+                "restore t",
+                async () => ({ status: "ABORTED", done: false, failed: { reason: "by user" } }),
+                { clock, progress, intervalMs: 1, timeoutMs: 10, failureHint: "run again" },
+            ).catch((e) => e);
             assert.ok(err instanceof JobFailedError);
             assert.equal(err.message, "restore t ended ABORTED: by user");
             assert.equal(err.hint, "run again");
@@ -137,7 +201,10 @@ describe("dr AWS plumbing", () => {
             assert.equal((await h.run(["verify", "--stack", "prod", "--rpo-hours", "soon"])).code, 2);
             const backupStack = await h.run(["verify", "--stack", "backup"]);
             assert.equal(backupStack.code, 2);
-            assert.match(backupStack.stderr, /stack 'backup' is the backup stack; the DR commands work on a deployment stack/);
+            assert.match(
+                backupStack.stderr,
+                /stack 'backup' is the backup stack; the DR commands work on a deployment stack/,
+            );
         });
 
         it("prints a failure as a JSON document too under --json", async () => {
@@ -157,7 +224,8 @@ describe("dr AWS plumbing", () => {
             assert.equal(parseTime("-1h30m", NOW).getTime(), NOW - 90 * 60_000);
             assert.equal(parseTime("-2d", NOW).getTime(), NOW - 2 * 86_400_000);
             assert.equal(parseTime("2026-11-26T02:00:00+01:00", NOW).toISOString(), "2026-11-26T01:00:00.000Z");
-            for (const bad of ["15m", "-15x", "2026-11-26", "2026-11-26T02:00:00", "tomorrow"]) assert.throws(() => parseTime(bad, NOW), /neither an ISO time/, bad);
+            for (const bad of ["15m", "-15x", "2026-11-26", "2026-11-26T02:00:00", "tomorrow"])
+                assert.throws(() => parseTime(bad, NOW), /neither an ISO time/, bad);
         });
 
         it("formats durations for people", () => {

@@ -24,7 +24,13 @@ const ARN = (t: string) => `arn:aws:dynamodb:eu-west-2:111111111111:table/${t}`;
 function sourceTable(h: DrHarness): void {
     const d = h.mocks().dynamodb;
     d.on(DescribeTableCommand, { TableName: SOURCE }).resolves({
-        Table: { TableName: SOURCE, TableArn: ARN(SOURCE), ItemCount: 1200, TableStatus: "ACTIVE", DeletionProtectionEnabled: true },
+        Table: {
+            TableName: SOURCE,
+            TableArn: ARN(SOURCE),
+            ItemCount: 1200,
+            TableStatus: "ACTIVE",
+            DeletionProtectionEnabled: true,
+        },
     });
     d.on(DescribeTableCommand, { TableName: TARGET })
         .rejectsOnce(awsError("ResourceNotFoundException")) // the existence check
@@ -32,7 +38,9 @@ function sourceTable(h: DrHarness): void {
         .resolvesOnce({ Table: { TableName: TARGET, TableStatus: "CREATING" } })
         .resolves({ Table: { TableName: TARGET, TableArn: ARN(TARGET), TableStatus: "ACTIVE", ItemCount: 1187 } });
     // A restored table: continuous backups on (PITR off until the tool turns it on).
-    d.on(DescribeContinuousBackupsCommand).resolves({ ContinuousBackupsDescription: { ContinuousBackupsStatus: "ENABLED" } });
+    d.on(DescribeContinuousBackupsCommand).resolves({
+        ContinuousBackupsDescription: { ContinuousBackupsStatus: "ENABLED" },
+    });
     d.on(DescribeContinuousBackupsCommand, { TableName: SOURCE }).resolves({
         ContinuousBackupsDescription: {
             ContinuousBackupsStatus: "ENABLED",
@@ -44,9 +52,19 @@ function sourceTable(h: DrHarness): void {
             },
         },
     });
-    d.on(DescribeTimeToLiveCommand).resolves({ TimeToLiveDescription: { TimeToLiveStatus: "ENABLED", AttributeName: "ttl" } });
-    d.on(ListTagsOfResourceCommand, { ResourceArn: ARN(SOURCE), NextToken: undefined }).resolves({ Tags: [{ Key: "app", Value: "vat" }, { Key: "aws:cloudformation:stack-name", Value: "x" }], NextToken: "t2" });
-    d.on(ListTagsOfResourceCommand, { ResourceArn: ARN(SOURCE), NextToken: "t2" }).resolves({ Tags: [{ Key: "backup-plan", Value: "vat-backup" }] });
+    d.on(DescribeTimeToLiveCommand).resolves({
+        TimeToLiveDescription: { TimeToLiveStatus: "ENABLED", AttributeName: "ttl" },
+    });
+    d.on(ListTagsOfResourceCommand, { ResourceArn: ARN(SOURCE), NextToken: undefined }).resolves({
+        Tags: [
+            { Key: "app", Value: "vat" },
+            { Key: "aws:cloudformation:stack-name", Value: "x" },
+        ],
+        NextToken: "t2",
+    });
+    d.on(ListTagsOfResourceCommand, { ResourceArn: ARN(SOURCE), NextToken: "t2" }).resolves({
+        Tags: [{ Key: "backup-plan", Value: "vat-backup" }],
+    });
     d.on(RestoreTableToPointInTimeCommand).resolves({});
     d.on(UpdateContinuousBackupsCommand).resolves({});
     d.on(UpdateTimeToLiveCommand).resolves({});
@@ -63,16 +81,43 @@ describe("dr restore-pitr", () => {
     afterEach(() => h.restore());
 
     it("restores to a relative time, waits until ACTIVE, puts back PITR, TTL, tags and deletion protection, prints counts", async () => {
-        const r = await h.run(["restore-pitr", SOURCE, "--to", "-15m", "--target", TARGET, "--stack", "prod", "--poll-seconds", "20"]);
+        const r = await h.run([
+            "restore-pitr",
+            SOURCE,
+            "--to",
+            "-15m",
+            "--target",
+            TARGET,
+            "--stack",
+            "prod",
+            "--poll-seconds",
+            "20",
+        ]);
         assert.equal(r.code, 0, r.stdout + r.stderr);
         const restore = h.sentOps("RestoreTableToPointInTime")[0];
         assert.equal(restore.SourceTableName, SOURCE);
         assert.equal(restore.TargetTableName, TARGET);
         assert.equal((restore.RestoreDateTime as Date).toISOString(), new Date(NOW - 15 * 60_000).toISOString());
         assert.deepEqual(h.clock.sleeps, [20_000, 20_000], "polled until ACTIVE with the injected clock");
-        assert.deepEqual(h.sentOps("UpdateContinuousBackups")[0], { TableName: TARGET, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true, RecoveryPeriodInDays: 35 } });
-        assert.deepEqual(h.sentOps("UpdateTimeToLive")[0], { TableName: TARGET, TimeToLiveSpecification: { Enabled: true, AttributeName: "ttl" } });
-        assert.deepEqual(h.sentOps("TagResource")[0], { ResourceArn: ARN(TARGET), Tags: [{ Key: "app", Value: "vat" }, { Key: "backup-plan", Value: "vat-backup" }] }, "aws: tags cannot be set; tags read across pages");
+        assert.deepEqual(h.sentOps("UpdateContinuousBackups")[0], {
+            TableName: TARGET,
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true, RecoveryPeriodInDays: 35 },
+        });
+        assert.deepEqual(h.sentOps("UpdateTimeToLive")[0], {
+            TableName: TARGET,
+            TimeToLiveSpecification: { Enabled: true, AttributeName: "ttl" },
+        });
+        assert.deepEqual(
+            h.sentOps("TagResource")[0],
+            {
+                ResourceArn: ARN(TARGET),
+                Tags: [
+                    { Key: "app", Value: "vat" },
+                    { Key: "backup-plan", Value: "vat-backup" },
+                ],
+            },
+            "aws: tags cannot be set; tags read across pages",
+        );
         assert.deepEqual(h.sentOps("UpdateTable")[0], { TableName: TARGET, DeletionProtectionEnabled: true });
         assert.match(r.stdout, /item count before: 1200, after: 1187/);
         assert.match(r.stderr, /restore prod-env-receipts-restored: CREATING/);
@@ -81,7 +126,9 @@ describe("dr restore-pitr", () => {
     it("accepts an absolute ISO time and names the target after it by default", async () => {
         const d = h.mocks().dynamodb;
         const target = "prod-env-receipts-restored-20261126T020000Z";
-        d.on(DescribeTableCommand, { TableName: target }).rejectsOnce(awsError("ResourceNotFoundException")).resolves({ Table: { TableName: target, TableStatus: "ACTIVE", ItemCount: 5 } });
+        d.on(DescribeTableCommand, { TableName: target })
+            .rejectsOnce(awsError("ResourceNotFoundException"))
+            .resolves({ Table: { TableName: target, TableStatus: "ACTIVE", ItemCount: 5 } });
         const r = await h.run(["restore-pitr", SOURCE, "--to", "2026-11-26T02:00:00Z", "--stack", "prod"]);
         assert.equal(r.code, 0, r.stderr);
         assert.equal(h.sentOps("RestoreTableToPointInTime")[0].TargetTableName, target);
@@ -91,19 +138,45 @@ describe("dr restore-pitr", () => {
         const noRegion = await h.run(["restore-pitr", SOURCE, "--to", "-36d", "--target", TARGET]);
         assert.equal(noRegion.code, 3, "no --region, no --stack, no AWS_REGION: nothing to work in");
         assert.match(noRegion.stderr, /next: Pass --region/);
-        const tooOld = await h.run(["restore-pitr", SOURCE, "--to", "-36d", "--target", TARGET, "--region", "eu-west-2"]);
+        const tooOld = await h.run([
+            "restore-pitr",
+            SOURCE,
+            "--to",
+            "-36d",
+            "--target",
+            TARGET,
+            "--region",
+            "eu-west-2",
+        ]);
         assert.equal(tooOld.code, 2);
-        assert.match(tooOld.stderr, /is outside the restorable window of prod-env-receipts: .* to 2026-11-26T02:55:00.000Z/);
-        const tooRecent = await h.run(["restore-pitr", SOURCE, "--to", "-1m", "--target", TARGET, "--region", "eu-west-2"]);
+        assert.match(
+            tooOld.stderr,
+            /is outside the restorable window of prod-env-receipts: .* to 2026-11-26T02:55:00.000Z/,
+        );
+        const tooRecent = await h.run([
+            "restore-pitr",
+            SOURCE,
+            "--to",
+            "-1m",
+            "--target",
+            TARGET,
+            "--region",
+            "eu-west-2",
+        ]);
         assert.equal(tooRecent.code, 2);
         assert.deepEqual(h.mutatingSent(), []);
     });
 
     it("refuses a target table that exists (exit 2)", async () => {
-        h.mocks().dynamodb.on(DescribeTableCommand, { TableName: TARGET }).resolves({ Table: { TableName: TARGET, TableStatus: "ACTIVE" } });
+        h.mocks()
+            .dynamodb.on(DescribeTableCommand, { TableName: TARGET })
+            .resolves({ Table: { TableName: TARGET, TableStatus: "ACTIVE" } });
         const r = await h.run(["restore-pitr", SOURCE, "--to", "-15m", "--target", TARGET, "--stack", "prod"]);
         assert.equal(r.code, 2);
-        assert.match(r.stderr, /target table prod-env-receipts-restored already exists; a restore never overwrites a table/);
+        assert.match(
+            r.stderr,
+            /target table prod-env-receipts-restored already exists; a restore never overwrites a table/,
+        );
         assert.deepEqual(h.mutatingSent(), []);
     });
 
@@ -116,10 +189,15 @@ describe("dr restore-pitr", () => {
     });
 
     it("reports a setting that AWS refuses and still applies the others (partial failure, exit 1)", async () => {
-        h.mocks().dynamodb.on(UpdateTimeToLiveCommand).rejects(awsError("ValidationException", "TimeToLive is already being modified"));
+        h.mocks()
+            .dynamodb.on(UpdateTimeToLiveCommand)
+            .rejects(awsError("ValidationException", "TimeToLive is already being modified"));
         const r = await h.run(["restore-pitr", SOURCE, "--to", "-15m", "--target", TARGET, "--stack", "prod"]);
         assert.equal(r.code, 1);
-        assert.match(r.stdout, /FAIL  enable TTL:prod-env-receipts-restored  ValidationException: TimeToLive is already being modified/);
+        assert.match(
+            r.stdout,
+            /FAIL  enable TTL:prod-env-receipts-restored  ValidationException: TimeToLive is already being modified/,
+        );
         assert.equal(h.sentOps("TagResource").length, 1);
         assert.equal(h.sentOps("UpdateTable").length, 1);
     });
@@ -129,20 +207,41 @@ describe("dr restore-pitr", () => {
         d.on(DescribeContinuousBackupsCommand, { TableName: TARGET })
             .resolvesOnce({ ContinuousBackupsDescription: { ContinuousBackupsStatus: "DISABLED" } })
             .resolves({ ContinuousBackupsDescription: { ContinuousBackupsStatus: "ENABLED" } });
-        d.on(UpdateContinuousBackupsCommand).rejectsOnce(awsError("ContinuousBackupsUnavailableException", "Backups have not yet been enabled for this table")).resolves({});
+        d.on(UpdateContinuousBackupsCommand)
+            .rejectsOnce(
+                awsError("ContinuousBackupsUnavailableException", "Backups have not yet been enabled for this table"),
+            )
+            .resolves({});
         d.on(UpdateTimeToLiveCommand)
             .rejectsOnce(awsError("LimitExceededException"))
             .rejectsOnce(awsError("LimitExceededException"))
             .resolves({});
-        const r = await h.run(["restore-pitr", SOURCE, "--to", "-15m", "--target", TARGET, "--stack", "prod", "--poll-seconds", "20"]);
+        const r = await h.run([
+            "restore-pitr",
+            SOURCE,
+            "--to",
+            "-15m",
+            "--target",
+            TARGET,
+            "--stack",
+            "prod",
+            "--poll-seconds",
+            "20",
+        ]);
         assert.equal(r.code, 0, r.stdout + r.stderr);
         assert.equal(h.sentOps("UpdateContinuousBackups").length, 2);
         assert.equal(h.sentOps("UpdateTimeToLive").length, 3);
-        assert.deepEqual(h.clock.sleeps, [20_000, 20_000, 20_000, 10_000, 10_000, 20_000], "two polls until ACTIVE, one until ENABLED, then backoff through the injected clock");
+        assert.deepEqual(
+            h.clock.sleeps,
+            [20_000, 20_000, 20_000, 10_000, 10_000, 20_000],
+            "two polls until ACTIVE, one until ENABLED, then backoff through the injected clock",
+        );
     });
 
     it("gives up on a setting still refused after the bounded attempts, and applies the others", async () => {
-        h.mocks().dynamodb.on(UpdateContinuousBackupsCommand).rejects(awsError("ContinuousBackupsUnavailableException"));
+        h.mocks()
+            .dynamodb.on(UpdateContinuousBackupsCommand)
+            .rejects(awsError("ContinuousBackupsUnavailableException"));
         const r = await h.run(["restore-pitr", SOURCE, "--to", "-15m", "--target", TARGET, "--stack", "prod"]);
         assert.equal(r.code, 1);
         assert.equal(h.sentOps("UpdateContinuousBackups").length, 6);
@@ -151,29 +250,61 @@ describe("dr restore-pitr", () => {
     });
 
     it("retries a throttled restore call and carries on", async () => {
-        h.mocks().dynamodb.on(RestoreTableToPointInTimeCommand).rejectsOnce(awsError("LimitExceededException", "too many restores")).resolves({});
+        h.mocks()
+            .dynamodb.on(RestoreTableToPointInTimeCommand)
+            .rejectsOnce(awsError("LimitExceededException", "too many restores"))
+            .resolves({});
         const failed = await h.run(["restore-pitr", SOURCE, "--to", "-15m", "--target", TARGET, "--stack", "prod"]);
         assert.equal(failed.code, 1, "LimitExceeded is not throttling: it is reported, not retried");
         h.restore();
         h = new DrHarness();
         sourceTable(h);
-        h.mocks().dynamodb.on(RestoreTableToPointInTimeCommand).rejectsOnce(awsError("ThrottlingException")).resolves({});
+        h.mocks()
+            .dynamodb.on(RestoreTableToPointInTimeCommand)
+            .rejectsOnce(awsError("ThrottlingException"))
+            .resolves({});
         const r = await h.run(["restore-pitr", SOURCE, "--to", "-15m", "--target", TARGET, "--stack", "prod"]);
         assert.equal(r.code, 0, r.stderr);
         assert.equal(h.sentOps("RestoreTableToPointInTime").length, 2);
     });
 
     it("under --dry-run sends no mutating call but shows the restore and every follow-up", async () => {
-        const r = await h.run(["restore-pitr", SOURCE, "--to", "-15m", "--target", TARGET, "--stack", "prod", "--dry-run"]);
+        const r = await h.run([
+            "restore-pitr",
+            SOURCE,
+            "--to",
+            "-15m",
+            "--target",
+            TARGET,
+            "--stack",
+            "prod",
+            "--dry-run",
+        ]);
         assert.equal(r.code, 0, r.stderr);
         assert.deepEqual(h.mutatingSent(), []);
-        for (const op of ["RestoreTableToPointInTime", "UpdateContinuousBackups", "UpdateTimeToLive", "TagResource", "UpdateTable"]) {
+        for (const op of [
+            "RestoreTableToPointInTime",
+            "UpdateContinuousBackups",
+            "UpdateTimeToLive",
+            "TagResource",
+            "UpdateTable",
+        ]) {
             assert.match(r.stdout, new RegExp(`DynamoDB.${op} \\(target\\)`));
         }
     });
 
     it("keeps --json stdout parseable while the wait reports progress on stderr", async () => {
-        const r = await h.run(["restore-pitr", SOURCE, "--to", "-15m", "--target", TARGET, "--stack", "prod", "--json"]);
+        const r = await h.run([
+            "restore-pitr",
+            SOURCE,
+            "--to",
+            "-15m",
+            "--target",
+            TARGET,
+            "--stack",
+            "prod",
+            "--json",
+        ]);
         const doc = r.json();
         assert.equal(doc.ok, true);
         assert.deepEqual(doc.itemCount, { before: 1200, after: 1187 });
@@ -182,7 +313,9 @@ describe("dr restore-pitr", () => {
     });
 
     it("exits 3 when the credentials are missing", async () => {
-        h.mocks().sts.on(GetCallerIdentityCommand).rejects(awsError("ExpiredTokenException", "The security token included in the request is expired"));
+        h.mocks()
+            .sts.on(GetCallerIdentityCommand)
+            .rejects(awsError("ExpiredTokenException", "The security token included in the request is expired"));
         const r = await h.run(["restore-pitr", SOURCE, "--to", "-15m", "--stack", "prod"]);
         assert.equal(r.code, 3);
     });
@@ -201,15 +334,24 @@ describe("dr restore-pitr", () => {
         d.on(RestoreTableFromBackupCommand).resolves({});
         const r = await h.run(["restore-pitr", SOURCE, "--deleted", "--stack", "prod"]);
         assert.equal(r.code, 0, r.stdout + r.stderr);
-        assert.deepEqual(h.sentOps("ListBackups")[0], { TableName: SOURCE, BackupType: "SYSTEM", ExclusiveStartBackupArn: undefined });
+        assert.deepEqual(h.sentOps("ListBackups")[0], {
+            TableName: SOURCE,
+            BackupType: "SYSTEM",
+            ExclusiveStartBackupArn: undefined,
+        });
         assert.deepEqual(h.sentOps("RestoreTableFromBackup")[0], { TargetTableName: SOURCE, BackupArn: "arn:new" });
         assert.equal(h.sentOps("UpdateTable")[0].DeletionProtectionEnabled, true);
     });
 
     it("points at --deleted when the source table is gone", async () => {
-        h.mocks().dynamodb.on(DescribeTableCommand, { TableName: SOURCE }).rejects(awsError("ResourceNotFoundException"));
+        h.mocks()
+            .dynamodb.on(DescribeTableCommand, { TableName: SOURCE })
+            .rejects(awsError("ResourceNotFoundException"));
         const r = await h.run(["restore-pitr", SOURCE, "--to", "-15m", "--stack", "prod"]);
         assert.equal(r.code, 2);
-        assert.match(r.stderr, /next: If it was deleted, restore its last state with: npm run dr -- restore-pitr prod-env-receipts --deleted/);
+        assert.match(
+            r.stderr,
+            /next: If it was deleted, restore its last state with: npm run dr -- restore-pitr prod-env-receipts --deleted/,
+        );
     });
 });

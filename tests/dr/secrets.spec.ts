@@ -1,6 +1,12 @@
 import { DecryptCommand, GenerateDataKeyCommand } from "@aws-sdk/client-kms";
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
-import { CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, RestoreSecretCommand } from "@aws-sdk/client-secrets-manager";
+import {
+    CreateSecretCommand,
+    DescribeSecretCommand,
+    GetSecretValueCommand,
+    PutSecretValueCommand,
+    RestoreSecretCommand,
+} from "@aws-sdk/client-secrets-manager";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { strict as assert } from "assert";
 import * as crypto from "crypto";
@@ -20,31 +26,49 @@ const BUCKET = "vat-backup-archive-333333333333-eu-west-2";
  */
 function fakeKmsAndArchive(h: DrHarness): Map<string, string> {
     const master = crypto.randomBytes(32);
-    const wrap = (key: Buffer, context: Record<string, string>) => Buffer.concat([Buffer.from(JSON.stringify(context)), Buffer.from("|"), xor(key, master)]);
+    const wrap = (key: Buffer, context: Record<string, string>) =>
+        Buffer.concat([Buffer.from(JSON.stringify(context)), Buffer.from("|"), xor(key, master)]);
     const xor = (a: Buffer, b: Buffer) => Buffer.from(a.map((v, i) => v ^ b[i]));
     const stored = new Map<string, string>();
     const b = h.mocks("backup", "eu-west-2");
     b.kms.on(GenerateDataKeyCommand).callsFake((i: { EncryptionContext: Record<string, string> }) => {
         const key = crypto.randomBytes(32);
-        return { KeyId: KEY_ARN, Plaintext: new Uint8Array(key), CiphertextBlob: new Uint8Array(wrap(key, i.EncryptionContext)) };
+        return {
+            KeyId: KEY_ARN,
+            Plaintext: new Uint8Array(key),
+            CiphertextBlob: new Uint8Array(wrap(key, i.EncryptionContext)),
+        };
     });
-    b.kms.on(DecryptCommand).callsFake((i: { CiphertextBlob: Uint8Array; EncryptionContext: Record<string, string> }) => {
-        const blob = Buffer.from(i.CiphertextBlob);
-        const sep = blob.lastIndexOf("|".charCodeAt(0), blob.length - 33);
-        if (blob.subarray(0, sep).toString() !== JSON.stringify(i.EncryptionContext)) return Promise.reject(awsError("InvalidCiphertextException"));
-        return { KeyId: KEY_ARN, Plaintext: new Uint8Array(xor(blob.subarray(sep + 1), master)) };
-    });
+    b.kms
+        .on(DecryptCommand)
+        .callsFake((i: { CiphertextBlob: Uint8Array; EncryptionContext: Record<string, string> }) => {
+            const blob = Buffer.from(i.CiphertextBlob);
+            const sep = blob.lastIndexOf("|".charCodeAt(0), blob.length - 33);
+            if (blob.subarray(0, sep).toString() !== JSON.stringify(i.EncryptionContext))
+                return Promise.reject(awsError("InvalidCiphertextException"));
+            return { KeyId: KEY_ARN, Plaintext: new Uint8Array(xor(blob.subarray(sep + 1), master)) };
+        });
     b.s3.on(PutObjectCommand).callsFake((i: { Key: string; Body: string }) => {
         stored.set(i.Key, i.Body);
         return {};
     });
-    b.s3.on(ListObjectsV2Command).callsFake((i: { Prefix: string }) => ({ Contents: [...stored.keys()].filter((k) => k.startsWith(i.Prefix)).map((Key) => ({ Key })) }));
-    b.s3.on(GetObjectCommand).callsFake((i: { Key: string }) =>
-        stored.has(i.Key) ? { Body: { transformToString: async () => stored.get(i.Key) } } : Promise.reject(awsError("NoSuchKey")),
-    );
+    b.s3.on(ListObjectsV2Command).callsFake((i: { Prefix: string }) => ({
+        Contents: [...stored.keys()].filter((k) => k.startsWith(i.Prefix)).map((Key) => ({ Key })),
+    }));
+    b.s3
+        .on(GetObjectCommand)
+        .callsFake((i: { Key: string }) =>
+            stored.has(i.Key)
+                ? { Body: { transformToString: async () => stored.get(i.Key) } }
+                : Promise.reject(awsError("NoSuchKey")),
+        );
     const t = h.mocks();
-    t.secrets.on(GetSecretValueCommand, { SecretId: SALT }).resolves({ SecretString: SALT_VALUE, VersionId: "ver-salt" });
-    t.secrets.on(GetSecretValueCommand, { SecretId: CLIENT_SECRET }).resolves({ SecretString: "hmrc-secret", VersionId: "ver-hmrc" });
+    t.secrets
+        .on(GetSecretValueCommand, { SecretId: SALT })
+        .resolves({ SecretString: SALT_VALUE, VersionId: "ver-salt" });
+    t.secrets
+        .on(GetSecretValueCommand, { SecretId: CLIENT_SECRET })
+        .resolves({ SecretString: "hmrc-secret", VersionId: "ver-hmrc" });
     return stored;
 }
 
@@ -61,10 +85,17 @@ describe("dr escrow-secret", () => {
         const r = await h.run(["escrow-secret", "--all", ...COMMON]);
         assert.equal(r.code, 0, r.stdout + r.stderr);
         const keys = h.sentOps("PutObject").map((i) => i.Key);
-        assert.deepEqual(keys, [`secrets-escrow/111111111111/${SALT}/20261126T030000Z.json`, `secrets-escrow/111111111111/${CLIENT_SECRET}/20261126T030000Z.json`]);
+        assert.deepEqual(keys, [
+            `secrets-escrow/111111111111/${SALT}/20261126T030000Z.json`,
+            `secrets-escrow/111111111111/${CLIENT_SECRET}/20261126T030000Z.json`,
+        ]);
         const gen = h.sentOps("GenerateDataKey")[0];
         assert.equal(gen.KeyId, "arn:aws:kms:eu-west-2:333333333333:alias/vat-backup-archive");
-        assert.deepEqual(gen.EncryptionContext, { purpose: "vat-backup-secret-escrow", secretName: SALT, sourceAccount: "111111111111" });
+        assert.deepEqual(gen.EncryptionContext, {
+            purpose: "vat-backup-secret-escrow",
+            secretName: SALT,
+            sourceAccount: "111111111111",
+        });
         const put = h.sentOps("PutObject")[0];
         assert.equal(put.Bucket, BUCKET);
         assert.equal(put.ExpectedBucketOwner, "333333333333");
@@ -72,11 +103,18 @@ describe("dr escrow-secret", () => {
         const body = stored.get(keys[0] as string) as string;
         assert.ok(!body.includes("bbbb"), "the value never lands in clear");
         assert.equal(JSON.parse(body).kmsKeyId, KEY_ARN);
-        assert.ok(h.sent().filter((c) => c.operation === "PutObject").every((c) => c.where === "backup/eu-west-2"));
+        assert.ok(
+            h
+                .sent()
+                .filter((c) => c.operation === "PutObject")
+                .every((c) => c.where === "backup/eu-west-2"),
+        );
     });
 
     it("reports a secret it cannot read and escrows the others", async () => {
-        h.mocks().secrets.on(GetSecretValueCommand, { SecretId: CLIENT_SECRET }).rejects(awsError("AccessDeniedException", "denied"));
+        h.mocks()
+            .secrets.on(GetSecretValueCommand, { SecretId: CLIENT_SECRET })
+            .rejects(awsError("AccessDeniedException", "denied"));
         const r = await h.run(["escrow-secret", SALT, CLIENT_SECRET, ...COMMON]);
         assert.equal(r.code, 1);
         assert.match(r.stdout, /FAIL  escrow:prod\/submit\/hmrc\/client_secret  AccessDeniedException: denied/);
@@ -125,7 +163,11 @@ describe("dr recover-secret", () => {
         h.mocks().secrets.on(CreateSecretCommand).resolves({});
         const r = await h.run(["recover-secret", SALT, "--restore", ...COMMON]);
         assert.equal(r.code, 0, r.stdout + r.stderr);
-        assert.equal(h.sentOps("GetObject").at(-1)?.Key, `secrets-escrow/111111111111/${SALT}/20261126T040000Z.json`, "the newest escrow");
+        assert.equal(
+            h.sentOps("GetObject").at(-1)?.Key,
+            `secrets-escrow/111111111111/${SALT}/20261126T040000Z.json`,
+            "the newest escrow",
+        );
         const created = h.sentOps("CreateSecret")[0];
         assert.equal(created.Name, SALT);
         assert.equal(created.SecretString, SALT_VALUE);
@@ -145,7 +187,10 @@ describe("dr recover-secret", () => {
         h.mocks().secrets.on(DescribeSecretCommand).resolves({ Name: SALT });
         const same = await h.run(["recover-secret", SALT, "--restore", ...COMMON]);
         assert.equal(same.code, 0);
-        assert.deepEqual(h.mutatingSent().filter((op) => op !== "PutObject"), []);
+        assert.deepEqual(
+            h.mutatingSent().filter((op) => op !== "PutObject"),
+            [],
+        );
         h.mocks().secrets.on(GetSecretValueCommand, { SecretId: SALT }).resolves({ SecretString: "something else" });
         const refused = await h.run(["recover-secret", SALT, "--restore", ...COMMON]);
         assert.equal(refused.code, 2);

@@ -19,7 +19,15 @@ import { DrHarness, awsError } from "../helpers/drHarness";
 
 const OLD_POOL = "eu-west-2_OLDPOOL1";
 const NEW_POOL = "eu-west-2_NEWPOOL2";
-const HEADER = ["name", "given_name", "email", "email_verified", "custom:plan", "cognito:mfa_enabled", "cognito:username"];
+const HEADER = [
+    "name",
+    "given_name",
+    "email",
+    "email_verified",
+    "custom:plan",
+    "cognito:mfa_enabled",
+    "cognito:username",
+];
 const attrs = (o: Record<string, string>) => Object.entries(o).map(([Name, Value]) => ({ Name, Value }));
 
 describe("dr export-users", () => {
@@ -27,21 +35,64 @@ describe("dr export-users", () => {
     beforeEach(() => {
         h = new DrHarness();
         const c = h.mocks().cognito;
-        c.on(ListUserPoolsCommand, { NextToken: undefined }).resolves({ UserPools: [{ Id: "eu-west-2_other", Name: "ci-env-user-pool" }], NextToken: "p2" });
-        c.on(ListUserPoolsCommand, { NextToken: "p2" }).resolves({ UserPools: [{ Id: OLD_POOL, Name: "prod-env-user-pool" }] });
+        c.on(ListUserPoolsCommand, { NextToken: undefined }).resolves({
+            UserPools: [{ Id: "eu-west-2_other", Name: "ci-env-user-pool" }],
+            NextToken: "p2",
+        });
+        c.on(ListUserPoolsCommand, { NextToken: "p2" }).resolves({
+            UserPools: [{ Id: OLD_POOL, Name: "prod-env-user-pool" }],
+        });
         c.on(ListUsersCommand, { UserPoolId: OLD_POOL, PaginationToken: undefined }).resolves({
             Users: [
-                { Username: "alice", Enabled: true, UserStatus: "CONFIRMED", Attributes: attrs({ sub: "old-sub-a", email: "alice@example.com", email_verified: "true", name: "Alice, A.", "custom:plan": "pro" }) },
-                { Username: "bob", Enabled: true, UserStatus: "CONFIRMED", Attributes: attrs({ sub: "old-sub-b", email: "bob@example.com", email_verified: "true" }) },
+                {
+                    Username: "alice",
+                    Enabled: true,
+                    UserStatus: "CONFIRMED",
+                    Attributes: attrs({
+                        sub: "old-sub-a",
+                        email: "alice@example.com",
+                        email_verified: "true",
+                        name: "Alice, A.",
+                        "custom:plan": "pro",
+                    }),
+                },
+                {
+                    Username: "bob",
+                    Enabled: true,
+                    UserStatus: "CONFIRMED",
+                    Attributes: attrs({ sub: "old-sub-b", email: "bob@example.com", email_verified: "true" }),
+                },
             ],
             PaginationToken: "u2",
         });
         c.on(ListUsersCommand, { UserPoolId: OLD_POOL, PaginationToken: "u2" }).resolves({
-            Users: [{ Username: "carol", Enabled: false, UserStatus: "CONFIRMED", Attributes: attrs({ sub: "old-sub-c", email: "carol@example.com", email_verified: "false", given_name: 'Carol "C"' }) }],
+            Users: [
+                {
+                    Username: "carol",
+                    Enabled: false,
+                    UserStatus: "CONFIRMED",
+                    Attributes: attrs({
+                        sub: "old-sub-c",
+                        email: "carol@example.com",
+                        email_verified: "false",
+                        given_name: 'Carol "C"',
+                    }),
+                },
+            ],
         });
-        c.on(ListGroupsCommand, { UserPoolId: OLD_POOL }).resolves({ Groups: [{ GroupName: "admins", Precedence: 1 }, { GroupName: "testers", Description: "beta" }] });
-        c.on(ListUsersInGroupCommand, { GroupName: "admins", NextToken: undefined }).resolves({ Users: [{ Username: "alice" }], NextToken: "g2" });
-        c.on(ListUsersInGroupCommand, { GroupName: "admins", NextToken: "g2" }).resolves({ Users: [{ Username: "carol" }] });
+        c.on(ListGroupsCommand, { UserPoolId: OLD_POOL }).resolves({
+            Groups: [
+                { GroupName: "admins", Precedence: 1 },
+                { GroupName: "testers", Description: "beta" },
+            ],
+        });
+        c.on(ListUsersInGroupCommand, { GroupName: "admins", NextToken: undefined }).resolves({
+            Users: [{ Username: "alice" }],
+            NextToken: "g2",
+        });
+        c.on(ListUsersInGroupCommand, { GroupName: "admins", NextToken: "g2" }).resolves({
+            Users: [{ Username: "carol" }],
+        });
         c.on(ListUsersInGroupCommand, { GroupName: "testers" }).resolves({ Users: [{ Username: "bob" }] });
         c.on(GetCSVHeaderCommand).resolves({ UserPoolId: OLD_POOL, CSVHeader: HEADER });
     });
@@ -53,7 +104,14 @@ describe("dr export-users", () => {
         assert.equal(r.code, 0, r.stdout + r.stderr);
         const doc = JSON.parse(fs.readFileSync(path.join(out, "users.json"), "utf8"));
         assert.equal(doc.userPoolId, OLD_POOL);
-        assert.deepEqual(doc.users.map((u: { username: string; sub: string }) => [u.username, u.sub]), [["alice", "old-sub-a"], ["bob", "old-sub-b"], ["carol", "old-sub-c"]]);
+        assert.deepEqual(
+            doc.users.map((u: { username: string; sub: string }) => [u.username, u.sub]),
+            [
+                ["alice", "old-sub-a"],
+                ["bob", "old-sub-b"],
+                ["carol", "old-sub-c"],
+            ],
+        );
         assert.deepEqual(doc.memberships, { admins: ["alice", "carol"], testers: ["bob"] });
         assert.deepEqual(doc.csvHeader, HEADER);
         const csv = fs.readFileSync(path.join(out, "users.csv"), "utf8").trim().split("\n");
@@ -68,8 +126,14 @@ describe("dr export-users", () => {
         const out = path.join(h.tmp, "export");
         const r = await h.run(["export-users", "--stack", "prod", "--out", out, "--upload"]);
         assert.equal(r.code, 0, r.stdout + r.stderr);
-        const puts = h.mocks().s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
-        assert.deepEqual(puts.map((p) => p.Key?.replace(/\/\d{8}T\d{6}Z?\//, "/<time>/")), [`cognito-exports/${OLD_POOL}/<time>/users.json`, `cognito-exports/${OLD_POOL}/<time>/users.csv`]);
+        const puts = h
+            .mocks()
+            .s3.commandCalls(PutObjectCommand)
+            .map((c) => c.args[0].input);
+        assert.deepEqual(
+            puts.map((p) => p.Key?.replace(/\/\d{8}T\d{6}Z?\//, "/<time>/")),
+            [`cognito-exports/${OLD_POOL}/<time>/users.json`, `cognito-exports/${OLD_POOL}/<time>/users.csv`],
+        );
         for (const put of puts) {
             assert.equal(put.Bucket, "prod-env-backup-exports-111111111111-eu-west-2");
             assert.equal(put.ExpectedBucketOwner, "111111111111");
@@ -80,7 +144,9 @@ describe("dr export-users", () => {
     });
 
     it("reports a group whose members cannot be read and exports everything else", async () => {
-        h.mocks().cognito.on(ListUsersInGroupCommand, { GroupName: "testers" }).rejects(awsError("AccessDeniedException", "no"));
+        h.mocks()
+            .cognito.on(ListUsersInGroupCommand, { GroupName: "testers" })
+            .rejects(awsError("AccessDeniedException", "no"));
         const out = path.join(h.tmp, "export");
         const r = await h.run(["export-users", "--user-pool-id", OLD_POOL, "--out", out, "--region", "eu-west-2"]);
         assert.equal(r.code, 1);
@@ -90,14 +156,25 @@ describe("dr export-users", () => {
     });
 
     it("retries Cognito's TooManyRequestsException", async () => {
-        h.mocks().cognito.on(ListUsersCommand, { UserPoolId: OLD_POOL, PaginationToken: "u2" }).rejectsOnce(awsError("TooManyRequestsException")).resolves({ Users: [] });
+        h.mocks()
+            .cognito.on(ListUsersCommand, { UserPoolId: OLD_POOL, PaginationToken: "u2" })
+            .rejectsOnce(awsError("TooManyRequestsException"))
+            .resolves({ Users: [] });
         const r = await h.run(["export-users", "--stack", "prod", "--out", path.join(h.tmp, "e")]);
         assert.equal(r.code, 0, r.stderr);
         assert.deepEqual(h.clock.sleeps, [5000]);
     });
 
     it("keeps --json clean, makes no mutating call under --dry-run, exits 3 without credentials", async () => {
-        const r = await h.run(["export-users", "--stack", "prod", "--out", path.join(h.tmp, "e"), "--json", "--dry-run"]);
+        const r = await h.run([
+            "export-users",
+            "--stack",
+            "prod",
+            "--out",
+            path.join(h.tmp, "e"),
+            "--json",
+            "--dry-run",
+        ]);
         assert.deepEqual(r.json().counts, { users: 3, groups: 2, memberships: 3 });
         assert.deepEqual(h.mutatingSent(), []);
         h.mocks().sts.on(GetCallerIdentityCommand).rejects(awsError("CredentialsProviderError"));
@@ -119,31 +196,76 @@ describe("dr import-users", () => {
                 exportedAt: "2026-11-25T00:00:00.000Z",
                 csvHeader: HEADER,
                 users: [
-                    { username: "alice", sub: "old-sub-a", attributes: { sub: "old-sub-a", email: "alice@example.com", email_verified: "true", "custom:plan": "pro" } },
-                    { username: "bob", sub: "old-sub-b", attributes: { sub: "old-sub-b", email: "Bob@example.com", email_verified: "true", "custom:legacy": "x" } },
-                    { username: "carol", sub: "old-sub-c", attributes: { sub: "old-sub-c", email: "carol@example.com" } },
+                    {
+                        username: "alice",
+                        sub: "old-sub-a",
+                        attributes: {
+                            sub: "old-sub-a",
+                            email: "alice@example.com",
+                            email_verified: "true",
+                            "custom:plan": "pro",
+                        },
+                    },
+                    {
+                        username: "bob",
+                        sub: "old-sub-b",
+                        attributes: {
+                            sub: "old-sub-b",
+                            email: "Bob@example.com",
+                            email_verified: "true",
+                            "custom:legacy": "x",
+                        },
+                    },
+                    {
+                        username: "carol",
+                        sub: "old-sub-c",
+                        attributes: { sub: "old-sub-c", email: "carol@example.com" },
+                    },
                 ],
-                groups: [{ name: "admins", precedence: 1 }, { name: "testers", description: "beta", roleArn: "arn:aws:iam::111111111111:role/testers" }],
+                groups: [
+                    { name: "admins", precedence: 1 },
+                    { name: "testers", description: "beta", roleArn: "arn:aws:iam::111111111111:role/testers" },
+                ],
                 memberships: { admins: ["alice", "carol"], testers: ["bob"] },
             }),
         );
         const c = h.mocks().cognito;
         c.on(GetCSVHeaderCommand, { UserPoolId: NEW_POOL }).resolves({ CSVHeader: HEADER });
-        c.on(CreateUserImportJobCommand).resolves({ UserImportJob: { JobId: "import-abc", PreSignedUrl: "https://upload.example/import-abc?sig", Status: "Created" } });
+        c.on(CreateUserImportJobCommand).resolves({
+            UserImportJob: {
+                JobId: "import-abc",
+                PreSignedUrl: "https://upload.example/import-abc?sig",
+                Status: "Created",
+            },
+        });
         c.on(StartUserImportJobCommand).resolves({ UserImportJob: { JobId: "import-abc", Status: "Pending" } });
         c.on(DescribeUserImportJobCommand)
             .resolvesOnce({ UserImportJob: { Status: "Pending" } })
             .resolvesOnce({ UserImportJob: { Status: "InProgress" } })
             .resolves({ UserImportJob: { Status: "Succeeded", ImportedUsers: 3, SkippedUsers: 0, FailedUsers: 0 } });
         c.on(ListUsersCommand, { UserPoolId: NEW_POOL, PaginationToken: undefined }).resolves({
-            Users: [{ Username: "alice", UserStatus: "RESET_REQUIRED", Attributes: attrs({ sub: "new-sub-a", email: "alice@example.com" }) }],
+            Users: [
+                {
+                    Username: "alice",
+                    UserStatus: "RESET_REQUIRED",
+                    Attributes: attrs({ sub: "new-sub-a", email: "alice@example.com" }),
+                },
+            ],
             PaginationToken: "n2",
         });
         c.on(ListUsersCommand, { UserPoolId: NEW_POOL, PaginationToken: "n2" }).resolves({
             Users: [
                 // Matched by e-mail, case-insensitively: the username changed.
-                { Username: "bob-2", UserStatus: "RESET_REQUIRED", Attributes: attrs({ sub: "new-sub-b", email: "bob@example.com" }) },
-                { Username: "carol", UserStatus: "RESET_REQUIRED", Attributes: attrs({ sub: "new-sub-c", email: "carol@example.com" }) },
+                {
+                    Username: "bob-2",
+                    UserStatus: "RESET_REQUIRED",
+                    Attributes: attrs({ sub: "new-sub-b", email: "bob@example.com" }),
+                },
+                {
+                    Username: "carol",
+                    UserStatus: "RESET_REQUIRED",
+                    Attributes: attrs({ sub: "new-sub-c", email: "carol@example.com" }),
+                },
             ],
         });
         c.on(ListGroupsCommand, { UserPoolId: NEW_POOL }).resolves({ Groups: [{ GroupName: "admins" }] });
@@ -152,12 +274,30 @@ describe("dr import-users", () => {
     });
     afterEach(() => h.restore());
 
-    const args = () => ["import-users", "--user-pool-id", NEW_POOL, "--from", from, "--logs-role-arn", "arn:aws:iam::111111111111:role/cognito-import-logs", "--stack", "prod"];
+    const args = () => [
+        "import-users",
+        "--user-pool-id",
+        NEW_POOL,
+        "--from",
+        from,
+        "--logs-role-arn",
+        "arn:aws:iam::111111111111:role/cognito-import-logs",
+        "--stack",
+        "prod",
+    ];
 
     it("imports through a job, uploads the CSV with KMS encryption, maps old sub to new sub and restores groups", async () => {
         const r = await h.run(args());
-        assert.equal(r.code, 0, "a group role that cannot be carried over and an attribute without a column are warnings, not failures");
-        assert.deepEqual(h.sentOps("CreateUserImportJob")[0], { UserPoolId: NEW_POOL, JobName: "vat-dr-20261126T030000Z", CloudWatchLogsRoleArn: "arn:aws:iam::111111111111:role/cognito-import-logs" });
+        assert.equal(
+            r.code,
+            0,
+            "a group role that cannot be carried over and an attribute without a column are warnings, not failures",
+        );
+        assert.deepEqual(h.sentOps("CreateUserImportJob")[0], {
+            UserPoolId: NEW_POOL,
+            JobName: "vat-dr-20261126T030000Z",
+            CloudWatchLogsRoleArn: "arn:aws:iam::111111111111:role/cognito-import-logs",
+        });
         assert.equal(h.uploads.length, 1);
         assert.equal(h.uploads[0].url, "https://upload.example/import-abc?sig");
         assert.equal(h.uploads[0].headers["x-amz-server-side-encryption"], "aws:kms");
@@ -165,20 +305,37 @@ describe("dr import-users", () => {
         assert.deepEqual(h.sentOps("StartUserImportJob")[0], { UserPoolId: NEW_POOL, JobId: "import-abc" });
         assert.equal(h.clock.sleeps.length, 2);
         const mapping = JSON.parse(fs.readFileSync(path.join(from, "sub-mapping.json"), "utf8"));
-        assert.deepEqual(mapping.mapping.map((m: { oldSub: string; newSub: string }) => [m.oldSub, m.newSub]), [["old-sub-a", "new-sub-a"], ["old-sub-b", "new-sub-b"], ["old-sub-c", "new-sub-c"]]);
+        assert.deepEqual(
+            mapping.mapping.map((m: { oldSub: string; newSub: string }) => [m.oldSub, m.newSub]),
+            [
+                ["old-sub-a", "new-sub-a"],
+                ["old-sub-b", "new-sub-b"],
+                ["old-sub-c", "new-sub-c"],
+            ],
+        );
         assert.deepEqual(mapping.unmatched, []);
-        assert.deepEqual(h.sentOps("CreateGroup"), [{ UserPoolId: NEW_POOL, GroupName: "testers", Description: "beta", Precedence: undefined }]);
-        assert.deepEqual(h.sentOps("AdminAddUserToGroup").map((i) => `${i.GroupName}:${i.Username}`), ["admins:alice", "admins:carol", "testers:bob-2"]);
+        assert.deepEqual(h.sentOps("CreateGroup"), [
+            { UserPoolId: NEW_POOL, GroupName: "testers", Description: "beta", Precedence: undefined },
+        ]);
+        assert.deepEqual(
+            h.sentOps("AdminAddUserToGroup").map((i) => `${i.GroupName}:${i.Username}`),
+            ["admins:alice", "admins:carol", "testers:bob-2"],
+        );
         const resets = JSON.parse(fs.readFileSync(path.join(from, "password-resets.json"), "utf8"));
         assert.equal(resets.length, 3);
         assert.match(r.stdout, /WARN  attributes  the new pool has no column for custom:legacy/);
-        assert.match(r.stdout, /WARN  group:testers  1 members added; its role arn:aws:iam::111111111111:role\/testers was not carried over/);
+        assert.match(
+            r.stdout,
+            /WARN  group:testers  1 members added; its role arn:aws:iam::111111111111:role\/testers was not carried over/,
+        );
         assert.match(r.stdout, /PASS  sub-mapping  3 users mapped/);
         assert.match(r.stdout, /3 users must reset their password/);
     });
 
     it("stops with exit 1 when the import job ends Failed, naming what to do", async () => {
-        h.mocks().cognito.on(DescribeUserImportJobCommand).resolves({ UserImportJob: { Status: "Failed", CompletionMessage: "CSV header does not match" } });
+        h.mocks()
+            .cognito.on(DescribeUserImportJobCommand)
+            .resolves({ UserImportJob: { Status: "Failed", CompletionMessage: "CSV header does not match" } });
         const r = await h.run(args());
         assert.equal(r.code, 1);
         assert.match(r.stderr, /error: user import import-abc ended Failed: CSV header does not match/);
@@ -187,13 +344,20 @@ describe("dr import-users", () => {
     });
 
     it("reports users that failed to import and a membership that failed, and completes the rest", async () => {
-        h.mocks().cognito.on(DescribeUserImportJobCommand).resolves({ UserImportJob: { Status: "Succeeded", ImportedUsers: 2, FailedUsers: 1 } });
+        h.mocks()
+            .cognito.on(DescribeUserImportJobCommand)
+            .resolves({ UserImportJob: { Status: "Succeeded", ImportedUsers: 2, FailedUsers: 1 } });
         h.mocks().cognito.on(ListUsersCommand, { UserPoolId: NEW_POOL, PaginationToken: "n2" }).resolves({ Users: [] });
-        h.mocks().cognito.on(AdminAddUserToGroupCommand, { Username: "alice" }).rejects(awsError("UserNotFoundException", "gone"));
+        h.mocks()
+            .cognito.on(AdminAddUserToGroupCommand, { Username: "alice" })
+            .rejects(awsError("UserNotFoundException", "gone"));
         const r = await h.run(args());
         assert.equal(r.code, 1);
         assert.match(r.stdout, /FAIL  import  1 users failed to import/);
-        assert.match(r.stdout, /FAIL  sub-mapping  1 users mapped old sub → new sub; not found in the new pool: bob, carol/);
+        assert.match(
+            r.stdout,
+            /FAIL  sub-mapping  1 users mapped old sub → new sub; not found in the new pool: bob, carol/,
+        );
         assert.match(r.stdout, /FAIL  group:admins  0\/1 members added; failed: alice/);
         assert.ok(fs.existsSync(path.join(from, "sub-mapping.json")));
     });
@@ -216,9 +380,42 @@ describe("dr import-users", () => {
     });
 
     it("refuses bad input: no logs role, no export, the source pool itself (exit 2); no credentials (exit 3)", async () => {
-        assert.equal((await h.run(["import-users", "--user-pool-id", NEW_POOL, "--from", from, "--stack", "prod"])).code, 2);
-        assert.equal((await h.run(["import-users", "--user-pool-id", NEW_POOL, "--from", path.join(h.tmp, "nope"), "--logs-role-arn", "arn:x", "--stack", "prod"])).code, 2);
-        assert.equal((await h.run(["import-users", "--user-pool-id", OLD_POOL, "--from", from, "--logs-role-arn", "arn:x", "--stack", "prod"])).code, 2);
+        assert.equal(
+            (await h.run(["import-users", "--user-pool-id", NEW_POOL, "--from", from, "--stack", "prod"])).code,
+            2,
+        );
+        assert.equal(
+            (
+                await h.run([
+                    "import-users",
+                    "--user-pool-id",
+                    NEW_POOL,
+                    "--from",
+                    path.join(h.tmp, "nope"),
+                    "--logs-role-arn",
+                    "arn:x",
+                    "--stack",
+                    "prod",
+                ])
+            ).code,
+            2,
+        );
+        assert.equal(
+            (
+                await h.run([
+                    "import-users",
+                    "--user-pool-id",
+                    OLD_POOL,
+                    "--from",
+                    from,
+                    "--logs-role-arn",
+                    "arn:x",
+                    "--stack",
+                    "prod",
+                ])
+            ).code,
+            2,
+        );
         h.mocks().sts.on(GetCallerIdentityCommand).rejects(awsError("CredentialsProviderError"));
         assert.equal((await h.run(args())).code, 3);
     });

@@ -10,7 +10,13 @@ import {
     StartCopyJobCommand,
     StartRestoreJobCommand,
 } from "@aws-sdk/client-backup";
-import { DescribeContinuousBackupsCommand, DescribeTableCommand, GetItemCommand, UpdateContinuousBackupsCommand, UpdateTableCommand } from "@aws-sdk/client-dynamodb";
+import {
+    DescribeContinuousBackupsCommand,
+    DescribeTableCommand,
+    GetItemCommand,
+    UpdateContinuousBackupsCommand,
+    UpdateTableCommand,
+} from "@aws-sdk/client-dynamodb";
 import { DrHarness, NOW, awsError } from "./drHarness";
 
 export const HOUR = 3_600_000;
@@ -30,38 +36,78 @@ const tableOf = (arn: string) => arn.replace(/^.*table\//, "");
  * a restore job creates the table it names (so existence checks, waits and verification all see
  * the same world).
  */
-export function recoverableEstate(h: DrHarness, targetAccount = "111111111111", targetRegion = "eu-west-2"): Set<string> {
+export function recoverableEstate(
+    h: DrHarness,
+    targetAccount = "111111111111",
+    targetRegion = "eu-west-2",
+): Set<string> {
     const created = new Set<string>();
     for (const region of ["eu-west-2", "eu-west-1"]) {
         const b = h.mocks("backup", region).backup;
-        b.on(ListRecoveryPointsByBackupVaultCommand).callsFake((i: { ByResourceArn: string; ByCreatedBefore?: Date; BackupVaultName: string }) => {
-            const t = tableOf(i.ByResourceArn);
-            const points = [
-                { RecoveryPointArn: `arn:aws:backup:${region}:333333333333:recovery-point:${t}-old`, Status: "COMPLETED", CreationDate: new Date(NOW - 30 * HOUR) },
-                { RecoveryPointArn: `arn:aws:backup:${region}:333333333333:recovery-point:${t}-new`, Status: "COMPLETED", CreationDate: new Date(NOW - 6 * HOUR) },
-                { RecoveryPointArn: `arn:aws:backup:${region}:333333333333:recovery-point:${t}-partial`, Status: "PARTIAL", CreationDate: new Date(NOW - HOUR) },
-            ];
-            return { RecoveryPoints: points.filter((p) => !i.ByCreatedBefore || p.CreationDate < i.ByCreatedBefore) };
-        });
-        b.on(StartCopyJobCommand).callsFake((i: { RecoveryPointArn: string }) => ({ CopyJobId: `copy-${i.RecoveryPointArn.replace(/^.*recovery-point:/, "")}` }));
+        b.on(ListRecoveryPointsByBackupVaultCommand).callsFake(
+            (i: { ByResourceArn: string; ByCreatedBefore?: Date; BackupVaultName: string }) => {
+                const t = tableOf(i.ByResourceArn);
+                const points = [
+                    {
+                        RecoveryPointArn: `arn:aws:backup:${region}:333333333333:recovery-point:${t}-old`,
+                        Status: "COMPLETED",
+                        CreationDate: new Date(NOW - 30 * HOUR),
+                    },
+                    {
+                        RecoveryPointArn: `arn:aws:backup:${region}:333333333333:recovery-point:${t}-new`,
+                        Status: "COMPLETED",
+                        CreationDate: new Date(NOW - 6 * HOUR),
+                    },
+                    {
+                        RecoveryPointArn: `arn:aws:backup:${region}:333333333333:recovery-point:${t}-partial`,
+                        Status: "PARTIAL",
+                        CreationDate: new Date(NOW - HOUR),
+                    },
+                ];
+                return {
+                    RecoveryPoints: points.filter((p) => !i.ByCreatedBefore || p.CreationDate < i.ByCreatedBefore),
+                };
+            },
+        );
+        b.on(StartCopyJobCommand).callsFake((i: { RecoveryPointArn: string }) => ({
+            CopyJobId: `copy-${i.RecoveryPointArn.replace(/^.*recovery-point:/, "")}`,
+        }));
         b.on(DescribeCopyJobCommand).callsFake((i: { CopyJobId: string }) => ({
-            CopyJob: { CopyJobId: i.CopyJobId, State: "COMPLETED", DestinationRecoveryPointArn: `arn:aws:backup:${targetRegion}:${targetAccount}:recovery-point:${i.CopyJobId}` },
+            CopyJob: {
+                CopyJobId: i.CopyJobId,
+                State: "COMPLETED",
+                DestinationRecoveryPointArn: `arn:aws:backup:${targetRegion}:${targetAccount}:recovery-point:${i.CopyJobId}`,
+            },
         }));
     }
     const t = h.mocks("target", targetRegion);
-    t.backup.on(GetRecoveryPointRestoreMetadataCommand).resolves({ RestoreMetadata: { originalTableName: "x", targetTableName: "x", encryptionType: "KMS", kmsMasterKeyArn: "arn:gone" } });
+    t.backup.on(GetRecoveryPointRestoreMetadataCommand).resolves({
+        RestoreMetadata: {
+            originalTableName: "x",
+            targetTableName: "x",
+            encryptionType: "KMS",
+            kmsMasterKeyArn: "arn:gone",
+        },
+    });
     t.backup.on(StartRestoreJobCommand).callsFake((i: { Metadata: Record<string, string> }) => {
         created.add(i.Metadata.targetTableName);
         return { RestoreJobId: `restore-${i.Metadata.targetTableName}` };
     });
-    t.backup.on(DescribeRestoreJobCommand).callsFake((i: { RestoreJobId: string }) => ({ RestoreJobId: i.RestoreJobId, Status: "COMPLETED" }));
-    t.dynamodb.on(DescribeTableCommand).callsFake((i: { TableName: string }) =>
-        created.has(i.TableName) ? { Table: { TableName: i.TableName, TableStatus: "ACTIVE", ItemCount: 100 } } : Promise.reject(awsError("ResourceNotFoundException")),
-    );
-    t.dynamodb.on(DescribeContinuousBackupsCommand).resolves({ ContinuousBackupsDescription: { ContinuousBackupsStatus: "ENABLED" } });
+    t.backup
+        .on(DescribeRestoreJobCommand)
+        .callsFake((i: { RestoreJobId: string }) => ({ RestoreJobId: i.RestoreJobId, Status: "COMPLETED" }));
+    t.dynamodb
+        .on(DescribeTableCommand)
+        .callsFake((i: { TableName: string }) =>
+            created.has(i.TableName)
+                ? { Table: { TableName: i.TableName, TableStatus: "ACTIVE", ItemCount: 100 } }
+                : Promise.reject(awsError("ResourceNotFoundException")),
+        );
+    t.dynamodb
+        .on(DescribeContinuousBackupsCommand)
+        .resolves({ ContinuousBackupsDescription: { ContinuousBackupsStatus: "ENABLED" } });
     t.dynamodb.on(UpdateContinuousBackupsCommand).resolves({});
     t.dynamodb.on(UpdateTableCommand).resolves({});
     t.dynamodb.on(GetItemCommand).resolves({ Item: { pk: { S: "dr-sentinel" } } });
     return created;
 }
-

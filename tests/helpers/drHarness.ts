@@ -71,7 +71,8 @@ export class DrHarness {
     projectWithDeploymentAccounts(accounts: { environment: string; accountId: string }[]): string {
         const root = path.resolve(__dirname, "../..");
         const dir = fs.mkdtempSync(path.join(this.tmp, "project-"));
-        for (const f of fs.readdirSync(root).filter((n) => /^Pulumi\..+\.yaml$/.test(n))) fs.copyFileSync(path.join(root, f), path.join(dir, f));
+        for (const f of fs.readdirSync(root).filter((n) => /^Pulumi\..+\.yaml$/.test(n)))
+            fs.copyFileSync(path.join(root, f), path.join(dir, f));
         const backup = YAML.parse(fs.readFileSync(path.join(dir, "Pulumi.backup.yaml"), "utf8"));
         backup.config["vat-backup:deploymentAccounts"] = accounts;
         fs.writeFileSync(path.join(dir, "Pulumi.backup.yaml"), YAML.stringify(backup));
@@ -89,9 +90,16 @@ export class DrHarness {
         let set = this.sets.get(key);
         if (!set) {
             // The tool's own client set (adaptive retries and all); aws-sdk-client-mock answers every call.
-            const clients: AwsClients = createClients(async () => ({ accessKeyId: "test", secretAccessKey: "test" }), region, 1);
+            const clients: AwsClients = createClients(
+                async () => ({ accessKeyId: "test", secretAccessKey: "test" }),
+                region,
+                1,
+            );
             const mocks = Object.fromEntries(Object.entries(clients).map(([k, c]) => [k, mockClient(c)])) as MockSet;
-            mocks.sts.on(GetCallerIdentityCommand).callsFake(() => ({ Account: this.accountIds[account], Arn: `arn:aws:sts::${this.accountIds[account]}:assumed-role/oncall/test` }));
+            mocks.sts.on(GetCallerIdentityCommand).callsFake(() => ({
+                Account: this.accountIds[account],
+                Arn: `arn:aws:sts::${this.accountIds[account]}:assumed-role/oncall/test`,
+            }));
             set = { clients, mocks };
             this.sets.set(key, set);
         }
@@ -132,11 +140,15 @@ export class DrHarness {
 
     /** Names of the operations sent that change something. */
     mutatingSent(): string[] {
-        return this.sent().map((c) => c.operation).filter((op) => !isReadOnlyOperation(op));
+        return this.sent()
+            .map((c) => c.operation)
+            .filter((op) => !isReadOnlyOperation(op));
     }
 
     sentOps(operation: string): Record<string, unknown>[] {
-        return this.sent().filter((c) => c.operation === operation).map((c) => c.input);
+        return this.sent()
+            .filter((c) => c.operation === operation)
+            .map((c) => c.input);
     }
 
     restore(): void {

@@ -39,7 +39,10 @@ export async function runComponent(
         config: {},
         defaultPlacement: placement,
         program: () => {
-            const provider = new aws.Provider("test-provider", { region: placement.region as aws.Region, allowedAccountIds: [placement.accountId] });
+            const provider = new aws.Provider("test-provider", {
+                region: placement.region as aws.Region,
+                allowedAccountIds: [placement.accountId],
+            });
             return build(provider) ?? {};
         },
     });
@@ -66,7 +69,9 @@ export class Registered {
     one(type: string, name?: string): RecordedResource {
         const found = this.ofType(type).filter((r) => name === undefined || r.name === name);
         if (found.length !== 1) {
-            throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`);
+            throw new Error(
+                `expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`,
+            );
         }
         return found[0];
     }

@@ -4,7 +4,11 @@
  */
 export function matchesPattern(pattern: unknown, event: unknown): boolean {
     if (Array.isArray(pattern)) {
-        return pattern.some((p) => (p !== null && typeof p === "object" && "exists" in p ? (event !== undefined) === (p as { exists: boolean }).exists : p === event));
+        return pattern.some((p) =>
+            p !== null && typeof p === "object" && "exists" in p
+                ? (event !== undefined) === (p as { exists: boolean }).exists
+                : p === event,
+        );
     }
     if (pattern !== null && typeof pattern === "object") {
         const obj = (event ?? {}) as Record<string, unknown>;

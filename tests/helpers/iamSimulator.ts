@@ -81,7 +81,12 @@ export async function decide(q: Question): Promise<Decision> {
     if (unsupported.length > 0) throw new Error(`the simulator cannot evaluate ${unsupported.join(", ")}`);
     const response = await runSimulation(
         {
-            request: { principal: q.principal, action: q.action, resource: { resource: q.resource, accountId: q.resourceAccount }, contextVariables },
+            request: {
+                principal: q.principal,
+                action: q.action,
+                resource: { resource: q.resource, accountId: q.resourceAccount },
+                contextVariables,
+            },
             identityPolicies: q.identityPolicies ?? [],
             serviceControlPolicies: [],
             resourceControlPolicies: [],
@@ -90,7 +95,8 @@ export async function decide(q: Question): Promise<Decision> {
         {},
     );
     if (response.resultType === "error") throw new Error(`simulation refused: ${JSON.stringify(response.errors)}`);
-    if (response.resultType !== "single") throw new Error(`expected one resource to be simulated, got ${response.resultType}`);
+    if (response.resultType !== "single")
+        throw new Error(`expected one resource to be simulated, got ${response.resultType}`);
     const ignored = response.result.ignoredContextKeys ?? [];
     if (ignored.length > 0) throw new Error(`the simulator ignored context keys ${ignored.join(", ")} for ${q.action}`);
     return response.overallResult as Decision;

@@ -96,7 +96,11 @@ function optionsOf(protect: boolean | undefined, parent: string | undefined) {
 }
 
 /** Arguments for a resource policy: the resource's inputs as the engine passes them. */
-export function resourceArgs(type: string, props: Record<string, unknown>, options: ResourceOptions = {}): ResourceValidationArgs {
+export function resourceArgs(
+    type: string,
+    props: Record<string, unknown>,
+    options: ResourceOptions = {},
+): ResourceValidationArgs {
     const name = options.name ?? "subject";
     const proxied = proxy.unknownCheckingProxy(structuredClone(props));
     const args: ResourceValidationArgs = {
@@ -140,7 +144,10 @@ export function stackArgs(resources: FakeResource[], context: EngineContext = {}
             name: r.name,
             urn: urnOf(r.type, r.name),
             props: proxied,
-            opts: optionsOf(r.protect, r.parent ? urnOf(resources.find((p) => p.name === r.parent)?.type ?? "", r.parent) : undefined),
+            opts: optionsOf(
+                r.protect,
+                r.parent ? urnOf(resources.find((p) => p.name === r.parent)?.type ?? "", r.parent) : undefined,
+            ),
             dependencies: [],
             propertyDependencies: {},
             isType: (cls) => isTypeOf(r.type, cls),
@@ -159,7 +166,8 @@ export function stackArgs(resources: FakeResource[], context: EngineContext = {}
     resources.forEach((r, i) => {
         if (r.parent) built[i].parent = find(r.parent);
         built[i].dependencies = (r.dependencies ?? []).map(find);
-        for (const [key, names] of Object.entries(r.propertyDependencies ?? {})) built[i].propertyDependencies[key] = names.map(find);
+        for (const [key, names] of Object.entries(r.propertyDependencies ?? {}))
+            built[i].propertyDependencies[key] = names.map(find);
     });
     const args: StackValidationArgs = {
         resources: built,
@@ -173,7 +181,10 @@ export function stackArgs(resources: FakeResource[], context: EngineContext = {}
 /** Runs a policy over its arguments with the engine's handling of notApplicable and unknowns. */
 export function runPolicy(policy: ResourceValidationPolicy, args: ResourceValidationArgs): PolicyOutcome;
 export function runPolicy(policy: StackValidationPolicy, args: StackValidationArgs): PolicyOutcome;
-export function runPolicy(policy: ResourceValidationPolicy | StackValidationPolicy, args: ResourceValidationArgs | StackValidationArgs): PolicyOutcome {
+export function runPolicy(
+    policy: ResourceValidationPolicy | StackValidationPolicy,
+    args: ResourceValidationArgs | StackValidationArgs,
+): PolicyOutcome {
     return "validateStack" in policy
         ? runStackPolicy(policy, args as StackValidationArgs)
         : runResourcePolicy(policy, args as ResourceValidationArgs);
@@ -184,7 +195,11 @@ export function assertViolation(outcome: PolicyOutcome, fragment: string, urn?: 
     assert.strictEqual(outcome.previewSkipped, undefined, `policy did not run: ${outcome.previewSkipped}`);
     assert.strictEqual(outcome.notApplicable, undefined, `policy was not applicable: ${outcome.notApplicable}`);
     const messages = outcome.violations.map((v) => v.message);
-    assert.strictEqual(outcome.violations.length, 1, `expected one violation, got ${messages.length}:\n${messages.join("\n")}`);
+    assert.strictEqual(
+        outcome.violations.length,
+        1,
+        `expected one violation, got ${messages.length}:\n${messages.join("\n")}`,
+    );
     assert.ok(messages[0].includes(fragment), `violation "${messages[0]}" does not contain "${fragment}"`);
     if (urn !== undefined) assert.strictEqual(outcome.violations[0].urn, urn);
 }
@@ -193,17 +208,28 @@ export function assertViolation(outcome: PolicyOutcome, fragment: string, urn?: 
 export function assertCompliant(outcome: PolicyOutcome): void {
     assert.strictEqual(outcome.previewSkipped, undefined, `policy did not run: ${outcome.previewSkipped}`);
     assert.strictEqual(outcome.notApplicable, undefined, `policy was not applicable: ${outcome.notApplicable}`);
-    assert.deepStrictEqual(outcome.violations.map((v) => v.message), []);
+    assert.deepStrictEqual(
+        outcome.violations.map((v) => v.message),
+        [],
+    );
 }
 
 export function assertNotApplicable(outcome: PolicyOutcome, fragment = ""): void {
     assert.ok(outcome.notApplicable !== undefined, `expected notApplicable, got ${JSON.stringify(outcome)}`);
-    assert.ok(outcome.notApplicable.includes(fragment), `reason "${outcome.notApplicable}" does not contain "${fragment}"`);
+    assert.ok(
+        outcome.notApplicable.includes(fragment),
+        `reason "${outcome.notApplicable}" does not contain "${fragment}"`,
+    );
     assert.deepStrictEqual(outcome.violations, []);
 }
 
 /** A record as the offline engine writes it, for checkPolicies. */
-export function recorded(type: string, name: string, inputs: Record<string, unknown>, extra: Partial<RecordedResource> = {}): RecordedResource {
+export function recorded(
+    type: string,
+    name: string,
+    inputs: Record<string, unknown>,
+    extra: Partial<RecordedResource> = {},
+): RecordedResource {
     return {
         urn: urnOf(type, name),
         type,

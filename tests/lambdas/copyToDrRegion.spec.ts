@@ -73,7 +73,10 @@ describe("copyToDrRegion Lambda", () => {
             Status: "COMPLETED",
             StorageClass: "WARM",
             Lifecycle: { MoveToColdStorageAfterDays: 90, DeleteAfterDays: 2555 },
-            CalculatedLifecycle: { MoveToColdStorageAt: new Date("2027-02-24T04:00:00Z"), DeleteAt: new Date("2033-11-24T04:00:00Z") },
+            CalculatedLifecycle: {
+                MoveToColdStorageAt: new Date("2027-02-24T04:00:00Z"),
+                DeleteAt: new Date("2033-11-24T04:00:00Z"),
+            },
         });
         backup.on(StartCopyJobCommand).resolves({ CopyJobId: "DR-COPY-1" });
     });
@@ -82,7 +85,10 @@ describe("copyToDrRegion Lambda", () => {
         const outcome = await run(copyIntoCentral());
 
         const describe = backup.commandCalls(DescribeRecoveryPointCommand);
-        assert.deepEqual(describe[0].args[0].input, { BackupVaultName: "central-backup-vault", RecoveryPointArn: RECOVERY_POINT_ARN });
+        assert.deepEqual(describe[0].args[0].input, {
+            BackupVaultName: "central-backup-vault",
+            RecoveryPointArn: RECOVERY_POINT_ARN,
+        });
         const start = backup.commandCalls(StartCopyJobCommand);
         assert.equal(start.length, 1);
         assert.deepEqual(start[0].args[0].input, {
@@ -123,12 +129,34 @@ describe("copyToDrRegion Lambda", () => {
 
     const ignoredEvents: [string, BackupEvent, RegExp][] = [
         ["another source", copyIntoCentral({ source: "aws.ec2" }), /source is aws.ec2/],
-        ["another detail-type", copyIntoCentral({ "detail-type": "Backup Job State Change" }), /detail-type is Backup Job State Change/],
-        ["a RUNNING copy", copyIntoCentral({}, { state: "RUNNING", destinationRecoveryPointArn: {} }), /state is RUNNING/],
+        [
+            "another detail-type",
+            copyIntoCentral({ "detail-type": "Backup Job State Change" }),
+            /detail-type is Backup Job State Change/,
+        ],
+        [
+            "a RUNNING copy",
+            copyIntoCentral({}, { state: "RUNNING", destinationRecoveryPointArn: {} }),
+            /state is RUNNING/,
+        ],
         ["a FAILED copy", copyIntoCentral({}, { state: "FAILED", destinationRecoveryPointArn: {} }), /state is FAILED/],
         ["a CREATED copy", copyIntoCentral({}, { state: "CREATED" }), /state is CREATED/],
-        ["its own copy into the DR vault", copyIntoCentral({}, { destinationBackupVaultArn: DR_VAULT_ARN }), /not the central vault/],
-        ["a copy into a deployment account's vault", copyIntoCentral({}, { destinationBackupVaultArn: "arn:aws:backup:eu-west-2:111111111111:backup-vault:prod-env-backup-vault" }), /not the central vault/],
+        [
+            "its own copy into the DR vault",
+            copyIntoCentral({}, { destinationBackupVaultArn: DR_VAULT_ARN }),
+            /not the central vault/,
+        ],
+        [
+            "a copy into a deployment account's vault",
+            copyIntoCentral(
+                {},
+                {
+                    destinationBackupVaultArn:
+                        "arn:aws:backup:eu-west-2:111111111111:backup-vault:prod-env-backup-vault",
+                },
+            ),
+            /not the central vault/,
+        ],
     ];
     for (const [what, event, reason] of ignoredEvents) {
         it(`ignores ${what} without calling AWS Backup`, async () => {
@@ -140,7 +168,11 @@ describe("copyToDrRegion Lambda", () => {
     }
 
     it("skips a recovery point already in cold storage, with the reason, and starts no copy", async () => {
-        backup.on(DescribeRecoveryPointCommand).resolves({ StorageClass: "COLD", Status: "COMPLETED", Lifecycle: { DeleteAfterDays: 2555, MoveToColdStorageAfterDays: 90 } });
+        backup.on(DescribeRecoveryPointCommand).resolves({
+            StorageClass: "COLD",
+            Status: "COMPLETED",
+            Lifecycle: { DeleteAfterDays: 2555, MoveToColdStorageAfterDays: 90 },
+        });
 
         const outcome = await run(copyIntoCentral());
 
@@ -164,10 +196,18 @@ describe("copyToDrRegion Lambda", () => {
     });
 
     it("fails with a clear message when StartCopyJob is refused", async () => {
-        backup.on(StartCopyJobCommand).rejects(new InvalidRequestException({ message: "Vault dr-backup-vault does not allow this copy", $metadata: {} }));
+        backup.on(StartCopyJobCommand).rejects(
+            new InvalidRequestException({
+                message: "Vault dr-backup-vault does not allow this copy",
+                $metadata: {},
+            }),
+        );
 
         await assert.rejects(run(copyIntoCentral()), (error: Error) => {
-            assert.match(error.message, /StartCopyJob of arn:aws:backup:eu-west-2:333333333333:recovery-point:1EB3B5E7.* from central-backup-vault into arn:aws:backup:eu-west-1:333333333333:backup-vault:dr-backup-vault failed/);
+            assert.match(
+                error.message,
+                /StartCopyJob of arn:aws:backup:eu-west-2:333333333333:recovery-point:1EB3B5E7.* from central-backup-vault into arn:aws:backup:eu-west-1:333333333333:backup-vault:dr-backup-vault failed/,
+            );
             assert.match(error.message, /InvalidRequestException: Vault dr-backup-vault does not allow this copy/);
             return true;
         });
@@ -179,7 +219,10 @@ describe("copyToDrRegion Lambda", () => {
     });
 
     it("fails a COMPLETED copy into the central vault that names no recovery point", async () => {
-        await assert.rejects(run(copyIntoCentral({}, { destinationRecoveryPointArn: {} })), /without a destinationRecoveryPointArn/);
+        await assert.rejects(
+            run(copyIntoCentral({}, { destinationRecoveryPointArn: {} })),
+            /without a destinationRecoveryPointArn/,
+        );
         assert.equal(backup.calls().length, 0);
     });
 
@@ -187,14 +230,34 @@ describe("copyToDrRegion Lambda", () => {
         const env = { CENTRAL_VAULT_ARN, DR_VAULT_ARN, COPY_ROLE_ARN };
 
         it("reads the three settings", () => {
-            assert.deepEqual(configFromEnv(env), { centralVaultArn: CENTRAL_VAULT_ARN, drVaultArn: DR_VAULT_ARN, iamRoleArn: COPY_ROLE_ARN });
+            assert.deepEqual(configFromEnv(env), {
+                centralVaultArn: CENTRAL_VAULT_ARN,
+                drVaultArn: DR_VAULT_ARN,
+                iamRoleArn: COPY_ROLE_ARN,
+            });
         });
 
         it("refuses missing, malformed or same-region settings", () => {
-            assert.throws(() => configFromEnv({ CENTRAL_VAULT_ARN }), /missing environment variables: DR_VAULT_ARN, COPY_ROLE_ARN/);
-            assert.throws(() => configFromEnv({ ...env, DR_VAULT_ARN: "dr-backup-vault" }), /DR_VAULT_ARN 'dr-backup-vault' is not a backup vault ARN/);
-            assert.throws(() => configFromEnv({ ...env, DR_VAULT_ARN: centralVaultArn(BACKUP, "eu-west-2", DR_VAULT_NAME) }), /another region/);
-            assert.throws(() => configFromEnv({ ...env, DR_VAULT_ARN: centralVaultArn("111111111111", "eu-west-1", DR_VAULT_NAME) }), /backup account 333333333333/);
+            assert.throws(
+                () => configFromEnv({ CENTRAL_VAULT_ARN }),
+                /missing environment variables: DR_VAULT_ARN, COPY_ROLE_ARN/,
+            );
+            assert.throws(
+                () => configFromEnv({ ...env, DR_VAULT_ARN: "dr-backup-vault" }),
+                /DR_VAULT_ARN 'dr-backup-vault' is not a backup vault ARN/,
+            );
+            assert.throws(
+                () => configFromEnv({ ...env, DR_VAULT_ARN: centralVaultArn(BACKUP, "eu-west-2", DR_VAULT_NAME) }),
+                /another region/,
+            );
+            assert.throws(
+                () =>
+                    configFromEnv({
+                        ...env,
+                        DR_VAULT_ARN: centralVaultArn("111111111111", "eu-west-1", DR_VAULT_NAME),
+                    }),
+                /backup account 333333333333/,
+            );
             assert.throws(() => configFromEnv({ ...env, COPY_ROLE_ARN: "vat-backup-dr-copy" }), /COPY_ROLE_ARN/);
         });
 
@@ -204,7 +267,10 @@ describe("copyToDrRegion Lambda", () => {
             try {
                 const outcome = await handler(copyIntoCentral());
                 assert.equal(outcome.action, "copy-started");
-                assert.equal(backup.commandCalls(StartCopyJobCommand)[0].args[0].input.DestinationBackupVaultArn, DR_VAULT_ARN);
+                assert.equal(
+                    backup.commandCalls(StartCopyJobCommand)[0].args[0].input.DestinationBackupVaultArn,
+                    DR_VAULT_ARN,
+                );
             } finally {
                 process.env = saved;
             }

@@ -36,13 +36,31 @@ describe("npm run plan", () => {
             assert.equal(doc.project, "vat-backup");
             assert.equal(doc.stack, stack);
             for (const r of doc.resources) {
-                assert.deepEqual(Object.keys(r).sort(), ["custom", "inputs", "name", "outputs", "parent", "protect", "provider", "type", "urn"]);
+                assert.deepEqual(Object.keys(r).sort(), [
+                    "custom",
+                    "inputs",
+                    "name",
+                    "outputs",
+                    "parent",
+                    "protect",
+                    "provider",
+                    "type",
+                    "urn",
+                ]);
                 assert.match(r.urn, new RegExp(`^urn:pulumi:${stack}::vat-backup::`));
             }
             const providers = doc.resources.filter((r) => r.type === "pulumi:providers:aws");
-            assert.ok(providers.every((p) => Array.isArray(p.inputs.allowedAccountIds)), "provider inputs are plain JSON");
+            assert.ok(
+                providers.every((p) => Array.isArray(p.inputs.allowedAccountIds)),
+                "provider inputs are plain JSON",
+            );
             const providerUrns = new Set(providers.map((p) => p.urn));
-            assert.ok(doc.resources.filter((r) => r.type.startsWith("aws:")).every((r) => r.provider !== null && providerUrns.has(r.provider)), "every AWS resource names an explicit provider");
+            assert.ok(
+                doc.resources
+                    .filter((r) => r.type.startsWith("aws:"))
+                    .every((r) => r.provider !== null && providerUrns.has(r.provider)),
+                "every AWS resource names an explicit provider",
+            );
         });
     }
 

@@ -37,18 +37,37 @@ describe("posture report", () => {
         it(`${stack}: every table the backup selection lists is an asset, with the plan's rules and copies`, () => {
             const run = runs.get(stack)!;
             const p = posture([run]);
-            const listed = inputsOf(run, TYPES.selection).flatMap((s) => (s.inputs.resources as string[] | undefined) ?? []);
+            const listed = inputsOf(run, TYPES.selection).flatMap(
+                (s) => (s.inputs.resources as string[] | undefined) ?? [],
+            );
             const tables = p.assets.filter((a) => a.asset.kind === "dynamodb-table");
-            assert.deepEqual(tables.map((a) => `arn:aws:dynamodb:${a.placement.region}:${a.placement.accountId}:table/${a.resource}`).sort(), [...listed].sort());
+            assert.deepEqual(
+                tables
+                    .map((a) => `arn:aws:dynamodb:${a.placement.region}:${a.placement.accountId}:table/${a.resource}`)
+                    .sort(),
+                [...listed].sort(),
+            );
             const rules = inputsOf(run, TYPES.plan)[0].inputs.rules as PlanRule[];
             for (const a of tables) {
                 assert.deepEqual(
                     a.localBackups.map((l) => [l.rule, l.retentionDays, l.coldAfterDays, l.vaultName]),
-                    rules.map((r) => [r.ruleName, r.lifecycle.deleteAfter, r.lifecycle.coldStorageAfter, (r as unknown as { targetVaultName: string }).targetVaultName]),
+                    rules.map((r) => [
+                        r.ruleName,
+                        r.lifecycle.deleteAfter,
+                        r.lifecycle.coldStorageAfter,
+                        (r as unknown as { targetVaultName: string }).targetVaultName,
+                    ]),
                 );
                 assert.deepEqual(
                     a.copies.map((c) => [c.rule, c.retentionDays, c.coldAfterDays, c.destinationVaultArn]),
-                    rules.flatMap((r) => r.copyActions.map((c) => [r.ruleName, c.lifecycle.deleteAfter, c.lifecycle.coldStorageAfter, c.destinationVaultArn])),
+                    rules.flatMap((r) =>
+                        r.copyActions.map((c) => [
+                            r.ruleName,
+                            c.lifecycle.deleteAfter,
+                            c.lifecycle.coldStorageAfter,
+                            c.destinationVaultArn,
+                        ]),
+                    ),
                 );
                 for (const c of a.copies) {
                     assert.deepEqual(c.destination, parseVaultArn(c.destinationVaultArn));
@@ -67,17 +86,33 @@ describe("posture report", () => {
             const bucket = inputsOf(run, TYPES.bucket)[0];
             const exportsAsset = assetOf(p, bucket.inputs.bucket as string);
             assert.equal(exportsAsset.asset.id, "backup exports");
-            const versioned = inputsOf(run, TYPES.versioning).some((v) => (v.inputs.versioningConfiguration as { status: string }).status === "Enabled");
+            const versioned = inputsOf(run, TYPES.versioning).some(
+                (v) => (v.inputs.versioningConfiguration as { status: string }).status === "Enabled",
+            );
             assert.equal(exportsAsset.rtoInAccount.ok, versioned);
             type ReplicationRule = { destination: { bucket: string; replicationTime?: { time: { minutes: number } } } };
-            const rules = inputsOf(run, TYPES.replication).filter((r) => r.inputs.bucket === bucket.inputs.bucket).flatMap((r) => r.inputs.rules as ReplicationRule[]);
+            const rules = inputsOf(run, TYPES.replication)
+                .filter((r) => r.inputs.bucket === bucket.inputs.bucket)
+                .flatMap((r) => r.inputs.rules as ReplicationRule[]);
             assert.ok(rules.length > 0, "the deployment stack replicates its exports");
-            assert.deepEqual(exportsAsset.replicas.map((r) => r.target), rules.map((r) => r.destination.bucket));
-            assert.equal(exportsAsset.rpoOutside.value, `${rules[0].destination.replicationTime!.time.minutes} min (S3 RTC)`);
+            assert.deepEqual(
+                exportsAsset.replicas.map((r) => r.target),
+                rules.map((r) => r.destination.bucket),
+            );
+            assert.equal(
+                exportsAsset.rpoOutside.value,
+                `${rules[0].destination.replicationTime!.time.minutes} min (S3 RTC)`,
+            );
             assert.equal(exportsAsset.rtoAccountLoss.path, "archive");
             // Without the replication configuration, the gap is marked.
-            const withoutReplication = posture([{ stack, resources: run.resources.filter((r) => r.type !== TYPES.replication) }]);
-            assert.ok(assetOf(withoutReplication, bucket.inputs.bucket as string).gaps.some((g) => /no replication outside the account/.test(g)));
+            const withoutReplication = posture([
+                { stack, resources: run.resources.filter((r) => r.type !== TYPES.replication) },
+            ]);
+            assert.ok(
+                assetOf(withoutReplication, bucket.inputs.bucket as string).gaps.some((g) =>
+                    /no replication outside the account/.test(g),
+                ),
+            );
         });
 
         it(`${stack}: PITR and secret replicas are read from their dynamic resources`, () => {
@@ -88,7 +123,10 @@ describe("posture report", () => {
             for (const r of pitr) {
                 const table = assetOf(p, r.inputs.tableName as string);
                 assert.deepEqual(table.pitr, { windowDays: r.inputs.recoveryPeriodDays });
-                assert.deepEqual([table.rpoInside?.value, table.rpoInside?.ok, table.rtoInAccount.path], ["5 min (PITR)", true, "pitr"]);
+                assert.deepEqual(
+                    [table.rpoInside?.value, table.rpoInside?.ok, table.rtoInAccount.path],
+                    ["5 min (PITR)", true, "pitr"],
+                );
             }
             const replicas = inputsOf(run, TYPES.secretReplica);
             assert.ok(replicas.length > 0);
@@ -96,11 +134,17 @@ describe("posture report", () => {
                 const secret = assetOf(p, r.inputs.secretId as string);
                 assert.equal(secret.asset.kind, "secret");
                 assert.equal(secret.asset.criticality, "critical");
-                assert.deepEqual(secret.replicas.map((x) => x.target), [r.inputs.replicaRegion]);
+                assert.deepEqual(
+                    secret.replicas.map((x) => x.target),
+                    [r.inputs.replicaRegion],
+                );
                 assert.ok(secret.gaps.some((g) => /no encrypted export of the secret outside the account/.test(g)));
             }
             // The only asset of the requirements no resource of this stack protects: the Cognito user pool.
-            assert.deepEqual(p.unprotected.map((u) => u.asset), ["user pool"]);
+            assert.deepEqual(
+                p.unprotected.map((u) => u.asset),
+                ["user pool"],
+            );
         });
 
         it(`${stack}: a plan that lost its PITR resources (the refactor the requirements recall) is marked on every table`, () => {
@@ -137,7 +181,10 @@ describe("posture report", () => {
         }
         const second = p.flows.filter((f) => f.kind === "second-region-copy");
         assert.equal(second.length, 1);
-        assert.deepEqual([parseVaultArn(second[0].from)?.region, parseVaultArn(second[0].to)?.region], ["eu-west-2", "eu-west-1"]);
+        assert.deepEqual(
+            [parseVaultArn(second[0].from)?.region, parseVaultArn(second[0].to)?.region],
+            ["eu-west-2", "eu-west-1"],
+        );
         assert.equal(p.flows.filter((f) => f.kind === "replication").length, inputsOf(run, TYPES.replication).length);
     });
 
@@ -152,32 +199,65 @@ describe("posture report", () => {
         for (const c of receipts.copies) {
             assert.equal(c.destinationVault?.name, "central-backup-vault");
             assert.equal(c.destinationVault?.lock?.mode, "compliance");
-            assert.ok(c.onward && "name" in c.onward && c.onward.name === "dr-backup-vault" && c.onward.region === "eu-west-1");
+            assert.ok(
+                c.onward &&
+                    "name" in c.onward &&
+                    c.onward.name === "dr-backup-vault" &&
+                    c.onward.region === "eu-west-1",
+            );
         }
         assert.ok(receipts.immutability.some((t) => /central-backup-vault .*compliance lock 7-2557 d/.test(t)));
-        assert.ok(!p.gaps.some((g) => /cross-account backup/.test(g)), "the org stack switches cross-account backup on");
+        assert.ok(
+            !p.gaps.some((g) => /cross-account backup/.test(g)),
+            "the org stack switches cross-account backup on",
+        );
         const withoutOrg = posture([runs.get("prod")!, runs.get("backup")!]);
         assert.ok(withoutOrg.gaps.some((g) => /switches cross-account backup on/.test(g)));
     });
 
     it("marks the gap when the monthly copy keeps less than the receipts' 7 years", async () => {
-        const monthly = { schedule: "cron(0 4 1 * ? *)", lifecycle: { deleteAfterDays: 2555, moveToColdStorageAfterDays: 90 }, copyToBackupAccount: { deleteAfterDays: 400 } };
-        const daily = { schedule: "cron(0 2 * * ? *)", lifecycle: { deleteAfterDays: 35 }, copyToBackupAccount: { deleteAfterDays: 35 } };
+        const monthly = {
+            schedule: "cron(0 4 1 * ? *)",
+            lifecycle: { deleteAfterDays: 2555, moveToColdStorageAfterDays: 90 },
+            copyToBackupAccount: { deleteAfterDays: 400 },
+        };
+        const daily = {
+            schedule: "cron(0 2 * * ? *)",
+            lifecycle: { deleteAfterDays: 35 },
+            copyToBackupAccount: { deleteAfterDays: 35 },
+        };
         const run = await runStackOffline("prod", { backupRules: { daily, monthly } });
         const p = posture([run]);
         const receipts = assetOf(p, "prod-env-receipts");
-        assert.deepEqual(receipts.copies.map((c) => c.retentionDays), [35, 400]);
-        assert.ok(receipts.gaps.includes("copies outside the account keep at most 400 d < 2555 d required (7 years (HMRC VAT records))"), receipts.gaps.join("\n"));
+        assert.deepEqual(
+            receipts.copies.map((c) => c.retentionDays),
+            [35, 400],
+        );
+        assert.ok(
+            receipts.gaps.includes(
+                "copies outside the account keep at most 400 d < 2555 d required (7 years (HMRC VAT records))",
+            ),
+            receipts.gaps.join("\n"),
+        );
         // Medium and low assets need 90 and 7 days: 400 is plenty.
         assert.ok(!assetOf(p, "prod-env-hmrc-api-requests").gaps.some((g) => /copies outside/.test(g)));
         assert.ok(!assetOf(p, "prod-env-submit-vat-async-requests").gaps.some((g) => /copies outside/.test(g)));
-        assert.ok(!posture([runs.get("prod")!]).gaps.some((g) => /copies outside the account keep/.test(g)), "the checked-in rules keep 2555 d");
+        assert.ok(
+            !posture([runs.get("prod")!]).gaps.some((g) => /copies outside the account keep/.test(g)),
+            "the checked-in rules keep 2555 d",
+        );
     });
 
     it("marks copies whose retention the central vault's lock would refuse", async () => {
-        const backup = await runStackOffline("backup", { centralVault: { lock: { minRetentionDays: 7, maxRetentionDays: 2000, changeableForDays: 3 } } });
+        const backup = await runStackOffline("backup", {
+            centralVault: { lock: { minRetentionDays: 7, maxRetentionDays: 2000, changeableForDays: 3 } },
+        });
         const p = posture([runs.get("prod")!, backup]);
-        assert.ok(assetOf(p, "prod-env-receipts").gaps.some((g) => /'monthly' copies keep 2555 d but central-backup-vault's lock allows at most 2000 d/.test(g)));
+        assert.ok(
+            assetOf(p, "prod-env-receipts").gaps.some((g) =>
+                /'monthly' copies keep 2555 d but central-backup-vault's lock allows at most 2000 d/.test(g),
+            ),
+        );
     });
 
     it("marks a PITR window shorter than the requirements' 35 days", async () => {
@@ -192,11 +272,22 @@ describe("posture report", () => {
         const p = posture([await runStackOffline("prod", { secrets: [{ name: "prod/submit/hmrc/client_secret" }] })]);
         assert.ok(p.unprotected.some((u) => u.asset === "user-sub-hash-salt" && u.criticality === "critical"));
         assert.ok(p.gaps.includes("prod: user-sub-hash-salt (critical) is not protected by this stack"));
-        assert.ok(p.flows.some((f) => f.kind === "secret-replica" && f.from.endsWith(":eu-west-2:prod/submit/hmrc/client_secret") && f.to.includes(":eu-west-1:")));
+        assert.ok(
+            p.flows.some(
+                (f) =>
+                    f.kind === "secret-replica" &&
+                    f.from.endsWith(":eu-west-2:prod/submit/hmrc/client_secret") &&
+                    f.to.includes(":eu-west-1:"),
+            ),
+        );
     });
 
     it("accepts plan documents as well as runs", () => {
-        const docs = [...runs.values()].map((r) => ({ project: r.project, stack: r.stack, resources: JSON.parse(JSON.stringify(r.resources)) as RecordedResource[] }));
+        const docs = [...runs.values()].map((r) => ({
+            project: r.project,
+            stack: r.stack,
+            resources: JSON.parse(JSON.stringify(r.resources)) as RecordedResource[],
+        }));
         assert.deepEqual(posture(docs), posture([...runs.values()]));
     });
 
@@ -206,12 +297,20 @@ describe("posture report", () => {
         assert.match(diagram, /^flowchart LR/);
         for (const v of p.vaults) assert.ok(diagram.includes(`vault ${v.name}`), v.name);
         for (const b of p.buckets) assert.ok(diagram.includes(`bucket ${b.name}`), b.name);
-        for (const account of ["111111111111", "222222222222", "333333333333"]) assert.ok(diagram.includes(`account ${account}`));
+        for (const account of ["111111111111", "222222222222", "333333333333"])
+            assert.ok(diagram.includes(`account ${account}`));
         for (const f of p.flows) assert.ok(diagram.includes(`"${f.label}"`), f.label);
         const edges = diagram.split("\n").filter((l) => /==>|\.->|-->/.test(l));
-        assert.equal(edges.length, p.flows.length + 2, "one edge per flow, plus each deployment stack's tables to its vault");
+        assert.equal(
+            edges.length,
+            p.flows.length + 2,
+            "one edge per flow, plus each deployment stack's tables to its vault",
+        );
         // A destination outside the plan is still drawn, in its own account.
-        assert.match(renderMermaid(posture([runs.get("prod")!])), /account 333333333333[\s\S]*vault central-backup-vault<br\/>\(not in this plan\)/);
+        assert.match(
+            renderMermaid(posture([runs.get("prod")!])),
+            /account 333333333333[\s\S]*vault central-backup-vault<br\/>\(not in this plan\)/,
+        );
     });
 
     it("prints the table, and the Markdown report carries the diagram and every gap", () => {
@@ -248,8 +347,17 @@ describe("npm run plan: posture", () => {
         assert.match(out, /Estate posture \(backup, ci, org, prod\)/);
         assert.match(fs.readFileSync(md, "utf8"), /```mermaid/);
         const doc = JSON.parse(fs.readFileSync(json, "utf8")) as { stacks: { stack: string }[]; posture: Posture };
-        assert.deepEqual(doc.stacks.map((s) => s.stack), ["backup", "ci", "org", "prod"]);
-        assert.ok(doc.posture.assets.some((a) => a.resource === "prod-env-receipts" && a.copies.every((c) => c.destinationVault?.lock?.mode === "compliance")));
+        assert.deepEqual(
+            doc.stacks.map((s) => s.stack),
+            ["backup", "ci", "org", "prod"],
+        );
+        assert.ok(
+            doc.posture.assets.some(
+                (a) =>
+                    a.resource === "prod-env-receipts" &&
+                    a.copies.every((c) => c.destinationVault?.lock?.mode === "compliance"),
+            ),
+        );
     });
 
     it("--stack writes the posture into the plan JSON", async () => {

@@ -1,6 +1,15 @@
 import { tablesInBackupSelection } from "../../policies/backupCoverage";
 import { SELECTION, TABLE } from "../../policies/lib/tokens";
-import { assertCompliant, assertNotApplicable, assertViolation, FakeResource, runPolicy, stackArgs, unknown, urnOf } from "../helpers/policyHarness";
+import {
+    assertCompliant,
+    assertNotApplicable,
+    assertViolation,
+    FakeResource,
+    runPolicy,
+    stackArgs,
+    unknown,
+    urnOf,
+} from "../helpers/policyHarness";
 
 const ARN = "arn:aws:dynamodb:eu-west-2:111111111111:table/prod-env-receipts";
 const receipts = (extra: Record<string, unknown> = {}): FakeResource => ({
@@ -18,22 +27,34 @@ const selection = (props: Record<string, unknown>, extra: Partial<FakeResource> 
 describe("policies/backupCoverage", () => {
     describe("backup-selection-covers-tables", () => {
         it("passes a table listed by ARN in a selection's resources", () => {
-            assertCompliant(runPolicy(tablesInBackupSelection, stackArgs([receipts(), selection({ resources: [ARN] })])));
+            assertCompliant(
+                runPolicy(tablesInBackupSelection, stackArgs([receipts(), selection({ resources: [ARN] })])),
+            );
         });
 
         it("passes a table selected by a wildcard ARN", () => {
-            assertCompliant(runPolicy(tablesInBackupSelection, stackArgs([receipts(), selection({ resources: ["arn:aws:dynamodb:*:*:table/*"] })])));
+            assertCompliant(
+                runPolicy(
+                    tablesInBackupSelection,
+                    stackArgs([receipts(), selection({ resources: ["arn:aws:dynamodb:*:*:table/*"] })]),
+                ),
+            );
         });
 
         it("passes a table carrying the tag of a selection's selectionTags", () => {
-            const stack = [receipts({ tags: { "backup-plan": "vat-backup" } }), selection({ selectionTags: [{ type: "STRINGEQUALS", key: "backup-plan", value: "vat-backup" }] })];
+            const stack = [
+                receipts({ tags: { "backup-plan": "vat-backup" } }),
+                selection({ selectionTags: [{ type: "STRINGEQUALS", key: "backup-plan", value: "vat-backup" }] }),
+            ];
             assertCompliant(runPolicy(tablesInBackupSelection, stackArgs(stack)));
         });
 
         it("passes a table selected by a tag condition (aws:ResourceTag/...)", () => {
             const stack = [
                 receipts({ tags: { "backup-plan": "vat-backup" } }),
-                selection({ conditions: [{ stringEquals: [{ key: "aws:ResourceTag/backup-plan", value: "vat-backup" }] }] }),
+                selection({
+                    conditions: [{ stringEquals: [{ key: "aws:ResourceTag/backup-plan", value: "vat-backup" }] }],
+                }),
             ];
             assertCompliant(runPolicy(tablesInBackupSelection, stackArgs(stack)));
         });
@@ -47,13 +68,23 @@ describe("policies/backupCoverage", () => {
         });
 
         it("flags a table no selection covers, at the table's URN", () => {
-            const stack = [receipts(), selection({ resources: ["arn:aws:dynamodb:eu-west-2:111111111111:table/prod-env-bundles"] })];
-            assertViolation(runPolicy(tablesInBackupSelection, stackArgs(stack)), "Table 'prod-env-receipts' is not covered by any backup selection", urnOf(TABLE, "receipts"));
+            const stack = [
+                receipts(),
+                selection({ resources: ["arn:aws:dynamodb:eu-west-2:111111111111:table/prod-env-bundles"] }),
+            ];
+            assertViolation(
+                runPolicy(tablesInBackupSelection, stackArgs(stack)),
+                "Table 'prod-env-receipts' is not covered by any backup selection",
+                urnOf(TABLE, "receipts"),
+            );
         });
 
         it("flags a table the selection's notResources excludes", () => {
             const stack = [receipts(), selection({ resources: ["arn:aws:dynamodb:*:*:table/*"], notResources: [ARN] })];
-            assertViolation(runPolicy(tablesInBackupSelection, stackArgs(stack)), "is not covered by any backup selection");
+            assertViolation(
+                runPolicy(tablesInBackupSelection, stackArgs(stack)),
+                "is not covered by any backup selection",
+            );
         });
 
         it("flags a tagged table when the selection's conditions also require a tag it lacks (conditions are ANDed)", () => {
@@ -72,7 +103,10 @@ describe("policies/backupCoverage", () => {
         });
 
         it("is not applicable to a stack without tables", () => {
-            assertNotApplicable(runPolicy(tablesInBackupSelection, stackArgs([selection({ resources: [ARN] })])), TABLE);
+            assertNotApplicable(
+                runPolicy(tablesInBackupSelection, stackArgs([selection({ resources: [ARN] })])),
+                TABLE,
+            );
         });
     });
 });

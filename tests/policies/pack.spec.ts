@@ -36,7 +36,10 @@ describe("policies/ as a policy pack", function () {
     let info: AnalyzerInfo;
 
     before(async () => {
-        child = spawn(process.execPath, [RUN_POLICY_PACK, "127.0.0.1:0", "."], { cwd: PACK_DIR, stdio: ["ignore", "pipe", "pipe"] });
+        child = spawn(process.execPath, [RUN_POLICY_PACK, "127.0.0.1:0", "."], {
+            cwd: PACK_DIR,
+            stdio: ["ignore", "pipe", "pipe"],
+        });
         let stderr = "";
         child.stderr!.on("data", (d) => (stderr += d));
         const port = await new Promise<string>((resolve, reject) => {
@@ -50,7 +53,9 @@ describe("policies/ as a policy pack", function () {
         });
         const client = new analyzerRpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
         info = await new Promise<AnalyzerInfo>((resolve, reject) =>
-            client.getAnalyzerInfo(new emptyProto.Empty(), (err: Error | null, res: AnalyzerInfo) => (err ? reject(err) : resolve(res))),
+            client.getAnalyzerInfo(new emptyProto.Empty(), (err: Error | null, res: AnalyzerInfo) =>
+                err ? reject(err) : resolve(res),
+            ),
         );
         client.close();
     });
@@ -62,13 +67,21 @@ describe("policies/ as a policy pack", function () {
     it("serves every policy of every area, under the pack's name and package version", () => {
         assert.strictEqual(info.getName(), "vat-backup-policies");
         assert.strictEqual(info.getVersion(), "0.1.0");
-        assert.deepStrictEqual(info.getPoliciesList().map((p) => p.getName()), allPolicies.map((p) => p.name));
+        assert.deepStrictEqual(
+            info.getPoliciesList().map((p) => p.getName()),
+            allPolicies.map((p) => p.name),
+        );
     });
 
     it("declares the mandatory policies as mandatory, with remediation steps and config schemas", () => {
         const byName = new Map(info.getPoliciesList().map((p) => [p.getName(), p]));
         // analyzer.proto: ADVISORY = 0, MANDATORY = 1.
-        for (const name of ["dynamodb-pitr-enabled", "dynamodb-pitr-recovery-period", "dynamodb-replica-pitr", "backup-selection-covers-tables"]) {
+        for (const name of [
+            "dynamodb-pitr-enabled",
+            "dynamodb-pitr-recovery-period",
+            "dynamodb-replica-pitr",
+            "backup-selection-covers-tables",
+        ]) {
             assert.strictEqual(byName.get(name)!.getEnforcementlevel(), 1, name);
         }
         for (const p of info.getPoliciesList()) assert.ok(p.getRemediationSteps().length > 20, p.getName());

@@ -18,7 +18,8 @@ const STACKS: Record<string, Record<string, string>> = {
 };
 
 const plans = new Map<string, RecordedResource[]>();
-const check = (stack: string, resources: RecordedResource[]) => checkPolicies(resources, { stack, project: "vat-backup", stackTags: STACKS[stack] });
+const check = (stack: string, resources: RecordedResource[]) =>
+    checkPolicies(resources, { stack, project: "vat-backup", stackTags: STACKS[stack] });
 const mandatory = (violations: PolicyViolation[]) => violations.filter((v) => v.level === "mandatory");
 const clone = (resources: RecordedResource[]) => structuredClone(resources);
 
@@ -42,13 +43,20 @@ describe("policies over the checked-in stacks", () => {
 
     for (const stack of Object.keys(STACKS)) {
         it(`stack '${stack}' passes every mandatory policy with its policies/config file and no stack tags, as the CI previews it`, () => {
-            const config = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../policies/config", `${stack}.json`), "utf8")) as PolicyPackConfig;
-            assert.deepStrictEqual(mandatory(checkPolicies(plans.get(stack)!, { stack, project: "vat-backup", config })), []);
+            const config = JSON.parse(
+                fs.readFileSync(path.resolve(__dirname, "../../policies/config", `${stack}.json`), "utf8"),
+            ) as PolicyPackConfig;
+            assert.deepStrictEqual(
+                mandatory(checkPolicies(plans.get(stack)!, { stack, project: "vat-backup", config })),
+                [],
+            );
         });
     }
 
     it("fails closed on the ci stack (unprotected by design) when neither config nor stack tag says whether it is production", () => {
-        const violations = mandatory(checkPolicies(plans.get("ci")!, { stack: "ci", project: "vat-backup" })).filter((v) => v.policy === "stateful-resources-protected");
+        const violations = mandatory(checkPolicies(plans.get("ci")!, { stack: "ci", project: "vat-backup" })).filter(
+            (v) => v.policy === "stateful-resources-protected",
+        );
         assert.ok(violations.length > 0, "expected the protection policy to fail closed");
         for (const v of violations) assert.match(v.message, /production status is unknown/);
     });
@@ -58,7 +66,17 @@ describe("policies over the checked-in stacks", () => {
             const resources = clone(plans.get("prod")!);
             const stackUrn = resources.find((r) => r.type === "pulumi:pulumi:Stack")!.urn;
             const urn = `urn:pulumi:prod::vat-backup::${TABLE}::receipts`;
-            resources.push({ urn, type: TABLE, name: "receipts", custom: true, parent: stackUrn, provider: null, protect: true, inputs: { name: "prod-env-receipts", hashKey: "hashedSub" }, outputs: {} });
+            resources.push({
+                urn,
+                type: TABLE,
+                name: "receipts",
+                custom: true,
+                parent: stackUrn,
+                provider: null,
+                protect: true,
+                inputs: { name: "prod-env-receipts", hashKey: "hashedSub" },
+                outputs: {},
+            });
             const found = caughtBy(check("prod", resources), "dynamodb-pitr-enabled", urn);
             assert.match(found.message, /no pointInTimeRecovery block/);
         });
@@ -76,8 +94,12 @@ describe("policies over the checked-in stacks", () => {
         });
 
         it("an unlocked backup vault is caught by backup-vault-compliance-lock", () => {
-            const resources = clone(plans.get("backup")!).filter((r) => !(r.type === VAULT_LOCK && r.inputs.backupVaultName === "central-backup-vault"));
-            const vault = resources.find((r) => r.type === "aws:backup/vault:Vault" && r.inputs.name === "central-backup-vault")!;
+            const resources = clone(plans.get("backup")!).filter(
+                (r) => !(r.type === VAULT_LOCK && r.inputs.backupVaultName === "central-backup-vault"),
+            );
+            const vault = resources.find(
+                (r) => r.type === "aws:backup/vault:Vault" && r.inputs.name === "central-backup-vault",
+            )!;
             const found = caughtBy(check("backup", resources), "backup-vault-compliance-lock", vault.urn);
             assert.match(found.message, /has no vault lock/);
         });

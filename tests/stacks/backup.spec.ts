@@ -9,8 +9,13 @@ describe("backup-account stack", () => {
     });
 
     it("pins one provider to the backup account in each of its two regions", () => {
-        const providers = backup.ofType("pulumi:providers:aws").map((p) => [p.inputs.region, p.inputs.allowedAccountIds]);
-        assert.deepEqual(providers, [["eu-west-2", ["333333333333"]], ["eu-west-1", ["333333333333"]]]);
+        const providers = backup
+            .ofType("pulumi:providers:aws")
+            .map((p) => [p.inputs.region, p.inputs.allowedAccountIds]);
+        assert.deepEqual(providers, [
+            ["eu-west-2", ["333333333333"]],
+            ["eu-west-1", ["333333333333"]],
+        ]);
         assert.equal(backup.providerOf(backup.named("dr-vault-vault"))?.inputs.region, "eu-west-1");
         assert.equal(backup.providerOf(backup.named("central-vault-vault"))?.inputs.region, "eu-west-2");
     });
@@ -18,7 +23,10 @@ describe("backup-account stack", () => {
     it("locks the central and DR vaults in compliance mode with a grace period AWS accepts", () => {
         for (const name of ["central-vault-lock", "dr-vault-lock"]) {
             const lock = backup.named(name);
-            assert.deepEqual([lock.inputs.minRetentionDays, lock.inputs.maxRetentionDays, lock.inputs.changeableForDays], [7, 2557, 3]);
+            assert.deepEqual(
+                [lock.inputs.minRetentionDays, lock.inputs.maxRetentionDays, lock.inputs.changeableForDays],
+                [7, 2557, 3],
+            );
             assert.equal(lock.protect, true);
         }
     });
@@ -35,19 +43,35 @@ describe("backup-account stack", () => {
             const deny = statement(backup.named(name), "DenyDestructionExceptBreakGlass");
             assert.equal(deny.Effect, "Deny");
             assert.equal(deny.Principal, "*");
-            for (const action of ["backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle", "backup:PutBackupVaultAccessPolicy"]) {
+            for (const action of [
+                "backup:DeleteRecoveryPoint",
+                "backup:UpdateRecoveryPointLifecycle",
+                "backup:PutBackupVaultAccessPolicy",
+            ]) {
                 assert.ok((deny.Action as string[]).includes(action), `${name} does not deny ${action}`);
             }
-            assert.deepEqual(deny.Condition, { ArnNotEquals: { "aws:PrincipalArn": "arn:aws:iam::333333333333:role/vat-backup-break-glass" } });
+            assert.deepEqual(deny.Condition, {
+                ArnNotEquals: { "aws:PrincipalArn": "arn:aws:iam::333333333333:role/vat-backup-break-glass" },
+            });
         }
     });
 
     it("lets the listed accounts' AWS Backup decrypt with the central and DR keys, for copies back, and nothing else from outside", () => {
-        for (const [name, region] of [["central-key-key", "eu-west-2"], ["dr-key-key", "eu-west-1"]]) {
-            const outside = policyOf(backup.named(name)).filter((s) => JSON.stringify(s.Principal).match(/111111111111|222222222222/));
-            assert.deepEqual(outside.map((s) => s.Sid), ["DeploymentAccountsCopyBack", "DeploymentAccountsCopyBackGrants"]);
+        for (const [name, region] of [
+            ["central-key-key", "eu-west-2"],
+            ["dr-key-key", "eu-west-1"],
+        ]) {
+            const outside = policyOf(backup.named(name)).filter((s) =>
+                JSON.stringify(s.Principal).match(/111111111111|222222222222/),
+            );
+            assert.deepEqual(
+                outside.map((s) => s.Sid),
+                ["DeploymentAccountsCopyBack", "DeploymentAccountsCopyBackGrants"],
+            );
             assert.deepEqual(outside[0].Action, ["kms:Decrypt", "kms:DescribeKey"]);
-            assert.deepEqual(outside[0].Condition, { StringEquals: { "kms:ViaService": [`backup.${region}.amazonaws.com`] } });
+            assert.deepEqual(outside[0].Condition, {
+                StringEquals: { "kms:ViaService": [`backup.${region}.amazonaws.com`] },
+            });
         }
     });
 
@@ -57,7 +81,10 @@ describe("backup-account stack", () => {
         assert.deepEqual(pattern, {
             source: ["aws.backup"],
             "detail-type": ["Copy Job State Change"],
-            detail: { state: ["COMPLETED"], destinationBackupVaultArn: ["arn:aws:backup:eu-west-2:333333333333:backup-vault:central-backup-vault"] },
+            detail: {
+                state: ["COMPLETED"],
+                destinationBackupVaultArn: ["arn:aws:backup:eu-west-2:333333333333:backup-vault:central-backup-vault"],
+            },
         });
         const fn = backup.one("aws:lambda/function:Function");
         assert.equal(fn.inputs.runtime, "nodejs22.x");
@@ -79,13 +106,19 @@ describe("backup-account stack", () => {
         assert.ok(sources["lambdas/copyToDrRegion/handler.js"].includes("StartCopyJobCommand"));
         for (const text of Object.values(sources)) {
             for (const [, mod] of text.matchAll(/require\("([^"]+)"\)/g)) {
-                assert.ok(mod.startsWith("@aws-sdk/") || mod.startsWith("node:") || mod.startsWith("."), `the Lambda runtime cannot provide ${mod}`);
+                assert.ok(
+                    mod.startsWith("@aws-sdk/") || mod.startsWith("node:") || mod.startsWith("."),
+                    `the Lambda runtime cannot provide ${mod}`,
+                );
             }
         }
     });
 
     it("accepts forwarded copy events only from the listed accounts of the organization", () => {
-        const s = statement(backup.one("aws:cloudwatch/eventBusPolicy:EventBusPolicy"), "DeploymentAccountsForwardCopyEvents");
+        const s = statement(
+            backup.one("aws:cloudwatch/eventBusPolicy:EventBusPolicy"),
+            "DeploymentAccountsForwardCopyEvents",
+        );
         assert.deepEqual(s.Condition, { StringEquals: { "aws:PrincipalOrgID": "o-exampleorg1" } });
         assert.equal(s.Resource, "arn:aws:events:eu-west-2:333333333333:event-bus/default");
     });
@@ -102,34 +135,57 @@ describe("backup-account stack", () => {
 
     it("lets exactly the deployment accounts' replication roles write into the archive", () => {
         // Account principals narrowed by role ARN: the roles do not exist when this stack is deployed.
-        const roles = ["arn:aws:iam::111111111111:role/prod-env-exports-replication", "arn:aws:iam::222222222222:role/ci-env-exports-replication"];
+        const roles = [
+            "arn:aws:iam::111111111111:role/prod-env-exports-replication",
+            "arn:aws:iam::222222222222:role/ci-env-exports-replication",
+        ];
         const s = statement(backup.named("archive-policy"), "DeploymentAccountsReplicateIn");
         assert.deepEqual(s.Principal, { AWS: ["arn:aws:iam::111111111111:root", "arn:aws:iam::222222222222:root"] });
-        assert.deepEqual(s.Condition, { StringEquals: { "aws:PrincipalOrgID": "o-exampleorg1" }, ArnEquals: { "aws:PrincipalArn": roles } });
+        assert.deepEqual(s.Condition, {
+            StringEquals: { "aws:PrincipalOrgID": "o-exampleorg1" },
+            ArnEquals: { "aws:PrincipalArn": roles },
+        });
         const keyUse = statement(backup.named("archive-key-key"), "ReplicationRolesEncrypt");
         assert.deepEqual(keyUse.Principal, s.Principal);
-        assert.deepEqual(keyUse.Condition, { StringEquals: { "kms:ViaService": ["s3.eu-west-2.amazonaws.com"] }, ArnEquals: { "aws:PrincipalArn": roles } });
+        assert.deepEqual(keyUse.Condition, {
+            StringEquals: { "kms:ViaService": ["s3.eu-west-2.amazonaws.com"] },
+            ArnEquals: { "aws:PrincipalArn": roles },
+        });
     });
 
     it("lets the backup account's own principals seal and open escrowed secrets with the archive key, only under the escrow context", () => {
         const s = statement(backup.named("archive-key-key"), "SecretEscrowEnvelope");
         assert.deepEqual(s.Principal, { AWS: "arn:aws:iam::333333333333:root" });
         assert.deepEqual(s.Action, ["kms:GenerateDataKey", "kms:Decrypt"]);
-        assert.deepEqual(s.Condition, { StringEquals: { "kms:EncryptionContext:purpose": "vat-backup-secret-escrow", "kms:CallerAccount": "333333333333" } });
+        assert.deepEqual(s.Condition, {
+            StringEquals: {
+                "kms:EncryptionContext:purpose": "vat-backup-secret-escrow",
+                "kms:CallerAccount": "333333333333",
+            },
+        });
     });
 
     it("gives the copy-back role copy jobs and nothing destructive, and the break-glass role MFA-only trust", () => {
         const copyBack = policyOf(backup.named("access-copy-back-policy"));
         const actions = copyBack.flatMap((s) => s.Action);
         assert.ok(actions.includes("backup:StartCopyJob"));
-        assert.ok(!actions.some((a) => /Delete|UpdateRecoveryPointLifecycle|PutBackupVaultAccessPolicy/.test(String(a))));
+        assert.ok(
+            !actions.some((a) => /Delete|UpdateRecoveryPointLifecycle|PutBackupVaultAccessPolicy/.test(String(a))),
+        );
         const trust = statement(backup.named("access-break-glass"), "OperatorsWithMfa", "assumeRolePolicy");
         assert.deepEqual(trust.Condition, { Bool: { "aws:MultiFactorAuthPresent": true } });
     });
 
     it("protects vaults, keys and buckets in the backup account", () => {
-        const mustProtect = ["aws:backup/vault:Vault", "aws:kms/key:Key", "aws:s3/bucket:Bucket", "aws:backup/vaultLockConfiguration:VaultLockConfiguration", "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration"];
-        for (const r of backup.resources.filter((r) => mustProtect.includes(r.type))) assert.equal(r.protect, true, r.name);
+        const mustProtect = [
+            "aws:backup/vault:Vault",
+            "aws:kms/key:Key",
+            "aws:s3/bucket:Bucket",
+            "aws:backup/vaultLockConfiguration:VaultLockConfiguration",
+            "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
+        ];
+        for (const r of backup.resources.filter((r) => mustProtect.includes(r.type)))
+            assert.equal(r.protect, true, r.name);
     });
 
     it("adds a logically air-gapped vault when asked, with the retention bounds AWS requires", async () => {
@@ -140,11 +196,17 @@ describe("backup-account stack", () => {
     });
 
     it("rejects a vault lock grace period AWS would refuse", async () => {
-        await assert.rejects(runStackOffline("backup", { centralVault: { lock: { changeableForDays: 1 } } }), /centralVault\.lock\.changeableForDays = 1: AWS Backup requires a vault lock grace period of at least 3 days/);
+        await assert.rejects(
+            runStackOffline("backup", { centralVault: { lock: { changeableForDays: 1 } } }),
+            /centralVault\.lock\.changeableForDays = 1: AWS Backup requires a vault lock grace period of at least 3 days/,
+        );
     });
 
     it("rejects an air-gapped vault minimum under AWS's 7 days", async () => {
-        await assert.rejects(runStackOffline("backup", { airGappedVault: { enabled: true, minRetentionDays: 3 } }), /airGappedVault\.minRetentionDays = 3: .*at least 7 days/);
+        await assert.rejects(
+            runStackOffline("backup", { airGappedVault: { enabled: true, minRetentionDays: 3 } }),
+            /airGappedVault\.minRetentionDays = 3: .*at least 7 days/,
+        );
     });
 });
 

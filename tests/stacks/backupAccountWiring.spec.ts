@@ -8,9 +8,15 @@ const referencing = (stackReference: string, backupAccount: Record<string, unkno
 
 /** What a deployment stack sends to the backup account: copy destinations, replication bucket, forwarded copy events. */
 function backupAccountTargetsOf(stack: Registered) {
-    const rules = stack.one("aws:backup/plan:Plan").inputs.rules as { copyActions?: { destinationVaultArn: string }[] }[];
-    const [replication] = stack.one("aws:s3/bucketReplicationConfig:BucketReplicationConfig").inputs.rules as { destination: { bucket: string } }[];
-    const pattern = JSON.parse(String(stack.named("copy-events-rule").inputs.eventPattern)) as { detail: { destinationBackupVaultArn: string[] } };
+    const rules = stack.one("aws:backup/plan:Plan").inputs.rules as {
+        copyActions?: { destinationVaultArn: string }[];
+    }[];
+    const [replication] = stack.one("aws:s3/bucketReplicationConfig:BucketReplicationConfig").inputs.rules as {
+        destination: { bucket: string };
+    }[];
+    const pattern = JSON.parse(String(stack.named("copy-events-rule").inputs.eventPattern)) as {
+        detail: { destinationBackupVaultArn: string[] };
+    };
     return {
         copyDestinations: [...new Set(rules.flatMap((r) => (r.copyActions ?? []).map((c) => c.destinationVaultArn)))],
         replicationBucket: replication.destination.bucket,
@@ -39,7 +45,10 @@ describe("backup account wiring (backupAccount.stackReference)", () => {
             const reference = prod.one(STACK_REFERENCE);
             assert.equal(reference.inputs.name, "backup");
             assert.equal(reference.provider, null);
-            assert.deepEqual(Object.keys(reference.outputs.outputs as object).sort(), ["archiveBucketArn", "centralVaultArn"]);
+            assert.deepEqual(Object.keys(reference.outputs.outputs as object).sort(), [
+                "archiveBucketArn",
+                "centralVaultArn",
+            ]);
         });
 
         it("copies, replicates and forwards copy events to what the referenced stack exports, which is what the backup stack creates", () => {
@@ -67,25 +76,43 @@ describe("backup account wiring (backupAccount.stackReference)", () => {
 
     it("fails when the referenced stack's vault disagrees with config, naming the config keys and both values", async () => {
         await assert.rejects(referencing("backup", { vaultName: "other-vault" }), (err: Error) => {
-            assert.match(err.message, /vat-backup:backupAccount\.stackReference 'backup' exports centralVaultArn = "arn:aws:backup:eu-west-2:333333333333:backup-vault:central-backup-vault"/);
-            assert.match(err.message, /vat-backup:backupAccount\.vaultName\) gives "arn:aws:backup:eu-west-2:333333333333:backup-vault:other-vault"/);
+            assert.match(
+                err.message,
+                /vat-backup:backupAccount\.stackReference 'backup' exports centralVaultArn = "arn:aws:backup:eu-west-2:333333333333:backup-vault:central-backup-vault"/,
+            );
+            assert.match(
+                err.message,
+                /vat-backup:backupAccount\.vaultName\) gives "arn:aws:backup:eu-west-2:333333333333:backup-vault:other-vault"/,
+            );
             return true;
         });
     });
 
     it("fails when the referenced stack is in another account than config names", async () => {
-        await assert.rejects(referencing("backup", { accountId: "444444444444" }), /exports (centralVaultArn|archiveBucketArn) = "arn:aws:[^"]*333333333333[^"]*", but config \(vat-backup:backupAccount\.accountId.*gives "arn:aws:[^"]*444444444444/);
+        await assert.rejects(
+            referencing("backup", { accountId: "444444444444" }),
+            /exports (centralVaultArn|archiveBucketArn) = "arn:aws:[^"]*333333333333[^"]*", but config \(vat-backup:backupAccount\.accountId.*gives "arn:aws:[^"]*444444444444/,
+        );
     });
 
     it("refuses a reference to a stack that is not the backup account's", async () => {
-        await assert.rejects(referencing("ci"), /StackReference 'ci': stack 'ci' has role 'deployment', but only the backup stack's outputs are read/);
+        await assert.rejects(
+            referencing("ci"),
+            /StackReference 'ci': stack 'ci' has role 'deployment', but only the backup stack's outputs are read/,
+        );
     });
 
     it("refuses a reference to a stack that is not checked in, listing those that are", async () => {
-        await assert.rejects(referencing("backup-old"), /StackReference 'backup-old' names no checked-in stack: No stack 'backup-old'.*stacks here: backup, ci, org, prod/);
+        await assert.rejects(
+            referencing("backup-old"),
+            /StackReference 'backup-old' names no checked-in stack: No stack 'backup-old'.*stacks here: backup, ci, org, prod/,
+        );
     });
 
     it("refuses a reference to another project's stack, which the offline engine cannot know", async () => {
-        await assert.rejects(referencing("acme/other-project/backup"), /only knows stacks of project 'vat-backup', not 'other-project'/);
+        await assert.rejects(
+            referencing("acme/other-project/backup"),
+            /only knows stacks of project 'vat-backup', not 'other-project'/,
+        );
     });
 });

@@ -30,8 +30,15 @@ describe("backup stack: monitoring and verification", function () {
     });
 
     it("watches the archive's replication to the DR region by the rule the stack configures", () => {
-        const replication = backup.one("aws:s3/bucketReplicationConfig:BucketReplicationConfig").inputs as { bucket: string; rules: Array<{ id: string; destination: { bucket: string } }> };
-        const expected = { SourceBucket: replication.bucket, DestinationBucket: replication.rules[0].destination.bucket.replace(/^arn:aws:s3:::/, ""), RuleId: replication.rules[0].id };
+        const replication = backup.one("aws:s3/bucketReplicationConfig:BucketReplicationConfig").inputs as {
+            bucket: string;
+            rules: Array<{ id: string; destination: { bucket: string } }>;
+        };
+        const expected = {
+            SourceBucket: replication.bucket,
+            DestinationBucket: replication.rules[0].destination.bucket.replace(/^arn:aws:s3:::/, ""),
+            RuleId: replication.rules[0].id,
+        };
         assert.deepEqual(alarm("archive-replication-alarms-replication-failed").dimensions, expected);
         assert.deepEqual(alarm("archive-replication-alarms-replication-latency").dimensions, expected);
         assert.equal(alarm("archive-replication-alarms-replication-latency").threshold, 900);
@@ -42,7 +49,9 @@ describe("backup stack: monitoring and verification", function () {
             assert.deepEqual(a.inputs.alarmActions, [primaryTopicArn()], a.name);
             assert.deepEqual(a.inputs.okActions, [primaryTopicArn()], a.name);
         }
-        const targets = backup.childrenOf(backup.named("backup-job-events")).filter((r) => r.type === "aws:cloudwatch/eventTarget:EventTarget");
+        const targets = backup
+            .childrenOf(backup.named("backup-job-events"))
+            .filter((r) => r.type === "aws:cloudwatch/eventTarget:EventTarget");
         assert.equal(targets.length, 4);
         for (const t of targets) assert.equal(t.inputs.arn, primaryTopicArn());
     });
@@ -66,16 +75,36 @@ describe("backup stack: monitoring and verification", function () {
         };
         assert.ok(matchesPattern(forwarding, failedCopyIn), "prod forwards the failed copy to the backup account");
         const alertRule = backup.one("aws:cloudwatch/eventRule:EventRule", "backup-job-events-copy-job-failed");
-        assert.ok(matchesPattern(JSON.parse(String(alertRule.inputs.eventPattern)), failedCopyIn), "the backup account's alert rule takes it");
+        assert.ok(
+            matchesPattern(JSON.parse(String(alertRule.inputs.eventPattern)), failedCopyIn),
+            "the backup account's alert rule takes it",
+        );
         const drTrigger = backup.one("aws:cloudwatch/eventRule:EventRule", "dr-copy-rule");
-        assert.ok(!matchesPattern(JSON.parse(String(drTrigger.inputs.eventPattern)), failedCopyIn), "the second-region copy ignores it");
-        assert.ok(matchesPattern(JSON.parse(String(drTrigger.inputs.eventPattern)), { ...failedCopyIn, detail: { ...failedCopyIn.detail, state: "COMPLETED" } }), "and still takes completed copies");
+        assert.ok(
+            !matchesPattern(JSON.parse(String(drTrigger.inputs.eventPattern)), failedCopyIn),
+            "the second-region copy ignores it",
+        );
+        assert.ok(
+            matchesPattern(JSON.parse(String(drTrigger.inputs.eventPattern)), {
+                ...failedCopyIn,
+                detail: { ...failedCopyIn.detail, state: "COMPLETED" },
+            }),
+            "and still takes completed copies",
+        );
     });
 
     it("lists every alarm on the dashboard, with the copy function and without a backup-jobs widget", () => {
-        const body = JSON.parse(String(backup.one("aws:cloudwatch/dashboard:Dashboard").inputs.dashboardBody)) as { widgets: Array<{ type: string; properties: Record<string, any> }> };
+        const body = JSON.parse(String(backup.one("aws:cloudwatch/dashboard:Dashboard").inputs.dashboardBody)) as {
+            widgets: Array<{ type: string; properties: Record<string, any> }>;
+        };
         const alarms = body.widgets.find((w) => w.type === "alarm")!.properties.alarms as string[];
-        assert.deepEqual([...alarms].sort(), backup.ofType(ALARM).map((a) => a.outputs.arn).sort());
+        assert.deepEqual(
+            [...alarms].sort(),
+            backup
+                .ofType(ALARM)
+                .map((a) => a.outputs.arn)
+                .sort(),
+        );
         const titles = body.widgets.map((w) => w.properties.title);
         assert.ok(titles.includes("Copy function: dead letters waiting"));
         assert.ok(!titles.includes("Backup jobs: completed vs failed"));
@@ -84,28 +113,59 @@ describe("backup stack: monitoring and verification", function () {
     it("restore-tests the copies of every deployment account's critical table in the central vault", () => {
         const plan = backup.one("aws:backup/restoreTestingPlan:RestoreTestingPlan").inputs;
         assert.equal(plan.name, "central_vault_copies");
-        assert.deepEqual((plan.recoveryPointSelection as { includeVaults: string[] }).includeVaults, [backup.named("central-vault-vault").outputs.arn]);
-        assert.deepEqual(backup.one("aws:backup/restoreTestingSelection:RestoreTestingSelection").inputs.protectedResourceArns, [
-            "arn:aws:dynamodb:eu-west-2:111111111111:table/prod-env-receipts",
-            "arn:aws:dynamodb:eu-west-2:222222222222:table/ci-env-receipts",
+        assert.deepEqual((plan.recoveryPointSelection as { includeVaults: string[] }).includeVaults, [
+            backup.named("central-vault-vault").outputs.arn,
         ]);
+        assert.deepEqual(
+            backup.one("aws:backup/restoreTestingSelection:RestoreTestingSelection").inputs.protectedResourceArns,
+            [
+                "arn:aws:dynamodb:eu-west-2:111111111111:table/prod-env-receipts",
+                "arn:aws:dynamodb:eu-west-2:222222222222:table/ci-env-receipts",
+            ],
+        );
     });
 
     it("audits that vaults refuse manual deletion and are locked within the central vault's bounds, reporting to the archive", () => {
-        const controls = backup.one("aws:backup/framework:Framework").inputs.controls as Array<{ name: string; inputParameters?: { name: string; value: string }[] }>;
-        assert.deepEqual(controls.map((c) => c.name).sort(), ["BACKUP_RECOVERY_POINT_ENCRYPTED", "BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED", "BACKUP_RESOURCES_PROTECTED_BY_BACKUP_VAULT_LOCK"]);
+        const controls = backup.one("aws:backup/framework:Framework").inputs.controls as Array<{
+            name: string;
+            inputParameters?: { name: string; value: string }[];
+        }>;
+        assert.deepEqual(controls.map((c) => c.name).sort(), [
+            "BACKUP_RECOVERY_POINT_ENCRYPTED",
+            "BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED",
+            "BACKUP_RESOURCES_PROTECTED_BY_BACKUP_VAULT_LOCK",
+        ]);
         const lock = controls.find((c) => c.name === "BACKUP_RESOURCES_PROTECTED_BY_BACKUP_VAULT_LOCK")!;
-        assert.deepEqual(Object.fromEntries(lock.inputParameters!.map((p) => [p.name, p.value])), { minRetentionDays: "7", maxRetentionDays: "2557" });
-        const report = backup.one("aws:backup/reportPlan:ReportPlan").inputs.reportDeliveryChannel as Record<string, string>;
+        assert.deepEqual(Object.fromEntries(lock.inputParameters!.map((p) => [p.name, p.value])), {
+            minRetentionDays: "7",
+            maxRetentionDays: "2557",
+        });
+        const report = backup.one("aws:backup/reportPlan:ReportPlan").inputs.reportDeliveryChannel as Record<
+            string,
+            string
+        >;
         assert.equal(report.s3BucketName, backup.named("archive-bucket").outputs.bucket);
-        assert.equal(statement(backup.named("archive-policy"), "BackupAuditReportsDelivery").Resource, `${backup.named("archive-bucket").outputs.arn}/backup-account-audit/*`);
+        assert.equal(
+            statement(backup.named("archive-policy"), "BackupAuditReportsDelivery").Resource,
+            `${backup.named("archive-bucket").outputs.arn}/backup-account-audit/*`,
+        );
         assert.ok(statement(backup.named("archive-key-key"), "BackupAuditReportsEncrypt"));
     });
 
     it("checks with Config that recovery points cannot be deleted by hand and that the archive is locked by default", () => {
-        const rules = Object.fromEntries(backup.ofType("aws:cfg/rule:Rule").map((r) => [(r.inputs.source as { sourceIdentifier: string }).sourceIdentifier, r.inputs.scope]));
-        assert.deepEqual(Object.keys(rules).sort(), ["BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED", "S3_BUCKET_DEFAULT_LOCK_ENABLED"]);
-        assert.deepEqual(rules.S3_BUCKET_DEFAULT_LOCK_ENABLED, { complianceResourceTypes: ["AWS::S3::Bucket"], complianceResourceId: backup.named("archive-bucket").outputs.bucket });
+        const rules = Object.fromEntries(
+            backup
+                .ofType("aws:cfg/rule:Rule")
+                .map((r) => [(r.inputs.source as { sourceIdentifier: string }).sourceIdentifier, r.inputs.scope]),
+        );
+        assert.deepEqual(Object.keys(rules).sort(), [
+            "BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED",
+            "S3_BUCKET_DEFAULT_LOCK_ENABLED",
+        ]);
+        assert.deepEqual(rules.S3_BUCKET_DEFAULT_LOCK_ENABLED, {
+            complianceResourceTypes: ["AWS::S3::Bucket"],
+            complianceResourceId: backup.named("archive-bucket").outputs.bucket,
+        });
     });
 
     describe("config", () => {
@@ -113,7 +173,13 @@ describe("backup stack: monitoring and verification", function () {
         it("defaults to a monthly restore test of the receipts copies", () => {
             const cfg = parseStackConfig(keys(), "backup");
             assert.ok(cfg.role === "backup");
-            assert.deepEqual(cfg.monitoring.restoreTest, { schedule: "cron(0 5 15 * ? *)", startWindowHours: 24, selectionWindowDays: 7, validationWindowHours: 24, tables: ["receipts"] });
+            assert.deepEqual(cfg.monitoring.restoreTest, {
+                schedule: "cron(0 5 15 * ? *)",
+                startWindowHours: 24,
+                selectionWindowDays: 7,
+                validationWindowHours: 24,
+                tables: ["receipts"],
+            });
         });
         it("rejects a restore-test window AWS rejects", () => {
             try {
@@ -121,7 +187,12 @@ describe("backup stack: monitoring and verification", function () {
                 assert.fail("accepted a 200-hour validation window");
             } catch (err) {
                 assert.ok(err instanceof ConfigError);
-                assert.ok(err.problems.some((p) => p.startsWith("vat-backup:monitoring.restoreTest.validationWindowHours = 200")), err.problems.join("\n"));
+                assert.ok(
+                    err.problems.some((p) =>
+                        p.startsWith("vat-backup:monitoring.restoreTest.validationWindowHours = 200"),
+                    ),
+                    err.problems.join("\n"),
+                );
             }
         });
     });

@@ -22,25 +22,40 @@ describe("cross-stack wiring", () => {
         describe(stack, () => {
             it("copies into the central vault the backup stack creates", () => {
                 const rules = deployments[stack].one("aws:backup/plan:Plan").inputs.rules as any[];
-                const destinations = new Set(rules.flatMap((r) => (r.copyActions ?? []).map((c: any) => c.destinationVaultArn)));
+                const destinations = new Set(
+                    rules.flatMap((r) => (r.copyActions ?? []).map((c: any) => c.destinationVaultArn)),
+                );
                 assert.deepEqual([...destinations], [backup.named("central-vault-vault").outputs.arn]);
             });
 
             it("sends copies whose retention the central vault's lock accepts", () => {
-                const lock = backup.named("central-vault-lock").inputs as { minRetentionDays: number; maxRetentionDays: number };
+                const lock = backup.named("central-vault-lock").inputs as {
+                    minRetentionDays: number;
+                    maxRetentionDays: number;
+                };
                 const rules = deployments[stack].one("aws:backup/plan:Plan").inputs.rules as any[];
                 for (const copy of rules.flatMap((r) => r.copyActions ?? [])) {
-                    assert.ok(copy.lifecycle.deleteAfter >= lock.minRetentionDays && copy.lifecycle.deleteAfter <= lock.maxRetentionDays, JSON.stringify(copy));
+                    assert.ok(
+                        copy.lifecycle.deleteAfter >= lock.minRetentionDays &&
+                            copy.lifecycle.deleteAfter <= lock.maxRetentionDays,
+                        JSON.stringify(copy),
+                    );
                 }
             });
 
             it("replicates into the archive bucket, with the archive key's alias, as a role the archive admits", () => {
-                const [rule] = deployments[stack].one("aws:s3/bucketReplicationConfig:BucketReplicationConfig").inputs.rules as any[];
+                const [rule] = deployments[stack].one("aws:s3/bucketReplicationConfig:BucketReplicationConfig").inputs
+                    .rules as any[];
                 assert.equal(rule.destination.bucket, backup.named("archive-bucket").outputs.arn);
                 assert.equal(rule.destination.account, backup.outputs.accountId);
-                assert.equal(rule.destination.encryptionConfiguration.replicaKmsKeyId, `arn:aws:kms:eu-west-2:333333333333:${backup.named("archive-key-alias").inputs.name}`);
+                assert.equal(
+                    rule.destination.encryptionConfiguration.replicaKmsKeyId,
+                    `arn:aws:kms:eu-west-2:333333333333:${backup.named("archive-key-alias").inputs.name}`,
+                );
                 const role = deployments[stack].named("exports-replication-role").outputs.arn;
-                const admitted = JSON.parse(String(backup.named("archive-policy").inputs.policy)).Statement.find((s: any) => s.Sid === "DeploymentAccountsReplicateIn").Condition.ArnEquals["aws:PrincipalArn"];
+                const admitted = JSON.parse(String(backup.named("archive-policy").inputs.policy)).Statement.find(
+                    (s: any) => s.Sid === "DeploymentAccountsReplicateIn",
+                ).Condition.ArnEquals["aws:PrincipalArn"];
                 assert.ok(admitted.includes(role), `${role} is not admitted by the archive`);
             });
 
@@ -51,15 +66,24 @@ describe("cross-stack wiring", () => {
             });
 
             it("admits copy-back from the role the backup stack creates", () => {
-                const local = JSON.parse(String(deployments[stack].one("aws:backup/vaultPolicy:VaultPolicy").inputs.policy));
-                assert.deepEqual(local.Statement[0].Condition.ArnEquals["aws:PrincipalArn"], [backup.outputs.copyRoleArn, backup.outputs.copyBackRoleArn]);
+                const local = JSON.parse(
+                    String(deployments[stack].one("aws:backup/vaultPolicy:VaultPolicy").inputs.policy),
+                );
+                assert.deepEqual(local.Statement[0].Condition.ArnEquals["aws:PrincipalArn"], [
+                    backup.outputs.copyRoleArn,
+                    backup.outputs.copyBackRoleArn,
+                ]);
             });
 
             it("forwards copy events to the bus whose policy admits it", () => {
                 const target = deployments[stack].named("copy-events-target").inputs.arn;
-                const busPolicy = JSON.parse(String(backup.one("aws:cloudwatch/eventBusPolicy:EventBusPolicy").inputs.policy)).Statement[0];
+                const busPolicy = JSON.parse(
+                    String(backup.one("aws:cloudwatch/eventBusPolicy:EventBusPolicy").inputs.policy),
+                ).Statement[0];
                 assert.equal(target, busPolicy.Resource);
-                assert.ok(busPolicy.Principal.AWS.includes(`arn:aws:iam::${deployments[stack].outputs.accountId}:root`));
+                assert.ok(
+                    busPolicy.Principal.AWS.includes(`arn:aws:iam::${deployments[stack].outputs.accountId}:root`),
+                );
             });
         });
     }

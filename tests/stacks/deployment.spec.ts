@@ -9,10 +9,13 @@ describe("deployment stack (prod)", function () {
 
     it("creates every AWS resource through an explicit provider pinned to the prod account, in eu-west-2 except the DR-region key", () => {
         const providers = prod.ofType("pulumi:providers:aws");
-        assert.deepEqual(providers.map((p) => [p.name, p.inputs.region, p.inputs.allowedAccountIds]), [
-            ["prod-eu-west-2", "eu-west-2", ["111111111111"]],
-            ["prod-eu-west-1", "eu-west-1", ["111111111111"]],
-        ]);
+        assert.deepEqual(
+            providers.map((p) => [p.name, p.inputs.region, p.inputs.allowedAccountIds]),
+            [
+                ["prod-eu-west-2", "eu-west-2", ["111111111111"]],
+                ["prod-eu-west-1", "eu-west-1", ["111111111111"]],
+            ],
+        );
         for (const r of prod.resources.filter((r) => r.type.startsWith("aws:"))) {
             const expected = r.name.startsWith("secrets-dr-key") ? "prod-eu-west-1" : "prod-eu-west-2";
             assert.equal(prod.providerOf(r)?.name, expected, `${r.name} is on the wrong provider`);
@@ -32,10 +35,17 @@ describe("deployment stack (prod)", function () {
 
     it("keeps a DR-region replica of each critical secret under a key in that region", () => {
         const replicas = prod.ofType("pulumi-nodejs:dynamic/backup:SecretReplica");
-        assert.deepEqual(replicas.map((r) => r.inputs.secretId), ["prod/submit/user-sub-hash-salt", "prod/submit/hmrc/client_secret"]);
+        assert.deepEqual(
+            replicas.map((r) => r.inputs.secretId),
+            ["prod/submit/user-sub-hash-salt", "prod/submit/hmrc/client_secret"],
+        );
         const key = prod.named("secrets-dr-key-key");
         assert.match(String(key.outputs.arn), /^arn:aws:kms:eu-west-1:111111111111:key\//);
-        assert.ok(replicas.every((r) => r.inputs.replicaRegion === "eu-west-1" && r.inputs.replicaKmsKeyId === key.outputs.arn));
+        assert.ok(
+            replicas.every(
+                (r) => r.inputs.replicaRegion === "eu-west-1" && r.inputs.replicaKmsKeyId === key.outputs.arn,
+            ),
+        );
     });
 
     it("replicates the exports into the backup account's archive with RTC, re-encrypted with the archive key, owned by the backup account", () => {
@@ -44,7 +54,10 @@ describe("deployment stack (prod)", function () {
         assert.equal(rule.destination.bucket, "arn:aws:s3:::vat-backup-archive-333333333333-eu-west-2");
         assert.equal(rule.destination.account, "333333333333");
         assert.deepEqual(rule.destination.accessControlTranslation, { owner: "Destination" });
-        assert.equal(rule.destination.encryptionConfiguration.replicaKmsKeyId, "arn:aws:kms:eu-west-2:333333333333:alias/vat-backup-archive");
+        assert.equal(
+            rule.destination.encryptionConfiguration.replicaKmsKeyId,
+            "arn:aws:kms:eu-west-2:333333333333:alias/vat-backup-archive",
+        );
         assert.deepEqual(rule.destination.replicationTime, { status: "Enabled", time: { minutes: 15 } });
         assert.deepEqual(rule.destination.metrics, { status: "Enabled", eventThreshold: { minutes: 15 } });
         assert.deepEqual(rule.sourceSelectionCriteria, { sseKmsEncryptedObjects: { status: "Enabled" } });
@@ -56,13 +69,27 @@ describe("deployment stack (prod)", function () {
     it("forwards completed copies into the central vault to the backup account's event bus", () => {
         const rule = prod.named("copy-events-rule");
         const pattern = JSON.parse(String(rule.inputs.eventPattern));
-        assert.deepEqual(pattern.detail.destinationBackupVaultArn, ["arn:aws:backup:eu-west-2:333333333333:backup-vault:central-backup-vault"]);
-        assert.equal(prod.named("copy-events-target").inputs.arn, "arn:aws:events:eu-west-2:333333333333:event-bus/default");
+        assert.deepEqual(pattern.detail.destinationBackupVaultArn, [
+            "arn:aws:backup:eu-west-2:333333333333:backup-vault:central-backup-vault",
+        ]);
+        assert.equal(
+            prod.named("copy-events-target").inputs.arn,
+            "arn:aws:events:eu-west-2:333333333333:event-bus/default",
+        );
     });
 
     it("protects the vault, keys and the exports bucket from deletion in prod", () => {
-        const protectedNames = prod.resources.filter((r) => r.protect).map((r) => r.name).sort();
-        assert.deepEqual(protectedNames, ["alerts-key-key", "backup-key-key", "exports-bucket", "local-vault-vault", "secrets-dr-key-key"]);
+        const protectedNames = prod.resources
+            .filter((r) => r.protect)
+            .map((r) => r.name)
+            .sort();
+        assert.deepEqual(protectedNames, [
+            "alerts-key-key",
+            "backup-key-key",
+            "exports-bucket",
+            "local-vault-vault",
+            "secrets-dr-key-key",
+        ]);
     });
 
     it("has the daily, weekly and monthly rules of the requirements", () => {
@@ -85,23 +112,35 @@ describe("deployment stack (prod)", function () {
         const copies = Object.fromEntries(rules.map((r) => [r.ruleName, r.copyActions ?? []]));
         const central = "arn:aws:backup:eu-west-2:333333333333:backup-vault:central-backup-vault";
         assert.deepEqual(copies.daily, [{ destinationVaultArn: central, lifecycle: { deleteAfter: 35 } }]);
-        assert.deepEqual(copies.monthly, [{ destinationVaultArn: central, lifecycle: { coldStorageAfter: 90, deleteAfter: 2555 } }]);
+        assert.deepEqual(copies.monthly, [
+            { destinationVaultArn: central, lifecycle: { coldStorageAfter: 90, deleteAfter: 2555 } },
+        ]);
         assert.deepEqual(copies.weekly, []);
     });
 
     it("selects the configured tables by ARN and everything tagged for backup, with the backup role", () => {
         const listed = prod.one("aws:backup/selection:Selection", "backup-plan-listed");
         assert.equal((listed.inputs.resources as string[]).length, 7);
-        assert.ok((listed.inputs.resources as string[]).includes("arn:aws:dynamodb:eu-west-2:111111111111:table/prod-env-receipts"));
+        assert.ok(
+            (listed.inputs.resources as string[]).includes(
+                "arn:aws:dynamodb:eu-west-2:111111111111:table/prod-env-receipts",
+            ),
+        );
         const tagged = prod.one("aws:backup/selection:Selection", "backup-plan-tagged");
-        assert.deepEqual(tagged.inputs.selectionTags, [{ type: "STRINGEQUALS", key: "backup-plan", value: "vat-backup" }]);
+        assert.deepEqual(tagged.inputs.selectionTags, [
+            { type: "STRINGEQUALS", key: "backup-plan", value: "vat-backup" },
+        ]);
         const role = prod.named("backup-plan-role");
         for (const s of [listed, tagged]) assert.equal(s.inputs.iamRoleArn, role.outputs.arn);
         assert.equal(role.outputs.arn, "arn:aws:iam::111111111111:role/prod-env-backup-service");
     });
 
     it("gives the backup role exactly the managed policies for backup and restore", () => {
-        const attached = prod.childrenOf(prod.named("backup-plan")).filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((a) => a.inputs.policyArn).sort();
+        const attached = prod
+            .childrenOf(prod.named("backup-plan"))
+            .filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+            .map((a) => a.inputs.policyArn)
+            .sort();
         assert.deepEqual(attached, [
             "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
             "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
@@ -118,13 +157,24 @@ describe("deployment stack (prod)", function () {
         assert.equal(vault.inputs.forceDestroy, false);
         const notifications = prod.one("aws:backup/vaultNotifications:VaultNotifications");
         assert.equal(notifications.inputs.snsTopicArn, prod.one("aws:sns/topic:Topic").outputs.arn);
-        assert.deepEqual(notifications.inputs.backupVaultEvents, ["COPY_JOB_FAILED", "S3_BACKUP_OBJECT_FAILED", "S3_RESTORE_OBJECT_FAILED"]);
+        assert.deepEqual(notifications.inputs.backupVaultEvents, [
+            "COPY_JOB_FAILED",
+            "S3_BACKUP_OBJECT_FAILED",
+            "S3_RESTORE_OBJECT_FAILED",
+        ]);
     });
 
     it("lets only the backup account's copy and copy-back roles copy into the local vault", () => {
         const [s] = policyOf(prod.one("aws:backup/vaultPolicy:VaultPolicy"));
         assert.deepEqual(s.Principal, { AWS: "arn:aws:iam::333333333333:root" });
-        assert.deepEqual(s.Condition, { ArnEquals: { "aws:PrincipalArn": ["arn:aws:iam::333333333333:role/vat-backup-central-backup-service", "arn:aws:iam::333333333333:role/vat-backup-dr-copy-back"] } });
+        assert.deepEqual(s.Condition, {
+            ArnEquals: {
+                "aws:PrincipalArn": [
+                    "arn:aws:iam::333333333333:role/vat-backup-central-backup-service",
+                    "arn:aws:iam::333333333333:role/vat-backup-dr-copy-back",
+                ],
+            },
+        });
         assert.equal(s.Action, "backup:CopyIntoBackupVault");
     });
 
@@ -147,14 +197,29 @@ describe("deployment stack (prod)", function () {
         const bucket = prod.one("aws:s3/bucket:Bucket");
         assert.equal(bucket.name, "exports-bucket");
         assert.equal(bucket.inputs.bucket, "prod-env-backup-exports-111111111111-eu-west-2");
-        assert.equal(prod.one("aws:s3/bucketVersioning:BucketVersioning").inputs.versioningConfiguration && (prod.one("aws:s3/bucketVersioning:BucketVersioning").inputs.versioningConfiguration as any).status, "Enabled");
-        const sse = (prod.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs.rules as any[])[0];
+        assert.equal(
+            prod.one("aws:s3/bucketVersioning:BucketVersioning").inputs.versioningConfiguration &&
+                (prod.one("aws:s3/bucketVersioning:BucketVersioning").inputs.versioningConfiguration as any).status,
+            "Enabled",
+        );
+        const sse = (
+            prod.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs
+                .rules as any[]
+        )[0];
         assert.equal(sse.applyServerSideEncryptionByDefault.sseAlgorithm, "aws:kms");
         assert.equal(sse.applyServerSideEncryptionByDefault.kmsMasterKeyId, prod.named("backup-key-key").outputs.arn);
         const pab = prod.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs;
-        assert.deepEqual([pab.blockPublicAcls, pab.blockPublicPolicy, pab.ignorePublicAcls, pab.restrictPublicBuckets], [true, true, true, true]);
-        const lifecycle = (prod.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules as any[])[0];
-        assert.deepEqual(lifecycle.transitions, [{ days: 30, storageClass: "STANDARD_IA" }, { days: 90, storageClass: "GLACIER" }]);
+        assert.deepEqual(
+            [pab.blockPublicAcls, pab.blockPublicPolicy, pab.ignorePublicAcls, pab.restrictPublicBuckets],
+            [true, true, true, true],
+        );
+        const lifecycle = (
+            prod.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules as any[]
+        )[0];
+        assert.deepEqual(lifecycle.transitions, [
+            { days: 30, storageClass: "STANDARD_IA" },
+            { days: 90, storageClass: "GLACIER" },
+        ]);
         const tls = statement(prod.one("aws:s3/bucketPolicy:BucketPolicy"), "DenyInsecureTransport");
         assert.deepEqual(tls.Condition, { Bool: { "aws:SecureTransport": false } });
         assert.equal(asList(tls.Resource).length, 2);
@@ -173,12 +238,19 @@ describe("deployment stack (prod)", function () {
 describe("deployment stack (ci)", () => {
     it("has the same shape in the ci account, unprotected, so it can be torn down", async () => {
         const ci = new Registered(await runStackOffline("ci"));
-        assert.ok(ci.ofType("pulumi:providers:aws").every((p) => JSON.stringify(p.inputs.allowedAccountIds) === '["222222222222"]'));
+        assert.ok(
+            ci
+                .ofType("pulumi:providers:aws")
+                .every((p) => JSON.stringify(p.inputs.allowedAccountIds) === '["222222222222"]'),
+        );
         assert.equal(ci.resources.filter((r) => r.protect).length, 0);
         assert.equal(ci.one("aws:backup/vault:Vault").inputs.name, "ci-env-backup-vault");
     });
 
     it("stops before the first resource when config is invalid", async () => {
-        await assert.rejects(runStackOffline("ci", { pitrRecoveryPeriodDays: 40 }), /vat-backup:pitrRecoveryPeriodDays = 40: DynamoDB PITR keeps at most 35 days/);
+        await assert.rejects(
+            runStackOffline("ci", { pitrRecoveryPeriodDays: 40 }),
+            /vat-backup:pitrRecoveryPeriodDays = 40: DynamoDB PITR keeps at most 35 days/,
+        );
     });
 });

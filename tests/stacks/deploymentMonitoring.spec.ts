@@ -5,7 +5,10 @@ import { PROJECT_DIR } from "../../offline/stack";
 import { Registered, policyOf, runStackOffline, statement } from "../helpers/engine";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
-const CHECKED_IN_STACKS = fs.readdirSync(PROJECT_DIR).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).map((f) => f.slice(7, -5));
+const CHECKED_IN_STACKS = fs
+    .readdirSync(PROJECT_DIR)
+    .filter((f) => /^Pulumi\..+\.yaml$/.test(f))
+    .map((f) => f.slice(7, -5));
 
 describe("deployment stack: monitoring and verification (prod)", function () {
     let prod: Registered;
@@ -16,14 +19,35 @@ describe("deployment stack: monitoring and verification (prod)", function () {
 
     it("dimensions every vault alarm by the vault the stack creates, not by a name typed twice", () => {
         const vaultName = prod.one("aws:backup/vault:Vault").outputs.name;
-        const vaultAlarms = prod.ofType(ALARM).filter((a) => "BackupVaultName" in ((a.inputs.dimensions as object) ?? {}));
-        assert.deepEqual(vaultAlarms.map((a) => a.inputs.name).sort(), ["prod-env-backup-backup-jobs-failed", "prod-env-backup-copy-jobs-failed", "prod-env-backup-no-recent-backup"]);
-        for (const a of vaultAlarms) assert.equal((a.inputs.dimensions as Record<string, string>).BackupVaultName, vaultName, `${a.name} watches another vault`);
+        const vaultAlarms = prod
+            .ofType(ALARM)
+            .filter((a) => "BackupVaultName" in ((a.inputs.dimensions as object) ?? {}));
+        assert.deepEqual(vaultAlarms.map((a) => a.inputs.name).sort(), [
+            "prod-env-backup-backup-jobs-failed",
+            "prod-env-backup-copy-jobs-failed",
+            "prod-env-backup-no-recent-backup",
+        ]);
+        for (const a of vaultAlarms)
+            assert.equal(
+                (a.inputs.dimensions as Record<string, string>).BackupVaultName,
+                vaultName,
+                `${a.name} watches another vault`,
+            );
     });
 
     it("watches backup, copy and restore failures, the absence of a recent backup, and exports replication", () => {
-        const metrics = prod.ofType(ALARM).map((a) => a.inputs.metricName).sort();
-        assert.deepEqual(metrics, ["NumberOfBackupJobsCompleted", "NumberOfBackupJobsFailed", "NumberOfCopyJobsFailed", "NumberOfRestoreJobsFailed", "OperationsFailedReplication", "ReplicationLatency"]);
+        const metrics = prod
+            .ofType(ALARM)
+            .map((a) => a.inputs.metricName)
+            .sort();
+        assert.deepEqual(metrics, [
+            "NumberOfBackupJobsCompleted",
+            "NumberOfBackupJobsFailed",
+            "NumberOfCopyJobsFailed",
+            "NumberOfRestoreJobsFailed",
+            "OperationsFailedReplication",
+            "ReplicationLatency",
+        ]);
         const quiet = prod.one(ALARM, "backup-alarms-no-recent-backup").inputs;
         // The daily rule: every 24 h, 480 minutes to complete.
         assert.equal(Number(quiet.period) * Number(quiet.evaluationPeriods), 32 * 3600);
@@ -31,10 +55,21 @@ describe("deployment stack: monitoring and verification (prod)", function () {
     });
 
     it("dimensions the replication alarms by the replication rule the stack configures", () => {
-        const replication = prod.one("aws:s3/bucketReplicationConfig:BucketReplicationConfig").inputs as { bucket: string; rules: Array<{ id: string; destination: { bucket: string } }> };
+        const replication = prod.one("aws:s3/bucketReplicationConfig:BucketReplicationConfig").inputs as {
+            bucket: string;
+            rules: Array<{ id: string; destination: { bucket: string } }>;
+        };
         const [rule] = replication.rules;
         for (const a of prod.ofType(ALARM).filter((x) => x.inputs.namespace === "AWS/S3")) {
-            assert.deepEqual(a.inputs.dimensions, { SourceBucket: replication.bucket, DestinationBucket: rule.destination.bucket.replace(/^arn:aws:s3:::/, ""), RuleId: rule.id }, a.name);
+            assert.deepEqual(
+                a.inputs.dimensions,
+                {
+                    SourceBucket: replication.bucket,
+                    DestinationBucket: rule.destination.bucket.replace(/^arn:aws:s3:::/, ""),
+                    RuleId: rule.id,
+                },
+                a.name,
+            );
         }
     });
 
@@ -43,14 +78,17 @@ describe("deployment stack: monitoring and verification (prod)", function () {
             assert.deepEqual(a.inputs.alarmActions, [topicArn()], a.name);
             assert.deepEqual(a.inputs.okActions, [topicArn()], a.name);
         }
-        const targets = prod.childrenOf(prod.named("backup-job-events")).filter((r) => r.type === "aws:cloudwatch/eventTarget:EventTarget");
+        const targets = prod
+            .childrenOf(prod.named("backup-job-events"))
+            .filter((r) => r.type === "aws:cloudwatch/eventTarget:EventTarget");
         assert.equal(targets.length, 4);
         for (const t of targets) assert.equal(t.inputs.arn, topicArn(), t.name);
     });
 
     it("lets EventBridge and CloudWatch publish to the encrypted topic (topic and key policies)", () => {
         const publishers = statement(prod.one("aws:sns/topicPolicy:TopicPolicy"), "AlertPublishers");
-        for (const service of ["events.amazonaws.com", "cloudwatch.amazonaws.com"]) assert.ok((publishers.Principal as { Service: string[] }).Service.includes(service), service);
+        for (const service of ["events.amazonaws.com", "cloudwatch.amazonaws.com"])
+            assert.ok((publishers.Principal as { Service: string[] }).Service.includes(service), service);
         const key = prod.ofType("aws:kms/key:Key").find((k) => policyOf(k).some((s) => s.Sid === "PublishingServices"));
         assert.ok(key, "the alert topic's key admits the publishing services");
     });
@@ -58,35 +96,64 @@ describe("deployment stack: monitoring and verification (prod)", function () {
     it("shows the stack's alarms on its dashboard, and the vault's jobs", () => {
         const dashboard = prod.one("aws:cloudwatch/dashboard:Dashboard");
         assert.equal(dashboard.inputs.dashboardName, "prod-env-backup-operations");
-        const body = JSON.parse(String(dashboard.inputs.dashboardBody)) as { widgets: Array<{ type: string; properties: Record<string, any> }> };
+        const body = JSON.parse(String(dashboard.inputs.dashboardBody)) as {
+            widgets: Array<{ type: string; properties: Record<string, any> }>;
+        };
         const alarmWidget = body.widgets.find((w) => w.type === "alarm");
-        assert.deepEqual([...alarmWidget!.properties.alarms].sort(), prod.ofType(ALARM).map((a) => a.outputs.arn).sort());
+        assert.deepEqual(
+            [...alarmWidget!.properties.alarms].sort(),
+            prod
+                .ofType(ALARM)
+                .map((a) => a.outputs.arn)
+                .sort(),
+        );
         const vaultName = prod.one("aws:backup/vault:Vault").outputs.name;
         const jobs = body.widgets.find((w) => w.properties.title === "Backup jobs: completed vs failed");
-        for (const m of jobs!.properties.metrics as unknown[][]) assert.deepEqual(m.slice(2, 4), ["BackupVaultName", vaultName]);
+        for (const m of jobs!.properties.metrics as unknown[][])
+            assert.deepEqual(m.slice(2, 4), ["BackupVaultName", vaultName]);
     });
 
     it("restore-tests the critical table monthly from the local vault", () => {
         const plan = prod.one("aws:backup/restoreTestingPlan:RestoreTestingPlan").inputs;
         assert.equal(plan.name, "prod_critical_tables");
         assert.equal(plan.scheduleExpression, "cron(0 5 15 * ? *)");
-        assert.deepEqual((plan.recoveryPointSelection as { includeVaults: string[] }).includeVaults, [prod.one("aws:backup/vault:Vault").outputs.arn]);
+        assert.deepEqual((plan.recoveryPointSelection as { includeVaults: string[] }).includeVaults, [
+            prod.one("aws:backup/vault:Vault").outputs.arn,
+        ]);
         const selection = prod.one("aws:backup/restoreTestingSelection:RestoreTestingSelection").inputs;
-        assert.deepEqual(selection.protectedResourceArns, ["arn:aws:dynamodb:eu-west-2:111111111111:table/prod-env-receipts"]);
+        assert.deepEqual(selection.protectedResourceArns, [
+            "arn:aws:dynamodb:eu-west-2:111111111111:table/prod-env-receipts",
+        ]);
         assert.equal(selection.validationWindowHours, 24);
     });
 
     it("audits the plan against the rules it has, including the copy to the backup account", () => {
-        const controls = prod.one("aws:backup/framework:Framework").inputs.controls as Array<{ name: string; inputParameters?: { name: string; value: string }[] }>;
-        const params = (name: string) => Object.fromEntries((controls.find((c) => c.name === name)?.inputParameters ?? []).map((p) => [p.name, p.value]));
-        assert.deepEqual(params("BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK"), { requiredFrequencyUnit: "days", requiredFrequencyValue: "1", requiredRetentionDays: "35" });
+        const controls = prod.one("aws:backup/framework:Framework").inputs.controls as Array<{
+            name: string;
+            inputParameters?: { name: string; value: string }[];
+        }>;
+        const params = (name: string) =>
+            Object.fromEntries(
+                (controls.find((c) => c.name === name)?.inputParameters ?? []).map((p) => [p.name, p.value]),
+            );
+        assert.deepEqual(params("BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK"), {
+            requiredFrequencyUnit: "days",
+            requiredFrequencyValue: "1",
+            requiredRetentionDays: "35",
+        });
         assert.deepEqual(params("BACKUP_RESOURCES_PROTECTED_BY_CROSS_ACCOUNT"), { crossAccountList: "333333333333" });
-        assert.deepEqual(params("BACKUP_LAST_RECOVERY_POINT_CREATED"), { recoveryPointAgeUnit: "hours", recoveryPointAgeValue: "32" });
+        assert.deepEqual(params("BACKUP_LAST_RECOVERY_POINT_CREATED"), {
+            recoveryPointAgeUnit: "hours",
+            recoveryPointAgeValue: "32",
+        });
     });
 
     it("delivers the compliance report to the exports bucket, whose policy and key admit Audit Manager", () => {
         const bucket = prod.one("aws:s3/bucket:Bucket");
-        const report = prod.one("aws:backup/reportPlan:ReportPlan").inputs.reportDeliveryChannel as Record<string, string>;
+        const report = prod.one("aws:backup/reportPlan:ReportPlan").inputs.reportDeliveryChannel as Record<
+            string,
+            string
+        >;
         assert.equal(report.s3BucketName, bucket.outputs.bucket);
         assert.equal(report.s3KeyPrefix, "backup-audit");
         const policy = prod.one("aws:s3/bucketPolicy:BucketPolicy");
@@ -96,14 +163,33 @@ describe("deployment stack: monitoring and verification (prod)", function () {
         assert.ok(statement(policy, "DenyOtherEncryption").Condition?.StringNotEqualsIfExists);
         assert.ok(statement(policy, "DenyOtherKmsKeys").Condition?.StringNotEqualsIfExists);
         const backupKey = prod.one("aws:kms/key:Key", "backup-key-key");
-        assert.deepEqual(statement(backupKey, "BackupAuditReportsEncrypt").Condition?.StringEquals, { "kms:CallerAccount": "111111111111", "kms:ViaService": "s3.eu-west-2.amazonaws.com" });
+        assert.deepEqual(statement(backupKey, "BackupAuditReportsEncrypt").Condition?.StringEquals, {
+            "kms:CallerAccount": "111111111111",
+            "kms:ViaService": "s3.eu-west-2.amazonaws.com",
+        });
     });
 
     it("checks PITR, backup-plan membership and exports replication with Config rules, and leaves the recorder alone by default", () => {
-        const identifiers = prod.ofType("aws:cfg/rule:Rule").map((r) => (r.inputs.source as { sourceIdentifier: string }).sourceIdentifier).sort();
-        assert.deepEqual(identifiers, ["DYNAMODB_PITR_ENABLED", "DYNAMODB_RESOURCES_PROTECTED_BY_BACKUP_PLAN", "S3_BUCKET_REPLICATION_ENABLED"]);
-        const replication = prod.ofType("aws:cfg/rule:Rule").find((r) => (r.inputs.source as { sourceIdentifier: string }).sourceIdentifier === "S3_BUCKET_REPLICATION_ENABLED");
-        assert.equal((replication!.inputs.scope as { complianceResourceId: string }).complianceResourceId, prod.one("aws:s3/bucket:Bucket").outputs.bucket);
+        const identifiers = prod
+            .ofType("aws:cfg/rule:Rule")
+            .map((r) => (r.inputs.source as { sourceIdentifier: string }).sourceIdentifier)
+            .sort();
+        assert.deepEqual(identifiers, [
+            "DYNAMODB_PITR_ENABLED",
+            "DYNAMODB_RESOURCES_PROTECTED_BY_BACKUP_PLAN",
+            "S3_BUCKET_REPLICATION_ENABLED",
+        ]);
+        const replication = prod
+            .ofType("aws:cfg/rule:Rule")
+            .find(
+                (r) =>
+                    (r.inputs.source as { sourceIdentifier: string }).sourceIdentifier ===
+                    "S3_BUCKET_REPLICATION_ENABLED",
+            );
+        assert.equal(
+            (replication!.inputs.scope as { complianceResourceId: string }).complianceResourceId,
+            prod.one("aws:s3/bucket:Bucket").outputs.bucket,
+        );
         assert.equal(prod.ofType("aws:cfg/recorder:Recorder").length, 0);
         assert.throws(() => statement(prod.one("aws:s3/bucketPolicy:BucketPolicy"), "ConfigBucketDelivery"));
     });
@@ -116,7 +202,10 @@ describe("deployment stack: monitoring and verification (prod)", function () {
         const delivery = statement(run.one("aws:s3/bucketPolicy:BucketPolicy"), "ConfigBucketDelivery");
         assert.deepEqual(delivery.Principal, { Service: "config.amazonaws.com" });
         assert.equal((delivery.Condition?.StringEquals as Record<string, string>)["aws:SourceAccount"], "111111111111");
-        assert.equal(delivery.Resource, `${run.one("aws:s3/bucket:Bucket").outputs.arn}/aws-config/AWSLogs/111111111111/Config/*`);
+        assert.equal(
+            delivery.Resource,
+            `${run.one("aws:s3/bucket:Bucket").outputs.arn}/aws-config/AWSLogs/111111111111/Config/*`,
+        );
     });
 });
 
@@ -129,9 +218,15 @@ describe("every alarm of every checked-in stack is one CloudWatch accepts", func
                 const period = Number(a.inputs.period);
                 const n = Number(a.inputs.evaluationPeriods);
                 const m = Number(a.inputs.datapointsToAlarm ?? n);
-                assert.ok([10, 20, 30].includes(period) || (period > 0 && period % 60 === 0), `${a.name}: period ${period}`);
+                assert.ok(
+                    [10, 20, 30].includes(period) || (period > 0 && period % 60 === 0),
+                    `${a.name}: period ${period}`,
+                );
                 assert.ok(Number.isInteger(n) && n >= 1, `${a.name}: evaluationPeriods ${n}`);
-                assert.ok(period * n <= (period < 3600 ? 86_400 : 604_800), `${a.name}: ${period} × ${n} seconds is beyond CloudWatch's window`);
+                assert.ok(
+                    period * n <= (period < 3600 ? 86_400 : 604_800),
+                    `${a.name}: ${period} × ${n} seconds is beyond CloudWatch's window`,
+                );
                 assert.ok(Number.isInteger(m) && m >= 1 && m <= n, `${a.name}: datapointsToAlarm ${m} of ${n}`);
                 assert.match(String(a.inputs.name), /^[^\s][\x20-\x7e]{0,254}$/, `${a.name}: alarm name`);
             }
@@ -156,29 +251,70 @@ describe("monitoring config", () => {
         assert.ok(cfg.role === "deployment");
         assert.deepEqual(cfg.monitoring, {
             createConfigRecorder: false,
-            restoreTest: { schedule: "cron(0 5 15 * ? *)", startWindowHours: 24, selectionWindowDays: 7, validationWindowHours: 24 },
+            restoreTest: {
+                schedule: "cron(0 5 15 * ? *)",
+                startWindowHours: 24,
+                selectionWindowDays: 7,
+                validationWindowHours: 24,
+            },
         });
     });
 
     it("rejects restore-test windows AWS rejects", () => {
-        const found = problems({ monitoring: { restoreTest: { startWindowHours: 0, selectionWindowDays: 400, validationWindowHours: 169 } } });
-        assert.ok(found.some((p) => p.startsWith("vat-backup:monitoring.restoreTest.startWindowHours = 0") && /at least 1 hour/.test(p)), found.join("\n"));
-        assert.ok(found.some((p) => p.startsWith("vat-backup:monitoring.restoreTest.selectionWindowDays = 400")), found.join("\n"));
-        assert.ok(found.some((p) => p.startsWith("vat-backup:monitoring.restoreTest.validationWindowHours = 169") && /0 to 168/.test(p)), found.join("\n"));
+        const found = problems({
+            monitoring: { restoreTest: { startWindowHours: 0, selectionWindowDays: 400, validationWindowHours: 169 } },
+        });
+        assert.ok(
+            found.some(
+                (p) =>
+                    p.startsWith("vat-backup:monitoring.restoreTest.startWindowHours = 0") && /at least 1 hour/.test(p),
+            ),
+            found.join("\n"),
+        );
+        assert.ok(
+            found.some((p) => p.startsWith("vat-backup:monitoring.restoreTest.selectionWindowDays = 400")),
+            found.join("\n"),
+        );
+        assert.ok(
+            found.some(
+                (p) =>
+                    p.startsWith("vat-backup:monitoring.restoreTest.validationWindowHours = 169") && /0 to 168/.test(p),
+            ),
+            found.join("\n"),
+        );
     });
 
     it("rejects a restore-test table the stack does not protect, and a schedule AWS Backup would not take", () => {
-        assert.ok(problems({ monitoring: { restoreTest: { tables: ["prod-env-unknown"] } } }).some((p) => /'prod-env-unknown' is not one of the stack's tables/.test(p)));
-        assert.ok(problems({ monitoring: { restoreTest: { schedule: "rate(30 days)" } } }).some((p) => p.startsWith("vat-backup:monitoring.restoreTest.schedule")));
+        assert.ok(
+            problems({ monitoring: { restoreTest: { tables: ["prod-env-unknown"] } } }).some((p) =>
+                /'prod-env-unknown' is not one of the stack's tables/.test(p),
+            ),
+        );
+        assert.ok(
+            problems({ monitoring: { restoreTest: { schedule: "rate(30 days)" } } }).some((p) =>
+                p.startsWith("vat-backup:monitoring.restoreTest.schedule"),
+            ),
+        );
     });
 
     it("rejects a plan whose most frequent rule leaves the no-recent-backup window beyond CloudWatch's week", () => {
-        const found = problems({ backupRules: { weekly: { schedule: "cron(0 3 ? * SUN *)", lifecycle: { deleteAfterDays: 90 } } } });
-        assert.ok(found.some((p) => p.startsWith("vat-backup:backupRules") && /at least every 6 days.*176-hour window/.test(p)), found.join("\n"));
+        const found = problems({
+            backupRules: { weekly: { schedule: "cron(0 3 ? * SUN *)", lifecycle: { deleteAfterDays: 90 } } },
+        });
+        assert.ok(
+            found.some(
+                (p) => p.startsWith("vat-backup:backupRules") && /at least every 6 days.*176-hour window/.test(p),
+            ),
+            found.join("\n"),
+        );
     });
 
     it("rejects a recovery point age beyond 744 hours and unknown keys", () => {
         assert.ok(problems({ monitoring: { maxRecoveryPointAgeHours: 745 } }).some((p) => /744 hours/.test(p)));
-        assert.ok(problems({ monitoring: { createConfigRecoder: true } }).some((p) => /createConfigRecoder: unknown key/.test(p)));
+        assert.ok(
+            problems({ monitoring: { createConfigRecoder: true } }).some((p) =>
+                /createConfigRecoder: unknown key/.test(p),
+            ),
+        );
     });
 });

@@ -5,7 +5,18 @@ import { runComponent, statement } from "../../helpers/engine";
 describe("AlertTopic component", () => {
     it("encrypts the topic with its own key, which the publishing services of this account may use", async () => {
         const run = await runComponent((provider) => {
-            new AlertTopic("alerts", { topicName: "t-alerts", keyAlias: "alias/t-alerts", accountId: "111111111111", region: "eu-west-2", emails: ["a@example.com", "b@example.com"], protect: false }, { provider });
+            new AlertTopic(
+                "alerts",
+                {
+                    topicName: "t-alerts",
+                    keyAlias: "alias/t-alerts",
+                    accountId: "111111111111",
+                    region: "eu-west-2",
+                    emails: ["a@example.com", "b@example.com"],
+                    protect: false,
+                },
+                { provider },
+            );
         });
         const topic = run.one("aws:sns/topic:Topic");
         const key = run.one("aws:kms/key:Key");
@@ -15,7 +26,10 @@ describe("AlertTopic component", () => {
         assert.deepEqual(publish.Condition, { StringEquals: { "aws:SourceAccount": "111111111111" } });
         assert.equal(publish.Resource, topic.outputs.arn);
         const subs = run.ofType("aws:sns/topicSubscription:TopicSubscription");
-        assert.deepEqual(subs.map((s) => s.inputs.endpoint), ["a@example.com", "b@example.com"]);
+        assert.deepEqual(
+            subs.map((s) => s.inputs.endpoint),
+            ["a@example.com", "b@example.com"],
+        );
         assert.ok(subs.every((s) => s.inputs.protocol === "email" && s.inputs.topic === topic.outputs.arn));
     });
 });

@@ -34,7 +34,12 @@ function pitrDescription(status: "ENABLED" | "DISABLED", days?: number) {
             ContinuousBackupsStatus: "ENABLED" as const,
             PointInTimeRecoveryDescription:
                 status === "ENABLED"
-                    ? { PointInTimeRecoveryStatus: status, RecoveryPeriodInDays: days, EarliestRestorableDateTime: earliest, LatestRestorableDateTime: latest }
+                    ? {
+                          PointInTimeRecoveryStatus: status,
+                          RecoveryPeriodInDays: days,
+                          EarliestRestorableDateTime: earliest,
+                          LatestRestorableDateTime: latest,
+                      }
                     : { PointInTimeRecoveryStatus: status },
         },
     };
@@ -59,7 +64,10 @@ describe("TablePitr provider logic", () => {
     beforeEach(() => {
         dynamodb.reset();
         sts.reset();
-        sts.on(GetCallerIdentityCommand).resolves({ Account: PROD, Arn: `arn:aws:sts::${PROD}:assumed-role/prod-env-deployment/s` });
+        sts.on(GetCallerIdentityCommand).resolves({
+            Account: PROD,
+            Arn: `arn:aws:sts::${PROD}:assumed-role/prod-env-deployment/s`,
+        });
     });
 
     it("create switches PITR on with the requested recovery period and reports the restorable window", async () => {
@@ -95,18 +103,34 @@ describe("TablePitr provider logic", () => {
 
     it("update applies a new recovery period", async () => {
         dynamodb.on(UpdateContinuousBackupsCommand).resolves(pitrDescription("ENABLED", 14));
-        const olds: TablePitrOutputs = { ...inputs, tableArn: "x", pitrEnabled: true, pitrStatus: "ENABLED", continuousBackupsStatus: "ENABLED" };
+        const olds: TablePitrOutputs = {
+            ...inputs,
+            tableArn: "x",
+            pitrEnabled: true,
+            pitrStatus: "ENABLED",
+            continuousBackupsStatus: "ENABLED",
+        };
 
         const { outs } = await logic.update("id", olds, { ...inputs, recoveryPeriodDays: 14 });
 
-        assert.equal(dynamodb.commandCalls(UpdateContinuousBackupsCommand)[0].args[0].input.PointInTimeRecoverySpecification?.RecoveryPeriodInDays, 14);
+        assert.equal(
+            dynamodb.commandCalls(UpdateContinuousBackupsCommand)[0].args[0].input.PointInTimeRecoverySpecification
+                ?.RecoveryPeriodInDays,
+            14,
+        );
         assert.equal(outs.recoveryPeriodDays, 14);
         assert.equal(outs.pitrEnabled, true);
     });
 
     it("read reports PITR switched off by someone else, and diff turns it into an update", async () => {
         dynamodb.on(DescribeContinuousBackupsCommand).resolves(pitrDescription("DISABLED"));
-        const stored: TablePitrOutputs = { ...inputs, tableArn: "x", pitrEnabled: true, pitrStatus: "ENABLED", continuousBackupsStatus: "ENABLED" };
+        const stored: TablePitrOutputs = {
+            ...inputs,
+            tableArn: "x",
+            pitrEnabled: true,
+            pitrStatus: "ENABLED",
+            continuousBackupsStatus: "ENABLED",
+        };
 
         const { props } = await logic.read("id", stored);
 
@@ -119,7 +143,13 @@ describe("TablePitr provider logic", () => {
 
     it("read reports a recovery period changed by hand", async () => {
         dynamodb.on(DescribeContinuousBackupsCommand).resolves(pitrDescription("ENABLED", 7));
-        const stored: TablePitrOutputs = { ...inputs, tableArn: "x", pitrEnabled: true, pitrStatus: "ENABLED", continuousBackupsStatus: "ENABLED" };
+        const stored: TablePitrOutputs = {
+            ...inputs,
+            tableArn: "x",
+            pitrEnabled: true,
+            pitrStatus: "ENABLED",
+            continuousBackupsStatus: "ENABLED",
+        };
 
         const { props } = await logic.read("id", stored);
 
@@ -129,24 +159,46 @@ describe("TablePitr provider logic", () => {
     });
 
     it("diff replaces on another table, region or account and is quiet when nothing changed", () => {
-        const olds: TablePitrOutputs = { ...inputs, tableArn: "x", pitrEnabled: true, pitrStatus: "ENABLED", continuousBackupsStatus: "ENABLED" };
+        const olds: TablePitrOutputs = {
+            ...inputs,
+            tableArn: "x",
+            pitrEnabled: true,
+            pitrStatus: "ENABLED",
+            continuousBackupsStatus: "ENABLED",
+        };
         assert.deepEqual(diffTablePitr(olds, inputs), { changes: false, replaces: [], deleteBeforeReplace: false });
         assert.deepEqual(diffTablePitr(olds, { ...inputs, tableName: "prod-env-bundles" }).replaces, ["tableName"]);
         assert.deepEqual(diffTablePitr(olds, { ...inputs, region: "eu-west-1" }).replaces, ["region"]);
         assert.deepEqual(diffTablePitr(olds, { ...inputs, accountId: "222222222222" }).replaces, ["accountId"]);
-        assert.deepEqual(diffTablePitr(olds, { ...inputs, recoveryPeriodDays: 30 }), { changes: true, replaces: [], deleteBeforeReplace: false });
-        assert.deepEqual(diffTablePitr(olds, { ...inputs, assumeRoleArn: `arn:aws:iam::${PROD}:role/other` }).changes, true);
+        assert.deepEqual(diffTablePitr(olds, { ...inputs, recoveryPeriodDays: 30 }), {
+            changes: true,
+            replaces: [],
+            deleteBeforeReplace: false,
+        });
+        assert.deepEqual(
+            diffTablePitr(olds, { ...inputs, assumeRoleArn: `arn:aws:iam::${PROD}:role/other` }).changes,
+            true,
+        );
     });
 
     it("delete makes no AWS call at all, so PITR is never switched off", async () => {
-        const olds: TablePitrOutputs = { ...inputs, tableArn: "x", pitrEnabled: true, pitrStatus: "ENABLED", continuousBackupsStatus: "ENABLED" };
+        const olds: TablePitrOutputs = {
+            ...inputs,
+            tableArn: "x",
+            pitrEnabled: true,
+            pitrStatus: "ENABLED",
+            continuousBackupsStatus: "ENABLED",
+        };
         await logic.delete("id", olds);
         assert.equal(dynamodb.calls().length, 0);
         assert.equal(sts.calls().length, 0);
     });
 
     it("refuses to touch a table when the credentials belong to another account", async () => {
-        sts.on(GetCallerIdentityCommand).resolves({ Account: "999999999999", Arn: "arn:aws:iam::999999999999:user/someone" });
+        sts.on(GetCallerIdentityCommand).resolves({
+            Account: "999999999999",
+            Arn: "arn:aws:iam::999999999999:user/someone",
+        });
 
         await assert.rejects(logic.create(inputs), (error: Error) => {
             assert.match(error.message, /Refusing to enable PITR on table 'prod-env-receipts'/);
@@ -159,21 +211,42 @@ describe("TablePitr provider logic", () => {
     });
 
     it("names the table, region and account when the table does not exist", async () => {
-        dynamodb.on(UpdateContinuousBackupsCommand).rejects(new TableNotFoundException({ message: "Table not found: prod-env-receipts", $metadata: {} }));
+        dynamodb
+            .on(UpdateContinuousBackupsCommand)
+            .rejects(new TableNotFoundException({ message: "Table not found: prod-env-receipts", $metadata: {} }));
 
         await assert.rejects(logic.create(inputs), (error: Error) => {
-            assert.match(error.message, /table 'prod-env-receipts' in account 111111111111, region eu-west-2 does not exist/);
+            assert.match(
+                error.message,
+                /table 'prod-env-receipts' in account 111111111111, region eu-west-2 does not exist/,
+            );
             return true;
         });
     });
 
     it("check rejects periods outside 1..35, bad accounts and a role in another account", async () => {
-        const bad = { ...inputs, recoveryPeriodDays: 36, accountId: "1234", assumeRoleArn: "arn:aws:iam::222222222222:role/x" };
-        const failures = tablePitrFailures(bad).map((f) => f.property).sort();
+        const bad = {
+            ...inputs,
+            recoveryPeriodDays: 36,
+            accountId: "1234",
+            assumeRoleArn: "arn:aws:iam::222222222222:role/x",
+        };
+        const failures = tablePitrFailures(bad)
+            .map((f) => f.property)
+            .sort();
         assert.deepEqual(failures, ["accountId", "assumeRoleArn", "recoveryPeriodDays"]);
-        assert.deepEqual(tablePitrFailures({ ...inputs, recoveryPeriodDays: 0 }).map((f) => f.property), ["recoveryPeriodDays"]);
-        assert.deepEqual(tablePitrFailures({ ...inputs, recoveryPeriodDays: 1.5 }).map((f) => f.property), ["recoveryPeriodDays"]);
-        assert.match(tablePitrFailures({ ...inputs, assumeRoleArn: "arn:aws:iam::222222222222:role/x" })[0].reason, /not in account 111111111111/);
+        assert.deepEqual(
+            tablePitrFailures({ ...inputs, recoveryPeriodDays: 0 }).map((f) => f.property),
+            ["recoveryPeriodDays"],
+        );
+        assert.deepEqual(
+            tablePitrFailures({ ...inputs, recoveryPeriodDays: 1.5 }).map((f) => f.property),
+            ["recoveryPeriodDays"],
+        );
+        assert.match(
+            tablePitrFailures({ ...inputs, assumeRoleArn: "arn:aws:iam::222222222222:role/x" })[0].reason,
+            /not in account 111111111111/,
+        );
         assert.deepEqual((await logic.check({}, inputs)).failures, []);
         await assert.rejects(logic.create({ ...inputs, recoveryPeriodDays: 36 }), /recoveryPeriodDays/);
         assert.equal(sts.calls().length, 0, "invalid inputs are refused before any call");
@@ -188,7 +261,11 @@ describe("TablePitr provider logic", () => {
         const clients = awsPitrClients(inputs);
         assert.equal(await (clients.dynamodb as DynamoDBClient).config.region(), "eu-west-2");
         assert.equal(await (clients.sts as STSClient).config.region(), "eu-west-2");
-        assert.equal(typeof clientConfigFor(inputs, "s").credentials, "function", "role credentials come from fromTemporaryCredentials");
+        assert.equal(
+            typeof clientConfigFor(inputs, "s").credentials,
+            "function",
+            "role credentials come from fromTemporaryCredentials",
+        );
         const { assumeRoleArn: _ignored, ...withoutRole } = inputs;
         assert.deepEqual(clientConfigFor(withoutRole, "s"), { region: "eu-west-2" });
     });

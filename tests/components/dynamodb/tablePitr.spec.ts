@@ -64,9 +64,17 @@ describe("TablePitr dynamic resource", () => {
 
             assert.equal(result.id, "111111111111/eu-west-2/prod-env-receipts");
             assert.equal(result.outs.pitrEnabled, true);
-            assert.equal(dynamodb.commandCalls(UpdateContinuousBackupsCommand)[0].args[0].input.PointInTimeRecoverySpecification?.RecoveryPeriodInDays, 21);
+            assert.equal(
+                dynamodb.commandCalls(UpdateContinuousBackupsCommand)[0].args[0].input.PointInTimeRecoverySpecification
+                    ?.RecoveryPeriodInDays,
+                21,
+            );
             await provider.delete!(result.id, result.outs);
-            assert.equal(dynamodb.commandCalls(UpdateContinuousBackupsCommand).length, 1, "delete made no further call");
+            assert.equal(
+                dynamodb.commandCalls(UpdateContinuousBackupsCommand).length,
+                1,
+                "delete made no further call",
+            );
         } finally {
             dynamodb.restore();
             sts.restore();

@@ -2,7 +2,14 @@ import * as assert from "node:assert/strict";
 import { BackupKey, BackupKeyArgs, backupKeyPolicy } from "../../../components/kms/backupKey";
 import { runComponent, statement } from "../../helpers/engine";
 
-const base: BackupKeyArgs = { description: "d", aliasName: "alias/test-backup", accountId: "111111111111", region: "eu-west-2", viaServices: ["backup"], protect: true };
+const base: BackupKeyArgs = {
+    description: "d",
+    aliasName: "alias/test-backup",
+    accountId: "111111111111",
+    region: "eu-west-2",
+    viaServices: ["backup"],
+    protect: true,
+};
 
 describe("BackupKey component", () => {
     it("rotates, has an alias, and is protected when asked", async () => {
@@ -28,13 +35,17 @@ describe("BackupKey component", () => {
 
     it("limits use to the named services of this account and region", () => {
         const use = backupKeyPolicy(base).find((s) => s.Sid === "UseThroughAccountServices")!;
-        assert.deepEqual(use.Condition, { StringEquals: { "kms:ViaService": ["backup.eu-west-2.amazonaws.com"], "kms:CallerAccount": "111111111111" } });
+        assert.deepEqual(use.Condition, {
+            StringEquals: { "kms:ViaService": ["backup.eu-west-2.amazonaws.com"], "kms:CallerAccount": "111111111111" },
+        });
         const grants = backupKeyPolicy(base).find((s) => s.Sid === "GrantsForAwsResources")!;
         assert.deepEqual(grants.Condition?.Bool, { "kms:GrantIsForAWSResource": true });
     });
 
     it("lets publishing services encrypt for SNS, leaving the source-account check to the topic policy", () => {
-        const s = backupKeyPolicy({ ...base, servicePrincipals: ["events.amazonaws.com"] }).find((x) => x.Sid === "PublishingServices")!;
+        const s = backupKeyPolicy({ ...base, servicePrincipals: ["events.amazonaws.com"] }).find(
+            (x) => x.Sid === "PublishingServices",
+        )!;
         assert.deepEqual(s.Principal, { Service: ["events.amazonaws.com"] });
         assert.deepEqual(s.Action, ["kms:Decrypt", "kms:GenerateDataKey*"]);
         assert.equal(s.Condition, undefined, "a condition a publisher does not send would drop alerts silently");
@@ -42,7 +53,16 @@ describe("BackupKey component", () => {
 
     it("gives another account encrypt-only or decrypt-only use, through a service", async () => {
         const run = await runComponent((provider) => {
-            new BackupKey("k", { ...base, crossAccount: [{ sid: "Copies", accountIds: ["222222222222"], use: "encrypt", viaServices: ["backup"] }] }, { provider });
+            new BackupKey(
+                "k",
+                {
+                    ...base,
+                    crossAccount: [
+                        { sid: "Copies", accountIds: ["222222222222"], use: "encrypt", viaServices: ["backup"] },
+                    ],
+                },
+                { provider },
+            );
         });
         const s = statement(run.one("aws:kms/key:Key"), "Copies");
         assert.deepEqual(s.Principal, { AWS: ["arn:aws:iam::222222222222:root"] });

@@ -1,6 +1,12 @@
 import * as assert from "node:assert/strict";
 import * as aws from "@pulumi/aws";
-import { BackupAlarms, BackupAlarmsArgs, ScheduledRule, backupAlarmSpecs, noRecentBackupWindow } from "../../../components/monitoring/backupAlarms";
+import {
+    BackupAlarms,
+    BackupAlarmsArgs,
+    ScheduledRule,
+    backupAlarmSpecs,
+    noRecentBackupWindow,
+} from "../../../components/monitoring/backupAlarms";
 import { Registered, runComponent } from "../../helpers/engine";
 
 const DAILY: ScheduledRule = { name: "daily", schedule: "cron(0 2 * * ? *)", completionWindowMinutes: 480 };
@@ -12,7 +18,18 @@ const TOPIC = "arn:aws:sns:eu-west-2:111111111111:alerts";
 async function vaultWithAlarms(overrides: Partial<BackupAlarmsArgs> = {}): Promise<Registered> {
     return runComponent((provider) => {
         const vault = new aws.backup.Vault("v", { name: "test-vault" }, { provider });
-        new BackupAlarms("alarms", { alarmNamePrefix: "test-backup", vaultName: vault.name, alertTopicArn: TOPIC, backupRules: [DAILY, WEEKLY, MONTHLY], watchCopies: true, ...overrides }, { provider });
+        new BackupAlarms(
+            "alarms",
+            {
+                alarmNamePrefix: "test-backup",
+                vaultName: vault.name,
+                alertTopicArn: TOPIC,
+                backupRules: [DAILY, WEEKLY, MONTHLY],
+                watchCopies: true,
+                ...overrides,
+            },
+            { provider },
+        );
     });
 }
 
@@ -24,8 +41,16 @@ describe("BackupAlarms component", () => {
     const alarm = (key: string) => run.one("aws:cloudwatch/metricAlarm:MetricAlarm", `alarms-${key}`);
 
     it("creates the four alarms of a vault whose rules copy elsewhere", () => {
-        const names = run.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.inputs.name).sort();
-        assert.deepEqual(names, ["test-backup-backup-jobs-failed", "test-backup-copy-jobs-failed", "test-backup-no-recent-backup", "test-backup-restore-jobs-failed"]);
+        const names = run
+            .ofType("aws:cloudwatch/metricAlarm:MetricAlarm")
+            .map((a) => a.inputs.name)
+            .sort();
+        assert.deepEqual(names, [
+            "test-backup-backup-jobs-failed",
+            "test-backup-copy-jobs-failed",
+            "test-backup-no-recent-backup",
+            "test-backup-restore-jobs-failed",
+        ]);
     });
 
     it("dimensions the backup, copy and no-recent-backup alarms by the vault it was given", () => {
@@ -36,7 +61,10 @@ describe("BackupAlarms component", () => {
     });
 
     it("raises backup and copy failures on one failed job in an hour, and stays OK without data", () => {
-        for (const [key, metric] of [["backup-jobs-failed", "NumberOfBackupJobsFailed"], ["copy-jobs-failed", "NumberOfCopyJobsFailed"]]) {
+        for (const [key, metric] of [
+            ["backup-jobs-failed", "NumberOfBackupJobsFailed"],
+            ["copy-jobs-failed", "NumberOfCopyJobsFailed"],
+        ]) {
             const a = alarm(key).inputs;
             assert.equal(a.namespace, "AWS/Backup");
             assert.equal(a.metricName, metric);
@@ -77,13 +105,22 @@ describe("BackupAlarms component", () => {
     });
 
     it("watches only copies and restores for a vault that receives copies and runs no backup jobs", () => {
-        const keys = backupAlarmSpecs({ alarmNamePrefix: "p", vaultName: "central", alertTopicArn: TOPIC, watchCopies: true }).map((s) => s.key);
+        const keys = backupAlarmSpecs({
+            alarmNamePrefix: "p",
+            vaultName: "central",
+            alertTopicArn: TOPIC,
+            watchCopies: true,
+        }).map((s) => s.key);
         assert.deepEqual(keys, ["copy-jobs-failed", "restore-jobs-failed"]);
     });
 
     it("leaves out the copy alarm for a vault that copies nowhere", async () => {
         const noCopies = await vaultWithAlarms({ watchCopies: false });
-        assert.ok(!noCopies.ofType("aws:cloudwatch/metricAlarm:MetricAlarm").some((a) => a.inputs.metricName === "NumberOfCopyJobsFailed"));
+        assert.ok(
+            !noCopies
+                .ofType("aws:cloudwatch/metricAlarm:MetricAlarm")
+                .some((a) => a.inputs.metricName === "NumberOfCopyJobsFailed"),
+        );
     });
 
     describe("the no-recent-backup window", () => {
@@ -98,15 +135,32 @@ describe("BackupAlarms component", () => {
         });
 
         it("follows an hourly rule too", () => {
-            assert.equal(noRecentBackupWindow([{ name: "hourly", schedule: "cron(0 * * * ? *)", completionWindowMinutes: 120 }]).windowHours, 3);
+            assert.equal(
+                noRecentBackupWindow([{ name: "hourly", schedule: "cron(0 * * * ? *)", completionWindowMinutes: 120 }])
+                    .windowHours,
+                3,
+            );
         });
 
         it("refuses a plan whose most frequent rule is weekly: CloudWatch cannot look back beyond a week", () => {
-            assert.throws(() => noRecentBackupWindow([WEEKLY, MONTHLY]), /176-hour window \(rule 'weekly'.*at most one week \(604800 s\)/);
+            assert.throws(
+                () => noRecentBackupWindow([WEEKLY, MONTHLY]),
+                /176-hour window \(rule 'weekly'.*at most one week \(604800 s\)/,
+            );
         });
 
         it("refuses a plan without rules", () => {
-            assert.throws(() => backupAlarmSpecs({ alarmNamePrefix: "p", vaultName: "v", alertTopicArn: TOPIC, backupRules: [], watchCopies: false }), /at least one backup rule/);
+            assert.throws(
+                () =>
+                    backupAlarmSpecs({
+                        alarmNamePrefix: "p",
+                        vaultName: "v",
+                        alertTopicArn: TOPIC,
+                        backupRules: [],
+                        watchCopies: false,
+                    }),
+                /at least one backup rule/,
+            );
         });
     });
 });

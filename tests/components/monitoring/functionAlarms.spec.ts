@@ -8,17 +8,41 @@ const TOPIC = "arn:aws:sns:eu-west-2:333333333333:alerts";
 describe("FunctionAlarms component", () => {
     let run: Registered;
     before(async () => {
-        run = await runComponent((provider) => {
-            const queue = new aws.sqs.Queue("q", { name: "copy-dlq" }, { provider });
-            const fn = new aws.lambda.Function("f", { name: "copy-fn", role: "arn:aws:iam::333333333333:role/r", runtime: "nodejs20.x", handler: "index.handler" }, { provider });
-            new FunctionAlarms("fa", { alarmNamePrefix: "vat-backup-copy", functionName: fn.name, deadLetterQueueName: queue.name, alertTopicArn: TOPIC }, { provider });
-        }, { accountId: "333333333333", region: "eu-west-2" });
+        run = await runComponent(
+            (provider) => {
+                const queue = new aws.sqs.Queue("q", { name: "copy-dlq" }, { provider });
+                const fn = new aws.lambda.Function(
+                    "f",
+                    {
+                        name: "copy-fn",
+                        role: "arn:aws:iam::333333333333:role/r",
+                        runtime: "nodejs20.x",
+                        handler: "index.handler",
+                    },
+                    { provider },
+                );
+                new FunctionAlarms(
+                    "fa",
+                    {
+                        alarmNamePrefix: "vat-backup-copy",
+                        functionName: fn.name,
+                        deadLetterQueueName: queue.name,
+                        alertTopicArn: TOPIC,
+                    },
+                    { provider },
+                );
+            },
+            { accountId: "333333333333", region: "eu-west-2" },
+        );
     });
     const alarm = (key: string) => run.one("aws:cloudwatch/metricAlarm:MetricAlarm", `fa-${key}`).inputs;
 
     it("alarms on any error or throttle of the function it was given, within five minutes", () => {
         const fnName = run.one("aws:lambda/function:Function").outputs.name;
-        for (const [key, metric] of [["errors", "Errors"], ["throttles", "Throttles"]]) {
+        for (const [key, metric] of [
+            ["errors", "Errors"],
+            ["throttles", "Throttles"],
+        ]) {
             const a = alarm(key);
             assert.equal(a.name, `vat-backup-copy-${key}`);
             assert.equal(a.namespace, "AWS/Lambda");

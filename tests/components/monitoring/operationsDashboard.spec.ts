@@ -1,6 +1,10 @@
 import * as assert from "node:assert/strict";
 import * as aws from "@pulumi/aws";
-import { OperationsDashboard, OperationsDashboardArgs, dashboardWidgets } from "../../../components/monitoring/operationsDashboard";
+import {
+    OperationsDashboard,
+    OperationsDashboardArgs,
+    dashboardWidgets,
+} from "../../../components/monitoring/operationsDashboard";
 import { Registered, runComponent } from "../../helpers/engine";
 
 interface Widget {
@@ -12,14 +16,31 @@ interface Widget {
     properties: Record<string, any>;
 }
 
-const ALARMS = ["arn:aws:cloudwatch:eu-west-2:111111111111:alarm:a", "arn:aws:cloudwatch:eu-west-2:111111111111:alarm:b"];
+const ALARMS = [
+    "arn:aws:cloudwatch:eu-west-2:111111111111:alarm:a",
+    "arn:aws:cloudwatch:eu-west-2:111111111111:alarm:b",
+];
 
-async function dashboard(extra: Partial<OperationsDashboardArgs> = {}): Promise<{ run: Registered; widgets: Widget[] }> {
+async function dashboard(
+    extra: Partial<OperationsDashboardArgs> = {},
+): Promise<{ run: Registered; widgets: Widget[] }> {
     const run = await runComponent((provider) => {
         const vault = new aws.backup.Vault("v", { name: "test-vault" }, { provider });
-        new OperationsDashboard("ops", { dashboardName: "test-backup-operations", title: "# test", vaultName: vault.name, alarmArns: ALARMS, ...extra }, { provider });
+        new OperationsDashboard(
+            "ops",
+            {
+                dashboardName: "test-backup-operations",
+                title: "# test",
+                vaultName: vault.name,
+                alarmArns: ALARMS,
+                ...extra,
+            },
+            { provider },
+        );
     });
-    const body = JSON.parse(String(run.one("aws:cloudwatch/dashboard:Dashboard").inputs.dashboardBody)) as { widgets: Widget[] };
+    const body = JSON.parse(String(run.one("aws:cloudwatch/dashboard:Dashboard").inputs.dashboardBody)) as {
+        widgets: Widget[];
+    };
     return { run, widgets: body.widgets };
 }
 
@@ -29,11 +50,18 @@ const titled = (widgets: Widget[], title: string) => {
     return w;
 };
 /** A metric line as CloudWatch reads it: namespace, name, dimension pairs, then rendering options. */
-const line = (m: unknown[]) => ({ namespace: m[0], name: m[1], dimensions: Object.fromEntries(Array.from({ length: (m.length - 3) / 2 }, (_, i) => [m[2 + 2 * i], m[3 + 2 * i]])), options: m[m.length - 1] as Record<string, unknown> });
+const line = (m: unknown[]) => ({
+    namespace: m[0],
+    name: m[1],
+    dimensions: Object.fromEntries(Array.from({ length: (m.length - 3) / 2 }, (_, i) => [m[2 + 2 * i], m[3 + 2 * i]])),
+    options: m[m.length - 1] as Record<string, unknown>,
+});
 
 describe("OperationsDashboard component", () => {
     it("is valid CloudWatch dashboard JSON: widgets on the 24-column grid, none overlapping", async () => {
-        const { run, widgets } = await dashboard({ replication: { sourceBucket: "src", destinationBucket: "dst", ruleId: "r" } });
+        const { run, widgets } = await dashboard({
+            replication: { sourceBucket: "src", destinationBucket: "dst", ruleId: "r" },
+        });
         assert.equal(run.one("aws:cloudwatch/dashboard:Dashboard").inputs.dashboardName, "test-backup-operations");
         const cells = new Set<string>();
         for (const w of widgets) {
@@ -63,8 +91,14 @@ describe("OperationsDashboard component", () => {
             ["Copy jobs from the vault: completed vs failed", "NumberOfCopyJobsCompleted", "NumberOfCopyJobsFailed"],
         ]) {
             const lines = (titled(widgets, title).properties.metrics as unknown[][]).map(line);
-            assert.ok(lines.some((l) => l.name === completed && l.options.label === "completed"), title);
-            assert.ok(lines.some((l) => l.name === failed && l.options.label === "failed"), title);
+            assert.ok(
+                lines.some((l) => l.name === completed && l.options.label === "completed"),
+                title,
+            );
+            assert.ok(
+                lines.some((l) => l.name === failed && l.options.label === "failed"),
+                title,
+            );
             for (const l of lines) {
                 assert.equal(l.namespace, "AWS/Backup");
                 assert.deepEqual(l.dimensions, { BackupVaultName: vaultName });
@@ -75,10 +109,17 @@ describe("OperationsDashboard component", () => {
 
     it("shows restore jobs, recovery points and restore-test totals over 30 days", async () => {
         const { widgets } = await dashboard();
-        const restores = (titled(widgets, "Restore jobs: completed vs failed").properties.metrics as unknown[][]).map(line);
-        assert.deepEqual(restores.map((l) => l.name), ["NumberOfRestoreJobsCompleted", "NumberOfRestoreJobsFailed"]);
+        const restores = (titled(widgets, "Restore jobs: completed vs failed").properties.metrics as unknown[][]).map(
+            line,
+        );
+        assert.deepEqual(
+            restores.map((l) => l.name),
+            ["NumberOfRestoreJobsCompleted", "NumberOfRestoreJobsFailed"],
+        );
         assert.deepEqual(restores[0].dimensions, { ResourceType: "DynamoDB" });
-        const points = (titled(widgets, "Recovery points created in the vault").properties.metrics as unknown[][]).map(line);
+        const points = (titled(widgets, "Recovery points created in the vault").properties.metrics as unknown[][]).map(
+            line,
+        );
         assert.ok(points.some((l) => l.name === "NumberOfRecoveryPointsCompleted"));
         const tests = titled(widgets, "Restore-test results, last 30 days");
         assert.equal(tests.properties.view, "singleValue");
@@ -95,7 +136,9 @@ describe("OperationsDashboard component", () => {
     it("adds replication latency, with the 15-minute RTC line, and failures only when the stack replicates", async () => {
         const without = await dashboard();
         assert.ok(!without.widgets.some((w) => /Replication/.test(String(w.properties.title))));
-        const { widgets } = await dashboard({ replication: { sourceBucket: "src", destinationBucket: "dst", ruleId: "r" } });
+        const { widgets } = await dashboard({
+            replication: { sourceBucket: "src", destinationBucket: "dst", ruleId: "r" },
+        });
         const latency = titled(widgets, "Replication latency to the archive (seconds)");
         const [l] = (latency.properties.metrics as unknown[][]).map(line);
         assert.equal(l.namespace, "AWS/S3");
@@ -103,24 +146,39 @@ describe("OperationsDashboard component", () => {
         assert.deepEqual(l.dimensions, { SourceBucket: "src", DestinationBucket: "dst", RuleId: "r" });
         assert.equal(l.options.stat, "Maximum");
         assert.equal(latency.properties.annotations.horizontal[0].value, 900);
-        const failures = (titled(widgets, "Replication: operations failed").properties.metrics as unknown[][]).map(line);
+        const failures = (titled(widgets, "Replication: operations failed").properties.metrics as unknown[][]).map(
+            line,
+        );
         assert.equal(failures[0].name, "OperationsFailedReplication");
     });
 
     it("shows a copy function's work and dead letters, and can leave out backup jobs for a vault that only receives copies", async () => {
-        const { widgets } = await dashboard({ backupJobs: false, copyFunction: { functionName: "copy-fn", deadLetterQueueName: "copy-dlq" } });
+        const { widgets } = await dashboard({
+            backupJobs: false,
+            copyFunction: { functionName: "copy-fn", deadLetterQueueName: "copy-dlq" },
+        });
         assert.ok(!widgets.some((w) => w.properties.title === "Backup jobs: completed vs failed"));
-        const fn = (titled(widgets, "Copy function: invocations vs errors").properties.metrics as unknown[][]).map(line);
-        assert.deepEqual(fn.map((l) => l.name), ["Invocations", "Errors", "Throttles"]);
+        const fn = (titled(widgets, "Copy function: invocations vs errors").properties.metrics as unknown[][]).map(
+            line,
+        );
+        assert.deepEqual(
+            fn.map((l) => l.name),
+            ["Invocations", "Errors", "Throttles"],
+        );
         for (const l of fn) assert.deepEqual(l.dimensions, { FunctionName: "copy-fn" });
-        const [dlq] = (titled(widgets, "Copy function: dead letters waiting").properties.metrics as unknown[][]).map(line);
+        const [dlq] = (titled(widgets, "Copy function: dead letters waiting").properties.metrics as unknown[][]).map(
+            line,
+        );
         assert.equal(dlq.namespace, "AWS/SQS");
         assert.deepEqual(dlq.dimensions, { QueueName: "copy-dlq" });
     });
 
     it("refuses more alarms than one alarm widget shows, and a dashboard name CloudWatch rejects", async () => {
         const many = Array.from({ length: 101 }, (_, i) => `arn:aws:cloudwatch:eu-west-2:111111111111:alarm:a${i}`);
-        assert.throws(() => dashboardWidgets({ dashboardName: "d", title: "t", vaultName: "v", alarmArns: many }), /at most 100 alarms/);
+        assert.throws(
+            () => dashboardWidgets({ dashboardName: "d", title: "t", vaultName: "v", alarmArns: many }),
+            /at most 100 alarms/,
+        );
         await assert.rejects(dashboard({ dashboardName: "has space" }), /dashboard name is 1 to 255 letters/);
     });
 });

@@ -3,7 +3,13 @@ import { ReplicationAlarms, replicationAlarmSpecs } from "../../../components/mo
 import { runComponent } from "../../helpers/engine";
 
 const TOPIC = "arn:aws:sns:eu-west-2:111111111111:alerts";
-const ARGS = { alarmNamePrefix: "test-exports", sourceBucket: "src-bucket", destinationBucket: "archive-bucket", ruleId: "to-archive", alertTopicArn: TOPIC };
+const ARGS = {
+    alarmNamePrefix: "test-exports",
+    sourceBucket: "src-bucket",
+    destinationBucket: "archive-bucket",
+    ruleId: "to-archive",
+    alertTopicArn: TOPIC,
+};
 
 describe("ReplicationAlarms component", () => {
     it("alarms on any failed replication operation within five minutes, dimensioned by source, destination and rule", async () => {
@@ -14,7 +20,11 @@ describe("ReplicationAlarms component", () => {
         assert.equal(failed.name, "test-exports-replication-failed");
         assert.equal(failed.namespace, "AWS/S3");
         assert.equal(failed.metricName, "OperationsFailedReplication");
-        assert.deepEqual(failed.dimensions, { SourceBucket: "src-bucket", DestinationBucket: "archive-bucket", RuleId: "to-archive" });
+        assert.deepEqual(failed.dimensions, {
+            SourceBucket: "src-bucket",
+            DestinationBucket: "archive-bucket",
+            RuleId: "to-archive",
+        });
         assert.equal(failed.statistic, "Sum");
         assert.equal(failed.period, 300);
         assert.equal(failed.threshold, 1);
@@ -38,7 +48,9 @@ describe("ReplicationAlarms component", () => {
     });
 
     it("takes another latency threshold when asked", () => {
-        const latency = replicationAlarmSpecs({ ...ARGS, latencyThresholdSeconds: 600 }).find((s) => s.key === "replication-latency");
+        const latency = replicationAlarmSpecs({ ...ARGS, latencyThresholdSeconds: 600 }).find(
+            (s) => s.key === "replication-latency",
+        );
         assert.equal(latency?.threshold, 600);
     });
 });

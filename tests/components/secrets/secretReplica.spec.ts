@@ -1,5 +1,9 @@
 import * as assert from "node:assert/strict";
-import { DescribeSecretCommand, ReplicateSecretToRegionsCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import {
+    DescribeSecretCommand,
+    ReplicateSecretToRegionsCommand,
+    SecretsManagerClient,
+} from "@aws-sdk/client-secrets-manager";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
 import { SECRET_REPLICA_TYPE, SecretReplica } from "../../../components/secrets/secretReplica";
@@ -13,7 +17,13 @@ describe("SecretReplica dynamic resource", () => {
     /** Registers one SecretReplica on the offline engine and returns what the engine recorded of it. */
     async function register(name: string, secretId: string): Promise<RecordedResource> {
         const run = await runComponent(() => {
-            new SecretReplica(name, { secretId, region: "eu-west-2", accountId: "111111111111", replicaRegion: "eu-west-1", replicaKmsKeyId: KEY });
+            new SecretReplica(name, {
+                secretId,
+                region: "eu-west-2",
+                accountId: "111111111111",
+                replicaRegion: "eu-west-1",
+                replicaKmsKeyId: KEY,
+            });
         });
         return run.named(name);
     }
@@ -35,13 +45,20 @@ describe("SecretReplica dynamic resource", () => {
         const sts = mockClient(STSClient);
         try {
             sts.on(GetCallerIdentityCommand).resolves({ Account: "111111111111" });
-            secrets.on(DescribeSecretCommand).resolves({ ARN: "arn:aws:secretsmanager:eu-west-2:111111111111:secret:prod/submit/hmrc/client_secret-Ab12Cd" });
-            secrets.on(ReplicateSecretToRegionsCommand).resolves({ ReplicationStatus: [{ Region: "eu-west-1", KmsKeyId: KEY, Status: "InProgress" }] });
+            secrets.on(DescribeSecretCommand).resolves({
+                ARN: "arn:aws:secretsmanager:eu-west-2:111111111111:secret:prod/submit/hmrc/client_secret-Ab12Cd",
+            });
+            secrets
+                .on(ReplicateSecretToRegionsCommand)
+                .resolves({ ReplicationStatus: [{ Region: "eu-west-1", KmsKeyId: KEY, Status: "InProgress" }] });
 
             const result = await providerFromSerializedText(String(inputs.__provider)).create(inputs);
 
             assert.equal(result.outs.replicaStatus, "InProgress");
-            assert.equal(secrets.commandCalls(ReplicateSecretToRegionsCommand)[0].args[0].input.SecretId, "prod/submit/hmrc/client_secret");
+            assert.equal(
+                secrets.commandCalls(ReplicateSecretToRegionsCommand)[0].args[0].input.SecretId,
+                "prod/submit/hmrc/client_secret",
+            );
         } finally {
             secrets.restore();
             sts.restore();

@@ -47,14 +47,24 @@ describe("SecretReplica provider logic", () => {
     beforeEach(() => {
         secrets.reset();
         sts.reset();
-        sts.on(GetCallerIdentityCommand).resolves({ Account: PROD, Arn: `arn:aws:sts::${PROD}:assumed-role/prod-env-deployment/s` });
+        sts.on(GetCallerIdentityCommand).resolves({
+            Account: PROD,
+            Arn: `arn:aws:sts::${PROD}:assumed-role/prod-env-deployment/s`,
+        });
     });
 
     it("create replicates a secret without a replica to the DR region under the DR key", async () => {
         secrets.on(DescribeSecretCommand).resolves({ ARN: SALT_ARN, Name: inputs.secretId });
         secrets.on(ReplicateSecretToRegionsCommand).resolves({
             ARN: SALT_ARN,
-            ReplicationStatus: [{ Region: "eu-west-1", KmsKeyId: DR_KEY_ARN, Status: "InProgress", StatusMessage: "Replication in progress" }],
+            ReplicationStatus: [
+                {
+                    Region: "eu-west-1",
+                    KmsKeyId: DR_KEY_ARN,
+                    Status: "InProgress",
+                    StatusMessage: "Replication in progress",
+                },
+            ],
         });
 
         const result = await logic.create(inputs);
@@ -73,11 +83,17 @@ describe("SecretReplica provider logic", () => {
             replicaStatus: "InProgress",
             replicaStatusMessage: "Replication in progress",
         });
-        assert.ok(sts.commandCalls(GetCallerIdentityCommand)[0].calledBefore(calls[0]), "account checked before replicating");
+        assert.ok(
+            sts.commandCalls(GetCallerIdentityCommand)[0].calledBefore(calls[0]),
+            "account checked before replicating",
+        );
     });
 
     it("create adopts a replica that already exists under the same key without replicating again", async () => {
-        secrets.on(DescribeSecretCommand).resolves({ ARN: SALT_ARN, ReplicationStatus: [{ Region: "eu-west-1", KmsKeyId: DR_KEY_ID, Status: "InSync" }] });
+        secrets.on(DescribeSecretCommand).resolves({
+            ARN: SALT_ARN,
+            ReplicationStatus: [{ Region: "eu-west-1", KmsKeyId: DR_KEY_ID, Status: "InSync" }],
+        });
 
         const { outs } = await logic.create(inputs);
 
@@ -88,9 +104,19 @@ describe("SecretReplica provider logic", () => {
     it("update replicates again when the replica failed", async () => {
         secrets.on(DescribeSecretCommand).resolves({
             ARN: SALT_ARN,
-            ReplicationStatus: [{ Region: "eu-west-1", KmsKeyId: DR_KEY_ARN, Status: "Failed", StatusMessage: "kms:GenerateDataKey denied" }],
+            ReplicationStatus: [
+                {
+                    Region: "eu-west-1",
+                    KmsKeyId: DR_KEY_ARN,
+                    Status: "Failed",
+                    StatusMessage: "kms:GenerateDataKey denied",
+                },
+            ],
         });
-        secrets.on(ReplicateSecretToRegionsCommand).resolves({ ARN: SALT_ARN, ReplicationStatus: [{ Region: "eu-west-1", KmsKeyId: DR_KEY_ARN, Status: "InSync" }] });
+        secrets.on(ReplicateSecretToRegionsCommand).resolves({
+            ARN: SALT_ARN,
+            ReplicationStatus: [{ Region: "eu-west-1", KmsKeyId: DR_KEY_ARN, Status: "InSync" }],
+        });
 
         const { outs } = await logic.update("id", { ...healthy, replicaStatus: "Failed" }, inputs);
 
@@ -100,7 +126,10 @@ describe("SecretReplica provider logic", () => {
 
     it("update refuses to re-key an existing replica, because that would remove the DR copy", async () => {
         const otherKey = `arn:aws:kms:eu-west-1:${PROD}:key/ffffffff-0000-0000-0000-000000000000`;
-        secrets.on(DescribeSecretCommand).resolves({ ARN: SALT_ARN, ReplicationStatus: [{ Region: "eu-west-1", KmsKeyId: otherKey, Status: "InSync" }] });
+        secrets.on(DescribeSecretCommand).resolves({
+            ARN: SALT_ARN,
+            ReplicationStatus: [{ Region: "eu-west-1", KmsKeyId: otherKey, Status: "InSync" }],
+        });
 
         await assert.rejects(logic.update("id", healthy, inputs), (error: Error) => {
             assert.match(error.message, /is encrypted with arn:aws:kms:eu-west-1:111111111111:key\/ffffffff/);
@@ -114,7 +143,13 @@ describe("SecretReplica provider logic", () => {
         secrets.on(DescribeSecretCommand).resolves({ ARN: SALT_ARN });
         secrets.on(ReplicateSecretToRegionsCommand).resolves({
             ARN: SALT_ARN,
-            ReplicationStatus: [{ Region: "eu-west-1", Status: "Failed", StatusMessage: "A secret with this name already exists in this region" }],
+            ReplicationStatus: [
+                {
+                    Region: "eu-west-1",
+                    Status: "Failed",
+                    StatusMessage: "A secret with this name already exists in this region",
+                },
+            ],
         });
 
         await assert.rejects(logic.create(inputs), /Failed: A secret with this name already exists/);
@@ -132,7 +167,10 @@ describe("SecretReplica provider logic", () => {
 
     it("read reports a replica under another key", async () => {
         const otherKey = `arn:aws:kms:eu-west-1:${PROD}:key/ffffffff-0000-0000-0000-000000000000`;
-        secrets.on(DescribeSecretCommand).resolves({ ARN: SALT_ARN, ReplicationStatus: [{ Region: "eu-west-1", KmsKeyId: otherKey, Status: "InSync" }] });
+        secrets.on(DescribeSecretCommand).resolves({
+            ARN: SALT_ARN,
+            ReplicationStatus: [{ Region: "eu-west-1", KmsKeyId: otherKey, Status: "InSync" }],
+        });
 
         const { props } = await logic.read("id", healthy);
 
@@ -142,10 +180,19 @@ describe("SecretReplica provider logic", () => {
     });
 
     it("diff replaces on another secret, region, DR region or account, treats key ARN and key id alike, and is quiet when healthy", () => {
-        assert.deepEqual(diffSecretReplica(healthy, inputs), { changes: false, replaces: [], deleteBeforeReplace: false });
+        assert.deepEqual(diffSecretReplica(healthy, inputs), {
+            changes: false,
+            replaces: [],
+            deleteBeforeReplace: false,
+        });
         assert.equal(diffSecretReplica(healthy, { ...inputs, replicaKmsKeyId: DR_KEY_ID }).changes, false);
-        assert.deepEqual(diffSecretReplica(healthy, { ...inputs, secretId: "prod/submit/hmrc/client_secret" }).replaces, ["secretId"]);
-        assert.deepEqual(diffSecretReplica(healthy, { ...inputs, replicaRegion: "eu-central-1" }).replaces, ["replicaRegion"]);
+        assert.deepEqual(
+            diffSecretReplica(healthy, { ...inputs, secretId: "prod/submit/hmrc/client_secret" }).replaces,
+            ["secretId"],
+        );
+        assert.deepEqual(diffSecretReplica(healthy, { ...inputs, replicaRegion: "eu-central-1" }).replaces, [
+            "replicaRegion",
+        ]);
         assert.deepEqual(diffSecretReplica(healthy, { ...inputs, region: "eu-west-3" }).replaces, ["region"]);
         assert.deepEqual(diffSecretReplica(healthy, { ...inputs, accountId: "222222222222" }).replaces, ["accountId"]);
         assert.equal(diffSecretReplica({ ...healthy, replicaStatus: "InProgress" }, inputs).changes, false);
@@ -159,26 +206,43 @@ describe("SecretReplica provider logic", () => {
     });
 
     it("refuses to act when the credentials belong to another account", async () => {
-        sts.on(GetCallerIdentityCommand).resolves({ Account: "222222222222", Arn: "arn:aws:sts::222222222222:assumed-role/ci-env-deployment/s" });
+        sts.on(GetCallerIdentityCommand).resolves({
+            Account: "222222222222",
+            Arn: "arn:aws:sts::222222222222:assumed-role/ci-env-deployment/s",
+        });
 
-        await assert.rejects(logic.create(inputs), /Refusing to replicate secret 'prod\/submit\/user-sub-hash-salt'.*account 222222222222.*targets account 111111111111/s);
+        await assert.rejects(
+            logic.create(inputs),
+            /Refusing to replicate secret 'prod\/submit\/user-sub-hash-salt'.*account 222222222222.*targets account 111111111111/s,
+        );
         await assert.rejects(logic.read("id", healthy), /Refusing to read the replicas/);
         assert.equal(secrets.calls().length, 0, "no Secrets Manager call in the wrong account");
     });
 
     it("names the secret, region and account when the secret does not exist", async () => {
-        secrets.on(DescribeSecretCommand).rejects(new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret.", $metadata: {} }));
+        secrets.on(DescribeSecretCommand).rejects(
+            new ResourceNotFoundException({
+                message: "Secrets Manager can't find the specified secret.",
+                $metadata: {},
+            }),
+        );
 
-        await assert.rejects(logic.create(inputs), /secret 'prod\/submit\/user-sub-hash-salt' in account 111111111111, region eu-west-2 does not exist/);
+        await assert.rejects(
+            logic.create(inputs),
+            /secret 'prod\/submit\/user-sub-hash-salt' in account 111111111111, region eu-west-2 does not exist/,
+        );
         await assert.rejects(logic.read("id", healthy), /does not exist/);
     });
 
     it("check rejects a replica in the primary region, a key in another region, an alias and a secret ARN elsewhere", () => {
-        const properties = (i: Partial<SecretReplicaInputs>) => secretReplicaFailures({ ...inputs, ...i }).map((f) => f.property);
+        const properties = (i: Partial<SecretReplicaInputs>) =>
+            secretReplicaFailures({ ...inputs, ...i }).map((f) => f.property);
         assert.deepEqual(properties({}), []);
         assert.deepEqual(properties({ replicaKmsKeyId: DR_KEY_ID }), []);
         assert.deepEqual(properties({ replicaRegion: "eu-west-2" }), ["replicaRegion", "replicaKmsKeyId"]);
-        assert.deepEqual(properties({ replicaKmsKeyId: `arn:aws:kms:eu-west-2:${PROD}:key/${DR_KEY_ID}` }), ["replicaKmsKeyId"]);
+        assert.deepEqual(properties({ replicaKmsKeyId: `arn:aws:kms:eu-west-2:${PROD}:key/${DR_KEY_ID}` }), [
+            "replicaKmsKeyId",
+        ]);
         assert.deepEqual(properties({ replicaKmsKeyId: "alias/dr-secrets" }), ["replicaKmsKeyId"]);
         assert.deepEqual(properties({ secretId: SALT_ARN }), []);
         assert.deepEqual(properties({ secretId: SALT_ARN.replace("eu-west-2", "eu-west-3") }), ["secretId"]);

@@ -1,6 +1,14 @@
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import { AuditFramework, AuditFrameworkArgs, auditFrameworkErrors, frequencyOf, reportDeliveryBucketStatements, reportDeliveryKeyStatements, reportsRoleArn } from "../../../components/verification/auditFramework";
+import {
+    AuditFramework,
+    AuditFrameworkArgs,
+    auditFrameworkErrors,
+    frequencyOf,
+    reportDeliveryBucketStatements,
+    reportDeliveryKeyStatements,
+    reportsRoleArn,
+} from "../../../components/verification/auditFramework";
 import { Registered, runComponent } from "../../helpers/engine";
 
 const ARGS: AuditFrameworkArgs = {
@@ -10,12 +18,20 @@ const ARGS: AuditFrameworkArgs = {
     reportBucketName: "prod-env-backup-exports-111111111111-eu-west-2",
     reportKeyPrefix: "backup-audit",
     controls: {
-        plan: { minimumFrequency: { unit: "days", value: 1 }, minimumRetentionDays: 35, lastRecoveryPointMaxAge: { unit: "hours", value: 32 } },
+        plan: {
+            minimumFrequency: { unit: "days", value: 1 },
+            minimumRetentionDays: 35,
+            lastRecoveryPointMaxAge: { unit: "hours", value: 32 },
+        },
         crossAccountIds: ["333333333333"],
     },
 };
 
-type Control = { name: string; inputParameters?: { name: string; value: string }[]; scope?: { complianceResourceTypes: string[] } };
+type Control = {
+    name: string;
+    inputParameters?: { name: string; value: string }[];
+    scope?: { complianceResourceTypes: string[] };
+};
 const params = (c: Control | undefined) => Object.fromEntries((c?.inputParameters ?? []).map((p) => [p.name, p.value]));
 
 describe("AuditFramework component", () => {
@@ -41,27 +57,59 @@ describe("AuditFramework component", () => {
     });
 
     it("passes AWS's parameter names, as strings", () => {
-        assert.deepEqual(params(control("BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK")), { requiredFrequencyUnit: "days", requiredFrequencyValue: "1", requiredRetentionDays: "35" });
-        assert.deepEqual(params(control("BACKUP_LAST_RECOVERY_POINT_CREATED")), { recoveryPointAgeUnit: "hours", recoveryPointAgeValue: "32" });
-        assert.deepEqual(params(control("BACKUP_RESOURCES_PROTECTED_BY_CROSS_ACCOUNT")), { crossAccountList: "333333333333" });
-        assert.deepEqual(control("BACKUP_RESOURCES_PROTECTED_BY_BACKUP_PLAN")?.scope, { complianceResourceTypes: ["DynamoDB"] });
+        assert.deepEqual(params(control("BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK")), {
+            requiredFrequencyUnit: "days",
+            requiredFrequencyValue: "1",
+            requiredRetentionDays: "35",
+        });
+        assert.deepEqual(params(control("BACKUP_LAST_RECOVERY_POINT_CREATED")), {
+            recoveryPointAgeUnit: "hours",
+            recoveryPointAgeValue: "32",
+        });
+        assert.deepEqual(params(control("BACKUP_RESOURCES_PROTECTED_BY_CROSS_ACCOUNT")), {
+            crossAccountList: "333333333333",
+        });
+        assert.deepEqual(control("BACKUP_RESOURCES_PROTECTED_BY_BACKUP_PLAN")?.scope, {
+            complianceResourceTypes: ["DynamoDB"],
+        });
     });
 
     it("gives a vault-only account (the backup account) manual deletion disabled and vault lock within bounds, without plan controls", async () => {
         const backup = await runComponent((provider) => {
-            new AuditFramework("audit", { ...ARGS, controls: { manualDeletionDisabled: true, vaultLock: { minRetentionDays: 7, maxRetentionDays: 2557 } } }, { provider });
+            new AuditFramework(
+                "audit",
+                {
+                    ...ARGS,
+                    controls: {
+                        manualDeletionDisabled: true,
+                        vaultLock: { minRetentionDays: 7, maxRetentionDays: 2557 },
+                    },
+                },
+                { provider },
+            );
         });
         const list = backup.one("aws:backup/framework:Framework").inputs.controls as Control[];
-        assert.deepEqual(list.map((c) => c.name).sort(), ["BACKUP_RECOVERY_POINT_ENCRYPTED", "BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED", "BACKUP_RESOURCES_PROTECTED_BY_BACKUP_VAULT_LOCK"]);
+        assert.deepEqual(list.map((c) => c.name).sort(), [
+            "BACKUP_RECOVERY_POINT_ENCRYPTED",
+            "BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED",
+            "BACKUP_RESOURCES_PROTECTED_BY_BACKUP_VAULT_LOCK",
+        ]);
         assert.ok(list.some((c) => c.name === "BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED"));
-        assert.deepEqual(params(list.find((c) => c.name === "BACKUP_RESOURCES_PROTECTED_BY_BACKUP_VAULT_LOCK")), { minRetentionDays: "7", maxRetentionDays: "2557" });
+        assert.deepEqual(params(list.find((c) => c.name === "BACKUP_RESOURCES_PROTECTED_BY_BACKUP_VAULT_LOCK")), {
+            minRetentionDays: "7",
+            maxRetentionDays: "2557",
+        });
         assert.ok(!list.some((c) => c.name === "BACKUP_RESOURCES_PROTECTED_BY_CROSS_ACCOUNT"));
     });
 
     it("writes a daily control compliance report of this framework to the bucket and prefix", () => {
         const plan = run.one("aws:backup/reportPlan:ReportPlan").inputs;
         assert.equal(plan.name, "prod_backup_compliance");
-        assert.deepEqual(plan.reportDeliveryChannel, { s3BucketName: ARGS.reportBucketName, s3KeyPrefix: "backup-audit", formats: ["CSV", "JSON"] });
+        assert.deepEqual(plan.reportDeliveryChannel, {
+            s3BucketName: ARGS.reportBucketName,
+            s3KeyPrefix: "backup-audit",
+            formats: ["CSV", "JSON"],
+        });
         const setting = plan.reportSetting as Record<string, unknown>;
         assert.equal(setting.reportTemplate, "CONTROL_COMPLIANCE_REPORT");
         assert.deepEqual(setting.frameworkArns, [run.one("aws:backup/framework:Framework").outputs.arn]);
@@ -78,7 +126,11 @@ describe("AuditFramework component", () => {
         const errors = auditFrameworkErrors({
             ...ARGS,
             controls: {
-                plan: { minimumFrequency: { unit: "hours", value: 25 }, minimumRetentionDays: 35, lastRecoveryPointMaxAge: { unit: "days", value: 32 } },
+                plan: {
+                    minimumFrequency: { unit: "hours", value: 25 },
+                    minimumRetentionDays: 35,
+                    lastRecoveryPointMaxAge: { unit: "days", value: 32 },
+                },
                 crossAccountIds: ["1", "2", "3", "4", "5", "6"],
             },
         });
@@ -98,7 +150,10 @@ describe("AuditFramework component", () => {
             assert.equal(s.Principal, "*");
             assert.equal(s.Action, "s3:PutObject");
             assert.deepEqual(s.Condition, {
-                ArnEquals: { "aws:PrincipalArn": "arn:aws:iam::111111111111:role/aws-service-role/reports.backup.amazonaws.com/AWSServiceRoleForBackupReports" },
+                ArnEquals: {
+                    "aws:PrincipalArn":
+                        "arn:aws:iam::111111111111:role/aws-service-role/reports.backup.amazonaws.com/AWSServiceRoleForBackupReports",
+                },
                 StringEquals: { "aws:PrincipalAccount": "111111111111", "s3:x-amz-acl": "bucket-owner-full-control" },
             });
         });

@@ -1,26 +1,58 @@
 import * as assert from "node:assert/strict";
 import * as aws from "@pulumi/aws";
-import { CONFIG_ROLE_POLICY, ConfigRules, ConfigRulesArgs, RECORDED_RESOURCE_TYPES, managedRuleSpecs } from "../../../components/verification/configRules";
+import {
+    CONFIG_ROLE_POLICY,
+    ConfigRules,
+    ConfigRulesArgs,
+    RECORDED_RESOURCE_TYPES,
+    managedRuleSpecs,
+} from "../../../components/verification/configRules";
 import { Registered, policyOf, runComponent, statement } from "../../helpers/engine";
 
 async function rules(args: Partial<ConfigRulesArgs>): Promise<Registered> {
     return runComponent((provider) => {
-        const bucket = new aws.s3.Bucket("b", { bucket: "prod-env-backup-exports-111111111111-eu-west-2" }, { provider });
+        const bucket = new aws.s3.Bucket(
+            "b",
+            { bucket: "prod-env-backup-exports-111111111111-eu-west-2" },
+            { provider },
+        );
         const key = new aws.kms.Key("k", {}, { provider });
-        new ConfigRules("cfg", {
-            namePrefix: "prod-env-backup",
-            dynamoDbTables: true,
-            ...args,
-            recorder: args.recorder === undefined ? undefined : { accountId: "111111111111", roleName: "prod-env-config-recorder", bucketName: bucket.bucket, bucketArn: bucket.arn, keyPrefix: "aws-config", kmsKeyArn: key.arn },
-        }, { provider });
+        new ConfigRules(
+            "cfg",
+            {
+                namePrefix: "prod-env-backup",
+                dynamoDbTables: true,
+                ...args,
+                recorder:
+                    args.recorder === undefined
+                        ? undefined
+                        : {
+                              accountId: "111111111111",
+                              roleName: "prod-env-config-recorder",
+                              bucketName: bucket.bucket,
+                              bucketArn: bucket.arn,
+                              keyPrefix: "aws-config",
+                              kmsKeyArn: key.arn,
+                          },
+            },
+            { provider },
+        );
     });
 }
-const byIdentifier = (run: Registered) => Object.fromEntries(run.ofType("aws:cfg/rule:Rule").map((r) => [(r.inputs.source as { sourceIdentifier: string }).sourceIdentifier, r.inputs]));
+const byIdentifier = (run: Registered) =>
+    Object.fromEntries(
+        run
+            .ofType("aws:cfg/rule:Rule")
+            .map((r) => [(r.inputs.source as { sourceIdentifier: string }).sourceIdentifier, r.inputs]),
+    );
 
 describe("ConfigRules component", () => {
     it("checks PITR and backup-plan membership of every DynamoDB table with AWS managed rules", async () => {
         const found = byIdentifier(await rules({}));
-        assert.deepEqual(Object.keys(found).sort(), ["DYNAMODB_PITR_ENABLED", "DYNAMODB_RESOURCES_PROTECTED_BY_BACKUP_PLAN"]);
+        assert.deepEqual(Object.keys(found).sort(), [
+            "DYNAMODB_PITR_ENABLED",
+            "DYNAMODB_RESOURCES_PROTECTED_BY_BACKUP_PLAN",
+        ]);
         for (const r of Object.values(found)) {
             assert.equal((r.source as { owner: string }).owner, "AWS");
             assert.deepEqual(r.scope, { complianceResourceTypes: ["AWS::DynamoDB::Table"] });
@@ -29,10 +61,24 @@ describe("ConfigRules component", () => {
     });
 
     it("scopes the bucket rules to the one bucket each concerns", async () => {
-        const found = byIdentifier(await rules({ replicatedBucketName: "exports-b", lockedBucketName: "archive-b", vaultsRefuseManualDeletion: true }));
-        assert.deepEqual(found.S3_BUCKET_REPLICATION_ENABLED.scope, { complianceResourceTypes: ["AWS::S3::Bucket"], complianceResourceId: "exports-b" });
-        assert.deepEqual(found.S3_BUCKET_DEFAULT_LOCK_ENABLED.scope, { complianceResourceTypes: ["AWS::S3::Bucket"], complianceResourceId: "archive-b" });
-        assert.deepEqual(found.BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED.scope, { complianceResourceTypes: ["AWS::Backup::BackupVault"] });
+        const found = byIdentifier(
+            await rules({
+                replicatedBucketName: "exports-b",
+                lockedBucketName: "archive-b",
+                vaultsRefuseManualDeletion: true,
+            }),
+        );
+        assert.deepEqual(found.S3_BUCKET_REPLICATION_ENABLED.scope, {
+            complianceResourceTypes: ["AWS::S3::Bucket"],
+            complianceResourceId: "exports-b",
+        });
+        assert.deepEqual(found.S3_BUCKET_DEFAULT_LOCK_ENABLED.scope, {
+            complianceResourceTypes: ["AWS::S3::Bucket"],
+            complianceResourceId: "archive-b",
+        });
+        assert.deepEqual(found.BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED.scope, {
+            complianceResourceTypes: ["AWS::Backup::BackupVault"],
+        });
     });
 
     it("creates no recorder unless asked (Control Tower may own the account's recorder)", async () => {
@@ -73,15 +119,27 @@ describe("ConfigRules component", () => {
             const trust = statement(role, "TrustService", "assumeRolePolicy");
             assert.deepEqual(trust.Principal, { Service: "config.amazonaws.com" });
             assert.deepEqual(trust.Condition, { StringEquals: { "aws:SourceAccount": "111111111111" } });
-            assert.deepEqual(run.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((a) => a.inputs.policyArn), [CONFIG_ROLE_POLICY]);
+            assert.deepEqual(
+                run.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((a) => a.inputs.policyArn),
+                [CONFIG_ROLE_POLICY],
+            );
             const inline = run.one("aws:iam/rolePolicy:RolePolicy");
             const deliver = policyOf(inline).find((s) => s.Sid === "Deliver");
-            assert.equal(deliver?.Resource, "arn:aws:s3:::prod-env-backup-exports-111111111111-eu-west-2/aws-config/AWSLogs/111111111111/*");
-            assert.deepEqual(policyOf(inline).find((s) => s.Sid === "EncryptDeliveries")?.Resource, run.one("aws:kms/key:Key").outputs.arn);
+            assert.equal(
+                deliver?.Resource,
+                "arn:aws:s3:::prod-env-backup-exports-111111111111-eu-west-2/aws-config/AWSLogs/111111111111/*",
+            );
+            assert.deepEqual(
+                policyOf(inline).find((s) => s.Sid === "EncryptDeliveries")?.Resource,
+                run.one("aws:kms/key:Key").outputs.arn,
+            );
         });
     });
 
     it("rejects a rule name Config would reject", () => {
-        assert.throws(() => managedRuleSpecs({ namePrefix: "has space", dynamoDbTables: true }), /Config rule name is 1 to 128/);
+        assert.throws(
+            () => managedRuleSpecs({ namePrefix: "has space", dynamoDbTables: true }),
+            /Config rule name is 1 to 128/,
+        );
     });
 });

@@ -1,6 +1,12 @@
 import * as assert from "node:assert/strict";
 import * as aws from "@pulumi/aws";
-import { RESTORE_ROLE_POLICY, RestoreTesting, RestoreTestingArgs, restoreTestingErrors, underscored } from "../../../components/verification/restoreTesting";
+import {
+    RESTORE_ROLE_POLICY,
+    RestoreTesting,
+    RestoreTestingArgs,
+    restoreTestingErrors,
+    underscored,
+} from "../../../components/verification/restoreTesting";
 import { Registered, runComponent, statement } from "../../helpers/engine";
 
 const TABLE = "arn:aws:dynamodb:eu-west-2:111111111111:table/prod-env-receipts";
@@ -53,19 +59,32 @@ describe("RestoreTesting component", () => {
     it("gives AWS Backup a role for restores and nothing more", () => {
         const role = run.one("aws:iam/role:Role");
         assert.equal(role.inputs.name, "prod-env-restore-testing");
-        assert.deepEqual(statement(role, "TrustService", "assumeRolePolicy").Principal, { Service: "backup.amazonaws.com" });
-        assert.deepEqual(run.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((a) => a.inputs.policyArn), [RESTORE_ROLE_POLICY]);
+        assert.deepEqual(statement(role, "TrustService", "assumeRolePolicy").Principal, {
+            Service: "backup.amazonaws.com",
+        });
+        assert.deepEqual(
+            run.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((a) => a.inputs.policyArn),
+            [RESTORE_ROLE_POLICY],
+        );
     });
 
     it("rejects names with hyphens: restore testing names are letters, digits and underscores", () => {
         const errors = restoreTestingErrors({ ...args("arn"), planName: "prod-critical", selectionName: "ok_name" });
         assert.equal(errors.length, 1);
-        assert.match(errors[0], /restore testing plan name is 1 to 50 letters, digits and underscores \(no '-'\): 'prod-critical'/);
+        assert.match(
+            errors[0],
+            /restore testing plan name is 1 to 50 letters, digits and underscores \(no '-'\): 'prod-critical'/,
+        );
         assert.equal(underscored("ci-2"), "ci_2");
     });
 
     it("rejects windows AWS rejects", () => {
-        const errors = restoreTestingErrors({ ...args("arn"), startWindowHours: 0, selectionWindowDays: 366, validationWindowHours: 169 });
+        const errors = restoreTestingErrors({
+            ...args("arn"),
+            startWindowHours: 0,
+            selectionWindowDays: 366,
+            validationWindowHours: 169,
+        });
         assert.deepEqual(errors, [
             "startWindowHours must be a whole number from 1 to 168, not 0",
             "selectionWindowDays must be a whole number from 1 to 365, not 366",
@@ -74,7 +93,9 @@ describe("RestoreTesting component", () => {
     });
 
     it("refuses an empty selection or something that is not a table ARN, before registering anything", async () => {
-        assert.deepEqual(restoreTestingErrors({ ...args("arn"), tableArns: [] }), ["a restore testing selection needs at least one table"]);
+        assert.deepEqual(restoreTestingErrors({ ...args("arn"), tableArns: [] }), [
+            "a restore testing selection needs at least one table",
+        ]);
         await assert.rejects(
             runComponent((provider) => {
                 new RestoreTesting("rt", { ...args("arn"), tableArns: ["prod-env-receipts"] }, { provider });
