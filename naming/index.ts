@@ -76,7 +76,12 @@ export function centralVaultArn(backupAccountId: string, region: string, vaultNa
     return arn("backup", region, backupAccountId, `backup-vault:${vaultName}`);
 }
 
-/** The archive bucket receiving S3 replication of every deployment account's exports. */
+/**
+ * The archive buckets receiving S3 replication of every deployment account's exports, one in the
+ * backup account's primary region and one in its DR region. Each exports bucket replicates into
+ * both directly: S3 does not replicate a replica onward, so the primary archive's own replication
+ * to the DR region carries only what was written into the archive itself.
+ */
 export function archiveBucketName(backupAccountId: string, region: string): string {
     return `vat-backup-archive-${backupAccountId}-${region}`;
 }
@@ -125,12 +130,19 @@ export function backupAccountServiceRoleArn(backupAccountId: string): string {
  * deterministic, so a deployment stack configured without a reference computes the same ARNs, and
  * one configured with a reference can check the backup stack against its own config.
  */
-export function backupStackOutputs(backupAccountId: string, region: string, vaultName = CENTRAL_VAULT_NAME) {
+export function backupStackOutputs(
+    backupAccountId: string,
+    region: string,
+    drRegion: string,
+    vaultName = CENTRAL_VAULT_NAME,
+) {
     return {
         /** Destination of the deployment accounts' copy actions, and what their copy events match. */
         centralVaultArn: centralVaultArn(backupAccountId, region, vaultName),
-        /** Destination of the exports replication. */
+        /** Destination of the exports replication in the backup account's primary region. */
         archiveBucketArn: archiveBucketArn(backupAccountId, region),
+        /** Destination of the exports replication in the backup account's DR region. */
+        drArchiveBucketArn: archiveBucketArn(backupAccountId, drRegion),
     };
 }
 
@@ -139,6 +151,9 @@ export type BackupStackOutputName = keyof BackupStackOutputs;
 
 /** S3 replication rule ids, shared so that alarms on replication metrics name the right rule. */
 export const EXPORTS_REPLICATION_RULE_ID = "exports-to-backup-archive";
+/** The exports bucket's second rule, straight to the DR-region archive (a replica is not replicated onward). */
+export const EXPORTS_DR_REPLICATION_RULE_ID = "exports-to-dr-archive";
+/** Carries only objects written into the primary archive itself (e.g. the backup account's audit reports). */
 export const ARCHIVE_REPLICATION_RULE_ID = "archive-to-dr-region";
 
 /** The event bus that receives the deployment accounts' copy-completed events. */

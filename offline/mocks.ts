@@ -273,7 +273,7 @@ export function referencedStackOutputs(name: string, projectDir: string | undefi
             `StackReference '${name}': stack '${stack}' has role '${cfg.role}', but only the backup stack's outputs are read by other stacks`,
         );
     }
-    return backupStackOutputs(cfg.accountId, cfg.region, cfg.centralVault.name);
+    return backupStackOutputs(cfg.accountId, cfg.region, cfg.drRegion, cfg.centralVault.name);
 }
 
 export class EstateMocks implements pulumi.runtime.Mocks {

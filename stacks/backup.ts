@@ -12,7 +12,7 @@ import * as naming from "../naming";
 import { BackupAccountRoles } from "../components/access/backupAccountRoles";
 import { AlertTopic } from "../components/alerting/alertTopic";
 import { SecondRegionCopy } from "../components/copy/secondRegionCopy";
-import { BackupKey } from "../components/kms/backupKey";
+import { BackupKey, CrossAccountKeyUse } from "../components/kms/backupKey";
 import { S3Replication } from "../components/replication/s3Replication";
 import { BackupRegionSettings } from "../components/settings/backupRegionSettings";
 import { ProtectedBucket } from "../components/storage/protectedBucket";
@@ -47,6 +47,40 @@ function secretEscrowKeyStatement(accountId: string): PolicyStatement {
     };
 }
 
+/**
+ * What an archive bucket grants the deployment accounts' replication roles: write replicas and read
+ * versioning, nothing else. Account principals narrowed by role ARN: S3 rejects a policy naming a
+ * role that does not exist yet, and the replication roles are created after this stack.
+ */
+export function replicationWriterStatements(
+    bucketArn: pulumi.Input<string>,
+    writers: { accountIds: string[]; organizationId: string; roleArns: string[] },
+): PolicyStatement[] {
+    const principal = { AWS: writers.accountIds.map(naming.accountRootArn) };
+    const condition = {
+        StringEquals: { "aws:PrincipalOrgID": writers.organizationId },
+        ArnEquals: { "aws:PrincipalArn": writers.roleArns },
+    };
+    return [
+        {
+            Sid: "DeploymentAccountsReplicateIn",
+            Effect: "Allow",
+            Principal: principal,
+            Action: ["s3:ReplicateObject", "s3:ReplicateTags", "s3:ObjectOwnerOverrideToBucketOwner"],
+            Resource: pulumi.interpolate`${bucketArn}/*`,
+            Condition: condition,
+        },
+        {
+            Sid: "DeploymentAccountsReadVersioning",
+            Effect: "Allow",
+            Principal: principal,
+            Action: "s3:GetBucketVersioning",
+            Resource: bucketArn,
+            Condition: condition,
+        },
+    ];
+}
+
 export function backupStack(cfg: BackupConfig) {
     const tags = { environment: cfg.environment, ...cfg.tags };
     const inPrimary = {
@@ -69,7 +103,15 @@ export function backupStack(cfg: BackupConfig) {
     const accountIds = cfg.deploymentAccounts.map((a) => a.accountId);
     const breakGlassRoleArn = naming.iamRoleArn(cfg.accountId, cfg.breakGlassRoleName);
     const replicationRoles = cfg.deploymentAccounts.map((a) => naming.replicationRoleArn(a.accountId, a.environment));
-    const accountRoots = accountIds.map(naming.accountRootArn);
+    const replicationWriters = { accountIds, organizationId: cfg.organizationId, roleArns: replicationRoles };
+    // Each archive key lets the deployment accounts' replication roles encrypt, only through S3 of its region.
+    const replicationRolesEncrypt: CrossAccountKeyUse = {
+        sid: "ReplicationRolesEncrypt",
+        accountIds,
+        principals: replicationRoles,
+        use: "encrypt",
+        viaServices: ["s3"],
+    };
 
     const roles = new BackupAccountRoles(
         "access",
@@ -208,15 +250,7 @@ export function backupStack(cfg: BackupConfig) {
             accountId: cfg.accountId,
             region: cfg.region,
             viaServices: ["s3"],
-            crossAccount: [
-                {
-                    sid: "ReplicationRolesEncrypt",
-                    accountIds,
-                    principals: replicationRoles,
-                    use: "encrypt",
-                    viaServices: ["s3"],
-                },
-            ],
+            crossAccount: [replicationRolesEncrypt],
             extraStatements: [
                 ...reportDeliveryKeyStatements(cfg.accountId, cfg.region),
                 secretEscrowKeyStatement(cfg.accountId),
@@ -232,30 +266,7 @@ export function backupStack(cfg: BackupConfig) {
             kmsKeyArn: archiveKey.arn,
             objectLockDays: cfg.archiveRetentionDays,
             policyStatements: (arn) => [
-                // Account principals narrowed by role ARN: S3 rejects a policy naming a role that does not
-                // exist yet, and the replication roles are created after this stack, by the deployment stacks.
-                {
-                    Sid: "DeploymentAccountsReplicateIn",
-                    Effect: "Allow",
-                    Principal: { AWS: accountRoots },
-                    Action: ["s3:ReplicateObject", "s3:ReplicateTags", "s3:ObjectOwnerOverrideToBucketOwner"],
-                    Resource: `${naming.archiveBucketArn(cfg.accountId, cfg.region)}/*`,
-                    Condition: {
-                        StringEquals: { "aws:PrincipalOrgID": cfg.organizationId },
-                        ArnEquals: { "aws:PrincipalArn": replicationRoles },
-                    },
-                },
-                {
-                    Sid: "DeploymentAccountsReadVersioning",
-                    Effect: "Allow",
-                    Principal: { AWS: accountRoots },
-                    Action: "s3:GetBucketVersioning",
-                    Resource: arn,
-                    Condition: {
-                        StringEquals: { "aws:PrincipalOrgID": cfg.organizationId },
-                        ArnEquals: { "aws:PrincipalArn": replicationRoles },
-                    },
-                },
+                ...replicationWriterStatements(arn, replicationWriters),
                 ...reportDeliveryBucketStatements(arn, cfg.accountId, BACKUP_ACCOUNT_AUDIT_PREFIX),
             ],
             protect,
@@ -271,6 +282,7 @@ export function backupStack(cfg: BackupConfig) {
             accountId: cfg.accountId,
             region: cfg.drRegion,
             viaServices: ["s3"],
+            crossAccount: [replicationRolesEncrypt],
             protect,
         },
         inDr,
@@ -281,6 +293,8 @@ export function backupStack(cfg: BackupConfig) {
             bucketName: naming.archiveBucketName(cfg.accountId, cfg.drRegion),
             kmsKeyArn: drArchiveKey.arn,
             objectLockDays: cfg.archiveRetentionDays,
+            // The deployment accounts replicate into this archive directly (a replica is not replicated onward).
+            policyStatements: (arn) => replicationWriterStatements(arn, replicationWriters),
             protect,
         },
         inDr,
@@ -296,14 +310,18 @@ export function backupStack(cfg: BackupConfig) {
                 region: cfg.region,
             },
             sourceVersioning: archive.versioning,
-            destination: {
-                bucketArn: drArchive.arn,
-                accountId: cfg.accountId,
-                region: cfg.drRegion,
-                kmsKeyArn: drArchiveKey.arn,
-            },
+            // Carries what is written into the archive itself; the deployment accounts' replicas are
+            // not replicated onward by S3, which is why they replicate into the DR archive directly.
+            destinations: [
+                {
+                    ruleId: naming.ARCHIVE_REPLICATION_RULE_ID,
+                    bucketArn: drArchive.arn,
+                    accountId: cfg.accountId,
+                    region: cfg.drRegion,
+                    kmsKeyArn: drArchiveKey.arn,
+                },
+            ],
             roleName: "vat-backup-archive-replication",
-            ruleId: naming.ARCHIVE_REPLICATION_RULE_ID,
         },
         { ...inPrimary, dependsOn: [drArchive.versioning] },
     );
@@ -320,6 +338,7 @@ export function backupStack(cfg: BackupConfig) {
     const contract: Record<naming.BackupStackOutputName, pulumi.Output<string>> = {
         centralVaultArn: centralVault.arn,
         archiveBucketArn: archive.arn,
+        drArchiveBucketArn: drArchive.arn,
     };
 
     return {

@@ -15,6 +15,7 @@ export type BackupAccountTargets = Record<naming.BackupStackOutputName, pulumi.I
 const DERIVED_FROM: Record<naming.BackupStackOutputName, string[]> = {
     centralVaultArn: ["accountId", "region", "vaultName"],
     archiveBucketArn: ["accountId", "region"],
+    drArchiveBucketArn: ["accountId", "drRegion"],
 };
 
 /** The message of a backup stack output that disagrees with the deployment stack's config. */
@@ -33,7 +34,12 @@ export function mismatchMessage(
 
 /** The ARNs to use; reads them from the backup stack when a reference is configured. */
 export function backupAccountTargets(backupAccount: DeploymentConfig["backupAccount"]): BackupAccountTargets {
-    const expected = naming.backupStackOutputs(backupAccount.accountId, backupAccount.region, backupAccount.vaultName);
+    const expected = naming.backupStackOutputs(
+        backupAccount.accountId,
+        backupAccount.region,
+        backupAccount.drRegion,
+        backupAccount.vaultName,
+    );
     const stackName = backupAccount.stackReference;
     if (stackName === undefined) return expected;
     const backupStack = new pulumi.StackReference("backup-account-stack", { name: stackName });
@@ -43,5 +49,9 @@ export function backupAccountTargets(backupAccount: DeploymentConfig["backupAcco
                 throw new Error(mismatchMessage(stackName, output, expected[output], actual));
             return actual;
         });
-    return { centralVaultArn: read("centralVaultArn"), archiveBucketArn: read("archiveBucketArn") };
+    return {
+        centralVaultArn: read("centralVaultArn"),
+        archiveBucketArn: read("archiveBucketArn"),
+        drArchiveBucketArn: read("drArchiveBucketArn"),
+    };
 }

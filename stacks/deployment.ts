@@ -7,6 +7,7 @@
  * it: alarms and job events to the alert topic, a dashboard, restore tests, an audit framework and
  * Config rules.
  */
+import * as pulumi from "@pulumi/pulumi";
 import * as naming from "../naming";
 import { AlertTopic } from "../components/alerting/alertTopic";
 import { CopyEventForwarding } from "../components/copy/copyEventForwarding";
@@ -48,7 +49,7 @@ export function deploymentStack(cfg: DeploymentConfig) {
     const self = { accountId: cfg.accountId, region: cfg.region, assumeRoleArn: cfg.deployRoleArn };
     const central = cfg.backupAccount;
     // The central vault and archive, from config or (when configured) the backup stack's outputs.
-    const { centralVaultArn, archiveBucketArn } = backupAccountTargets(central);
+    const { centralVaultArn, archiveBucketArn, drArchiveBucketArn } = backupAccountTargets(central);
 
     const alerts = new AlertTopic(
         "alerts",
@@ -166,6 +167,16 @@ export function deploymentStack(cfg: DeploymentConfig) {
         inPrimary,
     );
 
+    // One rule per archive: S3 does not replicate a replica onward, so the DR-region archive gets
+    // each export straight from this bucket, not from the primary archive.
+    const archiveIn = (region: string, bucketArn: pulumi.Input<string>, ruleId: string) => ({
+        ruleId,
+        bucketArn,
+        accountId: central.accountId,
+        region,
+        kmsKeyArn: naming.archiveKeyAliasArn(central.accountId, region),
+        kmsKeyAlias: naming.ARCHIVE_KEY_ALIAS,
+    });
     new S3Replication(
         "exports-replication",
         {
@@ -177,15 +188,11 @@ export function deploymentStack(cfg: DeploymentConfig) {
                 region: cfg.region,
             },
             sourceVersioning: exportsBucket.versioning,
-            destination: {
-                bucketArn: archiveBucketArn,
-                accountId: central.accountId,
-                region: central.region,
-                kmsKeyArn: naming.archiveKeyAliasArn(central.accountId, central.region),
-                kmsKeyAlias: naming.ARCHIVE_KEY_ALIAS,
-            },
+            destinations: [
+                archiveIn(central.region, archiveBucketArn, naming.EXPORTS_REPLICATION_RULE_ID),
+                archiveIn(central.drRegion, drArchiveBucketArn, naming.EXPORTS_DR_REPLICATION_RULE_ID),
+            ],
             roleName: naming.replicationRoleName(env),
-            ruleId: naming.EXPORTS_REPLICATION_RULE_ID,
         },
         inPrimary,
     );

@@ -1,11 +1,28 @@
 /**
- * S3 replication from a versioned, KMS-encrypted bucket to a destination bucket in another account
- * or region: a role that S3 alone may assume, reading only the source and writing only into the
- * destination, and a rule with replication time control (15 minutes) and its metrics.
+ * S3 replication from a versioned, KMS-encrypted bucket to one or more destination buckets in other
+ * accounts or regions: a role that S3 alone may assume, reading only the source and writing only
+ * into the destinations, and one rule per destination with replication time control (15 minutes)
+ * and its metrics.
+ *
+ * One rule per destination, because S3 does not replicate a replica onward ("What does Amazon S3
+ * replicate?", S3 User Guide: objects that are replicas created by another replication rule are not
+ * replicated): every bucket that must hold a copy is a destination of the source itself.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyStatement, policyDocument, toJson } from "../iam/policyDocument";
+
+export interface ReplicationDestination {
+    /** The rule's id (S3: at most 255 characters, unique in the configuration); alarms name it too. */
+    ruleId: string;
+    bucketArn: pulumi.Input<string>;
+    accountId: string;
+    region: string;
+    /** Key ARN or alias ARN of the destination's key; objects are re-encrypted with it. */
+    kmsKeyArn: pulumi.Input<string>;
+    /** How the role's policy names the destination key: its ARN, or an alias the key carries. */
+    kmsKeyAlias?: string;
+}
 
 export interface S3ReplicationArgs {
     source: {
@@ -17,17 +34,9 @@ export interface S3ReplicationArgs {
     };
     /** The source bucket's versioning: replication can only be configured once it is on. */
     sourceVersioning: pulumi.Resource;
-    destination: {
-        bucketArn: pulumi.Input<string>;
-        accountId: string;
-        region: string;
-        /** Key ARN or alias ARN of the destination's key; objects are re-encrypted with it. */
-        kmsKeyArn: pulumi.Input<string>;
-        /** How the role's policy names the destination key: its ARN, or an alias the key carries. */
-        kmsKeyAlias?: string;
-    };
+    /** Every bucket that must receive each new object, one rule each. */
+    destinations: ReplicationDestination[];
     roleName: string;
-    ruleId: string;
 }
 
 /**
@@ -39,31 +48,44 @@ function encryptionContexts(bucketArn: pulumi.Input<string>): pulumi.Input<strin
     return [bucketArn, pulumi.interpolate`${bucketArn}/*`];
 }
 
-/** What the replication role may do: read the source's versions, decrypt with its key, write and encrypt into the destination. */
-export function replicationPolicy(args: S3ReplicationArgs): PolicyStatement[] {
-    const { source, destination } = args;
-    const destKeyStatement: PolicyStatement = destination.kmsKeyAlias
+/** `exports-to-dr-archive` → `ExportsToDrArchive`: a statement id (IAM allows only letters and digits). */
+export function sidOf(ruleId: string): string {
+    return ruleId
+        .split(/[^A-Za-z0-9]+/)
+        .filter(Boolean)
+        .map((w) => w[0].toUpperCase() + w.slice(1))
+        .join("");
+}
+
+function destinationKeyStatement(destination: ReplicationDestination): PolicyStatement {
+    const Sid = `EncryptFor${sidOf(destination.ruleId)}`;
+    const context = {
+        StringEquals: { "kms:ViaService": `s3.${destination.region}.amazonaws.com` },
+        StringLike: { "kms:EncryptionContext:aws:s3:arn": encryptionContexts(destination.bucketArn) },
+    };
+    return destination.kmsKeyAlias
         ? {
-              Sid: "EncryptWithDestinationKey",
+              Sid,
               Effect: "Allow",
               Action: ["kms:Encrypt", "kms:GenerateDataKey"],
               Resource: `arn:aws:kms:${destination.region}:${destination.accountId}:key/*`,
               Condition: {
                   "ForAnyValue:StringEquals": { "kms:ResourceAliases": destination.kmsKeyAlias },
-                  StringEquals: { "kms:ViaService": `s3.${destination.region}.amazonaws.com` },
-                  StringLike: { "kms:EncryptionContext:aws:s3:arn": encryptionContexts(destination.bucketArn) },
+                  ...context,
               },
           }
         : {
-              Sid: "EncryptWithDestinationKey",
+              Sid,
               Effect: "Allow",
               Action: ["kms:Encrypt", "kms:GenerateDataKey"],
               Resource: destination.kmsKeyArn,
-              Condition: {
-                  StringEquals: { "kms:ViaService": `s3.${destination.region}.amazonaws.com` },
-                  StringLike: { "kms:EncryptionContext:aws:s3:arn": encryptionContexts(destination.bucketArn) },
-              },
+              Condition: context,
           };
+}
+
+/** What the replication role may do: read the source's versions, decrypt with its key, write and encrypt into each destination. */
+export function replicationPolicy(args: S3ReplicationArgs): PolicyStatement[] {
+    const { source, destinations } = args;
     return [
         {
             Sid: "ReadReplicationConfiguration",
@@ -84,7 +106,7 @@ export function replicationPolicy(args: S3ReplicationArgs): PolicyStatement[] {
             Resource: pulumi.interpolate`${source.bucketArn}/*`,
         },
         {
-            Sid: "WriteDestination",
+            Sid: "WriteDestinations",
             Effect: "Allow",
             Action: [
                 "s3:ReplicateObject",
@@ -92,7 +114,7 @@ export function replicationPolicy(args: S3ReplicationArgs): PolicyStatement[] {
                 "s3:ReplicateTags",
                 "s3:ObjectOwnerOverrideToBucketOwner",
             ],
-            Resource: pulumi.interpolate`${destination.bucketArn}/*`,
+            Resource: destinations.map((d) => pulumi.interpolate`${d.bucketArn}/*`),
         },
         {
             Sid: "DecryptSource",
@@ -104,32 +126,53 @@ export function replicationPolicy(args: S3ReplicationArgs): PolicyStatement[] {
                 StringLike: { "kms:EncryptionContext:aws:s3:arn": encryptionContexts(source.bucketArn) },
             },
         },
-        destKeyStatement,
+        ...destinations.map(destinationKeyStatement),
     ];
 }
 
-export function replicationRule(args: S3ReplicationArgs): aws.types.input.s3.BucketReplicationConfigRule {
-    const crossAccount = args.destination.accountId !== args.source.accountId;
-    return {
-        id: args.ruleId,
-        status: "Enabled",
-        priority: 1,
-        filter: {},
-        // Deletes are not replicated: a delete in the source must never reach the archive.
-        deleteMarkerReplication: { status: "Disabled" },
-        sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
-        destination: {
-            bucket: args.destination.bucketArn,
-            storageClass: "STANDARD",
-            encryptionConfiguration: { replicaKmsKeyId: args.destination.kmsKeyArn },
-            // S3 accepts replication time control only with metrics, and 15 is the only value of both.
-            replicationTime: { status: "Enabled", time: { minutes: 15 } },
-            metrics: { status: "Enabled", eventThreshold: { minutes: 15 } },
-            ...(crossAccount
-                ? { account: args.destination.accountId, accessControlTranslation: { owner: "Destination" } }
-                : {}),
-        },
-    };
+/**
+ * The rules, one per destination, in S3's V2 schema, which is what several destinations require
+ * (S3 User Guide, "Replication configuration file elements" and the ReplicationRule API):
+ * - every rule has a Filter (empty: every object), and with a Filter S3 requires DeleteMarkerReplication;
+ * - every rule has its own Priority, unique in the configuration (it only decides between rules
+ *   with the same destination, but S3 refuses duplicates);
+ * - Replication Time Control is a property of each rule's destination, and S3 accepts it only with
+ *   replication metrics; 15 minutes is the only value of both.
+ */
+export function replicationRules(args: S3ReplicationArgs): aws.types.input.s3.BucketReplicationConfigRule[] {
+    return args.destinations.map((destination, i) => {
+        const crossAccount = destination.accountId !== args.source.accountId;
+        return {
+            id: destination.ruleId,
+            status: "Enabled",
+            priority: args.destinations.length - i,
+            filter: {},
+            // Deletes are not replicated: a delete in the source must never reach an archive.
+            deleteMarkerReplication: { status: "Disabled" },
+            sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
+            destination: {
+                bucket: destination.bucketArn,
+                storageClass: "STANDARD",
+                encryptionConfiguration: { replicaKmsKeyId: destination.kmsKeyArn },
+                replicationTime: { status: "Enabled", time: { minutes: 15 } },
+                metrics: { status: "Enabled", eventThreshold: { minutes: 15 } },
+                ...(crossAccount
+                    ? { account: destination.accountId, accessControlTranslation: { owner: "Destination" } }
+                    : {}),
+            },
+        };
+    });
+}
+
+/** S3's rules on a configuration that config cannot break but a caller could: checked before anything registers. */
+export function replicationArgsError(args: S3ReplicationArgs): string | undefined {
+    if (args.destinations.length === 0) return "S3 replication needs at least one destination";
+    const ids = args.destinations.map((d) => d.ruleId);
+    const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
+    if (duplicate) return `S3 replication rule ids must be unique in a configuration: '${duplicate}' is used twice`;
+    const tooLong = ids.find((id) => id.length > 255);
+    if (tooLong) return `an S3 replication rule id is at most 255 characters: '${tooLong}'`;
+    return undefined;
 }
 
 export class S3Replication extends pulumi.ComponentResource {
@@ -138,6 +181,8 @@ export class S3Replication extends pulumi.ComponentResource {
 
     constructor(name: string, args: S3ReplicationArgs, opts?: pulumi.ComponentResourceOptions) {
         super("backup:replication:S3Replication", name, {}, opts);
+        const err = replicationArgsError(args);
+        if (err) throw new Error(`S3Replication '${name}': ${err}`);
         const trust = policyDocument([
             {
                 Sid: "TrustS3",
@@ -162,7 +207,7 @@ export class S3Replication extends pulumi.ComponentResource {
         );
         this.configuration = new aws.s3.BucketReplicationConfig(
             `${name}-config`,
-            { bucket: args.source.bucketName, role: this.role.arn, rules: [replicationRule(args)] },
+            { bucket: args.source.bucketName, role: this.role.arn, rules: replicationRules(args) },
             { parent: this, dependsOn: [args.sourceVersioning, policy] },
         );
         this.registerOutputs({ roleArn: this.role.arn });

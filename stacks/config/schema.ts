@@ -140,6 +140,8 @@ const backupAccountSchema = z
     .object({
         accountId,
         region: region.default("eu-west-2"),
+        /** The backup account's second region: its DR vault and DR-region archive (the backup stack's drRegion). */
+        drRegion: region.default("eu-west-1"),
         vaultName: z.string().superRefine(satisfies(rules.backupVaultName)).default(naming.CENTRAL_VAULT_NAME),
         /** The central vault's lock; copies outside these bounds would be refused by AWS. */
         vaultLock: z
@@ -411,6 +413,13 @@ export const deploymentConfigSchema = z
                 code: "custom",
                 path: ["drRegion"],
                 message: `the DR region must differ from the primary region (${cfg.region})`,
+            });
+        }
+        if (cfg.backupAccount.drRegion === cfg.backupAccount.region) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["backupAccount", "drRegion"],
+                message: `the backup account's DR region must differ from its primary region (${cfg.backupAccount.region}): the exports replicate into an archive in each`,
             });
         }
         if (cfg.backupAccount.accountId === cfg.accountId) {

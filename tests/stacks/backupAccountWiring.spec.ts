@@ -11,7 +11,7 @@ function backupAccountTargetsOf(stack: Registered) {
     const rules = stack.one("aws:backup/plan:Plan").inputs.rules as {
         copyActions?: { destinationVaultArn: string }[];
     }[];
-    const [replication] = stack.one("aws:s3/bucketReplicationConfig:BucketReplicationConfig").inputs.rules as {
+    const replication = stack.one("aws:s3/bucketReplicationConfig:BucketReplicationConfig").inputs.rules as {
         destination: { bucket: string };
     }[];
     const pattern = JSON.parse(String(stack.named("copy-events-rule").inputs.eventPattern)) as {
@@ -19,7 +19,7 @@ function backupAccountTargetsOf(stack: Registered) {
     };
     return {
         copyDestinations: [...new Set(rules.flatMap((r) => (r.copyActions ?? []).map((c) => c.destinationVaultArn)))],
-        replicationBucket: replication.destination.bucket,
+        replicationBuckets: replication.map((r) => r.destination.bucket),
         forwardedVaults: pattern.detail.destinationBackupVaultArn,
     };
 }
@@ -48,6 +48,7 @@ describe("backup account wiring (backupAccount.stackReference)", () => {
             assert.deepEqual(Object.keys(reference.outputs.outputs as object).sort(), [
                 "archiveBucketArn",
                 "centralVaultArn",
+                "drArchiveBucketArn",
             ]);
         });
 
@@ -55,11 +56,12 @@ describe("backup account wiring (backupAccount.stackReference)", () => {
             const exported = prod.one(STACK_REFERENCE).outputs.outputs as naming.BackupStackOutputs;
             assert.deepEqual(backupAccountTargetsOf(prod), {
                 copyDestinations: [exported.centralVaultArn],
-                replicationBucket: exported.archiveBucketArn,
+                replicationBuckets: [exported.archiveBucketArn, exported.drArchiveBucketArn],
                 forwardedVaults: [exported.centralVaultArn],
             });
             assert.equal(exported.centralVaultArn, backup.named("central-vault-vault").outputs.arn);
             assert.equal(exported.archiveBucketArn, backup.named("archive-bucket").outputs.arn);
+            assert.equal(exported.drArchiveBucketArn, backup.named("dr-archive-bucket").outputs.arn);
         });
 
         it("sends to the same places as the stack wired by config alone", async () => {

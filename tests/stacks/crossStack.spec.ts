@@ -12,9 +12,9 @@ describe("cross-stack wiring", () => {
     });
 
     it("exports exactly the outputs of naming's contract, with the values the deployment stacks derive from config", () => {
-        const contract = naming.backupStackOutputs("333333333333", "eu-west-2", naming.CENTRAL_VAULT_NAME);
+        const contract = naming.backupStackOutputs("333333333333", "eu-west-2", "eu-west-1", naming.CENTRAL_VAULT_NAME);
         const keys = Object.keys(contract) as naming.BackupStackOutputName[];
-        assert.deepEqual(keys.sort(), ["archiveBucketArn", "centralVaultArn"]);
+        assert.deepEqual(keys.sort(), ["archiveBucketArn", "centralVaultArn", "drArchiveBucketArn"]);
         for (const key of keys) assert.equal(backup.outputs[key], contract[key], key);
     });
 
@@ -43,21 +43,46 @@ describe("cross-stack wiring", () => {
                 }
             });
 
-            it("replicates into the archive bucket, with the archive key's alias, as a role the archive admits", () => {
-                const [rule] = deployments[stack].one("aws:s3/bucketReplicationConfig:BucketReplicationConfig").inputs
-                    .rules as any[];
-                assert.equal(rule.destination.bucket, backup.named("archive-bucket").outputs.arn);
-                assert.equal(rule.destination.account, backup.outputs.accountId);
-                assert.equal(
-                    rule.destination.encryptionConfiguration.replicaKmsKeyId,
-                    `arn:aws:kms:eu-west-2:333333333333:${backup.named("archive-key-alias").inputs.name}`,
-                );
-                const role = deployments[stack].named("exports-replication-role").outputs.arn;
-                const admitted = JSON.parse(String(backup.named("archive-policy").inputs.policy)).Statement.find(
-                    (s: any) => s.Sid === "DeploymentAccountsReplicateIn",
-                ).Condition.ArnEquals["aws:PrincipalArn"];
-                assert.ok(admitted.includes(role), `${role} is not admitted by the archive`);
-            });
+            // S3 does not replicate a replica onward ("What does Amazon S3 replicate?", S3 User Guide):
+            // each archive the backup stack creates must be a direct destination of the exports bucket.
+            for (const [archive, region] of [
+                ["archive", "eu-west-2"],
+                ["dr-archive", "eu-west-1"],
+            ]) {
+                it(`replicates into the ${archive} bucket directly, with its key's alias, as a role its bucket and key admit`, () => {
+                    const rules = deployments[stack].one("aws:s3/bucketReplicationConfig:BucketReplicationConfig")
+                        .inputs.rules as any[];
+                    const rule = rules.find(
+                        (r) => r.destination.bucket === backup.named(`${archive}-bucket`).outputs.arn,
+                    );
+                    assert.ok(rule, `no rule of ${stack}'s exports replication writes into the ${archive}`);
+                    assert.equal(rule.destination.account, backup.outputs.accountId);
+                    assert.equal(
+                        rule.destination.encryptionConfiguration.replicaKmsKeyId,
+                        `arn:aws:kms:${region}:333333333333:${backup.named(`${archive}-key-alias`).inputs.name}`,
+                    );
+                    assert.equal(rule.destination.replicationTime.status, "Enabled");
+                    const role = deployments[stack].named("exports-replication-role").outputs.arn;
+                    const admittedBy = (resource: string, sid: string) =>
+                        JSON.parse(String(backup.named(resource).inputs.policy)).Statement.find(
+                            (s: any) => s.Sid === sid,
+                        ).Condition.ArnEquals["aws:PrincipalArn"];
+                    assert.ok(
+                        admittedBy(`${archive}-policy`, "DeploymentAccountsReplicateIn").includes(role),
+                        `${role} is not admitted by the ${archive} bucket`,
+                    );
+                    assert.ok(
+                        admittedBy(`${archive}-key-key`, "ReplicationRolesEncrypt").includes(role),
+                        `${role} is not admitted by the ${archive} key`,
+                    );
+                    const keyStatement = JSON.parse(
+                        String(backup.named(`${archive}-key-key`).inputs.policy),
+                    ).Statement.find((s: any) => s.Sid === "ReplicationRolesEncrypt");
+                    assert.deepEqual(keyStatement.Condition.StringEquals, {
+                        "kms:ViaService": [`s3.${region}.amazonaws.com`],
+                    });
+                });
+            }
 
             it("is the account whose copies the central key and vault admit", () => {
                 const accountId = deployments[stack].outputs.accountId;

@@ -1,14 +1,30 @@
 import * as assert from "node:assert/strict";
 import * as aws from "@pulumi/aws";
-import { S3Replication, S3ReplicationArgs } from "../../../components/replication/s3Replication";
+import {
+    ReplicationDestination,
+    S3Replication,
+    S3ReplicationArgs,
+    replicationArgsError,
+} from "../../../components/replication/s3Replication";
 import { Registered, runComponent, statement } from "../../helpers/engine";
 
 const SOURCE = "arn:aws:s3:::prod-env-backup-exports-111111111111-eu-west-2";
 const DEST = "arn:aws:s3:::vat-backup-archive-333333333333-eu-west-2";
+const DR_DEST = "arn:aws:s3:::vat-backup-archive-333333333333-eu-west-1";
+
+const DR_ARCHIVE: ReplicationDestination = {
+    ruleId: "exports-to-dr-archive",
+    bucketArn: DR_DEST,
+    accountId: "333333333333",
+    region: "eu-west-1",
+    kmsKeyArn: "arn:aws:kms:eu-west-1:333333333333:alias/vat-backup-archive",
+    kmsKeyAlias: "alias/vat-backup-archive",
+};
 
 function args(
     versioning: aws.s3.BucketVersioning,
-    destination: Partial<S3ReplicationArgs["destination"]> = {},
+    destination: Partial<ReplicationDestination> = {},
+    more: ReplicationDestination[] = [],
 ): S3ReplicationArgs {
     return {
         source: {
@@ -19,20 +35,26 @@ function args(
             region: "eu-west-2",
         },
         sourceVersioning: versioning,
-        destination: {
-            bucketArn: DEST,
-            accountId: "333333333333",
-            region: "eu-west-2",
-            kmsKeyArn: "arn:aws:kms:eu-west-2:333333333333:alias/vat-backup-archive",
-            kmsKeyAlias: "alias/vat-backup-archive",
-            ...destination,
-        },
+        destinations: [
+            {
+                ruleId: "exports-to-backup-archive",
+                bucketArn: DEST,
+                accountId: "333333333333",
+                region: "eu-west-2",
+                kmsKeyArn: "arn:aws:kms:eu-west-2:333333333333:alias/vat-backup-archive",
+                kmsKeyAlias: "alias/vat-backup-archive",
+                ...destination,
+            },
+            ...more,
+        ],
         roleName: "prod-env-exports-replication",
-        ruleId: "exports-to-backup-archive",
     };
 }
 
-async function replicate(destination: Partial<S3ReplicationArgs["destination"]> = {}): Promise<Registered> {
+async function replicate(
+    destination: Partial<ReplicationDestination> = {},
+    more: ReplicationDestination[] = [],
+): Promise<Registered> {
     return runComponent((provider) => {
         const versioning = new aws.s3.BucketVersioning(
             "v",
@@ -42,7 +64,7 @@ async function replicate(destination: Partial<S3ReplicationArgs["destination"]> 
             },
             { provider },
         );
-        new S3Replication("r", args(versioning, destination), { provider });
+        new S3Replication("r", args(versioning, destination, more), { provider });
     });
 }
 
@@ -63,7 +85,7 @@ describe("S3Replication component", () => {
         assert.deepEqual(statement(policy, "DecryptSource").Condition?.StringLike, {
             "kms:EncryptionContext:aws:s3:arn": [SOURCE, `${SOURCE}/*`],
         });
-        assert.deepEqual(statement(policy, "EncryptWithDestinationKey").Condition?.StringLike, {
+        assert.deepEqual(statement(policy, "EncryptForExportsToBackupArchive").Condition?.StringLike, {
             "kms:EncryptionContext:aws:s3:arn": [DEST, `${DEST}/*`],
         });
     });
@@ -71,7 +93,7 @@ describe("S3Replication component", () => {
     it("names a destination key by alias through kms:ResourceAliases, and by ARN otherwise", async () => {
         const byAlias = statement(
             (await replicate()).one("aws:iam/rolePolicy:RolePolicy"),
-            "EncryptWithDestinationKey",
+            "EncryptForExportsToBackupArchive",
         );
         assert.equal(byAlias.Resource, "arn:aws:kms:eu-west-2:333333333333:key/*");
         assert.deepEqual(byAlias.Condition?.["ForAnyValue:StringEquals"], {
@@ -85,7 +107,7 @@ describe("S3Replication component", () => {
                     region: "eu-west-1",
                 })
             ).one("aws:iam/rolePolicy:RolePolicy"),
-            "EncryptWithDestinationKey",
+            "EncryptForExportsToBackupArchive",
         );
         assert.equal(byArn.Resource, "arn:aws:kms:eu-west-1:333333333333:key/k");
     });
@@ -100,5 +122,65 @@ describe("S3Replication component", () => {
         ).inputs.rules as any[];
         assert.equal(same.destination.account, undefined);
         assert.equal(same.destination.accessControlTranslation, undefined);
+    });
+
+    // S3 User Guide, "What does Amazon S3 replicate?": objects that are replicas created by another
+    // replication rule are not replicated. Two archives therefore mean two rules on the source.
+    describe("several destinations (S3 replication to multiple destination buckets)", () => {
+        const rulesOf = async () =>
+            (await replicate({}, [DR_ARCHIVE])).one("aws:s3/bucketReplicationConfig:BucketReplicationConfig").inputs
+                .rules as any[];
+
+        it("writes one rule per destination, each with its own id and bucket", async () => {
+            const rules = await rulesOf();
+            assert.deepEqual(
+                rules.map((r) => [r.id, r.destination.bucket]),
+                [
+                    ["exports-to-backup-archive", DEST],
+                    ["exports-to-dr-archive", DR_DEST],
+                ],
+            );
+        });
+
+        it("uses S3's V2 schema on every rule: a Filter, with the DeleteMarkerReplication S3 then requires, and a unique Priority", async () => {
+            const rules = await rulesOf();
+            for (const rule of rules) {
+                assert.deepEqual(rule.filter, {}, rule.id);
+                assert.deepEqual(rule.deleteMarkerReplication, { status: "Disabled" }, rule.id);
+                assert.equal(typeof rule.priority, "number", rule.id);
+            }
+            assert.equal(new Set(rules.map((r) => r.priority)).size, rules.length, "priorities must be unique");
+        });
+
+        it("puts Replication Time Control and its metrics (15 minutes, the only value) on each rule's destination", async () => {
+            for (const rule of await rulesOf()) {
+                assert.deepEqual(rule.destination.replicationTime, { status: "Enabled", time: { minutes: 15 } });
+                assert.deepEqual(rule.destination.metrics, { status: "Enabled", eventThreshold: { minutes: 15 } });
+            }
+        });
+
+        it("encrypts each replica with its own destination's key, named in that destination's region", async () => {
+            const run = await replicate({}, [DR_ARCHIVE]);
+            const rules = run.one("aws:s3/bucketReplicationConfig:BucketReplicationConfig").inputs.rules as any[];
+            assert.equal(
+                rules[1].destination.encryptionConfiguration.replicaKmsKeyId,
+                "arn:aws:kms:eu-west-1:333333333333:alias/vat-backup-archive",
+            );
+            const policy = run.one("aws:iam/rolePolicy:RolePolicy");
+            const dr = statement(policy, "EncryptForExportsToDrArchive");
+            assert.equal(dr.Resource, "arn:aws:kms:eu-west-1:333333333333:key/*");
+            assert.deepEqual(dr.Condition?.StringEquals, { "kms:ViaService": "s3.eu-west-1.amazonaws.com" });
+            assert.deepEqual(dr.Condition?.StringLike, {
+                "kms:EncryptionContext:aws:s3:arn": [DR_DEST, `${DR_DEST}/*`],
+            });
+            assert.deepEqual(statement(policy, "WriteDestinations").Resource, [`${DEST}/*`, `${DR_DEST}/*`]);
+        });
+
+        it("refuses duplicate rule ids and an empty destination list before anything registers", () => {
+            const base = { ...args(undefined as never), destinations: [] };
+            assert.match(replicationArgsError(base) ?? "", /at least one destination/);
+            const dup = { ...base, destinations: [DR_ARCHIVE, DR_ARCHIVE] };
+            assert.match(replicationArgsError(dup) ?? "", /'exports-to-dr-archive' is used twice/);
+        });
     });
 });
