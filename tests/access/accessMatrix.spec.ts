@@ -86,8 +86,10 @@ interface Estate {
     ciVault: PolicyDocument;
     centralKey: { arn: string; policy: PolicyDocument };
     archiveKey: { arn: string; policy: PolicyDocument };
+    drArchiveKey: { arn: string; policy: PolicyDocument };
     prodBackupKey: { arn: string; policy: PolicyDocument };
     archiveBucket: PolicyDocument;
+    drArchiveBucket: PolicyDocument;
     prodExportsBucket: PolicyDocument;
     prodAlertTopic: PolicyDocument;
     copyBack: { trust: PolicyDocument; inline: IdentityPolicy };
@@ -143,8 +145,10 @@ async function loadEstate(): Promise<Estate> {
         ciVault: vault(ci, "local-vault-policy"),
         centralKey: key(backup, "central-key-key"),
         archiveKey: key(backup, "archive-key-key"),
+        drArchiveKey: key(backup, "dr-archive-key-key"),
         prodBackupKey: key(prod, "backup-key-key"),
         archiveBucket: bucket(backup, "archive-policy"),
+        drArchiveBucket: bucket(backup, "dr-archive-policy"),
         prodExportsBucket: bucket(prod, "exports-policy"),
         prodAlertTopic: policyDocument(prod.one("aws:sns/topicPolicy:TopicPolicy", "alerts-policy")),
         copyBack: { trust: trust(backup, "access-copy-back"), inline: inlineOf(backup, "access-copy-back-policy") },
@@ -215,14 +219,18 @@ const replicationAsks =
  * kms:EncryptionContext:aws:s3:arn, which the simulator cannot evaluate (see iamSimulator.ts).
  */
 const archiveKeyEncrypt =
-    (principal: string, context: Record<string, string | string[]>) =>
+    (
+        principal: string,
+        context: Record<string, string | string[]>,
+        which: "archiveKey" | "drArchiveKey" = "archiveKey",
+    ) =>
     (e: Estate): Question => ({
         principal,
         action: "kms:Encrypt",
-        resource: e.archiveKey.arn,
+        resource: e[which].arn,
         resourceAccount: BACKUP,
         identityPolicies: [administrator],
-        resourcePolicy: e.archiveKey.policy,
+        resourcePolicy: e[which].policy,
         context: { ...inOrg, ...context },
     });
 
@@ -711,15 +719,85 @@ const REPLICATION: MatrixQuestion[] = [
             (e) => e.archiveBucket,
         ),
     },
+    // S3 does not replicate a replica onward ("What does Amazon S3 replicate?", S3 User Guide), so
+    // prod replicates into the DR-region archive itself: its bucket and key must admit the role.
     {
-        title: "prod's replication role may not replicate into the DR archive bucket",
-        expected: "Denied",
+        title: "prod's replication role may replicate objects into the DR-region archive",
+        expected: "Allowed",
         ask: replicationAsks(
             "s3:ReplicateObject",
             `${drArchiveBucketArn}/exports/day.json.gz`,
             BACKUP,
-            () => undefined,
+            (e) => e.drArchiveBucket,
         ),
+    },
+    {
+        title: "prod's replication role may hand object ownership to the DR-region archive's account",
+        expected: "Allowed",
+        ask: replicationAsks(
+            "s3:ObjectOwnerOverrideToBucketOwner",
+            `${drArchiveBucketArn}/exports/day.json.gz`,
+            BACKUP,
+            (e) => e.drArchiveBucket,
+        ),
+    },
+    {
+        title: "prod's replication role may not replicate deletes into the DR-region archive",
+        expected: "Denied",
+        ask: replicationAsks(
+            "s3:ReplicateDelete",
+            `${drArchiveBucketArn}/exports/day.json.gz`,
+            BACKUP,
+            (e) => e.drArchiveBucket,
+        ),
+    },
+    {
+        title: "prod's replication role may not replicate into the DR-region archive without TLS",
+        expected: "ExplicitlyDenied",
+        ask: replicationAsks(
+            "s3:ReplicateObject",
+            `${drArchiveBucketArn}/exports/day.json.gz`,
+            BACKUP,
+            (e) => e.drArchiveBucket,
+            { ...inOrg, "aws:SecureTransport": "false" },
+        ),
+    },
+    {
+        title: "prod's administrator may not replicate into the DR-region archive (only the replication roles are named)",
+        expected: "Denied",
+        ask: (e) => ({
+            principal: prodAdmin,
+            action: "s3:ReplicateObject",
+            resource: `${drArchiveBucketArn}/exports/day.json.gz`,
+            resourceAccount: BACKUP,
+            identityPolicies: [administrator],
+            resourcePolicy: e.drArchiveBucket,
+            context: inOrg,
+        }),
+    },
+    {
+        title: "the DR-region archive key lets prod's replication role encrypt through S3 in eu-west-1",
+        expected: "Allowed",
+        ask: archiveKeyEncrypt(
+            prodReplicationRole,
+            { "kms:ViaService": `s3.${DR_REGION}.amazonaws.com` },
+            "drArchiveKey",
+        ),
+    },
+    {
+        title: "the DR-region archive key does not let prod's replication role encrypt through S3 in eu-west-2",
+        expected: "Denied",
+        ask: archiveKeyEncrypt(prodReplicationRole, { "kms:ViaService": `s3.${REGION}.amazonaws.com` }, "drArchiveKey"),
+    },
+    {
+        title: "the DR-region archive key does not let prod's replication role encrypt directly",
+        expected: "Denied",
+        ask: archiveKeyEncrypt(prodReplicationRole, {}, "drArchiveKey"),
+    },
+    {
+        title: "the DR-region archive key does not let prod's administrator encrypt, even through S3",
+        expected: "Denied",
+        ask: archiveKeyEncrypt(prodAdmin, { "kms:ViaService": `s3.${DR_REGION}.amazonaws.com` }, "drArchiveKey"),
     },
     {
         title: "prod's replication role may not replicate into ci's exports bucket",
