@@ -329,7 +329,7 @@ export function backupStack(cfg: BackupConfig) {
     // Phase 3: alarms and job events to the alert topic, a dashboard, verification inside AWS.
     const watch = backupAccountMonitoring(
         cfg,
-        { centralVault, alerts, secondRegionCopy, archive, drArchive },
+        { centralVault, drVault, alerts, secondRegionCopy, archive, drArchive },
         inPrimary,
     );
     const github = githubRoles(cfg, [cfg.region, cfg.drRegion], inPrimary, { checksTrustedAccountIds: accountIds });

@@ -46,6 +46,8 @@ export function deploymentMonitoring(
     const central = cfg.backupAccount;
     const mon = cfg.monitoring;
     const alarmNamePrefix = naming.envName(env, "backup");
+    // Every copy rule sends to the central vault: its name is where AWS counts those copy jobs.
+    const copyDestination = rules.flatMap((r) => r.copies.map((c) => c.destinationVaultArn))[0];
     const backupAlarms = new BackupAlarms(
         "backup-alarms",
         {
@@ -53,7 +55,7 @@ export function deploymentMonitoring(
             vaultName: vault.name,
             alertTopicArn: alerts.arn,
             backupRules: rules,
-            watchCopies: rules.some((r) => r.copies.length > 0),
+            copyDestinationVaultArn: copyDestination,
         },
         inPrimary,
     );
@@ -67,6 +69,18 @@ export function deploymentMonitoring(
         { alarmNamePrefix: naming.envName(env, "exports"), ...replicated, alertTopicArn: alerts.arn },
         inPrimary,
     );
+    // The second rule, straight to the DR-region archive, has its own RTC metrics (by rule id).
+    const drReplicationAlarms = new ReplicationAlarms(
+        "exports-dr-replication-alarms",
+        {
+            alarmNamePrefix: naming.envName(env, "exports-dr"),
+            sourceBucket: exportsBucket.name,
+            destinationBucket: naming.archiveBucketName(central.accountId, central.drRegion),
+            ruleId: naming.EXPORTS_DR_REPLICATION_RULE_ID,
+            alertTopicArn: alerts.arn,
+        },
+        inPrimary,
+    );
     new BackupJobEvents("backup-job-events", { namePrefix: alarmNamePrefix, alertTopicArn: alerts.arn }, inPrimary);
     const dashboard = new OperationsDashboard(
         "operations-dashboard",
@@ -74,8 +88,9 @@ export function deploymentMonitoring(
             dashboardName: naming.envName(env, "backup-operations"),
             title: `# ${env}: backups, copies to the backup account, restores, exports replication`,
             vaultName: vault.name,
+            copyDestinationVaultArn: copyDestination,
             replication: replicated,
-            alarmArns: [...backupAlarms.alarmArns, ...replicationAlarms.alarmArns],
+            alarmArns: [...backupAlarms.alarmArns, ...replicationAlarms.alarmArns, ...drReplicationAlarms.alarmArns],
         },
         inPrimary,
     );
@@ -144,6 +159,8 @@ export function deploymentMonitoring(
 
 export interface BackupAccountWatched {
     centralVault: BackupVault;
+    /** The second-region copy's destination. */
+    drVault: BackupVault;
     alerts: AlertTopic;
     secondRegionCopy: SecondRegionCopy;
     archive: ProtectedBucket;
@@ -155,14 +172,15 @@ export function backupAccountMonitoring(
     watched: BackupAccountWatched,
     inPrimary: pulumi.ComponentResourceOptions,
 ) {
-    const { centralVault, alerts, secondRegionCopy, archive, drArchive } = watched;
+    const { centralVault, drVault, alerts, secondRegionCopy, archive, drArchive } = watched;
     const vaultAlarms = new BackupAlarms(
         "central-vault-alarms",
         {
             alarmNamePrefix: "vat-backup-central-vault",
             vaultName: centralVault.name,
             alertTopicArn: alerts.arn,
-            watchCopies: true,
+            // The second-region copy sends every copy to the DR vault, whose name carries its metrics.
+            copyDestinationVaultArn: drVault.arn,
         },
         inPrimary,
     );
@@ -192,6 +210,7 @@ export function backupAccountMonitoring(
             dashboardName: "vat-backup-backup-account",
             title: "# Backup account: copies to the DR region, restore tests, archive replication",
             vaultName: centralVault.name,
+            copyDestinationVaultArn: drVault.arn,
             backupJobs: false,
             replication: archived,
             copyFunction,

@@ -7,6 +7,7 @@
 import * as aws from "@pulumi/aws";
 import * as cw from "@pulumi/awsx/classic/cloudwatch";
 import * as pulumi from "@pulumi/pulumi";
+import { copyJobMetricVaultName } from "../../aws/backupMetrics";
 
 /** How long an alarm looks, in CloudWatch's own terms. */
 export interface AlarmWindow {
@@ -104,4 +105,14 @@ export function createMetricAlarm(
         },
         { parent },
     );
+}
+
+/**
+ * The `BackupVaultName` dimension of copy jobs sent to `destinationVaultArn` (their destination's
+ * name, aws/backupMetrics.ts); a plain ARN that is not a vault's fails here, before registration.
+ */
+export function copyJobVaultDimension(destinationVaultArn: pulumi.Input<string>): pulumi.Input<string> {
+    return typeof destinationVaultArn === "string"
+        ? copyJobMetricVaultName(destinationVaultArn)
+        : pulumi.output(destinationVaultArn).apply(copyJobMetricVaultName);
 }

@@ -1,13 +1,17 @@
 /**
  * CloudWatch alarms on a vault's AWS Backup jobs: backup, copy and restore jobs failed, and no
  * successful backup within the window the plan promises. Every vault dimension is the vault the
- * caller created (its output), never a name typed twice: an alarm on a vault that does not exist
- * watches a metric that never arrives and stays quiet forever.
+ * caller created (its output) or the vault ARN its copies are sent to, never a name typed twice:
+ * an alarm on a vault that does not carry the metric watches nothing and stays quiet forever.
+ *
+ * AWS/Backup publishes job metrics with `{BackupVaultName}` and `{BackupVaultName, ResourceType}`
+ * only, and a copy job's under its destination vault's name (aws/backupMetrics.ts).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { scheduleIntervalHours } from "../../aws/rules";
-import { AlarmSpec, AlarmWindow, ONE_WEEK_SECONDS, createMetricAlarm } from "./alarms";
+import { AWS_BACKUP_NAMESPACE } from "../../aws/backupMetrics";
+import { AlarmSpec, AlarmWindow, ONE_WEEK_SECONDS, copyJobVaultDimension, createMetricAlarm } from "./alarms";
 
 export interface BackupAlarmsArgs {
     /** Prefix of every alarm name, e.g. `prod-env-backup`. */
@@ -21,9 +25,13 @@ export interface BackupAlarmsArgs {
      * receives copies (the backup account's), where no backup job ever runs.
      */
     backupRules?: ScheduledRule[];
-    /** Alarm on copy jobs leaving this vault (set when a rule or a function copies elsewhere). */
-    watchCopies: boolean;
-    /** Resource type of the restore-job metric (AWS publishes restore metrics by resource type). */
+    /**
+     * The vault that copies from this vault go to (a rule's copy action or a copy function): the
+     * copy-failure alarm watches that vault's name, under which AWS publishes copy-job metrics.
+     * Leave out for a vault that copies nowhere.
+     */
+    copyDestinationVaultArn?: pulumi.Input<string>;
+    /** Resource type of the restore jobs restored from this vault (with the vault name, a published dimension set). */
     restoreResourceType?: string;
 }
 
@@ -69,7 +77,7 @@ export function noRecentBackupWindow(rules: ScheduledRule[]): AlarmWindow & { ru
 export function backupAlarmSpecs(args: BackupAlarmsArgs): AlarmSpec[] {
     const vault = { BackupVaultName: args.vaultName };
     const failures = {
-        namespace: "AWS/Backup",
+        namespace: AWS_BACKUP_NAMESPACE,
         statistic: "Sum" as const,
         window: HOURLY_FAILURES,
         comparison: "GreaterThanOrEqualToThreshold" as const,
@@ -102,22 +110,25 @@ export function backupAlarmSpecs(args: BackupAlarmsArgs): AlarmSpec[] {
             },
         );
     }
-    if (args.watchCopies) {
+    if (args.copyDestinationVaultArn !== undefined) {
         specs.push({
             ...failures,
             key: "copy-jobs-failed",
             metricName: "NumberOfCopyJobsFailed",
-            dimensions: vault,
+            // AWS Backup, "Metrics with CloudWatch": the vault name of copy jobs is their destination's.
+            dimensions: { BackupVaultName: copyJobVaultDimension(args.copyDestinationVaultArn) },
             description:
-                "A copy job from this vault failed in the last hour. Check that cross-account backup is on for the organization and that the copy's retention is within the destination vault lock's bounds.",
+                "A copy job from this vault failed in the last hour (AWS counts it under the destination vault's name). Check that cross-account backup is on for the organization and that the copy's retention is within the destination vault lock's bounds.",
         });
     }
     specs.push({
         ...failures,
         key: "restore-jobs-failed",
         metricName: "NumberOfRestoreJobsFailed",
-        dimensions: { ResourceType: args.restoreResourceType ?? "DynamoDB" },
-        description: "An AWS Backup restore job (a restore test or a real restore) failed in the last hour.",
+        // {BackupVaultName, ResourceType} is published; {ResourceType} alone matches no series.
+        dimensions: { ...vault, ResourceType: args.restoreResourceType ?? "DynamoDB" },
+        description:
+            "An AWS Backup restore job from this vault (a restore test or a real restore) failed in the last hour.",
     });
     return specs;
 }

@@ -7,6 +7,8 @@
 import * as aws from "@pulumi/aws";
 import * as cw from "@pulumi/awsx/classic/cloudwatch";
 import * as pulumi from "@pulumi/pulumi";
+import { AWS_BACKUP_NAMESPACE } from "../../aws/backupMetrics";
+import { copyJobVaultDimension } from "./alarms";
 import { RTC_THRESHOLD_SECONDS } from "./replicationAlarms";
 
 export interface OperationsDashboardArgs {
@@ -16,8 +18,10 @@ export interface OperationsDashboardArgs {
     title: string;
     /** The vault whose jobs are shown (its name output). */
     vaultName: pulumi.Input<string>;
-    /** Resource type of the restore jobs (AWS publishes restore metrics by resource type). */
+    /** Resource type of the restore jobs from the vault (shown with the vault name: a published dimension set). */
     restoreResourceType?: string;
+    /** Where copies from the vault go: copy-job metrics are published under the destination vault's name. */
+    copyDestinationVaultArn?: pulumi.Input<string>;
     /** A replication rule to show, when the stack replicates. */
     replication?: {
         sourceBucket: pulumi.Input<string>;
@@ -42,7 +46,7 @@ const backupMetric = (
     label: string,
     color: string,
     period = HOUR,
-) => new cw.Metric({ namespace: "AWS/Backup", name, dimensions, statistic: "Sum", period, label, color });
+) => new cw.Metric({ namespace: AWS_BACKUP_NAMESPACE, name, dimensions, statistic: "Sum", period, label, color });
 
 const GREEN = "#2ca02c";
 const RED = "#d62728";
@@ -55,7 +59,7 @@ export function dashboardWidgets(args: OperationsDashboardArgs): cw.Widget[] {
             `a CloudWatch alarm-status widget lists at most 100 alarms; this stack has ${args.alarmArns.length}`,
         );
     const vault = { BackupVaultName: args.vaultName };
-    const restoreType = { ResourceType: args.restoreResourceType ?? "DynamoDB" };
+    const restoreType = { ...vault, ResourceType: args.restoreResourceType ?? "DynamoDB" };
     const widgets: cw.Widget[] = [new cw.TextWidget({ markdown: args.title, width: 24, height: 2 })];
     if (args.backupJobs !== false) {
         widgets.push(
@@ -71,16 +75,23 @@ export function dashboardWidgets(args: OperationsDashboardArgs): cw.Widget[] {
             }),
         );
     }
+    if (args.copyDestinationVaultArn !== undefined) {
+        const copies = {
+            BackupVaultName: copyJobVaultDimension(args.copyDestinationVaultArn),
+        };
+        widgets.push(
+            new cw.LineGraphMetricWidget({
+                title: "Copy jobs from the vault (counted under their destination vault): completed vs failed",
+                width: 8,
+                period: HOUR,
+                metrics: [
+                    backupMetric("NumberOfCopyJobsCompleted", copies, "completed", GREEN),
+                    backupMetric("NumberOfCopyJobsFailed", copies, "failed", RED),
+                ],
+            }),
+        );
+    }
     widgets.push(
-        new cw.LineGraphMetricWidget({
-            title: "Copy jobs from the vault: completed vs failed",
-            width: 8,
-            period: HOUR,
-            metrics: [
-                backupMetric("NumberOfCopyJobsCompleted", vault, "completed", GREEN),
-                backupMetric("NumberOfCopyJobsFailed", vault, "failed", RED),
-            ],
-        }),
         new cw.LineGraphMetricWidget({
             title: "Restore jobs: completed vs failed",
             width: 8,

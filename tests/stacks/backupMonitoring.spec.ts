@@ -13,10 +13,17 @@ describe("backup stack: monitoring and verification", function () {
     const alarm = (name: string) => backup.one(ALARM, name).inputs;
     const primaryTopicArn = () => backup.named("alerts-topic").outputs.arn;
 
-    it("watches copies out of the central vault it creates, and restores, but no backup jobs (none run here)", () => {
+    // AWS Backup, "Metrics with CloudWatch": copy jobs count under their destination vault's name;
+    // CloudWatch publishes restore metrics per {BackupVaultName[, ResourceType]}, never {ResourceType} alone.
+    it("watches copies out of the central vault under the DR vault's name, restores from the central vault, and no backup jobs (none run here)", () => {
         const central = backup.named("central-vault-vault").outputs.name;
-        assert.deepEqual(alarm("central-vault-alarms-copy-jobs-failed").dimensions, { BackupVaultName: central });
+        const dr = backup.named("dr-vault-vault").outputs.name;
+        assert.deepEqual(alarm("central-vault-alarms-copy-jobs-failed").dimensions, { BackupVaultName: dr });
         assert.equal(alarm("central-vault-alarms-restore-jobs-failed").metricName, "NumberOfRestoreJobsFailed");
+        assert.deepEqual(alarm("central-vault-alarms-restore-jobs-failed").dimensions, {
+            BackupVaultName: central,
+            ResourceType: "DynamoDB",
+        });
         const metrics = backup.ofType(ALARM).map((a) => a.inputs.metricName);
         assert.ok(!metrics.includes("NumberOfBackupJobsCompleted") && !metrics.includes("NumberOfBackupJobsFailed"));
     });

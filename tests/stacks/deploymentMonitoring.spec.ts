@@ -17,22 +17,34 @@ describe("deployment stack: monitoring and verification (prod)", function () {
     });
     const topicArn = () => prod.one("aws:sns/topic:Topic").outputs.arn;
 
-    it("dimensions every vault alarm by the vault the stack creates, not by a name typed twice", () => {
+    it("dimensions every backup and restore alarm by the vault the stack creates, not by a name typed twice", () => {
         const vaultName = prod.one("aws:backup/vault:Vault").outputs.name;
-        const vaultAlarms = prod
-            .ofType(ALARM)
-            .filter((a) => "BackupVaultName" in ((a.inputs.dimensions as object) ?? {}));
-        assert.deepEqual(vaultAlarms.map((a) => a.inputs.name).sort(), [
-            "prod-env-backup-backup-jobs-failed",
-            "prod-env-backup-copy-jobs-failed",
-            "prod-env-backup-no-recent-backup",
-        ]);
-        for (const a of vaultAlarms)
-            assert.equal(
-                (a.inputs.dimensions as Record<string, string>).BackupVaultName,
-                vaultName,
-                `${a.name} watches another vault`,
-            );
+        for (const key of ["backup-jobs-failed", "no-recent-backup", "restore-jobs-failed"]) {
+            const a = prod.one(ALARM, `backup-alarms-${key}`);
+            assert.equal((a.inputs.dimensions as Record<string, string>).BackupVaultName, vaultName, a.name);
+        }
+        // {BackupVaultName, ResourceType}: a dimension set AWS/Backup publishes ({ResourceType} alone is not).
+        assert.deepEqual(prod.one(ALARM, "backup-alarms-restore-jobs-failed").inputs.dimensions, {
+            BackupVaultName: vaultName,
+            ResourceType: "DynamoDB",
+        });
+    });
+
+    // AWS Backup Developer Guide, "Metrics with CloudWatch": "The vault name of copy jobs is that of
+    // their destination vault." The copies go to the central vault, so that is the name watched.
+    it("watches copy failures under the name of the central vault the copy rules send to", () => {
+        const rules = prod.one("aws:backup/plan:Plan").inputs.rules as any[];
+        const [destination] = new Set(
+            rules.flatMap((r) => (r.copyActions ?? []).map((c: any) => String(c.destinationVaultArn))),
+        );
+        assert.equal(destination.split(":").pop(), "central-backup-vault");
+        assert.deepEqual(prod.one(ALARM, "backup-alarms-copy-jobs-failed").inputs.dimensions, {
+            BackupVaultName: "central-backup-vault",
+        });
+        const body = JSON.parse(String(prod.one("aws:cloudwatch/dashboard:Dashboard").inputs.dashboardBody));
+        const copies = body.widgets.find((w: any) => String(w.properties.title).startsWith("Copy jobs"));
+        for (const m of copies.properties.metrics)
+            assert.deepEqual(m.slice(2, 4), ["BackupVaultName", "central-backup-vault"]);
     });
 
     it("watches backup, copy and restore failures, the absence of a recent backup, and exports replication", () => {
@@ -46,6 +58,8 @@ describe("deployment stack: monitoring and verification (prod)", function () {
             "NumberOfCopyJobsFailed",
             "NumberOfRestoreJobsFailed",
             "OperationsFailedReplication",
+            "OperationsFailedReplication",
+            "ReplicationLatency",
             "ReplicationLatency",
         ]);
         const quiet = prod.one(ALARM, "backup-alarms-no-recent-backup").inputs;
@@ -54,23 +68,37 @@ describe("deployment stack: monitoring and verification (prod)", function () {
         assert.equal(quiet.treatMissingData, "breaching");
     });
 
-    it("dimensions the replication alarms by the replication rule the stack configures", () => {
+    it("dimensions the replication alarms by each replication rule the stack configures, one pair per archive", () => {
         const replication = prod.one("aws:s3/bucketReplicationConfig:BucketReplicationConfig").inputs as {
             bucket: string;
             rules: Array<{ id: string; destination: { bucket: string } }>;
         };
-        const [rule] = replication.rules;
-        for (const a of prod.ofType(ALARM).filter((x) => x.inputs.namespace === "AWS/S3")) {
-            assert.deepEqual(
-                a.inputs.dimensions,
-                {
-                    SourceBucket: replication.bucket,
-                    DestinationBucket: rule.destination.bucket.replace(/^arn:aws:s3:::/, ""),
-                    RuleId: rule.id,
-                },
-                a.name,
-            );
-        }
+        const expected = replication.rules.flatMap((rule) =>
+            ["OperationsFailedReplication", "ReplicationLatency"].map((metric) =>
+                JSON.stringify([
+                    metric,
+                    {
+                        DestinationBucket: rule.destination.bucket.replace(/^arn:aws:s3:::/, ""),
+                        RuleId: rule.id,
+                        SourceBucket: replication.bucket,
+                    },
+                ]),
+            ),
+        );
+        const watched = prod
+            .ofType(ALARM)
+            .filter((x) => x.inputs.namespace === "AWS/S3")
+            .map((a) => {
+                const dims = a.inputs.dimensions as Record<string, string>;
+                const sorted = Object.fromEntries(
+                    Object.keys(dims)
+                        .sort()
+                        .map((k) => [k, dims[k]]),
+                );
+                return JSON.stringify([a.inputs.metricName, sorted]);
+            });
+        assert.deepEqual(watched.sort(), expected.sort());
+        assert.equal(replication.rules.length, 2);
     });
 
     it("sends every alarm, its recovery and every job event to the stack's alert topic", () => {

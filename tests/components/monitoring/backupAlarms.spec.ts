@@ -7,12 +7,14 @@ import {
     backupAlarmSpecs,
     noRecentBackupWindow,
 } from "../../../components/monitoring/backupAlarms";
+import { isPublishedDimensionSet } from "../../../aws/backupMetrics";
 import { Registered, runComponent } from "../../helpers/engine";
 
 const DAILY: ScheduledRule = { name: "daily", schedule: "cron(0 2 * * ? *)", completionWindowMinutes: 480 };
 const WEEKLY: ScheduledRule = { name: "weekly", schedule: "cron(0 3 ? * SUN *)", completionWindowMinutes: 480 };
 const MONTHLY: ScheduledRule = { name: "monthly", schedule: "cron(0 4 1 * ? *)", completionWindowMinutes: 720 };
 const TOPIC = "arn:aws:sns:eu-west-2:111111111111:alerts";
+const CENTRAL = "arn:aws:backup:eu-west-2:333333333333:backup-vault:central-backup-vault";
 
 /** A vault and its alarms in one run, the way a stack wires them. */
 async function vaultWithAlarms(overrides: Partial<BackupAlarmsArgs> = {}): Promise<Registered> {
@@ -25,7 +27,7 @@ async function vaultWithAlarms(overrides: Partial<BackupAlarmsArgs> = {}): Promi
                 vaultName: vault.name,
                 alertTopicArn: TOPIC,
                 backupRules: [DAILY, WEEKLY, MONTHLY],
-                watchCopies: true,
+                copyDestinationVaultArn: CENTRAL,
                 ...overrides,
             },
             { provider },
@@ -53,11 +55,30 @@ describe("BackupAlarms component", () => {
         ]);
     });
 
-    it("dimensions the backup, copy and no-recent-backup alarms by the vault it was given", () => {
+    it("dimensions the backup and no-recent-backup alarms by the vault it was given", () => {
         const vaultName = run.one("aws:backup/vault:Vault").outputs.name;
-        for (const key of ["backup-jobs-failed", "copy-jobs-failed", "no-recent-backup"]) {
+        for (const key of ["backup-jobs-failed", "no-recent-backup"]) {
             assert.deepEqual(alarm(key).inputs.dimensions, { BackupVaultName: vaultName }, key);
         }
+    });
+
+    // AWS Backup Developer Guide, "Metrics with CloudWatch": "The vault name of copy jobs is that of
+    // their destination vault." An alarm on the source vault's name never sees a copy job.
+    it("watches copy failures under the destination vault's name, where AWS publishes copy-job metrics", () => {
+        assert.deepEqual(alarm("copy-jobs-failed").inputs.dimensions, { BackupVaultName: "central-backup-vault" });
+    });
+
+    it("refuses a copy destination that is not a vault ARN", () => {
+        assert.throws(
+            () =>
+                backupAlarmSpecs({
+                    alarmNamePrefix: "p",
+                    vaultName: "v",
+                    alertTopicArn: TOPIC,
+                    copyDestinationVaultArn: "central-backup-vault",
+                }),
+            /not a backup vault ARN/,
+        );
     });
 
     it("raises backup and copy failures on one failed job in an hour, and stays OK without data", () => {
@@ -78,10 +99,18 @@ describe("BackupAlarms component", () => {
         }
     });
 
-    it("watches restore jobs by resource type, the dimension AWS publishes restore metrics with", () => {
+    // CloudWatch User Guide, AWS/Backup supported metrics: NumberOfRestoreJobsFailed is published
+    // with {BackupVaultName} and {BackupVaultName, ResourceType}; {ResourceType} alone matches no series.
+    it("watches restore jobs by vault and resource type, a dimension set AWS publishes", () => {
+        const vaultName = run.one("aws:backup/vault:Vault").outputs.name;
         const a = alarm("restore-jobs-failed").inputs;
         assert.equal(a.metricName, "NumberOfRestoreJobsFailed");
-        assert.deepEqual(a.dimensions, { ResourceType: "DynamoDB" });
+        assert.deepEqual(a.dimensions, { BackupVaultName: vaultName, ResourceType: "DynamoDB" });
+    });
+
+    it("uses only dimension sets AWS/Backup publishes, on every alarm", () => {
+        for (const a of run.ofType("aws:cloudwatch/metricAlarm:MetricAlarm"))
+            assert.ok(isPublishedDimensionSet(Object.keys(a.inputs.dimensions as object)), a.name);
     });
 
     it("fires when no backup completed within the daily rule's interval plus its completion window, missing data counting as none", () => {
@@ -109,13 +138,13 @@ describe("BackupAlarms component", () => {
             alarmNamePrefix: "p",
             vaultName: "central",
             alertTopicArn: TOPIC,
-            watchCopies: true,
+            copyDestinationVaultArn: "arn:aws:backup:eu-west-1:333333333333:backup-vault:dr-backup-vault",
         }).map((s) => s.key);
         assert.deepEqual(keys, ["copy-jobs-failed", "restore-jobs-failed"]);
     });
 
     it("leaves out the copy alarm for a vault that copies nowhere", async () => {
-        const noCopies = await vaultWithAlarms({ watchCopies: false });
+        const noCopies = await vaultWithAlarms({ copyDestinationVaultArn: undefined });
         assert.ok(
             !noCopies
                 .ofType("aws:cloudwatch/metricAlarm:MetricAlarm")
@@ -157,7 +186,6 @@ describe("BackupAlarms component", () => {
                         vaultName: "v",
                         alertTopicArn: TOPIC,
                         backupRules: [],
-                        watchCopies: false,
                     }),
                 /at least one backup rule/,
             );

@@ -16,6 +16,7 @@ interface Widget {
     properties: Record<string, any>;
 }
 
+const CENTRAL = "arn:aws:backup:eu-west-2:333333333333:backup-vault:central-backup-vault";
 const ALARMS = [
     "arn:aws:cloudwatch:eu-west-2:111111111111:alarm:a",
     "arn:aws:cloudwatch:eu-west-2:111111111111:alarm:b",
@@ -83,12 +84,18 @@ describe("OperationsDashboard component", () => {
         }
     });
 
-    it("shows backup and copy jobs of the vault it was given, completed against failed", async () => {
-        const { run, widgets } = await dashboard();
-        const vaultName = run.one("aws:backup/vault:Vault").outputs.name;
-        for (const [title, completed, failed] of [
-            ["Backup jobs: completed vs failed", "NumberOfBackupJobsCompleted", "NumberOfBackupJobsFailed"],
-            ["Copy jobs from the vault: completed vs failed", "NumberOfCopyJobsCompleted", "NumberOfCopyJobsFailed"],
+    it("shows backup jobs of the vault it was given, and copy jobs under their destination vault, completed against failed", async () => {
+        const { run, widgets } = await dashboard({ copyDestinationVaultArn: CENTRAL });
+        const vaultName = String(run.one("aws:backup/vault:Vault").outputs.name);
+        for (const [title, completed, failed, dimensionVault] of [
+            ["Backup jobs: completed vs failed", "NumberOfBackupJobsCompleted", "NumberOfBackupJobsFailed", vaultName],
+            // AWS Backup, "Metrics with CloudWatch": the vault name of copy jobs is their destination's.
+            [
+                "Copy jobs from the vault (counted under their destination vault): completed vs failed",
+                "NumberOfCopyJobsCompleted",
+                "NumberOfCopyJobsFailed",
+                "central-backup-vault",
+            ],
         ]) {
             const lines = (titled(widgets, title).properties.metrics as unknown[][]).map(line);
             assert.ok(
@@ -101,14 +108,22 @@ describe("OperationsDashboard component", () => {
             );
             for (const l of lines) {
                 assert.equal(l.namespace, "AWS/Backup");
-                assert.deepEqual(l.dimensions, { BackupVaultName: vaultName });
+                assert.deepEqual(l.dimensions, { BackupVaultName: dimensionVault });
                 assert.equal(l.options.stat, "Sum");
             }
         }
     });
 
-    it("shows restore jobs, recovery points and restore-test totals over 30 days", async () => {
+    it("leaves out the copy widget for a vault that copies nowhere", async () => {
         const { widgets } = await dashboard();
+        assert.ok(!widgets.some((w) => String(w.properties.title).startsWith("Copy jobs")));
+    });
+
+    // CloudWatch, AWS/Backup supported metrics: restore metrics exist per {BackupVaultName} and
+    // {BackupVaultName, ResourceType}; {ResourceType} alone matches no series.
+    it("shows restore jobs, recovery points and restore-test totals over 30 days", async () => {
+        const { run, widgets } = await dashboard();
+        const vaultName = run.one("aws:backup/vault:Vault").outputs.name;
         const restores = (titled(widgets, "Restore jobs: completed vs failed").properties.metrics as unknown[][]).map(
             line,
         );
@@ -116,7 +131,7 @@ describe("OperationsDashboard component", () => {
             restores.map((l) => l.name),
             ["NumberOfRestoreJobsCompleted", "NumberOfRestoreJobsFailed"],
         );
-        assert.deepEqual(restores[0].dimensions, { ResourceType: "DynamoDB" });
+        assert.deepEqual(restores[0].dimensions, { BackupVaultName: vaultName, ResourceType: "DynamoDB" });
         const points = (titled(widgets, "Recovery points created in the vault").properties.metrics as unknown[][]).map(
             line,
         );
