@@ -5,6 +5,8 @@
  * from the resources the program records.
  */
 
+import { CROSS_ACCOUNT_RESTORE_PATHS, CrossAccountRestorePathName, restorePathHours } from "../aws/recoveryPoints";
+
 export type Criticality = "critical" | "high" | "medium" | "low";
 export type AssetKind = "dynamodb-table" | "secret" | "user-pool" | "exports-bucket";
 
@@ -101,6 +103,12 @@ export function assetFor(name: string, env: string): DataAsset | undefined {
     return DATA_ASSETS.find((a) => a.matches(name, env));
 }
 
+function stepsText(path: CrossAccountRestorePathName): string {
+    return CROSS_ACCOUNT_RESTORE_PATHS[path].steps
+        .map((step) => `${step.what} (${step.call}, ${step.account} account, ~${step.hours} h)`)
+        .join("; then ");
+}
+
 /**
  * Restore paths and the time each is assumed to take, stated once so every RTO in the report can
  * name its assumption. DynamoDB restores (PITR or AWS Backup) always create a new table and their
@@ -116,9 +124,12 @@ export const RESTORE_PATHS = {
         assumption: "AWS Backup restore job from the local vault (~1-2 h for a few GB) and a switch of the table name",
     },
     backupAccount: {
-        hours: 4,
-        assumption:
-            "copy-back from the backup account's central vault into the account's vault (~2 h), then a local restore (~2 h)",
+        hours: restorePathHours("copyBack"),
+        assumption: `a warm point: ${stepsText("copyBack")}`,
+    },
+    backupAccountCold: {
+        hours: restorePathHours("coldPoint"),
+        assumption: `a cold point, which AWS Backup cannot copy ("Backup and tag copy"): ${stepsText("coldPoint")}`,
     },
     secretReplica: { hours: 0.25, assumption: "promote the DR-region replica to a standalone secret (minutes)" },
     archive: {

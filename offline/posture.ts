@@ -7,6 +7,8 @@
  * and replication configurations, and the second-region copy. Nothing is typed in beside them.
  */
 import { scheduleIntervalHours } from "../aws/rules";
+import { AWS_BACKUP_NAMESPACE, isPublishedDimensionSet, vaultNameOfArn } from "../aws/backupMetrics";
+import { CROSS_ACCOUNT_RESTORE_PATHS } from "../aws/recoveryPoints";
 import {
     assetFor,
     AssetKind,
@@ -44,6 +46,7 @@ export const TYPES = {
     secondRegionCopy: "backup:copy:SecondRegionCopy",
     tablePitr: "pulumi-nodejs:dynamic/backup:TablePitr",
     secretReplica: "pulumi-nodejs:dynamic/backup:SecretReplica",
+    metricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
     awsProvider: "pulumi:providers:aws",
 } as const;
 
@@ -132,13 +135,24 @@ export interface AssetPosture {
     pitr?: { windowDays: number };
     localBackups: BackupRuleView[];
     copies: CopyView[];
-    /** Other regions or buckets holding a live replica (secret replicas, S3 replication). */
+    /**
+     * Other regions or buckets holding a live replica (secret replicas, S3 replication). Only the
+     * source's own rules count: S3 does not replicate a replica onward.
+     */
     replicas: { target: string; placement?: Placement; detail: string; bucket?: BucketView }[];
+    /** Where a copy of the data really is, per account and region (source first), for replicated assets. */
+    heldIn?: (Placement & { how: string })[];
     immutability: string[];
     rpoInside?: Measure;
     rpoOutside: Measure;
     rtoInAccount: Measure & { path?: RestorePath };
     rtoAccountLoss: Measure & { path?: RestorePath };
+    /**
+     * Restoring, after account loss, a point older than `olderThanDays`: only cold copies exist
+     * then, AWS Backup cannot copy them, so the cold-point path applies (aws/recoveryPoints.ts).
+     * Set when the asset's retention requires such points.
+     */
+    rtoColdPoints?: Measure & { path?: RestorePath; olderThanDays: number };
     gaps: string[];
     notes: string[];
 }
@@ -155,6 +169,19 @@ export interface Posture {
     gaps: string[];
     /** Which restore path each RTO assumes, and how long it is assumed to take. */
     assumptions: { path: RestorePath; hours: number; assumption: string }[];
+    /** For every copy between vaults, the alarm that would see it fail, under the name AWS counts it. */
+    copyAlarms: CopyAlarmView[];
+}
+
+export interface CopyAlarmView {
+    stack: string;
+    from: string;
+    to: string;
+    /** The `BackupVaultName` AWS publishes these copy jobs under: the destination vault's name. */
+    metricVaultName: string;
+    /** The alarm watching it, in the account and region where the copy job runs (the source's). */
+    alarm?: string;
+    ok: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -361,14 +388,17 @@ class Estate {
                     });
             }
         }
+        const receivesReplicas = new Set(this.buckets.flatMap((b) => b.replicatesTo.map((d) => d.bucketArn)));
         for (const b of this.buckets) {
             for (const dest of b.replicatesTo) {
+                const rtc = dest.rtcMinutes ? `S3 replication, RTC ${dest.rtcMinutes} min` : "S3 replication";
                 this.flows.push({
                     kind: "replication",
                     stack: b.stack,
                     from: b.arn,
                     to: dest.bucketArn,
-                    label: dest.rtcMinutes ? `S3 replication, RTC ${dest.rtcMinutes} min` : "S3 replication",
+                    // S3 does not replicate a replica onward: say so on the edge that looks like it would.
+                    label: receivesReplicas.has(b.arn) ? `${rtc} (objects written here only, not replicas)` : rtc,
                 });
             }
         }
@@ -620,11 +650,7 @@ function judgeTable(
             );
         }
     }
-    const cold = copies.find((c) => c.coldAfterDays !== undefined);
-    if (cold)
-        p.notes.push(
-            `'${cold.rule}' points move to cold storage after ${cold.coldAfterDays} d: restoring those adds hours`,
-        );
+    judgeColdPoints(p);
     judgeCopies(p, alone);
     p.immutability = immutabilityOf(p, ctx.estate, ctx.stack);
     if (
@@ -636,6 +662,44 @@ function judgeTable(
         p.gaps.push("no copy of this critical asset is in a compliance-locked vault");
     }
     return p;
+}
+
+/**
+ * Copies kept past their move to cold storage cannot be copied back ("Backup and tag copy"), so
+ * after account loss a point older than every copy's warm period takes the cold-point path.
+ * Judged against the asset's RTO where its retention requires such points; a note otherwise.
+ */
+function judgeColdPoints(p: AssetPosture): void {
+    const { copies, asset } = p;
+    const warmDays = (c: CopyView) => c.coldAfterDays ?? c.retentionDays ?? Infinity;
+    const coldCopies = copies.filter(
+        (c) => c.coldAfterDays !== undefined && (c.retentionDays ?? Infinity) > c.coldAfterDays,
+    );
+    if (!coldCopies.length) return;
+    const warmWindow = Math.max(...copies.map(warmDays));
+    const oldestCold = Math.max(...coldCopies.map((c) => c.retentionDays ?? Infinity));
+    if (oldestCold <= warmWindow) return;
+    const path: RestorePath = "backupAccountCold";
+    const h = RESTORE_PATHS[path].hours;
+    const rules = coldCopies.map((c) => `'${c.rule}'`).join(", ");
+    const steps = CROSS_ACCOUNT_RESTORE_PATHS.coldPoint.id;
+    if (asset.retentionDays !== undefined && asset.retentionDays > warmWindow) {
+        p.rtoColdPoints = {
+            value: `${hours(h)} (${path}: ${steps}) for points older than ${warmWindow} d`,
+            target: hours(asset.rtoHours),
+            ok: h <= asset.rtoHours,
+            path,
+            olderThanDays: warmWindow,
+        };
+        if (!p.rtoColdPoints.ok)
+            p.gaps.push(
+                `RTO after account loss for points older than ${warmWindow} d: ${hours(h)}, target ${hours(asset.rtoHours)} (${rules} copies are cold then, and AWS Backup cannot copy a cold point)`,
+            );
+    } else {
+        p.notes.push(
+            `${rules} copies are cold after ${warmWindow} d: AWS Backup cannot copy them back, so restoring one after account loss takes the cold-point path (${hours(h)})`,
+        );
+    }
 }
 
 function judgeSecret(ctx: Context, replica: Located, asset: DataAsset): AssetPosture {
@@ -753,12 +817,34 @@ function judgeBucket(ctx: Context, bucket: BucketView, asset: DataAsset): AssetP
             lock ? `${r.bucket.name}: Object Lock ${lock.mode} ${days(lock.days)}` : `${r.bucket.name}: no Object Lock`,
         );
         if (asset.retentionDays !== undefined && lock?.days !== undefined && lock.days < asset.retentionDays) {
-            p.gaps.push(`the archive's Object Lock keeps ${lock.days} d < ${asset.retentionDays} d required`);
+            p.gaps.push(`${r.bucket.name}'s Object Lock keeps ${lock.days} d < ${asset.retentionDays} d required`);
         }
-        for (const onward of r.bucket.replicatesTo)
-            p.replicas.push({ target: onward.bucketArn, detail: `onward S3 replication to ${onward.bucketArn}` });
+        // S3 User Guide, "What does Amazon S3 replicate?": a replica is not replicated onward. The
+        // destination's own rules carry only what is written into it, never these exports.
+        for (const onward of r.bucket.replicatesTo) {
+            if (bucket.replicatesTo.some((d) => d.bucketArn === onward.bucketArn)) continue;
+            const name = onward.bucketArn.replace(/^arn:aws[\w-]*:s3:::/, "");
+            p.gaps.push(
+                `${name} never receives these exports: ${r.bucket.name} replicates there, but S3 does not replicate a replica onward; replicate into it from ${bucket.name} directly`,
+            );
+        }
     }
+    p.heldIn = [
+        { accountId: bucket.accountId, region: bucket.region, how: "source" },
+        ...replicas.map((r) => ({
+            ...(r.placement ?? placementFromBucketName(r.target)),
+            how: `replica in ${r.bucket?.name ?? r.target.replace(/^arn:aws[\w-]*:s3:::/, "")}`,
+        })),
+    ];
     return p;
+}
+
+const ACCOUNT_REGION_IN_BUCKET_NAME = /-(\d{12})-([a-z]{2}(?:-[a-z]+)+-\d)$/;
+
+/** Buckets of another stack: account and region from the name, which every bucket here carries. */
+function placementFromBucketName(arn: string): Placement {
+    const m = ACCOUNT_REGION_IN_BUCKET_NAME.exec(arn.replace(/^arn:aws[\w-]*:s3:::/, ""));
+    return { accountId: m?.[1] ?? "?", region: m?.[2] ?? "?" };
 }
 
 /** True for a stack that deploys the application's data protection (a backup plan or PITR). */
@@ -856,8 +942,15 @@ export function posture(runs: PlannedStack[]): Posture {
         for (const g of a.gaps) gaps.push(`${a.stack}: ${a.resource} (${a.asset.criticality}): ${g}`);
     for (const u of unprotected) gaps.push(`${u.stack}: ${u.asset} (${u.criticality}) is not protected by this stack`);
     gaps.push(...estateGaps(estate, assets));
+    const copyAlarms = judgeCopyAlarms(estate);
+    for (const c of copyAlarms.filter((x) => !x.ok))
+        gaps.push(
+            `${c.stack}: no alarm sees copy jobs ${c.from} -> ${c.to} fail: AWS publishes them under BackupVaultName '${c.metricVaultName}' (the destination vault) in the source's account and region`,
+        );
+    gaps.push(...unpublishedDimensionGaps(estate));
     const used = new Set<RestorePath>();
-    for (const a of assets) for (const m of [a.rtoInAccount, a.rtoAccountLoss]) if (m.path) used.add(m.path);
+    for (const a of assets)
+        for (const m of [a.rtoInAccount, a.rtoAccountLoss, a.rtoColdPoints]) if (m?.path) used.add(m.path);
     return {
         stacks: runs.map((r) => r.stack),
         assets,
@@ -867,5 +960,49 @@ export function posture(runs: PlannedStack[]): Posture {
         flows: estate.flows,
         gaps,
         assumptions: [...used].map((path) => ({ path, ...RESTORE_PATHS[path] })),
+        copyAlarms,
     };
+}
+
+/**
+ * Every copy between vaults (copy actions, the second-region copy) and the alarm that sees it
+ * fail. AWS Backup, "Metrics with CloudWatch": "the vault name of copy jobs is that of their
+ * destination vault"; the job, and so its metric, is in the source vault's account and region.
+ */
+function judgeCopyAlarms(estate: Estate): CopyAlarmView[] {
+    const alarms = estate.ofType(TYPES.metricAlarm);
+    return estate.flows
+        .filter((f) => f.kind === "copy-action" || f.kind === "second-region-copy")
+        .map((f) => {
+            const metricVaultName = vaultNameOfArn(f.to) ?? f.to;
+            const source = parseVaultArn(f.from);
+            const alarm = alarms.find(
+                (a) =>
+                    a.stack === f.stack &&
+                    a.r.inputs.namespace === AWS_BACKUP_NAMESPACE &&
+                    a.r.inputs.metricName === "NumberOfCopyJobsFailed" &&
+                    obj(a.r.inputs.dimensions).BackupVaultName === metricVaultName &&
+                    (!source || samePlace(a.placement, source)),
+            );
+            return {
+                stack: f.stack,
+                from: f.from,
+                to: f.to,
+                metricVaultName,
+                alarm: alarm ? (str(alarm.r.inputs.name) ?? alarm.r.name) : undefined,
+                ok: alarm !== undefined,
+            };
+        });
+}
+
+/** CloudWatch, AWS/Backup supported metrics: an alarm on another dimension set matches no series. */
+function unpublishedDimensionGaps(estate: Estate): string[] {
+    return estate
+        .ofType(TYPES.metricAlarm)
+        .filter((a) => a.r.inputs.namespace === AWS_BACKUP_NAMESPACE)
+        .filter((a) => !isPublishedDimensionSet(Object.keys(obj(a.r.inputs.dimensions))))
+        .map(
+            (a) =>
+                `${a.stack}: alarm ${str(a.r.inputs.name) ?? a.r.name} watches ${String(a.r.inputs.metricName)} by {${Object.keys(obj(a.r.inputs.dimensions)).join(", ")}}, a dimension set AWS/Backup does not publish: it never fires`,
+        );
 }

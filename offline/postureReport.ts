@@ -34,6 +34,11 @@ function copiesText(a: AssetPosture): string {
     return parts.join("; ");
 }
 
+/** Per account and region, where the data really is (a replica is not replicated onward). */
+function heldInText(a: AssetPosture): string {
+    return (a.heldIn ?? []).map((h) => `${h.accountId} ${h.region} (${h.how})`).join("; ");
+}
+
 function measureLine(label: string, m: Measure | undefined): string {
     if (!m) return `    ${label.padEnd(16)}-`;
     return `    ${label.padEnd(16)}${mark(m.ok)} ${m.value}  (target ${m.target})`;
@@ -50,11 +55,13 @@ function assetBlock(a: AssetPosture): string[] {
         );
     }
     lines.push(`    ${"outside account".padEnd(16)}${copiesText(a)}`);
+    if (a.heldIn) lines.push(`    ${"held in".padEnd(16)}${heldInText(a)}`);
     lines.push(`    ${"immutability".padEnd(16)}${a.immutability.join("; ") || "none"}`);
     lines.push(measureLine("RPO inside", a.rpoInside));
     lines.push(measureLine("RPO outside", a.rpoOutside));
     lines.push(measureLine("RTO in account", a.rtoInAccount));
     lines.push(measureLine("RTO acct loss", a.rtoAccountLoss));
+    if (a.rtoColdPoints) lines.push(measureLine("RTO cold points", a.rtoColdPoints));
     // Gaps already marked on a line above are not repeated.
     for (const g of a.gaps.filter((x) => !/^(RPO|RTO) |^PITR is not enabled/.test(x))) lines.push(`    GAP ${g}`);
     return lines;
@@ -106,6 +113,14 @@ export function renderPosture(p: Posture): string {
             );
         lines.push("");
     }
+    if (p.copyAlarms.length) {
+        lines.push("Copy alarms (AWS counts a copy job under its destination vault's name):");
+        for (const c of p.copyAlarms)
+            lines.push(
+                `  ${mark(c.ok)} ${c.stack}: ${vaultLabelOfArn(c.from)} -> ${vaultLabelOfArn(c.to)}: ${c.alarm ? `${c.alarm} watches BackupVaultName ${c.metricVaultName}` : `no alarm on BackupVaultName ${c.metricVaultName}`}`,
+            );
+        lines.push("");
+    }
     if (shared.length) lines.push("Notes:", ...shared.map((n) => `  - ${n}`), "");
     lines.push("RTO assumptions:", ...p.assumptions.map((a) => `  - ${a.path}: ${a.hours} h: ${a.assumption}`));
     lines.push("", p.gaps.length ? `${p.gaps.length} gaps.` : "No gaps.");
@@ -136,6 +151,12 @@ function bucketPlacement(
 }
 
 const escape = (text: string) => text.replace(/"/g, "'");
+
+/** `arn:aws:backup:eu-west-2:333333333333:backup-vault:central-backup-vault` → `central-backup-vault (333333333333 eu-west-2)`. */
+function vaultLabelOfArn(arn: string): string {
+    const m = /^arn:aws[\w-]*:backup:([a-z0-9-]+):(\d{12}):[a-z-]+:(.+)$/.exec(arn);
+    return m ? `${m[3]} (${m[2]} ${m[1]})` : arn;
+}
 
 function vaultLabel(v: VaultView): string {
     return `vault ${v.name}<br/>${v.lock ? `${v.lock.mode} lock ${v.lock.minRetentionDays ?? "-"}-${v.lock.maxRetentionDays ?? "-"} d` : "no lock"}`;
@@ -269,6 +290,23 @@ export function renderMarkdown(p: Posture): string {
     }
     for (const u of p.unprotected)
         out.push(`| ${u.stack} | ${u.asset} | ${u.criticality} | - | **not protected by this stack** | | | | | | | |`);
+    const cold = p.assets.filter((a) => a.rtoColdPoints);
+    if (cold.length) {
+        out.push("", "## Restoring cold points after account loss", "");
+        for (const a of cold) out.push(`- ${a.stack} ${mdCell(a.resource)}: ${m(a.rtoColdPoints)}`);
+    }
+    const held = p.assets.filter((a) => a.heldIn);
+    if (held.length) {
+        out.push("", "## Where the exports really are (a replica is not replicated onward)", "");
+        for (const a of held) out.push(`- ${a.stack} ${mdCell(a.resource)}: ${mdCell(heldInText(a))}`);
+    }
+    if (p.copyAlarms.length) {
+        out.push("", "## Copy alarms (AWS counts a copy job under its destination vault's name)", "");
+        for (const c of p.copyAlarms)
+            out.push(
+                `- ${c.ok ? "ok" : "**GAP**"} ${c.stack}: ${vaultLabelOfArn(c.from)} -> ${vaultLabelOfArn(c.to)}: ${c.alarm ? `${c.alarm} watches BackupVaultName ${c.metricVaultName}` : `no alarm on BackupVaultName ${c.metricVaultName}`}`,
+            );
+    }
     out.push("", "## Gaps", "", ...(p.gaps.length ? p.gaps.map((g) => `- ${g}`) : ["None."]));
     const { shared } = sharedNotes(p);
     if (shared.length) out.push("", "## Notes", "", ...shared.map((n) => `- ${n}`));
