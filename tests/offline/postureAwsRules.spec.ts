@@ -1,0 +1,171 @@
+/**
+ * The posture report knows the AWS rules the paths rely on (issue 12, items 1-4), so it never prints
+ * `ok` for a path AWS would not run. Each rule is tested on the checked-in estate and on a variant
+ * that breaks it.
+ */
+import * as assert from "node:assert/strict";
+import { OfflineRun } from "../../offline/engine";
+import { AssetPosture, Posture, TYPES, posture } from "../../offline/posture";
+import { renderMarkdown, renderPosture } from "../../offline/postureReport";
+import { RecordedResource } from "../../offline/types";
+import { runStackOffline } from "../helpers/engine";
+
+const DR_ARCHIVE = "vat-backup-archive-333333333333-eu-west-1";
+const assetOf = (p: Posture, resource: string): AssetPosture => {
+    const found = p.assets.find((a) => a.resource === resource);
+    assert.ok(found, `no posture for ${resource}`);
+    return found;
+};
+/** The run with `change` applied to the resources of one type. */
+const variant = (run: OfflineRun, type: string, change: (r: RecordedResource) => RecordedResource): OfflineRun => ({
+    ...run,
+    resources: run.resources.map((r) => (r.type === type ? change(structuredClone(r)) : r)),
+});
+
+describe("posture: AWS's documented behaviour (issue 12, items 1-4)", () => {
+    let prod: OfflineRun;
+    let backup: OfflineRun;
+    let estate: Posture;
+    before(async () => {
+        prod = await runStackOffline("prod");
+        backup = await runStackOffline("backup");
+        estate = posture([prod, backup]);
+    });
+
+    // S3 User Guide, "What does Amazon S3 replicate?": objects that are replicas created by another
+    // replication rule are not replicated. The archive's own rule to eu-west-1 carries none of prod's exports.
+    describe("a replica is not replicated onward (S3)", () => {
+        it("shows the exports held in prod, the primary archive and the DR-region archive, each by a rule of the exports bucket", () => {
+            const exports = assetOf(estate, "prod-env-backup-exports-111111111111-eu-west-2");
+            assert.deepEqual(
+                exports.heldIn?.map((h) => `${h.accountId} ${h.region} ${h.how}`),
+                [
+                    "111111111111 eu-west-2 source",
+                    "333333333333 eu-west-2 replica in vat-backup-archive-333333333333-eu-west-2",
+                    `333333333333 eu-west-1 replica in ${DR_ARCHIVE}`,
+                ],
+            );
+            assert.ok(!exports.gaps.some((g) => /never receives/.test(g)), exports.gaps.join("\n"));
+        });
+
+        it("marks the DR-region archive as never receiving the exports when only the primary archive replicates there", () => {
+            const oneRule = variant(prod, TYPES.replication, (r) => ({
+                ...r,
+                inputs: { ...r.inputs, rules: (r.inputs.rules as any[]).slice(0, 1) },
+            }));
+            const p = posture([oneRule, backup]);
+            const exports = assetOf(p, "prod-env-backup-exports-111111111111-eu-west-2");
+            assert.ok(
+                exports.gaps.some((g) =>
+                    g.startsWith(
+                        `${DR_ARCHIVE} never receives these exports: vat-backup-archive-333333333333-eu-west-2 replicates there, but S3 does not replicate a replica onward`,
+                    ),
+                ),
+                exports.gaps.join("\n"),
+            );
+            assert.deepEqual(
+                exports.heldIn?.map((h) => h.region),
+                ["eu-west-2", "eu-west-2"],
+                "only the regions a rule of the exports bucket writes to hold a copy",
+            );
+        });
+
+        it("labels the archive's own replication as carrying objects written there, not replicas", () => {
+            const onward = estate.flows.find(
+                (f) => f.kind === "replication" && f.from === "arn:aws:s3:::vat-backup-archive-333333333333-eu-west-2",
+            );
+            assert.match(onward?.label ?? "", /objects written here only, not replicas/);
+        });
+    });
+
+    // AWS Backup Developer Guide, "Backup and tag copy": backups in cold storage cannot be copied.
+    describe("cold recovery points cannot be copied (AWS Backup)", () => {
+        it("reports the slower cold-point path for receipts older than the copies' warm period, against its RTO", () => {
+            const receipts = assetOf(estate, "prod-env-receipts");
+            assert.equal(receipts.rtoColdPoints?.path, "backupAccountCold");
+            assert.equal(receipts.rtoColdPoints?.olderThanDays, 90);
+            assert.equal(receipts.rtoColdPoints?.ok, false);
+            assert.ok(receipts.gaps.some((g) => /points older than 90 d: 7 h, target 4 h/.test(g)));
+            // The warm points still take copy-back, within the RTO.
+            assert.deepEqual([receipts.rtoAccountLoss.path, receipts.rtoAccountLoss.ok], ["backupAccount", true]);
+            assert.match(renderPosture(estate), /RTO cold points GAP 7 h \(backupAccountCold/);
+            assert.match(renderMarkdown(estate), /## Restoring cold points after account loss/);
+        });
+
+        it("notes the cold-point path for assets whose retention does not need the cold points", () => {
+            const bundles = assetOf(estate, "prod-env-bundles");
+            assert.equal(bundles.rtoColdPoints, undefined);
+            assert.ok(bundles.notes.some((n) => /AWS Backup cannot copy them back/.test(n)));
+        });
+
+        it("has no cold-point path when no copy moves to cold storage", async () => {
+            const warm = await runStackOffline("prod", {
+                backupRules: {
+                    daily: {
+                        schedule: "cron(0 2 * * ? *)",
+                        lifecycle: { deleteAfterDays: 35 },
+                        copyToBackupAccount: { deleteAfterDays: 35 },
+                    },
+                    monthly: {
+                        schedule: "cron(0 4 1 * ? *)",
+                        lifecycle: { deleteAfterDays: 2555 },
+                        copyToBackupAccount: { deleteAfterDays: 2555 },
+                    },
+                },
+            });
+            const receipts = assetOf(posture([warm]), "prod-env-receipts");
+            assert.equal(receipts.rtoColdPoints, undefined);
+            assert.ok(!receipts.gaps.some((g) => /cold/.test(g)));
+        });
+    });
+
+    // AWS Backup Developer Guide, "Metrics with CloudWatch": the vault name of copy jobs is that of
+    // their destination vault; CloudWatch publishes AWS/Backup job metrics per {BackupVaultName} and
+    // {BackupVaultName, ResourceType} only.
+    describe("copy alarms watch the destination vault's name; alarms use published dimension sets (CloudWatch)", () => {
+        it("finds an alarm for every copy between vaults, under the destination's name, in the source's account", () => {
+            assert.deepEqual(
+                estate.copyAlarms.map((c) => [c.stack, c.metricVaultName, c.alarm, c.ok]),
+                [
+                    ["prod", "central-backup-vault", "prod-env-backup-copy-jobs-failed", true],
+                    ["backup", "dr-backup-vault", "vat-backup-central-vault-copy-jobs-failed", true],
+                ],
+            );
+            assert.match(
+                renderPosture(estate),
+                /ok {2}prod: prod-env-backup-vault .* watches BackupVaultName central-backup-vault/,
+            );
+        });
+
+        it("marks a copy alarm on the source vault's name as a gap: AWS never publishes copy metrics there", () => {
+            const onSource = variant(prod, TYPES.metricAlarm, (r) =>
+                r.inputs.metricName === "NumberOfCopyJobsFailed"
+                    ? { ...r, inputs: { ...r.inputs, dimensions: { BackupVaultName: "prod-env-backup-vault" } } }
+                    : r,
+            );
+            const p = posture([onSource]);
+            assert.deepEqual(
+                p.copyAlarms.map((c) => c.ok),
+                [false],
+            );
+            assert.ok(p.gaps.some((g) => /no alarm sees copy jobs .* BackupVaultName 'central-backup-vault'/.test(g)));
+            assert.match(renderPosture(p), /GAP prod: .* no alarm on BackupVaultName central-backup-vault/);
+        });
+
+        it("marks an AWS/Backup alarm on {ResourceType} alone: that series does not exist", () => {
+            const byType = variant(prod, TYPES.metricAlarm, (r) =>
+                r.inputs.metricName === "NumberOfRestoreJobsFailed"
+                    ? { ...r, inputs: { ...r.inputs, dimensions: { ResourceType: "DynamoDB" } } }
+                    : r,
+            );
+            assert.ok(!posture([prod]).gaps.some((g) => /dimension set AWS\/Backup does not publish/.test(g)));
+            assert.ok(
+                posture([byType]).gaps.some((g) =>
+                    /prod-env-backup-restore-jobs-failed watches NumberOfRestoreJobsFailed by \{ResourceType\}, a dimension set AWS\/Backup does not publish/.test(
+                        g,
+                    ),
+                ),
+            );
+        });
+    });
+});
