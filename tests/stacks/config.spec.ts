@@ -166,6 +166,12 @@ describe("stack config", () => {
                 /'org\/project\/stack'/,
             );
         });
+        it("a backup account DR region equal to its primary region (the exports replicate into an archive in each)", () =>
+            rejects(
+                { backupAccount: { accountId: "333333333333", region: "eu-west-2", drRegion: "eu-west-2" } },
+                "backupAccount.drRegion",
+                /must differ from its primary region \(eu-west-2\)/,
+            ));
         it("a backup account equal to the deployment account", () =>
             rejects({ backupAccount: { accountId: "111111111111" } }, "backupAccount.accountId", /different account/));
         it("a Glacier transition under 30 days after Infrequent Access", () =>
