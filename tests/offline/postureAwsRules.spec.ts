@@ -51,7 +51,7 @@ describe("posture: AWS's documented behaviour (issue 12, items 1-4)", () => {
         it("marks the DR-region archive as never receiving the exports when only the primary archive replicates there", () => {
             const oneRule = variant(prod, TYPES.replication, (r) => ({
                 ...r,
-                inputs: { ...r.inputs, rules: (r.inputs.rules as any[]).slice(0, 1) },
+                inputs: { ...r.inputs, rules: (r.inputs.rules as unknown[]).slice(0, 1) },
             }));
             const p = posture([oneRule, backup]);
             const exports = assetOf(p, "prod-env-backup-exports-111111111111-eu-west-2");

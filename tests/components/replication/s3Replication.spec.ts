@@ -12,6 +12,20 @@ const SOURCE = "arn:aws:s3:::prod-env-backup-exports-111111111111-eu-west-2";
 const DEST = "arn:aws:s3:::vat-backup-archive-333333333333-eu-west-2";
 const DR_DEST = "arn:aws:s3:::vat-backup-archive-333333333333-eu-west-1";
 
+/** A replication rule as the engine records it (the provider's input shape, unwrapped). */
+interface RecordedRule {
+    id: string;
+    priority?: number;
+    filter?: unknown;
+    deleteMarkerReplication?: unknown;
+    destination: {
+        bucket: string;
+        encryptionConfiguration?: { replicaKmsKeyId: string };
+        replicationTime?: unknown;
+        metrics?: unknown;
+    };
+}
+
 const DR_ARCHIVE: ReplicationDestination = {
     ruleId: "exports-to-dr-archive",
     bucketArn: DR_DEST,
@@ -129,7 +143,7 @@ describe("S3Replication component", () => {
     describe("several destinations (S3 replication to multiple destination buckets)", () => {
         const rulesOf = async () =>
             (await replicate({}, [DR_ARCHIVE])).one("aws:s3/bucketReplicationConfig:BucketReplicationConfig").inputs
-                .rules as any[];
+                .rules as RecordedRule[];
 
         it("writes one rule per destination, each with its own id and bucket", async () => {
             const rules = await rulesOf();
@@ -161,9 +175,10 @@ describe("S3Replication component", () => {
 
         it("encrypts each replica with its own destination's key, named in that destination's region", async () => {
             const run = await replicate({}, [DR_ARCHIVE]);
-            const rules = run.one("aws:s3/bucketReplicationConfig:BucketReplicationConfig").inputs.rules as any[];
+            const rules = run.one("aws:s3/bucketReplicationConfig:BucketReplicationConfig").inputs
+                .rules as RecordedRule[];
             assert.equal(
-                rules[1].destination.encryptionConfiguration.replicaKmsKeyId,
+                rules[1].destination.encryptionConfiguration?.replicaKmsKeyId,
                 "arn:aws:kms:eu-west-1:333333333333:alias/vat-backup-archive",
             );
             const policy = run.one("aws:iam/rolePolicy:RolePolicy");
