@@ -948,6 +948,7 @@ export function posture(runs: PlannedStack[]): Posture {
             `${c.stack}: no alarm sees copy jobs ${c.from} -> ${c.to} fail: AWS publishes them under BackupVaultName '${c.metricVaultName}' (the destination vault) in the source's account and region`,
         );
     gaps.push(...unpublishedDimensionGaps(estate));
+    gaps.push(...replicationDestinationGaps(estate));
     const used = new Set<RestorePath>();
     for (const a of assets)
         for (const m of [a.rtoInAccount, a.rtoAccountLoss, a.rtoColdPoints]) if (m?.path) used.add(m.path);
@@ -993,6 +994,30 @@ function judgeCopyAlarms(estate: Estate): CopyAlarmView[] {
                 ok: alarm !== undefined,
             };
         });
+}
+
+/**
+ * What S3 needs of a replication destination in the plan (S3 User Guide, "Amazon S3 replication
+ * failure reasons"): versioning on (DstBucketUnversioned), and Object Lock when the source has it
+ * (DstBucketObjectLockConfigMissing). A destination outside the plan is left to `--all`.
+ */
+function replicationDestinationGaps(estate: Estate): string[] {
+    const gaps: string[] = [];
+    for (const source of estate.buckets) {
+        for (const dest of source.replicatesTo) {
+            const target = estate.buckets.find((b) => b.arn === dest.bucketArn);
+            if (!target) continue;
+            if (!target.versioned)
+                gaps.push(
+                    `${source.stack}: ${source.name} replicates into ${target.name}, which is not versioned: S3 fails every replication (DstBucketUnversioned)`,
+                );
+            if (source.objectLock && !target.objectLock)
+                gaps.push(
+                    `${source.stack}: ${source.name} has Object Lock but ${target.name} has none: S3 fails the replication (DstBucketObjectLockConfigMissing)`,
+                );
+        }
+    }
+    return gaps;
 }
 
 /** CloudWatch, AWS/Backup supported metrics: an alarm on another dimension set matches no series. */

@@ -168,4 +168,35 @@ describe("posture: AWS's documented behaviour (issue 12, items 1-4)", () => {
             );
         });
     });
+
+    // S3 User Guide, "Amazon S3 replication failure reasons": DstBucketUnversioned, and
+    // DstBucketObjectLockConfigMissing when the source has Object Lock and the destination not.
+    describe("replication destinations S3 can write to", () => {
+        it("finds none missing on the checked-in estate: every destination versioned, the locked archive's destination locked", () => {
+            assert.ok(!estate.gaps.some((g) => /DstBucket/.test(g)), estate.gaps.join("\n"));
+        });
+
+        it("marks a locked archive replicating into a bucket without Object Lock, and an unversioned destination", () => {
+            const broken: OfflineRun = {
+                ...backup,
+                resources: backup.resources.filter(
+                    (r) =>
+                        !(
+                            (r.type === TYPES.objectLock || r.type === TYPES.versioning) &&
+                            r.inputs.bucket === DR_ARCHIVE
+                        ),
+                ),
+            };
+            const gaps = posture([prod, broken]).gaps;
+            assert.ok(
+                gaps.some((g) =>
+                    g.startsWith(
+                        `backup: vat-backup-archive-333333333333-eu-west-2 has Object Lock but ${DR_ARCHIVE} has none`,
+                    ),
+                ),
+                gaps.join("\n"),
+            );
+            assert.ok(gaps.some((g) => g.includes(`replicates into ${DR_ARCHIVE}, which is not versioned`)));
+        });
+    });
 });
