@@ -19,6 +19,7 @@ import {
 } from "./restoreAccount";
 import { TABLE_NAME } from "./restorePitr";
 import { CommandSpec } from "./types";
+import * as valid from "../validate";
 
 interface DrillOptions extends RestoreAccountOptions {
     accountId?: string;
@@ -31,25 +32,31 @@ export const drillCommand: CommandSpec = {
     name: "drill",
     summary: "restore-account into scratch tables of a named account, verify, clean up, and write a Markdown report",
     configure(cmd) {
-        cmd.option("--account-id <id>", "the account to drill in (required; the credentials must belong to it)")
+        cmd.option(
+            "--account-id <id>",
+            "the account to drill in (required; the credentials must belong to it)",
+            valid.accountId,
+        )
             .option("--prefix <prefix>", "scratch table prefix (default drill-<timestamp>)")
             .option("--as-of <time>", "use the newest recovery point before this time")
             .option("--vault <vault>", "central or dr", "central")
-            .option("--only <tables>", "comma-separated tables (default: every table of the stack)")
-            .option("--kms-key-arn <arn>", "encrypt scratch tables with this key")
+            .option("--only <tables>", "comma-separated tables (default: every table of the stack)", valid.tableList)
+            .option("--kms-key-arn <arn>", "encrypt scratch tables with this key", valid.kmsKeyArn)
             .option(
                 "--copy-retention-days <n>",
                 "how long the copied recovery point may stay in the target vault",
-                (v) => Number(v),
+                valid.wholeNumber(1, 36500),
                 7,
             )
             .option(
                 "--source-region <region>",
                 "the region the tables live in (default: the stack's region); the drill restores into --region",
+                valid.region,
             )
             .option(
                 "--target-env <env>",
-                "environment name of the drill account's vault and backup role (default: the stack's)",
+                "environment of the drill account's vault and backup role (default: the one the backup stack lists for that account, else the stack's)",
+                valid.environment,
             )
             .option("--sentinels <file>", "JSON/YAML file of sentinel item keys per table")
             .option(
@@ -70,20 +77,22 @@ export async function drill(ctx: DrContext, options: DrillOptions): Promise<Exit
             "Name the account explicitly: a drill creates and deletes tables there.",
         );
     }
-    const base = pipelineBase(ctx, options, "to run a drill");
-    const startedAt = ctx.clock.now();
-    const prefix = options.prefix ?? `drill-${compactTimestamp(startedAt).toLowerCase()}`;
+    const report = ctx.report();
+    const base = pipelineBase(ctx, report, options, "to run a drill", options.accountId, options);
+    const startedAt = base.startedAt;
+    // The default prefix is resolved once and recorded: a re-run adopts the same scratch tables.
+    const prefix =
+        options.prefix ?? base.journal.previous?.prefix ?? `drill-${compactTimestamp(startedAt).toLowerCase()}`;
+    base.journal.save({ prefix });
     const nameFor = (table: string) => `${prefix}-${table}`;
     const tooLong = base.tables.map(nameFor).filter((n) => !TABLE_NAME.test(n));
     if (tooLong.length)
         throw new UsageError(
-            `scratch names are not valid table names: ${tooLong.join(", ")}`,
+            `--prefix '${prefix}' makes scratch names that are not valid table names: ${tooLong.join(", ")}`,
             "Pass a shorter --prefix of letters, digits, '-', '_' or '.'.",
         );
-    const report = ctx.report();
     const outcomes = await runRestorePipeline(ctx, report, {
         ...base,
-        targetAccountId: options.accountId,
         nameFor,
         protectRestored: false,
     });
@@ -116,6 +125,7 @@ export async function drill(ctx: DrContext, options: DrillOptions): Promise<Exit
     report.data.report = file;
     report.data.outcomes = outcomes;
     report.line(`wrote ${file}`);
+    if (!report.failed) base.journal.complete();
     return report.finish(ctx.dryRun, ctx.gate.calls);
 }
 

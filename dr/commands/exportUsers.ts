@@ -29,6 +29,7 @@ import {
     resolveUserPoolId,
 } from "./cognito";
 import { CommandSpec } from "./types";
+import * as valid from "../validate";
 
 interface ExportUsersOptions {
     userPoolId?: string;
@@ -43,7 +44,7 @@ export const exportUsersCommand: CommandSpec = {
     name: "export-users",
     summary: "export Cognito users, groups and memberships to JSON and to the pool's import CSV",
     configure(cmd) {
-        cmd.option("--user-pool-id <id>", "the pool (default: {env}-env-user-pool of --stack)")
+        cmd.option("--user-pool-id <id>", "the pool (default: {env}-env-user-pool of --stack)", valid.userPoolId)
             .option("--out <dir>", "folder for users.json and users.csv (default cognito-export-<timestamp>)")
             .option(
                 "--upload",

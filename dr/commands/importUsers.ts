@@ -27,6 +27,7 @@ import { compactTimestamp } from "../time";
 import { checkAccount } from "./common";
 import { USERS_JSON, UserExport, buildImportCsv, resolveUserPoolId, userExportSchema } from "./cognito";
 import { CommandSpec } from "./types";
+import * as valid from "../validate";
 
 interface ImportUsersOptions {
     userPoolId?: string;
@@ -43,11 +44,16 @@ export const importUsersCommand: CommandSpec = {
     summary:
         "import an export-users folder into a pool; write the old-sub → new-sub mapping and the users who must reset their password",
     configure(cmd) {
-        cmd.option("--user-pool-id <id>", "the pool to import into (default: {env}-env-user-pool of --stack)")
+        cmd.option(
+            "--user-pool-id <id>",
+            "the pool to import into (default: {env}-env-user-pool of --stack)",
+            valid.userPoolId,
+        )
             .option("--from <dir>", "the folder written by export-users")
             .option(
                 "--logs-role-arn <arn>",
                 "role Cognito uses to write the import job's CloudWatch logs (required by CreateUserImportJob)",
+                valid.roleArn,
             )
             .option("--out <dir>", "where to write sub-mapping.json and password-resets.json (default: --from)");
     },
