@@ -197,7 +197,10 @@ describe("dr AWS plumbing", () => {
             assert.equal((await h.run(["verify", "--no-such-flag"])).code, 2);
             const badPoll = await h.run(["verify", "--poll-seconds", "0"]);
             assert.equal(badPoll.code, 2);
-            assert.match(badPoll.stderr, /--poll-seconds <n>' argument '0' is invalid. '0' is not a whole number from 1/);
+            assert.match(
+                badPoll.stderr,
+                /--poll-seconds <n>' argument '0' is invalid. '0' is not a whole number from 1/,
+            );
             assert.equal((await h.run(["verify", "--stack", "prod", "--rpo-hours", "soon"])).code, 2);
             const backupStack = await h.run(["verify", "--stack", "backup"]);
             assert.equal(backupStack.code, 2);
