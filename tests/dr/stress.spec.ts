@@ -11,6 +11,7 @@ import {
     PutSecretValueCommand,
 } from "@aws-sdk/client-secrets-manager";
 import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { COMMON, DrHarness, awsError } from "../helpers/drHarness";
@@ -227,5 +228,16 @@ describe("dr under stress: accounts, vaults and windows", () => {
             h.sentOps("StartRestoreJob")[0].IamRoleArn,
             "arn:aws:iam::222222222222:role/ci-env-backup-service",
         );
+    });
+});
+
+describe("dr the vat-dr bin", () => {
+    it("is the file package.json names, and runs the command line (exit 2 for a bad table name)", () => {
+        const root = path.resolve(__dirname, "../..");
+        const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
+        const bin = path.join(root, pkg.bin["vat-dr"]);
+        const r = spawnSync(process.execPath, [bin, "restore-pitr", "x"], { encoding: "utf8", timeout: 120_000 });
+        assert.equal(r.status, 2, r.stderr);
+        assert.match(r.stderr, /value 'x' is invalid for argument 'table'/);
     });
 });
