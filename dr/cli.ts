@@ -33,7 +33,7 @@ export const COMMANDS: CommandSpec[] = [
     drillCommand,
 ];
 
-function buildProgram(deps: DrDeps, setExit: (code: number) => void): Command {
+function buildProgram(deps: DrDeps, setExit: (code: number) => void, parseOnly = false): Command {
     const program = new Command("vat-dr")
         .description(
             "Disaster recovery for the VAT estate: verify backups, restore tables and accounts, export users, escrow secrets, run drills.",
@@ -108,6 +108,7 @@ function buildProgram(deps: DrDeps, setExit: (code: number) => void): Command {
         const cmd = program.command(spec.name).description(spec.summary).exitOverride();
         spec.configure(cmd);
         cmd.action(async (...actionArgs: unknown[]) => {
+            if (parseOnly) return;
             const self = actionArgs[actionArgs.length - 1] as Command;
             const globals = self.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
             const positional = self.processedArgs.flatMap((a: unknown) =>
@@ -171,6 +172,32 @@ export async function runCli(argv: string[], deps: DrDeps): Promise<number> {
         throw err;
     }
     return exitCode;
+}
+
+/**
+ * Parses a command line with the CLI's own parser and runs nothing: the runbook's commands are
+ * checked with it, so a command or flag the CLI lacks fails a test. Returns the usage error, if any.
+ */
+export async function parseCommandLine(argv: string[]): Promise<string | undefined> {
+    const errors: string[] = [];
+    const program = buildProgram(
+        {
+            stdout: () => undefined,
+            stderr: (s) => errors.push(s),
+            clock: systemClock,
+            uploader: fetchUploader,
+            env: {},
+        },
+        () => undefined,
+        true,
+    );
+    try {
+        await program.parseAsync(argv, { from: "user" });
+        return undefined;
+    } catch (err) {
+        if (err instanceof CommanderError) return errors.join("\n") || err.message;
+        throw err;
+    }
 }
 
 /** The real process: real clock, real AWS, real stdout/stderr. */
