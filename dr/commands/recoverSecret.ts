@@ -191,14 +191,6 @@ async function restoreValue(
             );
         return;
     }
-    // A replica refuses PutSecretValue (Secrets Manager: "you can't update a replica secret"; its
-    // primary region is PrimaryRegion). After a region loss, promote it first.
-    if (described.PrimaryRegion && described.PrimaryRegion !== ctx.region) {
-        throw new UsageError(
-            `${name} in ${ctx.region} is a replica of the secret in ${described.PrimaryRegion}: Secrets Manager refuses to write a replica`,
-            `If ${described.PrimaryRegion} is lost, promote the replica first (aws secretsmanager stop-replication-to-replica --secret-id ${name} --region ${ctx.region}), then run this again; otherwise run it with --region ${described.PrimaryRegion}.`,
-        );
-    }
     if (described.DeletedDate) {
         // A secret scheduled for deletion keeps its value and can be brought back as it was.
         await ctx.gate.mutate(secrets, new RestoreSecretCommand({ SecretId: name }));
@@ -215,6 +207,14 @@ async function restoreValue(
     if (currentValue && currentValue.equals(value)) {
         report.check(`restore:${name}`, "pass", "Secrets Manager already holds this value; nothing changed");
         return;
+    }
+    // A replica refuses PutSecretValue (Secrets Manager: "you can't update a replica secret"; its
+    // primary region is PrimaryRegion). After a region loss, promote it first.
+    if (described.PrimaryRegion && described.PrimaryRegion !== ctx.region) {
+        throw new UsageError(
+            `${name} in ${ctx.region} is a replica of the secret in ${described.PrimaryRegion}: Secrets Manager refuses to write a replica`,
+            `If ${described.PrimaryRegion} is lost, promote the replica first (aws secretsmanager stop-replication-to-replica --secret-id ${name} --region ${ctx.region}), then run this again; otherwise run it with --region ${described.PrimaryRegion}.`,
+        );
     }
     if (currentValue && !overwrite) {
         throw new UsageError(

@@ -5,6 +5,10 @@
  */
 import { strict as assert } from "assert";
 import { parseCommandLine } from "../../dr/cli";
+import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
+import { DrHarness, NOW } from "../helpers/drHarness";
+import { SALT, SALT_VALUE, fakeKmsAndArchive } from "../helpers/drSecrets";
+import { SecretsStandIn, TablesStandIn } from "../helpers/drStandIn";
 import { runbookCommands, scenario, shellWords } from "../helpers/runbook";
 
 const SCENARIOS = [
@@ -50,5 +54,93 @@ describe("runbook: every command parses with the CLI's own parser", () => {
             "--json",
         ]);
         assert.deepEqual(shellWords(`b --doc '{"a": 1}'`), ["b", "--doc", '{"a": 1}']);
+    });
+});
+
+/** Runs the scenario's commands in order, as written, and returns their results. */
+async function runAll(h: DrHarness, commands: { argv: string[] }[]) {
+    const results = [];
+    for (const c of commands) results.push(await h.run(c.argv));
+    return results;
+}
+
+describe("runbook scenario 1 (accidental deletion) against the estate stand-in", () => {
+    let h: DrHarness;
+    let dynamo: TablesStandIn;
+    beforeEach(() => {
+        h = new DrHarness();
+        dynamo = new TablesStandIn(h);
+        dynamo.add("prod-env-receipts");
+    });
+    afterEach(() => h.restore());
+
+    it("a deleted table comes back under its own name with PITR and deletion protection; a row loss into a new table with TTL and tags", async () => {
+        const [dryRun, deleted, rows] = scenario("1.");
+        dynamo.delete("prod-env-receipts", NOW - 3_600_000);
+        const planned = await h.run(dryRun.argv);
+        assert.equal(planned.code, 0, planned.stderr);
+        assert.ok(!dynamo.tables.has("prod-env-receipts"), "the dry run restored nothing");
+
+        const restored = await h.run(deleted.argv);
+        assert.equal(restored.code, 0, restored.stdout + restored.stderr);
+        const table = dynamo.tables.get("prod-env-receipts");
+        assert.ok(table, "restored under its own name");
+        assert.equal(table.pitr, true);
+        assert.equal(table.deletionProtection, true);
+        assert.equal(table.items, 1000);
+
+        // Later that day rows go missing at about 14:05; the runbook restores to 14:00.
+        dynamo.add("prod-env-receipts", 1000);
+        await h.clock.sleep(Date.UTC(2026, 10, 26, 14, 30) - h.clock.now());
+        const copy = await h.run(rows.argv);
+        assert.equal(copy.code, 0, copy.stdout + copy.stderr);
+        const clean = dynamo.tables.get("prod-env-receipts-restored-20261126T140000Z");
+        assert.ok(clean, "restored into a new table named after the time");
+        assert.deepEqual(
+            { pitr: clean.pitr, ttl: clean.ttl, protection: clean.deletionProtection, tags: clean.tags },
+            { pitr: true, ttl: "expiresAt", protection: true, tags: [{ Key: "app", Value: "vat" }] },
+        );
+    });
+});
+
+describe("runbook scenario 6 (lost salt) against the estate stand-in", () => {
+    let h: DrHarness;
+    let secrets: SecretsStandIn;
+    beforeEach(() => {
+        h = new DrHarness();
+        fakeKmsAndArchive(h);
+        h.mocks().secrets.reset();
+        secrets = new SecretsStandIn(h);
+        secrets.seed(SALT, SALT_VALUE);
+    });
+    afterEach(() => h.restore());
+
+    it("the daily escrow, then the salt lost everywhere: the runbook's commands bring back the escrowed versions with the DR replica", async () => {
+        const escrow = scenario("Daily").find((c) => c.argv[0] === "escrow-secret");
+        assert.ok(escrow);
+        const [escrowed] = await runAll(h, [{ argv: escrow.argv.filter((a) => a !== "--all").concat(SALT) }]);
+        assert.equal(escrowed.code, 0, escrowed.stdout + escrowed.stderr);
+        secrets.lose(SALT);
+
+        const [dryRun, restore] = await runAll(h, scenario("6."));
+        assert.equal(dryRun.code, 0, dryRun.stderr);
+        assert.equal(restore.code, 0, restore.stdout + restore.stderr);
+        assert.equal(secrets.value("eu-west-2", SALT), SALT_VALUE, "the escrowed versions are the salt's again");
+        assert.deepEqual(
+            JSON.parse(secrets.value("eu-west-2", SALT) as string).versions,
+            JSON.parse(SALT_VALUE).versions,
+        );
+        assert.equal(secrets.value("eu-west-1", SALT), SALT_VALUE, "the DR-region replica holds it too");
+    });
+
+    it("in the DR region the same command refuses the replica (Secrets Manager refuses PutSecretValue on a replica)", async () => {
+        const [, restore] = scenario("6.");
+        assert.equal((await h.run(["escrow-secret", SALT, "--stack", "prod", "--backup-profile", "backup"])).code, 0);
+        const r = await h.run([...restore.argv, "--region", "eu-west-1", "--overwrite"]);
+        assert.equal(r.code, 0, "the replica already holds the escrowed value: nothing to write");
+        h.mocks("target", "eu-west-1").secrets.on(GetSecretValueCommand).resolves({ SecretString: "tampered" });
+        const refused = await h.run([...restore.argv, "--region", "eu-west-1", "--overwrite"]);
+        assert.equal(refused.code, 2);
+        assert.match(refused.stderr, /is a replica of the secret in eu-west-2/);
     });
 });
