@@ -4,10 +4,13 @@
  * against the estate stand-in.
  */
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { parseCommandLine } from "../../dr/cli";
 import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import { DrHarness, NOW } from "../helpers/drHarness";
-import { SALT, SALT_VALUE, fakeKmsAndArchive } from "../helpers/drSecrets";
+import { CLIENT_SECRET, SALT, SALT_VALUE, fakeKmsAndArchive } from "../helpers/drSecrets";
+import { PROD_TABLES, recoverableEstate } from "../helpers/drEstate";
 import { SecretsStandIn, TablesStandIn } from "../helpers/drStandIn";
 import { runbookCommands, scenario, shellWords } from "../helpers/runbook";
 
@@ -142,5 +145,80 @@ describe("runbook scenario 6 (lost salt) against the estate stand-in", () => {
         const refused = await h.run([...restore.argv, "--region", "eu-west-1", "--overwrite"]);
         assert.equal(refused.code, 2);
         assert.match(refused.stderr, /is a replica of the secret in eu-west-2/);
+    });
+});
+
+describe("runbook scenario 3 (lost account) against the estate stand-in", () => {
+    let h: DrHarness;
+    let secrets: SecretsStandIn;
+    let cwd: string;
+    beforeEach(() => {
+        h = new DrHarness();
+        fakeKmsAndArchive(h);
+        h.mocks().secrets.reset();
+        secrets = new SecretsStandIn(h);
+        cwd = process.cwd();
+    });
+    afterEach(() => {
+        process.chdir(cwd);
+        h.restore();
+    });
+
+    it("from the old account's escrows and the backup account's vault, the new account gets its secrets and every table, protected", async () => {
+        // Before the loss: the old account escrows its critical secrets (the daily routine).
+        secrets.seed(SALT, SALT_VALUE);
+        secrets.seed(CLIENT_SECRET, "hmrc-secret");
+        const escrow = scenario("Daily").find((c) => c.argv[0] === "escrow-secret");
+        assert.ok(escrow);
+        assert.equal((await h.run(escrow.argv)).code, 0);
+
+        // The account is lost; a new one, 999999999999, is in the stack file and the backup stack.
+        secrets.lose(SALT);
+        secrets.lose(CLIENT_SECRET);
+        const dir = h.projectWithDeploymentAccounts([
+            { environment: "prod", accountId: "999999999999" },
+            { environment: "ci", accountId: "222222222222" },
+        ]);
+        const prodFile = path.join(dir, "Pulumi.prod.yaml");
+        fs.writeFileSync(
+            prodFile,
+            fs.readFileSync(prodFile, "utf8").replace('accountId: "111111111111"', 'accountId: "999999999999"'),
+        );
+        h.accountIds.target = "999999999999";
+        const created = recoverableEstate(h, "999999999999");
+        process.chdir(h.tmp);
+        fs.writeFileSync(
+            "sentinels.yaml",
+            "receipts:\n  hashedSub: { S: dr-sentinel }\n  receiptId: { S: dr-sentinel }\n",
+        );
+
+        const results = await runAll(h, scenario("3."));
+        results.forEach((r, i) => assert.equal(r.code, 0, `${scenario("3.")[i].line}\n${r.stdout}\n${r.stderr}`));
+
+        assert.equal(secrets.value("eu-west-2", SALT), SALT_VALUE, "the salt from the old account's escrow");
+        assert.equal(secrets.value("eu-west-1", SALT), SALT_VALUE, "with its DR replica");
+        assert.equal(secrets.value("eu-west-2", CLIENT_SECRET), "hmrc-secret");
+        assert.deepEqual([...created].sort(), [...PROD_TABLES].sort(), "every table, under its own name");
+        assert.ok(
+            h
+                .sentOps("ListRecoveryPointsByBackupVault")
+                .every((i) => String(i.ByResourceArn).includes(":111111111111:")),
+            "recovery points found by the lost account's table ARNs",
+        );
+        assert.ok(
+            h
+                .sentOps("StartCopyJob")
+                .every(
+                    (i) =>
+                        i.DestinationBackupVaultArn ===
+                        "arn:aws:backup:eu-west-2:999999999999:backup-vault:prod-env-backup-vault",
+                ),
+        );
+        assert.equal(h.sentOps("UpdateContinuousBackups").length, PROD_TABLES.length, "PITR on every restored table");
+        assert.equal(
+            h.sentOps("UpdateTable").length,
+            PROD_TABLES.length,
+            "deletion protection on every restored table",
+        );
     });
 });
