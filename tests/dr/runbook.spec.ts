@@ -60,6 +60,21 @@ describe("runbook: every command parses with the CLI's own parser", () => {
     });
 });
 
+/** The lost account's replacement, 999999999999, named in the stack file and the backup stack. */
+function rebuiltAccount(h: DrHarness): Set<string> {
+    const dir = h.projectWithDeploymentAccounts([
+        { environment: "prod", accountId: "999999999999" },
+        { environment: "ci", accountId: "222222222222" },
+    ]);
+    const prodFile = path.join(dir, "Pulumi.prod.yaml");
+    fs.writeFileSync(
+        prodFile,
+        fs.readFileSync(prodFile, "utf8").replace('accountId: "111111111111"', 'accountId: "999999999999"'),
+    );
+    h.accountIds.target = "999999999999";
+    return recoverableEstate(h, "999999999999");
+}
+
 /** Runs the scenario's commands in order, as written, and returns their results. */
 async function runAll(h: DrHarness, commands: { argv: string[] }[]) {
     const results = [];
@@ -175,17 +190,7 @@ describe("runbook scenario 3 (lost account) against the estate stand-in", () => 
         // The account is lost; a new one, 999999999999, is in the stack file and the backup stack.
         secrets.lose(SALT);
         secrets.lose(CLIENT_SECRET);
-        const dir = h.projectWithDeploymentAccounts([
-            { environment: "prod", accountId: "999999999999" },
-            { environment: "ci", accountId: "222222222222" },
-        ]);
-        const prodFile = path.join(dir, "Pulumi.prod.yaml");
-        fs.writeFileSync(
-            prodFile,
-            fs.readFileSync(prodFile, "utf8").replace('accountId: "111111111111"', 'accountId: "999999999999"'),
-        );
-        h.accountIds.target = "999999999999";
-        const created = recoverableEstate(h, "999999999999");
+        const created = rebuiltAccount(h);
         process.chdir(h.tmp);
         fs.writeFileSync(
             "sentinels.yaml",
@@ -219,6 +224,68 @@ describe("runbook scenario 3 (lost account) against the estate stand-in", () => 
             h.sentOps("UpdateTable").length,
             PROD_TABLES.length,
             "deletion protection on every restored table",
+        );
+    });
+});
+
+describe("runbook scenarios 4 (lost region) and 7 (compromised account) against the estate stand-in", () => {
+    let h: DrHarness;
+    let cwd: string;
+    beforeEach(() => {
+        h = new DrHarness();
+        cwd = process.cwd();
+        process.chdir(h.tmp);
+        fs.writeFileSync(
+            "sentinels.yaml",
+            "receipts:\n  hashedSub: { S: dr-sentinel }\n  receiptId: { S: dr-sentinel }\n",
+        );
+    });
+    afterEach(() => {
+        process.chdir(cwd);
+        h.restore();
+    });
+
+    it("4: every table comes back in eu-west-1 from the DR vault, found by the lost region's table ARNs", async () => {
+        const created = recoverableEstate(h, "111111111111", "eu-west-1");
+        const results = await runAll(h, scenario("4."));
+        results.forEach((r) => assert.equal(r.code, 0, r.stdout + r.stderr));
+        assert.deepEqual([...created].sort(), [...PROD_TABLES].sort());
+        const copies = h.sentOps("StartCopyJob");
+        assert.ok(copies.every((c) => c.SourceBackupVaultName === "dr-backup-vault"));
+        assert.ok(
+            copies.every(
+                (c) =>
+                    c.DestinationBackupVaultArn ===
+                    "arn:aws:backup:eu-west-1:111111111111:backup-vault:prod-env-backup-vault",
+            ),
+        );
+        assert.ok(
+            h
+                .sentOps("ListRecoveryPointsByBackupVault")
+                .every((i) => String(i.ByResourceArn).startsWith("arn:aws:dynamodb:eu-west-2:")),
+        );
+    });
+
+    it("7: recovery into a fresh account uses only recovery points from before the compromise, and the salt's escrow", async () => {
+        fakeKmsAndArchive(h);
+        h.mocks().secrets.reset();
+        const secrets = new SecretsStandIn(h);
+        secrets.seed(SALT, SALT_VALUE);
+        secrets.seed(CLIENT_SECRET, "hmrc-secret");
+        assert.equal(
+            (await h.run(["escrow-secret", "--all", "--stack", "prod", "--backup-profile", "backup"])).code,
+            0,
+        );
+        secrets.lose(SALT);
+        const created = rebuiltAccount(h);
+
+        const results = await runAll(h, scenario("7."));
+        results.forEach((r) => assert.equal(r.code, 0, r.stdout + r.stderr));
+        assert.equal(secrets.value("eu-west-2", SALT), SALT_VALUE);
+        assert.deepEqual([...created].sort(), [...PROD_TABLES].sort());
+        assert.ok(
+            h.sentOps("StartCopyJob").every((c) => String(c.RecoveryPointArn).endsWith("-old")),
+            "only points created before --as-of 2026-11-25T00:00:00Z",
         );
     });
 });
