@@ -56,8 +56,12 @@ export const RETRY_MODE = "adaptive";
 
 type CredentialProvider = ReturnType<typeof fromNodeProviderChain>;
 
-export function credentialProvider(opts: CredentialOptions, region: string): CredentialProvider {
-    const base = fromNodeProviderChain(opts.profile ? { profile: opts.profile } : {});
+export function credentialProvider(
+    opts: CredentialOptions,
+    region: string,
+    overrides: { base?: CredentialProvider } & ClientOverrides = {},
+): CredentialProvider {
+    const base = overrides.base ?? fromNodeProviderChain(opts.profile ? { profile: opts.profile } : {});
     if (!opts.roleArn) return base;
     const mfa =
         opts.mfaSerial && opts.mfaCode
@@ -74,7 +78,7 @@ export function credentialProvider(opts: CredentialOptions, region: string): Cre
             ...mfa.params,
         },
         ...(mfa.mfaCodeProvider ? { mfaCodeProvider: mfa.mfaCodeProvider } : {}),
-        clientConfig: { region },
+        clientConfig: { region, ...(overrides.requestHandler ? { requestHandler: overrides.requestHandler } : {}) },
     });
 }
 
