@@ -122,9 +122,15 @@ export async function drill(ctx: DrContext, options: DrillOptions): Promise<Exit
         report,
     });
     fs.writeFileSync(file, markdown);
+    const measured = file.replace(/\.md$/, "") + ".json";
+    fs.writeFileSync(
+        measured,
+        `${JSON.stringify(drillMeasurement(ctx.opts.stack ?? "", options.accountId, base, startedAt, ctx.clock.now(), ctx.dryRun, outcomes), null, 2)}\n`,
+    );
     report.data.report = file;
+    report.data.measurement = measured;
     report.data.outcomes = outcomes;
-    report.line(`wrote ${file}`);
+    report.line(`wrote ${file} and ${measured} (the measured RTOs, for the posture report)`);
     if (!report.failed) base.journal.complete();
     return report.finish(ctx.dryRun, ctx.gate.calls);
 }
@@ -167,6 +173,45 @@ async function cleanUp(
             }
         }
     }
+}
+
+/** The drill's format version: the posture report reads measured RTOs from files of this shape. */
+export const DRILL_MEASUREMENT_FORMAT = "vat-backup-drill/v1";
+
+/**
+ * What a drill measured, machine-readable: per table the wall-clock time from "find recovery point"
+ * to "verified", against its RTO target. This is the basis of an RTO the runbook states as measured.
+ */
+export function drillMeasurement(
+    stack: string,
+    accountId: string,
+    base: { vaultName: string; vaultRegion: string },
+    startedAt: number,
+    endedAt: number,
+    dryRun: boolean,
+    outcomes: ResourceOutcome[],
+) {
+    return {
+        format: DRILL_MEASUREMENT_FORMAT,
+        stack,
+        accountId,
+        vault: base.vaultName,
+        vaultRegion: base.vaultRegion,
+        startedAt: new Date(startedAt).toISOString(),
+        endedAt: new Date(endedAt).toISOString(),
+        // A dry run measures nothing: the posture report must not take its times as a basis.
+        measured: !dryRun,
+        tables: outcomes.map((o) => ({
+            table: o.table,
+            criticality: o.criticality,
+            rtoHours: o.rtoHours,
+            ok: o.ok,
+            elapsedMs: o.elapsedMs,
+            withinRto: o.ok && o.elapsedMs <= o.rtoHours * 3_600_000,
+            recoveryPointCreated: o.recoveryPointCreated ?? null,
+            timingsMs: o.timings,
+        })),
+    };
 }
 
 interface DrillReportInput {

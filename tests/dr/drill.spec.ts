@@ -79,6 +79,20 @@ describe("dr drill", () => {
         );
         assert.equal(h.sentOps("DeleteRecoveryPoint").length, 7);
         assert.equal(h.sentOps("DeleteRecoveryPoint")[0].BackupVaultName, "ci-env-backup-vault");
+        // The measured RTOs, machine-readable beside the Markdown, for the posture report.
+        const measured = JSON.parse(fs.readFileSync(report.replace(/\.md$/, ".json"), "utf8"));
+        assert.equal(measured.format, "vat-backup-drill/v1");
+        assert.equal(measured.measured, true);
+        const receipts = measured.tables.find((t: { table: string }) => t.table === "prod-env-receipts");
+        assert.equal(receipts.rtoHours, 4);
+        assert.equal(receipts.withinRto, true);
+        assert.equal(
+            receipts.elapsedMs,
+            receipts.timingsMs["find recovery point"] +
+                receipts.timingsMs["copy into target vault"] +
+                receipts.timingsMs["restore table"] +
+                receipts.timingsMs["verify"],
+        );
         const md = fs.readFileSync(report, "utf8");
         assert.match(md, /^# DR drill 2026-11-26T03:00:00.000Z/);
         assert.match(md, /- Result: \*\*PASSED\*\*/);
