@@ -5,9 +5,10 @@
  * A separate program beside the Pulumi program: it reads the same stack config and names, and talks
  * to AWS with the SDK. `npm run dr -- <command> --help` lists the options of each command.
  */
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { DrContext, DrDeps, GlobalOptions, fetchUploader } from "./context";
+import { Command, CommanderError, Option } from "commander";
+import { DrContext, DrDeps, GlobalOptions, fetchUploader, terminalMfaCode } from "./context";
 import { DrError, ExitCode, errorMessage } from "./errors";
+import * as valid from "./validate";
 import { systemClock } from "./time";
 import { CommandSpec } from "./commands/types";
 import { verifyCommand } from "./commands/verify";
@@ -32,50 +33,69 @@ export const COMMANDS: CommandSpec[] = [
     drillCommand,
 ];
 
-function wholeNumber(name: string, min: number) {
-    return (value: string): number => {
-        const n = Number(value);
-        if (!Number.isInteger(n) || n < min)
-            throw new InvalidArgumentError(`${name} must be a whole number of at least ${min}, got '${value}'`);
-        return n;
-    };
-}
-
-function buildProgram(deps: DrDeps, setExit: (code: number) => void): Command {
+function buildProgram(deps: DrDeps, setExit: (code: number) => void, parseOnly = false): Command {
     const program = new Command("vat-dr")
         .description(
             "Disaster recovery for the VAT estate: verify backups, restore tables and accounts, export users, escrow secrets, run drills.",
         )
         .option("--profile <name>", "AWS profile of the account to work in (default credential chain otherwise)")
-        .option("--region <region>", "AWS region (default: the stack's region, then AWS_REGION)")
-        .option("--role-arn <arn>", "role to assume in the account to work in")
+        .addOption(
+            new Option("--region <region>", "AWS region (default: the stack's region, then AWS_REGION)").argParser(
+                valid.region,
+            ),
+        )
+        .addOption(new Option("--role-arn <arn>", "role to assume in the account to work in").argParser(valid.roleArn))
+        .addOption(
+            new Option(
+                "--mfa-serial <arn>",
+                "MFA device to answer the --role-arn trust's MFA condition with (the code is asked on the terminal)",
+            ).argParser(valid.mfaSerial),
+        )
         .option("--backup-profile <name>", "AWS profile for the backup account")
-        .option("--backup-role-arn <arn>", "role to assume in the backup account")
+        .addOption(
+            new Option(
+                "--backup-role-arn <arn>",
+                "role to assume in the backup account (the copy-back role for restore-account and drill)",
+            ).argParser(valid.roleArn),
+        )
+        .addOption(
+            new Option(
+                "--backup-mfa-serial <arn>",
+                "MFA device for --backup-role-arn (the copy-back role's trust requires MFA; the code is asked on the terminal)",
+            ).argParser(valid.mfaSerial),
+        )
+        .addOption(
+            new Option(
+                "--backup-region <region>",
+                "backup account's primary region (default: the stack's backupAccount.region)",
+            ).argParser(valid.region),
+        )
         .option(
-            "--backup-region <region>",
-            "backup account's primary region (default: the stack's backupAccount.region)",
+            "--state-dir <dir>",
+            "where long commands record what they started, so the same command run again resumes it",
+            ".vat-dr-state",
         )
         .option("--stack <name>", "read tables, secrets, accounts and vaults from Pulumi.<name>.yaml")
         .option("--dry-run", "show every call it would make; make no call that changes anything")
         .option("--json", "one JSON document on stdout (progress stays on stderr)")
         .addOption(
             new Option("--max-attempts <n>", "attempts per call inside the SDK (adaptive retry)")
-                .argParser(wholeNumber("--max-attempts", 1))
+                .argParser(valid.wholeNumber(1))
                 .default(10),
         )
         .addOption(
             new Option("--throttle-retries <n>", "further patient retries once the SDK gives up on throttling")
-                .argParser(wholeNumber("--throttle-retries", 0))
+                .argParser(valid.wholeNumber(0))
                 .default(5),
         )
         .addOption(
             new Option("--poll-seconds <n>", "seconds between polls of a running job")
-                .argParser(wholeNumber("--poll-seconds", 1))
+                .argParser(valid.wholeNumber(1))
                 .default(30),
         )
         .addOption(
             new Option("--timeout-minutes <n>", "give up waiting on a job after this long")
-                .argParser(wholeNumber("--timeout-minutes", 1))
+                .argParser(valid.wholeNumber(1))
                 .default(480),
         )
         .exitOverride()
@@ -88,6 +108,7 @@ function buildProgram(deps: DrDeps, setExit: (code: number) => void): Command {
         const cmd = program.command(spec.name).description(spec.summary).exitOverride();
         spec.configure(cmd);
         cmd.action(async (...actionArgs: unknown[]) => {
+            if (parseOnly) return;
             const self = actionArgs[actionArgs.length - 1] as Command;
             const globals = self.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
             const positional = self.processedArgs.flatMap((a: unknown) =>
@@ -131,11 +152,52 @@ export async function runCli(argv: string[], deps: DrDeps): Promise<number> {
                 err.code === "commander.help"
             )
                 return ExitCode.OK;
+            // --json promises one JSON document on stdout, usage errors included.
+            if (argv.includes("--json"))
+                deps.stdout(
+                    JSON.stringify(
+                        {
+                            command: argv.find((a) => COMMANDS.some((c) => c.name === a)) ?? null,
+                            ok: false,
+                            exitCode: ExitCode.BAD_INPUT,
+                            error: err.message.replace(/^error: /, ""),
+                            hint: "Run the command with --help to see the expected arguments.",
+                        },
+                        null,
+                        2,
+                    ),
+                );
             return ExitCode.BAD_INPUT;
         }
         throw err;
     }
     return exitCode;
+}
+
+/**
+ * Parses a command line with the CLI's own parser and runs nothing: the runbook's commands are
+ * checked with it, so a command or flag the CLI lacks fails a test. Returns the usage error, if any.
+ */
+export async function parseCommandLine(argv: string[]): Promise<string | undefined> {
+    const errors: string[] = [];
+    const program = buildProgram(
+        {
+            stdout: () => undefined,
+            stderr: (s) => errors.push(s),
+            clock: systemClock,
+            uploader: fetchUploader,
+            env: {},
+        },
+        () => undefined,
+        true,
+    );
+    try {
+        await program.parseAsync(argv, { from: "user" });
+        return undefined;
+    } catch (err) {
+        if (err instanceof CommanderError) return errors.join("\n") || err.message;
+        throw err;
+    }
 }
 
 /** The real process: real clock, real AWS, real stdout/stderr. */
@@ -146,6 +208,7 @@ export function main(argv: string[]): void {
         clock: systemClock,
         uploader: fetchUploader,
         env: process.env,
+        mfaCode: terminalMfaCode,
     }).then(
         (code) => (process.exitCode = code),
         (err) => {

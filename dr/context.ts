@@ -28,14 +28,32 @@ export interface DrDeps extends Writers {
     /** Where the Pulumi.<stack>.yaml files live (the project folder by default). */
     projectDir?: string;
     env: Record<string, string | undefined>;
+    /** Answers an MFA code for --mfa-serial/--backup-mfa-serial (the terminal by default). */
+    mfaCode?: (serial: string) => Promise<string>;
 }
+
+/** Asks for the MFA code on the terminal (stderr, so --json stdout stays one document). */
+export const terminalMfaCode = async (serial: string): Promise<string> => {
+    const readline = await import("readline/promises");
+    const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+    try {
+        const code = (await rl.question(`MFA code for ${serial}: `)).trim();
+        if (!/^\d{6}$/.test(code)) throw new UsageError(`'${code}' is not a 6-digit MFA code`);
+        return code;
+    } finally {
+        rl.close();
+    }
+};
 
 export interface GlobalOptions {
     profile?: string;
     region?: string;
     roleArn?: string;
+    mfaSerial?: string;
     backupProfile?: string;
     backupRoleArn?: string;
+    backupMfaSerial?: string;
+    stateDir: string;
     backupRegion?: string;
     stack?: string;
     dryRun?: boolean;
@@ -58,6 +76,16 @@ export class DrContext {
         readonly opts: GlobalOptions,
         readonly deps: DrDeps,
     ) {
+        if (opts.mfaSerial && !opts.roleArn)
+            throw new UsageError(
+                "--mfa-serial answers the MFA condition of a role: pass --role-arn too",
+                "With a profile alone the MFA is the profile's business (aws sso login, or mfa_serial in ~/.aws/config).",
+            );
+        if (opts.backupMfaSerial && !opts.backupRoleArn)
+            throw new UsageError(
+                "--backup-mfa-serial answers the MFA condition of a role: pass --backup-role-arn too",
+                "For the copy-back role: --backup-role-arn arn:aws:iam::<backup account>:role/vat-backup-dr-copy-back.",
+            );
         this.progress = stderrProgress(deps.stderr);
         this.gate = new AwsGate({
             dryRun: Boolean(opts.dryRun),
@@ -77,9 +105,21 @@ export class DrContext {
         this.factory =
             deps.clientFactory ??
             awsClientFactory({
-                target: { profile: opts.profile, roleArn: opts.roleArn, roleSessionName: `vat-dr-${command}` },
+                target: {
+                    profile: opts.profile,
+                    roleArn: opts.roleArn,
+                    roleSessionName: `vat-dr-${command}`,
+                    mfaSerial: opts.mfaSerial,
+                    mfaCode: deps.mfaCode,
+                },
                 backup: this.hasBackupCredentials
-                    ? { profile: opts.backupProfile, roleArn: opts.backupRoleArn, roleSessionName: `vat-dr-${command}` }
+                    ? {
+                          profile: opts.backupProfile,
+                          roleArn: opts.backupRoleArn,
+                          roleSessionName: `vat-dr-${command}`,
+                          mfaSerial: opts.backupMfaSerial,
+                          mfaCode: deps.mfaCode,
+                      }
                     : undefined,
                 maxAttempts: opts.maxAttempts,
             });

@@ -28,9 +28,33 @@ export function parseTime(text: string, now: number, what = "time"): Date {
     if (relative) {
         let ms = 0;
         for (const [, n, unit] of relative[1].matchAll(/(\d+)([smhdw])/g)) ms += Number(n) * UNIT_MS[unit];
+        if (!Number.isSafeInteger(ms) || ms > MAX_RELATIVE_MS)
+            throw new UsageError(
+                `${what} '${text}' reaches back more than ${MAX_RELATIVE_MS / (365 * 86_400_000)} years`,
+                "Nothing older exists: the longest retention is seven years. Write a time inside it, e.g. -2h or -30d.",
+            );
         return new Date(now - ms);
     }
-    if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(trimmed)) {
+    const iso = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-](\d{2}):(\d{2}))$/.exec(trimmed);
+    if (iso) {
+        const [, y, mo, d, h, mi, s = "0", , , oh = "0", om = "0"] = iso;
+        const daysInMonth = new Date(Date.UTC(Number(y), Number(mo), 0)).getUTCDate();
+        // Date() rolls 2026-02-30 over to 2 March: a restore to the wrong time. Refuse it instead.
+        if (
+            Number(mo) < 1 ||
+            Number(mo) > 12 ||
+            Number(d) < 1 ||
+            Number(d) > daysInMonth ||
+            Number(h) > 23 ||
+            Number(mi) > 59 ||
+            Number(s) > 59 ||
+            Number(oh) > 23 ||
+            Number(om) > 59
+        )
+            throw new UsageError(
+                `${what} '${text}' is not a date and time that exists`,
+                "Check the day of the month and the hour (00-23), e.g. 2026-02-28T02:00:00Z.",
+            );
         const parsed = new Date(trimmed);
         if (!Number.isNaN(parsed.getTime())) return parsed;
     }
@@ -39,6 +63,9 @@ export function parseTime(text: string, now: number, what = "time"): Date {
         "Write it as 2026-11-26T02:00:00Z (or with +01:00), or relative to now as -15m, -2h, -1d, -1h30m.",
     );
 }
+
+/** The longest reach back a relative time may have: ten years (the archive keeps seven). */
+export const MAX_RELATIVE_MS = 10 * 365 * 86_400_000;
 
 /** A duration in words a person can read at a glance: `45s`, `12m05s`, `3h07m`. */
 export function formatDuration(ms: number): string {

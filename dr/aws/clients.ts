@@ -35,6 +35,13 @@ export interface CredentialOptions {
     roleArn?: string;
     /** Required by STS for a role session; shows up in CloudTrail, so it names the tool. */
     roleSessionName?: string;
+    /**
+     * The MFA device whose code answers a trust policy's `aws:MultiFactorAuthPresent` condition:
+     * AssumeRole with SerialNumber and TokenCode (STS API reference, AssumeRole).
+     */
+    mfaSerial?: string;
+    /** Asks for the current code of that device (the terminal, or a test). */
+    mfaCode?: (serial: string) => Promise<string>;
 }
 
 export interface ClientSettings {
@@ -49,15 +56,29 @@ export const RETRY_MODE = "adaptive";
 
 type CredentialProvider = ReturnType<typeof fromNodeProviderChain>;
 
-export function credentialProvider(opts: CredentialOptions, region: string): CredentialProvider {
-    const base = fromNodeProviderChain(opts.profile ? { profile: opts.profile } : {});
+export function credentialProvider(
+    opts: CredentialOptions,
+    region: string,
+    overrides: { base?: CredentialProvider } & ClientOverrides = {},
+): CredentialProvider {
+    const base = overrides.base ?? fromNodeProviderChain(opts.profile ? { profile: opts.profile } : {});
     if (!opts.roleArn) return base;
+    const mfa =
+        opts.mfaSerial && opts.mfaCode
+            ? { params: { SerialNumber: opts.mfaSerial }, mfaCodeProvider: opts.mfaCode }
+            : { params: {} };
     // Role chaining caps a session at one hour; the SDK refreshes it before it expires, so a
     // four-hour restore keeps working.
     return fromTemporaryCredentials({
         masterCredentials: base,
-        params: { RoleArn: opts.roleArn, RoleSessionName: opts.roleSessionName ?? "vat-dr", DurationSeconds: 3600 },
-        clientConfig: { region },
+        params: {
+            RoleArn: opts.roleArn,
+            RoleSessionName: opts.roleSessionName ?? "vat-dr",
+            DurationSeconds: 3600,
+            ...mfa.params,
+        },
+        ...(mfa.mfaCodeProvider ? { mfaCodeProvider: mfa.mfaCodeProvider } : {}),
+        clientConfig: { region, ...(overrides.requestHandler ? { requestHandler: overrides.requestHandler } : {}) },
     });
 }
 

@@ -19,6 +19,7 @@ import {
 } from "./restoreAccount";
 import { TABLE_NAME } from "./restorePitr";
 import { CommandSpec } from "./types";
+import * as valid from "../validate";
 
 interface DrillOptions extends RestoreAccountOptions {
     accountId?: string;
@@ -31,25 +32,31 @@ export const drillCommand: CommandSpec = {
     name: "drill",
     summary: "restore-account into scratch tables of a named account, verify, clean up, and write a Markdown report",
     configure(cmd) {
-        cmd.option("--account-id <id>", "the account to drill in (required; the credentials must belong to it)")
+        cmd.option(
+            "--account-id <id>",
+            "the account to drill in (required; the credentials must belong to it)",
+            valid.accountId,
+        )
             .option("--prefix <prefix>", "scratch table prefix (default drill-<timestamp>)")
             .option("--as-of <time>", "use the newest recovery point before this time")
             .option("--vault <vault>", "central or dr", "central")
-            .option("--only <tables>", "comma-separated tables (default: every table of the stack)")
-            .option("--kms-key-arn <arn>", "encrypt scratch tables with this key")
+            .option("--only <tables>", "comma-separated tables (default: every table of the stack)", valid.tableList)
+            .option("--kms-key-arn <arn>", "encrypt scratch tables with this key", valid.kmsKeyArn)
             .option(
                 "--copy-retention-days <n>",
                 "how long the copied recovery point may stay in the target vault",
-                (v) => Number(v),
+                valid.wholeNumber(1, 36500),
                 7,
             )
             .option(
                 "--source-region <region>",
                 "the region the tables live in (default: the stack's region); the drill restores into --region",
+                valid.region,
             )
             .option(
                 "--target-env <env>",
-                "environment name of the drill account's vault and backup role (default: the stack's)",
+                "environment of the drill account's vault and backup role (default: the one the backup stack lists for that account, else the stack's)",
+                valid.environment,
             )
             .option("--sentinels <file>", "JSON/YAML file of sentinel item keys per table")
             .option(
@@ -70,20 +77,22 @@ export async function drill(ctx: DrContext, options: DrillOptions): Promise<Exit
             "Name the account explicitly: a drill creates and deletes tables there.",
         );
     }
-    const base = pipelineBase(ctx, options, "to run a drill");
-    const startedAt = ctx.clock.now();
-    const prefix = options.prefix ?? `drill-${compactTimestamp(startedAt).toLowerCase()}`;
+    const report = ctx.report();
+    const base = pipelineBase(ctx, report, options, "to run a drill", options.accountId, options);
+    const startedAt = base.startedAt;
+    // The default prefix is resolved once and recorded: a re-run adopts the same scratch tables.
+    const prefix =
+        options.prefix ?? base.journal.previous?.prefix ?? `drill-${compactTimestamp(startedAt).toLowerCase()}`;
+    base.journal.save({ prefix });
     const nameFor = (table: string) => `${prefix}-${table}`;
     const tooLong = base.tables.map(nameFor).filter((n) => !TABLE_NAME.test(n));
     if (tooLong.length)
         throw new UsageError(
-            `scratch names are not valid table names: ${tooLong.join(", ")}`,
+            `--prefix '${prefix}' makes scratch names that are not valid table names: ${tooLong.join(", ")}`,
             "Pass a shorter --prefix of letters, digits, '-', '_' or '.'.",
         );
-    const report = ctx.report();
     const outcomes = await runRestorePipeline(ctx, report, {
         ...base,
-        targetAccountId: options.accountId,
         nameFor,
         protectRestored: false,
     });
@@ -113,9 +122,16 @@ export async function drill(ctx: DrContext, options: DrillOptions): Promise<Exit
         report,
     });
     fs.writeFileSync(file, markdown);
+    const measured = file.replace(/\.md$/, "") + ".json";
+    fs.writeFileSync(
+        measured,
+        `${JSON.stringify(drillMeasurement(ctx.opts.stack ?? "", options.accountId, base, startedAt, ctx.clock.now(), ctx.dryRun, outcomes), null, 2)}\n`,
+    );
     report.data.report = file;
+    report.data.measurement = measured;
     report.data.outcomes = outcomes;
-    report.line(`wrote ${file}`);
+    report.line(`wrote ${file} and ${measured} (the measured RTOs, for the posture report)`);
+    if (!report.failed) base.journal.complete();
     return report.finish(ctx.dryRun, ctx.gate.calls);
 }
 
@@ -157,6 +173,45 @@ async function cleanUp(
             }
         }
     }
+}
+
+/** The drill's format version: the posture report reads measured RTOs from files of this shape. */
+export const DRILL_MEASUREMENT_FORMAT = "vat-backup-drill/v1";
+
+/**
+ * What a drill measured, machine-readable: per table the wall-clock time from "find recovery point"
+ * to "verified", against its RTO target. This is the basis of an RTO the runbook states as measured.
+ */
+export function drillMeasurement(
+    stack: string,
+    accountId: string,
+    base: { vaultName: string; vaultRegion: string },
+    startedAt: number,
+    endedAt: number,
+    dryRun: boolean,
+    outcomes: ResourceOutcome[],
+) {
+    return {
+        format: DRILL_MEASUREMENT_FORMAT,
+        stack,
+        accountId,
+        vault: base.vaultName,
+        vaultRegion: base.vaultRegion,
+        startedAt: new Date(startedAt).toISOString(),
+        endedAt: new Date(endedAt).toISOString(),
+        // A dry run measures nothing: the posture report must not take its times as a basis.
+        measured: !dryRun,
+        tables: outcomes.map((o) => ({
+            table: o.table,
+            criticality: o.criticality,
+            rtoHours: o.rtoHours,
+            ok: o.ok,
+            elapsedMs: o.elapsedMs,
+            withinRto: o.ok && o.elapsedMs <= o.rtoHours * 3_600_000,
+            recoveryPointCreated: o.recoveryPointCreated ?? null,
+            timingsMs: o.timings,
+        })),
+    };
 }
 
 interface DrillReportInput {

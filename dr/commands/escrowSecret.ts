@@ -11,6 +11,7 @@ import { compactTimestamp } from "../time";
 import { checkAccount } from "./common";
 import { ESCROW_FORMAT, EscrowObject, archiveLocation, encryptionContext, escrowKeyPrefix, seal } from "./escrow";
 import { CommandSpec } from "./types";
+import * as valid from "../validate";
 
 interface EscrowOptions {
     all?: boolean;
@@ -23,10 +24,18 @@ export const escrowSecretCommand: CommandSpec = {
     name: "escrow-secret",
     summary: "encrypt critical secrets with the backup account's key into the archive bucket",
     configure(cmd) {
-        cmd.argument("[secrets...]", "secret names")
+        cmd.argument("[secrets...]", "secret names", valid.eachOf(valid.SECRET_NAME, "a Secrets Manager name"))
             .option("--all", "every critical secret of the stack (the salt first)")
-            .option("--bucket <name>", "archive bucket (default: the backup account's archive in its primary region)")
-            .option("--key-id <arn>", "KMS key ARN in the backup account (default: the archive key's alias ARN)")
+            .option(
+                "--bucket <name>",
+                "archive bucket (default: the backup account's archive in its primary region)",
+                valid.bucketName,
+            )
+            .option(
+                "--key-id <arn>",
+                "KMS key ARN in the backup account (default: the archive key's alias ARN)",
+                valid.kmsKeyArn,
+            )
             .option("--prefix <prefix>", "key prefix in the archive", "secrets-escrow");
     },
     run: (ctx, args, options) => escrowSecrets(ctx, args, options as unknown as EscrowOptions),

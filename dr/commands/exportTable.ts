@@ -18,6 +18,7 @@ import { ExitCodeValue, UsageError, errorMessage, isCredentialError } from "../e
 import { compactTimestamp, parseTime } from "../time";
 import { checkAccount, describeTableIfExists } from "./common";
 import { CommandSpec } from "./types";
+import * as valid from "../validate";
 
 interface ExportTableOptions {
     all?: boolean;
@@ -40,7 +41,7 @@ export const exportTableCommand: CommandSpec = {
     name: "export-table",
     summary: "export tables (full or incremental) to the exports bucket under a dated prefix, with a manifest",
     configure(cmd) {
-        cmd.argument("[tables...]", "tables to export")
+        cmd.argument("[tables...]", "tables to export", valid.eachOf(valid.TABLE_NAME, "a DynamoDB table name"))
             .option("--all", "every table of the stack (--stack)")
             .option("--type <type>", "full or incremental", "full")
             .option("--at <time>", "full export: the point in time to export (default: now)")
@@ -49,7 +50,7 @@ export const exportTableCommand: CommandSpec = {
                 "--to <time>",
                 "incremental export: end of the period (default: the latest time with data, as DynamoDB picks it)",
             )
-            .option("--bucket <name>", "bucket to export to (default: the stack's exports bucket)")
+            .option("--bucket <name>", "bucket to export to (default: the stack's exports bucket)", valid.bucketName)
             .option("--prefix <prefix>", "top-level key prefix", "dynamodb-exports")
             .option("--manifest <file>", "also write the manifest of this run to a local file");
     },

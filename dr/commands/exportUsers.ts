@@ -29,6 +29,7 @@ import {
     resolveUserPoolId,
 } from "./cognito";
 import { CommandSpec } from "./types";
+import * as valid from "../validate";
 
 interface ExportUsersOptions {
     userPoolId?: string;
@@ -43,7 +44,7 @@ export const exportUsersCommand: CommandSpec = {
     name: "export-users",
     summary: "export Cognito users, groups and memberships to JSON and to the pool's import CSV",
     configure(cmd) {
-        cmd.option("--user-pool-id <id>", "the pool (default: {env}-env-user-pool of --stack)")
+        cmd.option("--user-pool-id <id>", "the pool (default: {env}-env-user-pool of --stack)", valid.userPoolId)
             .option("--out <dir>", "folder for users.json and users.csv (default cognito-export-<timestamp>)")
             .option(
                 "--upload",
@@ -132,9 +133,6 @@ export async function exportUsers(ctx: DrContext, options: ExportUsersOptions): 
         memberships,
     };
 
-    fs.mkdirSync(out, { recursive: true });
-    fs.writeFileSync(path.join(out, USERS_JSON), `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600 });
-    fs.writeFileSync(path.join(out, USERS_CSV), buildImportCsv(header, users), { mode: 0o600 });
     report.data.userPoolId = userPoolId;
     report.data.out = out;
     report.data.counts = {
@@ -142,6 +140,16 @@ export async function exportUsers(ctx: DrContext, options: ExportUsersOptions): 
         groups: groups.length,
         memberships: Object.values(memberships).reduce((n, m) => n + m.length, 0),
     };
+    if (ctx.dryRun) {
+        // The export is the users' personal data: a dry run reads it and writes none of it.
+        report.line(
+            `dry run: would write ${path.join(out, USERS_JSON)} and ${path.join(out, USERS_CSV)} (${users.length} users)${options.upload ? " and upload them" : ""}`,
+        );
+        return report.finish(ctx.dryRun, ctx.gate.calls);
+    }
+    fs.mkdirSync(out, { recursive: true });
+    fs.writeFileSync(path.join(out, USERS_JSON), `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600 });
+    fs.writeFileSync(path.join(out, USERS_CSV), buildImportCsv(header, users), { mode: 0o600 });
     report.line(
         `wrote ${path.join(out, USERS_JSON)} and ${path.join(out, USERS_CSV)}: ${users.length} users, ${groups.length} groups (passwords are never exportable)`,
     );

@@ -8,6 +8,9 @@
  */
 import {
     AdminAddUserToGroupCommand,
+    AdminCreateUserCommand,
+    AdminDisableUserCommand,
+    DescribeUserPoolCommand,
     CreateGroupCommand,
     CreateUserImportJobCommand,
     DescribeUserImportJobCommand,
@@ -25,8 +28,9 @@ import { DrContext } from "../context";
 import { ExitCodeValue, UsageError, errorMessage, isCredentialError } from "../errors";
 import { compactTimestamp } from "../time";
 import { checkAccount } from "./common";
-import { USERS_JSON, UserExport, buildImportCsv, resolveUserPoolId, userExportSchema } from "./cognito";
+import { ExportedUser, USERS_JSON, UserExport, buildImportCsv, resolveUserPoolId, userExportSchema } from "./cognito";
 import { CommandSpec } from "./types";
+import * as valid from "../validate";
 
 interface ImportUsersOptions {
     userPoolId?: string;
@@ -43,11 +47,16 @@ export const importUsersCommand: CommandSpec = {
     summary:
         "import an export-users folder into a pool; write the old-sub → new-sub mapping and the users who must reset their password",
     configure(cmd) {
-        cmd.option("--user-pool-id <id>", "the pool to import into (default: {env}-env-user-pool of --stack)")
+        cmd.option(
+            "--user-pool-id <id>",
+            "the pool to import into (default: {env}-env-user-pool of --stack)",
+            valid.userPoolId,
+        )
             .option("--from <dir>", "the folder written by export-users")
             .option(
                 "--logs-role-arn <arn>",
                 "role Cognito uses to write the import job's CloudWatch logs (required by CreateUserImportJob)",
+                valid.roleArn,
             )
             .option("--out <dir>", "where to write sub-mapping.json and password-resets.json (default: --from)");
     },
@@ -97,7 +106,16 @@ export async function importUsers(ctx: DrContext, options: ImportUsersOptions): 
             "warn",
             `the new pool has no column for ${lost.join(", ")}: those values are not imported`,
         );
-    const csv = buildImportCsv(header, exported.users);
+    // Cognito's CSV import refuses a user whose e-mail and phone are both unverified ("Importing
+    // users into user pools from a CSV file": email_verified or phone_number_verified must be true).
+    // Those users are created one by one instead (AdminCreateUser, no message sent), never dropped.
+    const importable = exported.users.filter(isVerified);
+    const unverified = exported.users.filter((u) => !isVerified(u));
+    const csv = buildImportCsv(header, importable);
+    const pool = (await ctx.gate.read(cognito, new DescribeUserPoolCommand({ UserPoolId: userPoolId }))).UserPool;
+    // The pool's real username: with UsernameAttributes [email] the e-mail is the username, unique by
+    // definition; otherwise users are matched by username alone (an e-mail need not be unique).
+    const emailIsUsername = (pool?.UsernameAttributes ?? []).includes("email");
 
     const job = await report.step(
         "import job",
@@ -117,7 +135,7 @@ export async function importUsers(ctx: DrContext, options: ImportUsersOptions): 
             await ctx.gate.mutateExternal(
                 "HTTPS",
                 "PUT users.csv to the import job's pre-signed URL",
-                { rows: exported.users.length },
+                { rows: importable.length },
                 () =>
                     ctx.deps.uploader(created?.PreSignedUrl ?? "", csv, {
                         "Content-Type": "text/csv",
@@ -166,6 +184,7 @@ export async function importUsers(ctx: DrContext, options: ImportUsersOptions): 
             `${job.FailedUsers} users failed to import: their rows are in the job's CloudWatch log; the rest carry on`,
         );
     }
+    await createUnverified(ctx, report, userPoolId, unverified);
     if (ctx.dryRun) {
         report.line("dry run: no users imported, so no sub mapping was written");
         return report.finish(ctx.dryRun, ctx.gate.calls);
@@ -182,23 +201,30 @@ export async function importUsers(ctx: DrContext, options: ImportUsersOptions): 
         Object.fromEntries((u.Attributes ?? []).map((a) => [a.Name ?? "", a.Value ?? ""]));
     const byUsername = new Map(newUsers.map((u) => [u.Username ?? "", u]));
     const byEmail = new Map<string, (typeof newUsers)[number]>();
-    for (const u of newUsers) {
-        const email = attrs(u).email?.toLowerCase();
-        if (email) byEmail.set(email, u);
-    }
+    if (emailIsUsername)
+        for (const u of newUsers) {
+            const email = attrs(u).email?.toLowerCase();
+            if (email) byEmail.set(email, u);
+        }
     const mapping: { username: string; email?: string; oldSub?: string; newSub: string }[] = [];
     const unmatched: string[] = [];
-    /** Old username → username in the new pool (the same, unless matched by e-mail). */
+    /** Old username → username in the new pool (the same, unless the pool's username is the e-mail). */
     const renamed = new Map<string, string>();
     for (const old of exported.users) {
         const email = old.attributes.email?.toLowerCase();
-        const match = byUsername.get(old.username) ?? (email ? byEmail.get(email) : undefined);
+        const match = emailIsUsername && email ? byEmail.get(email) : byUsername.get(old.username);
         const newSub = match ? attrs(match).sub : undefined;
         if (!match || !newSub) unmatched.push(old.username);
         else {
             mapping.push({ username: old.username, email: old.attributes.email, oldSub: old.sub, newSub });
             renamed.set(old.username, match.Username ?? old.username);
         }
+    }
+    // An import brings every user back enabled: disable again those that were disabled (fraud blocks).
+    for (const old of exported.users.filter((u) => u.enabled === false && renamed.has(u.username))) {
+        const username = renamed.get(old.username) as string;
+        await ctx.gate.mutate(cognito, new AdminDisableUserCommand({ UserPoolId: userPoolId, Username: username }));
+        report.check(`disabled:${username}`, "pass", "disabled again, as in the old pool");
     }
     report.check(
         "sub-mapping",
@@ -296,6 +322,46 @@ async function recreateGroups(
         } catch (err) {
             if (isCredentialError(err)) throw err;
             report.check(check, "fail", errorMessage(err));
+        }
+    }
+}
+
+function isVerified(u: ExportedUser): boolean {
+    return u.attributes.email_verified === "true" || u.attributes.phone_number_verified === "true";
+}
+
+/** Users the CSV import would refuse: created one by one, without an invitation message. */
+async function createUnverified(
+    ctx: DrContext,
+    report: ReturnType<DrContext["report"]>,
+    userPoolId: string,
+    users: ExportedUser[],
+): Promise<void> {
+    for (const u of users) {
+        try {
+            await ctx.gate.mutate(
+                ctx.clients().cognito,
+                new AdminCreateUserCommand({
+                    UserPoolId: userPoolId,
+                    Username: u.username,
+                    MessageAction: "SUPPRESS",
+                    UserAttributes: Object.entries(u.attributes)
+                        .filter(([name]) => name !== "sub")
+                        .map(([Name, Value]) => ({ Name, Value })),
+                }),
+            );
+            report.check(
+                `unverified:${u.username}`,
+                "warn",
+                "no verified e-mail or phone (the CSV import refuses those): created with AdminCreateUser; it must verify on first sign-in",
+            );
+        } catch (err) {
+            if (isCredentialError(err)) throw err;
+            report.check(
+                `unverified:${u.username}`,
+                "fail",
+                `no verified e-mail or phone, and AdminCreateUser failed (${errorMessage(err)}): left unmapped in sub-mapping.json`,
+            );
         }
     }
 }

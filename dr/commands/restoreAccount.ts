@@ -10,6 +10,7 @@
  */
 import {
     DescribeCopyJobCommand,
+    DescribeRecoveryPointCommand,
     DescribeRestoreJobCommand,
     GetRecoveryPointRestoreMetadataCommand,
     ListRecoveryPointsByBackupVaultCommand,
@@ -33,7 +34,16 @@ import {
 import { readAllPages } from "../aws/gate";
 import { waitFor } from "../aws/waiter";
 import { DrContext } from "../context";
-import { ExitCodeValue, MissingConfigError, UsageError, errorMessage, isCredentialError } from "../errors";
+import {
+    DrError,
+    ExitCode,
+    ExitCodeValue,
+    MissingConfigError,
+    UsageError,
+    errorMessage,
+    isCredentialError,
+} from "../errors";
+import { Journal } from "../journal";
 import { Report } from "../output";
 import { Sentinels } from "../sentinels";
 import { Criticality, tableArn, tableCriticality, tableTarget } from "../stack";
@@ -41,6 +51,7 @@ import { compactTimestamp, formatDuration, parseTime } from "../time";
 import { checkAccount, describeTableIfExists, parseList } from "./common";
 import { applyTableSettings, waitTableActive } from "./tableSettings";
 import { CommandSpec } from "./types";
+import * as valid from "../validate";
 
 export interface RestoreAccountOptions {
     asOf?: string;
@@ -54,6 +65,24 @@ export interface RestoreAccountOptions {
     sourceAccountId?: string;
     targetEnv?: string;
     backupStack: string;
+}
+
+/** What one table's restore has started, recorded so that the same command run again resumes it. */
+export interface TableProgress {
+    recoveryPointArn?: string;
+    recoveryPointCreated?: string;
+    copyJobId?: string;
+    copiedRecoveryPointArn?: string;
+    restoreJobId?: string;
+    restored?: boolean;
+}
+
+/** The run's journal: times resolved once (a relative --as-of, the drill prefix) and each table's progress. */
+export interface PipelineState {
+    startedAt: number;
+    asOf?: string;
+    prefix?: string;
+    tables: Record<string, TableProgress>;
 }
 
 /** What happened to one table, start to finish. */
@@ -101,8 +130,10 @@ export interface PipelineOptions {
     protectRestored: boolean;
     /** The backup stack whose deploymentAccounts the vault keys admit (read for the preflight). */
     backupStack: string;
-    /** When this run started: part of the copy jobs' idempotency tokens. */
+    /** When this run started (the first run, when resuming): part of the copy jobs' idempotency tokens. */
     startedAt: number;
+    /** What earlier runs of the same command started. */
+    journal: Journal<PipelineState>;
 }
 
 export const restoreAccountCommand: CommandSpec = {
@@ -112,32 +143,37 @@ export const restoreAccountCommand: CommandSpec = {
     configure(cmd) {
         cmd.option("--as-of <time>", "use the newest recovery point created before this time (default: the newest)")
             .option("--vault <vault>", "central (primary region) or dr (second region)", "central")
-            .option("--only <tables>", "comma-separated tables (default: every table of the stack)")
+            .option("--only <tables>", "comma-separated tables (default: every table of the stack)", valid.tableList)
             .option(
                 "--target-account-id <id>",
                 "the account to restore into (default: the stack's account; a rebuilt account has a new id)",
+                valid.accountId,
             )
             .option(
                 "--kms-key-arn <arn>",
                 "encrypt restored tables with this key in the target account (default: the DynamoDB-owned key)",
+                valid.kmsKeyArn,
             )
             .option(
                 "--copy-retention-days <n>",
                 "how long the copied recovery point stays in the target vault",
-                (v) => Number(v),
+                valid.wholeNumber(1, 36500),
                 35,
             )
             .option(
                 "--source-region <region>",
                 "the region the lost tables lived in (default: the stack's region); restores go to --region",
+                valid.region,
             )
             .option(
                 "--source-account-id <id>",
                 "the lost account, whose table ARNs name the recovery points (default: the stack's account)",
+                valid.accountId,
             )
             .option(
                 "--target-env <env>",
-                "environment name of the target account's vault and backup role (default: the stack's)",
+                "environment of the target account's vault and backup role (default: the one the backup stack lists for that account, else the stack's)",
+                valid.environment,
             )
             .option("--sentinels <file>", "JSON/YAML file of sentinel item keys per table")
             .option(
@@ -152,9 +188,12 @@ export const restoreAccountCommand: CommandSpec = {
 /** Resolves options shared by restore-account and drill into a pipeline plan. */
 export function pipelineBase(
     ctx: DrContext,
+    report: Report,
     options: RestoreAccountOptions,
     why: string,
-): Omit<PipelineOptions, "nameFor" | "protectRestored" | "targetAccountId"> {
+    targetAccountId: string,
+    journalIdentity: unknown,
+): Omit<PipelineOptions, "nameFor" | "protectRestored"> {
     const stack = ctx.requireStack(why);
     ctx.requireBackupCredentials(why);
     if (options.vault !== "central" && options.vault !== "dr")
@@ -162,49 +201,62 @@ export function pipelineBase(
     if (!Number.isInteger(options.copyRetentionDays) || options.copyRetentionDays < 1)
         throw new UsageError("--copy-retention-days must be a whole number of days, at least 1");
     const only = parseList(options.only);
-    if (options.sourceAccountId !== undefined && !/^\d{12}$/.test(options.sourceAccountId))
-        throw new UsageError(`--source-account-id '${options.sourceAccountId}' is not a 12-digit account id`);
-    if (options.targetEnv !== undefined && !/^[a-z][a-z0-9-]{0,15}$/.test(options.targetEnv))
-        throw new UsageError(`--target-env '${options.targetEnv}' is not an environment name`);
     const unknown = (only ?? []).filter((t) => !stack.tables.includes(t));
     if (unknown.length)
         throw new UsageError(
-            `not tables of stack ${ctx.opts.stack}: ${unknown.join(", ")}`,
+            `--only names tables that are not tables of stack ${ctx.opts.stack}: ${unknown.join(", ")}`,
             `The stack's tables are: ${stack.tables.join(", ")}`,
         );
+    const journal = new Journal<PipelineState>(ctx, journalIdentity);
+    const previous = journal.previous;
+    // A relative --as-of is resolved once, by the first run: the re-run restores the same points.
+    const asOf = previous?.asOf
+        ? new Date(previous.asOf)
+        : options.asOf
+          ? parseTime(options.asOf, ctx.clock.now(), "--as-of")
+          : undefined;
+    const sentinels = options.sentinels ? Sentinels.fromFile(options.sentinels) : Sentinels.none();
+    const backupStack = options.backupStack ?? "backup";
+    const listedEnvironment = checkVaultKeysAdmit(ctx, report, backupStack, targetAccountId);
+    const startedAt = previous?.startedAt ?? ctx.clock.now();
+    if (!previous) journal.save({ startedAt, asOf: asOf?.toISOString(), tables: {} });
+    else report.line(`resuming the run started ${new Date(startedAt).toISOString()} (${journal.file})`);
     return {
         stack,
+        targetAccountId,
         vaultName: options.vault === "central" ? stack.backupAccount.vaultName : naming.DR_VAULT_NAME,
         vaultRegion: options.vault === "central" ? ctx.backupRegion : stack.drRegion,
         sourceRegion: options.sourceRegion ?? stack.region,
         sourceAccountId: options.sourceAccountId ?? stack.accountId,
-        targetEnvironment: options.targetEnv ?? stack.environment,
+        // The vault and backup role the target account has are named after the environment the
+        // backup stack lists it under (a drill account is listed as `drill`, not as prod).
+        targetEnvironment: options.targetEnv ?? listedEnvironment ?? stack.environment,
         targetRegion: ctx.region,
-        asOf: options.asOf ? parseTime(options.asOf, ctx.clock.now(), "--as-of") : undefined,
+        asOf,
         tables: only ?? stack.tables,
         kmsKeyArn: options.kmsKeyArn,
         copyRetentionDays: options.copyRetentionDays,
-        sentinels: options.sentinels ? Sentinels.fromFile(options.sentinels) : Sentinels.none(),
-        backupStack: options.backupStack ?? "backup",
-        startedAt: ctx.clock.now(),
+        sentinels,
+        backupStack,
+        startedAt,
+        journal,
     };
 }
 
 export async function restoreAccount(ctx: DrContext, options: RestoreAccountOptions): Promise<ExitCodeValue> {
-    const base = pipelineBase(ctx, options, "to restore an account");
-    const targetAccountId = options.targetAccountId ?? base.stack.accountId;
-    if (!/^\d{12}$/.test(targetAccountId))
-        throw new UsageError(`--target-account-id '${targetAccountId}' is not a 12-digit account id`);
+    const stack = ctx.requireStack("to restore an account");
+    const targetAccountId = options.targetAccountId ?? stack.accountId;
     const report = ctx.report();
+    const base = pipelineBase(ctx, report, options, "to restore an account", targetAccountId, options);
     const outcomes = await runRestorePipeline(ctx, report, {
         ...base,
-        targetAccountId,
         nameFor: (t) => t,
         protectRestored: true,
     });
     report.data.outcomes = outcomes;
     if (ctx.dryRun) report.line("dry run: nothing was copied or restored, so no RTO was measured");
     else printRtoSummary(report, outcomes);
+    if (!report.failed) base.journal.complete();
     return report.finish(ctx.dryRun, ctx.gate.calls);
 }
 
@@ -214,7 +266,6 @@ export async function runRestorePipeline(
     report: Report,
     plan: PipelineOptions,
 ): Promise<ResourceOutcome[]> {
-    checkVaultKeysAdmit(ctx, report, plan.backupStack, plan.targetAccountId);
     await checkAccount(ctx, "backup", plan.stack.backupAccount.accountId, plan.vaultRegion);
     await checkAccount(ctx, "target", plan.targetAccountId);
     report.line(
@@ -227,14 +278,15 @@ export async function runRestorePipeline(
 /**
  * The central and DR vault keys grant kms:Decrypt (which the copy back needs) only to the backup
  * stack's deploymentAccounts: a copy into any other account (a rebuilt one, a drill account) fails
- * hours later with an access error, so it is refused here, before anything starts.
+ * hours later with an access error, so it is refused here, before anything starts. Returns the
+ * environment the backup stack lists the account under (undefined without a backup stack file).
  */
 export function checkVaultKeysAdmit(
     ctx: DrContext,
     report: Report,
     backupStack: string,
     targetAccountId: string,
-): void {
+): string | undefined {
     const projectDir = ctx.deps.projectDir ?? path.resolve(__dirname, "../..");
     if (!fs.existsSync(path.join(projectDir, `Pulumi.${backupStack}.yaml`))) {
         report.check(
@@ -242,7 +294,7 @@ export function checkVaultKeysAdmit(
             "warn",
             `no Pulumi.${backupStack}.yaml here: cannot check that the vault keys admit account ${targetAccountId} (pass --backup-stack)`,
         );
-        return;
+        return undefined;
     }
     let config: StackConfig;
     try {
@@ -260,12 +312,14 @@ export function checkVaultKeysAdmit(
             `stack '${backupStack}' is the ${config.role} stack, not the backup stack`,
             "Pass --backup-stack with the backup stack's name.",
         );
-    if (!config.deploymentAccounts.some((a) => a.accountId === targetAccountId)) {
+    const listed = config.deploymentAccounts.find((a) => a.accountId === targetAccountId);
+    if (!listed) {
         throw new UsageError(
             `account ${targetAccountId} is not one of the deploymentAccounts of stack ${backupStack}: the vault keys would refuse it kms:Decrypt and every copy back would fail`,
             `Add it to vat-backup:deploymentAccounts in Pulumi.${backupStack}.yaml and deploy the backup stack (as the break-glass role: the vault policy changes), then run again.`,
         );
     }
+    return listed.environment;
 }
 
 /** An idempotency token of at most 64 characters that stays unique when the parts are long. */
@@ -324,56 +378,83 @@ async function restoreSteps(
     outcome: ResourceOutcome,
     timed: Timed,
 ): Promise<void> {
-    const { stack } = plan;
+    const { stack, journal } = plan;
     const backup = ctx.clients("backup", plan.vaultRegion);
     const target = ctx.clients("target", plan.targetRegion);
     const localVault = naming.localVaultName(plan.targetEnvironment);
+    const progress = (): TableProgress => journal.previous?.tables?.[table] ?? {};
+    const record = (update: Partial<TableProgress>) =>
+        journal.save({ tables: { ...(journal.previous?.tables ?? {}), [table]: { ...progress(), ...update } } });
+    const earlier = progress();
 
     if (await describeTableIfExists(ctx.gate, target, outcome.restoredAs)) {
-        throw new UsageError(
-            `table ${outcome.restoredAs} already exists in account ${plan.targetAccountId}; a restore never overwrites a table`,
+        // Only a table whose restore job an earlier run of this command started is adopted.
+        if (!earlier.restoreJobId)
+            throw new UsageError(
+                `table ${outcome.restoredAs} already exists in account ${plan.targetAccountId}; a restore never overwrites a table`,
+            );
+        report.line(
+            `${table}: resuming, ${outcome.restoredAs} was restored by an earlier run (${earlier.restoreJobId})`,
         );
     }
-    const point = await timed(
-        "find recovery point",
-        () => newestRecoveryPoint(ctx, plan, table),
-        (p) => `${p.RecoveryPointArn} of ${p.CreationDate?.toISOString()}`,
-    );
+    const point = earlier.recoveryPointArn
+        ? { RecoveryPointArn: earlier.recoveryPointArn, CreationDate: dateOrUndefined(earlier.recoveryPointCreated) }
+        : await timed(
+              "find recovery point",
+              () => newestRecoveryPoint(ctx, plan, table),
+              (p) => `${p.RecoveryPointArn} of ${p.CreationDate?.toISOString()}`,
+          );
     outcome.recoveryPointArn = point.RecoveryPointArn;
     outcome.recoveryPointCreated = point.CreationDate?.toISOString();
+    record({ recoveryPointArn: point.RecoveryPointArn, recoveryPointCreated: outcome.recoveryPointCreated });
+    if (!earlier.copyJobId) await refuseColdPoint(ctx, plan, table, point.RecoveryPointArn as string);
 
     const copied = await timed("copy into target vault", async () => {
-        const started = await ctx.gate.mutate(
-            backup.backup,
-            new StartCopyJobCommand({
-                RecoveryPointArn: point.RecoveryPointArn,
-                SourceBackupVaultName: plan.vaultName,
-                DestinationBackupVaultArn: naming.localVaultArn(
-                    plan.targetAccountId,
-                    plan.targetRegion,
-                    plan.targetEnvironment,
-                ),
-                // AWS Backup assumes this role for the copy, so it must trust backup.amazonaws.com: the
-                // backup account's service role, which the copy-back role may pass (iam:PassRole).
-                IamRoleArn: naming.backupAccountServiceRoleArn(stack.backupAccount.accountId),
-                // The run's start time: a re-run after a FAILED copy must start a new job, not get the old one back.
-                IdempotencyToken: idempotencyToken(
-                    outcome.restoredAs,
-                    point.CreationDate?.getTime() ?? 0,
-                    compactTimestamp(plan.startedAt),
-                ),
-                Lifecycle: { DeleteAfterDays: plan.copyRetentionDays },
-            }),
-            "backup",
-        );
-        if (!started?.CopyJobId) return undefined;
-        const copyJobId = started.CopyJobId;
-        outcome.copyJobId = copyJobId;
+        if (progress().copiedRecoveryPointArn) return progress().copiedRecoveryPointArn;
+        let copyJobId = progress().copyJobId;
+        if (copyJobId) {
+            const state = (
+                await ctx.gate.read(backup.backup, new DescribeCopyJobCommand({ CopyJobId: copyJobId }), "backup")
+            ).CopyJob?.State;
+            // A copy that failed in an earlier run is started again; one still running is waited for.
+            if (state === "FAILED" || state === "PARTIAL" || (state as string) === "ABORTED") copyJobId = undefined;
+            else report.line(`${table}: resuming, waiting for copy job ${copyJobId} started by an earlier run`);
+        }
+        if (!copyJobId) {
+            const started = await ctx.gate.mutate(
+                backup.backup,
+                new StartCopyJobCommand({
+                    RecoveryPointArn: point.RecoveryPointArn,
+                    SourceBackupVaultName: plan.vaultName,
+                    DestinationBackupVaultArn: naming.localVaultArn(
+                        plan.targetAccountId,
+                        plan.targetRegion,
+                        plan.targetEnvironment,
+                    ),
+                    // AWS Backup assumes this role for the copy, so it must trust backup.amazonaws.com: the
+                    // backup account's service role, which the copy-back role may pass (iam:PassRole).
+                    IamRoleArn: naming.backupAccountServiceRoleArn(stack.backupAccount.accountId),
+                    // A re-run after a FAILED copy must start a new job, not get the old one back.
+                    IdempotencyToken: idempotencyToken(
+                        outcome.restoredAs,
+                        point.CreationDate?.getTime() ?? 0,
+                        compactTimestamp(progress().copyJobId ? ctx.clock.now() : plan.startedAt),
+                    ),
+                    Lifecycle: { DeleteAfterDays: plan.copyRetentionDays },
+                }),
+                "backup",
+            );
+            if (!started?.CopyJobId) return undefined;
+            copyJobId = started.CopyJobId;
+            record({ copyJobId });
+        }
+        const jobId = copyJobId;
+        outcome.copyJobId = jobId;
         const { value } = await waitFor(
             `copy ${table}`,
             async () => {
                 const job = (
-                    await ctx.gate.read(backup.backup, new DescribeCopyJobCommand({ CopyJobId: copyJobId }), "backup")
+                    await ctx.gate.read(backup.backup, new DescribeCopyJobCommand({ CopyJobId: jobId }), "backup")
                 ).CopyJob;
                 const state = job?.State ?? "UNKNOWN";
                 const bad = state === "FAILED" || state === "PARTIAL" || (state as string) === "ABORTED";
@@ -385,57 +466,61 @@ async function restoreSteps(
                 };
             },
             ctx.waitOptions(
-                `Check that cross-account backup is on for the organization, that ${naming.BACKUP_ACCOUNT_SERVICE_ROLE_NAME} exists in the backup account, and that the target vault ${localVault} exists with the stack deployed; then run again.`,
+                `Check that cross-account backup is on for the organization, that ${naming.BACKUP_ACCOUNT_SERVICE_ROLE_NAME} exists in the backup account, and that the target vault ${localVault} exists with the stack deployed; then run the same command again.`,
             ),
         );
+        if (value) record({ copiedRecoveryPointArn: value });
         return value;
     });
     outcome.copiedRecoveryPointArn = copied;
+    outcome.copyJobId = outcome.copyJobId ?? progress().copyJobId;
 
     const restored = await timed("restore table", async () => {
-        const recoveryPointArn = copied ?? `<copy of ${point.RecoveryPointArn}>`;
-        const metadata = copied
-            ? ((
-                  await ctx.gate.read(
-                      target.backup,
-                      new GetRecoveryPointRestoreMetadataCommand({
-                          BackupVaultName: localVault,
-                          RecoveryPointArn: copied,
-                      }),
-                  )
-              ).RestoreMetadata ?? {})
-            : {};
-        const started = await ctx.gate.mutate(
-            target.backup,
-            new StartRestoreJobCommand({
-                RecoveryPointArn: recoveryPointArn,
-                ResourceType: "DynamoDB",
-                IamRoleArn: naming.iamRoleArn(
-                    plan.targetAccountId,
-                    naming.backupServiceRoleName(plan.targetEnvironment),
-                ),
-                IdempotencyToken: `${outcome.restoredAs}-restore-${compactTimestamp(ctx.clock.now())}`.slice(0, 64),
-                // The source account's key is gone with the account: encrypt with a key of the target
-                // account, or the DynamoDB-owned key.
-                Metadata: {
-                    ...withoutKey(metadata),
-                    targetTableName: outcome.restoredAs,
-                    ...(plan.kmsKeyArn
-                        ? { encryptionType: "KMS", kmsMasterKeyArn: plan.kmsKeyArn }
-                        : { encryptionType: "Default" }),
-                },
-            }),
-        );
-        if (!started?.RestoreJobId) return false;
-        const restoreJobId = started.RestoreJobId;
-        outcome.restoreJobId = restoreJobId;
+        let restoreJobId = progress().restoreJobId;
+        if (!restoreJobId) {
+            const recoveryPointArn = copied ?? `<copy of ${point.RecoveryPointArn}>`;
+            const metadata = copied
+                ? ((
+                      await ctx.gate.read(
+                          target.backup,
+                          new GetRecoveryPointRestoreMetadataCommand({
+                              BackupVaultName: localVault,
+                              RecoveryPointArn: copied,
+                          }),
+                      )
+                  ).RestoreMetadata ?? {})
+                : {};
+            const started = await ctx.gate.mutate(
+                target.backup,
+                new StartRestoreJobCommand({
+                    RecoveryPointArn: recoveryPointArn,
+                    ResourceType: "DynamoDB",
+                    IamRoleArn: naming.iamRoleArn(
+                        plan.targetAccountId,
+                        naming.backupServiceRoleName(plan.targetEnvironment),
+                    ),
+                    IdempotencyToken: `${outcome.restoredAs}-restore-${compactTimestamp(plan.startedAt)}`.slice(0, 64),
+                    // The source account's key is gone with the account: encrypt with a key of the target
+                    // account, or the DynamoDB-owned key.
+                    Metadata: {
+                        ...withoutKey(metadata),
+                        targetTableName: outcome.restoredAs,
+                        ...(plan.kmsKeyArn
+                            ? { encryptionType: "KMS", kmsMasterKeyArn: plan.kmsKeyArn }
+                            : { encryptionType: "Default" }),
+                    },
+                }),
+            );
+            if (!started?.RestoreJobId) return false;
+            restoreJobId = started.RestoreJobId;
+            record({ restoreJobId });
+        }
+        const jobId = restoreJobId;
+        outcome.restoreJobId = jobId;
         await waitFor(
             `restore ${outcome.restoredAs}`,
             async () => {
-                const job = await ctx.gate.read(
-                    target.backup,
-                    new DescribeRestoreJobCommand({ RestoreJobId: restoreJobId }),
-                );
+                const job = await ctx.gate.read(target.backup, new DescribeRestoreJobCommand({ RestoreJobId: jobId }));
                 const status = job.Status ?? "UNKNOWN";
                 const bad = status === "FAILED" || status === "ABORTED";
                 return {
@@ -450,6 +535,7 @@ async function restoreSteps(
         );
         outcome.created = true;
         await waitTableActive(ctx, target, outcome.restoredAs, `table ${outcome.restoredAs}`);
+        record({ restored: true });
         return true;
     });
 
@@ -467,6 +553,30 @@ async function restoreSteps(
         "verify",
         () => verifyRestored(ctx, plan, table, outcome),
         () => `${outcome.itemCount ?? "?"} items, sentinel ${outcome.sentinel}`,
+    );
+}
+
+function dateOrUndefined(iso: string | undefined): Date | undefined {
+    return iso ? new Date(iso) : undefined;
+}
+
+/**
+ * AWS Backup cannot copy a recovery point in cold storage ("Backup and tag copy": backups in cold
+ * storage or archive tiers cannot be copied), and after 90 days only the monthly points remain,
+ * all cold. Such a point is restored where it lies, in the backup account, and brought over as an
+ * export: `restore-from-export` (docs/runbook.md, "Recovery points in cold storage").
+ */
+async function refuseColdPoint(ctx: DrContext, plan: PipelineOptions, table: string, pointArn: string): Promise<void> {
+    const described = await ctx.gate.read(
+        ctx.clients("backup", plan.vaultRegion).backup,
+        new DescribeRecoveryPointCommand({ BackupVaultName: plan.vaultName, RecoveryPointArn: pointArn }),
+        "backup",
+    );
+    if (described.StorageClass !== "COLD") return;
+    throw new DrError(
+        `the recovery point of ${table} (${pointArn}) is in cold storage, and AWS Backup cannot copy a cold recovery point`,
+        ExitCode.FAILED,
+        `Restore it inside the backup account and export it to the archive, then import the export into account ${plan.targetAccountId} with restore-from-export (docs/runbook.md, "Recovery points in cold storage"); allow several hours more than the warm path.`,
     );
 }
 

@@ -16,6 +16,8 @@ import {
 import { readAllPages } from "../aws/gate";
 import { DrContext } from "../context";
 import { ExitCodeValue, UsageError } from "../errors";
+import { Journal } from "../journal";
+import * as valid from "../validate";
 import { compactTimestamp, parseTime } from "../time";
 import { checkAccount, describeTableIfExists } from "./common";
 import { TableSettings, applyTableSettings, readTableSettings, waitTableActive } from "./tableSettings";
@@ -28,15 +30,22 @@ interface RestorePitrOptions {
 }
 
 /** DynamoDB table names: 3 to 255 of a-z, A-Z, 0-9, '_', '-', '.'. */
-export const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
+export const TABLE_NAME = valid.TABLE_NAME;
+
+/** What a re-run of the same command needs to adopt the restore an earlier run started. */
+interface RestorePitrState {
+    restoreTo?: string;
+    target: string;
+    startedAt: string;
+}
 
 export const restorePitrCommand: CommandSpec = {
     name: "restore-pitr",
     summary: "restore a table to a point in time into a new table, with its PITR, TTL, tags and deletion protection",
     configure(cmd) {
-        cmd.argument("<table>", "the table to restore")
+        cmd.argument("<table>", "the table to restore", valid.tableName)
             .option("--to <time>", "ISO time with zone (2026-11-26T02:00:00Z) or relative (-15m, -2h)")
-            .option("--target <name>", "name of the new table (default <table>-restored-<timestamp>)")
+            .option("--target <name>", "name of the new table (default <table>-restored-<timestamp>)", valid.tableName)
             .option("--deleted", "the table was deleted: restore its last state from DynamoDB's system backup");
     },
     run: (ctx, args, options) => restorePitr(ctx, args[0], options as RestorePitrOptions),
@@ -49,11 +58,16 @@ export async function restorePitr(ctx: DrContext, source: string, options: Resto
             "--to is required",
             "Pass --to with the time to restore to, e.g. --to -15m or --to 2026-11-26T02:00:00Z.",
         );
-    const restoreTo = parseTime(options.to, ctx.clock.now(), "--to");
-    const target = options.target ?? `${source}-restored-${compactTimestamp(restoreTo.getTime())}`;
+    const journal = new Journal<RestorePitrState>(ctx, { source, to: options.to, target: options.target ?? null });
+    const previous = journal.previous;
+    // A relative --to was resolved by the run that started the restore: the re-run uses that time.
+    const restoreTo = previous?.restoreTo
+        ? new Date(previous.restoreTo)
+        : parseTime(options.to, ctx.clock.now(), "--to");
+    const target = previous?.target ?? options.target ?? `${source}-restored-${compactTimestamp(restoreTo.getTime())}`;
     if (!TABLE_NAME.test(target))
         throw new UsageError(
-            `target table name '${target}' is not a valid DynamoDB table name (3-255 of a-z A-Z 0-9 _ - .)`,
+            `<table> '${source}' is too long to name its restored copy '${target}' (at most 255 characters)`,
             "Pass a shorter --target.",
         );
     const report = ctx.report();
@@ -67,7 +81,20 @@ export async function restorePitr(ctx: DrContext, source: string, options: Resto
             `If it was deleted, restore its last state with: npm run dr -- restore-pitr ${source} --deleted`,
         );
     }
-    await refuseExistingTarget(ctx, target);
+    const settings = await readTableSettings(ctx, clients, sourceTable);
+    report.data.source = source;
+    report.data.target = target;
+    report.data.restoreTo = restoreTo.toISOString();
+    const adopted = await adoptableTarget(ctx, target, previous, sourceTable.TableArn, restoreTo);
+    if (adopted) {
+        report.line(
+            `resuming: ${target} (restore of ${source} as of ${restoreTo.toISOString()}) was started by an earlier run`,
+        );
+        await report.step("restore", target, async () => {
+            await waitTableActive(ctx, clients, target, `restore ${target}`);
+        });
+        return finishRestore(ctx, report, sourceTable, target, settings, journal);
+    }
     const pitr = (await ctx.gate.read(clients.dynamodb, new DescribeContinuousBackupsCommand({ TableName: source })))
         .ContinuousBackupsDescription?.PointInTimeRecoveryDescription;
     if (
@@ -84,17 +111,14 @@ export async function restorePitr(ctx: DrContext, source: string, options: Resto
     const latest = pitr.LatestRestorableDateTime;
     if (restoreTo < earliest || restoreTo > latest) {
         throw new UsageError(
-            `${restoreTo.toISOString()} is outside the restorable window of ${source}: ${earliest.toISOString()} to ${latest.toISOString()}`,
+            `--to ${restoreTo.toISOString()} is outside the restorable window of ${source}: ${earliest.toISOString()} to ${latest.toISOString()}`,
             "Pick a time inside that window; for an older state use a recovery point from AWS Backup (restore-account --as-of).",
         );
     }
-    const settings = await readTableSettings(ctx, clients, sourceTable);
-    report.data.source = source;
-    report.data.target = target;
-    report.data.restoreTo = restoreTo.toISOString();
     report.data.window = { earliest: earliest.toISOString(), latest: latest.toISOString() };
     report.line(`restoring ${source} as of ${restoreTo.toISOString()} into ${target}`);
 
+    journal.save({ restoreTo: restoreTo.toISOString(), target, startedAt: new Date(ctx.clock.now()).toISOString() });
     await report.step("restore", target, async () => {
         await ctx.gate.mutate(
             clients.dynamodb,
@@ -106,16 +130,36 @@ export async function restorePitr(ctx: DrContext, source: string, options: Resto
         );
         if (!ctx.dryRun) await waitTableActive(ctx, clients, target, `restore ${target}`);
     });
-    return finishRestore(ctx, report, sourceTable, target, settings);
+    return finishRestore(ctx, report, sourceTable, target, settings, journal);
 }
 
-async function refuseExistingTarget(ctx: DrContext, target: string): Promise<void> {
-    if (await describeTableIfExists(ctx.gate, ctx.clients(), target)) {
-        throw new UsageError(
-            `target table ${target} already exists; a restore never overwrites a table`,
-            "Pass another --target, or delete the old table first if you are sure it is not needed.",
-        );
-    }
+/**
+ * True when the target exists because an earlier run of this command started its restore: the
+ * journal says so, and DynamoDB's own record agrees (DescribeTable's RestoreSummary names the
+ * source table). Any other existing table is refused: a restore never overwrites a table.
+ */
+async function adoptableTarget(
+    ctx: DrContext,
+    target: string,
+    previous: RestorePitrState | undefined,
+    sourceArn: string | undefined,
+    restoreTo: Date | undefined,
+): Promise<boolean> {
+    const existing = await describeTableIfExists(ctx.gate, ctx.clients(), target);
+    if (!existing) return false;
+    const summary = existing.RestoreSummary;
+    const fromThisRestore =
+        previous?.target === target &&
+        summary !== undefined &&
+        (sourceArn === undefined || summary.SourceTableArn === sourceArn || summary.SourceBackupArn !== undefined) &&
+        (restoreTo === undefined ||
+            summary.RestoreDateTime === undefined ||
+            summary.RestoreDateTime.getTime() === restoreTo.getTime());
+    if (fromThisRestore) return true;
+    throw new UsageError(
+        `target table ${target} already exists; a restore never overwrites a table`,
+        "Pass another --target, or delete the old table first if you are sure it is not needed.",
+    );
 }
 
 async function finishRestore(
@@ -124,6 +168,7 @@ async function finishRestore(
     source: TableDescription | undefined,
     target: string,
     settings: TableSettings,
+    journal: Journal<RestorePitrState>,
 ): Promise<ExitCodeValue> {
     const clients = ctx.clients();
     const restored = ctx.dryRun ? undefined : await describeTableIfExists(ctx.gate, clients, target);
@@ -141,6 +186,7 @@ async function finishRestore(
     );
     if (!ctx.dryRun)
         report.line(`next: point the application at ${target}, or copy the rows you need back (see docs/runbook.md)`);
+    if (!report.failed) journal.complete();
     return report.finish(ctx.dryRun, ctx.gate.calls);
 }
 
@@ -149,13 +195,23 @@ async function restoreDeleted(ctx: DrContext, table: string, options: RestorePit
     const report = ctx.report();
     const clients = ctx.clients();
     const target = options.target ?? table;
-    if (!TABLE_NAME.test(target))
-        throw new UsageError(
-            `target table name '${target}' is not a valid DynamoDB table name`,
-            "Pass a valid --target.",
-        );
+    const journal = new Journal<RestorePitrState>(ctx, { deleted: table, target: options.target ?? null });
     await checkAccount(ctx, "target", ctx.stack?.accountId);
-    await refuseExistingTarget(ctx, target);
+    // A deleted table's tags and TTL cannot be read back; PITR and deletion protection are the
+    // strategy's baseline, so those are put on.
+    const settings: TableSettings = {
+        pitrDays: ctx.stack?.pitrRecoveryPeriodDays ?? 35,
+        tags: [],
+        deletionProtection: true,
+        streamEnabled: false,
+    };
+    if (await adoptableTarget(ctx, target, journal.previous, undefined, undefined)) {
+        report.line(`resuming: ${target} (restore of deleted ${table}) was started by an earlier run`);
+        await report.step("restore", target, async () => {
+            await waitTableActive(ctx, clients, target, `restore ${target}`);
+        });
+        return finishDeleted(ctx, report, target, settings, journal);
+    }
     const backups = await readAllPages(
         ctx.gate,
         clients.dynamodb,
@@ -179,6 +235,7 @@ async function restoreDeleted(ctx: DrContext, table: string, options: RestorePit
     report.line(
         `restoring deleted ${table} from its system backup of ${newest.BackupCreationDateTime?.toISOString()} into ${target}`,
     );
+    journal.save({ target, startedAt: new Date(ctx.clock.now()).toISOString() });
     await report.step("restore", target, async () => {
         await ctx.gate.mutate(
             clients.dynamodb,
@@ -186,18 +243,20 @@ async function restoreDeleted(ctx: DrContext, table: string, options: RestorePit
         );
         if (!ctx.dryRun) await waitTableActive(ctx, clients, target, `restore ${target}`);
     });
-    // A deleted table's tags and TTL cannot be read back; PITR and deletion protection are the
-    // strategy's baseline, so those are put on.
-    const settings: TableSettings = {
-        pitrDays: ctx.stack?.pitrRecoveryPeriodDays ?? 35,
-        tags: [],
-        deletionProtection: true,
-        streamEnabled: false,
-    };
+    return finishDeleted(ctx, report, target, settings, journal);
+}
+
+function finishDeleted(
+    ctx: DrContext,
+    report: ReturnType<DrContext["report"]>,
+    target: string,
+    settings: TableSettings,
+    journal: Journal<RestorePitrState>,
+): Promise<ExitCodeValue> {
     report.check(
         `ttl:${target}`,
         "warn",
         "a deleted table's TTL and tags cannot be read back: redeploy the application stack that owns the table to put them on",
     );
-    return finishRestore(ctx, report, undefined, target, settings);
+    return finishRestore(ctx, report, undefined, target, settings, journal);
 }

@@ -164,8 +164,14 @@ export async function applyTableSettings(
     }
     if (settings.ttlAttribute) {
         const attr = settings.ttlAttribute;
-        await apply("enable TTL", () =>
-            retryOn(ctx, "LimitExceededException", () =>
+        await apply("enable TTL", async () => {
+            // A re-run finds TTL already on: UpdateTimeToLive would refuse it ("TimeToLive is already enabled").
+            const current = ctx.dryRun
+                ? undefined
+                : (await ctx.gate.read(clients.dynamodb, new DescribeTimeToLiveCommand({ TableName: tableName })))
+                      .TimeToLiveDescription;
+            if (current?.TimeToLiveStatus === "ENABLED" && current.AttributeName === attr) return;
+            return retryOn(ctx, "LimitExceededException", () =>
                 ctx.gate.mutate(
                     clients.dynamodb,
                     new UpdateTimeToLiveCommand({
@@ -173,8 +179,8 @@ export async function applyTableSettings(
                         TimeToLiveSpecification: { Enabled: true, AttributeName: attr },
                     }),
                 ),
-            ),
-        );
+            );
+        });
     }
     if (settings.tags.length > 0) {
         await apply("tag", () =>

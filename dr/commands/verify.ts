@@ -24,6 +24,7 @@ import { Sentinels } from "../sentinels";
 import { tableArn } from "../stack";
 import { ago, checkAccount, describeTableIfExists, guardCheck } from "./common";
 import { CommandSpec } from "./types";
+import * as valid from "../validate";
 
 interface VerifyOptions {
     rpoHours: number;
@@ -38,13 +39,13 @@ export const verifyCommand: CommandSpec = {
         cmd.option(
             "--rpo-hours <n>",
             "a protected table needs a completed backup and copy this recent",
-            (v) => Number(v),
+            valid.positiveNumber(),
             24,
         )
             .option(
                 "--grace-minutes <n>",
                 "allowance for the daily job's start and completion window",
-                (v) => Number(v),
+                valid.positiveNumber(true),
                 60,
             )
             .option("--sentinels <file>", "JSON/YAML file of sentinel item keys per table");
@@ -216,9 +217,9 @@ async function checkCopies(
     rpoMs: number,
 ): Promise<void> {
     const vaults = [
-        // The second-region copy follows the central one, so it is allowed one more RPO.
+        // After a region loss the DR vault is all there is: its copies are held to the same RPO.
         { check: `copy:${table}`, vault: stack.backupAccount.vaultName, region: ctx.backupRegion, windowMs: rpoMs },
-        { check: `copy-dr:${table}`, vault: naming.DR_VAULT_NAME, region: stack.drRegion, windowMs: 2 * rpoMs },
+        { check: `copy-dr:${table}`, vault: naming.DR_VAULT_NAME, region: stack.drRegion, windowMs: rpoMs },
     ];
     for (const v of vaults) {
         if (!ctx.hasBackupCredentials) {

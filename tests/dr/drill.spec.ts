@@ -55,9 +55,10 @@ describe("dr drill", () => {
         const r = await drill();
         assert.equal(r.code, 0, r.stdout + r.stderr);
         assert.ok(created.has("drill-1-prod-env-receipts"));
+        // 222222222222 is listed in the backup stack as ci: its vault is ci's (issue 15, item 7).
         assert.equal(
             h.sentOps("StartCopyJob")[0].DestinationBackupVaultArn,
-            "arn:aws:backup:eu-west-2:222222222222:backup-vault:prod-env-backup-vault",
+            "arn:aws:backup:eu-west-2:222222222222:backup-vault:ci-env-backup-vault",
         );
         assert.equal(
             h.sentOps("StartCopyJob")[0].Lifecycle &&
@@ -77,7 +78,21 @@ describe("dr drill", () => {
             [...created].sort(),
         );
         assert.equal(h.sentOps("DeleteRecoveryPoint").length, 7);
-        assert.equal(h.sentOps("DeleteRecoveryPoint")[0].BackupVaultName, "prod-env-backup-vault");
+        assert.equal(h.sentOps("DeleteRecoveryPoint")[0].BackupVaultName, "ci-env-backup-vault");
+        // The measured RTOs, machine-readable beside the Markdown, for the posture report.
+        const measured = JSON.parse(fs.readFileSync(report.replace(/\.md$/, ".json"), "utf8"));
+        assert.equal(measured.format, "vat-backup-drill/v1");
+        assert.equal(measured.measured, true);
+        const receipts = measured.tables.find((t: { table: string }) => t.table === "prod-env-receipts");
+        assert.equal(receipts.rtoHours, 4);
+        assert.equal(receipts.withinRto, true);
+        assert.equal(
+            receipts.elapsedMs,
+            receipts.timingsMs["find recovery point"] +
+                receipts.timingsMs["copy into target vault"] +
+                receipts.timingsMs["restore table"] +
+                receipts.timingsMs["verify"],
+        );
         const md = fs.readFileSync(report, "utf8");
         assert.match(md, /^# DR drill 2026-11-26T03:00:00.000Z/);
         assert.match(md, /- Result: \*\*PASSED\*\*/);

@@ -4,7 +4,7 @@ import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
 import { strict as assert } from "assert";
 import { Readable } from "stream";
-import { awsClientFactory, createClients } from "../../dr/aws/clients";
+import { awsClientFactory, createClients, credentialProvider } from "../../dr/aws/clients";
 import { AwsGate } from "../../dr/aws/gate";
 import { waitFor } from "../../dr/aws/waiter";
 import { CredentialsError, ExitCode, JobFailedError, WaitTimeoutError } from "../../dr/errors";
@@ -62,6 +62,47 @@ describe("dr AWS plumbing", () => {
             const out = await clients.dynamodb.send(new ListTablesCommand({}));
             assert.deepEqual(out.TableNames, ["t1"]);
             assert.equal(handler.calls, 2);
+        });
+
+        // STS API reference, AssumeRole: SerialNumber and TokenCode answer a trust policy that
+        // requires MFA (aws:MultiFactorAuthPresent); a missing code is "access denied".
+        it("assumes a role with the MFA device and the code asked for (--mfa-serial / --backup-mfa-serial)", async () => {
+            const bodies: string[] = [];
+            const asked: string[] = [];
+            const sts = {
+                handle: async (request: { body: string }) => {
+                    bodies.push(String(request.body));
+                    const xml = `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>ASIA</AccessKeyId><SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials><AssumedRoleUser><Arn>arn:aws:sts::333333333333:assumed-role/vat-backup-dr-copy-back/x</Arn><AssumedRoleId>AROA:x</AssumedRoleId></AssumedRoleUser></AssumeRoleResult></AssumeRoleResponse>`;
+                    return {
+                        response: {
+                            statusCode: 200,
+                            headers: { "content-type": "text/xml" },
+                            body: Readable.from([Buffer.from(xml)]),
+                        },
+                    };
+                },
+                updateHttpClientConfig: () => undefined,
+                httpHandlerConfigs: () => ({}),
+            };
+            const provider = credentialProvider(
+                {
+                    roleArn: "arn:aws:iam::333333333333:role/vat-backup-dr-copy-back",
+                    mfaSerial: "arn:aws:iam::333333333333:mfa/oncall",
+                    mfaCode: async (serial) => {
+                        asked.push(serial);
+                        return "123456";
+                    },
+                },
+                "eu-west-2",
+                { base: staticCredentials, requestHandler: sts },
+            );
+            const creds = await provider();
+            assert.equal(creds.accessKeyId, "ASIA");
+            assert.deepEqual(asked, ["arn:aws:iam::333333333333:mfa/oncall"]);
+            const params = new URLSearchParams(bodies[0]);
+            assert.equal(params.get("Action"), "AssumeRole");
+            assert.equal(params.get("SerialNumber"), "arn:aws:iam::333333333333:mfa/oncall");
+            assert.equal(params.get("TokenCode"), "123456");
         });
 
         it("builds one client set per account and region, reused", () => {
@@ -197,7 +238,10 @@ describe("dr AWS plumbing", () => {
             assert.equal((await h.run(["verify", "--no-such-flag"])).code, 2);
             const badPoll = await h.run(["verify", "--poll-seconds", "0"]);
             assert.equal(badPoll.code, 2);
-            assert.match(badPoll.stderr, /--poll-seconds must be a whole number of at least 1/);
+            assert.match(
+                badPoll.stderr,
+                /--poll-seconds <n>' argument '0' is invalid. '0' is not a whole number from 1/,
+            );
             assert.equal((await h.run(["verify", "--stack", "prod", "--rpo-hours", "soon"])).code, 2);
             const backupStack = await h.run(["verify", "--stack", "backup"]);
             assert.equal(backupStack.code, 2);

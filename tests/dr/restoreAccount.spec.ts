@@ -180,21 +180,21 @@ describe("dr restore-account", () => {
         );
     });
 
-    it("starts a new copy job when run again after a FAILED copy (the token carries the run's start time)", async () => {
-        let describes = 0;
-        h.mocks("backup", "eu-west-2")
-            .backup.on(DescribeCopyJobCommand, { CopyJobId: "copy-prod-env-passes-new" })
-            .callsFake(() =>
-                ++describes === 1
-                    ? { CopyJob: { State: "FAILED", StatusMessage: "transient" } }
-                    : {
-                          CopyJob: {
-                              State: "COMPLETED",
-                              DestinationRecoveryPointArn:
-                                  "arn:aws:backup:eu-west-2:111111111111:recovery-point:copy-2",
-                          },
+    it("starts a new copy job when run again after a FAILED copy (the token carries the time of the retry)", async () => {
+        const b = h.mocks("backup", "eu-west-2").backup;
+        let started = 0;
+        b.on(StartCopyJobCommand).callsFake(() => ({ CopyJobId: `copy-${++started}` }));
+        // A FAILED job stays FAILED; the second job completes.
+        b.on(DescribeCopyJobCommand).callsFake((i: { CopyJobId: string }) =>
+            i.CopyJobId === "copy-1"
+                ? { CopyJob: { State: "FAILED", StatusMessage: "transient" } }
+                : {
+                      CopyJob: {
+                          State: "COMPLETED",
+                          DestinationRecoveryPointArn: "arn:aws:backup:eu-west-2:111111111111:recovery-point:copy-2",
                       },
-            );
+                  },
+        );
         const first = await h.run(["restore-account", ...COMMON, "--only", "prod-env-passes"]);
         assert.equal(first.code, 1);
         await h.clock.sleep(HOUR);

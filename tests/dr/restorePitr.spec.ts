@@ -52,7 +52,9 @@ function sourceTable(h: DrHarness): void {
             },
         },
     });
-    d.on(DescribeTimeToLiveCommand).resolves({
+    // A restored table has no TTL until the tool puts it back.
+    d.on(DescribeTimeToLiveCommand).resolves({ TimeToLiveDescription: { TimeToLiveStatus: "DISABLED" } });
+    d.on(DescribeTimeToLiveCommand, { TableName: SOURCE }).resolves({
         TimeToLiveDescription: { TimeToLiveStatus: "ENABLED", AttributeName: "ttl" },
     });
     d.on(ListTagsOfResourceCommand, { ResourceArn: ARN(SOURCE), NextToken: undefined }).resolves({

@@ -1,5 +1,8 @@
 import {
     AdminAddUserToGroupCommand,
+    AdminCreateUserCommand,
+    AdminDisableUserCommand,
+    DescribeUserPoolCommand,
     CreateGroupCommand,
     CreateUserImportJobCommand,
     DescribeUserImportJobCommand,
@@ -165,7 +168,7 @@ describe("dr export-users", () => {
         assert.deepEqual(h.clock.sleeps, [5000]);
     });
 
-    it("keeps --json clean, makes no mutating call under --dry-run, exits 3 without credentials", async () => {
+    it("keeps --json clean, writes none of the users' data under --dry-run, exits 3 without credentials", async () => {
         const r = await h.run([
             "export-users",
             "--stack",
@@ -176,7 +179,7 @@ describe("dr export-users", () => {
             "--dry-run",
         ]);
         assert.deepEqual(r.json().counts, { users: 3, groups: 2, memberships: 3 });
-        assert.deepEqual(h.mutatingSent(), []);
+        assert.ok(!fs.existsSync(path.join(h.tmp, "e")), "a dry run writes nothing but its plan");
         h.mocks().sts.on(GetCallerIdentityCommand).rejects(awsError("CredentialsProviderError"));
         assert.equal((await h.run(["export-users", "--stack", "prod"])).code, 3);
     });
@@ -255,9 +258,8 @@ describe("dr import-users", () => {
         });
         c.on(ListUsersCommand, { UserPoolId: NEW_POOL, PaginationToken: "n2" }).resolves({
             Users: [
-                // Matched by e-mail, case-insensitively: the username changed.
                 {
-                    Username: "bob-2",
+                    Username: "bob",
                     UserStatus: "RESET_REQUIRED",
                     Attributes: attrs({ sub: "new-sub-b", email: "bob@example.com" }),
                 },
@@ -268,6 +270,9 @@ describe("dr import-users", () => {
                 },
             ],
         });
+        c.on(DescribeUserPoolCommand).resolves({ UserPool: { Id: NEW_POOL, UsernameAttributes: [] } });
+        c.on(AdminCreateUserCommand).resolves({});
+        c.on(AdminDisableUserCommand).resolves({});
         c.on(ListGroupsCommand, { UserPoolId: NEW_POOL }).resolves({ Groups: [{ GroupName: "admins" }] });
         c.on(CreateGroupCommand).resolves({});
         c.on(AdminAddUserToGroupCommand).resolves({});
@@ -319,7 +324,7 @@ describe("dr import-users", () => {
         ]);
         assert.deepEqual(
             h.sentOps("AdminAddUserToGroup").map((i) => `${i.GroupName}:${i.Username}`),
-            ["admins:alice", "admins:carol", "testers:bob-2"],
+            ["admins:alice", "admins:carol", "testers:bob"],
         );
         const resets = JSON.parse(fs.readFileSync(path.join(from, "password-resets.json"), "utf8"));
         assert.equal(resets.length, 3);
@@ -330,6 +335,74 @@ describe("dr import-users", () => {
         );
         assert.match(r.stdout, /PASS  sub-mapping  3 users mapped/);
         assert.match(r.stdout, /3 users must reset their password/);
+    });
+
+    it("creates users without a verified e-mail or phone one by one (the CSV import refuses them) and maps them too", async () => {
+        const r = await h.run(args());
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        assert.ok(!h.uploads[0].body.includes("carol"), "carol is not in the CSV");
+        const created = h.sentOps("AdminCreateUser");
+        assert.equal(created.length, 1);
+        assert.equal(created[0].Username, "carol");
+        assert.equal(created[0].MessageAction, "SUPPRESS");
+        assert.ok(!(created[0].UserAttributes as { Name: string }[]).some((a) => a.Name === "sub"));
+        assert.match(r.stdout, /WARN  unverified:carol/);
+    });
+
+    it("keeps a disabled user disabled (an import brings every user back enabled)", async () => {
+        const doc = JSON.parse(fs.readFileSync(path.join(from, "users.json"), "utf8"));
+        doc.users[1].enabled = false;
+        fs.writeFileSync(path.join(from, "users.json"), JSON.stringify(doc));
+        const r = await h.run(args());
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        assert.deepEqual(h.sentOps("AdminDisableUser"), [{ UserPoolId: NEW_POOL, Username: "bob" }]);
+    });
+
+    it("in a pool whose username is not the e-mail, never attaches one user's data to another through an e-mail", async () => {
+        h.mocks()
+            .cognito.on(ListUsersCommand, { UserPoolId: NEW_POOL, PaginationToken: "n2" })
+            .resolves({
+                Users: [
+                    // Somebody else who happens to carry bob's e-mail address.
+                    {
+                        Username: "mallory",
+                        UserStatus: "CONFIRMED",
+                        Attributes: attrs({ sub: "new-sub-m", email: "bob@example.com" }),
+                    },
+                    {
+                        Username: "carol",
+                        UserStatus: "RESET_REQUIRED",
+                        Attributes: attrs({ sub: "new-sub-c", email: "carol@example.com" }),
+                    },
+                ],
+            });
+        const r = await h.run(args());
+        assert.equal(r.code, 1);
+        const mapping = JSON.parse(fs.readFileSync(path.join(from, "sub-mapping.json"), "utf8"));
+        assert.deepEqual(mapping.unmatched, ["bob"]);
+        assert.ok(!mapping.mapping.some((m: { newSub: string }) => m.newSub === "new-sub-m"));
+    });
+
+    it("in a pool whose username is the e-mail, matches users by e-mail", async () => {
+        const c = h.mocks().cognito;
+        c.on(DescribeUserPoolCommand).resolves({ UserPool: { Id: NEW_POOL, UsernameAttributes: ["email"] } });
+        c.on(ListUsersCommand, { UserPoolId: NEW_POOL, PaginationToken: "n2" }).resolves({
+            Users: [
+                {
+                    Username: "9f1c-uuid",
+                    UserStatus: "RESET_REQUIRED",
+                    Attributes: attrs({ sub: "new-sub-b", email: "bob@example.com" }),
+                },
+                {
+                    Username: "carol",
+                    UserStatus: "RESET_REQUIRED",
+                    Attributes: attrs({ sub: "new-sub-c", email: "carol@example.com" }),
+                },
+            ],
+        });
+        const r = await h.run(args());
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        assert.ok(h.sentOps("AdminAddUserToGroup").some((i) => i.Username === "9f1c-uuid"));
     });
 
     it("stops with exit 1 when the import job ends Failed, naming what to do", async () => {

@@ -85,6 +85,14 @@ describe("dr verify", () => {
     });
     afterEach(() => h.restore());
 
+    it("holds the DR vault's copies to the same RPO as the central vault's (after a region loss it is all there is)", async () => {
+        healthy(h);
+        await h.run(["verify", ...COMMON]);
+        const dr = h.sentOps("ListRecoveryPointsByBackupVault").find((i) => i.BackupVaultName === "dr-backup-vault");
+        assert.ok(dr, "the DR vault was asked");
+        assert.equal((dr.ByCreatedAfter as Date).getTime(), NOW - 25 * HOUR);
+    });
+
     it("passes a healthy account with one line per check and a summary, exit 0", async () => {
         const r = await h.run(["verify", ...COMMON]);
         assert.equal(r.code, 0, r.stdout + r.stderr);

@@ -4,6 +4,7 @@
  */
 import {
     DescribeCopyJobCommand,
+    DescribeRecoveryPointCommand,
     DescribeRestoreJobCommand,
     GetRecoveryPointRestoreMetadataCommand,
     ListRecoveryPointsByBackupVaultCommand,
@@ -40,6 +41,7 @@ export function recoverableEstate(
     h: DrHarness,
     targetAccount = "111111111111",
     targetRegion = "eu-west-2",
+    coldPoints: Set<string> = new Set(),
 ): Set<string> {
     const created = new Set<string>();
     for (const region of ["eu-west-2", "eu-west-1"]) {
@@ -69,6 +71,11 @@ export function recoverableEstate(
                 };
             },
         );
+        // Points older than the cold-storage transition are COLD (AWS Backup: not copyable).
+        b.on(DescribeRecoveryPointCommand).callsFake((i: { RecoveryPointArn: string }) => ({
+            RecoveryPointArn: i.RecoveryPointArn,
+            StorageClass: coldPoints.has(i.RecoveryPointArn) ? "COLD" : "WARM",
+        }));
         b.on(StartCopyJobCommand).callsFake((i: { RecoveryPointArn: string }) => ({
             CopyJobId: `copy-${i.RecoveryPointArn.replace(/^.*recovery-point:/, "")}`,
         }));

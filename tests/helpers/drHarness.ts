@@ -59,6 +59,9 @@ export class DrHarness {
     readonly clock = new FakeClock();
     readonly uploads: Upload[] = [];
     readonly tmp = fs.mkdtempSync(path.join(os.tmpdir(), "vat-dr-"));
+    readonly stateDir = path.join(this.tmp, "state");
+    /** Answers the MFA prompt (--mfa-serial); records what was asked. */
+    readonly mfaAsked: string[] = [];
     private readonly sets = new Map<string, { clients: AwsClients; mocks: MockSet }>();
     accountIds: Record<AccountRole, string> = { target: PROD_ACCOUNT, backup: BACKUP_ACCOUNT };
     /** Where the Pulumi.<stack>.yaml files are read from (the project folder unless a test sets it). */
@@ -109,7 +112,9 @@ export class DrHarness {
     async run(argv: string[]): Promise<RunResult> {
         const out: string[] = [];
         const err: string[] = [];
-        const code = await runCli(argv, {
+        // Long commands record what they started here (never in the project folder).
+        const withState = argv.includes("--state-dir") ? argv : ["--state-dir", this.stateDir, ...argv];
+        const code = await runCli(withState, {
             stdout: (s) => out.push(s),
             stderr: (s) => err.push(s),
             clock: this.clock,
@@ -119,6 +124,10 @@ export class DrHarness {
             },
             env: {},
             projectDir: this.projectDir,
+            mfaCode: async (serial) => {
+                this.mfaAsked.push(serial);
+                return "123456";
+            },
         });
         const stdout = out.join("\n");
         return { code, stdout, stderr: err.join("\n"), json: () => JSON.parse(stdout) };

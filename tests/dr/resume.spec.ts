@@ -1,0 +1,221 @@
+/**
+ * Every long command is safe to re-run (issue 15, item 4): the same command, run again after a crash
+ * midway, adopts what the first run started, waits, and finishes the remaining steps. Each test
+ * crashes the first run mid-wait (the network drops), moves the clock on, and runs the same argv.
+ */
+import { DescribeCopyJobCommand, DescribeRestoreJobCommand } from "@aws-sdk/client-backup";
+import {
+    DescribeContinuousBackupsCommand,
+    DescribeTableCommand,
+    DescribeTimeToLiveCommand,
+    ListTagsOfResourceCommand,
+    RestoreTableToPointInTimeCommand,
+    TableDescription,
+    UpdateContinuousBackupsCommand,
+    UpdateTableCommand,
+    UpdateTimeToLiveCommand,
+    TagResourceCommand,
+} from "@aws-sdk/client-dynamodb";
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { COMMON, DrHarness, NOW, awsError } from "../helpers/drHarness";
+import { HOUR, recoverableEstate } from "../helpers/drEstate";
+
+const SOURCE = "prod-env-receipts";
+const ARN = (t: string) => `arn:aws:dynamodb:eu-west-2:111111111111:table/${t}`;
+const networkDrop = () => awsError("TimeoutError", "socket hang up");
+
+/** A DynamoDB that creates the restored table on RestoreTableToPointInTime and keeps it. */
+function pitrEstate(h: DrHarness, crash: { on: boolean }) {
+    const tables = new Map<string, TableDescription>([
+        [
+            SOURCE,
+            {
+                TableName: SOURCE,
+                TableArn: ARN(SOURCE),
+                TableStatus: "ACTIVE",
+                ItemCount: 10,
+                DeletionProtectionEnabled: true,
+            },
+        ],
+    ]);
+    const d = h.mocks().dynamodb;
+    d.on(DescribeTableCommand).callsFake((i: { TableName: string }) => {
+        const t = tables.get(i.TableName);
+        if (t && t.TableStatus === "CREATING" && crash.on) return Promise.reject(networkDrop());
+        return t ? { Table: t } : Promise.reject(awsError("ResourceNotFoundException"));
+    });
+    d.on(RestoreTableToPointInTimeCommand).callsFake(
+        (i: { SourceTableName: string; TargetTableName: string; RestoreDateTime: Date }) => {
+            if (tables.has(i.TargetTableName)) return Promise.reject(awsError("TableAlreadyExistsException"));
+            tables.set(i.TargetTableName, {
+                TableName: i.TargetTableName,
+                TableArn: ARN(i.TargetTableName),
+                TableStatus: "CREATING",
+                RestoreSummary: {
+                    SourceTableArn: ARN(i.SourceTableName),
+                    RestoreDateTime: i.RestoreDateTime,
+                    RestoreInProgress: true,
+                },
+            });
+            return {};
+        },
+    );
+    d.on(DescribeContinuousBackupsCommand).callsFake((i: { TableName: string }) => ({
+        ContinuousBackupsDescription: {
+            ContinuousBackupsStatus: "ENABLED",
+            PointInTimeRecoveryDescription:
+                i.TableName === SOURCE
+                    ? {
+                          PointInTimeRecoveryStatus: "ENABLED",
+                          RecoveryPeriodInDays: 35,
+                          EarliestRestorableDateTime: new Date(NOW - 35 * 24 * HOUR),
+                          LatestRestorableDateTime: new Date(h.clock.now() - 5 * 60_000),
+                      }
+                    : { PointInTimeRecoveryStatus: "DISABLED" },
+        },
+    }));
+    d.on(DescribeTimeToLiveCommand).callsFake((i: { TableName: string }) => ({
+        TimeToLiveDescription:
+            i.TableName === SOURCE
+                ? { TimeToLiveStatus: "ENABLED", AttributeName: "ttl" }
+                : { TimeToLiveStatus: "DISABLED" },
+    }));
+    d.on(ListTagsOfResourceCommand).resolves({ Tags: [{ Key: "app", Value: "vat" }] });
+    d.on(UpdateContinuousBackupsCommand).resolves({});
+    d.on(UpdateTimeToLiveCommand).resolves({});
+    d.on(TagResourceCommand).resolves({});
+    d.on(UpdateTableCommand).resolves({});
+    return tables;
+}
+
+describe("dr long commands resume when run again", () => {
+    let h: DrHarness;
+    beforeEach(() => (h = new DrHarness()));
+    afterEach(() => h.restore());
+
+    it("restore-pitr --to -45m: the re-run adopts the still-creating table of the first run and puts PITR, TTL, tags and deletion protection on", async () => {
+        const crash = { on: true };
+        const tables = pitrEstate(h, crash);
+        const argv = ["restore-pitr", SOURCE, "--to", "-45m", "--stack", "prod", "--json"];
+        const first = await h.run(argv);
+        assert.equal(first.code, 1, "the first run dies while waiting");
+        const target = `${SOURCE}-restored-20261126T021500Z`;
+        assert.ok(tables.has(target));
+        assert.equal(h.sentOps("UpdateContinuousBackups").length, 0, "PITR was never applied by the first run");
+
+        await h.clock.sleep(HOUR);
+        crash.on = false;
+        (tables.get(target) as TableDescription).TableStatus = "ACTIVE";
+        const second = await h.run(argv);
+        assert.equal(second.code, 0, second.stderr);
+        assert.equal(second.json().target, target, "the relative time was resolved once, by the first run");
+        assert.equal(h.sentOps("RestoreTableToPointInTime").length, 1, "no second restore");
+        assert.deepEqual(h.sentOps("UpdateContinuousBackups")[0].TableName, target);
+        assert.deepEqual(h.sentOps("UpdateTimeToLive")[0].TableName, target);
+        assert.deepEqual(h.sentOps("UpdateTable")[0], { TableName: target, DeletionProtectionEnabled: true });
+        assert.deepEqual(fs.readdirSync(h.stateDir), [], "nothing left to resume once it completed");
+    });
+
+    it("restore-pitr never adopts a table it did not start, even under the name it would use", async () => {
+        pitrEstate(h, { on: false }).set(`${SOURCE}-clean`, {
+            TableName: `${SOURCE}-clean`,
+            TableStatus: "ACTIVE",
+        });
+        const r = await h.run([
+            "restore-pitr",
+            SOURCE,
+            "--to",
+            "-45m",
+            "--target",
+            `${SOURCE}-clean`,
+            "--stack",
+            "prod",
+        ]);
+        assert.equal(r.code, 2);
+        assert.match(r.stderr, /already exists; a restore never overwrites a table/);
+    });
+
+    it("restore-account: the re-run waits for the copy and restore jobs the first run started instead of starting new ones", async () => {
+        const created = recoverableEstate(h);
+        const crash = { on: true };
+        h.mocks("target", "eu-west-2")
+            .backup.on(DescribeRestoreJobCommand)
+            .callsFake((i: { RestoreJobId: string }) =>
+                crash.on ? Promise.reject(networkDrop()) : { RestoreJobId: i.RestoreJobId, Status: "COMPLETED" },
+            );
+        const argv = ["restore-account", ...COMMON, "--only", "prod-env-receipts,prod-env-bundles", "--as-of", "-1h"];
+        const first = await h.run(argv);
+        assert.equal(first.code, 1);
+        assert.equal(h.sentOps("StartRestoreJob").length, 2);
+        assert.equal(h.sentOps("UpdateContinuousBackups").length, 0);
+
+        await h.clock.sleep(2 * HOUR);
+        crash.on = false;
+        const second = await h.run(argv);
+        assert.equal(second.code, 0, second.stdout + second.stderr);
+        assert.equal(h.sentOps("StartCopyJob").length, 2, "no second copy");
+        assert.equal(h.sentOps("StartRestoreJob").length, 2, "no second restore");
+        assert.deepEqual(
+            h
+                .sentOps("UpdateContinuousBackups")
+                .map((i) => i.TableName)
+                .sort(),
+            ["prod-env-bundles", "prod-env-receipts"],
+            "PITR applied by the re-run",
+        );
+        assert.equal(h.sentOps("UpdateTable").length, 2, "deletion protection applied by the re-run");
+        assert.ok(created.has("prod-env-receipts"));
+        // The first run's --as-of -1h (02:00) is kept: the re-run asked AWS for nothing newer.
+        assert.deepEqual(fs.readdirSync(h.stateDir), []);
+    });
+
+    it("restore-account: a copy still running when the first run died is waited for, not started again", async () => {
+        recoverableEstate(h);
+        let polls = 0;
+        h.mocks("backup", "eu-west-2")
+            .backup.on(DescribeCopyJobCommand)
+            .callsFake((i: { CopyJobId: string }) => {
+                polls++;
+                if (polls === 1) return Promise.reject(networkDrop());
+                return {
+                    CopyJob: {
+                        CopyJobId: i.CopyJobId,
+                        State: polls < 3 ? "RUNNING" : "COMPLETED",
+                        DestinationRecoveryPointArn: `arn:aws:backup:eu-west-2:111111111111:recovery-point:${i.CopyJobId}`,
+                    },
+                };
+            });
+        const argv = ["restore-account", ...COMMON, "--only", "prod-env-passes"];
+        assert.equal((await h.run(argv)).code, 1);
+        const second = await h.run(argv);
+        assert.equal(second.code, 0, second.stdout + second.stderr);
+        assert.equal(h.sentOps("StartCopyJob").length, 1);
+        assert.match(second.stdout, /resuming, waiting for copy job copy-prod-env-passes-new/);
+    });
+
+    it("drill: the re-run keeps the first run's scratch prefix, adopts its tables, and cleans them up", async () => {
+        h.accountIds.target = "222222222222";
+        const created = recoverableEstate(h, "222222222222");
+        const crash = { on: true };
+        h.mocks("target", "eu-west-2")
+            .backup.on(DescribeRestoreJobCommand)
+            .callsFake((i: { RestoreJobId: string }) =>
+                crash.on ? Promise.reject(networkDrop()) : { RestoreJobId: i.RestoreJobId, Status: "COMPLETED" },
+            );
+        const report = path.join(h.tmp, "drill.md");
+        const argv = ["drill", ...COMMON, "--account-id", "222222222222", "--only", "prod-env-receipts"];
+        assert.equal((await h.run([...argv, "--report", report])).code, 1);
+        await h.clock.sleep(HOUR);
+        crash.on = false;
+        const second = await h.run([...argv, "--report", report]);
+        assert.equal(second.code, 0, second.stdout + second.stderr);
+        assert.deepEqual([...created], ["drill-20261126t030000z-prod-env-receipts"]);
+        assert.equal(h.sentOps("StartRestoreJob").length, 1);
+        assert.deepEqual(
+            h.sentOps("DeleteTable").map((i) => i.TableName),
+            ["drill-20261126t030000z-prod-env-receipts"],
+        );
+    });
+});

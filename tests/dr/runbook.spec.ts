@@ -1,0 +1,291 @@
+/**
+ * The runbook is executable: every DR command in docs/runbook.md's code blocks is parsed by the
+ * CLI's own commander parser (a command or flag the CLI lacks fails here), and the scenarios run
+ * against the estate stand-in.
+ */
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { parseCommandLine } from "../../dr/cli";
+import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
+import { DrHarness, NOW } from "../helpers/drHarness";
+import { CLIENT_SECRET, SALT, SALT_VALUE, fakeKmsAndArchive } from "../helpers/drSecrets";
+import { PROD_TABLES, recoverableEstate } from "../helpers/drEstate";
+import { SecretsStandIn, TablesStandIn } from "../helpers/drStandIn";
+import { runbookCommands, scenario, shellWords } from "../helpers/runbook";
+
+const SCENARIOS = [
+    "1. Accidental deletion",
+    "2. Corrupted data",
+    "3. Lost account",
+    "4. Lost region",
+    "5. Lost user pool",
+    "6. Lost salt",
+    "7. Compromised credentials or ransomware",
+];
+
+describe("runbook: every command parses with the CLI's own parser", () => {
+    const all = runbookCommands();
+
+    it("finds the DR commands of all seven scenarios", () => {
+        for (const title of SCENARIOS)
+            assert.ok(
+                scenario(title.split(" ")[0]).some((c) => c.section.startsWith(title)),
+                `no command in "${title}"`,
+            );
+        assert.ok(all.length >= 20, `only ${all.length} commands found`);
+    });
+
+    for (const command of runbookCommands())
+        it(`${command.section.split(" ")[0]} ${command.argv.slice(0, 2).join(" ")}: ${command.line.slice(14, 90)}`, async () => {
+            assert.equal(await parseCommandLine(command.argv), undefined, command.line);
+        });
+
+    it("a typo in a runbook command fails the parser (the check above is not vacuous)", async () => {
+        const restore = all.find((c) => c.line.includes("--source-account-id"));
+        assert.ok(restore);
+        const typo = restore.argv.map((w) => (w === "--source-account-id" ? "--source-acount-id" : w));
+        assert.match((await parseCommandLine(typo)) ?? "", /unknown option '--source-acount-id'/);
+        assert.match((await parseCommandLine(["restore-acount", "--stack", "prod"])) ?? "", /unknown command/);
+    });
+
+    it("splits shell lines the way a shell would for the runbook's constructs", () => {
+        assert.deepEqual(shellWords(`a --out x-$(date -u +%Y%m%d) --json > out.json`), [
+            "a",
+            "--out",
+            "x-$(date -u +%Y%m%d)",
+            "--json",
+        ]);
+        assert.deepEqual(shellWords(`b --doc '{"a": 1}'`), ["b", "--doc", '{"a": 1}']);
+    });
+});
+
+/** The lost account's replacement, 999999999999, named in the stack file and the backup stack. */
+function rebuiltAccount(h: DrHarness): Set<string> {
+    const dir = h.projectWithDeploymentAccounts([
+        { environment: "prod", accountId: "999999999999" },
+        { environment: "ci", accountId: "222222222222" },
+    ]);
+    const prodFile = path.join(dir, "Pulumi.prod.yaml");
+    fs.writeFileSync(
+        prodFile,
+        fs.readFileSync(prodFile, "utf8").replace('accountId: "111111111111"', 'accountId: "999999999999"'),
+    );
+    h.accountIds.target = "999999999999";
+    return recoverableEstate(h, "999999999999");
+}
+
+/** Runs the scenario's commands in order, as written, and returns their results. */
+async function runAll(h: DrHarness, commands: { argv: string[] }[]) {
+    const results = [];
+    for (const c of commands) results.push(await h.run(c.argv));
+    return results;
+}
+
+describe("runbook scenario 1 (accidental deletion) against the estate stand-in", () => {
+    let h: DrHarness;
+    let dynamo: TablesStandIn;
+    beforeEach(() => {
+        h = new DrHarness();
+        dynamo = new TablesStandIn(h);
+        dynamo.add("prod-env-receipts");
+    });
+    afterEach(() => h.restore());
+
+    it("a deleted table comes back under its own name with PITR and deletion protection; a row loss into a new table with TTL and tags", async () => {
+        const [dryRun, deleted, rows] = scenario("1.");
+        dynamo.delete("prod-env-receipts", NOW - 3_600_000);
+        const planned = await h.run(dryRun.argv);
+        assert.equal(planned.code, 0, planned.stderr);
+        assert.ok(!dynamo.tables.has("prod-env-receipts"), "the dry run restored nothing");
+
+        const restored = await h.run(deleted.argv);
+        assert.equal(restored.code, 0, restored.stdout + restored.stderr);
+        const table = dynamo.tables.get("prod-env-receipts");
+        assert.ok(table, "restored under its own name");
+        assert.equal(table.pitr, true);
+        assert.equal(table.deletionProtection, true);
+        assert.equal(table.items, 1000);
+
+        // Later that day rows go missing at about 14:05; the runbook restores to 14:00.
+        dynamo.add("prod-env-receipts", 1000);
+        await h.clock.sleep(Date.UTC(2026, 10, 26, 14, 30) - h.clock.now());
+        const copy = await h.run(rows.argv);
+        assert.equal(copy.code, 0, copy.stdout + copy.stderr);
+        const clean = dynamo.tables.get("prod-env-receipts-restored-20261126T140000Z");
+        assert.ok(clean, "restored into a new table named after the time");
+        assert.deepEqual(
+            { pitr: clean.pitr, ttl: clean.ttl, protection: clean.deletionProtection, tags: clean.tags },
+            { pitr: true, ttl: "expiresAt", protection: true, tags: [{ Key: "app", Value: "vat" }] },
+        );
+    });
+});
+
+describe("runbook scenario 6 (lost salt) against the estate stand-in", () => {
+    let h: DrHarness;
+    let secrets: SecretsStandIn;
+    beforeEach(() => {
+        h = new DrHarness();
+        fakeKmsAndArchive(h);
+        h.mocks().secrets.reset();
+        secrets = new SecretsStandIn(h);
+        secrets.seed(SALT, SALT_VALUE);
+    });
+    afterEach(() => h.restore());
+
+    it("the daily escrow, then the salt lost everywhere: the runbook's commands bring back the escrowed versions with the DR replica", async () => {
+        const escrow = scenario("Daily").find((c) => c.argv[0] === "escrow-secret");
+        assert.ok(escrow);
+        const [escrowed] = await runAll(h, [{ argv: escrow.argv.filter((a) => a !== "--all").concat(SALT) }]);
+        assert.equal(escrowed.code, 0, escrowed.stdout + escrowed.stderr);
+        secrets.lose(SALT);
+
+        const [dryRun, restore] = await runAll(h, scenario("6."));
+        assert.equal(dryRun.code, 0, dryRun.stderr);
+        assert.equal(restore.code, 0, restore.stdout + restore.stderr);
+        assert.equal(secrets.value("eu-west-2", SALT), SALT_VALUE, "the escrowed versions are the salt's again");
+        assert.deepEqual(
+            JSON.parse(secrets.value("eu-west-2", SALT) as string).versions,
+            JSON.parse(SALT_VALUE).versions,
+        );
+        assert.equal(secrets.value("eu-west-1", SALT), SALT_VALUE, "the DR-region replica holds it too");
+    });
+
+    it("in the DR region the same command refuses the replica (Secrets Manager refuses PutSecretValue on a replica)", async () => {
+        const [, restore] = scenario("6.");
+        assert.equal((await h.run(["escrow-secret", SALT, "--stack", "prod", "--backup-profile", "backup"])).code, 0);
+        const r = await h.run([...restore.argv, "--region", "eu-west-1", "--overwrite"]);
+        assert.equal(r.code, 0, "the replica already holds the escrowed value: nothing to write");
+        h.mocks("target", "eu-west-1").secrets.on(GetSecretValueCommand).resolves({ SecretString: "tampered" });
+        const refused = await h.run([...restore.argv, "--region", "eu-west-1", "--overwrite"]);
+        assert.equal(refused.code, 2);
+        assert.match(refused.stderr, /is a replica of the secret in eu-west-2/);
+    });
+});
+
+describe("runbook scenario 3 (lost account) against the estate stand-in", () => {
+    let h: DrHarness;
+    let secrets: SecretsStandIn;
+    let cwd: string;
+    beforeEach(() => {
+        h = new DrHarness();
+        fakeKmsAndArchive(h);
+        h.mocks().secrets.reset();
+        secrets = new SecretsStandIn(h);
+        cwd = process.cwd();
+    });
+    afterEach(() => {
+        process.chdir(cwd);
+        h.restore();
+    });
+
+    it("from the old account's escrows and the backup account's vault, the new account gets its secrets and every table, protected", async () => {
+        // Before the loss: the old account escrows its critical secrets (the daily routine).
+        secrets.seed(SALT, SALT_VALUE);
+        secrets.seed(CLIENT_SECRET, "hmrc-secret");
+        const escrow = scenario("Daily").find((c) => c.argv[0] === "escrow-secret");
+        assert.ok(escrow);
+        assert.equal((await h.run(escrow.argv)).code, 0);
+
+        // The account is lost; a new one, 999999999999, is in the stack file and the backup stack.
+        secrets.lose(SALT);
+        secrets.lose(CLIENT_SECRET);
+        const created = rebuiltAccount(h);
+        process.chdir(h.tmp);
+        fs.writeFileSync(
+            "sentinels.yaml",
+            "receipts:\n  hashedSub: { S: dr-sentinel }\n  receiptId: { S: dr-sentinel }\n",
+        );
+
+        const results = await runAll(h, scenario("3."));
+        results.forEach((r, i) => assert.equal(r.code, 0, `${scenario("3.")[i].line}\n${r.stdout}\n${r.stderr}`));
+
+        assert.equal(secrets.value("eu-west-2", SALT), SALT_VALUE, "the salt from the old account's escrow");
+        assert.equal(secrets.value("eu-west-1", SALT), SALT_VALUE, "with its DR replica");
+        assert.equal(secrets.value("eu-west-2", CLIENT_SECRET), "hmrc-secret");
+        assert.deepEqual([...created].sort(), [...PROD_TABLES].sort(), "every table, under its own name");
+        assert.ok(
+            h
+                .sentOps("ListRecoveryPointsByBackupVault")
+                .every((i) => String(i.ByResourceArn).includes(":111111111111:")),
+            "recovery points found by the lost account's table ARNs",
+        );
+        assert.ok(
+            h
+                .sentOps("StartCopyJob")
+                .every(
+                    (i) =>
+                        i.DestinationBackupVaultArn ===
+                        "arn:aws:backup:eu-west-2:999999999999:backup-vault:prod-env-backup-vault",
+                ),
+        );
+        assert.equal(h.sentOps("UpdateContinuousBackups").length, PROD_TABLES.length, "PITR on every restored table");
+        assert.equal(
+            h.sentOps("UpdateTable").length,
+            PROD_TABLES.length,
+            "deletion protection on every restored table",
+        );
+    });
+});
+
+describe("runbook scenarios 4 (lost region) and 7 (compromised account) against the estate stand-in", () => {
+    let h: DrHarness;
+    let cwd: string;
+    beforeEach(() => {
+        h = new DrHarness();
+        cwd = process.cwd();
+        process.chdir(h.tmp);
+        fs.writeFileSync(
+            "sentinels.yaml",
+            "receipts:\n  hashedSub: { S: dr-sentinel }\n  receiptId: { S: dr-sentinel }\n",
+        );
+    });
+    afterEach(() => {
+        process.chdir(cwd);
+        h.restore();
+    });
+
+    it("4: every table comes back in eu-west-1 from the DR vault, found by the lost region's table ARNs", async () => {
+        const created = recoverableEstate(h, "111111111111", "eu-west-1");
+        const results = await runAll(h, scenario("4."));
+        results.forEach((r) => assert.equal(r.code, 0, r.stdout + r.stderr));
+        assert.deepEqual([...created].sort(), [...PROD_TABLES].sort());
+        const copies = h.sentOps("StartCopyJob");
+        assert.ok(copies.every((c) => c.SourceBackupVaultName === "dr-backup-vault"));
+        assert.ok(
+            copies.every(
+                (c) =>
+                    c.DestinationBackupVaultArn ===
+                    "arn:aws:backup:eu-west-1:111111111111:backup-vault:prod-env-backup-vault",
+            ),
+        );
+        assert.ok(
+            h
+                .sentOps("ListRecoveryPointsByBackupVault")
+                .every((i) => String(i.ByResourceArn).startsWith("arn:aws:dynamodb:eu-west-2:")),
+        );
+    });
+
+    it("7: recovery into a fresh account uses only recovery points from before the compromise, and the salt's escrow", async () => {
+        fakeKmsAndArchive(h);
+        h.mocks().secrets.reset();
+        const secrets = new SecretsStandIn(h);
+        secrets.seed(SALT, SALT_VALUE);
+        secrets.seed(CLIENT_SECRET, "hmrc-secret");
+        assert.equal(
+            (await h.run(["escrow-secret", "--all", "--stack", "prod", "--backup-profile", "backup"])).code,
+            0,
+        );
+        secrets.lose(SALT);
+        const created = rebuiltAccount(h);
+
+        const results = await runAll(h, scenario("7."));
+        results.forEach((r) => assert.equal(r.code, 0, r.stdout + r.stderr));
+        assert.equal(secrets.value("eu-west-2", SALT), SALT_VALUE);
+        assert.deepEqual([...created].sort(), [...PROD_TABLES].sort());
+        assert.ok(
+            h.sentOps("StartCopyJob").every((c) => String(c.RecoveryPointArn).endsWith("-old")),
+            "only points created before --as-of 2026-11-25T00:00:00Z",
+        );
+    });
+});
