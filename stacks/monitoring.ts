@@ -156,6 +156,8 @@ export function backupAccountMonitoring(
     inPrimary: pulumi.ComponentResourceOptions,
 ) {
     const { centralVault, alerts, secondRegionCopy, archive, drArchive } = watched;
+    // The vault policies spare the break-glass role from their deny; the checks of that deny must too.
+    const breakGlassRoleArn = naming.iamRoleArn(cfg.accountId, cfg.breakGlassRoleName);
     const vaultAlarms = new BackupAlarms(
         "central-vault-alarms",
         {
@@ -225,7 +227,7 @@ export function backupAccountMonitoring(
             reportBucketName: archive.name,
             reportKeyPrefix: BACKUP_ACCOUNT_AUDIT_PREFIX,
             controls: {
-                manualDeletionDisabled: true,
+                manualDeletionDisabled: { exemptPrincipalArns: [breakGlassRoleArn] },
                 vaultLock: {
                     minRetentionDays: cfg.centralVault.lock.minRetentionDays,
                     maxRetentionDays: cfg.centralVault.lock.maxRetentionDays,
@@ -240,7 +242,7 @@ export function backupAccountMonitoring(
             namePrefix: "vat-backup",
             dynamoDbTables: false,
             lockedBucketName: archive.name,
-            vaultsRefuseManualDeletion: true,
+            vaultsRefuseManualDeletion: { exemptPrincipalArns: [breakGlassRoleArn] },
         },
         inPrimary,
     );

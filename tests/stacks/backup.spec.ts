@@ -101,6 +101,19 @@ describe("backup-account stack", () => {
         assert.equal((backup.named("dr-copy-target").inputs.deadLetterConfig as any).arn, dlq.outputs.arn);
     });
 
+    // "Capturing records of Lambda asynchronous invocations" (AWS Lambda Developer Guide): Lambda needs
+    // the execution role's permission on the destination; PutFunctionEventInvokeConfig checks it, so the
+    // invoke config must not be written before the role policy granting sqs:SendMessage exists.
+    it("writes the copy function's on-failure destination only after the policy that lets it send there", () => {
+        const invoke = backup.one("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig");
+        const policy = backup.named("dr-copy-policy");
+        assert.ok(statement(policy, "DeadLetters"));
+        assert.ok(
+            invoke.dependencies?.includes(policy.urn),
+            `the invoke config waits for ${JSON.stringify(invoke.dependencies)}`,
+        );
+    });
+
     it("packages the handler with the project modules it imports, and nothing it cannot resolve", () => {
         const sources = lambdaSources("lambdas/copyToDrRegion/handler.ts");
         assert.ok(sources["lambdas/copyToDrRegion/handler.js"].includes("StartCopyJobCommand"));
