@@ -68,7 +68,10 @@ export function backupStack(cfg: BackupConfig) {
     const protect = cfg.protectData;
     const accountIds = cfg.deploymentAccounts.map((a) => a.accountId);
     const breakGlassRoleArn = naming.iamRoleArn(cfg.accountId, cfg.breakGlassRoleName);
-    const replicationRoles = cfg.deploymentAccounts.map((a) => naming.replicationRoleArn(a.accountId, a.environment));
+    // Each deployment stack's replication role, whichever region it runs in (role names end in the region).
+    const replicationRoles = cfg.deploymentAccounts.map((a) =>
+        naming.replicationRoleArnPattern(a.accountId, a.environment),
+    );
     const accountRoots = accountIds.map(naming.accountRootArn);
 
     const roles = new BackupAccountRoles(
@@ -242,7 +245,7 @@ export function backupStack(cfg: BackupConfig) {
                     Resource: `${naming.archiveBucketArn(cfg.accountId, cfg.region)}/*`,
                     Condition: {
                         StringEquals: { "aws:PrincipalOrgID": cfg.organizationId },
-                        ArnEquals: { "aws:PrincipalArn": replicationRoles },
+                        ArnLike: { "aws:PrincipalArn": replicationRoles },
                     },
                 },
                 {
@@ -253,7 +256,7 @@ export function backupStack(cfg: BackupConfig) {
                     Resource: arn,
                     Condition: {
                         StringEquals: { "aws:PrincipalOrgID": cfg.organizationId },
-                        ArnEquals: { "aws:PrincipalArn": replicationRoles },
+                        ArnLike: { "aws:PrincipalArn": replicationRoles },
                     },
                 },
                 ...reportDeliveryBucketStatements(arn, cfg.accountId, BACKUP_ACCOUNT_AUDIT_PREFIX),

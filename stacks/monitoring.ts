@@ -87,7 +87,7 @@ export function deploymentMonitoring(
                 ...mon.restoreTest,
                 planName: `${underscored(env)}_critical_tables`,
                 selectionName: `${underscored(env)}_critical_tables`,
-                roleName: naming.envName(env, "backup-restore-testing"),
+                roleName: naming.deploymentRoleName(env, cfg.region, "backup-restore-testing"),
                 vaultArns: [vault.arn],
                 tableArns: restoreTables.map((t) => naming.arn("dynamodb", cfg.region, cfg.accountId, `table/${t}`)),
             },
@@ -128,7 +128,7 @@ export function deploymentMonitoring(
             recorder: mon.createConfigRecorder
                 ? {
                       accountId: cfg.accountId,
-                      roleName: naming.envName(env, "backup-config-recorder"),
+                      roleName: naming.deploymentRoleName(env, cfg.region, "backup-config-recorder"),
                       bucketName: exportsBucket.name,
                       bucketArn: exportsBucket.arn,
                       keyPrefix: DEPLOYMENT_CONFIG_PREFIX,

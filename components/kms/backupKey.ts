@@ -30,7 +30,7 @@ export interface CrossAccountKeyUse {
     sid: string;
     accountIds: pulumi.Input<string>[];
     /**
-     * Narrower principals of those accounts (role ARNs), matched with aws:PrincipalArn: a key policy
+     * Narrower principals of those accounts (role ARNs, `*` allowed), matched with aws:PrincipalArn: a key policy
      * naming a role that does not exist yet is rejected, and those roles live in other stacks.
      */
     principals?: string[];
@@ -106,7 +106,7 @@ export function backupKeyPolicy(args: BackupKeyArgs): PolicyStatement[] {
     }
     for (const use of args.crossAccount ?? []) {
         const principal = { AWS: use.accountIds.map((id) => pulumi.interpolate`arn:aws:iam::${id}:root`) };
-        const narrowed = use.principals ? { ArnEquals: { "aws:PrincipalArn": use.principals } } : {};
+        const narrowed = use.principals ? { ArnLike: { "aws:PrincipalArn": use.principals } } : {};
         statements.push({
             Sid: use.sid,
             Effect: "Allow",

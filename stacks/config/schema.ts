@@ -458,10 +458,7 @@ export const deploymentConfigSchema = z
                 path: ["environment"],
                 message: `the exports bucket name '${bucket}' breaks S3's rule: ${bucketErr}`,
             });
-        for (const role of [
-            naming.backupServiceRoleName(cfg.environment),
-            naming.replicationRoleName(cfg.environment),
-        ]) {
+        for (const role of naming.deploymentRoleNames(cfg.environment, cfg.region)) {
             const roleErr = rules.iamRoleName(role);
             if (roleErr)
                 ctx.addIssue({

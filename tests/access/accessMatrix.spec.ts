@@ -47,9 +47,9 @@ const REGION = "eu-west-2";
 const DR_REGION = "eu-west-1";
 
 const role = naming.iamRoleArn;
-const prodBackupRole = role(PROD, naming.backupServiceRoleName("prod"));
-const ciBackupRole = role(CI, naming.backupServiceRoleName("ci"));
-const prodReplicationRole = naming.replicationRoleArn(PROD, "prod");
+const prodBackupRole = role(PROD, naming.backupServiceRoleName("prod", REGION));
+const ciBackupRole = role(CI, naming.backupServiceRoleName("ci", REGION));
+const prodReplicationRole = naming.replicationRoleArn(PROD, "prod", REGION);
 const copyBackRole = naming.copyBackRoleArn(BACKUP);
 const copyServiceRole = naming.backupAccountServiceRoleArn(BACKUP);
 const breakGlassRole = role(BACKUP, naming.DEFAULT_BREAK_GLASS_ROLE_NAME);
@@ -116,7 +116,7 @@ const inlineOf = (run: Registered, name: string): IdentityPolicy =>
 function prodReplication(prod: Registered): { trust: PolicyDocument; inline: IdentityPolicy } {
     const roleResource = prod
         .ofType("aws:iam/role:Role")
-        .find((r) => r.inputs.name === naming.replicationRoleName("prod"));
+        .find((r) => r.inputs.name === naming.replicationRoleName("prod", REGION));
     if (!roleResource) throw new Error("the prod stack creates no exports replication role");
     const inline = prod.ofType("aws:iam/rolePolicy:RolePolicy").find((p) => p.parent === roleResource.parent);
     if (!inline) throw new Error("the prod exports replication role has no inline policy");
@@ -812,7 +812,7 @@ const REPLICATION: MatrixQuestion[] = [
         title: "a role of an unlisted organization account may not replicate into the archive",
         expected: "Denied",
         ask: (e) => ({
-            principal: role(UNLISTED, naming.replicationRoleName("prod")),
+            principal: role(UNLISTED, naming.replicationRoleName("prod", REGION)),
             action: "s3:ReplicateObject",
             resource: `${archiveBucketArn}/exports/day.json.gz`,
             resourceAccount: BACKUP,
@@ -1071,7 +1071,7 @@ describe("access matrix (IAM simulator over the prod, ci and backup plans)", fun
                 Condition: Record<string, unknown>;
             };
             replicate.Principal.AWS = [...replicate.Principal.AWS, naming.accountRootArn(UNLISTED)];
-            delete replicate.Condition.ArnEquals;
+            delete replicate.Condition.ArnLike;
             const q = find(replicateElsewhereTitle);
             assert.ok(matches(await answer(q, estate), q.expected));
             assert.equal(matches(await answer(q, { ...estate, archiveBucket: widened }), q.expected), false);

@@ -47,7 +47,9 @@ function exportsWork(h: DrHarness): void {
         .s3.on(GetBucketEncryptionCommand)
         .resolves({
             ServerSideEncryptionConfiguration: {
-                Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "aws:kms", KMSMasterKeyID: BUCKET_KEY } }],
+                Rules: [
+                    { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "aws:kms", KMSMasterKeyID: BUCKET_KEY } },
+                ],
             },
         });
 }

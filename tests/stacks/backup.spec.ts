@@ -148,21 +148,23 @@ describe("backup-account stack", () => {
 
     it("lets exactly the deployment accounts' replication roles write into the archive", () => {
         // Account principals narrowed by role ARN: the roles do not exist when this stack is deployed.
+        // Role names end in the deployment stack's region (IAM names are account-wide), so the pattern
+        // admits each environment's replication role in any region, and only in its own account.
         const roles = [
-            "arn:aws:iam::111111111111:role/prod-env-exports-replication",
-            "arn:aws:iam::222222222222:role/ci-env-exports-replication",
+            "arn:aws:iam::111111111111:role/prod-env-exports-replication-*",
+            "arn:aws:iam::222222222222:role/ci-env-exports-replication-*",
         ];
         const s = statement(backup.named("archive-policy"), "DeploymentAccountsReplicateIn");
         assert.deepEqual(s.Principal, { AWS: ["arn:aws:iam::111111111111:root", "arn:aws:iam::222222222222:root"] });
         assert.deepEqual(s.Condition, {
             StringEquals: { "aws:PrincipalOrgID": "o-exampleorg1" },
-            ArnEquals: { "aws:PrincipalArn": roles },
+            ArnLike: { "aws:PrincipalArn": roles },
         });
         const keyUse = statement(backup.named("archive-key-key"), "ReplicationRolesEncrypt");
         assert.deepEqual(keyUse.Principal, s.Principal);
         assert.deepEqual(keyUse.Condition, {
             StringEquals: { "kms:ViaService": ["s3.eu-west-2.amazonaws.com"] },
-            ArnEquals: { "aws:PrincipalArn": roles },
+            ArnLike: { "aws:PrincipalArn": roles },
         });
     });
 

@@ -52,11 +52,19 @@ describe("cross-stack wiring", () => {
                     rule.destination.encryptionConfiguration.replicaKmsKeyId,
                     `arn:aws:kms:eu-west-2:333333333333:${backup.named("archive-key-alias").inputs.name}`,
                 );
-                const role = deployments[stack].named("exports-replication-role").outputs.arn;
+                const role = String(deployments[stack].named("exports-replication-role").outputs.arn);
                 const admitted = JSON.parse(String(backup.named("archive-policy").inputs.policy)).Statement.find(
                     (s: any) => s.Sid === "DeploymentAccountsReplicateIn",
-                ).Condition.ArnEquals["aws:PrincipalArn"];
-                assert.ok(admitted.includes(role), `${role} is not admitted by the archive`);
+                ).Condition.ArnLike["aws:PrincipalArn"] as string[];
+                // ArnLike: `*` matches any run of characters ("IAM JSON policy elements: Condition operators").
+                const matches = (pattern: string) =>
+                    new RegExp(
+                        `^${pattern
+                            .split("*")
+                            .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+                            .join(".*")}$`,
+                    ).test(role);
+                assert.ok(admitted.some(matches), `${role} is not admitted by the archive`);
             });
 
             it("is the account whose copies the central key and vault admit", () => {

@@ -63,7 +63,7 @@ describe("deployment stack (prod)", function () {
         assert.deepEqual(rule.sourceSelectionCriteria, { sseKmsEncryptedObjects: { status: "Enabled" } });
         assert.deepEqual(rule.deleteMarkerReplication, { status: "Disabled" });
         assert.equal(config.inputs.role, prod.named("exports-replication-role").outputs.arn);
-        assert.equal(prod.named("exports-replication-role").inputs.name, "prod-env-exports-replication");
+        assert.equal(prod.named("exports-replication-role").inputs.name, "prod-env-exports-replication-eu-west-2");
     });
 
     it("forwards completed copies into the central vault to the backup account's event bus", () => {
@@ -132,7 +132,7 @@ describe("deployment stack (prod)", function () {
         ]);
         const role = prod.named("backup-plan-role");
         for (const s of [listed, tagged]) assert.equal(s.inputs.iamRoleArn, role.outputs.arn);
-        assert.equal(role.outputs.arn, "arn:aws:iam::111111111111:role/prod-env-backup-service");
+        assert.equal(role.outputs.arn, "arn:aws:iam::111111111111:role/prod-env-backup-service-eu-west-2");
     });
 
     it("gives the backup role exactly the managed policies for backup and restore", () => {
