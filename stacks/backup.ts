@@ -122,9 +122,8 @@ export function backupStack(cfg: BackupConfig) {
             accountId: cfg.accountId,
             region: cfg.region,
             viaServices: ["backup"],
-            // A copy into another account is decrypted with the source vault's key and re-encrypted by the
-            // destination's AWS Backup with its own: copying back to a deployment account needs decrypt.
-            crossAccount: [{ sid: "DeploymentAccountsCopyBack", accountIds, use: "decrypt", viaServices: ["backup"] }],
+            // Copies in and copies back to a deployment account both use this key across accounts.
+            crossAccount: [{ sid: "DeploymentAccountsCopies", accountIds, use: "copy", viaServices: ["backup"] }],
             protect,
         },
         inPrimary,
@@ -154,7 +153,7 @@ export function backupStack(cfg: BackupConfig) {
             accountId: cfg.accountId,
             region: cfg.drRegion,
             viaServices: ["backup"],
-            crossAccount: [{ sid: "DeploymentAccountsCopyBack", accountIds, use: "decrypt", viaServices: ["backup"] }],
+            crossAccount: [{ sid: "DeploymentAccountsCopies", accountIds, use: "copy", viaServices: ["backup"] }],
             protect,
         },
         inDr,

@@ -73,9 +73,9 @@ export function deploymentStack(cfg: DeploymentConfig) {
             viaServices: ["backup", "s3", "dynamodb"],
             crossAccount: [
                 {
-                    sid: "BackupAccountReadsCopies",
+                    sid: "BackupAccountCopies",
                     accountIds: [central.accountId],
-                    use: "decrypt",
+                    use: "copy",
                     viaServices: ["backup"],
                 },
             ],

@@ -618,12 +618,51 @@ const KEYS: MatrixQuestion[] = [
         expected: "Denied",
         ask: prodKeyDecrypt(role(UNLISTED, "admin"), { "kms:ViaService": `backup.${REGION}.amazonaws.com` }),
     },
+    // "Creating backup copies across AWS accounts" (AWS Backup Developer Guide): a cross-account copy uses
+    // both vaults' keys for Encrypt, ReEncrypt*, GenerateDataKey* and grants for AWS resources.
+    ...["kms:Encrypt", "kms:ReEncryptFrom", "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"].map(
+        (action): MatrixQuestion => ({
+            title: `the prod backup key lets the backup account ${action} through AWS Backup in eu-west-2, as a copy needs`,
+            expected: "Allowed",
+            ask: (e) => ({
+                ...prodKeyDecrypt(backupAdmin, { "kms:ViaService": `backup.${REGION}.amazonaws.com` })(e),
+                action,
+            }),
+        }),
+    ),
     {
-        title: "the prod backup key does not let the backup account encrypt",
+        title: "the prod backup key does not let the backup account encrypt directly",
+        expected: "Denied",
+        ask: (e) => ({ ...prodKeyDecrypt(backupAdmin, {})(e), action: "kms:Encrypt" }),
+    },
+    {
+        title: "the prod backup key lets the backup account create a grant for an AWS resource through AWS Backup",
+        expected: "Allowed",
+        ask: (e) => ({
+            ...prodKeyDecrypt(backupAdmin, {
+                "kms:ViaService": `backup.${REGION}.amazonaws.com`,
+                "kms:GrantIsForAWSResource": "true",
+            })(e),
+            action: "kms:CreateGrant",
+        }),
+    },
+    {
+        title: "the prod backup key does not let the backup account create a grant that is not for an AWS resource",
+        expected: "Denied",
+        ask: (e) => ({
+            ...prodKeyDecrypt(backupAdmin, {
+                "kms:ViaService": `backup.${REGION}.amazonaws.com`,
+                "kms:GrantIsForAWSResource": "false",
+            })(e),
+            action: "kms:CreateGrant",
+        }),
+    },
+    {
+        title: "the prod backup key does not let the backup account schedule its deletion",
         expected: "Denied",
         ask: (e) => ({
             ...prodKeyDecrypt(backupAdmin, { "kms:ViaService": `backup.${REGION}.amazonaws.com` })(e),
-            action: "kms:Encrypt",
+            action: "kms:ScheduleKeyDeletion",
         }),
     },
     {
@@ -652,12 +691,53 @@ const KEYS: MatrixQuestion[] = [
             context: { "kms:ViaService": `s3.${REGION}.amazonaws.com` },
         }),
     },
+    ...["kms:GenerateDataKey", "kms:Encrypt", "kms:ReEncryptTo"].map((action): MatrixQuestion => ({
+        title: `the central vault's key lets prod ${action} through AWS Backup, as a copy into the central vault needs`,
+        expected: "Allowed",
+        ask: (e) => ({
+            principal: prodBackupRole,
+            action,
+            resource: e.centralKey.arn,
+            resourceAccount: BACKUP,
+            identityPolicies: [administrator],
+            resourcePolicy: e.centralKey.policy,
+            context: { "kms:ViaService": `backup.${REGION}.amazonaws.com` },
+        }),
+    })),
     {
-        title: "the central vault's key does not let prod encrypt with it (copies into the central vault are encrypted by the backup account's own AWS Backup)",
+        title: "the central vault's key does not let prod encrypt with it directly",
         expected: "Denied",
         ask: (e) => ({
             principal: prodBackupRole,
             action: "kms:GenerateDataKey",
+            resource: e.centralKey.arn,
+            resourceAccount: BACKUP,
+            identityPolicies: [administrator],
+            resourcePolicy: e.centralKey.policy,
+        }),
+    },
+    {
+        title: "the central vault's key lets ci create a grant for an AWS resource through AWS Backup",
+        expected: "Allowed",
+        ask: (e) => ({
+            principal: ciBackupRole,
+            action: "kms:CreateGrant",
+            resource: e.centralKey.arn,
+            resourceAccount: BACKUP,
+            identityPolicies: [administrator],
+            resourcePolicy: e.centralKey.policy,
+            context: {
+                "kms:ViaService": `backup.${REGION}.amazonaws.com`,
+                "kms:GrantIsForAWSResource": "true",
+            },
+        }),
+    },
+    {
+        title: "the central vault's key does not let prod administer it",
+        expected: "Denied",
+        ask: (e) => ({
+            principal: prodAdmin,
+            action: "kms:PutKeyPolicy",
             resource: e.centralKey.arn,
             resourceAccount: BACKUP,
             identityPolicies: [administrator],

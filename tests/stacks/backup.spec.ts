@@ -56,7 +56,10 @@ describe("backup-account stack", () => {
         }
     });
 
-    it("lets the listed accounts' AWS Backup decrypt with the central and DR keys, for copies back, and nothing else from outside", () => {
+    // "Creating backup copies across AWS accounts" (AWS Backup Developer Guide): both vaults' keys must let
+    // the other account Encrypt, Decrypt, ReEncrypt*, GenerateDataKey*, DescribeKey and create grants for
+    // AWS resources; here only through AWS Backup in the key's region and only for the listed accounts.
+    it("lets the listed accounts' AWS Backup copy in and back with the central and DR keys, and nothing else from outside", () => {
         for (const [name, region] of [
             ["central-key-key", "eu-west-2"],
             ["dr-key-key", "eu-west-1"],
@@ -66,11 +69,24 @@ describe("backup-account stack", () => {
             );
             assert.deepEqual(
                 outside.map((s) => s.Sid),
-                ["DeploymentAccountsCopyBack", "DeploymentAccountsCopyBackGrants"],
+                ["DeploymentAccountsCopies", "DeploymentAccountsCopiesGrants"],
             );
-            assert.deepEqual(outside[0].Action, ["kms:Decrypt", "kms:DescribeKey"]);
-            assert.deepEqual(outside[0].Condition, {
-                StringEquals: { "kms:ViaService": [`backup.${region}.amazonaws.com`] },
+            const through = {
+                "kms:ViaService": [`backup.${region}.amazonaws.com`],
+                "kms:CallerAccount": ["111111111111", "222222222222"],
+            };
+            assert.deepEqual(outside[0].Action, [
+                "kms:Encrypt",
+                "kms:Decrypt",
+                "kms:ReEncrypt*",
+                "kms:GenerateDataKey*",
+                "kms:DescribeKey",
+            ]);
+            assert.deepEqual(outside[0].Condition, { StringEquals: through });
+            assert.deepEqual(outside[1].Action, ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"]);
+            assert.deepEqual(outside[1].Condition, {
+                Bool: { "kms:GrantIsForAWSResource": true },
+                StringEquals: through,
             });
         }
     });
@@ -163,7 +179,10 @@ describe("backup-account stack", () => {
         const keyUse = statement(backup.named("archive-key-key"), "ReplicationRolesEncrypt");
         assert.deepEqual(keyUse.Principal, s.Principal);
         assert.deepEqual(keyUse.Condition, {
-            StringEquals: { "kms:ViaService": ["s3.eu-west-2.amazonaws.com"] },
+            StringEquals: {
+                "kms:ViaService": ["s3.eu-west-2.amazonaws.com"],
+                "kms:CallerAccount": ["111111111111", "222222222222"],
+            },
             ArnLike: { "aws:PrincipalArn": roles },
         });
     });
