@@ -12,7 +12,7 @@ import { AlertTopic } from "../components/alerting/alertTopic";
 import { CopyEventForwarding } from "../components/copy/copyEventForwarding";
 import { TablePitr } from "../components/dynamodb/tablePitr";
 import { S3Replication } from "../components/replication/s3Replication";
-import { SecretReplica } from "../components/secrets/secretReplica";
+import { SecretReplica, replicaWritersKeyStatement } from "../components/secrets/secretReplica";
 import { BackupKey } from "../components/kms/backupKey";
 import { BackupPlan, BackupPlanRule } from "../components/plan/backupPlan";
 import { BackupRegionSettings } from "../components/settings/backupRegionSettings";
@@ -136,6 +136,7 @@ export function deploymentStack(cfg: DeploymentConfig) {
             accountId: cfg.accountId,
             region: cfg.drRegion,
             viaServices: ["secretsmanager"],
+            extraStatements: [replicaWritersKeyStatement(cfg.accountId, [cfg.region, cfg.drRegion])],
             protect: cfg.protectData,
         },
         inDr,

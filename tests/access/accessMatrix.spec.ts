@@ -87,6 +87,7 @@ interface Estate {
     centralKey: { arn: string; policy: PolicyDocument };
     archiveKey: { arn: string; policy: PolicyDocument };
     prodBackupKey: { arn: string; policy: PolicyDocument };
+    prodSecretsKey: { arn: string; policy: PolicyDocument };
     archiveBucket: PolicyDocument;
     prodExportsBucket: PolicyDocument;
     prodAlertTopic: PolicyDocument;
@@ -144,6 +145,7 @@ async function loadEstate(): Promise<Estate> {
         centralKey: key(backup, "central-key-key"),
         archiveKey: key(backup, "archive-key-key"),
         prodBackupKey: key(prod, "backup-key-key"),
+        prodSecretsKey: key(prod, "secrets-dr-key-key"),
         archiveBucket: bucket(backup, "archive-policy"),
         prodExportsBucket: bucket(prod, "exports-policy"),
         prodAlertTopic: policyDocument(prod.one("aws:sns/topicPolicy:TopicPolicy", "alerts-policy")),
@@ -760,6 +762,51 @@ const KEYS: MatrixQuestion[] = [
     },
 ];
 
+/** A role of prod that writes the salt secret (the application, a rotation function), as it reaches the replica key. */
+const prodSecretWriter = role(PROD, "app-secret-writer");
+const secretsKeyAsks =
+    (principal: string, action: string, context: Record<string, string>) =>
+    (e: Estate): Question => ({
+        principal,
+        action,
+        resource: e.prodSecretsKey.arn,
+        resourceAccount: PROD,
+        identityPolicies: [administrator],
+        resourcePolicy: e.prodSecretsKey.policy,
+        context: { ...inOrg, ...context },
+    });
+
+// "ReplicateSecretToRegions" (Secrets Manager API Reference): encrypting a replica under a customer
+// managed key needs kms:GenerateDataKey and kms:Encrypt on it, for every later write of the secret too.
+const SECRET_REPLICAS: MatrixQuestion[] = [
+    ...[REGION, DR_REGION].flatMap((region) =>
+        ["kms:GenerateDataKey", "kms:Encrypt"].map((action): MatrixQuestion => ({
+            title: `prod's secret writer may ${action} with the DR-region replica key through Secrets Manager in ${region}`,
+            expected: "Allowed",
+            ask: secretsKeyAsks(prodSecretWriter, action, {
+                "kms:ViaService": `secretsmanager.${region}.amazonaws.com`,
+            }),
+        })),
+    ),
+    {
+        title: "prod's secret writer may not use the replica key directly",
+        expected: "Denied",
+        ask: secretsKeyAsks(prodSecretWriter, "kms:GenerateDataKey", {}),
+    },
+    {
+        title: "prod's secret writer may not use the replica key through S3",
+        expected: "Denied",
+        ask: secretsKeyAsks(prodSecretWriter, "kms:Encrypt", { "kms:ViaService": `s3.${REGION}.amazonaws.com` }),
+    },
+    {
+        title: "the backup account may not use prod's replica key, even through Secrets Manager",
+        expected: "Denied",
+        ask: secretsKeyAsks(backupAdmin, "kms:GenerateDataKey", {
+            "kms:ViaService": `secretsmanager.${REGION}.amazonaws.com`,
+        }),
+    },
+];
+
 const REPLICATION: MatrixQuestion[] = [
     {
         title: "prod's replication role may replicate objects into the archive",
@@ -1038,6 +1085,7 @@ export const MATRIX: Record<string, MatrixQuestion[]> = {
     "the second-region copy": SECOND_REGION_COPY,
     "a deployment account's local vault": LOCAL_VAULT,
     "the backup keys": KEYS,
+    "secret replicas' key": SECRET_REPLICAS,
     "exports replication into the archive": REPLICATION,
     "bucket and topic guards": BUCKETS_AND_TOPICS,
     "role trust": TRUST,
