@@ -96,7 +96,8 @@ export async function decide(q: Question): Promise<Decision> {
         },
         {},
     );
-    if (response.resultType === "error") throw new Error(`simulation refused: ${JSON.stringify(response.errors)}`);
+    if (response.resultType === "error")
+        throw new Error(`simulation of ${q.action} on ${q.resource} refused: ${JSON.stringify(response.errors)}`);
     if (response.resultType !== "single")
         throw new Error(`expected one resource to be simulated, got ${response.resultType}`);
     const ignored = response.result.ignoredContextKeys ?? [];
