@@ -14,6 +14,8 @@
  * policies being replaced are the ones AWS evaluates).
  */
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { rolePolicies } from "../../components/github/deployRole";
 import * as naming from "../../naming";
 import { BREAK_GLASS_RESOURCES, breakGlassCommand, breakGlassTargets } from "../../stacks/breakGlass";
