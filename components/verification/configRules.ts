@@ -49,6 +49,14 @@ export const RECORDED_RESOURCE_TYPES = [
     "AWS::Backup::RecoveryPoint",
 ];
 
+/**
+ * The recorder's name (1 to 256 characters, "DescribeConfigurationRecorders", AWS Config API Reference).
+ * An account holds one customer managed recorder per region ("PutConfigurationRecorder": otherwise
+ * MaxNumberOfConfigurationRecordersExceededException), and the provider's error quotes the name it
+ * tried: so the name tells whoever reads the failure which config switch to turn off.
+ */
+export const CONFIG_RECORDER_NAME = "vat-backup-recorder-set-monitoring.createConfigRecorder-false-where-one-exists";
+
 export const CONFIG_ROLE_POLICY = "arn:aws:iam::aws:policy/service-role/AWS_ConfigRole";
 
 export interface ManagedRuleSpec {
@@ -205,7 +213,7 @@ export class ConfigRules extends pulumi.ComponentResource {
             this.recorder = new aws.cfg.Recorder(
                 `${name}-recorder`,
                 {
-                    name: "default",
+                    name: CONFIG_RECORDER_NAME,
                     roleArn: role.arn,
                     recordingGroup: {
                         allSupported: false,
@@ -219,7 +227,7 @@ export class ConfigRules extends pulumi.ComponentResource {
             const channel = new aws.cfg.DeliveryChannel(
                 `${name}-delivery`,
                 {
-                    name: "default",
+                    name: CONFIG_RECORDER_NAME,
                     s3BucketName: r.bucketName,
                     s3KeyPrefix: r.keyPrefix,
                     s3KmsKeyArn: r.kmsKeyArn,

@@ -184,6 +184,8 @@ describe("break-glass procedure: adding a deployment account to the backup stack
             breakGlassCommand("backup"),
             /^pulumi up --stack backup --target 'urn:pulumi:backup::vat-backup::/,
         );
+        const readme = fs.readFileSync(path.join(__dirname, "../../README.md"), "utf8");
+        for (const urn of breakGlassTargets("backup")) assert.ok(readme.includes(`--target '${urn}'`), urn);
     });
 
     it("step 1: the break-glass role may make every call of the vault-policy updates", async () => {
