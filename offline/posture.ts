@@ -653,7 +653,12 @@ function replicaKeyAdmitsWriters(ctx: Context, replica: Located): boolean | unde
     if (!text || !primary) return undefined;
     const endpoint = `secretsmanager.${primary}.amazonaws.com`;
     const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
-    const statements = (JSON.parse(text) as { Statement: Array<Record<string, any>> }).Statement;
+    interface KeyStatement {
+        Effect?: string;
+        Action?: unknown;
+        Condition?: { StringEquals?: Record<string, unknown> };
+    }
+    const statements = (JSON.parse(text) as { Statement: KeyStatement[] }).Statement;
     return ["kms:GenerateDataKey", "kms:Encrypt"].every((action) =>
         statements.some(
             (st) =>
