@@ -41,18 +41,56 @@ export function localVaultArn(accountId: string, region: string, environment: st
     return arn("backup", region, accountId, `backup-vault:${localVaultName(environment)}`);
 }
 
+// IAM names are global to the account, while a deployment stack is regional: a second deployment
+// stack of the same account in another region (the region-loss runbook) would otherwise recreate the
+// same roles and fail with EntityAlreadyExists ("IAM object quotas and names": role names are unique
+// within the account). Every IAM name a deployment stack creates therefore ends in its region.
+
+/** `{env}-env-{purpose}-{region}`: at most 16 + 5 + 22 + 1 + 14 = 58 characters, within IAM's 64. */
+export function deploymentRoleName(environment: string, region: string, purpose: DeploymentRolePurpose): string {
+    return `${envName(environment, purpose)}-${region}`;
+}
+
+/** What each IAM role of a deployment stack is for; the role names are derived from these. */
+export const DEPLOYMENT_ROLE_PURPOSES = [
+    /** AWS Backup's role for backup, copy and restore jobs. */
+    "backup-service",
+    /** S3's role replicating the exports bucket into the backup account's archives. */
+    "exports-replication",
+    /** EventBridge's role forwarding copy events to the backup account's bus. */
+    "copy-event-forwarding",
+    /** AWS Backup's role for restore testing. */
+    "backup-restore-testing",
+    /** AWS Config's role, where the stack creates the recorder. */
+    "backup-config-recorder",
+] as const;
+export type DeploymentRolePurpose = (typeof DEPLOYMENT_ROLE_PURPOSES)[number];
+
+/** Every IAM role name a deployment stack of `environment` in `region` may create. */
+export function deploymentRoleNames(environment: string, region: string): string[] {
+    return DEPLOYMENT_ROLE_PURPOSES.map((purpose) => deploymentRoleName(environment, region, purpose));
+}
+
 /** The role AWS Backup assumes in a deployment account for backup, copy and restore jobs. */
-export function backupServiceRoleName(environment: string): string {
-    return envName(environment, "backup-service");
+export function backupServiceRoleName(environment: string, region: string): string {
+    return deploymentRoleName(environment, region, "backup-service");
 }
 
 /** The role S3 assumes to replicate the exports bucket into the backup account's archive. */
-export function replicationRoleName(environment: string): string {
-    return envName(environment, "exports-replication");
+export function replicationRoleName(environment: string, region: string): string {
+    return deploymentRoleName(environment, region, "exports-replication");
 }
 
-export function replicationRoleArn(accountId: string, environment: string): string {
-    return iamRoleArn(accountId, replicationRoleName(environment));
+export function replicationRoleArn(accountId: string, environment: string, region: string): string {
+    return iamRoleArn(accountId, replicationRoleName(environment, region));
+}
+
+/**
+ * The replication roles of every regional stack of `environment` in the account, for the backup
+ * account's policies (ArnLike): the backup stack does not know which regions a deployment runs in.
+ */
+export function replicationRoleArnPattern(accountId: string, environment: string): string {
+    return iamRoleArn(accountId, `${envName(environment, "exports-replication")}-*`);
 }
 
 /**

@@ -106,6 +106,7 @@ export async function runOffline<T>(options: OfflineRunOptions<T>): Promise<Offl
                 parent: req.getParent() || null,
                 provider: providerUrn(req.getProvider()),
                 protect: Boolean(req.getProtect?.()),
+                dependencies: [...(req.getDependenciesList?.() ?? [])].sort(),
                 inputs: decodeProviderInputs(
                     req.getType(),
                     (toPlain(props(req)?.toJavaScript() ?? {}) ?? {}) as Record<string, unknown>,
@@ -157,6 +158,7 @@ export async function runOffline<T>(options: OfflineRunOptions<T>): Promise<Offl
                 parent: r.parent,
                 provider: r.provider,
                 protect: r.protect,
+                dependencies: r.dependencies,
                 inputs: r.inputs,
                 outputs: decodeProviderInputs(
                     r.type,

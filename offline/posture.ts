@@ -47,6 +47,7 @@ export const TYPES = {
     tablePitr: "pulumi-nodejs:dynamic/backup:TablePitr",
     secretReplica: "pulumi-nodejs:dynamic/backup:SecretReplica",
     metricAlarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+    kmsKey: "aws:kms/key:Key",
     awsProvider: "pulumi:providers:aws",
 } as const;
 
@@ -702,6 +703,36 @@ function judgeColdPoints(p: AssetPosture): void {
     }
 }
 
+/**
+ * Whether the replica's key lets the secret's writers encrypt through Secrets Manager in the
+ * primary region: every later write is replicated with the writer's identity, which needs
+ * kms:GenerateDataKey and kms:Encrypt on the replica key ("ReplicateSecretToRegions", Secrets Manager
+ * API Reference). Undefined when the key is not one the plans create.
+ */
+function replicaKeyAdmitsWriters(ctx: Context, replica: Located): boolean | undefined {
+    const keyArn = str(replica.r.inputs.replicaKmsKeyId);
+    const key = ctx.estate.ofType(TYPES.kmsKey).find((k) => k.r.outputs.arn === keyArn);
+    const text = str(key?.r.outputs.policy) ?? str(key?.r.inputs.policy);
+    const primary = str(replica.r.inputs.region);
+    if (!text || !primary) return undefined;
+    const endpoint = `secretsmanager.${primary}.amazonaws.com`;
+    const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
+    interface KeyStatement {
+        Effect?: string;
+        Action?: unknown;
+        Condition?: { StringEquals?: Record<string, unknown> };
+    }
+    const statements = (JSON.parse(text) as { Statement: KeyStatement[] }).Statement;
+    return ["kms:GenerateDataKey", "kms:Encrypt"].every((action) =>
+        statements.some(
+            (st) =>
+                st.Effect === "Allow" &&
+                list(st.Action).some((a) => a === action || a === "kms:*" || a === `${action}*`) &&
+                list(st.Condition?.StringEquals?.["kms:ViaService"]).includes(endpoint),
+        ),
+    );
+}
+
 function judgeSecret(ctx: Context, replica: Located, asset: DataAsset): AssetPosture {
     const name = str(replica.r.inputs.secretId) ?? replica.r.name;
     const region = str(replica.r.inputs.replicaRegion) ?? "?";
@@ -734,6 +765,10 @@ function judgeSecret(ctx: Context, replica: Located, asset: DataAsset): AssetPos
             "the replica follows the primary within seconds: a region loss loses nothing, a deleted or overwritten value is lost in both",
         ],
     };
+    if (replicaKeyAdmitsWriters(ctx, replica) === false)
+        p.gaps.push(
+            `the replica key does not let the secret's writers encrypt through Secrets Manager in ${placement.region}: later writes fail to replicate`,
+        );
     p.gaps.push("no encrypted export of the secret outside the account (the requirements' second protection)");
     p.gaps.push(`RPO outside the account: ${p.rpoOutside.value}, target ${p.rpoOutside.target}`);
     if (!p.rtoAccountLoss.ok)

@@ -13,6 +13,11 @@ export interface RecordedResource {
     /** URN of the explicit provider resource, or null. */
     provider: string | null;
     protect: boolean;
+    /**
+     * URNs the engine waits for before creating this resource: explicit `dependsOn` and the
+     * resources whose outputs its inputs use.
+     */
+    dependencies?: string[];
     /** Plain JSON; secret values are the string "[secret]", unknowns are absent. */
     inputs: Record<string, unknown>;
     outputs: Record<string, unknown>;

@@ -59,7 +59,7 @@ export function replicationWriterStatements(
     const principal = { AWS: writers.accountIds.map(naming.accountRootArn) };
     const condition = {
         StringEquals: { "aws:PrincipalOrgID": writers.organizationId },
-        ArnEquals: { "aws:PrincipalArn": writers.roleArns },
+        ArnLike: { "aws:PrincipalArn": writers.roleArns },
     };
     return [
         {
@@ -102,7 +102,10 @@ export function backupStack(cfg: BackupConfig) {
     const protect = cfg.protectData;
     const accountIds = cfg.deploymentAccounts.map((a) => a.accountId);
     const breakGlassRoleArn = naming.iamRoleArn(cfg.accountId, cfg.breakGlassRoleName);
-    const replicationRoles = cfg.deploymentAccounts.map((a) => naming.replicationRoleArn(a.accountId, a.environment));
+    // Each deployment stack's replication role, whichever region it runs in (role names end in the region).
+    const replicationRoles = cfg.deploymentAccounts.map((a) =>
+        naming.replicationRoleArnPattern(a.accountId, a.environment),
+    );
     const replicationWriters = { accountIds, organizationId: cfg.organizationId, roleArns: replicationRoles };
     // Each archive key lets the deployment accounts' replication roles encrypt, only through S3 of its region.
     const replicationRolesEncrypt: CrossAccountKeyUse = {
@@ -161,9 +164,8 @@ export function backupStack(cfg: BackupConfig) {
             accountId: cfg.accountId,
             region: cfg.region,
             viaServices: ["backup"],
-            // A copy into another account is decrypted with the source vault's key and re-encrypted by the
-            // destination's AWS Backup with its own: copying back to a deployment account needs decrypt.
-            crossAccount: [{ sid: "DeploymentAccountsCopyBack", accountIds, use: "decrypt", viaServices: ["backup"] }],
+            // Copies in and copies back to a deployment account both use this key across accounts.
+            crossAccount: [{ sid: "DeploymentAccountsCopies", accountIds, use: "copy", viaServices: ["backup"] }],
             protect,
         },
         inPrimary,
@@ -193,7 +195,7 @@ export function backupStack(cfg: BackupConfig) {
             accountId: cfg.accountId,
             region: cfg.drRegion,
             viaServices: ["backup"],
-            crossAccount: [{ sid: "DeploymentAccountsCopyBack", accountIds, use: "decrypt", viaServices: ["backup"] }],
+            crossAccount: [{ sid: "DeploymentAccountsCopies", accountIds, use: "copy", viaServices: ["backup"] }],
             protect,
         },
         inDr,

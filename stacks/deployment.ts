@@ -13,7 +13,7 @@ import { AlertTopic } from "../components/alerting/alertTopic";
 import { CopyEventForwarding } from "../components/copy/copyEventForwarding";
 import { TablePitr } from "../components/dynamodb/tablePitr";
 import { S3Replication } from "../components/replication/s3Replication";
-import { SecretReplica } from "../components/secrets/secretReplica";
+import { SecretReplica, replicaWritersKeyStatement } from "../components/secrets/secretReplica";
 import { BackupKey } from "../components/kms/backupKey";
 import { BackupPlan, BackupPlanRule } from "../components/plan/backupPlan";
 import { BackupRegionSettings } from "../components/settings/backupRegionSettings";
@@ -74,9 +74,9 @@ export function deploymentStack(cfg: DeploymentConfig) {
             viaServices: ["backup", "s3", "dynamodb"],
             crossAccount: [
                 {
-                    sid: "BackupAccountReadsCopies",
+                    sid: "BackupAccountCopies",
                     accountIds: [central.accountId],
-                    use: "decrypt",
+                    use: "copy",
                     viaServices: ["backup"],
                 },
             ],
@@ -121,7 +121,7 @@ export function deploymentStack(cfg: DeploymentConfig) {
                 naming.arn("dynamodb", cfg.region, cfg.accountId, `table/${table}`),
             ),
             selectionTag: cfg.selectionTag,
-            roleName: naming.backupServiceRoleName(env),
+            roleName: naming.backupServiceRoleName(env, cfg.region),
         },
         inPrimary,
     );
@@ -137,6 +137,7 @@ export function deploymentStack(cfg: DeploymentConfig) {
             accountId: cfg.accountId,
             region: cfg.drRegion,
             viaServices: ["secretsmanager"],
+            extraStatements: [replicaWritersKeyStatement(cfg.accountId, [cfg.region, cfg.drRegion])],
             protect: cfg.protectData,
         },
         inDr,
@@ -192,7 +193,7 @@ export function deploymentStack(cfg: DeploymentConfig) {
                 archiveIn(central.region, archiveBucketArn, naming.EXPORTS_REPLICATION_RULE_ID),
                 archiveIn(central.drRegion, drArchiveBucketArn, naming.EXPORTS_DR_REPLICATION_RULE_ID),
             ],
-            roleName: naming.replicationRoleName(env),
+            roleName: naming.replicationRoleName(env, cfg.region),
         },
         inPrimary,
     );
@@ -202,7 +203,7 @@ export function deploymentStack(cfg: DeploymentConfig) {
             accountId: cfg.accountId,
             centralVaultArn,
             targetEventBusArn: naming.backupAccountEventBusArn(central.accountId, central.region),
-            roleName: naming.envName(env, "copy-event-forwarding"),
+            roleName: naming.deploymentRoleName(env, cfg.region, "copy-event-forwarding"),
             states: ["COMPLETED", "FAILED"],
         },
         inPrimary,

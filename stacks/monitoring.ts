@@ -102,7 +102,7 @@ export function deploymentMonitoring(
                 ...mon.restoreTest,
                 planName: `${underscored(env)}_critical_tables`,
                 selectionName: `${underscored(env)}_critical_tables`,
-                roleName: naming.envName(env, "backup-restore-testing"),
+                roleName: naming.deploymentRoleName(env, cfg.region, "backup-restore-testing"),
                 vaultArns: [vault.arn],
                 tableArns: restoreTables.map((t) => naming.arn("dynamodb", cfg.region, cfg.accountId, `table/${t}`)),
             },
@@ -143,7 +143,7 @@ export function deploymentMonitoring(
             recorder: mon.createConfigRecorder
                 ? {
                       accountId: cfg.accountId,
-                      roleName: naming.envName(env, "backup-config-recorder"),
+                      roleName: naming.deploymentRoleName(env, cfg.region, "backup-config-recorder"),
                       bucketName: exportsBucket.name,
                       bucketArn: exportsBucket.arn,
                       keyPrefix: DEPLOYMENT_CONFIG_PREFIX,
@@ -173,6 +173,8 @@ export function backupAccountMonitoring(
     inPrimary: pulumi.ComponentResourceOptions,
 ) {
     const { centralVault, drVault, alerts, secondRegionCopy, archive, drArchive } = watched;
+    // The vault policies spare the break-glass role from their deny; the checks of that deny must too.
+    const breakGlassRoleArn = naming.iamRoleArn(cfg.accountId, cfg.breakGlassRoleName);
     const vaultAlarms = new BackupAlarms(
         "central-vault-alarms",
         {
@@ -244,7 +246,7 @@ export function backupAccountMonitoring(
             reportBucketName: archive.name,
             reportKeyPrefix: BACKUP_ACCOUNT_AUDIT_PREFIX,
             controls: {
-                manualDeletionDisabled: true,
+                manualDeletionDisabled: { exemptPrincipalArns: [breakGlassRoleArn] },
                 vaultLock: {
                     minRetentionDays: cfg.centralVault.lock.minRetentionDays,
                     maxRetentionDays: cfg.centralVault.lock.maxRetentionDays,
@@ -259,7 +261,7 @@ export function backupAccountMonitoring(
             namePrefix: "vat-backup",
             dynamoDbTables: false,
             lockedBucketName: archive.name,
-            vaultsRefuseManualDeletion: true,
+            vaultsRefuseManualDeletion: { exemptPrincipalArns: [breakGlassRoleArn] },
         },
         inPrimary,
     );

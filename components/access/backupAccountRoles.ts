@@ -65,15 +65,20 @@ export function copyBackPolicy(args: BackupAccountRolesArgs): PolicyDocument {
 }
 
 export function breakGlassPolicy(args: BackupAccountRolesArgs): PolicyDocument {
+    const vaults = args.regions.map((r) => `arn:aws:backup:${r}:${args.accountId}:backup-vault:*`);
     return policyDocument([
+        {
+            // `pulumi up --target` of a vault policy reads it back after writing it (stacks/breakGlass.ts).
+            Sid: "BreakGlassReadsVaultPolicies",
+            Effect: "Allow",
+            Action: "backup:GetBackupVaultAccessPolicy",
+            Resource: vaults,
+        },
         {
             Sid: "BreakGlassVaultChanges",
             Effect: "Allow",
             Action: PROTECTED_VAULT_ACTIONS,
-            Resource: [
-                ...args.regions.map((r) => `arn:aws:backup:${r}:${args.accountId}:recovery-point:*`),
-                ...args.regions.map((r) => `arn:aws:backup:${r}:${args.accountId}:backup-vault:*`),
-            ],
+            Resource: [...args.regions.map((r) => `arn:aws:backup:${r}:${args.accountId}:recovery-point:*`), ...vaults],
         },
     ]);
 }

@@ -65,7 +65,10 @@ export class SecondRegionCopy extends pulumi.ComponentResource {
             },
             child,
         );
-        new aws.iam.RolePolicy(
+        // Lambda checks the on-failure destination's permission when the invoke config is written
+        // ("Capturing records of Lambda asynchronous invocations", AWS Lambda Developer Guide), so the
+        // invoke config below waits for this policy.
+        const policy = new aws.iam.RolePolicy(
             `${name}-policy`,
             {
                 role: role.name,
@@ -139,7 +142,7 @@ export class SecondRegionCopy extends pulumi.ComponentResource {
                 maximumEventAgeInSeconds: 6 * 3600,
                 destinationConfig: { onFailure: { destination: this.deadLetterQueue.arn } },
             },
-            child,
+            { parent: this, dependsOn: [policy] },
         );
 
         this.rule = new aws.cloudwatch.EventRule(

@@ -272,10 +272,9 @@ export function iamStatements(scope: PermissionScope): PolicyStatement[] {
     const a = scope.accountId;
     const roles = [
         `arn:aws:iam::${a}:role/*-env-backup-*`,
-        `arn:aws:iam::${a}:role/*-env-exports-replication`,
-        `arn:aws:iam::${a}:role/*-env-copy-event-forwarding`,
-        `arn:aws:iam::${a}:role/*-env-restore-testing`,
-        `arn:aws:iam::${a}:role/*-env-config-recorder`,
+        // Deployment stacks' roles end in their region (naming.deploymentRoleName).
+        `arn:aws:iam::${a}:role/*-env-exports-replication-*`,
+        `arn:aws:iam::${a}:role/*-env-copy-event-forwarding-*`,
         `arn:aws:iam::${a}:role/vat-backup-*`,
     ];
     return [

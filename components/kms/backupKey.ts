@@ -30,12 +30,17 @@ export interface CrossAccountKeyUse {
     sid: string;
     accountIds: pulumi.Input<string>[];
     /**
-     * Narrower principals of those accounts (role ARNs), matched with aws:PrincipalArn: a key policy
+     * Narrower principals of those accounts (role ARNs, `*` allowed), matched with aws:PrincipalArn: a key policy
      * naming a role that does not exist yet is rejected, and those roles live in other stacks.
      */
     principals?: string[];
-    /** `decrypt`: read what was encrypted (copies leaving the account); `encrypt`: write (copies arriving). */
-    use: "decrypt" | "encrypt";
+    /**
+     * `encrypt`: write only (S3 replication into this account's bucket); `copy`: what a cross-account
+     * AWS Backup copy does with the key of either vault ("Creating backup copies across AWS accounts",
+     * AWS Backup Developer Guide: Encrypt, Decrypt, ReEncrypt*, GenerateDataKey*, DescribeKey, and
+     * grants for AWS resources), always through the named services and only for the listed accounts.
+     */
+    use: "encrypt" | "copy";
     viaServices: string[];
 }
 
@@ -57,7 +62,8 @@ const ADMIN_ACTIONS = [
     "kms:RotateKeyOnDemand",
 ];
 const ENCRYPT_ACTIONS = ["kms:Encrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"];
-const DECRYPT_ACTIONS = ["kms:Decrypt", "kms:DescribeKey"];
+const COPY_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"];
+const GRANT_ACTIONS = ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"];
 
 const viaService = (services: string[], region: string) => services.map((s) => `${s}.${region}.amazonaws.com`);
 
@@ -106,24 +112,30 @@ export function backupKeyPolicy(args: BackupKeyArgs): PolicyStatement[] {
     }
     for (const use of args.crossAccount ?? []) {
         const principal = { AWS: use.accountIds.map((id) => pulumi.interpolate`arn:aws:iam::${id}:root`) };
-        const narrowed = use.principals ? { ArnEquals: { "aws:PrincipalArn": use.principals } } : {};
+        const narrowed = use.principals ? { ArnLike: { "aws:PrincipalArn": use.principals } } : {};
+        // kms:ViaService: only through the named services of this region; kms:CallerAccount: only the
+        // listed accounts, even if a principal of another account were ever added by mistake.
+        const through = {
+            "kms:ViaService": viaService(use.viaServices, args.region),
+            "kms:CallerAccount": use.accountIds,
+        };
         statements.push({
             Sid: use.sid,
             Effect: "Allow",
             Principal: principal,
-            Action: use.use === "decrypt" ? DECRYPT_ACTIONS : ENCRYPT_ACTIONS,
+            Action: use.use === "copy" ? COPY_ACTIONS : ENCRYPT_ACTIONS,
             Resource: "*",
-            Condition: { StringEquals: { "kms:ViaService": viaService(use.viaServices, args.region) }, ...narrowed },
+            Condition: { StringEquals: through, ...narrowed },
         });
         statements.push({
             Sid: `${use.sid}Grants`,
             Effect: "Allow",
             Principal: principal,
-            Action: "kms:CreateGrant",
+            Action: use.use === "copy" ? GRANT_ACTIONS : "kms:CreateGrant",
             Resource: "*",
             Condition: {
                 Bool: { "kms:GrantIsForAWSResource": true },
-                StringEquals: { "kms:ViaService": viaService(use.viaServices, args.region) },
+                StringEquals: through,
                 ...narrowed,
             },
         });

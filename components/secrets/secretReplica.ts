@@ -5,7 +5,9 @@
  * run time (see `loadProjectModule`), so the serialized provider stays a few lines long.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { accountRootArn } from "../../naming";
 import { loadProjectModule } from "../dynamic/loadProjectModule";
+import { PolicyStatement } from "../iam/policyDocument";
 import type { SecretReplicaInputs, SecretReplicaLogic, SecretReplicaOutputs } from "./secretReplicaProvider";
 
 export interface SecretReplicaArgs {
@@ -20,6 +22,30 @@ export interface SecretReplicaArgs {
     replicaKmsKeyId: pulumi.Input<string>;
     /** The stack's deployment role in `accountId`; assumed for every call. */
     assumeRoleArn?: pulumi.Input<string>;
+}
+
+/**
+ * The replica key's statement for whoever writes the primary secret later (the application, a
+ * rotation function): every new version is replicated with the caller's identity, which then needs
+ * kms:GenerateDataKey and kms:Encrypt on the replica's key ("ReplicateSecretToRegions", Secrets Manager
+ * API Reference; "Troubleshoot AWS Secrets Manager replication"). Admitted only through Secrets Manager
+ * in the primary or the replica region (kms:ViaService) and only for this account (kms:CallerAccount);
+ * who may write the secret at all is the secret's IAM policies' decision.
+ */
+export function replicaWritersKeyStatement(accountId: string, regions: string[]): PolicyStatement {
+    return {
+        Sid: "SecretWritersReplicate",
+        Effect: "Allow",
+        Principal: { AWS: accountRootArn(accountId) },
+        Action: ["kms:GenerateDataKey", "kms:Encrypt", "kms:DescribeKey"],
+        Resource: "*",
+        Condition: {
+            StringEquals: {
+                "kms:ViaService": regions.map((r) => `secretsmanager.${r}.amazonaws.com`),
+                "kms:CallerAccount": accountId,
+            },
+        },
+    };
 }
 
 /** Type token the engine records: `pulumi-nodejs:dynamic/<module>:<type>`. */

@@ -32,8 +32,11 @@ export interface AuditControls {
     plan?: PlanControls;
     /** Accounts that must hold a copy (the backup account); omitted in the backup account itself. */
     crossAccountIds?: string[];
-    /** Backup account only: manual deletion of recovery points disabled. */
-    manualDeletionDisabled?: boolean;
+    /**
+     * Backup account only: manual deletion of recovery points disabled, except by these IAM roles
+     * (the break-glass role; "Choosing your controls": up to 5 roles, parameter principalArnList).
+     */
+    manualDeletionDisabled?: { exemptPrincipalArns: string[] };
     /** Backup account only: vaults locked within these bounds. */
     vaultLock?: { minRetentionDays: number; maxRetentionDays: number };
 }
@@ -96,7 +99,13 @@ export function frameworkControls(
             scope,
         });
     }
-    if (controls.manualDeletionDisabled) list.push({ name: "BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED" });
+    if (controls.manualDeletionDisabled) {
+        const exempt = controls.manualDeletionDisabled.exemptPrincipalArns;
+        list.push({
+            name: "BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED",
+            ...(exempt.length ? { inputParameters: params({ principalArnList: exempt.join(",") }) } : {}),
+        });
+    }
     if (controls.vaultLock) {
         list.push({
             name: "BACKUP_RESOURCES_PROTECTED_BY_BACKUP_VAULT_LOCK",
@@ -121,7 +130,9 @@ export function auditFrameworkErrors(args: AuditFrameworkArgs): string[] {
                 `an AWS Backup ${what} name starts with a letter and has only letters, digits and '_' (no '-'), up to 256: '${name}'`,
             );
     }
-    const { plan, crossAccountIds, vaultLock } = args.controls;
+    const { plan, crossAccountIds, vaultLock, manualDeletionDisabled } = args.controls;
+    if (manualDeletionDisabled && manualDeletionDisabled.exemptPrincipalArns.length > 5)
+        errors.push("the manual-deletion control exempts at most 5 IAM roles (principalArnList)");
     if (plan) {
         // Bounds of the console's choices for these controls: a frequency of at most a day or a week, an age of at most 31 days.
         const { minimumFrequency: f, lastRecoveryPointMaxAge: age } = plan;

@@ -18,8 +18,12 @@ export interface ConfigRulesArgs {
     replicatedBucketName?: pulumi.Input<string>;
     /** S3_BUCKET_DEFAULT_LOCK_ENABLED on this bucket (the archive bucket). */
     lockedBucketName?: pulumi.Input<string>;
-    /** BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED on the account's vaults (the backup account). */
-    vaultsRefuseManualDeletion?: boolean;
+    /**
+     * BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED on the account's vaults (the backup account),
+     * with the principals the vault policies exempt from their deny (the break-glass role) as the
+     * rule's principalArnList: without it a vault whose deny spares break-glass is never compliant.
+     */
+    vaultsRefuseManualDeletion?: { exemptPrincipalArns: string[] };
     /** Create the recorder; leave out where one exists (Control Tower creates one). */
     recorder?: ConfigRecorderArgs;
 }
@@ -45,6 +49,14 @@ export const RECORDED_RESOURCE_TYPES = [
     "AWS::Backup::RecoveryPoint",
 ];
 
+/**
+ * The recorder's name (1 to 256 characters, "DescribeConfigurationRecorders", AWS Config API Reference).
+ * An account holds one customer managed recorder per region ("PutConfigurationRecorder": otherwise
+ * MaxNumberOfConfigurationRecordersExceededException), and the provider's error quotes the name it
+ * tried: so the name tells whoever reads the failure which config switch to turn off.
+ */
+export const CONFIG_RECORDER_NAME = "vat-backup-recorder-set-monitoring.createConfigRecorder-false-where-one-exists";
+
 export const CONFIG_ROLE_POLICY = "arn:aws:iam::aws:policy/service-role/AWS_ConfigRole";
 
 export interface ManagedRuleSpec {
@@ -52,6 +64,8 @@ export interface ManagedRuleSpec {
     identifier: string;
     description: string;
     scope: aws.types.input.cfg.RuleScope;
+    /** The managed rule's parameters, as AWS names them (Config sends them as a JSON object of strings). */
+    inputParameters?: Record<string, string>;
 }
 
 export function managedRuleSpecs(args: ConfigRulesArgs): ManagedRuleSpec[] {
@@ -93,8 +107,11 @@ export function managedRuleSpecs(args: ConfigRulesArgs): ManagedRuleSpec[] {
         specs.push({
             key: "recovery-point-manual-deletion-disabled",
             identifier: "BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED",
-            description: "No vault lets anyone delete recovery points by hand",
+            description: "No vault lets anyone but the break-glass role delete recovery points by hand",
             scope: { complianceResourceTypes: ["AWS::Backup::BackupVault"] },
+            // "backup-recovery-point-manual-deletion-disabled" (AWS Config Developer Guide): principalArnList,
+            // a comma-separated list of IAM ARNs the rule does not check.
+            inputParameters: { principalArnList: args.vaultsRefuseManualDeletion.exemptPrincipalArns.join(",") },
         });
     }
     for (const spec of specs) {
@@ -196,7 +213,7 @@ export class ConfigRules extends pulumi.ComponentResource {
             this.recorder = new aws.cfg.Recorder(
                 `${name}-recorder`,
                 {
-                    name: "default",
+                    name: CONFIG_RECORDER_NAME,
                     roleArn: role.arn,
                     recordingGroup: {
                         allSupported: false,
@@ -210,7 +227,7 @@ export class ConfigRules extends pulumi.ComponentResource {
             const channel = new aws.cfg.DeliveryChannel(
                 `${name}-delivery`,
                 {
-                    name: "default",
+                    name: CONFIG_RECORDER_NAME,
                     s3BucketName: r.bucketName,
                     s3KeyPrefix: r.keyPrefix,
                     s3KmsKeyArn: r.kmsKeyArn,
@@ -234,6 +251,7 @@ export class ConfigRules extends pulumi.ComponentResource {
                         description: spec.description,
                         source: { owner: "AWS", sourceIdentifier: spec.identifier },
                         scope: spec.scope,
+                        ...(spec.inputParameters ? { inputParameters: JSON.stringify(spec.inputParameters) } : {}),
                     },
                     { parent: this, dependsOn: ready },
                 ),

@@ -9,7 +9,7 @@ import {
     ExportDescription,
     ExportTableToPointInTimeCommand,
 } from "@aws-sdk/client-dynamodb";
-import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { GetBucketEncryptionCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import * as fs from "fs";
 import * as naming from "../../naming";
 import { waitFor } from "../aws/waiter";
@@ -120,13 +120,16 @@ export async function exportTables(
     if (!bucket)
         throw new UsageError("no bucket to export to", "Pass --stack (its exports bucket is used) or --bucket.");
     const account = await checkAccount(ctx, "target", stack?.accountId);
+    const encryption = await bucketEncryption(ctx, bucket, account);
     const report = ctx.report();
     const manifests: Record<string, unknown>[] = [];
 
     await Promise.all(
         tables.map(async (table) => {
             try {
-                manifests.push(await exportOne(ctx, report, table, plan, bucket, account, options.prefix));
+                manifests.push(
+                    await exportOne(ctx, report, table, plan, { bucket, account, encryption }, options.prefix),
+                );
             } catch (err) {
                 if (isCredentialError(err)) throw err;
                 report.check(`export:${table}`, "fail", errorMessage(err));
@@ -138,6 +141,32 @@ export async function exportTables(
     if (options.manifest && !ctx.dryRun)
         fs.writeFileSync(options.manifest, `${JSON.stringify({ bucket, exports: manifests }, null, 2)}\n`);
     return report.finish(ctx.dryRun, ctx.gate.calls);
+}
+
+/** How the export is encrypted in S3: DynamoDB's ExportTableToPointInTime parameters. */
+interface ExportEncryption {
+    S3SseAlgorithm: "KMS" | "AES256";
+    S3SseKmsKeyId?: string;
+}
+
+/**
+ * The bucket's own default encryption, passed to the export explicitly. Left out, DynamoDB picks
+ * its own ("ExportTableToPointInTime", DynamoDB API Reference: S3SseAlgorithm AES256 or KMS,
+ * S3SseKmsKeyId), and the exports bucket denies every put not under its key.
+ */
+async function bucketEncryption(ctx: DrContext, bucket: string, account: string): Promise<ExportEncryption> {
+    const out = await ctx.gate.read(
+        ctx.clients().s3,
+        new GetBucketEncryptionCommand({ Bucket: bucket, ExpectedBucketOwner: account }),
+    );
+    const byDefault = out?.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault;
+    if (byDefault?.SSEAlgorithm === "aws:kms" && byDefault.KMSMasterKeyID)
+        return { S3SseAlgorithm: "KMS", S3SseKmsKeyId: byDefault.KMSMasterKeyID };
+    if (byDefault?.SSEAlgorithm === "AES256") return { S3SseAlgorithm: "AES256" };
+    throw new UsageError(
+        `s3://${bucket} has no default encryption DynamoDB can export with (${byDefault?.SSEAlgorithm ?? "none"})`,
+        "Export into the stack's exports bucket (SSE-KMS under the backup key), or a bucket with SSE-KMS or SSE-S3 by default.",
+    );
 }
 
 /** DynamoDB exports only from the PITR window: check it is on and covers the requested start. */
@@ -165,10 +194,10 @@ async function exportOne(
     report: ReturnType<DrContext["report"]>,
     table: string,
     plan: ExportPlan,
-    bucket: string,
-    account: string,
+    target: { bucket: string; account: string; encryption: ExportEncryption },
     base: string,
 ): Promise<Record<string, unknown>> {
+    const { bucket, account } = target;
     const clients = ctx.clients();
     const description = await describeTableIfExists(ctx.gate, clients, table);
     if (!description?.TableArn) throw new UsageError(`table ${table} does not exist in ${ctx.region}`);
@@ -186,6 +215,7 @@ async function exportOne(
                     S3Bucket: bucket,
                     S3BucketOwner: account,
                     S3Prefix: prefix,
+                    ...target.encryption,
                     ExportFormat: "DYNAMODB_JSON",
                     ExportType: plan.type,
                     ExportTime: plan.at,

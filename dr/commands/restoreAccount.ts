@@ -497,7 +497,7 @@ async function restoreSteps(
                     ResourceType: "DynamoDB",
                     IamRoleArn: naming.iamRoleArn(
                         plan.targetAccountId,
-                        naming.backupServiceRoleName(plan.targetEnvironment),
+                        naming.backupServiceRoleName(plan.targetEnvironment, plan.targetRegion),
                     ),
                     IdempotencyToken: `${outcome.restoredAs}-restore-${compactTimestamp(plan.startedAt)}`.slice(0, 64),
                     // The source account's key is gone with the account: encrypt with a key of the target
@@ -530,7 +530,7 @@ async function restoreSteps(
                 };
             },
             ctx.waitOptions(
-                `Read the restore job's message in the AWS Backup console of account ${plan.targetAccountId}; check the role ${naming.backupServiceRoleName(plan.targetEnvironment)} there; then run again with --only ${table}.`,
+                `Read the restore job's message in the AWS Backup console of account ${plan.targetAccountId}; check the role ${naming.backupServiceRoleName(plan.targetEnvironment, plan.targetRegion)} there; then run again with --only ${table}.`,
             ),
         );
         outcome.created = true;

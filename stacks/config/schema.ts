@@ -316,8 +316,13 @@ const restoreTestSchema = z
 
 export const monitoringSchema = z
     .object({
-        /** Create the AWS Config recorder and delivery channel; false where Control Tower already has one. */
-        createConfigRecorder: z.boolean().default(false),
+        /**
+         * Create the AWS Config recorder and delivery channel (the default: the Config rules and the
+         * audit controls need a recorder). Set false where the account has one (Control Tower's): an
+         * account holds one customer managed recorder per region, and the recorder this creates is
+         * named after this switch, so AWS's refusal names it.
+         */
+        createConfigRecorder: z.boolean().default(true),
         restoreTest: restoreTestSchema.prefault({}),
         /** Audit control: the newest recovery point may be at most this many hours old (1 to 744); default: the most frequent rule's interval plus its completion window. */
         maxRecoveryPointAgeHours: z
@@ -467,10 +472,7 @@ export const deploymentConfigSchema = z
                 path: ["environment"],
                 message: `the exports bucket name '${bucket}' breaks S3's rule: ${bucketErr}`,
             });
-        for (const role of [
-            naming.backupServiceRoleName(cfg.environment),
-            naming.replicationRoleName(cfg.environment),
-        ]) {
+        for (const role of naming.deploymentRoleNames(cfg.environment, cfg.region)) {
             const roleErr = rules.iamRoleName(role);
             if (roleErr)
                 ctx.addIssue({

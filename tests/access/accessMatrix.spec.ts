@@ -47,9 +47,9 @@ const REGION = "eu-west-2";
 const DR_REGION = "eu-west-1";
 
 const role = naming.iamRoleArn;
-const prodBackupRole = role(PROD, naming.backupServiceRoleName("prod"));
-const ciBackupRole = role(CI, naming.backupServiceRoleName("ci"));
-const prodReplicationRole = naming.replicationRoleArn(PROD, "prod");
+const prodBackupRole = role(PROD, naming.backupServiceRoleName("prod", REGION));
+const ciBackupRole = role(CI, naming.backupServiceRoleName("ci", REGION));
+const prodReplicationRole = naming.replicationRoleArn(PROD, "prod", REGION);
 const copyBackRole = naming.copyBackRoleArn(BACKUP);
 const copyServiceRole = naming.backupAccountServiceRoleArn(BACKUP);
 const breakGlassRole = role(BACKUP, naming.DEFAULT_BREAK_GLASS_ROLE_NAME);
@@ -88,6 +88,7 @@ interface Estate {
     archiveKey: { arn: string; policy: PolicyDocument };
     drArchiveKey: { arn: string; policy: PolicyDocument };
     prodBackupKey: { arn: string; policy: PolicyDocument };
+    prodSecretsKey: { arn: string; policy: PolicyDocument };
     archiveBucket: PolicyDocument;
     drArchiveBucket: PolicyDocument;
     prodExportsBucket: PolicyDocument;
@@ -118,7 +119,7 @@ const inlineOf = (run: Registered, name: string): IdentityPolicy =>
 function prodReplication(prod: Registered): { trust: PolicyDocument; inline: IdentityPolicy } {
     const roleResource = prod
         .ofType("aws:iam/role:Role")
-        .find((r) => r.inputs.name === naming.replicationRoleName("prod"));
+        .find((r) => r.inputs.name === naming.replicationRoleName("prod", REGION));
     if (!roleResource) throw new Error("the prod stack creates no exports replication role");
     const inline = prod.ofType("aws:iam/rolePolicy:RolePolicy").find((p) => p.parent === roleResource.parent);
     if (!inline) throw new Error("the prod exports replication role has no inline policy");
@@ -147,6 +148,7 @@ async function loadEstate(): Promise<Estate> {
         archiveKey: key(backup, "archive-key-key"),
         drArchiveKey: key(backup, "dr-archive-key-key"),
         prodBackupKey: key(prod, "backup-key-key"),
+        prodSecretsKey: key(prod, "secrets-dr-key-key"),
         archiveBucket: bucket(backup, "archive-policy"),
         drArchiveBucket: bucket(backup, "dr-archive-policy"),
         prodExportsBucket: bucket(prod, "exports-policy"),
@@ -626,12 +628,51 @@ const KEYS: MatrixQuestion[] = [
         expected: "Denied",
         ask: prodKeyDecrypt(role(UNLISTED, "admin"), { "kms:ViaService": `backup.${REGION}.amazonaws.com` }),
     },
+    // "Creating backup copies across AWS accounts" (AWS Backup Developer Guide): a cross-account copy uses
+    // both vaults' keys for Encrypt, ReEncrypt*, GenerateDataKey* and grants for AWS resources.
+    ...["kms:Encrypt", "kms:ReEncryptFrom", "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"].map(
+        (action): MatrixQuestion => ({
+            title: `the prod backup key lets the backup account ${action} through AWS Backup in eu-west-2, as a copy needs`,
+            expected: "Allowed",
+            ask: (e) => ({
+                ...prodKeyDecrypt(backupAdmin, { "kms:ViaService": `backup.${REGION}.amazonaws.com` })(e),
+                action,
+            }),
+        }),
+    ),
     {
-        title: "the prod backup key does not let the backup account encrypt",
+        title: "the prod backup key does not let the backup account encrypt directly",
+        expected: "Denied",
+        ask: (e) => ({ ...prodKeyDecrypt(backupAdmin, {})(e), action: "kms:Encrypt" }),
+    },
+    {
+        title: "the prod backup key lets the backup account create a grant for an AWS resource through AWS Backup",
+        expected: "Allowed",
+        ask: (e) => ({
+            ...prodKeyDecrypt(backupAdmin, {
+                "kms:ViaService": `backup.${REGION}.amazonaws.com`,
+                "kms:GrantIsForAWSResource": "true",
+            })(e),
+            action: "kms:CreateGrant",
+        }),
+    },
+    {
+        title: "the prod backup key does not let the backup account create a grant that is not for an AWS resource",
+        expected: "Denied",
+        ask: (e) => ({
+            ...prodKeyDecrypt(backupAdmin, {
+                "kms:ViaService": `backup.${REGION}.amazonaws.com`,
+                "kms:GrantIsForAWSResource": "false",
+            })(e),
+            action: "kms:CreateGrant",
+        }),
+    },
+    {
+        title: "the prod backup key does not let the backup account schedule its deletion",
         expected: "Denied",
         ask: (e) => ({
             ...prodKeyDecrypt(backupAdmin, { "kms:ViaService": `backup.${REGION}.amazonaws.com` })(e),
-            action: "kms:Encrypt",
+            action: "kms:ScheduleKeyDeletion",
         }),
     },
     {
@@ -660,12 +701,53 @@ const KEYS: MatrixQuestion[] = [
             context: { "kms:ViaService": `s3.${REGION}.amazonaws.com` },
         }),
     },
+    ...["kms:GenerateDataKey", "kms:Encrypt", "kms:ReEncryptTo"].map((action): MatrixQuestion => ({
+        title: `the central vault's key lets prod ${action} through AWS Backup, as a copy into the central vault needs`,
+        expected: "Allowed",
+        ask: (e) => ({
+            principal: prodBackupRole,
+            action,
+            resource: e.centralKey.arn,
+            resourceAccount: BACKUP,
+            identityPolicies: [administrator],
+            resourcePolicy: e.centralKey.policy,
+            context: { "kms:ViaService": `backup.${REGION}.amazonaws.com` },
+        }),
+    })),
     {
-        title: "the central vault's key does not let prod encrypt with it (copies into the central vault are encrypted by the backup account's own AWS Backup)",
+        title: "the central vault's key does not let prod encrypt with it directly",
         expected: "Denied",
         ask: (e) => ({
             principal: prodBackupRole,
             action: "kms:GenerateDataKey",
+            resource: e.centralKey.arn,
+            resourceAccount: BACKUP,
+            identityPolicies: [administrator],
+            resourcePolicy: e.centralKey.policy,
+        }),
+    },
+    {
+        title: "the central vault's key lets ci create a grant for an AWS resource through AWS Backup",
+        expected: "Allowed",
+        ask: (e) => ({
+            principal: ciBackupRole,
+            action: "kms:CreateGrant",
+            resource: e.centralKey.arn,
+            resourceAccount: BACKUP,
+            identityPolicies: [administrator],
+            resourcePolicy: e.centralKey.policy,
+            context: {
+                "kms:ViaService": `backup.${REGION}.amazonaws.com`,
+                "kms:GrantIsForAWSResource": "true",
+            },
+        }),
+    },
+    {
+        title: "the central vault's key does not let prod administer it",
+        expected: "Denied",
+        ask: (e) => ({
+            principal: prodAdmin,
+            action: "kms:PutKeyPolicy",
             resource: e.centralKey.arn,
             resourceAccount: BACKUP,
             identityPolicies: [administrator],
@@ -684,6 +766,51 @@ const KEYS: MatrixQuestion[] = [
             identityPolicies: [administrator],
             resourcePolicy: e.centralKey.policy,
             context: { "kms:ViaService": `backup.${REGION}.amazonaws.com` },
+        }),
+    },
+];
+
+/** A role of prod that writes the salt secret (the application, a rotation function), as it reaches the replica key. */
+const prodSecretWriter = role(PROD, "app-secret-writer");
+const secretsKeyAsks =
+    (principal: string, action: string, context: Record<string, string>) =>
+    (e: Estate): Question => ({
+        principal,
+        action,
+        resource: e.prodSecretsKey.arn,
+        resourceAccount: PROD,
+        identityPolicies: [administrator],
+        resourcePolicy: e.prodSecretsKey.policy,
+        context: { ...inOrg, ...context },
+    });
+
+// "ReplicateSecretToRegions" (Secrets Manager API Reference): encrypting a replica under a customer
+// managed key needs kms:GenerateDataKey and kms:Encrypt on it, for every later write of the secret too.
+const SECRET_REPLICAS: MatrixQuestion[] = [
+    ...[REGION, DR_REGION].flatMap((region) =>
+        ["kms:GenerateDataKey", "kms:Encrypt"].map((action): MatrixQuestion => ({
+            title: `prod's secret writer may ${action} with the DR-region replica key through Secrets Manager in ${region}`,
+            expected: "Allowed",
+            ask: secretsKeyAsks(prodSecretWriter, action, {
+                "kms:ViaService": `secretsmanager.${region}.amazonaws.com`,
+            }),
+        })),
+    ),
+    {
+        title: "prod's secret writer may not use the replica key directly",
+        expected: "Denied",
+        ask: secretsKeyAsks(prodSecretWriter, "kms:GenerateDataKey", {}),
+    },
+    {
+        title: "prod's secret writer may not use the replica key through S3",
+        expected: "Denied",
+        ask: secretsKeyAsks(prodSecretWriter, "kms:Encrypt", { "kms:ViaService": `s3.${REGION}.amazonaws.com` }),
+    },
+    {
+        title: "the backup account may not use prod's replica key, even through Secrets Manager",
+        expected: "Denied",
+        ask: secretsKeyAsks(backupAdmin, "kms:GenerateDataKey", {
+            "kms:ViaService": `secretsmanager.${REGION}.amazonaws.com`,
         }),
     },
 ];
@@ -890,7 +1017,7 @@ const REPLICATION: MatrixQuestion[] = [
         title: "a role of an unlisted organization account may not replicate into the archive",
         expected: "Denied",
         ask: (e) => ({
-            principal: role(UNLISTED, naming.replicationRoleName("prod")),
+            principal: role(UNLISTED, naming.replicationRoleName("prod", REGION)),
             action: "s3:ReplicateObject",
             resource: `${archiveBucketArn}/exports/day.json.gz`,
             resourceAccount: BACKUP,
@@ -1036,6 +1163,7 @@ export const MATRIX: Record<string, MatrixQuestion[]> = {
     "the second-region copy": SECOND_REGION_COPY,
     "a deployment account's local vault": LOCAL_VAULT,
     "the backup keys": KEYS,
+    "secret replicas' key": SECRET_REPLICAS,
     "exports replication into the archive": REPLICATION,
     "bucket and topic guards": BUCKETS_AND_TOPICS,
     "role trust": TRUST,
@@ -1149,7 +1277,7 @@ describe("access matrix (IAM simulator over the prod, ci and backup plans)", fun
                 Condition: Record<string, unknown>;
             };
             replicate.Principal.AWS = [...replicate.Principal.AWS, naming.accountRootArn(UNLISTED)];
-            delete replicate.Condition.ArnEquals;
+            delete replicate.Condition.ArnLike;
             const q = find(replicateElsewhereTitle);
             assert.ok(matches(await answer(q, estate), q.expected));
             assert.equal(matches(await answer(q, { ...estate, archiveBucket: widened }), q.expected), false);

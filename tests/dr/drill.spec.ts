@@ -112,7 +112,7 @@ describe("dr drill", () => {
         );
         assert.equal(
             h.sentOps("StartRestoreJob")[0].IamRoleArn,
-            "arn:aws:iam::222222222222:role/ci-env-backup-service",
+            "arn:aws:iam::222222222222:role/ci-env-backup-service-eu-west-2",
         );
         assert.equal(h.sentOps("DeleteRecoveryPoint")[0].BackupVaultName, "ci-env-backup-vault");
     });

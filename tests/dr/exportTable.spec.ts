@@ -4,7 +4,7 @@ import {
     DescribeTableCommand,
     ExportTableToPointInTimeCommand,
 } from "@aws-sdk/client-dynamodb";
-import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { GetBucketEncryptionCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { strict as assert } from "assert";
 import * as fs from "fs";
@@ -13,6 +13,7 @@ import { DrHarness, NOW, awsError } from "../helpers/drHarness";
 
 const ARN = (t: string) => `arn:aws:dynamodb:eu-west-2:111111111111:table/${t}`;
 const BUCKET = "prod-env-backup-exports-111111111111-eu-west-2";
+const BUCKET_KEY = "arn:aws:kms:eu-west-2:111111111111:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b";
 
 function exportsWork(h: DrHarness): void {
     const d = h.mocks().dynamodb;
@@ -42,6 +43,15 @@ function exportsWork(h: DrHarness): void {
         },
     }));
     h.mocks().s3.on(PutObjectCommand).resolves({});
+    h.mocks()
+        .s3.on(GetBucketEncryptionCommand)
+        .resolves({
+            ServerSideEncryptionConfiguration: {
+                Rules: [
+                    { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "aws:kms", KMSMasterKeyID: BUCKET_KEY } },
+                ],
+            },
+        });
 }
 
 describe("dr export-table", () => {
@@ -75,6 +85,10 @@ describe("dr export-table", () => {
         assert.equal(started.S3BucketOwner, "111111111111");
         assert.equal(started.S3Prefix, prefix);
         assert.equal(started.ExportType, "FULL_EXPORT");
+        // ExportTableToPointInTime (DynamoDB API Reference): S3SseAlgorithm and S3SseKmsKeyId, explicitly the
+        // bucket's own key, since the exports bucket denies a put under any other encryption.
+        assert.equal(started.S3SseAlgorithm, "KMS");
+        assert.equal(started.S3SseKmsKeyId, BUCKET_KEY);
         assert.equal(h.clock.sleeps.length, 1);
         const put = h.sentOps("PutObject")[0];
         assert.equal(put.Key, `${prefix}/vat-backup-manifest.json`);

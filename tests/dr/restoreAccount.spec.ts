@@ -41,7 +41,7 @@ describe("dr restore-account", () => {
             restore.RecoveryPointArn,
             "arn:aws:backup:eu-west-2:111111111111:recovery-point:copy-prod-env-receipts-new",
         );
-        assert.equal(restore.IamRoleArn, "arn:aws:iam::111111111111:role/prod-env-backup-service");
+        assert.equal(restore.IamRoleArn, "arn:aws:iam::111111111111:role/prod-env-backup-service-eu-west-2");
         assert.equal(restore.ResourceType, "DynamoDB");
         assert.deepEqual(
             restore.Metadata,
@@ -155,7 +155,7 @@ describe("dr restore-account", () => {
         );
         assert.equal(
             h.sentOps("StartRestoreJob")[0].IamRoleArn,
-            "arn:aws:iam::999999999999:role/prod-env-backup-service",
+            "arn:aws:iam::999999999999:role/prod-env-backup-service-eu-west-2",
         );
         assert.equal(
             h.sentOps("ListRecoveryPointsByBackupVault")[0].ByResourceArn,

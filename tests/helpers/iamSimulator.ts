@@ -31,7 +31,7 @@ export interface Question {
     resourceAccount: string;
     identityPolicies?: IdentityPolicy[];
     resourcePolicy?: PolicyDocument;
-    /** Request context; aws:PrincipalArn, aws:PrincipalAccount and aws:SecureTransport are filled in when absent. */
+    /** Request context; aws:PrincipalArn, aws:PrincipalAccount, aws:SecureTransport and (for KMS) kms:CallerAccount are filled in when absent. */
     context?: Record<string, string | string[]>;
 }
 
@@ -61,6 +61,8 @@ function defaultContext(q: Question): Record<string, string | string[]> {
     if (account) {
         context["aws:PrincipalArn"] = q.principal;
         context["aws:PrincipalAccount"] = account;
+        // KMS sets kms:CallerAccount on every request: the account of the calling principal.
+        if (q.action.startsWith("kms:")) context["kms:CallerAccount"] = account;
     }
     return { ...context, ...q.context };
 }
@@ -94,7 +96,8 @@ export async function decide(q: Question): Promise<Decision> {
         },
         {},
     );
-    if (response.resultType === "error") throw new Error(`simulation refused: ${JSON.stringify(response.errors)}`);
+    if (response.resultType === "error")
+        throw new Error(`simulation of ${q.action} on ${q.resource} refused: ${JSON.stringify(response.errors)}`);
     if (response.resultType !== "single")
         throw new Error(`expected one resource to be simulated, got ${response.resultType}`);
     const ignored = response.result.ignoredContextKeys ?? [];

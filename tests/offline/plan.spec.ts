@@ -38,6 +38,7 @@ describe("npm run plan", () => {
             for (const r of doc.resources) {
                 assert.deepEqual(Object.keys(r).sort(), [
                     "custom",
+                    "dependencies",
                     "inputs",
                     "name",
                     "outputs",

@@ -268,6 +268,26 @@ describe("posture report", () => {
         }
     });
 
+    // "ReplicateSecretToRegions" (Secrets Manager API Reference): a replica under a customer managed key
+    // needs kms:GenerateDataKey and kms:Encrypt on that key for every later write of the secret.
+    it("marks a secret replica whose key does not let the secret's writers encrypt through Secrets Manager", async () => {
+        const run = await runStackOffline("prod");
+        const name = "prod/submit/user-sub-hash-salt";
+        assert.ok(!assetOf(posture([run]), name).gaps.some((g) => /later writes fail to replicate/.test(g)));
+        const narrowed = run.resources.map((r) => {
+            if (r.type !== "aws:kms/key:Key" || r.name !== "secrets-dr-key-key") return r;
+            const doc = JSON.parse(String(r.outputs.policy ?? r.inputs.policy));
+            doc.Statement = doc.Statement.filter((st: { Sid: string }) => st.Sid !== "SecretWritersReplicate");
+            const policy = JSON.stringify(doc);
+            return { ...r, inputs: { ...r.inputs, policy }, outputs: { ...r.outputs, policy } };
+        });
+        const gaps = assetOf(posture([{ ...run, resources: narrowed }]), name).gaps;
+        assert.ok(
+            gaps.some((g) => /later writes fail to replicate/.test(g)),
+            gaps.join("\n"),
+        );
+    });
+
     it("marks a critical secret the stack no longer replicates", async () => {
         const p = posture([await runStackOffline("prod", { secrets: [{ name: "prod/submit/hmrc/client_secret" }] })]);
         assert.ok(p.unprotected.some((u) => u.asset === "user-sub-hash-salt" && u.criticality === "critical"));

@@ -56,7 +56,10 @@ describe("backup-account stack", () => {
         }
     });
 
-    it("lets the listed accounts' AWS Backup decrypt with the central and DR keys, for copies back, and nothing else from outside", () => {
+    // "Creating backup copies across AWS accounts" (AWS Backup Developer Guide): both vaults' keys must let
+    // the other account Encrypt, Decrypt, ReEncrypt*, GenerateDataKey*, DescribeKey and create grants for
+    // AWS resources; here only through AWS Backup in the key's region and only for the listed accounts.
+    it("lets the listed accounts' AWS Backup copy in and back with the central and DR keys, and nothing else from outside", () => {
         for (const [name, region] of [
             ["central-key-key", "eu-west-2"],
             ["dr-key-key", "eu-west-1"],
@@ -66,11 +69,24 @@ describe("backup-account stack", () => {
             );
             assert.deepEqual(
                 outside.map((s) => s.Sid),
-                ["DeploymentAccountsCopyBack", "DeploymentAccountsCopyBackGrants"],
+                ["DeploymentAccountsCopies", "DeploymentAccountsCopiesGrants"],
             );
-            assert.deepEqual(outside[0].Action, ["kms:Decrypt", "kms:DescribeKey"]);
-            assert.deepEqual(outside[0].Condition, {
-                StringEquals: { "kms:ViaService": [`backup.${region}.amazonaws.com`] },
+            const through = {
+                "kms:ViaService": [`backup.${region}.amazonaws.com`],
+                "kms:CallerAccount": ["111111111111", "222222222222"],
+            };
+            assert.deepEqual(outside[0].Action, [
+                "kms:Encrypt",
+                "kms:Decrypt",
+                "kms:ReEncrypt*",
+                "kms:GenerateDataKey*",
+                "kms:DescribeKey",
+            ]);
+            assert.deepEqual(outside[0].Condition, { StringEquals: through });
+            assert.deepEqual(outside[1].Action, ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"]);
+            assert.deepEqual(outside[1].Condition, {
+                Bool: { "kms:GrantIsForAWSResource": true },
+                StringEquals: through,
             });
         }
     });
@@ -99,6 +115,19 @@ describe("backup-account stack", () => {
         assert.equal(invoke.inputs.maximumRetryAttempts, 2);
         assert.equal((invoke.inputs.destinationConfig as any).onFailure.destination, dlq.outputs.arn);
         assert.equal((backup.named("dr-copy-target").inputs.deadLetterConfig as any).arn, dlq.outputs.arn);
+    });
+
+    // "Capturing records of Lambda asynchronous invocations" (AWS Lambda Developer Guide): Lambda needs
+    // the execution role's permission on the destination; PutFunctionEventInvokeConfig checks it, so the
+    // invoke config must not be written before the role policy granting sqs:SendMessage exists.
+    it("writes the copy function's on-failure destination only after the policy that lets it send there", () => {
+        const invoke = backup.one("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig");
+        const policy = backup.named("dr-copy-policy");
+        assert.ok(statement(policy, "DeadLetters"));
+        assert.ok(
+            invoke.dependencies?.includes(policy.urn),
+            `the invoke config waits for ${JSON.stringify(invoke.dependencies)}`,
+        );
     });
 
     it("packages the handler with the project modules it imports, and nothing it cannot resolve", () => {
@@ -135,21 +164,26 @@ describe("backup-account stack", () => {
 
     it("lets exactly the deployment accounts' replication roles write into the archive", () => {
         // Account principals narrowed by role ARN: the roles do not exist when this stack is deployed.
+        // Role names end in the deployment stack's region (IAM names are account-wide), so the pattern
+        // admits each environment's replication role in any region, and only in its own account.
         const roles = [
-            "arn:aws:iam::111111111111:role/prod-env-exports-replication",
-            "arn:aws:iam::222222222222:role/ci-env-exports-replication",
+            "arn:aws:iam::111111111111:role/prod-env-exports-replication-*",
+            "arn:aws:iam::222222222222:role/ci-env-exports-replication-*",
         ];
         const s = statement(backup.named("archive-policy"), "DeploymentAccountsReplicateIn");
         assert.deepEqual(s.Principal, { AWS: ["arn:aws:iam::111111111111:root", "arn:aws:iam::222222222222:root"] });
         assert.deepEqual(s.Condition, {
             StringEquals: { "aws:PrincipalOrgID": "o-exampleorg1" },
-            ArnEquals: { "aws:PrincipalArn": roles },
+            ArnLike: { "aws:PrincipalArn": roles },
         });
         const keyUse = statement(backup.named("archive-key-key"), "ReplicationRolesEncrypt");
         assert.deepEqual(keyUse.Principal, s.Principal);
         assert.deepEqual(keyUse.Condition, {
-            StringEquals: { "kms:ViaService": ["s3.eu-west-2.amazonaws.com"] },
-            ArnEquals: { "aws:PrincipalArn": roles },
+            StringEquals: {
+                "kms:ViaService": ["s3.eu-west-2.amazonaws.com"],
+                "kms:CallerAccount": ["111111111111", "222222222222"],
+            },
+            ArnLike: { "aws:PrincipalArn": roles },
         });
     });
 

@@ -169,6 +169,24 @@ describe("backup stack: monitoring and verification", function () {
             "BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED",
             "S3_BUCKET_DEFAULT_LOCK_ENABLED",
         ]);
+        // AWS Config's principalArnList and Audit Manager's control parameter of the same name exempt the
+        // principal the vault policies' deny spares, the break-glass role (the stack's own role, by name).
+        const breakGlass = backup.named("access-break-glass").outputs.arn;
+        const manual = backup
+            .ofType("aws:cfg/rule:Rule")
+            .find(
+                (r) =>
+                    (r.inputs.source as { sourceIdentifier: string }).sourceIdentifier ===
+                    "BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED",
+            )!;
+        assert.deepEqual(JSON.parse(String(manual.inputs.inputParameters)), { principalArnList: breakGlass });
+        const control = (
+            backup.one("aws:backup/framework:Framework").inputs.controls as Array<{
+                name: string;
+                inputParameters?: { name: string; value: string }[];
+            }>
+        ).find((c) => c.name === "BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED")!;
+        assert.deepEqual(control.inputParameters, [{ name: "principalArnList", value: breakGlass }]);
         assert.deepEqual(rules.S3_BUCKET_DEFAULT_LOCK_ENABLED, {
             complianceResourceTypes: ["AWS::S3::Bucket"],
             complianceResourceId: backup.named("archive-bucket").outputs.bucket,

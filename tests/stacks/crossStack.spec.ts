@@ -62,17 +62,25 @@ describe("cross-stack wiring", () => {
                         `arn:aws:kms:${region}:333333333333:${backup.named(`${archive}-key-alias`).inputs.name}`,
                     );
                     assert.equal(rule.destination.replicationTime.status, "Enabled");
-                    const role = deployments[stack].named("exports-replication-role").outputs.arn;
+                    const role = String(deployments[stack].named("exports-replication-role").outputs.arn);
                     const admittedBy = (resource: string, sid: string) =>
                         JSON.parse(String(backup.named(resource).inputs.policy)).Statement.find(
                             (s: any) => s.Sid === sid,
-                        ).Condition.ArnEquals["aws:PrincipalArn"];
+                        ).Condition.ArnLike["aws:PrincipalArn"] as string[];
+                    // ArnLike: `*` matches any run of characters ("IAM JSON policy elements: Condition operators").
+                    const matches = (pattern: string) =>
+                        new RegExp(
+                            `^${pattern
+                                .split("*")
+                                .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+                                .join(".*")}$`,
+                        ).test(role);
                     assert.ok(
-                        admittedBy(`${archive}-policy`, "DeploymentAccountsReplicateIn").includes(role),
+                        admittedBy(`${archive}-policy`, "DeploymentAccountsReplicateIn").some(matches),
                         `${role} is not admitted by the ${archive} bucket`,
                     );
                     assert.ok(
-                        admittedBy(`${archive}-key-key`, "ReplicationRolesEncrypt").includes(role),
+                        admittedBy(`${archive}-key-key`, "ReplicationRolesEncrypt").some(matches),
                         `${role} is not admitted by the ${archive} key`,
                     );
                     const keyStatement = JSON.parse(

@@ -63,7 +63,7 @@ describe("deployment stack (prod)", function () {
         assert.deepEqual(rule.sourceSelectionCriteria, { sseKmsEncryptedObjects: { status: "Enabled" } });
         assert.deepEqual(rule.deleteMarkerReplication, { status: "Disabled" });
         assert.equal(config.inputs.role, prod.named("exports-replication-role").outputs.arn);
-        assert.equal(prod.named("exports-replication-role").inputs.name, "prod-env-exports-replication");
+        assert.equal(prod.named("exports-replication-role").inputs.name, "prod-env-exports-replication-eu-west-2");
     });
 
     it("forwards completed copies into the central vault to the backup account's event bus", () => {
@@ -132,7 +132,7 @@ describe("deployment stack (prod)", function () {
         ]);
         const role = prod.named("backup-plan-role");
         for (const s of [listed, tagged]) assert.equal(s.inputs.iamRoleArn, role.outputs.arn);
-        assert.equal(role.outputs.arn, "arn:aws:iam::111111111111:role/prod-env-backup-service");
+        assert.equal(role.outputs.arn, "arn:aws:iam::111111111111:role/prod-env-backup-service-eu-west-2");
     });
 
     it("gives the backup role exactly the managed policies for backup and restore", () => {
@@ -178,12 +178,29 @@ describe("deployment stack (prod)", function () {
         assert.equal(s.Action, "backup:CopyIntoBackupVault");
     });
 
-    it("lets the backup account decrypt copies only through AWS Backup", () => {
+    // "Creating backup copies across AWS accounts" (AWS Backup Developer Guide): the source vault's key must
+    // let the destination account use it for the copy (and grants for AWS resources), here only through
+    // AWS Backup in this region (kms:ViaService) and only for the backup account (kms:CallerAccount).
+    it("lets the backup account use the key for copies only through AWS Backup", () => {
         const key = prod.named("backup-key-key");
-        const s = statement(key, "BackupAccountReadsCopies");
+        const s = statement(key, "BackupAccountCopies");
         assert.deepEqual(s.Principal, { AWS: ["arn:aws:iam::333333333333:root"] });
-        assert.deepEqual(s.Action, ["kms:Decrypt", "kms:DescribeKey"]);
-        assert.deepEqual(s.Condition, { StringEquals: { "kms:ViaService": ["backup.eu-west-2.amazonaws.com"] } });
+        assert.deepEqual(s.Action, [
+            "kms:Encrypt",
+            "kms:Decrypt",
+            "kms:ReEncrypt*",
+            "kms:GenerateDataKey*",
+            "kms:DescribeKey",
+        ]);
+        const through = {
+            "kms:ViaService": ["backup.eu-west-2.amazonaws.com"],
+            "kms:CallerAccount": ["333333333333"],
+        };
+        assert.deepEqual(s.Condition, { StringEquals: through });
+        assert.deepEqual(statement(key, "BackupAccountCopiesGrants").Condition, {
+            Bool: { "kms:GrantIsForAWSResource": true },
+            StringEquals: through,
+        });
         assert.equal(key.inputs.enableKeyRotation, true);
     });
 

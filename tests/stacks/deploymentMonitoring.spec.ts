@@ -218,12 +218,25 @@ describe("deployment stack: monitoring and verification (prod)", function () {
             (replication!.inputs.scope as { complianceResourceId: string }).complianceResourceId,
             prod.one("aws:s3/bucket:Bucket").outputs.bucket,
         );
-        assert.equal(prod.ofType("aws:cfg/recorder:Recorder").length, 0);
-        assert.throws(() => statement(prod.one("aws:s3/bucketPolicy:BucketPolicy"), "ConfigBucketDelivery"));
     });
 
-    it("creates the Config recorder when the config says so, delivering to the exports bucket's prefix", async () => {
-        const run = new Registered(await runStackOffline("prod", { monitoring: { createConfigRecorder: true } }));
+    // "PutConfigRule" needs a recorder (NoAvailableConfigurationRecorderException otherwise), and
+    // "PutConfigurationRecorder" (AWS Config API Reference) allows one customer managed recorder per
+    // account and region: the default creates one, named after the switch that turns it off.
+    it("creates the Config recorder by default, named after the switch, before any rule", async () => {
+        const recorder = prod.one("aws:cfg/recorder:Recorder");
+        assert.match(String(recorder.inputs.name), /monitoring\.createConfigRecorder/);
+        assert.ok(String(recorder.inputs.name).length <= 256);
+        const status = prod.one("aws:cfg/recorderStatus:RecorderStatus");
+        for (const rule of prod.ofType("aws:cfg/rule:Rule"))
+            assert.ok(rule.dependencies?.includes(status.urn), `${rule.name} waits for the recorder`);
+        const off = new Registered(await runStackOffline("prod", { monitoring: { createConfigRecorder: false } }));
+        assert.equal(off.ofType("aws:cfg/recorder:Recorder").length, 0);
+        assert.throws(() => statement(off.one("aws:s3/bucketPolicy:BucketPolicy"), "ConfigBucketDelivery"));
+    });
+
+    it("delivers the recorder's snapshots to the exports bucket's prefix", async () => {
+        const run = prod;
         const channel = run.one("aws:cfg/deliveryChannel:DeliveryChannel").inputs;
         assert.equal(channel.s3BucketName, run.one("aws:s3/bucket:Bucket").outputs.bucket);
         assert.equal(channel.s3KmsKeyArn, run.one("aws:kms/key:Key", "backup-key-key").outputs.arn);
@@ -274,11 +287,11 @@ describe("monitoring config", () => {
         return [];
     };
 
-    it("defaults to no recorder and a monthly restore test of the critical tables", () => {
+    it("defaults to creating the recorder and a monthly restore test of the critical tables", () => {
         const cfg = parseStackConfig(prodKeys(), "prod");
         assert.ok(cfg.role === "deployment");
         assert.deepEqual(cfg.monitoring, {
-            createConfigRecorder: false,
+            createConfigRecorder: true,
             restoreTest: {
                 schedule: "cron(0 5 15 * ? *)",
                 startWindowHours: 24,

@@ -5,7 +5,7 @@ import { DATA_DESTRUCTION_ACTIONS, MANAGED_POLICY_MAX_CHARS } from "../../../com
 import { PolicyDocument } from "../../../components/iam/policyDocument";
 import * as naming from "../../../naming";
 import { RecordedResource } from "../../../offline/types";
-import { TEST_ACCOUNT, asList, policyOf, runComponent, statement } from "../../helpers/engine";
+import { TEST_ACCOUNT, TEST_REGION, asList, policyOf, runComponent, statement } from "../../helpers/engine";
 
 const args: DeployRoleArgs = {
     repository: "example-org/vat-backup",
@@ -224,7 +224,7 @@ describe("DeployRole component", () => {
                 await decide(
                     deploy,
                     "iam:CreateRole",
-                    naming.iamRoleArn(TEST_ACCOUNT, naming.backupServiceRoleName("prod")),
+                    naming.iamRoleArn(TEST_ACCOUNT, naming.backupServiceRoleName("prod", TEST_REGION)),
                 ),
                 "Allowed",
             );
@@ -282,7 +282,7 @@ describe("DeployRole component", () => {
 
         it("passes project roles only to the services that run them", async () => {
             const { deploy } = rolePolicies(args);
-            const role = naming.iamRoleArn(TEST_ACCOUNT, naming.backupServiceRoleName("prod"));
+            const role = naming.iamRoleArn(TEST_ACCOUNT, naming.backupServiceRoleName("prod", TEST_REGION));
             assert.equal(
                 await decide(deploy, "iam:PassRole", role, { "iam:PassedToService": "backup.amazonaws.com" }),
                 "Allowed",
@@ -346,7 +346,7 @@ describe("DeployRole component", () => {
                 await decide(
                     preview,
                     "iam:CreateRole",
-                    naming.iamRoleArn(TEST_ACCOUNT, naming.backupServiceRoleName("prod")),
+                    naming.iamRoleArn(TEST_ACCOUNT, naming.backupServiceRoleName("prod", TEST_REGION)),
                 ),
                 "ImplicitlyDenied",
             );

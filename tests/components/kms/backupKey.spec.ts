@@ -51,7 +51,7 @@ describe("BackupKey component", () => {
         assert.equal(s.Condition, undefined, "a condition a publisher does not send would drop alerts silently");
     });
 
-    it("gives another account encrypt-only or decrypt-only use, through a service", async () => {
+    it("gives another account encrypt-only use, through a service and only for that account", async () => {
         const run = await runComponent((provider) => {
             new BackupKey(
                 "k",
@@ -67,6 +67,11 @@ describe("BackupKey component", () => {
         const s = statement(run.one("aws:kms/key:Key"), "Copies");
         assert.deepEqual(s.Principal, { AWS: ["arn:aws:iam::222222222222:root"] });
         assert.ok(!(s.Action as string[]).includes("kms:Decrypt"));
-        assert.deepEqual(s.Condition, { StringEquals: { "kms:ViaService": ["backup.eu-west-2.amazonaws.com"] } });
+        assert.deepEqual(s.Condition, {
+            StringEquals: {
+                "kms:ViaService": ["backup.eu-west-2.amazonaws.com"],
+                "kms:CallerAccount": ["222222222222"],
+            },
+        });
     });
 });

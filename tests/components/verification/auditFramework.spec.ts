@@ -81,7 +81,9 @@ describe("AuditFramework component", () => {
                 {
                     ...ARGS,
                     controls: {
-                        manualDeletionDisabled: true,
+                        manualDeletionDisabled: {
+                            exemptPrincipalArns: ["arn:aws:iam::333333333333:role/vat-backup-break-glass"],
+                        },
                         vaultLock: { minRetentionDays: 7, maxRetentionDays: 2557 },
                     },
                 },
@@ -94,7 +96,11 @@ describe("AuditFramework component", () => {
             "BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED",
             "BACKUP_RESOURCES_PROTECTED_BY_BACKUP_VAULT_LOCK",
         ]);
-        assert.ok(list.some((c) => c.name === "BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED"));
+        // "Choosing your controls" (AWS Backup Developer Guide): the control takes up to 5 IAM roles
+        // that may still delete by hand; the vault policies exempt exactly the break-glass role.
+        assert.deepEqual(params(list.find((c) => c.name === "BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED")), {
+            principalArnList: "arn:aws:iam::333333333333:role/vat-backup-break-glass",
+        });
         assert.deepEqual(params(list.find((c) => c.name === "BACKUP_RESOURCES_PROTECTED_BY_BACKUP_VAULT_LOCK")), {
             minRetentionDays: "7",
             maxRetentionDays: "2557",

@@ -46,6 +46,9 @@ const byIdentifier = (run: Registered) =>
             .map((r) => [(r.inputs.source as { sourceIdentifier: string }).sourceIdentifier, r.inputs]),
     );
 
+const BREAK_GLASS = "arn:aws:iam::333333333333:role/vat-backup-break-glass";
+const OTHER = "arn:aws:iam::333333333333:role/second-exempt";
+
 describe("ConfigRules component", () => {
     it("checks PITR and backup-plan membership of every DynamoDB table with AWS managed rules", async () => {
         const found = byIdentifier(await rules({}));
@@ -65,7 +68,7 @@ describe("ConfigRules component", () => {
             await rules({
                 replicatedBucketName: "exports-b",
                 lockedBucketName: "archive-b",
-                vaultsRefuseManualDeletion: true,
+                vaultsRefuseManualDeletion: { exemptPrincipalArns: [BREAK_GLASS] },
             }),
         );
         assert.deepEqual(found.S3_BUCKET_REPLICATION_ENABLED.scope, {
@@ -79,6 +82,17 @@ describe("ConfigRules component", () => {
         assert.deepEqual(found.BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED.scope, {
             complianceResourceTypes: ["AWS::Backup::BackupVault"],
         });
+    });
+
+    // "backup-recovery-point-manual-deletion-disabled" (AWS Config Developer Guide): principalArnList is
+    // the comma-separated list of IAM ARNs the rule does not check; the vault policies' deny spares the
+    // break-glass role, so without it every vault would be NON_COMPLIANT for ever.
+    it("passes the break-glass role as the manual-deletion rule's principalArnList", async () => {
+        const found = byIdentifier(
+            await rules({ vaultsRefuseManualDeletion: { exemptPrincipalArns: [BREAK_GLASS, OTHER] } }),
+        );
+        const rule = found.BACKUP_RECOVERY_POINT_MANUAL_DELETION_DISABLED;
+        assert.deepEqual(JSON.parse(String(rule.inputParameters)), { principalArnList: `${BREAK_GLASS},${OTHER}` });
     });
 
     it("creates no recorder unless asked (Control Tower may own the account's recorder)", async () => {
