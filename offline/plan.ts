@@ -37,11 +37,16 @@ export function planDocument(
  */
 export function policyOptionsFor(stack: string, cfg: StackConfig, packConfig: PolicyPackConfig = {}) {
     const criticalSecrets = cfg.role === "deployment" ? cfg.secrets.filter((s) => s.critical).map((s) => s.name) : [];
+    const tables = cfg.role === "deployment" ? [...cfg.tables] : [];
     return {
         stack,
         project: "vat-backup",
         stackTags: { environment: cfg.role === "deployment" ? cfg.environment : "prod" },
-        config: { "critical-secrets-replicated": { criticalSecrets }, ...packConfig },
+        config: {
+            "critical-secrets-replicated": { criticalSecrets },
+            "dynamodb-pitr-every-referenced-table": { tables },
+            ...packConfig,
+        },
     };
 }
 
