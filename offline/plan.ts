@@ -12,6 +12,7 @@ import { Command } from "commander";
 import { ConfigError, StackConfig, parseStackConfig, projectKeys } from "../stacks/config";
 import { PROJECT_DIR, checkedInStacks, runStackOffline, stackConfig } from "./stack";
 import { OfflineRun } from "./engine";
+import { estateViolations, renderEstateViolations } from "./estateChecks";
 import { PackConfigError, readPackConfig } from "./packConfig";
 import { PolicyPackConfig, checkPolicies } from "./policyCheck";
 import { Posture, posture } from "./posture";
@@ -214,16 +215,20 @@ async function planAll(opts: PlanOptions): Promise<number> {
         console.log("");
     }
     const estate = reportPosture(runs, opts);
+    const wiring = estateViolations(runs);
+    console.log(`\n${renderEstateViolations(wiring)}`);
     if (opts.json) {
         const doc = {
             project: runs[0]?.project,
             stacks: runs.map((r) => planDocument(r, { violations: violations.get(r.stack) })),
             posture: estate,
+            estate: { violations: wiring },
         };
         fs.writeFileSync(opts.json, `${JSON.stringify(doc, null, 2)}\n`);
         console.log(`\nWrote ${opts.json}`);
     }
-    return exitCode([...violations.values()].flat());
+    // The wiring between stacks fails the run like a mandatory policy: AWS would deny those flows.
+    return wiring.length > 0 ? 1 : exitCode([...violations.values()].flat());
 }
 
 if (require.main === module) {

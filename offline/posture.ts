@@ -116,6 +116,8 @@ export interface Measure {
 }
 
 export interface AssetPosture {
+    /** True when the resource is not an asset of the requirements (naming/assets.ts): judged with a default criticality. */
+    unlisted?: boolean;
     stack: string;
     environment: string;
     placement: Placement;
@@ -743,7 +745,8 @@ function judgeBucket(ctx: Context, bucket: BucketView, asset: DataAsset): AssetP
             ? `${bucket.name}: Object Lock ${bucket.objectLock.mode} ${days(bucket.objectLock.days)}`
             : `${bucket.name}: no Object Lock`,
     );
-    for (const r of replicas) {
+    // The onward replicas pushed below join p.replicas (the same list): walk the direct ones only.
+    for (const r of [...replicas]) {
         if (!r.bucket) {
             p.notes.push(`${r.target} is not in this plan: its Object Lock is unverified (plan with --all)`);
             continue;
@@ -755,10 +758,31 @@ function judgeBucket(ctx: Context, bucket: BucketView, asset: DataAsset): AssetP
         if (asset.retentionDays !== undefined && lock?.days !== undefined && lock.days < asset.retentionDays) {
             p.gaps.push(`the archive's Object Lock keeps ${lock.days} d < ${asset.retentionDays} d required`);
         }
-        for (const onward of r.bucket.replicatesTo)
-            p.replicas.push({ target: onward.bucketArn, detail: `onward S3 replication to ${onward.bucketArn}` });
+        for (const onward of r.bucket.replicatesTo) {
+            const next = ctx.estate.buckets.find((b) => b.arn === onward.bucketArn);
+            p.replicas.push({
+                target: onward.bucketArn,
+                detail: `onward S3 replication to ${next?.name ?? onward.bucketArn}`,
+            });
+            if (next?.objectLock)
+                p.immutability.push(`${next.name}: Object Lock ${next.objectLock.mode} ${days(next.objectLock.days)}`);
+        }
     }
     return p;
+}
+
+/** The criticality an unlisted table is judged with: high, so that its gaps show rather than hide. */
+export const UNLISTED_TABLE_CRITICALITY = "high";
+
+function unlistedTable(name: string): DataAsset {
+    return {
+        id: name,
+        kind: "dynamodb-table",
+        criticality: UNLISTED_TABLE_CRITICALITY,
+        rtoHours: 4,
+        retention: "unknown (not an asset of the requirements)",
+        matches: (n) => n === name,
+    };
 }
 
 /** True for a stack that deploys the application's data protection (a backup plan or PITR). */
@@ -791,9 +815,11 @@ function stackAssets(
     }
     for (const [name, { placement, pitr }] of tables) {
         const asset = assetFor(name, ctx.environment);
-        if (!asset || asset.kind !== "dynamodb-table")
+        if (!asset || asset.kind !== "dynamodb-table") {
             unknown.push(`${run.stack}: table ${name} is protected but is not an asset of the requirements`);
-        else assets.push(judgeTable(ctx, name, asset, placement, pitr, alone));
+            // Still shown, judged as a high-criticality table, and marked: a backed-up table never disappears from the report.
+            assets.push({ ...judgeTable(ctx, name, unlistedTable(name), placement, pitr, alone), unlisted: true });
+        } else assets.push(judgeTable(ctx, name, asset, placement, pitr, alone));
     }
     for (const replica of estate.ofType(TYPES.secretReplica, run.stack)) {
         const name = str(replica.r.inputs.secretId) ?? replica.r.name;
