@@ -3,7 +3,7 @@
  * are switched on, and restore tests that test something.
  */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { knownStrings, readKnown } from "./lib/joins";
+import { knownStrings, readKnown, readOrUnknown, UNKNOWN } from "./lib/joins";
 import { configWithDefaults, ofTypes, validateStackWith, validateTypes } from "./lib/policy";
 import {
     EVENT_RULE,
@@ -45,13 +45,9 @@ export const alarmsNotify: ResourceValidationPolicy = {
                 `Alarm '${args.name}' has its actions disabled, so it notifies nobody. Set \`actionsEnabled: true\`.`,
             );
         }
-        const actions = readKnown(() => alarm.alarmActions);
-        // An action ARN built from an output is unknown during preview: the list is then not empty.
-        if (Array.isArray(actions) && actions.length === 0) {
-            reportViolation(
-                `Alarm '${args.name}' has no alarm actions, so it notifies nobody. Add the alert topic to \`alarmActions\`.`,
-            );
-        } else if (actions === undefined || actions === null) {
+        const actions = readOrUnknown(() => alarm.alarmActions);
+        // A list built from outputs is unknown during preview; the engine checks it again during the update.
+        if (actions !== UNKNOWN && (!Array.isArray(actions) || actions.length === 0)) {
             reportViolation(
                 `Alarm '${args.name}' has no alarm actions, so it notifies nobody. Add the alert topic to \`alarmActions\`.`,
             );
