@@ -96,6 +96,24 @@ export const snsTopicName = pattern(
     "an SNS topic name is 1 to 256 characters of letters, digits, '-' and '_'",
 );
 
+/**
+ * "Maximum number of tags per resource – 50" (AWS General Reference, "Tagging your AWS resources",
+ * tag restrictions); provider default tags and a resource's own tags count alike.
+ */
+export const MAX_TAGS_PER_RESOURCE = 50;
+
+/**
+ * AWS Backup quotas (AWS Backup Developer Guide, "AWS Backup quotas",
+ * docs.aws.amazon.com/aws-backup/latest/devguide/aws-backup-limits.html, as it reads in 2026):
+ * "Resource assignments per backup plan: 100, not adjustable"; a resource assignment is one
+ * selection document. Older versions of the page said 10, and "up to 100 unique resources by ARN";
+ * the current page's 100 assignments is what is enforced here.
+ */
+export const MAX_RESOURCE_ASSIGNMENTS_PER_PLAN = 100;
+
+/** BackupSelection `Resources`: "The maximum number of ARNs is 500 without wildcards" (AWS Backup API Reference, BackupSelection). */
+export const MAX_ARNS_PER_SELECTION = 500;
+
 /** Tag keys: 1 to 128 characters; tag values up to 256; neither may start with `aws:`. */
 export const tagKey: RuleCheck = (value) => {
     if (value.length < 1 || value.length > 128) return "a tag key is 1 to 128 characters";

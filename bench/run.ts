@@ -279,6 +279,10 @@ function main(): void {
         "",
     );
     fs.mkdirSync(path.dirname(OUT), { recursive: true });
+    // `npm run mutation` keeps its summary between these markers; a benchmark run leaves it in place.
+    const previous = fs.existsSync(OUT) ? fs.readFileSync(OUT, "utf8") : "";
+    const mutation = /<!-- mutation:start -->[\s\S]*<!-- mutation:end -->/.exec(previous)?.[0];
+    if (mutation) lines.push(mutation);
     fs.writeFileSync(OUT, `${lines.join("\n")}\n`);
     console.log(`Wrote ${path.relative(ROOT, OUT)}`);
 }

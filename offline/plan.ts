@@ -12,6 +12,8 @@ import { Command } from "commander";
 import { ConfigError, StackConfig, parseStackConfig, projectKeys } from "../stacks/config";
 import { PROJECT_DIR, checkedInStacks, runStackOffline, stackConfig } from "./stack";
 import { OfflineRun } from "./engine";
+import { estateViolations, renderEstateViolations } from "./estateChecks";
+import { PackConfigError, readPackConfig } from "./packConfig";
 import { PolicyPackConfig, checkPolicies } from "./policyCheck";
 import { Posture, posture } from "./posture";
 import { renderMarkdown, renderPosture } from "./postureReport";
@@ -37,11 +39,16 @@ export function planDocument(
  */
 export function policyOptionsFor(stack: string, cfg: StackConfig, packConfig: PolicyPackConfig = {}) {
     const criticalSecrets = cfg.role === "deployment" ? cfg.secrets.filter((s) => s.critical).map((s) => s.name) : [];
+    const tables = cfg.role === "deployment" ? [...cfg.tables] : [];
     return {
         stack,
         project: "vat-backup",
         stackTags: { environment: cfg.role === "deployment" ? cfg.environment : "prod" },
-        config: { "critical-secrets-replicated": { criticalSecrets }, ...packConfig },
+        config: {
+            "critical-secrets-replicated": { criticalSecrets },
+            "dynamodb-pitr-every-referenced-table": { tables },
+            ...packConfig,
+        },
     };
 }
 
@@ -111,7 +118,21 @@ export async function main(argv: string[]): Promise<number> {
         console.error("Give either --stack NAME or --all");
         return 2;
     }
-    if (opts.all) return planAll(opts);
+    try {
+        // Every failure before the program runs is bad input: exit 2, with the file and the fix.
+        if (opts.all) {
+            for (const stack of checkedInStacks()) packConfigFor(stack, opts);
+            return await planAll(opts);
+        }
+        packConfigFor(opts.stack!, opts);
+        stackConfig(opts.stack!);
+    } catch (err) {
+        if (err instanceof ConfigError || err instanceof PackConfigError) {
+            console.error(err.message);
+            return 2;
+        }
+        throw err;
+    }
     let run: OfflineRun;
     try {
         run = await runStackOffline(opts.stack!);
@@ -144,16 +165,17 @@ interface PlanOptions {
     policyPackConfig?: string;
 }
 
+/** The pack config for a stack: the named file, else the stack's policies/config/<stack>.json as CI passes it. */
+function packConfigFor(stack: string, opts: PlanOptions): PolicyPackConfig {
+    if (opts.policyPackConfig) return readPackConfig(opts.policyPackConfig);
+    const file = path.join(PROJECT_DIR, "policies", "config", `${stack}.json`);
+    return fs.existsSync(file) ? readPackConfig(file) : {};
+}
+
 /** Runs the policy pack over a planned stack and prints its verdict. */
 function runPolicies(run: OfflineRun, opts: PlanOptions): PolicyViolation[] {
     const cfg = parseStackConfig(projectKeys(stackConfig(run.stack)), run.stack);
-    // The same pack config CI passes for this stack, unless another is named.
-    const configFile = opts.policyPackConfig ?? path.join(PROJECT_DIR, "policies", "config", `${run.stack}.json`);
-    if (opts.policyPackConfig && !fs.existsSync(configFile))
-        throw new Error(`--policy-pack-config ${configFile} does not exist`);
-    const packConfig = fs.existsSync(configFile)
-        ? (JSON.parse(fs.readFileSync(configFile, "utf8")) as PolicyPackConfig)
-        : {};
+    const packConfig = packConfigFor(run.stack, opts);
     const violations = checkPolicies(run.resources, policyOptionsFor(run.stack, cfg, packConfig));
     console.log(`\n${renderViolations(violations)}`);
     return violations;
@@ -193,16 +215,20 @@ async function planAll(opts: PlanOptions): Promise<number> {
         console.log("");
     }
     const estate = reportPosture(runs, opts);
+    const wiring = estateViolations(runs);
+    console.log(`\n${renderEstateViolations(wiring)}`);
     if (opts.json) {
         const doc = {
             project: runs[0]?.project,
             stacks: runs.map((r) => planDocument(r, { violations: violations.get(r.stack) })),
             posture: estate,
+            estate: { violations: wiring },
         };
         fs.writeFileSync(opts.json, `${JSON.stringify(doc, null, 2)}\n`);
         console.log(`\nWrote ${opts.json}`);
     }
-    return exitCode([...violations.values()].flat());
+    // The wiring between stacks fails the run like a mandatory policy: AWS would deny those flows.
+    return wiring.length > 0 ? 1 : exitCode([...violations.values()].flat());
 }
 
 if (require.main === module) {

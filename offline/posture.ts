@@ -120,6 +120,8 @@ export interface Measure {
 }
 
 export interface AssetPosture {
+    /** True when the resource is not an asset of the requirements (naming/assets.ts): judged with a default criticality. */
+    unlisted?: boolean;
     stack: string;
     environment: string;
     placement: Placement;
@@ -842,7 +844,8 @@ function judgeBucket(ctx: Context, bucket: BucketView, asset: DataAsset): AssetP
             ? `${bucket.name}: Object Lock ${bucket.objectLock.mode} ${days(bucket.objectLock.days)}`
             : `${bucket.name}: no Object Lock`,
     );
-    for (const r of replicas) {
+    // The onward replicas pushed below join p.replicas (the same list): walk the direct ones only.
+    for (const r of [...replicas]) {
         if (!r.bucket) {
             p.notes.push(`${r.target} is not in this plan: its Object Lock is unverified (plan with --all)`);
             continue;
@@ -882,6 +885,20 @@ function placementFromBucketName(arn: string): Placement {
     return { accountId: m?.[1] ?? "?", region: m?.[2] ?? "?" };
 }
 
+/** The criticality an unlisted table is judged with: high, so that its gaps show rather than hide. */
+export const UNLISTED_TABLE_CRITICALITY = "high";
+
+function unlistedTable(name: string): DataAsset {
+    return {
+        id: name,
+        kind: "dynamodb-table",
+        criticality: UNLISTED_TABLE_CRITICALITY,
+        rtoHours: 4,
+        retention: "unknown (not an asset of the requirements)",
+        matches: (n) => n === name,
+    };
+}
+
 /** True for a stack that deploys the application's data protection (a backup plan or PITR). */
 function isDeploymentStack(estate: Estate, stack: string): boolean {
     return estate.ofType(TYPES.plan, stack).length > 0 || estate.ofType(TYPES.tablePitr, stack).length > 0;
@@ -912,9 +929,11 @@ function stackAssets(
     }
     for (const [name, { placement, pitr }] of tables) {
         const asset = assetFor(name, ctx.environment);
-        if (!asset || asset.kind !== "dynamodb-table")
+        if (!asset || asset.kind !== "dynamodb-table") {
             unknown.push(`${run.stack}: table ${name} is protected but is not an asset of the requirements`);
-        else assets.push(judgeTable(ctx, name, asset, placement, pitr, alone));
+            // Still shown, judged as a high-criticality table, and marked: a backed-up table never disappears from the report.
+            assets.push({ ...judgeTable(ctx, name, unlistedTable(name), placement, pitr, alone), unlisted: true });
+        } else assets.push(judgeTable(ctx, name, asset, placement, pitr, alone));
     }
     for (const replica of estate.ofType(TYPES.secretReplica, run.stack)) {
         const name = str(replica.r.inputs.secretId) ?? replica.r.name;

@@ -46,7 +46,7 @@ function measureLine(label: string, m: Measure | undefined): string {
 
 function assetBlock(a: AssetPosture): string[] {
     const lines = [
-        `  ${a.asset.id} [${a.asset.criticality}]  ${a.resource}  (${a.placement.accountId} ${a.placement.region}; RTO ${a.asset.rtoHours} h, retention ${a.asset.retention})`,
+        `  ${a.asset.id} [${a.asset.criticality}${a.unlisted ? ", by default: not in the asset table" : ""}]  ${a.resource}  (${a.placement.accountId} ${a.placement.region}; RTO ${a.asset.rtoHours} h, retention ${a.asset.retention})`,
     ];
     if (a.asset.kind === "dynamodb-table") {
         lines.push(`    ${"PITR".padEnd(16)}${a.pitr ? `ok  ${a.pitr.windowDays}-day window` : "GAP not enabled"}`);

@@ -5,7 +5,9 @@
 import type { EnforcementLevel, Policies } from "@pulumi/policy";
 import { backupCoveragePolicies } from "./backupCoverage";
 import { backupRulePolicies } from "./backupRules";
+import { backupServicePolicies } from "./backupService";
 import { bucketPolicies } from "./buckets";
+import { monitoringPolicies } from "./monitoring";
 import { dynamodbPolicies } from "./dynamodb";
 import { protectionPolicies } from "./protection";
 import { secretPolicies } from "./secrets";
@@ -21,7 +23,9 @@ export const policyAreas: Record<string, Policies> = {
     backupCoverage: backupCoveragePolicies,
     vaults: vaultPolicies,
     backupRules: backupRulePolicies,
+    backupService: backupServicePolicies,
     buckets: bucketPolicies,
+    monitoring: monitoringPolicies,
     protection: protectionPolicies,
     secrets: secretPolicies,
 };

@@ -3,7 +3,7 @@
  * that AWS accepts and that the backup account's vault lock will not refuse.
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { readKnown } from "./lib/joins";
+import { knownStrings, readKnown } from "./lib/joins";
 import { configWithDefaults, validateTypes } from "./lib/policy";
 import { longestIntervalHours } from "./lib/schedule";
 import { PLAN, PlanProps } from "./lib/tokens";
@@ -155,4 +155,94 @@ export const copyLifecycleExplicit: ResourceValidationPolicy = {
     }),
 };
 
-export const backupRulePolicies = [planRunsDaily, ruleRetention, coldStorageMinimum, copyLifecycleExplicit];
+export interface OffAccountCopyConfig {
+    /** The accounts copies may go to (the backup account); any other account than the plan's own when empty. */
+    backupAccountIds: string[];
+}
+
+/** The account of a backup vault ARN (`arn:aws:backup:<region>:<account>:backup-vault:<name>`). */
+export function vaultArnAccount(arn: string): string | undefined {
+    const match = /^arn:aws[a-z-]*:backup:[^:]*:(\d{12}):backup-vault:/.exec(arn);
+    return match ? match[1] : undefined;
+}
+
+export const copyToBackupAccount: ResourceValidationPolicy = {
+    name: "backup-copy-to-backup-account",
+    description:
+        "Every backup plan copies recovery points out of its own account (to the backup account, when configured): only an off-account copy " +
+        "survives the loss of the account.",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    remediationSteps:
+        "Add to the plan's daily rule a `copyActions` entry whose `destinationVaultArn` is the backup account's central vault, with a lifecycle.",
+    configSchema: {
+        properties: {
+            backupAccountIds: { type: "array", items: { type: "string", pattern: "^\\d{12}$" }, default: [] },
+        },
+    },
+    validateResource: validateTypes<PlanProps>(PLAN, (plan, args, reportViolation) => {
+        const { backupAccountIds } = configWithDefaults<OffAccountCopyConfig>(args, { backupAccountIds: [] });
+        const own = knownStrings(() => args.provider?.props.allowedAccountIds);
+        let unknownDestination = false;
+        const offAccount = (plan.rules ?? []).some((rule) =>
+            (rule.copyActions ?? []).some((copy) => {
+                const arn = readKnown(() => copy.destinationVaultArn);
+                if (typeof arn !== "string") {
+                    unknownDestination = true;
+                    return false;
+                }
+                const account = vaultArnAccount(arn);
+                if (!account) return false;
+                return backupAccountIds.length > 0 ? backupAccountIds.includes(account) : !own.includes(account);
+            }),
+        );
+        // A destination vault created in the same update is unknown during preview; it is checked again during the update.
+        if (offAccount || unknownDestination) return;
+        const where =
+            backupAccountIds.length > 0 ? `the backup account (${backupAccountIds.join(", ")})` : "another account";
+        reportViolation(
+            `Backup plan '${args.name}' copies nothing to ${where}: every recovery point stays in the account it protects, and is lost with it. ` +
+                "Add a copy action to the backup account's central vault.",
+        );
+    }),
+};
+
+export interface TargetVaultConfig {
+    forbiddenVaultNames: string[];
+}
+
+export const ruleTargetVault: ResourceValidationPolicy = {
+    name: "backup-rule-target-vault",
+    description:
+        "No backup rule writes into the account's `Default` vault, which AWS encrypts with its managed key and which no lock or policy of the estate guards.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    remediationSteps: "Set each rule's `targetVaultName` to the vault the stack creates for its backups.",
+    configSchema: {
+        properties: {
+            forbiddenVaultNames: { type: "array", items: { type: "string" }, default: ["Default"] },
+        },
+    },
+    validateResource: validateTypes<PlanProps>(PLAN, (plan, args, reportViolation) => {
+        const { forbiddenVaultNames } = configWithDefaults<TargetVaultConfig>(args, {
+            forbiddenVaultNames: ["Default"],
+        });
+        for (const rule of plan.rules ?? []) {
+            const target = readKnown(() => rule.targetVaultName);
+            if (typeof target === "string" && forbiddenVaultNames.includes(target)) {
+                reportViolation(
+                    `Backup plan '${args.name}' rule '${rule.ruleName}' writes into the vault '${target}'. Target the stack's own vault instead.`,
+                );
+            }
+        }
+    }),
+};
+
+export const backupRulePolicies = [
+    planRunsDaily,
+    ruleRetention,
+    coldStorageMinimum,
+    copyLifecycleExplicit,
+    copyToBackupAccount,
+    ruleTargetVault,
+];

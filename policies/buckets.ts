@@ -12,9 +12,11 @@ import type {
 } from "@pulumi/policy";
 import { bucketName, bucketTier, BackupTier } from "./lib/conventions";
 import { ReferenceIndex, readKnown, readOrUnknown, UNKNOWN } from "./lib/joins";
-import { asArray, globMatch, ofTypes, validateStackWith, validateTypes } from "./lib/policy";
+import { asArray, configWithDefaults, globMatch, ofTypes, validateStackWith, validateTypes } from "./lib/policy";
 import {
     BUCKET,
+    BUCKET_LIFECYCLE,
+    BucketLifecycleProps,
     BUCKET_OBJECT_LOCK,
     BUCKET_POLICY,
     BUCKET_PUBLIC_ACCESS_BLOCK,
@@ -56,12 +58,13 @@ function backupBuckets(args: StackValidationArgs, configTypes: readonly string[]
     return out;
 }
 
-function bucketPolicy(
+function bucketPolicy<TConfig extends object = Record<string, never>>(
     name: string,
     description: string,
     remediationSteps: string,
     configTypes: readonly string[],
-    check: (bucket: BackupBucket, reportViolation: ReportViolation) => void,
+    check: (bucket: BackupBucket, reportViolation: ReportViolation, config: TConfig, args: StackValidationArgs) => void,
+    settings?: { defaults: TConfig; properties: Record<string, unknown> },
 ): StackValidationPolicy {
     return {
         name,
@@ -69,8 +72,10 @@ function bucketPolicy(
         enforcementLevel: "mandatory",
         severity: "high",
         remediationSteps,
+        ...(settings ? { configSchema: { properties: settings.properties as never } } : {}),
         validateStack: validateStackWith(BUCKET, (args, reportViolation) => {
-            for (const bucket of backupBuckets(args, configTypes)) check(bucket, reportViolation);
+            const config = configWithDefaults<TConfig>(args, settings?.defaults ?? ({} as TConfig));
+            for (const bucket of backupBuckets(args, configTypes)) check(bucket, reportViolation, config, args);
         }),
     };
 }
@@ -228,13 +233,21 @@ export const bucketTlsOnly = bucketPolicy(
     },
 );
 
-export const archiveObjectLock = bucketPolicy(
+export interface ObjectLockRetentionConfig {
+    minRetentionDays: number;
+}
+
+/** Seven years of VAT records (HMRC), in whole days of 365. */
+export const SEVEN_YEARS_DAYS = 2555;
+
+export const archiveObjectLock = bucketPolicy<ObjectLockRetentionConfig>(
     "archive-bucket-object-lock",
-    "The archive bucket has Object Lock enabled with a default retention in COMPLIANCE mode (aws.s3.BucketObjectLockConfiguration).",
+    "The archive bucket has Object Lock enabled with a default retention in COMPLIANCE mode (aws.s3.BucketObjectLockConfiguration) " +
+        "of at least `minRetentionDays` (default 2555, seven years).",
     "Create the archive bucket with `objectLockEnabled: true` (only possible at creation) and add an aws.s3.BucketObjectLockConfiguration " +
         'with `rule.defaultRetention: { mode: "COMPLIANCE", days: ... }`.',
     BUCKET_OBJECT_LOCK,
-    (bucket, reportViolation) => {
+    (bucket, reportViolation, { minRetentionDays }) => {
         if (bucket.tier !== "archive") return;
         const props = bucket.resource.props as BucketProps;
         if (props.objectLockEnabled !== true) {
@@ -261,7 +274,20 @@ export const archiveObjectLock = bucketPolicy(
                 `Archive bucket '${bucket.name ?? bucket.resource.name}' Object Lock retention has neither days nor years.`,
                 bucket.resource.urn,
             );
+        } else {
+            const days = retention.days ?? (retention.years ?? 0) * 365;
+            if (days < minRetentionDays) {
+                reportViolation(
+                    `Archive bucket '${bucket.name ?? bucket.resource.name}' locks objects for ${days} days; at least ${minRetentionDays} are required ` +
+                        "(the records are kept seven years). Raise `rule.defaultRetention.days`.",
+                    bucket.resource.urn,
+                );
+            }
         }
+    },
+    {
+        defaults: { minRetentionDays: SEVEN_YEARS_DAYS },
+        properties: { minRetentionDays: { type: "integer", minimum: 1, default: SEVEN_YEARS_DAYS } },
     },
 );
 
@@ -270,8 +296,10 @@ const RTC_MINUTES = 15;
 
 export const replicationTimeControl: ResourceValidationPolicy = {
     name: "backup-replication-rtc",
-    description: "Every enabled replication rule uses Replication Time Control (15 minutes) with replication metrics.",
-    enforcementLevel: "advisory",
+    description:
+        "Every enabled replication rule uses Replication Time Control (15 minutes) with replication metrics; mandatory, since the " +
+        "exports' off-account RPO and the latency alarm rely on it.",
+    enforcementLevel: "mandatory",
     severity: "medium",
     remediationSteps:
         'On each rule\'s destination set `replicationTime: { status: "Enabled", time: { minutes: 15 } }` and ' +
@@ -299,7 +327,119 @@ export const replicationTimeControl: ResourceValidationPolicy = {
     }),
 };
 
+export interface ReplicatedConfig {
+    /** Prefixes a rule may be filtered to and still count (every prefix the estate writes under); none by default. */
+    allowedFilterPrefixes: string[];
+}
+
+type ReplicationRule = NonNullable<BucketReplicationProps["rules"]>[number];
+
+/** Does the rule replicate every object (no prefix or tag filter, or an allowed prefix)? */
+function replicatesEverything(rule: ReplicationRule, allowedPrefixes: string[]): boolean {
+    const filter = rule.filter;
+    const prefix = filter?.prefix ?? filter?.and?.prefix ?? rule.prefix ?? "";
+    const tagged = !!filter?.tag || asArray(Object.keys(filter?.and?.tags ?? {})).length > 0;
+    return !tagged && (prefix === "" || allowedPrefixes.includes(prefix));
+}
+
+/** Buckets some replication rule of the stack writes into (a replica need not replicate onward). */
+function replicationDestinations(args: StackValidationArgs): Set<string> {
+    const out = new Set<string>();
+    for (const config of ofTypes(args.resources, BUCKET_REPLICATION)) {
+        for (const rule of asArray(readKnown(() => (config.props as BucketReplicationProps).rules))) {
+            const dest = readKnown(() => rule.destination?.bucket);
+            if (typeof dest === "string") out.add(dest.replace(/^arn:aws[a-z-]*:s3:::/, ""));
+        }
+    }
+    return out;
+}
+
+export const bucketReplicated = bucketPolicy<ReplicatedConfig>(
+    "backup-bucket-replicated",
+    "Every bucket holding backups (except a replica another rule of the stack writes into) replicates every object with an enabled rule: " +
+        "the exports into the backup account's archive, the archive into its second region.",
+    'Add an aws.s3.BucketReplicationConfig for the bucket with a rule `status: "Enabled"`, an empty `filter: {}` and the archive as destination.',
+    BUCKET_REPLICATION,
+    (bucket, reportViolation, { allowedFilterPrefixes }, args) => {
+        if (bucket.name && replicationDestinations(args).has(bucket.name)) return;
+        const rules = bucket.configs.flatMap((c) =>
+            asArray(readKnown(() => (c.props as BucketReplicationProps).rules)),
+        );
+        const enabled = rules.filter((r) => r.status === "Enabled");
+        if (enabled.length === 0) {
+            reportViolation(
+                `${label(bucket)} replicates nothing: ${rules.length === 0 ? "it has no replication configuration" : "every replication rule is Disabled"}. ` +
+                    'Add (or enable) a rule with `status: "Enabled"` to the archive.',
+                bucket.resource.urn,
+            );
+        } else if (!enabled.some((r) => replicatesEverything(r, allowedFilterPrefixes))) {
+            reportViolation(
+                `${label(bucket)} replicates only objects under a filter (${enabled.map((r) => JSON.stringify(r.filter ?? r.prefix)).join(", ")}); ` +
+                    "exports are written under several prefixes, so objects outside it never leave the account. Use an empty `filter: {}`.",
+                bucket.resource.urn,
+            );
+        }
+    },
+    {
+        defaults: { allowedFilterPrefixes: [] },
+        properties: { allowedFilterPrefixes: { type: "array", items: { type: "string" }, default: [] } },
+    },
+);
+
+export interface LifecycleRetentionConfig {
+    minExpirationDays: number;
+    minNoncurrentVersionDays: number;
+}
+
+export const LIFECYCLE_RETENTION_DEFAULTS: LifecycleRetentionConfig = {
+    minExpirationDays: SEVEN_YEARS_DAYS,
+    minNoncurrentVersionDays: 30,
+};
+
+export const bucketLifecycleRetention = bucketPolicy<LifecycleRetentionConfig>(
+    "backup-bucket-lifecycle-retention",
+    "No lifecycle rule of a bucket holding backups expires objects before `minExpirationDays` (default 2555, seven years) or deletes " +
+        "old versions before `minNoncurrentVersionDays` (default 30).",
+    "Raise the rule's `expiration.days` and `noncurrentVersionExpiration.noncurrentDays` to at least the configured minimums (or drop them).",
+    BUCKET_LIFECYCLE,
+    (bucket, reportViolation, { minExpirationDays, minNoncurrentVersionDays }) => {
+        for (const config of bucket.configs) {
+            for (const rule of asArray(readKnown(() => (config.props as BucketLifecycleProps).rules))) {
+                if (rule.status !== "Enabled") continue;
+                const expire = rule.expiration?.days;
+                if (typeof expire === "number" && expire < minExpirationDays) {
+                    reportViolation(
+                        `${label(bucket)} lifecycle rule '${rule.id}' deletes backups ${expire} days after they are written; at least ${minExpirationDays} are required.`,
+                        bucket.resource.urn,
+                    );
+                }
+                const noncurrent = rule.noncurrentVersionExpiration?.noncurrentDays;
+                if (typeof noncurrent === "number" && noncurrent < minNoncurrentVersionDays) {
+                    reportViolation(
+                        `${label(bucket)} lifecycle rule '${rule.id}' deletes overwritten or deleted versions after ${noncurrent} days; at least ${minNoncurrentVersionDays} are required, ` +
+                            "or an overwrite destroys the backup before anyone notices.",
+                        bucket.resource.urn,
+                    );
+                }
+            }
+        }
+    },
+    {
+        defaults: LIFECYCLE_RETENTION_DEFAULTS,
+        properties: {
+            minExpirationDays: { type: "integer", minimum: 1, default: LIFECYCLE_RETENTION_DEFAULTS.minExpirationDays },
+            minNoncurrentVersionDays: {
+                type: "integer",
+                minimum: 1,
+                default: LIFECYCLE_RETENTION_DEFAULTS.minNoncurrentVersionDays,
+            },
+        },
+    },
+);
+
 export const bucketPolicies = [
+    bucketReplicated,
+    bucketLifecycleRetention,
     bucketVersioning,
     bucketPublicAccessBlock,
     bucketSseKms,

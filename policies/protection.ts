@@ -74,4 +74,23 @@ export const statefulProtected: ResourceValidationPolicy = {
     }),
 };
 
-export const protectionPolicies = [statefulProtected];
+export const noForceDestroy: ResourceValidationPolicy = {
+    name: "backup-storage-no-force-destroy",
+    description:
+        "No backup vault or bucket holding backups sets `forceDestroy`, which lets `pulumi destroy` delete it with every recovery point or object in it.",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    remediationSteps: "Remove `forceDestroy: true` (or set it to false) on the vault or bucket.",
+    validateResource: validateTypes<{ forceDestroy?: boolean }>([VAULT, ...BUCKET], (props, args, reportViolation) => {
+        if ((BUCKET as readonly string[]).includes(args.type) && !bucketTier(props as Record<string, unknown>)) {
+            args.notApplicable("The bucket holds no backups");
+        }
+        if (props.forceDestroy === true) {
+            reportViolation(
+                `${args.type === VAULT ? "Backup vault" : "Backup bucket"} '${args.name}' sets forceDestroy, so deleting it deletes every backup in it. Remove \`forceDestroy\`.`,
+            );
+        }
+    }),
+};
+
+export const protectionPolicies = [statefulProtected, noForceDestroy];

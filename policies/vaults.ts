@@ -5,8 +5,10 @@
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { isArchiveVault, vaultName } from "./lib/conventions";
 import { ReferenceIndex, readKnown, readOrUnknown, UNKNOWN } from "./lib/joins";
-import { asArray, configWithDefaults, ofTypes, validateStackWith, validateTypes } from "./lib/policy";
+import { asArray, configWithDefaults, globMatch, ofTypes, validateStackWith, validateTypes } from "./lib/policy";
 import {
+    VAULT_POLICY,
+    VaultPolicyProps,
     KeyProps,
     KMS_KEY,
     VAULT,
@@ -102,8 +104,10 @@ export const DEFAULT_REQUIRED_EVENTS = ["COPY_JOB_FAILED"];
 
 export const vaultFailureNotifications: StackValidationPolicy = {
     name: "backup-vault-failure-notifications",
-    description: "Every backup vault sends its failure events (by default COPY_JOB_FAILED) to an SNS topic.",
-    enforcementLevel: "advisory",
+    description:
+        "Every backup vault sends its failure events (by default COPY_JOB_FAILED) to an SNS topic; mandatory, since a copy that fails " +
+        "unannounced leaves the estate without its off-account copy.",
+    enforcementLevel: "mandatory",
     severity: "medium",
     remediationSteps:
         "Add an aws.backup.VaultNotifications for the vault (`backupVaultName`), with an SNS topic and at least the " +
@@ -208,4 +212,194 @@ export const archiveVaultLocked: StackValidationPolicy = {
     }),
 };
 
-export const vaultPolicies = [vaultCustomerManagedKey, keyRotation, vaultFailureNotifications, archiveVaultLocked];
+export interface LockRetentionConfig {
+    /** The lowest `minRetentionDays` accepted: a lock whose minimum is lower lets points be deleted sooner. */
+    minMinRetentionDays: number;
+    /** The lowest `maxRetentionDays` accepted: copies kept longer than the maximum are refused by AWS. */
+    minMaxRetentionDays: number;
+}
+
+export const LOCK_RETENTION_DEFAULTS: LockRetentionConfig = { minMinRetentionDays: 7, minMaxRetentionDays: 2555 };
+
+export const vaultLockRetention: StackValidationPolicy = {
+    name: "backup-vault-lock-retention",
+    description:
+        "The locks of the backup account's vaults keep recovery points at least `minMinRetentionDays` (default 7) and admit the seven-year " +
+        "retention of the monthly copies (`maxRetentionDays` at least `minMaxRetentionDays`, default 2555).",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    remediationSteps:
+        "Raise the lock's `minRetentionDays` to at least the configured minimum and its `maxRetentionDays` to at least the longest copy " +
+        "retention. A compliance lock cannot be changed after its grace period: set it right before it ends.",
+    configSchema: {
+        properties: {
+            minMinRetentionDays: { type: "integer", minimum: 1, default: LOCK_RETENTION_DEFAULTS.minMinRetentionDays },
+            minMaxRetentionDays: { type: "integer", minimum: 1, default: LOCK_RETENTION_DEFAULTS.minMaxRetentionDays },
+        },
+    },
+    validateStack: validateStackWith([VAULT_LOCK], (args, reportViolation) => {
+        const { minMinRetentionDays, minMaxRetentionDays } = configWithDefaults<LockRetentionConfig>(
+            args,
+            LOCK_RETENTION_DEFAULTS,
+        );
+        for (const lock of ofTypes(args.resources, VAULT_LOCK)) {
+            const { minRetentionDays: min, maxRetentionDays: max } = lock.props as VaultLockProps;
+            const vault = readKnown(() => lock.props.backupVaultName) ?? lock.name;
+            if (min === undefined || min === null || min < minMinRetentionDays) {
+                reportViolation(
+                    `The lock of vault '${vault}' has minRetentionDays ${min ?? "unset"}; at least ${minMinRetentionDays} are required, ` +
+                        "or recovery points can be deleted (or copied in with a retention) shorter than the strategy allows.",
+                    lock.urn,
+                );
+            }
+            if (max !== undefined && max !== null && max < minMaxRetentionDays) {
+                reportViolation(
+                    `The lock of vault '${vault}' has maxRetentionDays ${max}; at least ${minMaxRetentionDays} are required, or AWS fails every copy kept longer.`,
+                    lock.urn,
+                );
+            }
+        }
+    }),
+};
+
+/** The actions the backup account's vault policies deny to everyone except the break-glass role. */
+export const DESTRUCTIVE_VAULT_ACTIONS = [
+    "backup:DeleteRecoveryPoint",
+    "backup:UpdateRecoveryPointLifecycle",
+    "backup:PutBackupVaultAccessPolicy",
+    "backup:DeleteBackupVaultAccessPolicy",
+];
+
+interface PolicyStatement {
+    Effect?: string;
+    Principal?: unknown;
+    Action?: unknown;
+    NotAction?: unknown;
+}
+
+function statementsOf(document: unknown): PolicyStatement[] {
+    if (typeof document !== "string") return [];
+    try {
+        const parsed = JSON.parse(document) as { Statement?: unknown };
+        const list = Array.isArray(parsed.Statement) ? parsed.Statement : parsed.Statement ? [parsed.Statement] : [];
+        return list.filter((s): s is PolicyStatement => !!s && typeof s === "object");
+    } catch {
+        return [];
+    }
+}
+
+const listOf = (v: unknown): string[] =>
+    (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === "string");
+
+function actionMatches(patterns: string[], action: string): boolean {
+    return patterns.some((p) => p === "*" || globMatch(p.toLowerCase(), action.toLowerCase()));
+}
+
+function isEveryone(principal: unknown): boolean {
+    if (principal === "*") return true;
+    return listOf((principal as { AWS?: unknown } | undefined)?.AWS).includes("*");
+}
+
+export interface VaultPolicyConfig {
+    deniedActions: string[];
+}
+
+export const archiveVaultPolicyDenies: StackValidationPolicy = {
+    name: "backup-vault-policy-denies-destruction",
+    description:
+        "The access policy of each backup-account vault denies deleting, shortening and re-policing recovery points to everyone " +
+        "(the break-glass role excepted by condition), and allows none of those actions.",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    remediationSteps:
+        'Give the vault an aws.backup.VaultPolicy with a statement `Effect: "Deny", Principal: "*"` over the configured actions, ' +
+        "conditioned on aws:PrincipalArn not being the break-glass role, and no Allow of those actions.",
+    configSchema: {
+        properties: {
+            deniedActions: { type: "array", items: { type: "string" }, default: DESTRUCTIVE_VAULT_ACTIONS },
+        },
+    },
+    validateStack: validateStackWith([VAULT], (args, reportViolation) => {
+        const { deniedActions } = configWithDefaults<VaultPolicyConfig>(args, {
+            deniedActions: DESTRUCTIVE_VAULT_ACTIONS,
+        });
+        const policies = new ReferenceIndex(ofTypes(args.resources, VAULT_POLICY), "backupVaultName");
+        for (const vault of ofTypes(args.resources, VAULT)) {
+            if (!isArchiveVault(vault.props)) continue;
+            const found = policies.find(vault, [vaultName(vault.props)]);
+            const documents = found.map((p) => readOrUnknown(() => (p.props as VaultPolicyProps).policy));
+            // A document built from outputs is unknown during preview; the engine checks it again during the update.
+            if (documents.includes(UNKNOWN)) continue;
+            const statements = documents.flatMap(statementsOf);
+            const denied = (action: string) =>
+                statements.some(
+                    (s) => s.Effect === "Deny" && isEveryone(s.Principal) && actionMatches(listOf(s.Action), action),
+                );
+            const allowed = (action: string) =>
+                statements.some((s) => s.Effect === "Allow" && actionMatches(listOf(s.Action), action));
+            const notDenied = deniedActions.filter((a) => !denied(a));
+            const granted = deniedActions.filter(allowed);
+            if (found.length === 0 || notDenied.length > 0) {
+                reportViolation(
+                    `Backup-account vault '${vault.name}' does not deny ${(found.length === 0 ? deniedActions : notDenied).join(", ")} to everyone: ` +
+                        'whoever holds those permissions can delete or shorten its recovery points. Add a Deny statement with Principal "*".',
+                    vault.urn,
+                );
+            }
+            if (granted.length > 0) {
+                reportViolation(
+                    `Backup-account vault '${vault.name}' access policy allows ${granted.join(", ")}. Remove the Allow; only the break-glass role may, by exception to the Deny.`,
+                    vault.urn,
+                );
+            }
+        }
+    }),
+};
+
+export interface KeyDeletionConfig {
+    minDeletionWindowDays: number;
+}
+
+/** KMS waits 7 to 30 days before deleting a key scheduled for deletion. */
+const DELETION_WINDOW_MAX_DAYS = 30;
+
+export const keyDeletionWindow: ResourceValidationPolicy = {
+    name: "kms-key-deletion-window",
+    description:
+        "Every KMS key waits at least the configured number of days (default 30, the KMS maximum) before deletion, so a mistaken " +
+        "deletion of a key that encrypts backups can still be cancelled.",
+    enforcementLevel: "mandatory",
+    severity: "medium",
+    remediationSteps: "Set `deletionWindowInDays: 30` on the key (or omit it: KMS waits 30 days).",
+    configSchema: {
+        properties: {
+            minDeletionWindowDays: {
+                type: "integer",
+                minimum: 7,
+                maximum: DELETION_WINDOW_MAX_DAYS,
+                default: DELETION_WINDOW_MAX_DAYS,
+            },
+        },
+    },
+    validateResource: validateTypes<KeyProps>(KMS_KEY, (key, args, reportViolation) => {
+        const { minDeletionWindowDays } = configWithDefaults<KeyDeletionConfig>(args, {
+            minDeletionWindowDays: DELETION_WINDOW_MAX_DAYS,
+        });
+        const days = key.deletionWindowInDays ?? DELETION_WINDOW_MAX_DAYS;
+        if (days < minDeletionWindowDays) {
+            reportViolation(
+                `KMS key '${args.name}' is deleted ${days} days after it is scheduled for deletion; at least ${minDeletionWindowDays} are required. Raise \`deletionWindowInDays\`.`,
+            );
+        }
+    }),
+};
+
+export const vaultPolicies = [
+    vaultCustomerManagedKey,
+    keyRotation,
+    keyDeletionWindow,
+    vaultFailureNotifications,
+    archiveVaultLocked,
+    vaultLockRetention,
+    archiveVaultPolicyDenies,
+];

@@ -21,6 +21,7 @@ export function awsProvider(name: string, placement: ProviderPlacement): aws.Pro
         assumeRoles: placement.deployRoleArn
             ? [{ roleArn: placement.deployRoleArn, sessionName: `${PROJECT}-deploy` }]
             : undefined,
-        defaultTags: { tags: { project: PROJECT, "managed-by": "pulumi", ...placement.tags } },
+        // The program's own tags come last: a user tag never replaces them (config validation rejects one anyway).
+        defaultTags: { tags: { ...placement.tags, project: PROJECT, "managed-by": "pulumi" } },
     });
 }

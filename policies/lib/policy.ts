@@ -4,6 +4,7 @@
 import type {
     PolicyResource,
     ReportViolation,
+    ResourceRemediation,
     ResourceValidation,
     ResourceValidationArgs,
     StackValidation,
@@ -108,4 +109,29 @@ export function asArray<T>(value: T[] | undefined | null): T[] {
 /** `name` (`urn`) for messages. */
 export function describe(r: { name: string }): string {
     return `'${r.name}'`;
+}
+
+/**
+ * A validation and its remediation from one function, like the SDK's validateRemediateResourceOfType
+ * but by token: `check` reports each violation and returns the properties that would fix them (or
+ * undefined when nothing needs fixing). At `remediate` the engine calls the remediation and applies
+ * what it returns; at any other level only the violations are reported.
+ */
+export function validateRemediateTypes<TProps>(
+    tokens: string | readonly string[],
+    check: (
+        props: TProps,
+        args: ResourceValidationArgs,
+        reportViolation: ReportViolation,
+    ) => Record<string, unknown> | undefined,
+): { validateResource: ResourceValidation; remediateResource: ResourceRemediation } {
+    const list = typeof tokens === "string" ? [tokens] : tokens;
+    const validateResource = validateTypes<TProps>(list, (props, args, reportViolation) => {
+        check(props, args, reportViolation);
+    });
+    const remediateResource: ResourceRemediation = (args) => {
+        if (!list.includes(args.type)) return undefined;
+        return check(args.props as TProps, args, () => undefined);
+    };
+    return { validateResource, remediateResource };
 }

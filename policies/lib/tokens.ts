@@ -22,6 +22,14 @@ import type { BucketPolicyArgs } from "@pulumi/aws/s3/bucketPolicy";
 import type { BucketReplicationConfigArgs } from "@pulumi/aws/s3/bucketReplicationConfig";
 import type { BucketObjectLockConfigurationArgs } from "@pulumi/aws/s3/bucketObjectLockConfiguration";
 import type { SecretArgs } from "@pulumi/aws/secretsmanager/secret";
+import type { VaultPolicyArgs } from "@pulumi/aws/backup/vaultPolicy";
+import type { RegionSettingsArgs } from "@pulumi/aws/backup/regionSettings";
+import type { RestoreTestingPlanArgs } from "@pulumi/aws/backup/restoreTestingPlan";
+import type { RestoreTestingSelectionArgs } from "@pulumi/aws/backup/restoreTestingSelection";
+import type { MetricAlarmArgs } from "@pulumi/aws/cloudwatch/metricAlarm";
+import type { EventRuleArgs } from "@pulumi/aws/cloudwatch/eventRule";
+import type { RolePolicyAttachmentArgs } from "@pulumi/aws/iam/rolePolicyAttachment";
+import type { BucketLifecycleConfigurationArgs } from "@pulumi/aws/s3/bucketLifecycleConfiguration";
 
 export const TABLE = "aws:dynamodb/table:Table";
 export const VAULT = "aws:backup/vault:Vault";
@@ -31,6 +39,15 @@ export const PLAN = "aws:backup/plan:Plan";
 export const SELECTION = "aws:backup/selection:Selection";
 export const KMS_KEY = "aws:kms/key:Key";
 export const SECRET = "aws:secretsmanager/secret:Secret";
+export const VAULT_POLICY = "aws:backup/vaultPolicy:VaultPolicy";
+export const REGION_SETTINGS = "aws:backup/regionSettings:RegionSettings";
+export const RESTORE_TESTING_PLAN = "aws:backup/restoreTestingPlan:RestoreTestingPlan";
+export const RESTORE_TESTING_SELECTION = "aws:backup/restoreTestingSelection:RestoreTestingSelection";
+export const METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+export const EVENT_RULE = "aws:cloudwatch/eventRule:EventRule";
+export const EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget";
+export const IAM_ROLE = "aws:iam/role:Role";
+export const ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment";
 /** Dynamic resources: `pulumi-nodejs:dynamic:Resource`, or `pulumi-nodejs:dynamic/<module>:<type>` when named. */
 export const DYNAMIC_PREFIX = "pulumi-nodejs:dynamic";
 export const DYNAMIC = "pulumi-nodejs:dynamic:Resource";
@@ -56,6 +73,10 @@ export const BUCKET_SSE = [
 ] as const;
 export const BUCKET_POLICY = ["aws:s3/bucketPolicy:BucketPolicy"] as const;
 export const BUCKET_REPLICATION = ["aws:s3/bucketReplicationConfig:BucketReplicationConfig"] as const;
+export const BUCKET_LIFECYCLE = [
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
+] as const;
 export const BUCKET_OBJECT_LOCK = [
     "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
     "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2",
@@ -83,3 +104,11 @@ export type BucketPolicyProps = Unwrap<BucketPolicyArgs> & State;
 export type BucketReplicationProps = Unwrap<BucketReplicationConfigArgs> & State;
 export type BucketObjectLockProps = Unwrap<BucketObjectLockConfigurationArgs> & State;
 export type SecretProps = Unwrap<SecretArgs> & State;
+export type VaultPolicyProps = Unwrap<VaultPolicyArgs> & State;
+export type RegionSettingsProps = Unwrap<RegionSettingsArgs> & State;
+export type RestoreTestingPlanProps = Unwrap<RestoreTestingPlanArgs> & State;
+export type RestoreTestingSelectionProps = Unwrap<RestoreTestingSelectionArgs> & State;
+export type MetricAlarmProps = Unwrap<MetricAlarmArgs> & State;
+export type EventRuleProps = Unwrap<EventRuleArgs> & State;
+export type RolePolicyAttachmentProps = Unwrap<RolePolicyAttachmentArgs> & State;
+export type BucketLifecycleProps = Unwrap<BucketLifecycleConfigurationArgs> & State;

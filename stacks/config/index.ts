@@ -56,14 +56,45 @@ function formatIssue(raw: Record<string, unknown>, issue: z.core.$ZodIssue): str
     return `${key} = ${describe(valueAt(raw, issue.path))}: ${issue.message}`;
 }
 
+/** Edit distance between two strings (insertions, deletions, substitutions). */
+export function levenshtein(a: string, b: string): number {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++)
+            current[j] = Math.min(
+                previous[j] + 1,
+                current[j - 1] + 1,
+                previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
+            );
+        previous = current;
+    }
+    return previous[b.length];
+}
+
+/** A namespace this close to the project's is taken for a misspelling of it, not another tool's config. */
+export const MISSPELLED_NAMESPACE_DISTANCE = 2;
+
+/** Keys under a misspelled namespace, which `projectKeys` keeps whole (`vat-bakup:protectData`) so they are reported. */
+function misspelledKeys(raw: Record<string, unknown>): string[] {
+    return Object.keys(raw)
+        .filter((key) => key.includes(":"))
+        .map((key) => {
+            const [ns, rest] = key.split(":", 2);
+            return `${key}: the namespace '${ns}' is a misspelling of '${PROJECT}' (within ${MISSPELLED_NAMESPACE_DISTANCE} edits), so nothing reads this key; write it as ${PROJECT}:${rest}`;
+        });
+}
+
 /** Validates the project's config keys (without the `vat-backup:` prefix). Throws ConfigError. */
 export function parseStackConfig(raw: Record<string, unknown>, stack: string): StackConfig {
-    const result = stackConfigSchema.safeParse(raw);
-    if (!result.success) {
-        throw new ConfigError(
-            stack,
-            result.error.issues.map((issue) => formatIssue(raw, issue)),
-        );
+    const misspelled = misspelledKeys(raw);
+    const projectOnly = Object.fromEntries(Object.entries(raw).filter(([key]) => !key.includes(":")));
+    const result = stackConfigSchema.safeParse(projectOnly);
+    if (!result.success || misspelled.length > 0) {
+        throw new ConfigError(stack, [
+            ...misspelled,
+            ...(result.success ? [] : result.error.issues.map((issue) => formatIssue(projectOnly, issue))),
+        ]);
     }
     const cfg = result.data;
     // Data is protected by default in prod and in the backup and management accounts.
@@ -79,8 +110,10 @@ export function projectKeys(all: Record<string, string>): Record<string, unknown
     const out: Record<string, unknown> = {};
     for (const [fullKey, text] of Object.entries(all)) {
         const [ns, key] = fullKey.split(":", 2);
-        if (ns !== PROJECT || key === undefined) continue;
-        out[key] = parseConfigText(text);
+        if (key === undefined) continue;
+        if (ns === PROJECT) out[key] = parseConfigText(text);
+        // Kept whole, for parseStackConfig to reject: the README promises that typos are rejected.
+        else if (levenshtein(ns, PROJECT) <= MISSPELLED_NAMESPACE_DISTANCE) out[fullKey] = parseConfigText(text);
     }
     return out;
 }
@@ -117,15 +150,58 @@ export function readStackFile(stack: string, projectDir = path.resolve(__dirname
             .readdirSync(projectDir)
             .filter((f) => /^Pulumi\..+\.yaml$/.test(f))
             .map((f) => f.slice(7, -5));
-        throw new Error(`No stack '${stack}': ${file} does not exist (stacks here: ${known.join(", ") || "none"})`);
+        throw new StackFileError(stack, [
+            `${file}: no such stack file. Fix: use one of the stacks here (${known.join(", ") || "none"}), or create Pulumi.${stack}.yaml (pulumi stack init ${stack})`,
+        ]);
     }
-    const doc = (YAML.parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    const doc = parseStackYaml(file, stack);
     const config: Record<string, string> = {};
     for (const [key, value] of Object.entries(doc.config ?? {})) {
         const fullKey = key.includes(":") ? key : `${PROJECT}:${key}`;
         config[fullKey] = toConfigText(value);
     }
     return config;
+}
+
+/** A stack file that cannot be read as YAML (syntax, duplicate keys, tabs) or does not exist: exit 2, like bad config. */
+export class StackFileError extends ConfigError {
+    constructor(stack: string, problems: string[]) {
+        super(stack, problems);
+        this.name = "StackFileError";
+    }
+}
+
+/** What to do about each kind of YAML error the parser reports. */
+function yamlFix(code: string, message: string): string {
+    if (code === "DUPLICATE_KEY")
+        return "keep one of the two entries (YAML keys must be unique; the CLI would reject the file too)";
+    if (/tab/i.test(message) || code === "TAB_AS_INDENT")
+        return "indent with spaces: YAML does not allow tabs for indentation";
+    return "correct the YAML at that line (quote values that contain ': ' or start with a special character)";
+}
+
+function parseStackYaml(file: string, stack: string): { config?: Record<string, unknown> } {
+    const text = fs.readFileSync(file, "utf8");
+    const lines = new YAML.LineCounter();
+    const doc = YAML.parseDocument(text, { uniqueKeys: true, prettyErrors: false, lineCounter: lines });
+    const problems = [...doc.errors].map((e) => {
+        const at = lines.linePos(e.pos[0]);
+        const where = at ? `${file}:${at.line}:${at.col}` : file;
+        return `${where}: ${e.message.split("\n")[0]}. Fix: ${yamlFix(e.code, e.message)}`;
+    });
+    // A tab before content is a YAML error only in some positions; the CLI's parser rejects them all.
+    text.split("\n").forEach((line, i) => {
+        const tab = /^[ ]*\t/.exec(line);
+        if (tab && !problems.some((p) => p.startsWith(`${file}:${i + 1}:`)))
+            problems.push(
+                `${file}:${i + 1}:${tab[0].length}: a tab in the indentation. Fix: ${yamlFix("TAB_AS_INDENT", "tab")}`,
+            );
+    });
+    if (problems.length > 0) throw new StackFileError(stack, problems);
+    const value = (doc.toJS() ?? {}) as unknown;
+    if (typeof value !== "object" || Array.isArray(value))
+        throw new StackFileError(stack, [`${file}: the file is not a YAML mapping. Fix: start it with \`config:\``]);
+    return value as { config?: Record<string, unknown> };
 }
 
 function toConfigText(value: unknown): string {

@@ -38,8 +38,20 @@ const environment = z
         "an environment name is 1 to 16 lowercase letters, digits and '-', starting with a letter (it becomes part of S3 bucket names)",
     );
 
+/** A whole number of days; a bound without its own message still states the number (`at least 1 day`). */
 const days = (what: string) =>
-    z.number({ error: `${what} must be a whole number of days` }).int(`${what} must be a whole number of days`);
+    z
+        .number({
+            // The schema's error map answers every issue of the number, bounds included.
+            error: (raw) => {
+                const issue = raw as unknown as { code: string; minimum?: unknown; maximum?: unknown };
+                const n = (v: unknown) => `${String(v)} day${v === 1 ? "" : "s"}`;
+                if (issue.code === "too_small") return `${what} is at least ${n(issue.minimum)}`;
+                if (issue.code === "too_big") return `${what} is at most ${n(issue.maximum)}`;
+                return `${what} must be a whole number of days`;
+            },
+        })
+        .int(`${what} must be a whole number of days`);
 
 /** An AWS Backup lifecycle. AWS keeps a recovery point in cold storage for at least 90 days. */
 export const lifecycleSchema = z
@@ -116,6 +128,30 @@ export const DEFAULT_BACKUP_RULES: Record<string, z.input<typeof backupRuleSchem
         copyToBackupAccount: { moveToColdStorageAfterDays: 90, deleteAfterDays: 2555 },
     },
 };
+
+/**
+ * The tags the program puts on every resource itself (provider default tags and the stack's
+ * environment). The deploy role's conditions depend on them, so a user tag may not replace them.
+ */
+export const PROGRAM_TAG_KEYS = ["project", "managed-by", "environment"] as const;
+
+/** User tags: none of the program's keys, and few enough that every resource stays within AWS's 50 tags. */
+function refineUserTags(tags: Record<string, string>, ctx: z.RefinementCtx): void {
+    for (const key of Object.keys(tags)) {
+        if ((PROGRAM_TAG_KEYS as readonly string[]).includes(key))
+            ctx.addIssue({
+                code: "custom",
+                message: `tag '${key}' is set by the program itself (${PROGRAM_TAG_KEYS.join(", ")}) and the deploy role's conditions depend on it; remove it from vat-backup:tags`,
+            });
+    }
+    const allowed = rules.MAX_TAGS_PER_RESOURCE - PROGRAM_TAG_KEYS.length;
+    const count = Object.keys(tags).length;
+    if (count > allowed)
+        ctx.addIssue({
+            code: "custom",
+            message: `${count} tags, plus the program's own ${PROGRAM_TAG_KEYS.length} (${PROGRAM_TAG_KEYS.join(", ")}), make ${count + PROGRAM_TAG_KEYS.length} on every resource; AWS allows at most ${rules.MAX_TAGS_PER_RESOURCE} per resource, so give at most ${allowed}`,
+        });
+}
 
 const tagSchema = z
     .object({
@@ -277,6 +313,7 @@ const commonShape = {
     deployRoleArn: z.string().superRefine(satisfies(rules.iamRoleArn)).optional(),
     tags: z
         .record(z.string().superRefine(satisfies(rules.tagKey)), z.string().superRefine(satisfies(rules.tagValue)))
+        .superRefine(refineUserTags)
         .default({}),
     /** The GitHub Actions roles; absent: no role is created. */
     github: githubSchema.optional(),
@@ -425,6 +462,17 @@ export const deploymentConfigSchema = z
                 code: "custom",
                 path: ["backupAccount", "drRegion"],
                 message: `the backup account's DR region must differ from its primary region (${cfg.backupAccount.region}): the exports replicate into an archive in each`,
+            });
+        }
+        const maxTables = maxTablesPerPlan();
+        if (cfg.tables.length > maxTables) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["tables"],
+                message:
+                    `${cfg.tables.length} tables need ${Math.ceil(cfg.tables.length / rules.MAX_ARNS_PER_SELECTION)} selections of at most ${rules.MAX_ARNS_PER_SELECTION} ARNs ` +
+                    `plus the tag selection; AWS Backup allows ${rules.MAX_RESOURCE_ASSIGNMENTS_PER_PLAN} resource assignments per plan, so at most ${maxTables} tables ` +
+                    "(tag the rest with the selection tag instead)",
             });
         }
         if (cfg.backupAccount.accountId === cfg.accountId) {
@@ -627,6 +675,11 @@ export const stackConfigSchema = z.discriminatedUnion(
 );
 
 export type StackConfig = DeploymentConfig | BackupConfig | OrganizationConfig;
+
+/** The most tables one plan can list by ARN: every assignment but the tag selection, each of up to 500 ARNs. */
+export function maxTablesPerPlan(): number {
+    return (rules.MAX_RESOURCE_ASSIGNMENTS_PER_PLAN - 1) * rules.MAX_ARNS_PER_SELECTION;
+}
 
 function duplicates(values: string[]): string[] {
     const seen = new Set<string>();

@@ -97,9 +97,13 @@ describe("npm run plan", () => {
         await assert.rejects(runConfigOffline("ci", config), /alertEmails = "\[secret\]"/);
     });
 
-    it("fails naming the stacks that exist when asked for one that does not", async () => {
+    it("fails with exit 2 (bad input, not a policy failure), naming the file and the stacks that exist, when asked for one that does not", async () => {
         const { code, err } = await plan(["--stack", "nosuchstack"]);
-        assert.equal(code, 1);
-        assert.match(err, /No stack 'nosuchstack'.*stacks here: .*prod/);
+        assert.equal(code, 2);
+        assert.match(
+            err,
+            /Pulumi\.nosuchstack\.yaml: no such stack file\. Fix: use one of the stacks here \(.*prod.*\)/,
+        );
+        assert.doesNotMatch(err, /\n\s+at /, "no stack trace");
     });
 });

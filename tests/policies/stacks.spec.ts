@@ -8,7 +8,7 @@ import * as path from "path";
 import { checkPolicies, PolicyPackConfig } from "../../offline/policyCheck";
 import type { PolicyViolation, RecordedResource } from "../../offline/types";
 import { BUCKET_VERSIONING, PLAN, TABLE, VAULT_LOCK } from "../../policies/lib/tokens";
-import { runStackOffline } from "../helpers/engine";
+import { runStackOffline, stackConfig } from "../helpers/engine";
 
 const STACKS: Record<string, Record<string, string>> = {
     prod: { environment: "prod" },
@@ -50,6 +50,16 @@ describe("policies over the checked-in stacks", () => {
                 mandatory(checkPolicies(plans.get(stack)!, { stack, project: "vat-backup", config })),
                 [],
             );
+        });
+    }
+
+    for (const stack of ["prod", "ci"]) {
+        it(`policies/config/${stack}.json lists the tables of Pulumi.${stack}.yaml for dynamodb-pitr-every-referenced-table, as CI passes it`, () => {
+            const config = JSON.parse(
+                fs.readFileSync(path.resolve(__dirname, "../../policies/config", `${stack}.json`), "utf8"),
+            ) as Record<string, { tables?: string[] }>;
+            const tables = JSON.parse(stackConfig(stack)["vat-backup:tables"]) as string[];
+            assert.deepStrictEqual(config["dynamodb-pitr-every-referenced-table"]?.tables, tables);
         });
     }
 
