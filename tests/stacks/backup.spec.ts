@@ -217,7 +217,9 @@ describe("organization stack", () => {
         assert.deepEqual(org.one("aws:backup/globalSettings:GlobalSettings").inputs.globalSettings, {
             isCrossAccountBackupEnabled: "true",
             isMpaEnabled: "false",
-            isDelegatedAdministratorEnabled: "false",
+            // Delegated administration to the backup account needs this setting on (AWS Backup,
+            // "Delegated administrator"); the org stack's guardrails register it.
+            isDelegatedAdministratorEnabled: "true",
         });
     });
 });
