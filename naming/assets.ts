@@ -121,6 +121,11 @@ export const RESTORE_PATHS = {
             "copy-back from the backup account's central vault into the account's vault (~2 h), then a local restore (~2 h)",
     },
     secretReplica: { hours: 0.25, assumption: "promote the DR-region replica to a standalone secret (minutes)" },
+    sharedAirGappedVault: {
+        hours: 4,
+        assumption:
+            "restore in the recovery account directly from the logically air-gapped vault shared through RAM (~2-4 h for a few GB); if the backup account is lost, a multi-party approval team first grants access",
+    },
     archive: {
         hours: 4,
         assumption:

@@ -538,13 +538,30 @@ export const backupConfigSchema = z
                     .min(7, "a logically air-gapped vault keeps recovery points at least 7 days")
                     .default(7),
                 maxRetentionDays: days("maxRetentionDays").max(36500).default(2557),
+                /** Accounts of the organization the vault is shared with through AWS RAM, to restore without this account. */
+                recoveryAccountIds: z.array(accountId).default([]),
             })
             .strict()
             .refine((v) => v.minRetentionDays <= v.maxRetentionDays, {
                 message: "minRetentionDays must not exceed maxRetentionDays",
                 path: ["minRetentionDays"],
             })
+            .refine((v) => v.enabled || v.recoveryAccountIds.length === 0, {
+                message: "recovery accounts are given but the air-gapped vault is not enabled (set enabled: true)",
+                path: ["recoveryAccountIds"],
+            })
             .prefault({}),
+        /** OUs of the organization backup policy: every account in them may copy into the central and air-gapped vaults. */
+        policyCoveredOus: z
+            .array(
+                z
+                    .string()
+                    .regex(
+                        orgRules.OU_ID,
+                        "an OU id reads ou-<4-32 of the root>-<8-32> (AWS Organizations OrganizationalUnit Id)",
+                    ),
+            )
+            .default([]),
         /** Object Lock default retention of the archive buckets, compliance mode (7 years for HMRC VAT records). */
         archiveRetentionDays: days("archiveRetentionDays")
             .min(1)
@@ -567,6 +584,14 @@ export const backupConfigSchema = z
                 message: `the DR region must differ from the primary region (${cfg.region})`,
             });
         }
+        cfg.airGappedVault.recoveryAccountIds.forEach((id, i) => {
+            if (id === cfg.accountId)
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["airGappedVault", "recoveryAccountIds", i],
+                    message: "the recovery account must be another account: the share exists for when this one is lost",
+                });
+        });
         duplicates(cfg.deploymentAccounts.map((a) => a.accountId)).forEach((id) =>
             ctx.addIssue({ code: "custom", path: ["deploymentAccounts"], message: `account ${id} is listed twice` }),
         );
@@ -640,6 +665,11 @@ export const organizationBackupPolicySchema = z
         /** Regions the policy's plan runs in; the baseline StackSet creates its vault in each. */
         regions: z.array(region).min(1).optional(),
         selectionTag: tagSchema.default({ key: "backup-plan", value: "vat-backup" }),
+        /**
+         * The backup account's logically air-gapped vault (its name): every rule that copies to the
+         * central vault copies there too, so the shared vault holds what a recovery account restores.
+         */
+        copyToAirGappedVault: z.string().superRefine(satisfies(rules.backupVaultName)).optional(),
         rules: z
             .record(z.string().superRefine(satisfies(rules.backupPlanName)), backupRuleSchema)
             .prefault(DEFAULT_BACKUP_RULES),
@@ -786,6 +816,16 @@ function refineGuardrails(cfg: z.infer<typeof organizationConfigSchema>, ctx: z.
                 message: `the central vault's lock accepts retention from ${lock.minRetentionDays} to ${lock.maxRetentionDays} days; AWS fails a copy job outside that range`,
             });
     }
+    if (policy.copyToAirGappedVault)
+        for (const [ruleName, rule] of Object.entries(policy.rules)) {
+            if (rule.copyToBackupAccount && rule.copyToBackupAccount.deleteAfterDays < 7)
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["backupPolicy", "rules", ruleName, "copyToBackupAccount", "deleteAfterDays"],
+                    message:
+                        "a logically air-gapped vault keeps recovery points at least 7 days; AWS fails a copy with a shorter retention",
+                });
+        }
     const content = backupPolicyContent(organizationPolicyRules(cfg as OrganizationConfig));
     const problem = policySizeProblem("BACKUP_POLICY", orgNames.ORGANIZATION_BACKUP_PLAN_NAME, content);
     if (problem) ctx.addIssue({ code: "custom", path: ["backupPolicy", "rules"], message: `${problem}: fewer rules` });
@@ -801,6 +841,9 @@ export function organizationPolicyRules(cfg: OrganizationConfig) {
     const backup = cfg.backupAccount;
     if (!backup) throw new Error("the backup policy needs vat-backup:backupAccount");
     const central = naming.centralVaultArn(backup.accountId, backup.region, backup.vaultName);
+    const airGapped = cfg.backupPolicy.copyToAirGappedVault
+        ? naming.centralVaultArn(backup.accountId, backup.region, cfg.backupPolicy.copyToAirGappedVault)
+        : undefined;
     return {
         regions: cfg.backupPolicy.regions ?? [cfg.region],
         selectionTag: cfg.backupPolicy.selectionTag,
@@ -812,7 +855,20 @@ export function organizationPolicyRules(cfg: OrganizationConfig) {
                     startWindowMinutes: r.startWindowMinutes,
                     completionWindowMinutes: r.completionWindowMinutes,
                     lifecycle: r.lifecycle,
-                    copies: r.copyToBackupAccount ? [{ vaultArn: central, lifecycle: r.copyToBackupAccount }] : [],
+                    copies: r.copyToBackupAccount
+                        ? [
+                              { vaultArn: central, lifecycle: r.copyToBackupAccount },
+                              // No cold storage in the air-gapped vault: the copy keeps the retention only.
+                              ...(airGapped
+                                  ? [
+                                        {
+                                            vaultArn: airGapped,
+                                            lifecycle: { deleteAfterDays: r.copyToBackupAccount.deleteAfterDays },
+                                        },
+                                    ]
+                                  : []),
+                          ]
+                        : [],
                 },
             ]),
         ),
