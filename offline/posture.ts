@@ -19,12 +19,15 @@ import {
     RPO_INSIDE_MINUTES,
     RPO_OUTSIDE_HOURS,
 } from "../naming/assets";
+import { OrganizationPosture, organizationPosture } from "./postureOrganization";
 import { RecordedResource } from "./types";
 
 /** What the posture needs of a run: an OfflineRun and a PlanDocument both fit. */
 export interface PlannedStack {
     stack: string;
     resources: RecordedResource[];
+    /** Stack outputs, where the run has them (the org stack declares the backup policy's members). */
+    outputs?: Record<string, unknown>;
 }
 
 /** Type tokens of the resources the posture reads. */
@@ -155,6 +158,8 @@ export interface Posture {
     gaps: string[];
     /** Which restore path each RTO assumes, and how long it is assumed to take. */
     assumptions: { path: RestorePath; hours: number; assumption: string }[];
+    /** The organization backup policy's coverage and the restore path without the backup account. */
+    organization?: OrganizationPosture;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -856,6 +861,13 @@ export function posture(runs: PlannedStack[]): Posture {
         for (const g of a.gaps) gaps.push(`${a.stack}: ${a.resource} (${a.asset.criticality}): ${g}`);
     for (const u of unprotected) gaps.push(`${u.stack}: ${u.asset} (${u.criticality}) is not protected by this stack`);
     gaps.push(...estateGaps(estate, assets));
+    const deploymentAccounts = runs
+        .filter((r) => isDeploymentStack(estate, r.stack))
+        .flatMap((r) => r.resources.filter((x) => x.type === TYPES.awsProvider))
+        .map((p) => str(arr(p.inputs.allowedAccountIds)[0]))
+        .filter((a): a is string => a !== undefined);
+    const organization = organizationPosture(runs, deploymentAccounts);
+    if (organization) gaps.push(...organization.gaps.map((g) => `organization: ${g}`));
     const used = new Set<RestorePath>();
     for (const a of assets) for (const m of [a.rtoInAccount, a.rtoAccountLoss]) if (m.path) used.add(m.path);
     return {
@@ -867,5 +879,6 @@ export function posture(runs: PlannedStack[]): Posture {
         flows: estate.flows,
         gaps,
         assumptions: [...used].map((path) => ({ path, ...RESTORE_PATHS[path] })),
+        organization,
     };
 }

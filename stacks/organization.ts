@@ -113,5 +113,10 @@ export function organizationStack(cfg: OrganizationConfig) {
                   { ...opts, dependsOn: [trusted] },
               ).arn
             : cfg.organizationTrail.trailArn;
-    return { ...outputs, organizationTrailArn: trail };
+    return {
+        ...outputs,
+        organizationTrailArn: trail,
+        // The declared members of the deployment OUs: the posture counts those no stack protects.
+        backupPolicyMembers: cfg.backupPolicy.enabled ? g.memberAccounts : [],
+    };
 }
