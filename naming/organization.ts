@@ -12,6 +12,9 @@ export const BASELINE_VAULT_NAME = "vat-backup-baseline-vault";
 /** The role AWS Backup assumes for the organization policy's jobs in each covered account. */
 export const BASELINE_BACKUP_ROLE_NAME = "vat-backup-baseline-backup-service";
 
+/** The role EventBridge assumes in each covered account to forward failed jobs to the backup account. */
+export const BASELINE_EVENT_FORWARDING_ROLE_NAME = "vat-backup-baseline-event-forwarding";
+
 /** KMS alias of the baseline vault's key in each covered account. */
 export const BASELINE_KEY_ALIAS = "alias/vat-backup-baseline";
 

@@ -65,6 +65,7 @@ export function organizationStack(cfg: OrganizationConfig) {
                 organizationalUnitIds: g.deploymentOus,
                 regions: rules.regions,
                 backupAccountId: backup.accountId,
+                backupRegion: backup.region,
                 tags,
             },
             { ...opts, dependsOn: [trusted] },

@@ -14,6 +14,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as naming from "../../naming";
 import * as org from "../../naming/organization";
+import { forwardedFailurePattern } from "../monitoring/organizationJobAlarms";
 
 export interface BackupBaselineArgs {
     /** OUs whose accounts get the baseline (service-managed StackSets deploy to OUs). */
@@ -21,6 +22,8 @@ export interface BackupBaselineArgs {
     regions: string[];
     /** The backup account: its copy role may copy recovery points back into the baseline vault. */
     backupAccountId: string;
+    /** Where the backup account's default bus is: failed jobs are forwarded there (no metrics cross accounts). */
+    backupRegion: string;
     tags?: Record<string, string>;
 }
 
@@ -28,7 +31,8 @@ const sub = (text: string) => ({ "Fn::Sub": text });
 const RETAIN = { DeletionPolicy: "Retain", UpdateReplacePolicy: "Retain" };
 
 /** The CloudFormation template each member account receives. */
-export function baselineTemplate(args: { backupAccountId: string }) {
+export function baselineTemplate(args: { backupAccountId: string; backupRegion: string }) {
+    const backupBus = naming.backupAccountEventBusArn(args.backupAccountId, args.backupRegion);
     const accountRoot = sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root");
     return {
         AWSTemplateFormatVersion: "2010-09-09",
@@ -100,6 +104,49 @@ export function baselineTemplate(args: { backupAccountId: string }) {
                         ],
                     },
                     BackupVaultTags: { project: naming.PROJECT },
+                },
+            },
+            JobEventForwardingRole: {
+                Type: "AWS::IAM::Role",
+                Properties: {
+                    RoleName: org.BASELINE_EVENT_FORWARDING_ROLE_NAME,
+                    AssumeRolePolicyDocument: {
+                        Version: "2012-10-17",
+                        Statement: [
+                            {
+                                Effect: "Allow",
+                                Principal: { Service: "events.amazonaws.com" },
+                                Action: "sts:AssumeRole",
+                                Condition: { StringEquals: { "aws:SourceAccount": sub("${AWS::AccountId}") } },
+                            },
+                        ],
+                    },
+                    Policies: [
+                        {
+                            PolicyName: "forward-to-backup-account",
+                            PolicyDocument: {
+                                Version: "2012-10-17",
+                                Statement: [{ Effect: "Allow", Action: "events:PutEvents", Resource: backupBus }],
+                            },
+                        },
+                    ],
+                    Tags: [{ Key: "project", Value: naming.PROJECT }],
+                },
+            },
+            JobEventForwardingRule: {
+                // Delegated administration publishes no metrics: failed jobs reach the backup account as events.
+                Type: "AWS::Events::Rule",
+                Properties: {
+                    Description: "Failed AWS Backup jobs, forwarded to the backup account",
+                    EventPattern: forwardedFailurePattern(),
+                    State: "ENABLED",
+                    Targets: [
+                        {
+                            Id: "backup-account-bus",
+                            Arn: backupBus,
+                            RoleArn: { "Fn::GetAtt": ["JobEventForwardingRole", "Arn"] },
+                        },
+                    ],
                 },
             },
             BaselineBackupRole: {

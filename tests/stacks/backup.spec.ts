@@ -222,6 +222,23 @@ describe("backup-account stack", () => {
         }
     });
 
+    it("alarms on failed jobs forwarded from the organization: delegated administration publishes no metrics, so the rule's TriggeredRules is the metric", () => {
+        const rule = backup.one("aws:cloudwatch/eventRule:EventRule", "organization-jobs-rule");
+        const pattern = JSON.parse(String(rule.inputs.eventPattern)) as Record<string, unknown>;
+        assert.deepEqual(pattern.account, [{ "anything-but": "333333333333" }]);
+        const alarm = backup.one("aws:cloudwatch/metricAlarm:MetricAlarm", "organization-jobs-alarm");
+        assert.equal(alarm.inputs.namespace, "AWS/Events");
+        assert.equal(alarm.inputs.metricName, "TriggeredRules");
+        assert.deepEqual(alarm.inputs.dimensions, { RuleName: rule.inputs.name });
+        const bus = statement(
+            backup.one("aws:cloudwatch/eventBusPolicy:EventBusPolicy"),
+            "PolicyCoveredAccountsForwardJobEvents",
+        );
+        assert.deepEqual(bus.Condition?.["ForAnyValue:StringLike"], {
+            "aws:PrincipalOrgPaths": ["o-exampleorg1/*/ou-exam-deploy01/*"],
+        });
+    });
+
     it("rejects a recovery account that is the backup account itself, or one without the air-gapped vault", async () => {
         await assert.rejects(
             runStackOffline("backup", { airGappedVault: { enabled: true, recoveryAccountIds: ["333333333333"] } }),

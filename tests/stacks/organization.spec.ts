@@ -187,14 +187,16 @@ describe("organization stack: guardrails", () => {
                 assert.equal(rule.target_backup_vault_name["@@assign"], orgNames.BASELINE_VAULT_NAME);
                 for (const v of Object.values(rule.lifecycle)) assert.equal(typeof v["@@assign"], "string");
                 for (const copy of Object.values(rule.copy_actions ?? {})) {
-                    assert.equal(
+                    assert.match(
                         copy.target_backup_vault_arn["@@assign"],
-                        "arn:aws:backup:eu-west-2:333333333333:backup-vault:central-backup-vault",
+                        /^arn:aws:backup:eu-west-2:333333333333:backup-vault:(central|air-gapped)-backup-vault$/,
                     );
                     assert.ok(copy.lifecycle, "a copy without a lifecycle keeps the source's");
                 }
             }
             assert.equal(plan.rules.monthly.lifecycle.move_to_cold_storage_after_days["@@assign"], "90");
+            // Both the central and the air-gapped vault receive the daily and monthly copies.
+            assert.equal(Object.keys(plan.rules.daily.copy_actions ?? {}).length, 2);
         });
 
         it("the StackSet is service-managed with automatic deployment to the same OU, and its template creates the vault, key and role the policy names", () => {
@@ -217,6 +219,10 @@ describe("organization stack: guardrails", () => {
             assert.equal(r.BaselineKey.Properties.EnableKeyRotation, true);
             assert.equal(r.BaselineKey.DeletionPolicy, "Retain");
             assert.equal(r.BaselineVault.DeletionPolicy, "Retain");
+            // Failed jobs are forwarded to the backup account's bus, with a role (no metrics cross accounts).
+            const targets = r.JobEventForwardingRule.Properties.Targets as { Arn: string; RoleArn: unknown }[];
+            assert.equal(targets[0].Arn, "arn:aws:events:eu-west-2:333333333333:event-bus/default");
+            assert.ok(targets[0].RoleArn);
         });
     });
 
