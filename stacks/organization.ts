@@ -32,7 +32,11 @@ export function organizationStack(cfg: OrganizationConfig) {
     const g = cfg.guardrails;
     const backup = cfg.backupAccount;
     const delegate = Boolean(g && backup && cfg.delegatedBackupAdministrator);
-    const crossAccount = new CrossAccountBackup("cross-account-backup", { delegatedAdministrator: delegate }, opts);
+    const crossAccount = new CrossAccountBackup(
+        "cross-account-backup",
+        { delegatedAdministrator: delegate, multiPartyApproval: cfg.multiPartyApproval },
+        opts,
+    );
     const github = githubRoles(cfg, [cfg.region], opts, { managesOrganization: true });
     const outputs = {
         ...githubOutputs(github),

@@ -712,6 +712,8 @@ export const organizationConfigSchema = z
         guardrails: guardrailsSchema.optional(),
         backupPolicy: organizationBackupPolicySchema.prefault({}),
         delegatedBackupAdministrator: z.boolean().default(true),
+        /** Multi-party approval for logically air-gapped vaults: on once the approval team exists (README). */
+        multiPartyApproval: z.boolean().default(false),
         organizationTrail: organizationTrailSchema,
     })
     .strict()

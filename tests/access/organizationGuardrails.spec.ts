@@ -349,6 +349,40 @@ describe("organization guardrails in force (IAM simulator over the org plan's SC
         });
     }
 
+    describe("sensitivity: weakening an SCP flips a guardrail question", () => {
+        /** A copy of the organization with one SCP statement changed. */
+        function mutated(sid: string, change: (s: Record<string, unknown>) => void): Organization {
+            const copy = structuredClone(o);
+            for (const list of copy.scps.values())
+                for (const p of list)
+                    for (const st of p.policy.Statement) if (st.Sid === sid) change(st as Record<string, unknown>);
+            return copy;
+        }
+
+        it("exempting every role from the PITR deny lets the prod administrator switch PITR off", async () => {
+            const weak = mutated("DenyPitrChanges", (st) => {
+                st.Condition = { ArnNotLike: { "aws:PrincipalArn": ["arn:aws:iam::*:role/*"] } };
+            });
+            assert.equal(await asAdminOf(weak, prodAdmin, "dynamodb:UpdateContinuousBackups", prodTable), "Allowed");
+        });
+
+        it("adding the deploy roles to the recovery-point exemption lets the deploy role delete a recovery point", async () => {
+            const weak = mutated("DenyRecoveryPointDestruction", (st) => {
+                const c = st.Condition as { ArnNotLike: { "aws:PrincipalArn": string[] } };
+                c.ArnNotLike["aws:PrincipalArn"].push(`arn:aws:iam::*:role/${naming.GITHUB_DEPLOY_ROLE_NAME}*`);
+            });
+            assert.equal(await asAdminOf(weak, prodDeploy, "backup:DeleteRecoveryPoint", prodPoint), "Allowed");
+        });
+
+        it("dropping the exempted-role protection lets a prod administrator create a role with the deploy role's name", async () => {
+            const weak = mutated("ProtectExemptedRoles", (st) => {
+                st.Action = "iam:TagRole";
+            });
+            const role = roleIn(PROD, `${naming.GITHUB_DEPLOY_ROLE_NAME}-eu-west-2`);
+            assert.equal(await asAdminOf(weak, prodAdmin, "iam:CreateRole", role), "Allowed");
+        });
+    });
+
     describe("the RCP keeps the archive inside the organization, whatever its bucket policy says", () => {
         const archiveObject = `${naming.archiveBucketArn(BACKUP, REGION)}/dynamodb/x.json.gz`;
         const openPolicy: PolicyDocument = {
