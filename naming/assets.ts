@@ -132,6 +132,11 @@ export const RESTORE_PATHS = {
         assumption: `a cold point, which AWS Backup cannot copy ("Backup and tag copy"): ${stepsText("coldPoint")}`,
     },
     secretReplica: { hours: 0.25, assumption: "promote the DR-region replica to a standalone secret (minutes)" },
+    sharedAirGappedVault: {
+        hours: 4,
+        assumption:
+            "restore in the recovery account directly from the logically air-gapped vault shared through RAM (~2-4 h for a few GB); if the backup account is lost, a multi-party approval team first grants access",
+    },
     archive: {
         hours: 4,
         assumption:

@@ -202,6 +202,43 @@ const COMPUTED: Record<string, Compute> = {
     "aws:cfg/recorder:Recorder": (c) => ({ id: str(c.inputs.name) || "default" }),
     "aws:cfg/deliveryChannel:DeliveryChannel": (c) => ({ id: str(c.inputs.name) || "default" }),
     "aws:cfg/recorderStatus:RecorderStatus": (c) => ({ id: str(c.inputs.name) || "default" }),
+    "aws:organizations/policy:Policy": (c) => {
+        const id = `p-${c.hex(8)}`;
+        return {
+            id,
+            arn: `arn:aws:organizations::${c.accountId}:policy/o-exampleorg1/${str(c.inputs.type).toLowerCase()}/${id}`,
+        };
+    },
+    "aws:organizations/policyAttachment:PolicyAttachment": (c) => ({
+        id: `${str(c.inputs.targetId)}:${str(c.inputs.policyId)}`,
+    }),
+    "aws:organizations/delegatedAdministrator:DelegatedAdministrator": (c) => ({
+        id: `${str(c.inputs.accountId)}/${str(c.inputs.servicePrincipal)}`,
+    }),
+    "aws:organizations/awsServiceAccess:AwsServiceAccess": (c) => ({ id: str(c.inputs.servicePrincipal) }),
+    "aws:cloudformation/stackSet:StackSet": (c) => ({
+        id: str(c.inputs.name),
+        arn: arn("cloudformation", c, `stackset/${str(c.inputs.name)}:${c.hex(8)}-${c.hex(4)}`),
+        stackSetId: `${str(c.inputs.name)}:${c.hex(8)}-${c.hex(4)}`,
+    }),
+    "aws:cloudformation/stackSetInstance:StackSetInstance": (c) => ({
+        id: `${str(c.inputs.stackSetName)},${str(c.inputs.stackSetInstanceRegion) || c.region}`,
+    }),
+    "aws:cloudtrail/trail:Trail": (c) => ({
+        id: str(c.inputs.name),
+        arn: arn("cloudtrail", c, `trail/${str(c.inputs.name)}`),
+        homeRegion: c.region,
+    }),
+    "aws:ram/resourceShare:ResourceShare": (c) => {
+        const id = arn("ram", c, `resource-share/${c.hex(8)}-${c.hex(4)}-4${c.hex(3)}-8${c.hex(3)}-${c.hex(12)}`);
+        return { id, arn: id };
+    },
+    "aws:ram/resourceAssociation:ResourceAssociation": (c) => ({
+        id: `${str(c.inputs.resourceShareArn)},${str(c.inputs.resourceArn)}`,
+    }),
+    "aws:ram/principalAssociation:PrincipalAssociation": (c) => ({
+        id: `${str(c.inputs.resourceShareArn)},${str(c.inputs.principal)}`,
+    }),
     "aws:secretsmanager/secret:Secret": (c) => ({
         id: arn("secretsmanager", c, `secret:${str(c.inputs.name)}-${c.hex(6)}`),
         arn: arn("secretsmanager", c, `secret:${str(c.inputs.name)}-${c.hex(6)}`),

@@ -21,12 +21,15 @@ import {
     RPO_INSIDE_MINUTES,
     RPO_OUTSIDE_HOURS,
 } from "../naming/assets";
+import { OrganizationPosture, organizationPosture } from "./postureOrganization";
 import { RecordedResource } from "./types";
 
 /** What the posture needs of a run: an OfflineRun and a PlanDocument both fit. */
 export interface PlannedStack {
     stack: string;
     resources: RecordedResource[];
+    /** Stack outputs, where the run has them (the org stack declares the backup policy's members). */
+    outputs?: Record<string, unknown>;
 }
 
 /** Type tokens of the resources the posture reads. */
@@ -174,6 +177,8 @@ export interface Posture {
     assumptions: { path: RestorePath; hours: number; assumption: string }[];
     /** For every copy between vaults, the alarm that would see it fail, under the name AWS counts it. */
     copyAlarms: CopyAlarmView[];
+    /** The organization backup policy's coverage and the restore path without the backup account. */
+    organization?: OrganizationPosture;
 }
 
 export interface CopyAlarmView {
@@ -1003,6 +1008,13 @@ export function posture(runs: PlannedStack[]): Posture {
         );
     gaps.push(...unpublishedDimensionGaps(estate));
     gaps.push(...replicationDestinationGaps(estate));
+    const deploymentAccounts = runs
+        .filter((r) => isDeploymentStack(estate, r.stack))
+        .flatMap((r) => r.resources.filter((x) => x.type === TYPES.awsProvider))
+        .map((p) => str(arr(p.inputs.allowedAccountIds)[0]))
+        .filter((a): a is string => a !== undefined);
+    const organization = organizationPosture(runs, deploymentAccounts);
+    if (organization) gaps.push(...organization.gaps.map((g) => `organization: ${g}`));
     const used = new Set<RestorePath>();
     for (const a of assets)
         for (const m of [a.rtoInAccount, a.rtoAccountLoss, a.rtoColdPoints]) if (m?.path) used.add(m.path);
@@ -1016,6 +1028,7 @@ export function posture(runs: PlannedStack[]): Posture {
         gaps,
         assumptions: [...used].map((path) => ({ path, ...RESTORE_PATHS[path] })),
         copyAlarms,
+        organization,
     };
 }
 

@@ -2,6 +2,7 @@
  * Renders a Posture: the text table `npm run plan` prints, and the Markdown report with a Mermaid
  * diagram of the accounts, vaults, buckets and the flows between them (`--markdown FILE`).
  */
+import { renderOrganizationPosture } from "./postureOrganization";
 import { AssetPosture, Flow, Measure, Placement, Posture, VaultView, BucketView } from "./posture";
 
 const mark = (ok: boolean) => (ok ? "ok " : "GAP");
@@ -121,6 +122,7 @@ export function renderPosture(p: Posture): string {
             );
         lines.push("");
     }
+    if (p.organization) lines.push(...renderOrganizationPosture(p.organization), "");
     if (shared.length) lines.push("Notes:", ...shared.map((n) => `  - ${n}`), "");
     lines.push("RTO assumptions:", ...p.assumptions.map((a) => `  - ${a.path}: ${a.hours} h: ${a.assumption}`));
     lines.push("", p.gaps.length ? `${p.gaps.length} gaps.` : "No gaps.");

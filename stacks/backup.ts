@@ -7,6 +7,7 @@
  * watches it: alarms on copies out, the copy function and the archive replication, job events,
  * a dashboard, restore tests of the copies, an audit framework and Config rules.
  */
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as naming from "../naming";
 import { BackupAccountRoles } from "../components/access/backupAccountRoles";
@@ -17,6 +18,8 @@ import { S3Replication } from "../components/replication/s3Replication";
 import { BackupRegionSettings } from "../components/settings/backupRegionSettings";
 import { ProtectedBucket } from "../components/storage/protectedBucket";
 import { AirGappedVault } from "../components/vault/airGappedVault";
+import { OrganizationJobAlarms } from "../components/monitoring/organizationJobAlarms";
+import { AirGappedVaultShare } from "../components/vault/airGappedVaultShare";
 import { BackupVault } from "../components/vault/backupVault";
 import { centralVaultPolicy, drVaultPolicy } from "../components/vault/vaultPolicies";
 import { reportDeliveryBucketStatements, reportDeliveryKeyStatements } from "../components/verification/auditFramework";
@@ -178,7 +181,12 @@ export function backupStack(cfg: BackupConfig) {
             notificationTopicArn: alerts.arn,
             accessPolicy: (arn) =>
                 centralVaultPolicy(
-                    { organizationId: cfg.organizationId, deploymentAccountIds: accountIds, breakGlassRoleArn },
+                    {
+                        organizationId: cfg.organizationId,
+                        deploymentAccountIds: accountIds,
+                        breakGlassRoleArn,
+                        copyingOus: cfg.policyCoveredOus,
+                    },
                     arn,
                 ),
             lock: cfg.centralVault.lock,
@@ -226,6 +234,7 @@ export function backupStack(cfg: BackupConfig) {
             drVaultArn: drVault.arn,
             copyRoleArn: roles.copyRole.arn,
             forwardingAccountIds: accountIds,
+            forwardingOus: cfg.policyCoveredOus,
             organizationId: cfg.organizationId,
         },
         inPrimary,
@@ -243,6 +252,46 @@ export function backupStack(cfg: BackupConfig) {
               inPrimary,
           )
         : undefined;
+    // Delegated administration publishes no metrics: the organization's failed jobs, forwarded here, alarm.
+    if (cfg.policyCoveredOus.length > 0)
+        new OrganizationJobAlarms(
+            "organization-jobs",
+            { accountId: cfg.accountId, ruleName: "vat-backup-organization-job-failures", alertTopicArn: alerts.arn },
+            inPrimary,
+        );
+    // The deployment accounts and the OUs of the organization backup policy copy into it too.
+    if (airGapped)
+        new aws.backup.VaultPolicy(
+            "air-gapped-vault-policy",
+            {
+                backupVaultName: airGapped.vault.name,
+                policy: airGapped.arn.apply((arn) =>
+                    JSON.stringify(
+                        centralVaultPolicy(
+                            {
+                                organizationId: cfg.organizationId,
+                                deploymentAccountIds: accountIds,
+                                breakGlassRoleArn,
+                                copyingOus: cfg.policyCoveredOus,
+                            },
+                            arn,
+                        ),
+                    ),
+                ),
+            },
+            { ...inPrimary, parent: airGapped },
+        );
+    // The restore path that survives a lost backup account: the vault shared with recovery accounts.
+    if (airGapped && cfg.airGappedVault.recoveryAccountIds.length > 0)
+        new AirGappedVaultShare(
+            "air-gapped-vault-share",
+            {
+                vaultArn: airGapped.arn,
+                shareName: `${cfg.airGappedVault.name}-recovery`,
+                recoveryAccountIds: cfg.airGappedVault.recoveryAccountIds,
+            },
+            inPrimary,
+        );
 
     const archiveKey = new BackupKey(
         "archive-key",

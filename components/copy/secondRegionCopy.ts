@@ -20,6 +20,8 @@ export interface SecondRegionCopyArgs {
     copyRoleArn: pulumi.Input<string>;
     /** Deployment accounts whose copy-completed events are forwarded to this account's default bus. */
     forwardingAccountIds: string[];
+    /** OUs whose every account forwards job events (the organization backup policy's), by organization path. */
+    forwardingOus?: string[];
     organizationId: string;
     /** Retries of an asynchronous invocation before the event goes to the dead-letter queue (Lambda: 0 to 2). */
     maximumRetryAttempts?: number;
@@ -215,6 +217,25 @@ export class SecondRegionCopy extends pulumi.ComponentResource {
                             Resource: `arn:aws:events:${args.region}:${args.accountId}:event-bus/default`,
                             Condition: { StringEquals: { "aws:PrincipalOrgID": args.organizationId } },
                         },
+                        ...(args.forwardingOus?.length
+                            ? [
+                                  {
+                                      Sid: "PolicyCoveredAccountsForwardJobEvents",
+                                      Effect: "Allow" as const,
+                                      Principal: { AWS: "*" },
+                                      Action: "events:PutEvents",
+                                      Resource: `arn:aws:events:${args.region}:${args.accountId}:event-bus/default`,
+                                      Condition: {
+                                          StringEquals: { "aws:PrincipalOrgID": args.organizationId },
+                                          "ForAnyValue:StringLike": {
+                                              "aws:PrincipalOrgPaths": args.forwardingOus.map(
+                                                  (ou) => `${args.organizationId}/*/${ou}/*`,
+                                              ),
+                                          },
+                                      },
+                                  },
+                              ]
+                            : []),
                     ]),
                 ),
             },

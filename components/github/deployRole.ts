@@ -116,7 +116,7 @@ export function rolePolicies(
             iam: policyDocument([...permissions.iamStatements(scope), ...deny]),
             storage: policyDocument([
                 ...permissions.storageAndMonitoringStatements(scope),
-                ...(scope.managesOrganization ? permissions.organizationStatements() : []),
+                ...(scope.managesOrganization ? permissions.organizationStatements(scope.accountId) : []),
                 ...deny,
             ]),
         },

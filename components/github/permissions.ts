@@ -143,7 +143,12 @@ export const OBJECT_DESTRUCTION_ACTIONS = [
 
 /** The project's data buckets: each account's exports bucket and the backup account's archives. */
 export function projectBucketArns(accountId: string): string[] {
-    return [`arn:aws:s3:::*-env-backup-exports-${accountId}-*`, `arn:aws:s3:::vat-backup-archive-${accountId}-*`];
+    return [
+        `arn:aws:s3:::*-env-backup-exports-${accountId}-*`,
+        `arn:aws:s3:::vat-backup-archive-${accountId}-*`,
+        // The organization trail's logs (management account; naming/organization.ts).
+        `arn:aws:s3:::vat-backup-org-trail-${accountId}-*`,
+    ];
 }
 
 /** Deny, whatever else is allowed: recovery data and secret values stay out of reach of CI. */
@@ -491,9 +496,55 @@ export function storageAndMonitoringStatements(scope: PermissionScope): PolicySt
     ];
 }
 
-/** The management account's stack: cross-account backup for the organization and its backup policies. */
-export function organizationStatements(): PolicyStatement[] {
+/**
+ * The management account's stack: cross-account backup for the organization, its policies (backup,
+ * SCP, RCP), delegated administration, the baseline StackSet and the organization trail.
+ */
+export function organizationStatements(accountId = "*"): PolicyStatement[] {
     return [
+        {
+            Sid: "ManageOrganizationTrail",
+            Effect: "Allow",
+            Action: [
+                "cloudtrail:CreateTrail",
+                "cloudtrail:UpdateTrail",
+                "cloudtrail:DeleteTrail",
+                "cloudtrail:StartLogging",
+                "cloudtrail:PutEventSelectors",
+                "cloudtrail:GetTrail",
+                "cloudtrail:GetTrailStatus",
+                "cloudtrail:GetEventSelectors",
+                "cloudtrail:DescribeTrails",
+                "cloudtrail:ListTags",
+                "cloudtrail:AddTags",
+                "cloudtrail:RemoveTags",
+            ],
+            Resource: `arn:aws:cloudtrail:*:${accountId}:trail/vat-backup-*`,
+        },
+        {
+            // Service-managed StackSets: the stack set, its targets (OUs) and the resource types it deploys.
+            Sid: "ManageBaselineStackSet",
+            Effect: "Allow",
+            Action: [
+                "cloudformation:CreateStackSet",
+                "cloudformation:UpdateStackSet",
+                "cloudformation:DeleteStackSet",
+                "cloudformation:DescribeStackSet",
+                "cloudformation:DescribeStackSetOperation",
+                "cloudformation:CreateStackInstances",
+                "cloudformation:UpdateStackInstances",
+                "cloudformation:DeleteStackInstances",
+                "cloudformation:DescribeStackInstance",
+                "cloudformation:ListStackInstances",
+                "cloudformation:TagResource",
+                "cloudformation:UntagResource",
+            ],
+            Resource: [
+                `arn:aws:cloudformation:*:${accountId}:stackset/vat-backup-*`,
+                `arn:aws:cloudformation:*:${accountId}:stackset-target/vat-backup-*`,
+                "arn:aws:cloudformation:*::type/resource/*",
+            ],
+        },
         {
             Sid: "ManageOrganizationBackup",
             Effect: "Allow",
@@ -509,6 +560,7 @@ export function organizationStatements(): PolicyStatement[] {
                 "organizations:DetachPolicy",
                 "organizations:TagResource",
                 "organizations:UntagResource",
+                "organizations:DisableAWSServiceAccess",
             ],
             Resource: "*",
         },

@@ -16,6 +16,7 @@ export type ConditionOperator =
     | "ArnNotEquals"
     | "ArnNotLike"
     | "Bool"
+    | "BoolIfExists"
     | "NumericLessThan"
     | "NumericGreaterThan"
     | "Null"

@@ -33,6 +33,30 @@ export interface CentralVaultPolicyArgs {
     organizationId: string;
     deploymentAccountIds: string[];
     breakGlassRoleArn: string;
+    /**
+     * OUs whose every account copies in (the organization backup policy's targets), by
+     * aws:PrincipalOrgPaths: accounts that join later need no change here.
+     */
+    copyingOus?: string[];
+}
+
+/** Any principal of an account under one of the OUs, by its organization path `o-.../r-.../ou-.../`. */
+export function ouCopyInStatement(
+    organizationId: string,
+    ous: string[],
+    vaultArn: pulumi.Input<string>,
+): PolicyStatement {
+    return {
+        Sid: "OrganizationUnitsCopyIn",
+        Effect: "Allow",
+        Principal: { AWS: "*" },
+        Action: "backup:CopyIntoBackupVault",
+        Resource: vaultArn,
+        Condition: {
+            StringEquals: { "aws:PrincipalOrgID": organizationId },
+            "ForAnyValue:StringLike": { "aws:PrincipalOrgPaths": ous.map((ou) => `${organizationId}/*/${ou}/*`) },
+        },
+    };
 }
 
 export function centralVaultPolicy(args: CentralVaultPolicyArgs, vaultArn: pulumi.Input<string>): PolicyDocument {
@@ -45,6 +69,7 @@ export function centralVaultPolicy(args: CentralVaultPolicyArgs, vaultArn: pulum
             Resource: vaultArn,
             Condition: { StringEquals: { "aws:PrincipalOrgID": args.organizationId } },
         },
+        ...(args.copyingOus?.length ? [ouCopyInStatement(args.organizationId, args.copyingOus, vaultArn)] : []),
         denyExceptBreakGlass(args.breakGlassRoleArn),
     ]);
 }

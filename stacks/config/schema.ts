@@ -8,6 +8,11 @@
 import { z } from "zod";
 import * as naming from "../../naming";
 import * as rules from "../../aws/rules";
+import * as orgRules from "../../aws/organizations";
+import * as orgNames from "../../naming/organization";
+import type * as BackupPolicyModule from "../../components/organization/backupPolicy";
+import type * as OrganizationPolicyModule from "../../components/organization/organizationPolicy";
+import type * as ScpModule from "../../components/organization/serviceControlPolicies";
 
 /** Turns a rule check into a zod refinement whose message is the rule. */
 function satisfies(check: rules.RuleCheck) {
@@ -592,13 +597,30 @@ export const backupConfigSchema = z
                     .min(7, "a logically air-gapped vault keeps recovery points at least 7 days")
                     .default(7),
                 maxRetentionDays: days("maxRetentionDays").max(36500).default(2557),
+                /** Accounts of the organization the vault is shared with through AWS RAM, to restore without this account. */
+                recoveryAccountIds: z.array(accountId).default([]),
             })
             .strict()
             .refine((v) => v.minRetentionDays <= v.maxRetentionDays, {
                 message: "minRetentionDays must not exceed maxRetentionDays",
                 path: ["minRetentionDays"],
             })
+            .refine((v) => v.enabled || v.recoveryAccountIds.length === 0, {
+                message: "recovery accounts are given but the air-gapped vault is not enabled (set enabled: true)",
+                path: ["recoveryAccountIds"],
+            })
             .prefault({}),
+        /** OUs of the organization backup policy: every account in them may copy into the central and air-gapped vaults. */
+        policyCoveredOus: z
+            .array(
+                z
+                    .string()
+                    .regex(
+                        orgRules.OU_ID,
+                        "an OU id reads ou-<4-32 of the root>-<8-32> (AWS Organizations OrganizationalUnit Id)",
+                    ),
+            )
+            .default([]),
         /** Object Lock default retention of the archive buckets, compliance mode (7 years for HMRC VAT records). */
         archiveRetentionDays: days("archiveRetentionDays")
             .min(1)
@@ -621,6 +643,14 @@ export const backupConfigSchema = z
                 message: `the DR region must differ from the primary region (${cfg.region})`,
             });
         }
+        cfg.airGappedVault.recoveryAccountIds.forEach((id, i) => {
+            if (id === cfg.accountId)
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["airGappedVault", "recoveryAccountIds", i],
+                    message: "the recovery account must be another account: the share exists for when this one is lost",
+                });
+        });
         duplicates(cfg.deploymentAccounts.map((a) => a.accountId)).forEach((id) =>
             ctx.addIssue({ code: "custom", path: ["deploymentAccounts"], message: `account ${id} is listed twice` }),
         );
@@ -648,6 +678,83 @@ export const backupConfigSchema = z
 
 export type BackupConfig = z.infer<typeof backupConfigSchema> & { protectData: boolean };
 
+const policyTarget = z
+    .string()
+    .regex(
+        orgRules.POLICY_TARGET,
+        "a policy target is the root (r-...), an OU (ou-...-...) or a 12-digit account id (AWS Organizations AttachPolicy TargetId)",
+    );
+
+const ouId = z
+    .string()
+    .regex(orgRules.OU_ID, "an OU id reads ou-<4-32 of the root>-<8-32> (AWS Organizations OrganizationalUnit Id)");
+
+const roleNames = (defaults: readonly string[]) =>
+    z
+        .array(z.string().superRefine(satisfies(rules.iamRoleName)))
+        .min(1)
+        .default([...defaults]);
+
+/** The organization's guardrails (issue 14): backup policy, SCPs, RCPs, delegated administration, trail. */
+export const guardrailsSchema = z
+    .object({
+        /** OUs of the deployment accounts: the SCPs, the backup policy and the baseline StackSet target them. */
+        deploymentOus: z.array(ouId).min(1, "list the deployment accounts' OU"),
+        /** Further SCP targets (OUs or accounts) beside the deployment OUs. */
+        extraScpTargets: z.array(policyTarget).default([]),
+        /** Roles exempted from the SCPs' denies, by duty; names follow naming/organization.ts. */
+        exemptRoles: z
+            .object({
+                deploy: roleNames(orgNames.DEFAULT_EXEMPT_ROLES.deploy),
+                drRestore: roleNames(orgNames.DEFAULT_EXEMPT_ROLES.drRestore),
+                breakGlass: roleNames(orgNames.DEFAULT_EXEMPT_ROLES.breakGlass),
+            })
+            .strict()
+            .prefault({}),
+        serviceControlPolicies: z.boolean().default(true),
+        resourceControlPolicies: z.boolean().default(true),
+        /** Accounts known to be in the deployment OUs (for the posture report; membership is not read offline). */
+        memberAccounts: z.array(z.object({ accountId, name: z.string().min(1) }).strict()).default([]),
+    })
+    .strict();
+
+export const organizationBackupPolicySchema = z
+    .object({
+        enabled: z.boolean().default(true),
+        /** Regions the policy's plan runs in; the baseline StackSet creates its vault in each. */
+        regions: z.array(region).min(1).optional(),
+        selectionTag: tagSchema.default({ key: "backup-plan", value: "vat-backup" }),
+        /**
+         * The backup account's logically air-gapped vault (its name): every rule that copies to the
+         * central vault copies there too, so the shared vault holds what a recovery account restores.
+         */
+        copyToAirGappedVault: z.string().superRefine(satisfies(rules.backupVaultName)).optional(),
+        rules: z
+            .record(z.string().superRefine(satisfies(rules.backupPlanName)), backupRuleSchema)
+            .prefault(DEFAULT_BACKUP_RULES),
+    })
+    .strict();
+
+export const organizationTrailSchema = z
+    .discriminatedUnion("mode", [
+        z.object({ mode: z.literal("create"), name: z.string().default(orgNames.ORGANIZATION_TRAIL_NAME) }).strict(),
+        z
+            .object({
+                /** Control Tower's organization trail is adopted: the program creates none, the SCPs protect it. */
+                mode: z.literal("controlTower"),
+                trailArn: z
+                    .string()
+                    .regex(
+                        /^arn:aws:cloudtrail:[a-z0-9-]+:\d{12}:trail\/[A-Za-z0-9._-]{3,128}$/,
+                        "a trail ARN reads arn:aws:cloudtrail:<region>:<account>:trail/<name>",
+                    ),
+                /** Control Tower's roles that manage its trail (exempted from the trail deny). */
+                managerRoles: roleNames(["AWSControlTowerExecution"]),
+            })
+            .strict(),
+    ])
+    .prefault({ mode: "create" });
+
 export const organizationConfigSchema = z
     .object({
         role: z.literal("organization"),
@@ -659,9 +766,175 @@ export const organizationConfigSchema = z
         tags: commonShape.tags,
         protectData: z.boolean().optional(),
         github: commonShape.github,
+        /** The backup account: the central vault the backup policy copies into, the RCPs, delegated administration. */
+        backupAccount: backupAccountSchema.optional(),
+        guardrails: guardrailsSchema.optional(),
+        backupPolicy: organizationBackupPolicySchema.prefault({}),
+        delegatedBackupAdministrator: z.boolean().default(true),
+        /** Multi-party approval for logically air-gapped vaults: on once the approval team exists (README). */
+        multiPartyApproval: z.boolean().default(false),
+        organizationTrail: organizationTrailSchema,
     })
     .strict()
-    .superRefine(refineGithub);
+    .superRefine((cfg, ctx) => {
+        refineGithub(cfg, ctx);
+        refineGuardrails(cfg, ctx);
+    });
+
+/** Cross-field rules of the guardrails, each naming the AWS rule it protects. */
+function refineGuardrails(cfg: z.infer<typeof organizationConfigSchema>, ctx: z.RefinementCtx) {
+    const g = cfg.guardrails;
+    if (!g) {
+        if (cfg.backupAccount)
+            ctx.addIssue({
+                code: "custom",
+                path: ["guardrails"],
+                message:
+                    "backupAccount is set but guardrails is not: list guardrails.deploymentOus for the SCPs and the backup policy",
+            });
+        return;
+    }
+    if (!cfg.backupAccount) {
+        ctx.addIssue({
+            code: "custom",
+            path: ["backupAccount"],
+            message:
+                "the guardrails need the backup account (the backup policy copies into its central vault; the RCPs and delegated administration name it)",
+        });
+        return;
+    }
+    const backupAccountId = cfg.backupAccount.accountId;
+    if (backupAccountId === cfg.accountId)
+        ctx.addIssue({
+            code: "custom",
+            path: ["backupAccount", "accountId"],
+            message:
+                "the backup account cannot be the management account: AWS Backup cannot delegate administration to the management account, and SCPs and RCPs never apply there",
+        });
+    g.extraScpTargets.forEach((t, i) => {
+        if (t === cfg.accountId)
+            ctx.addIssue({
+                code: "custom",
+                path: ["guardrails", "extraScpTargets", i],
+                message:
+                    "SCPs do not affect the management account (AWS Organizations, Service control policies): attaching one there protects nothing",
+            });
+        if (t === backupAccountId || orgRules.ROOT_ID.test(t))
+            ctx.addIssue({
+                code: "custom",
+                path: ["guardrails", "extraScpTargets", i],
+                message:
+                    "the deployment guardrails are for workload accounts: the backup account is protected by its vault locks and policies, and the root would put them on it too",
+            });
+    });
+    // The documents are built by the components that register them, so the sizes checked here are
+    // the sizes sent. Loaded here, not at the top: the DR command line reads config without the Pulumi SDK.
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const { guardrailScps } = require("../../components/organization/serviceControlPolicies") as typeof ScpModule;
+    const { policySizeProblem } =
+        require("../../components/organization/organizationPolicy") as typeof OrganizationPolicyModule;
+    const { backupPolicyContent } = require("../../components/organization/backupPolicy") as typeof BackupPolicyModule;
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    const targets = new Set([...g.deploymentOus, ...g.extraScpTargets]);
+    if (targets.size < g.deploymentOus.length + g.extraScpTargets.length)
+        ctx.addIssue({ code: "custom", path: ["guardrails", "extraScpTargets"], message: "a target is listed twice" });
+    const scps = guardrailScps({ roles: g.exemptRoles, trailManagers: trailManagers(cfg.organizationTrail) });
+    for (const p of scps) {
+        const problem = policySizeProblem("SERVICE_CONTROL_POLICY", p.policyName, p.document);
+        if (problem)
+            ctx.addIssue({
+                code: "custom",
+                path: ["guardrails", "exemptRoles"],
+                message: `${problem}: name fewer exempted roles`,
+            });
+    }
+    // At most 5 SCPs per target, the FullAWSAccess policy AWS attaches included.
+    if (g.serviceControlPolicies && scps.length + 1 > orgRules.MAX_ATTACHED_PER_TARGET)
+        ctx.addIssue({ code: "custom", path: ["guardrails"], message: "too many SCPs for one target (AWS allows 5)" });
+    g.memberAccounts.forEach((a, i) => {
+        if (a.accountId === cfg.accountId || a.accountId === backupAccountId)
+            ctx.addIssue({
+                code: "custom",
+                path: ["guardrails", "memberAccounts", i, "accountId"],
+                message: "a member account of the deployment OUs is neither the management nor the backup account",
+            });
+    });
+    const policy = cfg.backupPolicy;
+    if (!policy.enabled) return;
+    if (Object.keys(policy.rules).length === 0)
+        ctx.addIssue({
+            code: "custom",
+            path: ["backupPolicy", "rules"],
+            message: "the backup policy needs at least one rule",
+        });
+    const lock = cfg.backupAccount.vaultLock;
+    for (const [ruleName, rule] of Object.entries(policy.rules)) {
+        const copy = rule.copyToBackupAccount;
+        if (copy && (copy.deleteAfterDays < lock.minRetentionDays || copy.deleteAfterDays > lock.maxRetentionDays))
+            ctx.addIssue({
+                code: "custom",
+                path: ["backupPolicy", "rules", ruleName, "copyToBackupAccount", "deleteAfterDays"],
+                message: `the central vault's lock accepts retention from ${lock.minRetentionDays} to ${lock.maxRetentionDays} days; AWS fails a copy job outside that range`,
+            });
+    }
+    if (policy.copyToAirGappedVault)
+        for (const [ruleName, rule] of Object.entries(policy.rules)) {
+            if (rule.copyToBackupAccount && rule.copyToBackupAccount.deleteAfterDays < 7)
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["backupPolicy", "rules", ruleName, "copyToBackupAccount", "deleteAfterDays"],
+                    message:
+                        "a logically air-gapped vault keeps recovery points at least 7 days; AWS fails a copy with a shorter retention",
+                });
+        }
+    const content = backupPolicyContent(organizationPolicyRules(cfg as OrganizationConfig));
+    const problem = policySizeProblem("BACKUP_POLICY", orgNames.ORGANIZATION_BACKUP_PLAN_NAME, content);
+    if (problem) ctx.addIssue({ code: "custom", path: ["backupPolicy", "rules"], message: `${problem}: fewer rules` });
+}
+
+/** Roles of an adopted landing zone that manage its trail. */
+export function trailManagers(trail: z.infer<typeof organizationTrailSchema>): string[] {
+    return trail.mode === "controlTower" ? trail.managerRoles : [];
+}
+
+/** The backup policy's content arguments from config: the rules, copies into the central vault. */
+export function organizationPolicyRules(cfg: OrganizationConfig) {
+    const backup = cfg.backupAccount;
+    if (!backup) throw new Error("the backup policy needs vat-backup:backupAccount");
+    const central = naming.centralVaultArn(backup.accountId, backup.region, backup.vaultName);
+    const airGapped = cfg.backupPolicy.copyToAirGappedVault
+        ? naming.centralVaultArn(backup.accountId, backup.region, cfg.backupPolicy.copyToAirGappedVault)
+        : undefined;
+    return {
+        regions: cfg.backupPolicy.regions ?? [cfg.region],
+        selectionTag: cfg.backupPolicy.selectionTag,
+        rules: Object.fromEntries(
+            Object.entries(cfg.backupPolicy.rules).map(([name, r]) => [
+                name,
+                {
+                    schedule: r.schedule,
+                    startWindowMinutes: r.startWindowMinutes,
+                    completionWindowMinutes: r.completionWindowMinutes,
+                    lifecycle: r.lifecycle,
+                    copies: r.copyToBackupAccount
+                        ? [
+                              { vaultArn: central, lifecycle: r.copyToBackupAccount },
+                              // No cold storage in the air-gapped vault: the copy keeps the retention only.
+                              ...(airGapped
+                                  ? [
+                                        {
+                                            vaultArn: airGapped,
+                                            lifecycle: { deleteAfterDays: r.copyToBackupAccount.deleteAfterDays },
+                                        },
+                                    ]
+                                  : []),
+                          ]
+                        : [],
+                },
+            ]),
+        ),
+    };
+}
 
 export type OrganizationConfig = z.infer<typeof organizationConfigSchema> & { protectData: boolean };
 

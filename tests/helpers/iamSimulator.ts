@@ -31,12 +31,25 @@ export interface Question {
     resourceAccount: string;
     identityPolicies?: IdentityPolicy[];
     resourcePolicy?: PolicyDocument;
+    /**
+     * The SCPs in force for the principal's account, one entry per level (root first, the account
+     * last); empty where none apply (the management account). See organizationPolicies below.
+     */
+    serviceControlPolicies?: OrgPolicies[];
+    /** The RCPs in force for the resource's account, one entry per level (root first). */
+    resourceControlPolicies?: OrgPolicies[];
     /** Request context; aws:PrincipalArn, aws:PrincipalAccount, aws:SecureTransport and (for KMS) kms:CallerAccount are filled in when absent. */
     context?: Record<string, string | string[]>;
 }
 
 /** The organization of every account the stacks name; accounts outside it carry no org id. */
 export const ORG_ID = "o-exampleorg1";
+
+/** The policies attached at one level of the organization (root, OU or account). */
+export interface OrgPolicies {
+    orgIdentifier: string;
+    policies: { name: string; policy: PolicyDocument }[];
+}
 
 export function policyDocument(resource: RecordedResource, property = "policy"): PolicyDocument {
     const text = resource.outputs[property] ?? resource.inputs[property];
@@ -90,14 +103,16 @@ export async function decide(q: Question): Promise<Decision> {
                 contextVariables,
             },
             identityPolicies: q.identityPolicies ?? [],
-            serviceControlPolicies: [],
-            resourceControlPolicies: [],
+            serviceControlPolicies: q.serviceControlPolicies ?? [],
+            resourceControlPolicies: q.resourceControlPolicies ?? [],
             resourcePolicy: q.resourcePolicy,
         },
         {},
     );
     if (response.resultType === "error")
         throw new Error(`simulation of ${q.action} on ${q.resource} refused: ${JSON.stringify(response.errors)}`);
+    // An action without a resource type is asked on "*": the simulator answers it as a wildcard request.
+    if (response.resultType === "wildcard" && q.resource === "*") return response.overallResult as Decision;
     if (response.resultType !== "single")
         throw new Error(`expected one resource to be simulated, got ${response.resultType}`);
     const ignored = response.result.ignoredContextKeys ?? [];

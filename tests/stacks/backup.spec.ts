@@ -222,11 +222,66 @@ describe("backup-account stack", () => {
             assert.equal(r.protect, true, r.name);
     });
 
-    it("adds a logically air-gapped vault when asked, with the retention bounds AWS requires", async () => {
+    it("adds a logically air-gapped vault only when asked, with the retention bounds AWS requires", async () => {
         const run = new Registered(await runStackOffline("backup", { airGappedVault: { enabled: true } }));
         const vault = run.one("aws:backup/logicallyAirGappedVault:LogicallyAirGappedVault");
         assert.deepEqual([vault.inputs.minRetentionDays, vault.inputs.maxRetentionDays], [7, 2557]);
-        assert.equal(backup.ofType("aws:backup/logicallyAirGappedVault:LogicallyAirGappedVault").length, 0);
+        assert.equal(run.ofType("aws:ram/resourceShare:ResourceShare").length, 0, "no recovery account, no share");
+        const without = new Registered(await runStackOffline("backup", { airGappedVault: null }));
+        assert.equal(without.ofType("aws:backup/logicallyAirGappedVault:LogicallyAirGappedVault").length, 0);
+    });
+
+    it("shares the air-gapped vault through RAM with the recovery account only, inside the organization (AWS Backup, Logically air-gapped vault: share with AWS RAM)", () => {
+        const share = backup.one("aws:ram/resourceShare:ResourceShare");
+        assert.equal(share.inputs.allowExternalPrincipals, false);
+        const vault = backup.one("aws:backup/logicallyAirGappedVault:LogicallyAirGappedVault");
+        assert.deepEqual(
+            backup.ofType("aws:ram/resourceAssociation:ResourceAssociation").map((a) => a.inputs.resourceArn),
+            [vault.outputs.arn],
+        );
+        assert.deepEqual(
+            backup.ofType("aws:ram/principalAssociation:PrincipalAssociation").map((a) => a.inputs.principal),
+            ["666666666666"],
+        );
+    });
+
+    it("admits copies from every account of the policy's OU into the central and air-gapped vaults, by organization path", () => {
+        for (const name of ["central-vault-policy", "air-gapped-vault-policy"]) {
+            const s = statement(backup.one("aws:backup/vaultPolicy:VaultPolicy", name), "OrganizationUnitsCopyIn");
+            assert.deepEqual(s.Action, "backup:CopyIntoBackupVault");
+            assert.deepEqual(s.Condition?.StringEquals, { "aws:PrincipalOrgID": "o-exampleorg1" });
+            assert.deepEqual(s.Condition?.["ForAnyValue:StringLike"], {
+                "aws:PrincipalOrgPaths": ["o-exampleorg1/*/ou-exam-deploy01/*"],
+            });
+        }
+    });
+
+    it("alarms on failed jobs forwarded from the organization: delegated administration publishes no metrics, so the rule's TriggeredRules is the metric", () => {
+        const rule = backup.one("aws:cloudwatch/eventRule:EventRule", "organization-jobs-rule");
+        const pattern = JSON.parse(String(rule.inputs.eventPattern)) as Record<string, unknown>;
+        assert.deepEqual(pattern.account, [{ "anything-but": "333333333333" }]);
+        const alarm = backup.one("aws:cloudwatch/metricAlarm:MetricAlarm", "organization-jobs-alarm");
+        assert.equal(alarm.inputs.namespace, "AWS/Events");
+        assert.equal(alarm.inputs.metricName, "TriggeredRules");
+        assert.deepEqual(alarm.inputs.dimensions, { RuleName: rule.inputs.name });
+        const bus = statement(
+            backup.one("aws:cloudwatch/eventBusPolicy:EventBusPolicy"),
+            "PolicyCoveredAccountsForwardJobEvents",
+        );
+        assert.deepEqual(bus.Condition?.["ForAnyValue:StringLike"], {
+            "aws:PrincipalOrgPaths": ["o-exampleorg1/*/ou-exam-deploy01/*"],
+        });
+    });
+
+    it("rejects a recovery account that is the backup account itself, or one without the air-gapped vault", async () => {
+        await assert.rejects(
+            runStackOffline("backup", { airGappedVault: { enabled: true, recoveryAccountIds: ["333333333333"] } }),
+            /recoveryAccountIds\[0\]/,
+        );
+        await assert.rejects(
+            runStackOffline("backup", { airGappedVault: { enabled: false, recoveryAccountIds: ["666666666666"] } }),
+            /not enabled/,
+        );
     });
 
     it("rejects a vault lock grace period AWS would refuse", async () => {
@@ -251,7 +306,9 @@ describe("organization stack", () => {
         assert.deepEqual(org.one("aws:backup/globalSettings:GlobalSettings").inputs.globalSettings, {
             isCrossAccountBackupEnabled: "true",
             isMpaEnabled: "false",
-            isDelegatedAdministratorEnabled: "false",
+            // Delegated administration to the backup account needs this setting on (AWS Backup,
+            // "Delegated administrator"); the org stack's guardrails register it.
+            isDelegatedAdministratorEnabled: "true",
         });
     });
 });
