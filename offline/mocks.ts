@@ -8,6 +8,7 @@
  */
 import { createHash } from "crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import { unknown as pulumiUnknown } from "@pulumi/pulumi/output";
 import { backupStackOutputs, PROJECT } from "../naming";
 import { parseStackConfig, projectKeys, readStackFile } from "../stacks/config";
 
@@ -240,6 +241,11 @@ export interface EstateMocksOptions {
     defaultPlacement: Placement;
     /** Where the checked-in `Pulumi.<stack>.yaml` files are, for StackReferences to other stacks. */
     projectDir?: string;
+    /**
+     * Answer as during `pulumi preview`: the provider's Check has run (auto-names are filled in),
+     * but nothing exists yet, so the id and every output the provider computes are unknown.
+     */
+    preview?: boolean;
 }
 
 export const STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference";
@@ -304,6 +310,7 @@ export class EstateMocks implements pulumi.runtime.Mocks {
                 accountId: ids[0] ?? this.options.defaultPlacement.accountId,
                 region: str(inputs.region) || this.options.defaultPlacement.region,
             });
+            if (this.options.preview) return { id: undefined, state: inputs };
             return { id: `${hex(8)}-${hex(4)}-${hex(4)}-${hex(4)}-${hex(12)}`, state: inputs };
         }
 
@@ -326,11 +333,13 @@ export class EstateMocks implements pulumi.runtime.Mocks {
         const compute = COMPUTED[args.type];
         if (!compute) {
             if (args.type.startsWith("aws:")) this.unknownTypes.add(args.type);
-            return { id: args.custom === false ? undefined : `${args.name}-${hex(8)}`, state: inputs };
+            if (this.options.preview || args.custom === false) return { id: undefined, state: inputs };
+            return { id: `${args.name}-${hex(8)}`, state: inputs };
         }
         const placement = this.placement(args.provider);
         const computed = compute({ ...placement, name: args.name, inputs, hex });
         const { id, ...rest } = computed;
+        if (this.options.preview) return { id: undefined, state: { ...inputs, ...unknownOutputs(rest, inputs) } };
         return { id: typeof id === "string" ? id : `${args.name}-${hex(8)}`, state: { ...inputs, ...rest } };
     }
 
@@ -360,6 +369,16 @@ export class EstateMocks implements pulumi.runtime.Mocks {
                 );
         }
     }
+}
+
+/**
+ * During a preview the provider computes nothing: each output it would compute is unknown, unless
+ * the program gave it as an input (the provider echoes inputs).
+ */
+function unknownOutputs(computed: Props, inputs: Props): Props {
+    const out: Props = {};
+    for (const key of Object.keys(computed)) if (inputs[key] === undefined) out[key] = pulumiUnknown;
+    return out;
 }
 
 function parseList(value: unknown): string[] {

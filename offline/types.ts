@@ -13,7 +13,11 @@ export interface RecordedResource {
     /** URN of the explicit provider resource, or null. */
     provider: string | null;
     protect: boolean;
-    /** Plain JSON; secret values are the string "[secret]", unknowns are absent. */
+    /**
+     * Plain JSON; secret values are the string "[secret]". In a preview-mode record, a value not
+     * known until the update (an id, an ARN, anything computed from one) is `UNKNOWN`, as the engine
+     * sends it to an analyzer.
+     */
     inputs: Record<string, unknown>;
     outputs: Record<string, unknown>;
 }
@@ -21,6 +25,8 @@ export interface RecordedResource {
 export interface PlanDocument {
     project: string;
     stack: string;
+    /** True when the plan was evaluated as `pulumi preview` (unknowns kept), false as `pulumi up`. */
+    preview?: boolean;
     resources: RecordedResource[];
     policy?: { violations: PolicyViolation[] };
     posture?: unknown;
@@ -35,3 +41,6 @@ export interface PolicyViolation {
 }
 
 export const SECRET = "[secret]";
+
+/** The engine's sentinel for a value unknown during preview (sdk/nodejs/runtime/rpc.ts `unknownValue`). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
