@@ -87,6 +87,8 @@ interface ResourceRequest {
     getParent(): string;
     getProvider(): string;
     getProtect?(): boolean;
+    getDependenciesList?(): string[];
+    getPropertydependenciesMap?(): { forEach(fn: (deps: { getUrnsList(): string[] }, key: string) => void): void };
 }
 
 /** The part of a monitor response the recorder reads (both responses carry the URN). */
@@ -141,6 +143,7 @@ export async function runOffline<T>(options: OfflineRunOptions<T>): Promise<Offl
                     req.getType(),
                     (toPlain(props(req)?.toJavaScript() ?? {}) ?? {}) as Record<string, unknown>,
                 ),
+                ...dependenciesOf(req),
             };
             registrations.push(reg);
             return forward(req, (err, res) => {
@@ -192,6 +195,8 @@ export async function runOffline<T>(options: OfflineRunOptions<T>): Promise<Offl
                 parent: r.parent,
                 provider: r.provider,
                 protect: r.protect,
+                ...(r.dependencies ? { dependencies: r.dependencies } : {}),
+                ...(r.propertyDependencies ? { propertyDependencies: r.propertyDependencies } : {}),
                 inputs: r.inputs,
                 outputs: decodeProviderInputs(
                     r.type,
@@ -283,6 +288,20 @@ function decodeProviderInputs(type: string, props: Record<string, unknown>): Rec
         out[k] = v;
     }
     return out;
+}
+
+/** What a registration depends on, as the engine keeps it for AnalyzeStack (only custom resources and components send it). */
+function dependenciesOf(req: ResourceRequest): Pick<RecordedResource, "dependencies" | "propertyDependencies"> {
+    const dependencies = [...new Set(req.getDependenciesList?.() ?? [])];
+    const propertyDependencies: Record<string, string[]> = {};
+    req.getPropertydependenciesMap?.().forEach((deps, key) => {
+        const urns = deps.getUrnsList();
+        if (urns.length) propertyDependencies[key] = [...new Set(urns)];
+    });
+    return {
+        ...(dependencies.length ? { dependencies } : {}),
+        ...(Object.keys(propertyDependencies).length ? { propertyDependencies } : {}),
+    };
 }
 
 /** Provider references read `urn::id`; the record keeps the URN. */

@@ -58,12 +58,6 @@ export interface PolicyCheckOptions {
     policies?: Policies;
 }
 
-/** What the engine records besides the contract, when the offline engine provides it. */
-type RecordWithDependencies = RecordedResource & {
-    dependencies?: string[];
-    propertyDependencies?: Record<string, string[]>;
-};
-
 export class NotApplicableError extends Error {
     constructor(readonly reason?: string) {
         super(reason ?? "Policy does not apply");
@@ -185,7 +179,7 @@ function providerRecord(ref: string | null, byUrn: Map<string, RecordedResource>
 }
 
 interface Prepared {
-    record: RecordWithDependencies;
+    record: RecordedResource;
     /** What a resource policy sees: the resource's (checked) inputs only, as the engine's analyze call passes them. */
     inputs: Record<string, unknown>;
     /** What a stack policy sees: the planned state, inputs with the outputs merged over them. */
@@ -198,7 +192,7 @@ interface Prepared {
  * The inputs after the provider's Check, which is what the engine shows a resource policy: the
  * program's inputs plus the physical name the provider generates when the program gives none.
  */
-function checkedInputs(record: RecordedResource): Record<string, unknown> {
+export function checkedInputs(record: RecordedResource): Record<string, unknown> {
     const inputs = { ...record.inputs };
     const autoName = AUTO_NAME_PROPERTY[record.type];
     if (autoName && inputs[autoName] === undefined && record.outputs[autoName] !== undefined)

@@ -13,6 +13,10 @@ export interface RecordedResource {
     /** URN of the explicit provider resource, or null. */
     provider: string | null;
     protect: boolean;
+    /** URNs this resource depends on (explicit `dependsOn` and every resource an input came from). */
+    dependencies?: string[];
+    /** Per input property, the URNs its value came from: known even when the value is not. */
+    propertyDependencies?: Record<string, string[]>;
     /**
      * Plain JSON; secret values are the string "[secret]". In a preview-mode record, a value not
      * known until the update (an id, an ARN, anything computed from one) is `UNKNOWN`, as the engine

