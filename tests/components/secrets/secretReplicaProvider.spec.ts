@@ -236,14 +236,12 @@ describe("SecretReplica provider logic", () => {
     // Pulumi's dynamic.ReadResult: `id` is "the ID of the resource read back (or blank if missing)";
     // a throw here would make `pulumi refresh` fail for as long as the secret is gone.
     it("read of a secret that no longer exists returns an empty id, so a refresh drops the replica from the state", async () => {
-        secrets
-            .on(DescribeSecretCommand)
-            .rejects(
-                new ResourceNotFoundException({
-                    message: "Secrets Manager can't find the specified secret.",
-                    $metadata: {},
-                }),
-            );
+        secrets.on(DescribeSecretCommand).rejects(
+            new ResourceNotFoundException({
+                message: "Secrets Manager can't find the specified secret.",
+                $metadata: {},
+            }),
+        );
 
         const result = await logic.read("id", healthy);
 
