@@ -111,6 +111,7 @@ export async function runOffline<T>(options: OfflineRunOptions<T>): Promise<Offl
         defaultPlacement: options.defaultPlacement,
         projectDir: options.projectDir,
         preview,
+        disabledDefaultProviders: disabledDefaultProviders(options.config),
     });
     await pulumi.runtime.setMocks(mocks, options.project, options.stack, preview);
     const monitor = settings.getMonitor() as unknown as MockMonitor;
@@ -184,6 +185,7 @@ export async function runOffline<T>(options: OfflineRunOptions<T>): Promise<Offl
         // Internal to the SDK (marked @internal), but it is how the SDK itself drains registrations.
         await Promise.race([(settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs(), stopped]);
         if (failures.length) throw failures[0];
+        if (mocks.refusals.length) throw mocks.refusals[0];
         const registered = monitor.getRegisteredResources();
         const resources: RecordedResource[] = registrations
             .filter((r): r is Registration & { urn: string } => r.urn !== undefined)
@@ -302,6 +304,18 @@ function dependenciesOf(req: ResourceRequest): Pick<RecordedResource, "dependenc
         ...(dependencies.length ? { dependencies } : {}),
         ...(Object.keys(propertyDependencies).length ? { propertyDependencies } : {}),
     };
+}
+
+/** `pulumi:disable-default-providers` from the stack's config: a list of package names, or `*`. */
+function disabledDefaultProviders(config: Record<string, string>): string[] {
+    const text = config["pulumi:disable-default-providers"];
+    if (text === undefined) return [];
+    try {
+        const list = JSON.parse(text) as unknown;
+        return Array.isArray(list) ? list.map(String) : [String(list)];
+    } catch {
+        return [text];
+    }
 }
 
 /** Provider references read `urn::id`; the record keeps the URN. */

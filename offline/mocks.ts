@@ -246,6 +246,11 @@ export interface EstateMocksOptions {
      * but nothing exists yet, so the id and every output the provider computes are unknown.
      */
     preview?: boolean;
+    /**
+     * Packages named in `pulumi:disable-default-providers` (pulumi/pulumi#8829): a resource or
+     * invoke of such a package without an explicit provider fails, as the engine fails it.
+     */
+    disabledDefaultProviders?: string[];
 }
 
 export const STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference";
@@ -293,7 +298,26 @@ export class EstateMocks implements pulumi.runtime.Mocks {
         return (name && this.providers.get(name)) || this.options.defaultPlacement;
     }
 
+    /** Registrations the engine refused; the run fails with the first, as the real update would. */
+    readonly refusals: Error[] = [];
+
+    /** The engine's refusal of a default provider the stack disabled. */
+    private checkDefaultProvider(token: string, provider: string | undefined): void {
+        if (provider) return;
+        const pkg = token.split(":")[0];
+        const disabled = this.options.disabledDefaultProviders ?? [];
+        if (pkg && pkg !== "pulumi" && (disabled.includes(pkg) || disabled.includes("*"))) {
+            const refusal = new Error(
+                `Default provider for '${pkg}' disabled. '${token}' must use an explicit provider (pulumi:disable-default-providers).`,
+            );
+            this.refusals.push(refusal);
+            throw refusal;
+        }
+    }
+
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Props } {
+        if (args.custom !== false && !args.type.startsWith("pulumi:"))
+            this.checkDefaultProvider(args.type, args.provider);
         const inputs: Props = { ...(args.inputs as Props) };
         // A deterministic stream of hex digits per resource, so ids and suffixes are stable between runs.
         let counter = 0;
@@ -344,6 +368,7 @@ export class EstateMocks implements pulumi.runtime.Mocks {
     }
 
     call(args: pulumi.runtime.MockCallArgs): Props {
+        this.checkDefaultProvider(args.token, args.provider);
         const placement = this.placement(args.provider);
         switch (args.token) {
             case "aws:index/getCallerIdentity:getCallerIdentity":

@@ -11,6 +11,8 @@
  * stack (pulumi/pulumi#12856, pulumi/docs#17670).
  */
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { POLICY_PACK_NAME, PACK_ENFORCEMENT_LEVEL, allPolicies } from "../../policies/areas";
 import { version as PACK_VERSION } from "../../policies/package.json";
 import { policyOptionsFor, readPackConfig } from "../../offline/plan";
@@ -26,7 +28,7 @@ import { checkedInStacks, stackConfig } from "../../offline/stack";
 import type { PolicyViolation, RecordedResource } from "../../offline/types";
 import { SECRET_REPLICA_TYPE } from "../../components/secrets/secretReplica";
 import { TABLE, VAULT_LOCK } from "../../policies/lib/tokens";
-import { AnalyzerProcess, sharedAnalyzer } from "../helpers/analyzerProcess";
+import { AnalyzerProcess, POLICIES_DIR, sharedAnalyzer } from "../helpers/analyzerProcess";
 import { runStackOffline } from "../helpers/engine";
 
 // Started while the file loads, so the pack's type-checked start-up overlaps the specs before this one.
@@ -96,6 +98,38 @@ describe("the policy pack in its real analyzer process (run-policy-pack over gRP
             [...info.policies].sort(byName),
             JSON.parse(JSON.stringify(policyInfosOf(allPolicies, PACK_ENFORCEMENT_LEVEL))).sort(byName),
         );
+    });
+
+    it("resolves @pulumi/pulumi and @pulumi/policy from the root install, by design: one SDK instance, the versions of the root lockfile", () => {
+        // policies/ has no install of its own; Node resolution from policies/ climbs to the root node_modules.
+        assert.ok(
+            !fs.existsSync(path.join(POLICIES_DIR, "node_modules")),
+            "policies/node_modules would be a second SDK",
+        );
+        assert.ok(
+            !fs.existsSync(path.join(POLICIES_DIR, "package-lock.json")),
+            "policies/ must not pin versions of its own",
+        );
+        for (const pkg of ["@pulumi/pulumi", "@pulumi/policy", "@pulumi/pulumi/cmd/run-policy-pack"]) {
+            assert.strictEqual(
+                require.resolve(pkg, { paths: [POLICIES_DIR] }),
+                require.resolve(pkg),
+                `${pkg} resolves differently from policies/`,
+            );
+        }
+        const manifest = JSON.parse(fs.readFileSync(path.join(POLICIES_DIR, "package.json"), "utf8")) as {
+            dependencies: Record<string, string>;
+        };
+        const root = JSON.parse(fs.readFileSync(path.join(POLICIES_DIR, "..", "package.json"), "utf8")) as {
+            dependencies: Record<string, string>;
+            devDependencies: Record<string, string>;
+        };
+        for (const [pkg, range] of Object.entries(manifest.dependencies))
+            assert.strictEqual(
+                range,
+                root.dependencies[pkg] ?? root.devDependencies[pkg],
+                `${pkg}: policies/package.json and the root disagree`,
+            );
     });
 
     for (const stack of checkedInStacks()) {
