@@ -37,13 +37,14 @@ export class AwsStandIn {
     ) {}
 
     static async start(accountId: string): Promise<AwsStandIn> {
-        let standIn: AwsStandIn | undefined;
+        const holder: { standIn?: AwsStandIn } = {};
         const server = http.createServer((req, res) => {
             let body = "";
             req.on("data", (d: Buffer) => (body += d.toString()));
-            req.on("end", () => standIn!.handle(req, body, res));
+            req.on("end", () => holder.standIn!.handle(req, body, res));
         });
-        standIn = new AwsStandIn(server, accountId);
+        const standIn = new AwsStandIn(server, accountId);
+        holder.standIn = standIn;
         await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
         return standIn;
     }

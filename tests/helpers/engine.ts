@@ -3,6 +3,7 @@
  * single component, then query what was registered.
  */
 import * as aws from "@pulumi/aws";
+import type * as pulumi from "@pulumi/pulumi";
 import { OfflineRun, runOffline } from "../../offline/engine";
 import { ConfigOverrides, RunModeOptions, runStackOffline as runStackUncached } from "../../offline/stack";
 import { RecordedResource } from "../../offline/types";
@@ -120,3 +121,11 @@ export function statement(resource: RecordedResource, sid: string, property = "p
 }
 
 export const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : [v]);
+
+/**
+ * A recorded input as the plain value of its provider input type: records hold JSON, never Outputs,
+ * so `T` is the provider's input type (e.g. `aws.types.input.backup.PlanRule[]`) unwrapped.
+ */
+export function inputOf<T>(resource: RecordedResource, key: string): pulumi.Unwrap<T> {
+    return resource.inputs[key] as pulumi.Unwrap<T>;
+}

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
+import * as aws from "@pulumi/aws";
 import * as naming from "../../naming";
-import { Registered, runStackOffline } from "../helpers/engine";
+import { Registered, Statement, runStackOffline, inputOf } from "../helpers/engine";
 
 /** The deployment stacks' copies and replication point at exactly what the backup stack creates. */
 describe("cross-stack wiring", () => {
@@ -21,9 +22,12 @@ describe("cross-stack wiring", () => {
     for (const stack of ["prod", "ci"]) {
         describe(stack, () => {
             it("copies into the central vault the backup stack creates", () => {
-                const rules = deployments[stack].one("aws:backup/plan:Plan").inputs.rules as any[];
+                const rules = inputOf<aws.types.input.backup.PlanRule[]>(
+                    deployments[stack].one("aws:backup/plan:Plan"),
+                    "rules",
+                );
                 const destinations = new Set(
-                    rules.flatMap((r) => (r.copyActions ?? []).map((c: any) => c.destinationVaultArn)),
+                    rules.flatMap((r) => (r.copyActions ?? []).map((c) => c.destinationVaultArn)),
                 );
                 assert.deepEqual([...destinations], [backup.named("central-vault-vault").outputs.arn]);
             });
@@ -33,28 +37,33 @@ describe("cross-stack wiring", () => {
                     minRetentionDays: number;
                     maxRetentionDays: number;
                 };
-                const rules = deployments[stack].one("aws:backup/plan:Plan").inputs.rules as any[];
+                const rules = inputOf<aws.types.input.backup.PlanRule[]>(
+                    deployments[stack].one("aws:backup/plan:Plan"),
+                    "rules",
+                );
                 for (const copy of rules.flatMap((r) => r.copyActions ?? [])) {
+                    const deleteAfter = copy.lifecycle?.deleteAfter ?? Number.NaN;
                     assert.ok(
-                        copy.lifecycle.deleteAfter >= lock.minRetentionDays &&
-                            copy.lifecycle.deleteAfter <= lock.maxRetentionDays,
+                        deleteAfter >= lock.minRetentionDays && deleteAfter <= lock.maxRetentionDays,
                         JSON.stringify(copy),
                     );
                 }
             });
 
             it("replicates into the archive bucket, with the archive key's alias, as a role the archive admits", () => {
-                const [rule] = deployments[stack].one("aws:s3/bucketReplicationConfig:BucketReplicationConfig").inputs
-                    .rules as any[];
+                const [rule] = inputOf<aws.types.input.s3.BucketReplicationConfigRule[]>(
+                    deployments[stack].one("aws:s3/bucketReplicationConfig:BucketReplicationConfig"),
+                    "rules",
+                );
                 assert.equal(rule.destination.bucket, backup.named("archive-bucket").outputs.arn);
                 assert.equal(rule.destination.account, backup.outputs.accountId);
                 assert.equal(
-                    rule.destination.encryptionConfiguration.replicaKmsKeyId,
+                    rule.destination.encryptionConfiguration?.replicaKmsKeyId,
                     `arn:aws:kms:eu-west-2:333333333333:${backup.named("archive-key-alias").inputs.name}`,
                 );
                 const role = deployments[stack].named("exports-replication-role").outputs.arn;
                 const admitted = JSON.parse(String(backup.named("archive-policy").inputs.policy)).Statement.find(
-                    (s: any) => s.Sid === "DeploymentAccountsReplicateIn",
+                    (s: Statement) => s.Sid === "DeploymentAccountsReplicateIn",
                 ).Condition.ArnEquals["aws:PrincipalArn"];
                 assert.ok(admitted.includes(role), `${role} is not admitted by the archive`);
             });
