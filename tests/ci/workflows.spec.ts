@@ -406,6 +406,17 @@ describe("GitHub workflows", () => {
         });
     });
 
+    describe("README commands", () => {
+        // Without --policy-pack-config the real analyzer knows neither production status nor the
+        // critical secrets: it fails closed on ci and checks no secret on prod.
+        it("passes --policy-pack-config wherever a pulumi command runs the pack", () => {
+            const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+            const commands = readme.split("\n").filter((l) => /^\s*pulumi (preview|up)\b.*--policy-pack\b/.test(l));
+            assert.ok(commands.length > 0, "the README shows how to run the pack");
+            for (const line of commands) assert.match(line, /--policy-pack-config policies\/config\/\w+\.json/, line);
+        });
+    });
+
     describe("tools/githubRole.ts", () => {
         it("derives each job's role from the stack file's account and the shared role names", () => {
             const prod = stackKeys("prod");
