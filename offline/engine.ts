@@ -19,11 +19,12 @@ const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
 const ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17";
 const ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7";
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-/** Turns a value in Pulumi's wire format into plain JSON: secrets masked, references as URNs, unknowns dropped. */
+/**
+ * Turns a value in Pulumi's wire format into plain JSON: secrets masked, references as URNs.
+ * Unknowns (only a preview has them) stay as the engine's sentinel, which is what an analyzer sees.
+ */
 export function toPlain(value: unknown): unknown {
-    if (value === UNKNOWN) return undefined;
     if (Array.isArray(value)) return value.map(toPlain).filter((v) => v !== undefined);
     if (value === null || typeof value !== "object") return value;
     const obj = value as Record<string, unknown>;
@@ -57,11 +58,18 @@ export interface OfflineRunOptions<T> {
     program: () => Promise<T> | T;
     /** Where the checked-in `Pulumi.<stack>.yaml` files are, for StackReferences to other stacks. */
     projectDir?: string;
+    /**
+     * Evaluate as `pulumi preview` does (dry run): every id and provider-computed output is unknown,
+     * applies over them do not run, and records keep those values as the engine's unknown sentinel.
+     */
+    preview?: boolean;
 }
 
 export interface OfflineRun {
     project: string;
     stack: string;
+    /** True for a dry run (`pulumi preview`), false for an update. */
+    preview: boolean;
     resources: RecordedResource[];
     /** The stack outputs, as plain JSON. */
     outputs: Record<string, unknown>;
@@ -72,14 +80,40 @@ export interface OfflineRun {
 /** A registration as it is recorded, before the monitor has given it a URN and outputs. */
 type Registration = Omit<RecordedResource, "urn" | "outputs"> & { urn?: string };
 
+/** The part of a RegisterResourceRequest or ReadResourceRequest the recorder reads. */
+interface ResourceRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getProvider(): string;
+    getProtect?(): boolean;
+    getDependenciesList?(): string[];
+    getPropertydependenciesMap?(): { forEach(fn: (deps: { getUrnsList(): string[] }, key: string) => void): void };
+}
+
+/** The part of a monitor response the recorder reads (both responses carry the URN). */
+interface ResourceResponse {
+    getUrn(): string;
+}
+
+type Callback = (err: Error | null, res: ResourceResponse | undefined) => void;
+type MonitorMethod<Req> = (req: Req, callback: Callback) => Promise<void>;
+type WireStruct = { toJavaScript(): unknown } | undefined;
+
 /** Runs `program` as stack `stack` and returns every resource it registered. */
 export async function runOffline<T>(options: OfflineRunOptions<T>): Promise<OfflineRun> {
     const secretKeys = Object.entries(options.config)
         .filter(([, v]) => v === SECRET)
         .map(([k]) => k);
     pulumi.runtime.setAllConfig(options.config, secretKeys);
-    const mocks = new EstateMocks({ defaultPlacement: options.defaultPlacement, projectDir: options.projectDir });
-    await pulumi.runtime.setMocks(mocks, options.project, options.stack, false);
+    const preview = options.preview ?? false;
+    const mocks = new EstateMocks({
+        defaultPlacement: options.defaultPlacement,
+        projectDir: options.projectDir,
+        preview,
+        disabledDefaultProviders: disabledDefaultProviders(options.config),
+    });
+    await pulumi.runtime.setMocks(mocks, options.project, options.stack, preview);
     const monitor = settings.getMonitor() as unknown as MockMonitor;
     // URNs as the engine makes them: a child's type is its parent's whole qualified type, `$`, its
     // own type; the root stack's type is left out. (The SDK's mock keeps only the parent's last
@@ -93,12 +127,12 @@ export async function runOffline<T>(options: OfflineRunOptions<T>): Promise<Offl
     const registrations: Registration[] = [];
     /** Records a request (a registration, or a read such as a StackReference), then passes it on. */
     const recording =
-        (
-            forward: (req: any, callback: (err: any, res: any) => void) => Promise<void>,
-            custom: (req: any) => boolean,
-            props: (req: any) => any,
-        ) =>
-        async (req: any, callback: (err: any, res: any) => void) => {
+        <Req extends ResourceRequest>(
+            forward: MonitorMethod<Req>,
+            custom: (req: Req) => boolean,
+            props: (req: Req) => WireStruct,
+        ): MonitorMethod<Req> =>
+        async (req, callback) => {
             const reg: Registration = {
                 type: req.getType(),
                 name: req.getName(),
@@ -111,20 +145,25 @@ export async function runOffline<T>(options: OfflineRunOptions<T>): Promise<Offl
                     req.getType(),
                     (toPlain(props(req)?.toJavaScript() ?? {}) ?? {}) as Record<string, unknown>,
                 ),
+                ...dependenciesOf(req),
             };
             registrations.push(reg);
-            return forward(req, (err: any, res: any) => {
+            return forward(req, (err, res) => {
                 if (!err && res) reg.urn = res.getUrn();
                 callback(err, res);
             });
         };
-    monitor.registerResource = recording(
-        monitor.registerResource.bind(monitor),
+    const wire = monitor as unknown as {
+        registerResource: MonitorMethod<ResourceRequest & { getCustom(): boolean; getObject(): WireStruct }>;
+        readResource: MonitorMethod<ResourceRequest & { getProperties(): WireStruct }>;
+    };
+    wire.registerResource = recording(
+        wire.registerResource.bind(monitor),
         (req) => req.getCustom(),
         (req) => req.getObject(),
     );
-    monitor.readResource = recording(
-        monitor.readResource.bind(monitor),
+    wire.readResource = recording(
+        wire.readResource.bind(monitor),
         () => true,
         (req) => req.getProperties(),
     );
@@ -147,6 +186,7 @@ export async function runOffline<T>(options: OfflineRunOptions<T>): Promise<Offl
         // Internal to the SDK (marked @internal), but it is how the SDK itself drains registrations.
         await Promise.race([(settings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs(), stopped]);
         if (failures.length) throw failures[0];
+        if (mocks.refusals.length) throw mocks.refusals[0];
         const registered = monitor.getRegisteredResources();
         const resources: RecordedResource[] = registrations
             .filter((r): r is Registration & { urn: string } => r.urn !== undefined)
@@ -158,7 +198,8 @@ export async function runOffline<T>(options: OfflineRunOptions<T>): Promise<Offl
                 parent: r.parent,
                 provider: r.provider,
                 protect: r.protect,
-                dependencies: r.dependencies,
+                ...(r.dependencies ? { dependencies: r.dependencies } : {}),
+                ...(r.propertyDependencies ? { propertyDependencies: r.propertyDependencies } : {}),
                 inputs: r.inputs,
                 outputs: decodeProviderInputs(
                     r.type,
@@ -168,6 +209,7 @@ export async function runOffline<T>(options: OfflineRunOptions<T>): Promise<Offl
         return {
             project: options.project,
             stack: options.stack,
+            preview,
             resources,
             outputs: (toPlain(outputs ?? {}) ?? {}) as Record<string, unknown>,
             unknownTypes: [...mocks.unknownTypes].sort(),
@@ -227,8 +269,9 @@ export function engineUrn(
 const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 
 /** The mock monitor keeps serialized state, or a protobuf Struct once a component registers outputs. */
-function wireState(state: any): unknown {
-    if (state && typeof state.toJavaScript === "function") return state.toJavaScript();
+function wireState(state: unknown): unknown {
+    const struct = state as WireStruct | null;
+    if (struct && typeof struct.toJavaScript === "function") return struct.toJavaScript();
     return state;
 }
 
@@ -248,6 +291,32 @@ function decodeProviderInputs(type: string, props: Record<string, unknown>): Rec
         out[k] = v;
     }
     return out;
+}
+
+/** What a registration depends on, as the engine keeps it for AnalyzeStack (only custom resources and components send it). */
+function dependenciesOf(req: ResourceRequest): Pick<RecordedResource, "dependencies" | "propertyDependencies"> {
+    const dependencies = [...new Set(req.getDependenciesList?.() ?? [])];
+    const propertyDependencies: Record<string, string[]> = {};
+    req.getPropertydependenciesMap?.().forEach((deps, key) => {
+        const urns = deps.getUrnsList();
+        if (urns.length) propertyDependencies[key] = [...new Set(urns)];
+    });
+    return {
+        ...(dependencies.length ? { dependencies } : {}),
+        ...(Object.keys(propertyDependencies).length ? { propertyDependencies } : {}),
+    };
+}
+
+/** `pulumi:disable-default-providers` from the stack's config: a list of package names, or `*`. */
+function disabledDefaultProviders(config: Record<string, string>): string[] {
+    const text = config["pulumi:disable-default-providers"];
+    if (text === undefined) return [];
+    try {
+        const list = JSON.parse(text) as unknown;
+        return Array.isArray(list) ? list.map(String) : [String(list)];
+    } catch {
+        return [text];
+    }
 }
 
 /** Provider references read `urn::id`; the record keeps the URN. */

@@ -8,6 +8,7 @@
  */
 import { createHash } from "crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import { unknown as pulumiUnknown } from "@pulumi/pulumi/output";
 import { backupStackOutputs, PROJECT } from "../naming";
 import { parseStackConfig, projectKeys, readStackFile } from "../stacks/config";
 
@@ -277,6 +278,16 @@ export interface EstateMocksOptions {
     defaultPlacement: Placement;
     /** Where the checked-in `Pulumi.<stack>.yaml` files are, for StackReferences to other stacks. */
     projectDir?: string;
+    /**
+     * Answer as during `pulumi preview`: the provider's Check has run (auto-names are filled in),
+     * but nothing exists yet, so the id and every output the provider computes are unknown.
+     */
+    preview?: boolean;
+    /**
+     * Packages named in `pulumi:disable-default-providers` (pulumi/pulumi#8829): a resource or
+     * invoke of such a package without an explicit provider fails, as the engine fails it.
+     */
+    disabledDefaultProviders?: string[];
 }
 
 export const STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference";
@@ -324,7 +335,26 @@ export class EstateMocks implements pulumi.runtime.Mocks {
         return (name && this.providers.get(name)) || this.options.defaultPlacement;
     }
 
+    /** Registrations the engine refused; the run fails with the first, as the real update would. */
+    readonly refusals: Error[] = [];
+
+    /** The engine's refusal of a default provider the stack disabled. */
+    private checkDefaultProvider(token: string, provider: string | undefined): void {
+        if (provider) return;
+        const pkg = token.split(":")[0];
+        const disabled = this.options.disabledDefaultProviders ?? [];
+        if (pkg && pkg !== "pulumi" && (disabled.includes(pkg) || disabled.includes("*"))) {
+            const refusal = new Error(
+                `Default provider for '${pkg}' disabled. '${token}' must use an explicit provider (pulumi:disable-default-providers).`,
+            );
+            this.refusals.push(refusal);
+            throw refusal;
+        }
+    }
+
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Props } {
+        if (args.custom !== false && !args.type.startsWith("pulumi:"))
+            this.checkDefaultProvider(args.type, args.provider);
         const inputs: Props = { ...(args.inputs as Props) };
         // A deterministic stream of hex digits per resource, so ids and suffixes are stable between runs.
         let counter = 0;
@@ -341,6 +371,7 @@ export class EstateMocks implements pulumi.runtime.Mocks {
                 accountId: ids[0] ?? this.options.defaultPlacement.accountId,
                 region: str(inputs.region) || this.options.defaultPlacement.region,
             });
+            if (this.options.preview) return { id: undefined, state: inputs };
             return { id: `${hex(8)}-${hex(4)}-${hex(4)}-${hex(4)}-${hex(12)}`, state: inputs };
         }
 
@@ -363,15 +394,18 @@ export class EstateMocks implements pulumi.runtime.Mocks {
         const compute = COMPUTED[args.type];
         if (!compute) {
             if (args.type.startsWith("aws:")) this.unknownTypes.add(args.type);
-            return { id: args.custom === false ? undefined : `${args.name}-${hex(8)}`, state: inputs };
+            if (this.options.preview || args.custom === false) return { id: undefined, state: inputs };
+            return { id: `${args.name}-${hex(8)}`, state: inputs };
         }
         const placement = this.placement(args.provider);
         const computed = compute({ ...placement, name: args.name, inputs, hex });
         const { id, ...rest } = computed;
+        if (this.options.preview) return { id: undefined, state: { ...inputs, ...unknownOutputs(rest, inputs) } };
         return { id: typeof id === "string" ? id : `${args.name}-${hex(8)}`, state: { ...inputs, ...rest } };
     }
 
     call(args: pulumi.runtime.MockCallArgs): Props {
+        this.checkDefaultProvider(args.token, args.provider);
         const placement = this.placement(args.provider);
         switch (args.token) {
             case "aws:index/getCallerIdentity:getCallerIdentity":
@@ -397,6 +431,16 @@ export class EstateMocks implements pulumi.runtime.Mocks {
                 );
         }
     }
+}
+
+/**
+ * During a preview the provider computes nothing: each output it would compute is unknown, unless
+ * the program gave it as an input (the provider echoes inputs).
+ */
+function unknownOutputs(computed: Props, inputs: Props): Props {
+    const out: Props = {};
+    for (const key of Object.keys(computed)) if (inputs[key] === undefined) out[key] = pulumiUnknown;
+    return out;
 }
 
 function parseList(value: unknown): string[] {

@@ -9,15 +9,16 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Command } from "commander";
-import { ConfigError, StackConfig, parseStackConfig, projectKeys } from "../stacks/config";
+import { PROJECT } from "../naming";
+import { ConfigError } from "../stacks/config";
 import { PROJECT_DIR, checkedInStacks, runStackOffline, stackConfig } from "./stack";
 import { OfflineRun } from "./engine";
 import { estateViolations, renderEstateViolations } from "./estateChecks";
 import { PackConfigError, readPackConfig } from "./packConfig";
-import { PolicyPackConfig, checkPolicies } from "./policyCheck";
+import { PolicyCheckOptions, PolicyPackConfig, checkPolicies } from "./policyCheck";
 import { Posture, posture } from "./posture";
 import { renderMarkdown, renderPosture } from "./postureReport";
-import { PlanDocument, PolicyViolation, RecordedResource } from "./types";
+import { PlanDocument, PolicyViolation, RecordedResource, UNKNOWN } from "./types";
 
 export function planDocument(
     run: OfflineRun,
@@ -26,6 +27,7 @@ export function planDocument(
     return {
         project: run.project,
         stack: run.stack,
+        preview: run.preview,
         resources: run.resources,
         ...(extras.violations ? { policy: { violations: extras.violations } } : {}),
         ...(extras.posture ? { posture: extras.posture } : {}),
@@ -33,23 +35,36 @@ export function planDocument(
 }
 
 /**
- * What `pulumi preview --policy-pack policies` would be given for this stack: its stack tags (the CI
- * sets `environment` on every stack: the backup and management accounts count as production) and
- * the pack config, which names the stack's critical secrets.
+ * The stack tags the CLI sets from the stack file's `pulumi:tags` config on every update
+ * (pulumi/pulumi#12856; the policy docs name it as the way to give a pack its stack tags,
+ * pulumi/docs#17670). The offline plan reads the same key, so both see the same tags; nothing is
+ * inferred from the rest of the stack's config.
  */
-export function policyOptionsFor(stack: string, cfg: StackConfig, packConfig: PolicyPackConfig = {}) {
-    const criticalSecrets = cfg.role === "deployment" ? cfg.secrets.filter((s) => s.critical).map((s) => s.name) : [];
-    const tables = cfg.role === "deployment" ? [...cfg.tables] : [];
-    return {
-        stack,
-        project: "vat-backup",
-        stackTags: { environment: cfg.role === "deployment" ? cfg.environment : "prod" },
-        config: {
-            "critical-secrets-replicated": { criticalSecrets },
-            "dynamodb-pitr-every-referenced-table": { tables },
-            ...packConfig,
-        },
-    };
+export function stackTagsOf(stack: string, stackFile: Record<string, string>): Record<string, string> {
+    const text = stackFile["pulumi:tags"];
+    if (text === undefined) return {};
+    let tags: unknown;
+    try {
+        tags = JSON.parse(text);
+    } catch {
+        tags = undefined;
+    }
+    if (tags === null || typeof tags !== "object" || Array.isArray(tags))
+        throw new ConfigError(stack, ["pulumi:tags must be a map of tag name to value (the stack tags the CLI sets)"]);
+    return Object.fromEntries(Object.entries(tags as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+}
+
+/**
+ * What `pulumi preview --policy-pack policies --policy-pack-config <file>` gives the pack for this
+ * stack: the stack file's `pulumi:tags` and the pack config, exactly as given. Production status
+ * and critical secrets come from that config, never from the program's own stack config.
+ */
+export function policyOptionsFor(
+    stack: string,
+    stackFile: Record<string, string>,
+    packConfig: PolicyPackConfig = {},
+): PolicyCheckOptions {
+    return { stack, project: PROJECT, stackTags: stackTagsOf(stack, stackFile), config: packConfig };
 }
 
 export function renderViolations(violations: PolicyViolation[]): string {
@@ -72,7 +87,11 @@ export function renderTree(run: OfflineRun): string {
     const providerLabel = new Map(
         run.resources.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => [r.urn, `${r.name}`]),
     );
-    const lines = [`Previewing update (${run.stack}), offline:`, "", `     Type${" ".repeat(55)}Name`];
+    const lines = [
+        `Previewing update (${run.stack}), offline${run.preview ? ", as a dry run" : ""}:`,
+        "",
+        `     Type${" ".repeat(55)}Name`,
+    ];
     const walk = (parent: string | null, depth: number) => {
         for (const r of byParent.get(parent) ?? []) {
             const indent = depth === 0 ? "" : `${"   ".repeat(depth - 1)} ├─ `;
@@ -97,7 +116,8 @@ export function renderTree(run: OfflineRun): string {
     const protectedCount = run.resources.filter((r) => r.protect).length;
     lines.push(`    ${protectedCount} protected from deletion`);
     lines.push("", "Outputs:");
-    for (const [k, v] of Object.entries(run.outputs)) lines.push(`    ${k.padEnd(22)}: ${JSON.stringify(v)}`);
+    for (const [k, v] of Object.entries(run.outputs))
+        lines.push(`    ${k.padEnd(22)}: ${JSON.stringify(v).replaceAll(`"${UNKNOWN}"`, "output<unknown>")}`);
     if (run.unknownTypes.length)
         lines.push("", `Note: no computed outputs modelled for ${run.unknownTypes.join(", ")}`);
     return lines.join("\n");
@@ -111,6 +131,7 @@ export async function main(argv: string[]): Promise<number> {
         .option("--json <file>", "write the plan as JSON")
         .option("--markdown <file>", "write the posture report (Markdown, with a Mermaid diagram)")
         .option("--policy-pack-config <file>", "policy levels and settings, as for pulumi preview --policy-pack-config")
+        .option("--preview", "evaluate as `pulumi preview` does: ids and provider-computed outputs unknown")
         .exitOverride();
     program.parse(argv);
     const opts = program.opts<PlanOptions>();
@@ -121,10 +142,10 @@ export async function main(argv: string[]): Promise<number> {
     try {
         // Every failure before the program runs is bad input: exit 2, with the file and the fix.
         if (opts.all) {
-            for (const stack of checkedInStacks()) packConfigFor(stack, opts);
+            for (const stack of checkedInStacks()) packConfigFor(stack, opts.policyPackConfig);
             return await planAll(opts);
         }
-        packConfigFor(opts.stack!, opts);
+        packConfigFor(opts.stack!, opts.policyPackConfig);
         stackConfig(opts.stack!);
     } catch (err) {
         if (err instanceof ConfigError || err instanceof PackConfigError) {
@@ -135,7 +156,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     let run: OfflineRun;
     try {
-        run = await runStackOffline(opts.stack!);
+        run = await runStackOffline(opts.stack!, {}, { preview: Boolean(opts.preview) });
     } catch (err) {
         if (err instanceof ConfigError) {
             console.error(err.message);
@@ -146,11 +167,12 @@ export async function main(argv: string[]): Promise<number> {
     }
     console.log(renderTree(run));
     const violations = runPolicies(run, opts);
-    const stackPosture = reportPosture([run], opts);
+    // The posture reads the values a resource will have; a dry run does not know them yet.
+    const stackPosture = opts.preview ? undefined : reportPosture([run], opts);
     if (opts.json) {
         fs.writeFileSync(
             opts.json,
-            `${JSON.stringify(planDocument(run, { violations, posture: stackPosture }), null, 2)}\n`,
+            `${JSON.stringify(planDocument(run, { violations, ...(stackPosture ? { posture: stackPosture } : {}) }), null, 2)}\n`,
         );
         console.log(`\nWrote ${opts.json}`);
     }
@@ -163,20 +185,21 @@ interface PlanOptions {
     json?: string;
     markdown?: string;
     policyPackConfig?: string;
+    preview?: boolean;
 }
 
 /** The pack config for a stack: the named file, else the stack's policies/config/<stack>.json as CI passes it. */
-function packConfigFor(stack: string, opts: PlanOptions): PolicyPackConfig {
-    if (opts.policyPackConfig) return readPackConfig(opts.policyPackConfig);
-    const file = path.join(PROJECT_DIR, "policies", "config", `${stack}.json`);
-    return fs.existsSync(file) ? readPackConfig(file) : {};
+export function packConfigFor(stack: string, file?: string): PolicyPackConfig {
+    if (file) return readPackConfig(file);
+    const ciFile = path.join(PROJECT_DIR, "policies", "config", `${stack}.json`);
+    return fs.existsSync(ciFile) ? readPackConfig(ciFile) : {};
 }
 
 /** Runs the policy pack over a planned stack and prints its verdict. */
 function runPolicies(run: OfflineRun, opts: PlanOptions): PolicyViolation[] {
-    const cfg = parseStackConfig(projectKeys(stackConfig(run.stack)), run.stack);
-    const packConfig = packConfigFor(run.stack, opts);
-    const violations = checkPolicies(run.resources, policyOptionsFor(run.stack, cfg, packConfig));
+    // The same pack config CI passes for this stack, unless another is named, and the stack file's tags.
+    const packConfig = packConfigFor(run.stack, opts.policyPackConfig);
+    const violations = checkPolicies(run.resources, policyOptionsFor(run.stack, stackConfig(run.stack), packConfig));
     console.log(`\n${renderViolations(violations)}`);
     return violations;
 }
@@ -204,7 +227,7 @@ async function planAll(opts: PlanOptions): Promise<number> {
     for (const stack of checkedInStacks()) {
         let run: OfflineRun;
         try {
-            run = await runStackOffline(stack);
+            run = await runStackOffline(stack, {}, { preview: Boolean(opts.preview) });
         } catch (err) {
             console.error(`Plan of stack '${stack}' failed: ${err instanceof Error ? err.message : String(err)}`);
             return err instanceof ConfigError ? 2 : 1;
@@ -214,8 +237,8 @@ async function planAll(opts: PlanOptions): Promise<number> {
         violations.set(stack, runPolicies(run, opts));
         console.log("");
     }
-    const estate = reportPosture(runs, opts);
-    const wiring = estateViolations(runs);
+    const estate = opts.preview ? undefined : reportPosture(runs, opts);
+    const wiring = opts.preview ? [] : estateViolations(runs);
     console.log(`\n${renderEstateViolations(wiring)}`);
     if (opts.json) {
         const doc = {

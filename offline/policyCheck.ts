@@ -5,10 +5,15 @@
  * outputs (parent, dependencies, provider and `protect` filled in),
  * each at its enforcement level unless the config overrides it as `--policy-pack-config` does.
  *
- * The engine's own rules are kept: a disabled policy does not run, `remediate` reports as
- * mandatory, `notApplicable()` ends a policy for that resource silently, a policy that reads an
- * unknown value is reported as an advisory "can't run during preview", and any other error fails
- * the run (the CLI fails the preview).
+ * The engine's own rules are kept: the pack config is reconciled as the CLI does it (schema
+ * defaults, `all`, each policy's entry, schema validation; see policyPackConfig.ts), a disabled
+ * policy does not run, `remediate` reports as mandatory, `notApplicable()` ends a policy for that
+ * resource silently, props pass through the policy SDK's unknown-checking proxy so a policy that
+ * reads a value unknown during preview is reported as an advisory "can't run during preview", and
+ * any other error fails the run (the CLI fails the preview).
+ *
+ * tests/policies/analyzer.spec.ts runs the same records through the real analyzer process
+ * (`@pulumi/pulumi/cmd/run-policy-pack` over gRPC) and requires the same verdicts.
  */
 import type {
     EnforcementLevel,
@@ -26,10 +31,23 @@ import { allPolicies, PACK_ENFORCEMENT_LEVEL, POLICY_PACK_NAME } from "../polici
 import { version as PACK_VERSION } from "../policies/package.json";
 import { resourceTypesOf } from "../policies/lib/policy";
 import { AUTO_NAME_PROPERTY } from "./mocks";
+import {
+    PolicyConfigEntry,
+    PolicyPackConfig,
+    parsePolicyPackConfig,
+    policyInfosOf,
+    reconcilePolicyPackConfig,
+} from "./policyPackConfig";
 import type { PolicyViolation, RecordedResource } from "./types";
 
-/** The shape of `--policy-pack-config`: per policy a level, or an object of config with an optional level; `all` sets every level. */
-export type PolicyPackConfig = Record<string, EnforcementLevel | Record<string, unknown>>;
+export type { PolicyPackConfig } from "./policyPackConfig";
+
+/** The policy SDK's proxy (internal, untyped): the same unknown sentinels and checks the analyzer uses. */
+// The module has no type declarations of its own, so it is loaded untyped and given its one function's type.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { unknownCheckingProxy } = require("@pulumi/policy/proxy") as {
+    unknownCheckingProxy<T extends object>(value: T): T;
+};
 
 export interface PolicyCheckOptions {
     stack: string;
@@ -39,12 +57,6 @@ export interface PolicyCheckOptions {
     /** The policies to run; the whole pack by default. */
     policies?: Policies;
 }
-
-/** What the engine records besides the contract, when the offline engine provides it. */
-type RecordWithDependencies = RecordedResource & {
-    dependencies?: string[];
-    propertyDependencies?: Record<string, string[]>;
-};
 
 export class NotApplicableError extends Error {
     constructor(readonly reason?: string) {
@@ -68,19 +80,22 @@ export function isStackPolicy(p: Policy): p is StackValidationPolicy {
     return typeof (p as StackValidationPolicy).validateStack === "function";
 }
 
-/** The level a policy runs at: its config's level, else `all`'s, else its own, else the pack's. */
-export function enforcementLevelOf(policy: Policy, config: PolicyPackConfig = {}): EnforcementLevel {
-    const levelIn = (c: PolicyPackConfig[string] | undefined): EnforcementLevel | undefined =>
-        typeof c === "string" ? c : (c?.enforcementLevel as EnforcementLevel | undefined);
-    return levelIn(config[policy.name]) ?? levelIn(config.all) ?? policy.enforcementLevel ?? PACK_ENFORCEMENT_LEVEL;
+/** Every policy's level and settings, as the CLI hands them to the analyzer's Configure call. */
+export function reconciledConfig(
+    config: PolicyPackConfig = {},
+    policies: Policies = allPolicies,
+): Record<string, PolicyConfigEntry> {
+    return reconcilePolicyPackConfig(policyInfosOf(policies, PACK_ENFORCEMENT_LEVEL), parsePolicyPackConfig(config));
 }
 
-/** What `args.getConfig()` returns: the policy's config without its level, `{}` when none. */
+/** The level a policy runs at: its config's level, else `all`'s, else its own, else the pack's. */
+export function enforcementLevelOf(policy: Policy, config: PolicyPackConfig = {}): EnforcementLevel {
+    return reconciledConfig(config, [policy])[policy.name].enforcementLevel ?? PACK_ENFORCEMENT_LEVEL;
+}
+
+/** What `args.getConfig()` returns: the policy's settings (schema defaults, then the config's), without its level. */
 export function policyConfigOf(policy: Policy, config: PolicyPackConfig = {}): Record<string, unknown> {
-    const c = config[policy.name];
-    if (!c || typeof c === "string") return {};
-    const { enforcementLevel: _level, ...rest } = c;
-    return rest;
+    return reconciledConfig(config, [policy])[policy.name].properties ?? {};
 }
 
 export interface PolicyOutcome {
@@ -164,7 +179,7 @@ function providerRecord(ref: string | null, byUrn: Map<string, RecordedResource>
 }
 
 interface Prepared {
-    record: RecordWithDependencies;
+    record: RecordedResource;
     /** What a resource policy sees: the resource's (checked) inputs only, as the engine's analyze call passes them. */
     inputs: Record<string, unknown>;
     /** What a stack policy sees: the planned state, inputs with the outputs merged over them. */
@@ -177,7 +192,7 @@ interface Prepared {
  * The inputs after the provider's Check, which is what the engine shows a resource policy: the
  * program's inputs plus the physical name the provider generates when the program gives none.
  */
-function checkedInputs(record: RecordedResource): Record<string, unknown> {
+export function checkedInputs(record: RecordedResource): Record<string, unknown> {
     const inputs = { ...record.inputs };
     const autoName = AUTO_NAME_PROPERTY[record.type];
     if (autoName && inputs[autoName] === undefined && record.outputs[autoName] !== undefined)
@@ -190,12 +205,18 @@ function prepare(records: RecordedResource[]): Prepared[] {
     return records.map((record) => {
         const prepared: Prepared = {
             record,
-            inputs: checkedInputs(record),
-            state: { ...record.inputs, ...record.outputs },
+            inputs: unknownCheckingProxy(checkedInputs(record)),
+            state: unknownCheckingProxy({ ...record.inputs, ...record.outputs }),
             opts: optionsOf(record),
         };
         const p = providerRecord(record.provider, byUrn);
-        if (p) prepared.provider = { type: p.type, urn: p.urn, name: p.name, props: { ...p.inputs, ...p.outputs } };
+        if (p)
+            prepared.provider = {
+                type: p.type,
+                urn: p.urn,
+                name: p.name,
+                props: unknownCheckingProxy({ ...p.inputs, ...p.outputs }),
+            };
         return prepared;
     });
 }
@@ -240,7 +261,8 @@ export function stackUrn(resources: RecordedResource[], stack: string, project: 
 
 /** Every violation of every policy of the pack over the recorded resources. */
 export function checkPolicies(resources: RecordedResource[], options: PolicyCheckOptions): PolicyViolation[] {
-    const config = options.config ?? {};
+    const policies = options.policies ?? allPolicies;
+    const config = reconciledConfig(options.config ?? {}, policies);
     const stackTags = freezeTags({ "pulumi:project": options.project, ...options.stackTags });
     const fallbackUrn = stackUrn(resources, options.stack, options.project);
     const violations: PolicyViolation[] = [];
@@ -258,7 +280,7 @@ export function checkPolicies(resources: RecordedResource[], options: PolicyChec
             });
     };
     const levelToReport = (policy: Policy): EnforcementLevel | undefined => {
-        const level = enforcementLevelOf(policy, config);
+        const level = config[policy.name].enforcementLevel ?? PACK_ENFORCEMENT_LEVEL;
         if (level === "disabled") return undefined;
         return level === "remediate" ? "mandatory" : level;
     };
@@ -283,10 +305,10 @@ export function checkPolicies(resources: RecordedResource[], options: PolicyChec
     });
 
     let stackView: PolicyResource[] | undefined;
-    for (const policy of options.policies ?? allPolicies) {
+    for (const policy of policies) {
         const level = levelToReport(policy);
         if (!level) continue;
-        const policyConfig = policyConfigOf(policy, config);
+        const policyConfig = config[policy.name].properties ?? {};
         const getConfig = <T extends object>() => ({ ...policyConfig }) as T;
         if (isResourcePolicy(policy)) {
             const validations = Array.isArray(policy.validateResource)

@@ -33,12 +33,25 @@ export function checkedInStacks(projectDir = PROJECT_DIR): string[] {
         .sort();
 }
 
-/** Evaluates index.ts as stack `stack` against the offline engine. */
-export async function runStackOffline(stack: string, overrides: ConfigOverrides = {}): Promise<OfflineRun> {
-    return runConfigOffline(stack, stackConfig(stack, overrides));
+export interface RunModeOptions {
+    /** Evaluate as `pulumi preview` (ids and computed outputs unknown) instead of `pulumi up`. */
+    preview?: boolean;
 }
 
-export async function runConfigOffline(stack: string, config: Record<string, string>): Promise<OfflineRun> {
+/** Evaluates index.ts as stack `stack` against the offline engine. */
+export async function runStackOffline(
+    stack: string,
+    overrides: ConfigOverrides = {},
+    mode: RunModeOptions = {},
+): Promise<OfflineRun> {
+    return runConfigOffline(stack, stackConfig(stack, overrides), mode);
+}
+
+export async function runConfigOffline(
+    stack: string,
+    config: Record<string, string>,
+    mode: RunModeOptions = {},
+): Promise<OfflineRun> {
     const accountId = config[`${PROJECT}:accountId`] ?? "000000000000";
     const region = config[`${PROJECT}:region`] ?? config["aws:region"] ?? "eu-west-2";
     return runOffline({
@@ -47,6 +60,7 @@ export async function runConfigOffline(stack: string, config: Record<string, str
         config,
         defaultPlacement: { accountId, region },
         projectDir: PROJECT_DIR,
+        preview: mode.preview ?? false,
         program: () => {
             // A fresh evaluation per run: the program reads its config when it is loaded.
             delete require.cache[require.resolve(PROGRAM)];

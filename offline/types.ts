@@ -18,7 +18,13 @@ export interface RecordedResource {
      * resources whose outputs its inputs use.
      */
     dependencies?: string[];
-    /** Plain JSON; secret values are the string "[secret]", unknowns are absent. */
+    /** Per input property, the URNs its value came from: known even when the value is not. */
+    propertyDependencies?: Record<string, string[]>;
+    /**
+     * Plain JSON; secret values are the string "[secret]". In a preview-mode record, a value not
+     * known until the update (an id, an ARN, anything computed from one) is `UNKNOWN`, as the engine
+     * sends it to an analyzer.
+     */
     inputs: Record<string, unknown>;
     outputs: Record<string, unknown>;
 }
@@ -26,6 +32,8 @@ export interface RecordedResource {
 export interface PlanDocument {
     project: string;
     stack: string;
+    /** True when the plan was evaluated as `pulumi preview` (unknowns kept), false as `pulumi up`. */
+    preview?: boolean;
     resources: RecordedResource[];
     policy?: { violations: PolicyViolation[] };
     posture?: unknown;
@@ -40,3 +48,6 @@ export interface PolicyViolation {
 }
 
 export const SECRET = "[secret]";
+
+/** The engine's sentinel for a value unknown during preview (sdk/nodejs/runtime/rpc.ts `unknownValue`). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";

@@ -42,9 +42,8 @@ export interface TablePitrOutputs extends TablePitrInputs {
     pitrStatus: string;
     /** ContinuousBackupsStatus: ENABLED or DISABLED. */
     continuousBackupsStatus: string;
-    /** ISO timestamps of the restorable window; absent while PITR is off. */
-    earliestRestorableTime?: string;
-    latestRestorableTime?: string;
+    // No restorable-window timestamps: LatestRestorableDateTime moves with every read, so a refresh
+    // with nothing changed would always show a diff. `npm run dr -- verify` reads the window instead.
 }
 
 export interface PitrClients {
@@ -121,9 +120,6 @@ function outputsFrom(inputs: TablePitrInputs, description: ContinuousBackupsDesc
         pitrStatus,
         continuousBackupsStatus: description?.ContinuousBackupsStatus ?? "DISABLED",
     };
-    if (pitr?.EarliestRestorableDateTime)
-        outputs.earliestRestorableTime = pitr.EarliestRestorableDateTime.toISOString();
-    if (pitr?.LatestRestorableDateTime) outputs.latestRestorableTime = pitr.LatestRestorableDateTime.toISOString();
     return outputs;
 }
 
@@ -156,6 +152,12 @@ export class TablePitrLogic {
         return diffTablePitr(olds, news);
     }
 
+    /**
+     * A table that no longer exists reads as an empty id: the engine's signal that the resource is
+     * gone, so `pulumi refresh` drops it from the state instead of failing (Pulumi's `dynamic.ReadResult.id`:
+     * "blank if missing"; the dynamic provider
+     * host passes `read`'s id straight back to the engine as the ReadResponse id).
+     */
     async read(id: string, props: TablePitrOutputs): Promise<{ id: string; props: TablePitrOutputs }> {
         const { dynamodb, sts } = this.clientsFor(props);
         await assertTargetAccount(sts, props, `read PITR of table '${props.tableName}'`);
@@ -163,6 +165,7 @@ export class TablePitrLogic {
             const result = await dynamodb.send(new DescribeContinuousBackupsCommand({ TableName: props.tableName }));
             return { id, props: outputsFrom(props, result.ContinuousBackupsDescription) };
         } catch (error) {
+            if (awsErrorName(error) === "TableNotFoundException") return { id: "", props };
             throw explainFailure(props, "read point-in-time recovery", error);
         }
     }

@@ -25,10 +25,12 @@ export interface TablePitrArgs {
 export const TABLE_PITR_TYPE = "pulumi-nodejs:dynamic/backup:TablePitr";
 export const DEFAULT_RECOVERY_PERIOD_DAYS = 35;
 
-const PITR_LOGIC_MODULE = "components/dynamodb/pitrProvider";
+/** In the state of every deployed TablePitr: never move this file (the provider-host spec pins it). */
+export const PITR_LOGIC_MODULE = "components/dynamodb/pitrProvider";
 
 function pitrLogic(): TablePitrLogic {
-    return new (loadProjectModule(PITR_LOGIC_MODULE).TablePitrLogic)();
+    const logic = loadProjectModule(PITR_LOGIC_MODULE) as { TablePitrLogic: new () => TablePitrLogic };
+    return new logic.TablePitrLogic();
 }
 
 /** The serialized provider: each method loads the logic when it runs, capturing nothing else. */
@@ -48,8 +50,6 @@ export class TablePitr extends pulumi.dynamic.Resource {
     public readonly pitrEnabled!: pulumi.Output<boolean>;
     public readonly pitrStatus!: pulumi.Output<string>;
     public readonly continuousBackupsStatus!: pulumi.Output<string>;
-    public readonly earliestRestorableTime!: pulumi.Output<string | undefined>;
-    public readonly latestRestorableTime!: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: TablePitrArgs, opts?: pulumi.CustomResourceOptions) {
         super(
@@ -65,8 +65,6 @@ export class TablePitr extends pulumi.dynamic.Resource {
                 pitrEnabled: undefined,
                 pitrStatus: undefined,
                 continuousBackupsStatus: undefined,
-                earliestRestorableTime: undefined,
-                latestRestorableTime: undefined,
             },
             opts,
             "backup",

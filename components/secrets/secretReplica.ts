@@ -51,10 +51,14 @@ export function replicaWritersKeyStatement(accountId: string, regions: string[])
 /** Type token the engine records: `pulumi-nodejs:dynamic/<module>:<type>`. */
 export const SECRET_REPLICA_TYPE = "pulumi-nodejs:dynamic/backup:SecretReplica";
 
-const SECRET_REPLICA_LOGIC_MODULE = "components/secrets/secretReplicaProvider";
+/** In the state of every deployed SecretReplica: never move this file (the provider-host spec pins it). */
+export const SECRET_REPLICA_LOGIC_MODULE = "components/secrets/secretReplicaProvider";
 
 function secretReplicaLogic(): SecretReplicaLogic {
-    return new (loadProjectModule(SECRET_REPLICA_LOGIC_MODULE).SecretReplicaLogic)();
+    const logic = loadProjectModule(SECRET_REPLICA_LOGIC_MODULE) as {
+        SecretReplicaLogic: new () => SecretReplicaLogic;
+    };
+    return new logic.SecretReplicaLogic();
 }
 
 /** The serialized provider: each method loads the logic when it runs, capturing nothing else. */

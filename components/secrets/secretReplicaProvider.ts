@@ -217,6 +217,7 @@ export class SecretReplicaLogic {
         return diffSecretReplica(olds, news);
     }
 
+    /** A secret that no longer exists reads as an empty id, so `pulumi refresh` drops the replica from the state. */
     async read(id: string, props: SecretReplicaOutputs): Promise<{ id: string; props: SecretReplicaOutputs }> {
         const { secretsManager, sts } = this.clientsFor(props);
         await assertTargetAccount(sts, props, `read the replicas of ${where(props)}`);
@@ -231,6 +232,7 @@ export class SecretReplicaLogic {
                 ),
             };
         } catch (error) {
+            if (awsErrorName(error) === "ResourceNotFoundException") return { id: "", props };
             throw explainFailure(props, "read the secret's replicas", error);
         }
     }

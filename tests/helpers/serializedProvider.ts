@@ -4,7 +4,7 @@
  * an empty file name, resolving modules from the working directory. A test that calls the result
  * proves the provider still works after serialization, not just before it.
  */
-import Module = require("node:module");
+import Module from "node:module";
 import type * as pulumi from "@pulumi/pulumi";
 
 interface InternalModule {

@@ -11,7 +11,6 @@ import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { policyOptionsFor } from "../../offline/plan";
 import { checkPolicies, PolicyPackConfig, policyConfigOf } from "../../offline/policyCheck";
 import type { PolicyViolation, RecordedResource } from "../../offline/types";
-import { parseStackConfig, projectKeys } from "../../stacks/config";
 import { allPolicies } from "../../policies/areas";
 import { applyMutation, Mutation, mutations } from "../helpers/mutationCatalogue";
 import { runStackOffline, stackConfig } from "../helpers/engine";
@@ -27,8 +26,7 @@ function packConfig(stack: string): PolicyPackConfig {
 }
 
 function options(stack: string, extra: PolicyPackConfig = {}) {
-    const cfg = parseStackConfig(projectKeys(stackConfig(stack)), stack);
-    return policyOptionsFor(stack, cfg, { ...packConfig(stack), ...extra });
+    return policyOptionsFor(stack, stackConfig(stack), { ...packConfig(stack), ...extra });
 }
 
 const mandatory = (violations: PolicyViolation[]) => violations.filter((v) => v.level === "mandatory");

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
+import * as aws from "@pulumi/aws";
 import { lambdaSources } from "../../lambdas/package";
-import { Registered, policyOf, runStackOffline, statement } from "../helpers/engine";
+import { Registered, policyOf, runStackOffline, statement, inputOf } from "../helpers/engine";
 
 describe("backup-account stack", () => {
     let backup: Registered;
@@ -105,7 +106,7 @@ describe("backup-account stack", () => {
         const fn = backup.one("aws:lambda/function:Function");
         assert.equal(fn.inputs.runtime, "nodejs22.x");
         assert.equal(fn.inputs.handler, "lambdas/copyToDrRegion/handler.handler");
-        assert.deepEqual((fn.inputs.environment as any).variables, {
+        assert.deepEqual(inputOf<aws.types.input.lambda.FunctionEnvironment>(fn, "environment").variables, {
             CENTRAL_VAULT_ARN: "arn:aws:backup:eu-west-2:333333333333:backup-vault:central-backup-vault",
             DR_VAULT_ARN: "arn:aws:backup:eu-west-1:333333333333:backup-vault:dr-backup-vault",
             COPY_ROLE_ARN: "arn:aws:iam::333333333333:role/vat-backup-central-backup-service",
@@ -113,8 +114,18 @@ describe("backup-account stack", () => {
         const dlq = backup.one("aws:sqs/queue:Queue");
         const invoke = backup.one("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig");
         assert.equal(invoke.inputs.maximumRetryAttempts, 2);
-        assert.equal((invoke.inputs.destinationConfig as any).onFailure.destination, dlq.outputs.arn);
-        assert.equal((backup.named("dr-copy-target").inputs.deadLetterConfig as any).arn, dlq.outputs.arn);
+        assert.equal(
+            inputOf<aws.types.input.lambda.FunctionEventInvokeConfigDestinationConfig>(invoke, "destinationConfig")
+                .onFailure?.destination,
+            dlq.outputs.arn,
+        );
+        assert.equal(
+            inputOf<aws.types.input.cloudwatch.EventTargetDeadLetterConfig>(
+                backup.named("dr-copy-target"),
+                "deadLetterConfig",
+            ).arn,
+            dlq.outputs.arn,
+        );
     });
 
     // "Capturing records of Lambda asynchronous invocations" (AWS Lambda Developer Guide): Lambda needs
@@ -156,7 +167,10 @@ describe("backup-account stack", () => {
         for (const name of ["archive-object-lock", "dr-archive-object-lock"]) {
             assert.deepEqual(backup.named(name).inputs.rule, { defaultRetention: { mode: "COMPLIANCE", days: 2557 } });
         }
-        const [rule] = backup.one("aws:s3/bucketReplicationConfig:BucketReplicationConfig").inputs.rules as any[];
+        const [rule] = inputOf<aws.types.input.s3.BucketReplicationConfigRule[]>(
+            backup.one("aws:s3/bucketReplicationConfig:BucketReplicationConfig"),
+            "rules",
+        );
         assert.equal(rule.destination.bucket, "arn:aws:s3:::vat-backup-archive-333333333333-eu-west-1");
         assert.equal(rule.destination.account, undefined, "same-account replication names no destination account");
         assert.deepEqual(rule.destination.replicationTime, { status: "Enabled", time: { minutes: 15 } });

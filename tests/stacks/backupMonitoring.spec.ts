@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import type { Widget } from "../helpers/dashboard";
 import { ConfigError, parseStackConfig, projectKeys, readStackFile } from "../../stacks/config";
 import { Registered, runStackOffline, statement } from "../helpers/engine";
 import { matchesPattern } from "../helpers/eventPattern";
@@ -102,7 +103,7 @@ describe("backup stack: monitoring and verification", function () {
 
     it("lists every alarm on the dashboard, with the copy function and without a backup-jobs widget", () => {
         const body = JSON.parse(String(backup.one("aws:cloudwatch/dashboard:Dashboard").inputs.dashboardBody)) as {
-            widgets: Array<{ type: string; properties: Record<string, any> }>;
+            widgets: Widget[];
         };
         const alarms = body.widgets.find((w) => w.type === "alarm")!.properties.alarms as string[];
         assert.deepEqual(

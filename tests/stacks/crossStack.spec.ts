@@ -1,8 +1,19 @@
 import * as assert from "node:assert/strict";
+import * as aws from "@pulumi/aws";
 import * as naming from "../../naming";
-import { Registered, runStackOffline } from "../helpers/engine";
+import { Registered, Statement, runStackOffline, inputOf } from "../helpers/engine";
 
 /** The deployment stacks' copies and replication point at exactly what the backup stack creates. */
+/** The replication rule fields these checks read, as the engine records them (plain values). */
+interface ReplicationRule {
+    destination: {
+        bucket: string;
+        account: string;
+        encryptionConfiguration: { replicaKmsKeyId: string };
+        replicationTime: { status: string };
+    };
+}
+
 describe("cross-stack wiring", () => {
     let backup: Registered;
     const deployments: Record<string, Registered> = {};
@@ -21,9 +32,12 @@ describe("cross-stack wiring", () => {
     for (const stack of ["prod", "ci"]) {
         describe(stack, () => {
             it("copies into the central vault the backup stack creates", () => {
-                const rules = deployments[stack].one("aws:backup/plan:Plan").inputs.rules as any[];
+                const rules = inputOf<aws.types.input.backup.PlanRule[]>(
+                    deployments[stack].one("aws:backup/plan:Plan"),
+                    "rules",
+                );
                 const destinations = new Set(
-                    rules.flatMap((r) => (r.copyActions ?? []).map((c: any) => c.destinationVaultArn)),
+                    rules.flatMap((r) => (r.copyActions ?? []).map((c) => c.destinationVaultArn)),
                 );
                 assert.deepEqual([...destinations], [backup.named("central-vault-vault").outputs.arn]);
             });
@@ -33,11 +47,14 @@ describe("cross-stack wiring", () => {
                     minRetentionDays: number;
                     maxRetentionDays: number;
                 };
-                const rules = deployments[stack].one("aws:backup/plan:Plan").inputs.rules as any[];
+                const rules = inputOf<aws.types.input.backup.PlanRule[]>(
+                    deployments[stack].one("aws:backup/plan:Plan"),
+                    "rules",
+                );
                 for (const copy of rules.flatMap((r) => r.copyActions ?? [])) {
+                    const deleteAfter = copy.lifecycle?.deleteAfter ?? Number.NaN;
                     assert.ok(
-                        copy.lifecycle.deleteAfter >= lock.minRetentionDays &&
-                            copy.lifecycle.deleteAfter <= lock.maxRetentionDays,
+                        deleteAfter >= lock.minRetentionDays && deleteAfter <= lock.maxRetentionDays,
                         JSON.stringify(copy),
                     );
                 }
@@ -51,7 +68,7 @@ describe("cross-stack wiring", () => {
             ]) {
                 it(`replicates into the ${archive} bucket directly, with its key's alias, as a role its bucket and key admit`, () => {
                     const rules = deployments[stack].one("aws:s3/bucketReplicationConfig:BucketReplicationConfig")
-                        .inputs.rules as any[];
+                        .inputs.rules as ReplicationRule[];
                     const rule = rules.find(
                         (r) => r.destination.bucket === backup.named(`${archive}-bucket`).outputs.arn,
                     );
@@ -65,7 +82,7 @@ describe("cross-stack wiring", () => {
                     const role = String(deployments[stack].named("exports-replication-role").outputs.arn);
                     const admittedBy = (resource: string, sid: string) =>
                         JSON.parse(String(backup.named(resource).inputs.policy)).Statement.find(
-                            (s: any) => s.Sid === sid,
+                            (s: Statement) => s.Sid === sid,
                         ).Condition.ArnLike["aws:PrincipalArn"] as string[];
                     // ArnLike: `*` matches any run of characters ("IAM JSON policy elements: Condition operators").
                     const matches = (pattern: string) =>
@@ -85,7 +102,7 @@ describe("cross-stack wiring", () => {
                     );
                     const keyStatement = JSON.parse(
                         String(backup.named(`${archive}-key-key`).inputs.policy),
-                    ).Statement.find((s: any) => s.Sid === "ReplicationRolesEncrypt");
+                    ).Statement.find((s: Statement) => s.Sid === "ReplicationRolesEncrypt");
                     assert.deepEqual(keyStatement.Condition.StringEquals, {
                         "kms:ViaService": [`s3.${region}.amazonaws.com`],
                     });

@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
-import { Registered, asList, policyOf, runStackOffline, statement } from "../helpers/engine";
+import * as aws from "@pulumi/aws";
+import { Registered, asList, policyOf, runStackOffline, statement, inputOf } from "../helpers/engine";
 
 describe("deployment stack (prod)", function () {
     let prod: Registered;
@@ -50,12 +51,12 @@ describe("deployment stack (prod)", function () {
 
     it("replicates the exports into the backup account's archive with RTC, re-encrypted with the archive key, owned by the backup account", () => {
         const config = prod.one("aws:s3/bucketReplicationConfig:BucketReplicationConfig");
-        const [rule] = config.inputs.rules as any[];
+        const [rule] = inputOf<aws.types.input.s3.BucketReplicationConfigRule[]>(config, "rules");
         assert.equal(rule.destination.bucket, "arn:aws:s3:::vat-backup-archive-333333333333-eu-west-2");
         assert.equal(rule.destination.account, "333333333333");
         assert.deepEqual(rule.destination.accessControlTranslation, { owner: "Destination" });
         assert.equal(
-            rule.destination.encryptionConfiguration.replicaKmsKeyId,
+            rule.destination.encryptionConfiguration?.replicaKmsKeyId,
             "arn:aws:kms:eu-west-2:333333333333:alias/vat-backup-archive",
         );
         assert.deepEqual(rule.destination.replicationTime, { status: "Enabled", time: { minutes: 15 } });
@@ -93,7 +94,7 @@ describe("deployment stack (prod)", function () {
     });
 
     it("has the daily, weekly and monthly rules of the requirements", () => {
-        const rules = prod.one("aws:backup/plan:Plan").inputs.rules as Array<Record<string, any>>;
+        const rules = inputOf<aws.types.input.backup.PlanRule[]>(prod.one("aws:backup/plan:Plan"), "rules");
         const byName = Object.fromEntries(rules.map((r) => [r.ruleName, r]));
         assert.equal(byName.daily.schedule, "cron(0 2 * * ? *)");
         assert.deepEqual(byName.daily.lifecycle, { deleteAfter: 35 });
@@ -103,12 +104,13 @@ describe("deployment stack (prod)", function () {
         assert.deepEqual(byName.monthly.lifecycle, { coldStorageAfter: 90, deleteAfter: 2555 });
         for (const r of rules) {
             assert.equal(r.targetVaultName, "prod-env-backup-vault");
-            assert.ok(r.startWindow >= 60 && r.completionWindow >= r.startWindow + 60, `${r.ruleName} windows`);
+            const start = r.startWindow ?? 0;
+            assert.ok(start >= 60 && (r.completionWindow ?? 0) >= start + 60, `${r.ruleName} windows`);
         }
     });
 
     it("copies the daily and monthly points to the backup account's central vault, each with an explicit lifecycle", () => {
-        const rules = prod.one("aws:backup/plan:Plan").inputs.rules as Array<Record<string, any>>;
+        const rules = inputOf<aws.types.input.backup.PlanRule[]>(prod.one("aws:backup/plan:Plan"), "rules");
         const copies = Object.fromEntries(rules.map((r) => [r.ruleName, r.copyActions ?? []]));
         const central = "arn:aws:backup:eu-west-2:333333333333:backup-vault:central-backup-vault";
         assert.deepEqual(copies.daily, [{ destinationVaultArn: central, lifecycle: { deleteAfter: 35 } }]);
@@ -215,24 +217,27 @@ describe("deployment stack (prod)", function () {
         assert.equal(bucket.name, "exports-bucket");
         assert.equal(bucket.inputs.bucket, "prod-env-backup-exports-111111111111-eu-west-2");
         assert.equal(
-            prod.one("aws:s3/bucketVersioning:BucketVersioning").inputs.versioningConfiguration &&
-                (prod.one("aws:s3/bucketVersioning:BucketVersioning").inputs.versioningConfiguration as any).status,
+            inputOf<aws.types.input.s3.BucketVersioningVersioningConfiguration>(
+                prod.one("aws:s3/bucketVersioning:BucketVersioning"),
+                "versioningConfiguration",
+            ).status,
             "Enabled",
         );
-        const sse = (
-            prod.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs
-                .rules as any[]
-        )[0];
-        assert.equal(sse.applyServerSideEncryptionByDefault.sseAlgorithm, "aws:kms");
-        assert.equal(sse.applyServerSideEncryptionByDefault.kmsMasterKeyId, prod.named("backup-key-key").outputs.arn);
+        const [sse] = inputOf<aws.types.input.s3.BucketServerSideEncryptionConfigurationRule[]>(
+            prod.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"),
+            "rules",
+        );
+        assert.equal(sse.applyServerSideEncryptionByDefault?.sseAlgorithm, "aws:kms");
+        assert.equal(sse.applyServerSideEncryptionByDefault?.kmsMasterKeyId, prod.named("backup-key-key").outputs.arn);
         const pab = prod.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs;
         assert.deepEqual(
             [pab.blockPublicAcls, pab.blockPublicPolicy, pab.ignorePublicAcls, pab.restrictPublicBuckets],
             [true, true, true, true],
         );
-        const lifecycle = (
-            prod.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules as any[]
-        )[0];
+        const [lifecycle] = inputOf<aws.types.input.s3.BucketLifecycleConfigurationRule[]>(
+            prod.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"),
+            "rules",
+        );
         assert.deepEqual(lifecycle.transitions, [
             { days: 30, storageClass: "STANDARD_IA" },
             { days: 90, storageClass: "GLACIER" },

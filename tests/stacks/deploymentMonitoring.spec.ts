@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import type { Widget } from "../helpers/dashboard";
 import * as fs from "fs";
 import { ConfigError, parseStackConfig, projectKeys, readStackFile } from "../../stacks/config";
 import { PROJECT_DIR } from "../../offline/stack";
@@ -125,11 +126,11 @@ describe("deployment stack: monitoring and verification (prod)", function () {
         const dashboard = prod.one("aws:cloudwatch/dashboard:Dashboard");
         assert.equal(dashboard.inputs.dashboardName, "prod-env-backup-operations");
         const body = JSON.parse(String(dashboard.inputs.dashboardBody)) as {
-            widgets: Array<{ type: string; properties: Record<string, any> }>;
+            widgets: Widget[];
         };
         const alarmWidget = body.widgets.find((w) => w.type === "alarm");
         assert.deepEqual(
-            [...alarmWidget!.properties.alarms].sort(),
+            [...(alarmWidget?.properties.alarms ?? [])].sort(),
             prod
                 .ofType(ALARM)
                 .map((a) => a.outputs.arn)

@@ -18,7 +18,7 @@ function problems(change: Record<string, unknown>): string[] {
 
 describe("the github config block", () => {
     it("is optional: without it no GitHub role is created", async () => {
-        const run = new Registered(await runStackOffline("prod"));
+        const run = new Registered(await runStackOffline("prod", { github: null }));
         assert.equal(run.ofType("backup:github:DeployRole").length, 0);
         assert.equal(run.outputs.githubDeployRoleArn, undefined);
     });

@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import type { Widget } from "../../helpers/dashboard";
 import * as aws from "@pulumi/aws";
 import {
     OperationsDashboard,
@@ -6,15 +7,6 @@ import {
     dashboardWidgets,
 } from "../../../components/monitoring/operationsDashboard";
 import { Registered, runComponent } from "../../helpers/engine";
-
-interface Widget {
-    type: string;
-    x: number;
-    y: number;
-    width: number;
-    height: number;
-    properties: Record<string, any>;
-}
 
 const CENTRAL = "arn:aws:backup:eu-west-2:333333333333:backup-vault:central-backup-vault";
 const ALARMS = [
@@ -160,7 +152,7 @@ describe("OperationsDashboard component", () => {
         assert.equal(l.name, "ReplicationLatency");
         assert.deepEqual(l.dimensions, { SourceBucket: "src", DestinationBucket: "dst", RuleId: "r" });
         assert.equal(l.options.stat, "Maximum");
-        assert.equal(latency.properties.annotations.horizontal[0].value, 900);
+        assert.equal(latency.properties.annotations?.horizontal?.[0].value, 900);
         const failures = (titled(widgets, "Replication: operations failed").properties.metrics as unknown[][]).map(
             line,
         );

@@ -6,7 +6,7 @@ import {
     S3ReplicationArgs,
     replicationArgsError,
 } from "../../../components/replication/s3Replication";
-import { Registered, runComponent, statement } from "../../helpers/engine";
+import { Registered, runComponent, statement, inputOf } from "../../helpers/engine";
 
 const SOURCE = "arn:aws:s3:::prod-env-backup-exports-111111111111-eu-west-2";
 const DEST = "arn:aws:s3:::vat-backup-archive-333333333333-eu-west-2";
@@ -127,13 +127,18 @@ describe("S3Replication component", () => {
     });
 
     it("names the destination account and hands it ownership only when the destination is another account", async () => {
-        const [cross] = (await replicate()).one("aws:s3/bucketReplicationConfig:BucketReplicationConfig").inputs
-            .rules as any[];
+        const [cross] = inputOf<aws.types.input.s3.BucketReplicationConfigRule[]>(
+            (await replicate()).one("aws:s3/bucketReplicationConfig:BucketReplicationConfig"),
+            "rules",
+        );
         assert.equal(cross.destination.account, "333333333333");
         assert.deepEqual(cross.destination.accessControlTranslation, { owner: "Destination" });
-        const [same] = (await replicate({ accountId: "111111111111", region: "eu-west-1" })).one(
-            "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
-        ).inputs.rules as any[];
+        const [same] = inputOf<aws.types.input.s3.BucketReplicationConfigRule[]>(
+            (await replicate({ accountId: "111111111111", region: "eu-west-1" })).one(
+                "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
+            ),
+            "rules",
+        );
         assert.equal(same.destination.account, undefined);
         assert.equal(same.destination.accessControlTranslation, undefined);
     });
