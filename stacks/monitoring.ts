@@ -70,15 +70,14 @@ export function deploymentMonitoring(
         inPrimary,
     );
     // The second rule, straight to the DR-region archive, has its own RTC metrics (by rule id).
+    const drReplicated = {
+        sourceBucket: exportsBucket.name,
+        destinationBucket: naming.archiveBucketName(central.accountId, central.drRegion),
+        ruleId: naming.EXPORTS_DR_REPLICATION_RULE_ID,
+    };
     const drReplicationAlarms = new ReplicationAlarms(
         "exports-dr-replication-alarms",
-        {
-            alarmNamePrefix: naming.envName(env, "exports-dr"),
-            sourceBucket: exportsBucket.name,
-            destinationBucket: naming.archiveBucketName(central.accountId, central.drRegion),
-            ruleId: naming.EXPORTS_DR_REPLICATION_RULE_ID,
-            alertTopicArn: alerts.arn,
-        },
+        { alarmNamePrefix: naming.envName(env, "exports-dr"), ...drReplicated, alertTopicArn: alerts.arn },
         inPrimary,
     );
     new BackupJobEvents("backup-job-events", { namePrefix: alarmNamePrefix, alertTopicArn: alerts.arn }, inPrimary);
@@ -89,7 +88,7 @@ export function deploymentMonitoring(
             title: `# ${env}: backups, copies to the backup account, restores, exports replication`,
             vaultName: vault.name,
             copyDestinationVaultArn: copyDestination,
-            replication: replicated,
+            replication: [replicated, drReplicated],
             alarmArns: [...backupAlarms.alarmArns, ...replicationAlarms.alarmArns, ...drReplicationAlarms.alarmArns],
         },
         inPrimary,

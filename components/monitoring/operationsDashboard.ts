@@ -22,18 +22,20 @@ export interface OperationsDashboardArgs {
     restoreResourceType?: string;
     /** Where copies from the vault go: copy-job metrics are published under the destination vault's name. */
     copyDestinationVaultArn?: pulumi.Input<string>;
-    /** A replication rule to show, when the stack replicates. */
-    replication?: {
-        sourceBucket: pulumi.Input<string>;
-        destinationBucket: pulumi.Input<string>;
-        ruleId: pulumi.Input<string>;
-    };
+    /** The replication rules to show (one line each), when the stack replicates. */
+    replication?: ReplicationShown | ReplicationShown[];
     /** Leave out the backup-jobs widget for a vault that only receives copies. */
     backupJobs?: boolean;
     /** A copy function to show (invocations, errors, dead letters), when the stack has one. */
     copyFunction?: { functionName: pulumi.Input<string>; deadLetterQueueName: pulumi.Input<string> };
     /** Every alarm of the stack, for the alarm-status widget (CloudWatch shows at most 100). */
     alarmArns: pulumi.Input<string>[];
+}
+
+export interface ReplicationShown {
+    sourceBucket: pulumi.Input<string>;
+    destinationBucket: pulumi.Input<string>;
+    ruleId: pulumi.Input<string>;
 }
 
 const HOUR = 3600;
@@ -162,27 +164,32 @@ export function dashboardWidgets(args: OperationsDashboardArgs): cw.Widget[] {
             }),
         );
     }
-    if (args.replication) {
-        const dims = {
-            SourceBucket: args.replication.sourceBucket,
-            DestinationBucket: args.replication.destinationBucket,
-            RuleId: args.replication.ruleId,
-        };
+    const replications = args.replication === undefined ? [] : [args.replication].flat();
+    if (replications.length) {
+        // S3 publishes replication metrics per rule: one line per rule (one rule per destination).
+        const perRule = (name: string, statistic: "Maximum" | "Sum", color?: string) =>
+            replications.map(
+                (r) =>
+                    new cw.Metric({
+                        namespace: "AWS/S3",
+                        name,
+                        dimensions: {
+                            SourceBucket: r.sourceBucket,
+                            DestinationBucket: r.destinationBucket,
+                            RuleId: r.ruleId,
+                        },
+                        statistic,
+                        period: 300,
+                        label: pulumi.interpolate`${r.ruleId}`,
+                        color,
+                    }),
+            );
         widgets.push(
             new cw.LineGraphMetricWidget({
                 title: "Replication latency to the archive (seconds)",
                 width: 12,
                 period: 300,
-                metrics: [
-                    new cw.Metric({
-                        namespace: "AWS/S3",
-                        name: "ReplicationLatency",
-                        dimensions: dims,
-                        statistic: "Maximum",
-                        period: 300,
-                        label: "latency",
-                    }),
-                ],
+                metrics: perRule("ReplicationLatency", "Maximum"),
                 annotations: new cw.HorizontalAnnotation({
                     aboveEdge: { value: RTC_THRESHOLD_SECONDS, label: "RTC 15 minutes" },
                     color: RED,
@@ -192,17 +199,7 @@ export function dashboardWidgets(args: OperationsDashboardArgs): cw.Widget[] {
                 title: "Replication: operations failed",
                 width: 12,
                 period: 300,
-                metrics: [
-                    new cw.Metric({
-                        namespace: "AWS/S3",
-                        name: "OperationsFailedReplication",
-                        dimensions: dims,
-                        statistic: "Sum",
-                        period: 300,
-                        label: "failed",
-                        color: RED,
-                    }),
-                ],
+                metrics: perRule("OperationsFailedReplication", "Sum", replications.length === 1 ? RED : undefined),
             }),
         );
     }

@@ -159,6 +159,26 @@ describe("OperationsDashboard component", () => {
         assert.equal(failures[0].name, "OperationsFailedReplication");
     });
 
+    it("shows one line per replication rule, S3 publishing replication metrics by rule (one rule per archive)", async () => {
+        const { widgets } = await dashboard({
+            replication: [
+                { sourceBucket: "src", destinationBucket: "archive", ruleId: "to-archive" },
+                { sourceBucket: "src", destinationBucket: "dr-archive", ruleId: "to-dr-archive" },
+            ],
+        });
+        for (const title of ["Replication latency to the archive (seconds)", "Replication: operations failed"]) {
+            const lines = (titled(widgets, title).properties.metrics as unknown[][]).map(line);
+            assert.deepEqual(
+                lines.map((l) => [l.dimensions.DestinationBucket, l.dimensions.RuleId, l.options.label]),
+                [
+                    ["archive", "to-archive", "to-archive"],
+                    ["dr-archive", "to-dr-archive", "to-dr-archive"],
+                ],
+                title,
+            );
+        }
+    });
+
     it("shows a copy function's work and dead letters, and can leave out backup jobs for a vault that only receives copies", async () => {
         const { widgets } = await dashboard({
             backupJobs: false,
