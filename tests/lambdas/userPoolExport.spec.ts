@@ -6,6 +6,7 @@ import {
     ListUserPoolsCommand,
     ListUsersCommand,
     ListUsersInGroupCommand,
+    UserType,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
@@ -15,7 +16,7 @@ import { UserPoolExportDeps, configFromEnv, makeHandler } from "../../lambdas/us
 
 const POOL_ID = "eu-west-2_AbCdEf123";
 const throttled = () => Object.assign(new Error("Rate exceeded"), { name: "TooManyRequestsException", $metadata: {} });
-const user = (n: number) => ({
+const user = (n: number): UserType => ({
     Username: `user-${n}`,
     UserStatus: "CONFIRMED",
     Enabled: n % 2 === 0,
