@@ -22,6 +22,7 @@ import { copyBackVaultPolicy } from "../components/vault/vaultPolicies";
 import { reportDeliveryBucketStatements, reportDeliveryKeyStatements } from "../components/verification/auditFramework";
 import { configDeliveryBucketStatements } from "../components/verification/configRules";
 import { backupAccountTargets } from "./backupAccountWiring";
+import { deploymentAutomation } from "./automation";
 import { DeploymentConfig } from "./config";
 import { githubOutputs, githubRoles } from "./github";
 import { DEPLOYMENT_AUDIT_PREFIX, DEPLOYMENT_CONFIG_PREFIX, deploymentMonitoring } from "./monitoring";
@@ -197,6 +198,18 @@ export function deploymentStack(cfg: DeploymentConfig) {
             targetEventBusArn: naming.backupAccountEventBusArn(central.accountId, central.region),
             roleName: naming.envName(env, "copy-event-forwarding"),
             states: ["COMPLETED", "FAILED"],
+        },
+        inPrimary,
+    );
+
+    // No person in the loop: secret escrow, user-pool and table exports on AWS's schedules.
+    deploymentAutomation(
+        cfg,
+        {
+            exportsBucketName: exportsBucket.name,
+            exportsBucketArn: exportsBucket.arn,
+            exportsKeyArn: key.arn,
+            alertTopicArn: alerts.arn,
         },
         inPrimary,
     );
