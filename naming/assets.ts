@@ -121,6 +121,16 @@ export const RESTORE_PATHS = {
             "copy-back from the backup account's central vault into the account's vault (~2 h), then a local restore (~2 h)",
     },
     secretReplica: { hours: 0.25, assumption: "promote the DR-region replica to a standalone secret (minutes)" },
+    escrow: {
+        hours: 0.5,
+        assumption:
+            "recover-secret: decrypt the newest escrow from the Object Lock archive with backup-account credentials and put it back (minutes)",
+    },
+    userPoolImport: {
+        hours: 2,
+        assumption:
+            "import-users from the newest export into a new pool (~1 h at the app's size) and the old-to-new sub mapping; every user resets their password",
+    },
     archive: {
         hours: 4,
         assumption:
