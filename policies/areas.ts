@@ -8,6 +8,7 @@ import { backupRulePolicies } from "./backupRules";
 import { bucketPolicies } from "./buckets";
 import { dynamodbPolicies } from "./dynamodb";
 import { protectionPolicies } from "./protection";
+import { secretEscrowPolicies } from "./secretEscrow";
 import { secretPolicies } from "./secrets";
 import { vaultPolicies } from "./vaults";
 
@@ -24,6 +25,7 @@ export const policyAreas: Record<string, Policies> = {
     buckets: bucketPolicies,
     protection: protectionPolicies,
     secrets: secretPolicies,
+    secretEscrow: secretEscrowPolicies,
 };
 
 export const allPolicies: Policies = Object.values(policyAreas).flat();
