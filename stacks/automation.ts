@@ -10,13 +10,15 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as naming from "../naming";
-import { assetFor } from "../naming/assets";
+import { escrowVersionsOf, exportTables } from "../naming/scheduledProtection";
 import { schedulerIntervalHours } from "../aws/rules";
 import { FunctionSchedule, ScheduledFunction } from "../components/automation/scheduledFunction";
 import { PolicyStatement } from "../components/iam/policyDocument";
 import { AlarmSpec } from "../components/monitoring/alarms";
 import { lambdaPackage } from "../lambdas/package";
 import { DeploymentConfig } from "./config";
+
+export { escrowVersionsOf, exportTables };
 
 export interface AutomationTargets {
     exportsBucketName: pulumi.Input<string>;
@@ -55,22 +57,6 @@ export function secretChangePattern(secretNames: string[], region: string, accou
                 ]),
             },
         },
-    };
-}
-
-/** The salt keeps every version (each still maps users to data); any other secret its current and previous. */
-export function escrowVersionsOf(secret: { name: string; escrowVersions?: "all" | "current-and-previous" }) {
-    return secret.escrowVersions ?? (secret.name.endsWith("user-sub-hash-salt") ? "all" : "current-and-previous");
-}
-
-/** Tables by the requirements' criticality: full exports for critical and high, incremental for critical. */
-export function exportTables(cfg: DeploymentConfig): { full: string[]; incremental: string[] } {
-    const of = (levels: string[]) =>
-        cfg.tables.filter((t) => levels.includes(assetFor(t, cfg.environment)?.criticality ?? ""));
-    const te = cfg.automation.tableExports;
-    return {
-        full: te.full.enabled ? (te.full.tables ?? of(["critical", "high"])) : [],
-        incremental: te.incremental.enabled ? (te.incremental.tables ?? of(["critical"])) : [],
     };
 }
 
