@@ -174,9 +174,17 @@ export { SECRET_ESCROW_PURPOSE, SECRET_ESCROW_KEY_ALIAS, SECRET_ESCROW_PREFIX } 
 // ---------------------------------------------------------------------------------------------
 // Scheduled protection in the deployment accounts (no person in the loop)
 
-/** The function that escrows the critical secrets; the backup account's escrow key admits only it. */
+/**
+ * The scheduled protection functions of a deployment account are named `vat-backup-<env>-<task>`
+ * (function, role, log group, queue, schedules and rules alike), inside the deploy role's grants.
+ */
+export function scheduledFunctionName(environment: string, task: string): string {
+    return `${PROJECT}-${environment}-${task}`;
+}
+
+/** The function (and role) that escrows the critical secrets; the backup account's escrow key admits only it. */
 export function secretEscrowRoleName(environment: string): string {
-    return envName(environment, "secret-escrow");
+    return scheduledFunctionName(environment, "secret-escrow");
 }
 
 export function secretEscrowRoleArn(accountId: string, environment: string): string {

@@ -291,7 +291,7 @@ export function deploymentAutomation(
 
     if (a.userPoolExport.enabled) {
         const pkg = lambdaPackage("lambdas/userPoolExport/handler.ts");
-        const functionName = naming.envName(env, "user-pool-export");
+        const functionName = naming.scheduledFunctionName(env, "user-pool-export");
         const userPoolName = a.userPoolExport.userPoolName ?? naming.envName(env, "user-pool");
         created.push(
             new ScheduledFunction(
@@ -358,7 +358,7 @@ export function deploymentAutomation(
     const tables = exportTables(cfg);
     if (tables.full.length || tables.incremental.length) {
         const pkg = lambdaPackage("lambdas/tableExport/handler.ts");
-        const functionName = naming.envName(env, "table-export");
+        const functionName = naming.scheduledFunctionName(env, "table-export");
         const exported = [...new Set([...tables.full, ...tables.incremental])];
         const schedules: FunctionSchedule[] = [];
         if (tables.full.length)

@@ -203,7 +203,7 @@ export function deploymentStack(cfg: DeploymentConfig) {
     );
 
     // No person in the loop: secret escrow, user-pool and table exports on AWS's schedules.
-    deploymentAutomation(
+    const automation = deploymentAutomation(
         cfg,
         {
             exportsBucketName: exportsBucket.name,
@@ -215,7 +215,11 @@ export function deploymentStack(cfg: DeploymentConfig) {
     );
 
     // Phase 3: alarms and job events to the alert topic, a dashboard, verification inside AWS.
-    const watch = deploymentMonitoring(cfg, { vault, alerts, exportsBucket, key, rules }, inPrimary);
+    const watch = deploymentMonitoring(
+        cfg,
+        { vault, alerts, exportsBucket, key, rules, automationAlarmArns: automation.alarmArns },
+        inPrimary,
+    );
 
     const github = githubRoles(cfg, [cfg.region, cfg.drRegion], inPrimary);
 

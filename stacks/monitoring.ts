@@ -34,6 +34,8 @@ export interface DeploymentWatched {
     /** Encrypts what AWS Config delivers into the exports bucket. */
     key: BackupKey;
     rules: BackupPlanRule[];
+    /** Alarms of the scheduled escrow and exports, shown on the same dashboard. */
+    automationAlarmArns?: pulumi.Output<string>[];
 }
 
 export function deploymentMonitoring(
@@ -75,7 +77,11 @@ export function deploymentMonitoring(
             title: `# ${env}: backups, copies to the backup account, restores, exports replication`,
             vaultName: vault.name,
             replication: replicated,
-            alarmArns: [...backupAlarms.alarmArns, ...replicationAlarms.alarmArns],
+            alarmArns: [
+                ...backupAlarms.alarmArns,
+                ...replicationAlarms.alarmArns,
+                ...(watched.automationAlarmArns ?? []),
+            ],
         },
         inPrimary,
     );
