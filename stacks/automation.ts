@@ -205,6 +205,7 @@ export function deploymentAutomation(
                     environment: {
                         ESCROW_SECRETS: JSON.stringify(secrets),
                         ESCROW_BUCKET: t.exportsBucketName,
+                        ESCROW_BUCKET_KMS_KEY_ARN: t.exportsKeyArn,
                         ESCROW_KEY_ID: naming.secretEscrowKeyAliasArn(central.accountId, central.region),
                         ESCROW_PREFIX: naming.SECRET_ESCROW_PREFIX,
                         SOURCE_ACCOUNT: cfg.accountId,
@@ -305,6 +306,7 @@ export function deploymentAutomation(
                     environment: {
                         USER_POOL_NAME: userPoolName,
                         EXPORT_BUCKET: t.exportsBucketName,
+                        EXPORT_KMS_KEY_ARN: t.exportsKeyArn,
                         EXPORT_PREFIX: naming.USER_POOL_EXPORT_PREFIX,
                         ACCOUNT_ID: cfg.accountId,
                         METRIC_NAMESPACE: NS,

@@ -44,6 +44,8 @@ export interface EscrowedSecret {
 export interface SecretEscrowConfig {
     secrets: EscrowedSecret[];
     bucket: string;
+    /** The exports bucket's key: its policy refuses a PUT that does not name it (SSE-KMS). */
+    bucketKmsKeyArn: string;
     /** The backup account's escrow key, by key or alias ARN (an alias name alone resolves in the caller's account). */
     keyId: string;
     prefix: string;
@@ -101,6 +103,7 @@ export function configFromEnv(env: Record<string, string | undefined>): SecretEs
     return {
         secrets,
         bucket: env.ESCROW_BUCKET!,
+        bucketKmsKeyArn: env.ESCROW_BUCKET_KMS_KEY_ARN!,
         keyId: env.ESCROW_KEY_ID!,
         prefix: env.ESCROW_PREFIX!,
         sourceAccount: env.SOURCE_ACCOUNT!,
@@ -206,7 +209,7 @@ async function escrowVersion(
         at.getTime(),
         stages.includes(CURRENT) ? undefined : versionId,
     );
-    // No encryption header: the exports bucket's default key applies (its policy refuses any other).
+    // The bucket policy denies a PUT whose SSE header is absent or names another key (StringNotEqualsIfExists).
     await withThrottleRetry(
         () =>
             deps.s3.send(
@@ -216,6 +219,8 @@ async function escrowVersion(
                     Body: JSON.stringify(obj, null, 2),
                     ContentType: "application/json",
                     ExpectedBucketOwner: deps.sourceAccount,
+                    ServerSideEncryption: "aws:kms",
+                    SSEKMSKeyId: deps.bucketKmsKeyArn,
                     ChecksumAlgorithm: "SHA256",
                 }),
             ),

@@ -42,6 +42,8 @@ export interface UserExportDocument {
 export interface UserPoolExportConfig {
     userPoolName: string;
     bucket: string;
+    /** The exports bucket's key: its policy refuses a PUT that does not name it (SSE-KMS). */
+    bucketKmsKeyArn: string;
     prefix: string;
     accountId: string;
     metricNamespace: string;
@@ -66,12 +68,13 @@ export interface UserPoolExportOutcome {
 export function configFromEnv(env: Record<string, string | undefined>): UserPoolExportConfig {
     requireEnv(
         env,
-        ["USER_POOL_NAME", "EXPORT_BUCKET", "EXPORT_PREFIX", "ACCOUNT_ID", "METRIC_NAMESPACE"],
+        ["USER_POOL_NAME", "EXPORT_BUCKET", "EXPORT_KMS_KEY_ARN", "EXPORT_PREFIX", "ACCOUNT_ID", "METRIC_NAMESPACE"],
         "userPoolExport",
     );
     return {
         userPoolName: env.USER_POOL_NAME!,
         bucket: env.EXPORT_BUCKET!,
+        bucketKmsKeyArn: env.EXPORT_KMS_KEY_ARN!,
         prefix: env.EXPORT_PREFIX!,
         accountId: env.ACCOUNT_ID!,
         metricNamespace: env.METRIC_NAMESPACE!,
@@ -202,6 +205,8 @@ export function makeHandler(deps: UserPoolExportDeps): (event?: unknown) => Prom
                         Body: `${JSON.stringify(doc, null, 2)}\n`,
                         ContentType: "application/json",
                         ExpectedBucketOwner: deps.accountId,
+                        ServerSideEncryption: "aws:kms",
+                        SSEKMSKeyId: deps.bucketKmsKeyArn,
                         ChecksumAlgorithm: "SHA256",
                     }),
                 ),

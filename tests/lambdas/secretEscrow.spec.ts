@@ -18,6 +18,7 @@ const SALT = "prod/submit/user-sub-hash-salt";
 const HMRC = "prod/submit/hmrc/client_secret";
 const KEY_ARN = "arn:aws:kms:eu-west-2:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const BUCKET = "prod-env-backup-exports-111111111111-eu-west-2";
+const EXPORTS_KEY = "arn:aws:kms:eu-west-2:111111111111:key/0000aaaa-00aa-00aa-00aa-000000aaaaaa";
 const DATA_KEY = Buffer.alloc(32, 7);
 
 const throttled = () => Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException", $metadata: {} });
@@ -37,6 +38,7 @@ describe("secretEscrow Lambda", () => {
                 { name: SALT, versions: "all" },
             ],
             bucket: BUCKET,
+            bucketKmsKeyArn: EXPORTS_KEY,
             keyId: "arn:aws:kms:eu-west-2:333333333333:alias/vat-backup-secret-escrow",
             prefix: "secrets-escrow",
             sourceAccount: PROD,
@@ -113,8 +115,9 @@ describe("secretEscrow Lambda", () => {
         for (const put of puts()) {
             assert.equal(put.Bucket, BUCKET);
             assert.equal(put.ExpectedBucketOwner, PROD);
-            // The bucket's default SSE-KMS key applies; its policy refuses any other encryption header.
-            assert.equal(put.ServerSideEncryption, undefined);
+            // The bucket policy refuses a PUT without an SSE-KMS header naming its key (StringNotEqualsIfExists).
+            assert.equal(put.ServerSideEncryption, "aws:kms");
+            assert.equal(put.SSEKMSKeyId, EXPORTS_KEY);
         }
     });
 
@@ -254,6 +257,7 @@ describe("secretEscrow Lambda", () => {
                 configFromEnv({
                     ESCROW_SECRETS: '[{"name":"x","versions":"some"}]',
                     ESCROW_BUCKET: "b",
+                    ESCROW_BUCKET_KMS_KEY_ARN: "k",
                     ESCROW_KEY_ID: "k",
                     ESCROW_PREFIX: "p",
                     SOURCE_ACCOUNT: PROD,

@@ -35,6 +35,7 @@ describe("userPoolExport Lambda", () => {
     const deps = (): UserPoolExportDeps => ({
         userPoolName: "prod-env-user-pool",
         bucket: "prod-env-backup-exports-111111111111-eu-west-2",
+        bucketKmsKeyArn: "arn:aws:kms:eu-west-2:111111111111:key/0000aaaa-00aa-00aa-00aa-000000aaaaaa",
         prefix: "cognito-exports",
         accountId: "111111111111",
         metricNamespace: "VatBackup/Protection",
@@ -84,6 +85,9 @@ describe("userPoolExport Lambda", () => {
         const put = s3.commandCalls(PutObjectCommand)[0].args[0].input;
         assert.equal(put.Bucket, "prod-env-backup-exports-111111111111-eu-west-2");
         assert.equal(put.ExpectedBucketOwner, "111111111111");
+        // The bucket policy refuses a PUT without an SSE-KMS header naming its key.
+        assert.equal(put.ServerSideEncryption, "aws:kms");
+        assert.match(String(put.SSEKMSKeyId), /^arn:aws:kms:eu-west-2:111111111111:key\//);
         const doc = userExportSchema.parse(JSON.parse(String(put.Body)));
         assert.equal(doc.users.length, 61);
         assert.deepEqual(doc.users[2], {
