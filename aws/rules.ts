@@ -248,3 +248,37 @@ export function scheduleIntervalHours(value: string): number {
         return dayOfWeek.includes(",") || dayOfWeek.includes("-") ? 24 : 168;
     return 720;
 }
+
+/**
+ * An EventBridge Scheduler expression (Scheduler User Guide, "Schedule types"; AWS::Scheduler::Schedule
+ * ScheduleExpression): `rate(value unit)` with a positive integer and minute(s), hour(s) or day(s), or
+ * `cron(minutes hours day-of-month month day-of-week year)` with exactly one of the day fields `?`.
+ * One-time `at(...)` expressions protect nothing on a schedule, so they are refused here.
+ */
+export const schedulerExpression: RuleCheck = (value) => {
+    const rate = /^rate\((\d+) (minutes?|hours?|days?)\)$/.exec(value.trim());
+    if (rate) return Number(rate[1]) > 0 ? undefined : "a rate expression's value is a positive integer";
+    if (/^rate\(/.test(value.trim()))
+        return "an EventBridge Scheduler rate expression reads rate(value unit), unit minute(s), hour(s) or day(s)";
+    const cron = /^cron\((.*)\)$/.exec(value.trim());
+    if (!cron)
+        return "an EventBridge Scheduler expression is rate(value unit) or cron(minutes hours day-of-month month day-of-week year)";
+    const fields = cron[1].trim().split(/\s+/);
+    if (fields.length !== 6)
+        return `a Scheduler cron expression has 6 fields (minutes hours day-of-month month day-of-week year); this one has ${fields.length}`;
+    for (let i = 0; i < 6; i++) {
+        const err = cronFieldError(CRON_FIELD_NAMES[i], fields[i]);
+        if (err) return err;
+    }
+    if ((fields[2] === "?") === (fields[4] === "?"))
+        return "exactly one of day-of-month and day-of-week must be '?' in a cron expression";
+    return undefined;
+};
+
+/** The interval of a Scheduler expression in hours (a rate exactly; a cron as scheduleIntervalHours reads it). */
+export function schedulerIntervalHours(value: string): number {
+    const rate = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(value.trim());
+    if (rate)
+        return Number(rate[1]) / ({ minute: 60, hour: 1, day: 1 / 24 } as const)[rate[2] as "minute" | "hour" | "day"];
+    return scheduleIntervalHours(value);
+}

@@ -137,6 +137,16 @@ export const RESTORE_PATHS = {
         assumption:
             "restore in the recovery account directly from the logically air-gapped vault shared through RAM (~2-4 h for a few GB); if the backup account is lost, a multi-party approval team first grants access",
     },
+    escrow: {
+        hours: 0.5,
+        assumption:
+            "recover-secret: decrypt the newest escrow from the Object Lock archive with backup-account credentials and put it back (minutes)",
+    },
+    userPoolImport: {
+        hours: 2,
+        assumption:
+            "import-users from the newest export into a new pool (~1 h at the app's size) and the old-to-new sub mapping; every user resets their password",
+    },
     archive: {
         hours: 4,
         assumption:

@@ -222,4 +222,35 @@ export function githubOidcProviderArn(accountId: string): string {
  * The KMS encryption context `purpose` of a secret escrowed into the archive. The archive key admits
  * direct GenerateDataKey and Decrypt (envelope encryption by the DR tool) only under this context.
  */
-export const SECRET_ESCROW_PURPOSE = "vat-backup-secret-escrow";
+export { SECRET_ESCROW_PURPOSE, SECRET_ESCROW_KEY_ALIAS, SECRET_ESCROW_PREFIX } from "./escrowFormat";
+
+// ---------------------------------------------------------------------------------------------
+// Scheduled protection in the deployment accounts (no person in the loop)
+
+/**
+ * The scheduled protection functions of a deployment account are named `vat-backup-<env>-<task>`
+ * (function, role, log group, queue, schedules and rules alike), inside the deploy role's grants.
+ */
+export function scheduledFunctionName(environment: string, task: string): string {
+    return `${PROJECT}-${environment}-${task}`;
+}
+
+/** The function (and role) that escrows the critical secrets; the backup account's escrow key admits only it. */
+export function secretEscrowRoleName(environment: string): string {
+    return scheduledFunctionName(environment, "secret-escrow");
+}
+
+export function secretEscrowRoleArn(accountId: string, environment: string): string {
+    return iamRoleArn(accountId, secretEscrowRoleName(environment));
+}
+
+export function secretEscrowKeyAliasArn(backupAccountId: string, region: string): string {
+    return arn("kms", region, backupAccountId, "alias/vat-backup-secret-escrow");
+}
+
+/** Prefixes in the exports bucket (all replicated into both archives). */
+export const USER_POOL_EXPORT_PREFIX = "cognito-exports";
+export const TABLE_EXPORT_PREFIX = "dynamodb-exports";
+
+/** The CloudWatch namespace of the scheduled functions' freshness metrics. */
+export const PROTECTION_METRICS_NAMESPACE = "VatBackup/Protection";

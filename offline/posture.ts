@@ -23,6 +23,7 @@ import {
 } from "../naming/assets";
 import { OrganizationPosture, organizationPosture } from "./postureOrganization";
 import { RecordedResource } from "./types";
+import { ScheduledProtection, duration, scheduledProtection } from "./postureSchedules";
 
 /** What the posture needs of a run: an OfflineRun and a PlanDocument both fit. */
 export interface PlannedStack {
@@ -447,7 +448,35 @@ interface Context {
     estate: Estate;
     stack: string;
     environment: string;
+    /** The stack's scheduled escrow and exports (offline/postureSchedules.ts). */
+    protections: ScheduledProtection[];
 }
+
+/** Where a scheduled run's output leaves the account: its bucket's replication outside, with RTC. */
+interface ScheduledOutside {
+    protection: ScheduledProtection;
+    bucket: BucketView;
+    rtcMinutes?: number;
+    destination: string;
+}
+
+function scheduledOutside(ctx: Context, task: ScheduledProtection["task"], subject: string): ScheduledOutside[] {
+    const out: ScheduledOutside[] = [];
+    for (const protection of ctx.protections) {
+        if (protection.task !== task || !protection.subjects.includes(subject)) continue;
+        const bucket = ctx.estate.buckets.find((b) => b.stack === ctx.stack && b.name === protection.bucket);
+        if (!bucket) continue;
+        for (const dest of bucket.replicatesTo) {
+            const target = ctx.estate.buckets.find((b) => b.arn === dest.bucketArn);
+            if (target && target.accountId === bucket.accountId) continue;
+            out.push({ protection, bucket, rtcMinutes: dest.rtcMinutes, destination: target?.name ?? dest.bucketArn });
+        }
+    }
+    return out.sort((a, b) => a.protection.intervalHours - b.protection.intervalHours);
+}
+
+/** The worst case of a scheduled run reaching the archive: its interval plus the replication's RTC. */
+const scheduledRpoHours = (s: ScheduledOutside) => s.protection.intervalHours + (s.rtcMinutes ?? 15) / 60;
 
 /** The rules of every backup plan whose selections list `tableArn`, with the copies they make. */
 function rulesFor(ctx: Context, tableArn: string): { local: BackupRuleView[]; copies: CopyView[] } {
@@ -625,6 +654,20 @@ function judgeTable(
     } else {
         p.rpoOutside = { value: "no copy outside the account", target: `${RPO_OUTSIDE_HOURS} h`, ok: false };
     }
+    const exported = scheduledOutside(ctx, "table-export", name);
+    for (const e of exported)
+        p.replicas.push({
+            target: e.destination,
+            detail: `${e.protection.mode ?? ""} export ${e.protection.expression} into ${e.bucket.name}, replicated to ${e.destination}${e.rtcMinutes ? ` (RTC ${e.rtcMinutes} min)` : ""}`,
+        });
+    if (exported.length && (!fastestCopy || scheduledRpoHours(exported[0]) < fastestCopy.intervalHours)) {
+        const e = exported[0];
+        p.rpoOutside = {
+            value: `${duration(scheduledRpoHours(e))} (${e.protection.mode ?? ""} export every ${duration(e.protection.intervalHours)} + S3 RTC ${e.rtcMinutes ?? "?"} min, plus the export job's own minutes)`,
+            target: `${RPO_OUTSIDE_HOURS} h`,
+            ok: scheduledRpoHours(e) <= RPO_OUTSIDE_HOURS,
+        };
+    }
     if (!p.rpoOutside.ok) p.gaps.push(`RPO outside the account: ${p.rpoOutside.value}, target ${p.rpoOutside.target}`);
 
     p.rtoInAccount = rtoMeasure(
@@ -776,8 +819,66 @@ function judgeSecret(ctx: Context, replica: Located, asset: DataAsset): AssetPos
         p.gaps.push(
             `the replica key does not let the secret's writers encrypt through Secrets Manager in ${placement.region}: later writes fail to replicate`,
         );
-    p.gaps.push("no encrypted export of the secret outside the account (the requirements' second protection)");
-    p.gaps.push(`RPO outside the account: ${p.rpoOutside.value}, target ${p.rpoOutside.target}`);
+    const escrows = scheduledOutside(ctx, "secret-escrow", name);
+    if (escrows.length) {
+        const e = escrows[0];
+        p.replicas.push({
+            target: e.destination,
+            detail: `escrow (envelope-encrypted under the backup account's key) ${e.protection.expression}${e.protection.onChange ? " and on every change" : ""} into ${e.bucket.name}, replicated to ${e.destination}`,
+        });
+        const worst = scheduledRpoHours(e);
+        p.rpoOutside = e.protection.onChange
+            ? {
+                  value: `minutes after a change (EventBridge on CloudTrail events) + S3 RTC ${e.rtcMinutes ?? "?"} min; ${duration(worst)} at worst if an event is lost`,
+                  target: `${RPO_OUTSIDE_HOURS} h`,
+                  ok: true,
+              }
+            : {
+                  value: `${duration(worst)} (escrow ${e.protection.expression} + S3 RTC ${e.rtcMinutes ?? "?"} min)`,
+                  target: `${RPO_OUTSIDE_HOURS} h`,
+                  ok: worst <= RPO_OUTSIDE_HOURS,
+              };
+        p.rtoAccountLoss = rtoMeasure(asset.rtoHours, "escrow", "restore after account loss");
+        if (e.protection.onChange)
+            p.notes.push(
+                "change events come from CloudTrail: the stack assumes a trail logging this account's management events (the organization trail)",
+            );
+    } else {
+        p.gaps.push("no encrypted export of the secret outside the account (the requirements' second protection)");
+    }
+    if (!p.rpoOutside.ok) p.gaps.push(`RPO outside the account: ${p.rpoOutside.value}, target ${p.rpoOutside.target}`);
+    if (!p.rtoAccountLoss.ok)
+        p.gaps.push(`RTO after account loss: ${p.rtoAccountLoss.value}, target ${p.rtoAccountLoss.target}`);
+    return p;
+}
+
+function judgeUserPool(ctx: Context, poolName: string, exports: ScheduledOutside[], asset: DataAsset): AssetPosture {
+    const e = exports[0];
+    const worst = scheduledRpoHours(e);
+    const p: AssetPosture = {
+        stack: ctx.stack,
+        environment: ctx.environment,
+        placement: { accountId: e.bucket.accountId, region: e.bucket.region },
+        resource: poolName,
+        asset: assetView(asset),
+        localBackups: [],
+        copies: [],
+        replicas: exports.map((x) => ({
+            target: x.destination,
+            detail: `export ${x.protection.expression} into ${x.bucket.name}, replicated to ${x.destination}${x.rtcMinutes ? ` (RTC ${x.rtcMinutes} min)` : ""}`,
+        })),
+        immutability: [],
+        rpoOutside: {
+            value: `${duration(worst)} (export ${e.protection.expression} + S3 RTC ${e.rtcMinutes ?? "?"} min)`,
+            target: `${RPO_OUTSIDE_HOURS} h`,
+            ok: worst <= RPO_OUTSIDE_HOURS,
+        },
+        rtoInAccount: rtoMeasure(asset.rtoHours, "userPoolImport", "in-account restore"),
+        rtoAccountLoss: rtoMeasure(asset.rtoHours, "userPoolImport", "restore after account loss"),
+        gaps: [],
+        notes: ["passwords can never be exported: after an import every user resets their password"],
+    };
+    if (!p.rpoOutside.ok) p.gaps.push(`RPO outside the account: ${p.rpoOutside.value}, target ${p.rpoOutside.target}`);
     if (!p.rtoAccountLoss.ok)
         p.gaps.push(`RTO after account loss: ${p.rtoAccountLoss.value}, target ${p.rtoAccountLoss.target}`);
     return p;
@@ -914,7 +1015,12 @@ function stackAssets(
     run: PlannedStack,
     alone: boolean,
 ): { assets: AssetPosture[]; unprotected: Posture["unprotected"]; unknown: string[] } {
-    const ctx: Context = { estate, stack: run.stack, environment: environmentOf(run) };
+    const ctx: Context = {
+        estate,
+        stack: run.stack,
+        environment: environmentOf(run),
+        protections: scheduledProtection(run.resources),
+    };
     const assets: AssetPosture[] = [];
     const unknown: string[] = [];
     // Tables: every table a selection lists or a PITR resource covers.
@@ -945,6 +1051,13 @@ function stackAssets(
         const asset = assetFor(name, ctx.environment);
         if (asset?.kind === "secret") assets.push(judgeSecret(ctx, replica, asset));
         else unknown.push(`${run.stack}: secret ${name} is replicated but is not an asset of the requirements`);
+    }
+    for (const pool of new Set(
+        ctx.protections.filter((x) => x.task === "user-pool-export").flatMap((x) => x.subjects),
+    )) {
+        const asset = assetFor(pool, ctx.environment);
+        const exports = scheduledOutside(ctx, "user-pool-export", pool);
+        if (asset?.kind === "user-pool" && exports.length) assets.push(judgeUserPool(ctx, pool, exports, asset));
     }
     for (const bucket of estate.buckets.filter((b) => b.stack === run.stack)) {
         const asset = assetFor(bucket.name, ctx.environment);

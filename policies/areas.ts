@@ -10,6 +10,7 @@ import { bucketPolicies } from "./buckets";
 import { monitoringPolicies } from "./monitoring";
 import { dynamodbPolicies } from "./dynamodb";
 import { protectionPolicies } from "./protection";
+import { secretEscrowPolicies } from "./secretEscrow";
 import { secretPolicies } from "./secrets";
 import { vaultPolicies } from "./vaults";
 
@@ -28,6 +29,7 @@ export const policyAreas: Record<string, Policies> = {
     monitoring: monitoringPolicies,
     protection: protectionPolicies,
     secrets: secretPolicies,
+    secretEscrow: secretEscrowPolicies,
 };
 
 export const allPolicies: Policies = Object.values(policyAreas).flat();

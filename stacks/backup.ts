@@ -14,6 +14,7 @@ import { BackupAccountRoles } from "../components/access/backupAccountRoles";
 import { AlertTopic } from "../components/alerting/alertTopic";
 import { SecondRegionCopy } from "../components/copy/secondRegionCopy";
 import { BackupKey, CrossAccountKeyUse } from "../components/kms/backupKey";
+import { secretEscrowKeyStatements } from "../components/kms/secretEscrowKeyPolicy";
 import { S3Replication } from "../components/replication/s3Replication";
 import { BackupRegionSettings } from "../components/settings/backupRegionSettings";
 import { ProtectedBucket } from "../components/storage/protectedBucket";
@@ -219,6 +220,27 @@ export function backupStack(cfg: BackupConfig) {
             protect,
         },
         inDr,
+    );
+
+    // The deployment accounts' scheduled escrows are sealed under this key: they can encrypt, never decrypt.
+    new BackupKey(
+        "secret-escrow-key",
+        {
+            description: "Seals the deployment accounts' secret escrows (they may only encrypt)",
+            aliasName: naming.SECRET_ESCROW_KEY_ALIAS,
+            accountId: cfg.accountId,
+            region: cfg.region,
+            viaServices: [],
+            extraStatements: secretEscrowKeyStatements({
+                backupAccountId: cfg.accountId,
+                organizationId: cfg.organizationId,
+                escrowRoleArns: cfg.deploymentAccounts.map((a) =>
+                    naming.secretEscrowRoleArn(a.accountId, a.environment),
+                ),
+            }),
+            protect,
+        },
+        inPrimary,
     );
 
     const lambda = lambdaPackage("lambdas/copyToDrRegion/handler.ts");

@@ -23,6 +23,7 @@ import { copyBackVaultPolicy } from "../components/vault/vaultPolicies";
 import { reportDeliveryBucketStatements, reportDeliveryKeyStatements } from "../components/verification/auditFramework";
 import { configDeliveryBucketStatements } from "../components/verification/configRules";
 import { backupAccountTargets } from "./backupAccountWiring";
+import { deploymentAutomation } from "./automation";
 import { DeploymentConfig } from "./config";
 import { githubOutputs, githubRoles } from "./github";
 import { DEPLOYMENT_AUDIT_PREFIX, DEPLOYMENT_CONFIG_PREFIX, deploymentMonitoring } from "./monitoring";
@@ -209,8 +210,24 @@ export function deploymentStack(cfg: DeploymentConfig) {
         inPrimary,
     );
 
+    // No person in the loop: secret escrow, user-pool and table exports on AWS's schedules.
+    const automation = deploymentAutomation(
+        cfg,
+        {
+            exportsBucketName: exportsBucket.name,
+            exportsBucketArn: exportsBucket.arn,
+            exportsKeyArn: key.arn,
+            alertTopicArn: alerts.arn,
+        },
+        inPrimary,
+    );
+
     // Phase 3: alarms and job events to the alert topic, a dashboard, verification inside AWS.
-    const watch = deploymentMonitoring(cfg, { vault, alerts, exportsBucket, key, rules }, inPrimary);
+    const watch = deploymentMonitoring(
+        cfg,
+        { vault, alerts, exportsBucket, key, rules, automationAlarmArns: automation.alarmArns },
+        inPrimary,
+    );
 
     const github = githubRoles(cfg, [cfg.region, cfg.drRegion], inPrimary);
 

@@ -34,6 +34,8 @@ export interface DeploymentWatched {
     /** Encrypts what AWS Config delivers into the exports bucket. */
     key: BackupKey;
     rules: BackupPlanRule[];
+    /** Alarms of the scheduled escrow and exports, shown on the same dashboard. */
+    automationAlarmArns?: pulumi.Output<string>[];
 }
 
 export function deploymentMonitoring(
@@ -89,7 +91,12 @@ export function deploymentMonitoring(
             vaultName: vault.name,
             copyDestinationVaultArn: copyDestination,
             replication: [replicated, drReplicated],
-            alarmArns: [...backupAlarms.alarmArns, ...replicationAlarms.alarmArns, ...drReplicationAlarms.alarmArns],
+            alarmArns: [
+                ...backupAlarms.alarmArns,
+                ...replicationAlarms.alarmArns,
+                ...drReplicationAlarms.alarmArns,
+                ...(watched.automationAlarmArns ?? []),
+            ],
         },
         inPrimary,
     );

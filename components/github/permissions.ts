@@ -328,6 +328,7 @@ export function iamStatements(scope: PermissionScope): PolicyStatement[] {
                         "lambda.amazonaws.com",
                         "config.amazonaws.com",
                         "events.amazonaws.com",
+                        "scheduler.amazonaws.com",
                     ],
                 },
             },
@@ -456,6 +457,20 @@ export function storageAndMonitoringStatements(scope: PermissionScope): PolicySt
                 `arn:aws:logs:*:${a}:log-group:/aws/lambda/vat-backup-*`,
                 `arn:aws:sqs:*:${a}:vat-backup-*`,
             ],
+        },
+        {
+            // The scheduled escrow and exports (stacks/automation.ts): EventBridge Scheduler schedules.
+            Sid: "ManageProtectionSchedules",
+            Effect: "Allow",
+            Action: [
+                "scheduler:CreateSchedule",
+                "scheduler:UpdateSchedule",
+                "scheduler:DeleteSchedule",
+                "scheduler:GetSchedule",
+                "scheduler:TagResource",
+                "scheduler:UntagResource",
+            ],
+            Resource: `arn:aws:scheduler:*:${a}:schedule/default/vat-backup-*`,
         },
         {
             // The backup account's default bus admits the deployment accounts' copy events.

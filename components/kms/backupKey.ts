@@ -141,6 +141,9 @@ export function backupKeyPolicy(args: BackupKeyArgs): PolicyStatement[] {
         });
     }
     statements.push(...(args.extraStatements ?? []));
+    // A key no AWS service uses on the account's behalf (the secret-escrow key) gets no via-service grant.
+    if (!args.viaServices.length)
+        return statements.filter((s) => s.Sid !== "UseThroughAccountServices" && s.Sid !== "GrantsForAwsResources");
     return statements;
 }
 

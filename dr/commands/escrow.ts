@@ -7,15 +7,16 @@
  * additional data both bind the ciphertext to the secret's name and account, so an escrow object
  * cannot be passed off as another secret's.
  */
-import * as crypto from "crypto";
 import { z } from "zod";
 import * as naming from "../../naming";
-import { SECRET_ESCROW_PURPOSE } from "../../naming";
+import { ESCROW_FORMAT } from "../../naming/escrowFormat";
 import { DrContext } from "../context";
 import { MissingConfigError } from "../errors";
 import { AccountRole } from "../aws/clients";
 
-export const ESCROW_FORMAT = "vat-backup-escrow/v1";
+// The format itself is shared with the escrow Lambda (naming/escrowFormat.ts); this module adds the
+// schema that checks an object read back, and where the DR tool finds the archive.
+export { ESCROW_FORMAT, encryptionContext, seal, unseal } from "../../naming/escrowFormat";
 
 export const escrowObjectSchema = z.object({
     format: z.literal(ESCROW_FORMAT),
@@ -23,6 +24,7 @@ export const escrowObjectSchema = z.object({
     sourceAccount: z.string(),
     sourceRegion: z.string(),
     versionId: z.string().optional(),
+    versionStages: z.array(z.string()).optional(),
     escrowedAt: z.string(),
     kmsKeyId: z.string(),
     encryptionContext: z.record(z.string(), z.string()),
@@ -33,33 +35,6 @@ export const escrowObjectSchema = z.object({
     ciphertext: z.string(),
 });
 export type EscrowObject = z.infer<typeof escrowObjectSchema>;
-
-export function encryptionContext(secretName: string, sourceAccount: string): Record<string, string> {
-    return { purpose: SECRET_ESCROW_PURPOSE, secretName, sourceAccount };
-}
-
-export function seal(
-    plaintext: Buffer,
-    dataKey: Uint8Array,
-    context: Record<string, string>,
-): { iv: string; authTag: string; ciphertext: string } {
-    const iv = crypto.randomBytes(12);
-    const cipher = crypto.createCipheriv("aes-256-gcm", dataKey, iv);
-    cipher.setAAD(Buffer.from(JSON.stringify(context)));
-    const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-    return {
-        iv: iv.toString("base64"),
-        authTag: cipher.getAuthTag().toString("base64"),
-        ciphertext: ciphertext.toString("base64"),
-    };
-}
-
-export function unseal(obj: EscrowObject, dataKey: Uint8Array): Buffer {
-    const decipher = crypto.createDecipheriv("aes-256-gcm", dataKey, Buffer.from(obj.iv, "base64"));
-    decipher.setAAD(Buffer.from(JSON.stringify(obj.encryptionContext)));
-    decipher.setAuthTag(Buffer.from(obj.authTag, "base64"));
-    return Buffer.concat([decipher.update(Buffer.from(obj.ciphertext, "base64")), decipher.final()]);
-}
 
 /** Where escrow objects live, and with which credentials the archive is reached. */
 export interface ArchiveLocation {

@@ -25,6 +25,7 @@ import { tableArn } from "../stack";
 import { ago, checkAccount, describeTableIfExists, guardCheck } from "./common";
 import { CommandSpec } from "./types";
 import * as valid from "../validate";
+import { checkScheduledProtection } from "./verifyScheduled";
 
 interface VerifyOptions {
     rpoHours: number;
@@ -109,6 +110,8 @@ export async function verify(ctx: DrContext, options: VerifyOptions): Promise<Ex
                 checkSecretReplica(ctx, report, secret.name, stack.drRegion),
             );
         }
+        // The escrow and exports that AWS's schedules make (no person in the loop): recent enough?
+        await checkScheduledProtection(ctx, report, stack, options.graceMinutes);
     } else {
         report.check(
             "stack",

@@ -208,6 +208,11 @@ const secretSchema = z
     .object({
         name: z.string().superRefine(satisfies(rules.secretName)),
         critical: z.boolean().default(true),
+        /**
+         * Which versions the scheduled escrow keeps: `all` (the salt, a registry whose every version
+         * still maps users to data) or `current-and-previous`; default: `all` for the salt secret.
+         */
+        escrowVersions: z.enum(["all", "current-and-previous"]).optional(),
     })
     .strict();
 
@@ -397,6 +402,74 @@ export const backupMonitoringSchema = z
     })
     .strict();
 
+// ---------------------------------------------------------------------------------------------
+// Protection on AWS's own schedules (no person in the loop): secret escrow, user-pool export,
+// table exports. Each can be switched off, knowingly: the posture report shows the gap it leaves.
+
+const scheduleExpression = z.string().superRefine(satisfies(rules.schedulerExpression));
+
+export const automationSchema = z
+    .object({
+        secretEscrow: z
+            .object({
+                enabled: z.boolean().default(true),
+                /** Daily at 01:30 UTC; changes are escrowed within minutes besides (EventBridge on CloudTrail events). */
+                schedule: scheduleExpression.default("cron(30 1 * * ? *)"),
+                /** Escrow within minutes of a change. Needs a trail logging the account's management events (the org trail). */
+                onChange: z.boolean().default(true),
+            })
+            .strict()
+            .prefault({}),
+        userPoolExport: z
+            .object({
+                enabled: z.boolean().default(true),
+                /** Twice a day: with the 15-minute RTC the export reaches the archive within the 24-hour RPO. */
+                schedule: scheduleExpression.default("rate(12 hours)"),
+                /** Default: `{env}-env-user-pool`. */
+                userPoolName: z.string().min(1).max(128).optional(),
+            })
+            .strict()
+            .prefault({}),
+        tableExports: z
+            .object({
+                full: z
+                    .object({
+                        enabled: z.boolean().default(true),
+                        /** Weekly, Sunday 01:00 UTC. */
+                        schedule: scheduleExpression.default("cron(0 1 ? * SUN *)"),
+                        /** Default: the critical and high tables of the requirements. */
+                        tables: z.array(z.string().superRefine(satisfies(rules.dynamoDbTableName))).optional(),
+                    })
+                    .strict()
+                    .prefault({}),
+                incremental: z
+                    .object({
+                        /** Hourly incremental exports; turn off to save their cost (the RPO outside the account goes back to the daily copy). */
+                        enabled: z.boolean().default(true),
+                        /**
+                         * Minute past each hour of the run, which exports the previous whole hour. PITR's
+                         * latest restorable time trails the present by about five minutes, so not before :05.
+                         */
+                        minute: z
+                            .number()
+                            .int()
+                            .min(
+                                5,
+                                "tableExports.incremental.minute is 5 to 59: PITR data of the last minutes is not yet exportable",
+                            )
+                            .max(59, "tableExports.incremental.minute is 5 to 59")
+                            .default(10),
+                        /** Default: the critical tables of the requirements. */
+                        tables: z.array(z.string().superRefine(satisfies(rules.dynamoDbTableName))).optional(),
+                    })
+                    .strict()
+                    .prefault({}),
+            })
+            .strict()
+            .prefault({}),
+    })
+    .strict();
+
 /** Cross-field checks of the monitoring block, against the tables and rules it watches. */
 function checkMonitoring(
     cfg: z.infer<typeof monitoringSchema>,
@@ -451,10 +524,23 @@ export const deploymentConfigSchema = z
         secrets: z.array(secretSchema).default([]),
         exportsBucket: exportsBucketSchema.prefault({}),
         monitoring: monitoringSchema.prefault({}),
+        automation: automationSchema.prefault({}),
     })
     .strict()
     .superRefine((cfg, ctx) => {
         refineGithub(cfg, ctx);
+        for (const [key, list] of [
+            ["full", cfg.automation.tableExports.full.tables],
+            ["incremental", cfg.automation.tableExports.incremental.tables],
+        ] as const) {
+            for (const table of list ?? [])
+                if (!cfg.tables.includes(table))
+                    ctx.addIssue({
+                        code: "custom",
+                        path: ["automation", "tableExports", key, "tables"],
+                        message: `'${table}' is not one of the stack's tables (ExportTableToPointInTime needs the table's PITR, which this stack keeps on)`,
+                    });
+        }
         if (cfg.drRegion === cfg.region) {
             ctx.addIssue({
                 code: "custom",

@@ -164,15 +164,14 @@ describe("GitHub workflows", () => {
             }
         });
 
-        it("verifies and exports every deployment account on schedule", () => {
+        it("verifies every deployment account on schedule", () => {
             const { jobs } = workflow("scheduled-checks.yml");
             const deploymentStacks = stackFiles().filter((s) => stackKeys(s).role === "deployment");
             assert.ok(deploymentStacks.length >= 2, "prod and ci at least");
             for (const stack of deploymentStacks) {
                 assert.ok(stacksOf(jobs.verify).includes(stack), `${stack} is not verified`);
-                assert.ok(stacksOf(jobs.export).includes(stack), `${stack} is not exported`);
             }
-            for (const stack of [...stacksOf(jobs.verify), ...stacksOf(jobs.export)]) {
+            for (const stack of stacksOf(jobs.verify)) {
                 assert.ok(
                     deploymentStacks.includes(stack),
                     `the scheduled checks name ${stack}, which is no deployment stack here`,
@@ -293,18 +292,16 @@ describe("GitHub workflows", () => {
             );
         });
 
-        it("exports the critical tables and the user pool per stack", () => {
-            const job = workflow("scheduled-checks.yml").jobs.export;
-            const run = job.steps.map((s) => s.run ?? "").join("\n");
-            assert.match(run, /dr -- export-table "\$\{tables\[@\]\}" --stack "\$STACK"/);
-            assert.match(run, /dr -- export-users --stack "\$STACK"/);
-            assert.ok(job.env?.TABLES.split(" ").includes("receipts"), "receipts is the critical table");
+        it("only verifies: the exports and the escrow run in AWS on EventBridge Scheduler (stacks/automation.ts)", () => {
+            const wf = workflow("scheduled-checks.yml");
+            assert.deepEqual(Object.keys(wf.jobs), ["verify"]);
+            assert.doesNotMatch(text("scheduled-checks.yml"), /dr -- (export-table|export-users|escrow-secret)/);
         });
 
         it("keeps the schedules daily and documents why no keep-alive is needed", () => {
             const wf = workflow("scheduled-checks.yml");
             const crons = asList(wf.on.schedule as { cron: string }[]).map((s) => s.cron);
-            assert.deepEqual(crons, ["0 5 * * *", "0 12 * * *"]);
+            assert.deepEqual(crons, ["0 12 * * *"]);
             assert.ok("workflow_dispatch" in wf.on);
             assert.match(text("scheduled-checks.yml"), /No keep-alive commit/);
         });

@@ -17,6 +17,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { PROD_TABLES } from "../helpers/drEstate";
 import { COMMON, DrHarness, NOW, awsError } from "../helpers/drHarness";
+import { scheduledProtectionHealthy } from "../helpers/scheduledEstate";
 
 const HOUR = 3_600_000;
 
@@ -60,6 +61,7 @@ function healthy(h: DrHarness): void {
         },
     });
     t.secrets.on(DescribeSecretCommand).resolves({ ReplicationStatus: [{ Region: "eu-west-1", Status: "InSync" }] });
+    scheduledProtectionHealthy(h);
     for (const region of ["eu-west-2", "eu-west-1"]) {
         const b = h.mocks("backup", region);
         b.backup.on(ListRecoveryPointsByBackupVaultCommand).resolves({

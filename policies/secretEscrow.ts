@@ -1,0 +1,69 @@
+/**
+ * Every critical secret has a scheduled escrow outside its account: an EventBridge Scheduler
+ * schedule (enabled) invokes a Lambda function of the stack whose settings list the secret among
+ * those it escrows (`ESCROW_SECRETS`, a JSON list of `{name, versions}`). A replica in another
+ * region (critical-secrets-replicated) survives a region; only an escrow survives the account.
+ */
+import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { readKnown } from "./lib/joins";
+import { configWithDefaults, ofTypes } from "./lib/policy";
+
+export const SCHEDULE = "aws:scheduler/schedule:Schedule";
+export const LAMBDA_FUNCTION = "aws:lambda/function:Function";
+
+export interface CriticalSecretsEscrowConfig {
+    criticalSecrets: string[];
+}
+
+const str = (v: unknown): string | undefined => (typeof v === "string" && v.length > 0 ? v : undefined);
+
+/** The secrets a function escrows, from its environment; an unreadable list escrows nothing. */
+export function escrowedBy(fn: PolicyResource): string[] {
+    const text = str(
+        readKnown(() => (fn.props.environment as { variables?: Record<string, unknown> })?.variables?.ESCROW_SECRETS),
+    );
+    if (!text) return [];
+    try {
+        const list: unknown = JSON.parse(text);
+        return Array.isArray(list) ? list.map((e) => str((e as { name?: unknown })?.name) ?? "").filter(Boolean) : [];
+    } catch {
+        return [];
+    }
+}
+
+export const criticalSecretsEscrowed: StackValidationPolicy = {
+    name: "critical-secrets-escrowed",
+    description:
+        "Every critical secret (this policy's `criticalSecrets`) is escrowed on a schedule: an enabled EventBridge Scheduler schedule invokes a function that lists it in ESCROW_SECRETS.",
+    enforcementLevel: "mandatory",
+    severity: "critical",
+    remediationSteps:
+        "Keep `automation.secretEscrow.enabled` true and list the secret under `secrets` with `critical: true`; the deployment stack then creates the escrow function and its daily schedule.",
+    configSchema: {
+        properties: { criticalSecrets: { type: "array", items: { type: "string" }, default: [] } },
+    },
+    validateStack: (args, reportViolation) => {
+        const { criticalSecrets } = configWithDefaults<CriticalSecretsEscrowConfig>(args, { criticalSecrets: [] });
+        if (criticalSecrets.length === 0) args.notApplicable("No critical secrets configured");
+        const functionsByArn = new Map<string, PolicyResource>();
+        for (const fn of ofTypes(args.resources, LAMBDA_FUNCTION)) {
+            const arn = str(readKnown(() => fn.props.arn));
+            if (arn) functionsByArn.set(arn, fn);
+        }
+        const scheduled = new Set<string>();
+        for (const schedule of ofTypes(args.resources, SCHEDULE)) {
+            if (str(readKnown(() => schedule.props.state)) === "DISABLED") continue;
+            const target = str(readKnown(() => (schedule.props.target as { arn?: unknown })?.arn));
+            const fn = target ? functionsByArn.get(target) : undefined;
+            if (fn) for (const name of escrowedBy(fn)) scheduled.add(name);
+        }
+        for (const name of criticalSecrets) {
+            if (!scheduled.has(name))
+                reportViolation(
+                    `Critical secret '${name}' has no scheduled escrow: no enabled schedule invokes a function that escrows it (ESCROW_SECRETS). Without one it has no copy outside the account.`,
+                );
+        }
+    },
+};
+
+export const secretEscrowPolicies = [criticalSecretsEscrowed];

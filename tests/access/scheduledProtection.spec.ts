@@ -1,0 +1,257 @@
+/**
+ * The access matrix of the scheduled protection functions (stacks/automation.ts), asked of the
+ * policies the prod plan produces and answered by the IAM policy simulator: each function may do
+ * its one job and nothing beside it. Conditions on kms:EncryptionContext:* keys cannot be evaluated
+ * by the simulator (tests/helpers/iamSimulator.ts), so the escrow key's sealing statement is not
+ * asked here; the key policy's shape is checked in tests/stacks/automation.spec.ts. PutMetricData
+ * has no resource (the simulator needs one), so the namespace condition is checked there too.
+ */
+import * as assert from "node:assert/strict";
+import * as naming from "../../naming";
+import { Registered, runStackOffline } from "../helpers/engine";
+import {
+    Decision,
+    IdentityPolicy,
+    PolicyDocument,
+    Question,
+    decide,
+    identity,
+    policyDocument,
+} from "../helpers/iamSimulator";
+
+const PROD = "111111111111";
+const REGION = "eu-west-2";
+const EXPORTS = naming.exportsBucketName("prod", PROD, REGION);
+const SALT = "prod/submit/user-sub-hash-salt";
+const fn = (task: string) => naming.scheduledFunctionName("prod", task);
+const roleArn = (name: string) => naming.iamRoleArn(PROD, name);
+
+interface Roles {
+    inline: Record<string, IdentityPolicy>;
+    trust: Record<string, PolicyDocument>;
+    exportsBucket: PolicyDocument;
+    exportsKeyArn: string;
+}
+
+interface Ask {
+    title: string;
+    expected: Decision | "Denied";
+    ask: (r: Roles) => Question;
+}
+
+const as =
+    (task: string, action: string, resource: string, context: Record<string, string> = {}) =>
+    (r: Roles): Question => ({
+        principal: roleArn(fn(task)),
+        action,
+        resource,
+        resourceAccount: PROD,
+        identityPolicies: [r.inline[fn(task)]],
+        resourcePolicy: resource.startsWith("arn:aws:s3:::") ? r.exportsBucket : undefined,
+        // Every writer names the exports key, as the bucket policy demands (StringNotEqualsIfExists).
+        context:
+            action === "s3:PutObject"
+                ? {
+                      "s3:x-amz-server-side-encryption": "aws:kms",
+                      "s3:x-amz-server-side-encryption-aws-kms-key-id": r.exportsKeyArn,
+                      ...context,
+                  }
+                : context,
+    });
+
+const QUESTIONS: Ask[] = [
+    {
+        title: "prod's escrow function may write an escrow under its account's prefix of the exports bucket",
+        expected: "Allowed",
+        ask: as(
+            "secret-escrow",
+            "s3:PutObject",
+            `arn:aws:s3:::${EXPORTS}/secrets-escrow/${PROD}/${SALT}/20261129T013000Z.json`,
+        ),
+    },
+    {
+        title: "prod's escrow function may not write elsewhere in the exports bucket",
+        expected: "Denied",
+        ask: as("secret-escrow", "s3:PutObject", `arn:aws:s3:::${EXPORTS}/dynamodb-exports/x.json`),
+    },
+    {
+        title: "prod's escrow function may not read escrows back",
+        expected: "Denied",
+        ask: as(
+            "secret-escrow",
+            "s3:GetObject",
+            `arn:aws:s3:::${EXPORTS}/secrets-escrow/${PROD}/${SALT}/20261129T013000Z.json`,
+        ),
+    },
+    {
+        title: "prod's escrow function may read the salt's versions",
+        expected: "Allowed",
+        ask: as(
+            "secret-escrow",
+            "secretsmanager:GetSecretValue",
+            `arn:aws:secretsmanager:${REGION}:${PROD}:secret:${SALT}-AbCdEf`,
+        ),
+    },
+    {
+        title: "prod's escrow function may not read a secret that is not critical",
+        expected: "Denied",
+        ask: as(
+            "secret-escrow",
+            "secretsmanager:GetSecretValue",
+            `arn:aws:secretsmanager:${REGION}:${PROD}:secret:prod/submit/other-AbCdEf`,
+        ),
+    },
+    {
+        title: "prod's escrow function may not change a secret",
+        expected: "Denied",
+        ask: as(
+            "secret-escrow",
+            "secretsmanager:PutSecretValue",
+            `arn:aws:secretsmanager:${REGION}:${PROD}:secret:${SALT}-AbCdEf`,
+        ),
+    },
+    {
+        title: "prod's escrow function may not decrypt with the backup account's escrow key",
+        expected: "Denied",
+        ask: as(
+            "secret-escrow",
+            "kms:Decrypt",
+            "arn:aws:kms:eu-west-2:333333333333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        ),
+    },
+    {
+        title: "prod's table-export function may export the critical table",
+        expected: "Allowed",
+        ask: as(
+            "table-export",
+            "dynamodb:ExportTableToPointInTime",
+            naming.arn("dynamodb", REGION, PROD, "table/prod-env-receipts"),
+        ),
+    },
+    {
+        title: "prod's table-export function may not export a table it is not configured for",
+        expected: "Denied",
+        ask: as(
+            "table-export",
+            "dynamodb:ExportTableToPointInTime",
+            naming.arn("dynamodb", REGION, PROD, "table/prod-env-hmrc-api-requests"),
+        ),
+    },
+    {
+        title: "prod's table-export function may not scan a customer table",
+        expected: "Denied",
+        ask: as("table-export", "dynamodb:Scan", naming.arn("dynamodb", REGION, PROD, "table/prod-env-receipts")),
+    },
+    {
+        title: "prod's table-export function may write exports under dynamodb-exports/",
+        expected: "Allowed",
+        ask: as(
+            "table-export",
+            "s3:PutObject",
+            `arn:aws:s3:::${EXPORTS}/dynamodb-exports/prod-env-receipts/full/x/data.json.gz`,
+        ),
+    },
+    {
+        title: "prod's user-pool export function may list the pool's users",
+        expected: "Allowed",
+        ask: as(
+            "user-pool-export",
+            "cognito-idp:ListUsers",
+            naming.arn("cognito-idp", REGION, PROD, "userpool/eu-west-2_AbC"),
+        ),
+    },
+    {
+        title: "prod's user-pool export function may not delete a user",
+        expected: "Denied",
+        ask: as(
+            "user-pool-export",
+            "cognito-idp:AdminDeleteUser",
+            naming.arn("cognito-idp", REGION, PROD, "userpool/eu-west-2_AbC"),
+        ),
+    },
+    {
+        title: "the escrow schedule's role may invoke the escrow function",
+        expected: "Allowed",
+        ask: (r) => ({
+            principal: roleArn(`${fn("secret-escrow")}-scheduler`),
+            action: "lambda:InvokeFunction",
+            resource: naming.arn("lambda", REGION, PROD, `function:${fn("secret-escrow")}`),
+            resourceAccount: PROD,
+            identityPolicies: [r.inline[`${fn("secret-escrow")}-scheduler`]],
+        }),
+    },
+    {
+        title: "the escrow schedule's role may not invoke another function",
+        expected: "Denied",
+        ask: (r) => ({
+            principal: roleArn(`${fn("secret-escrow")}-scheduler`),
+            action: "lambda:InvokeFunction",
+            resource: naming.arn("lambda", REGION, PROD, `function:${fn("table-export")}`),
+            resourceAccount: PROD,
+            identityPolicies: [r.inline[`${fn("secret-escrow")}-scheduler`]],
+        }),
+    },
+    {
+        title: "EventBridge Scheduler may assume the escrow schedule's role for prod",
+        expected: "Allowed",
+        ask: (r) => ({
+            principal: "scheduler.amazonaws.com",
+            action: "sts:AssumeRole",
+            resource: roleArn(`${fn("secret-escrow")}-scheduler`),
+            resourceAccount: PROD,
+            resourcePolicy: r.trust[`${fn("secret-escrow")}-scheduler`],
+            context: { "aws:SourceAccount": PROD },
+        }),
+    },
+    {
+        title: "EventBridge Scheduler may not assume the escrow function's own role",
+        expected: "Denied",
+        ask: (r) => ({
+            principal: "scheduler.amazonaws.com",
+            action: "sts:AssumeRole",
+            resource: roleArn(fn("secret-escrow")),
+            resourceAccount: PROD,
+            resourcePolicy: r.trust[fn("secret-escrow")],
+            context: { "aws:SourceAccount": PROD },
+        }),
+    },
+];
+
+describe("access matrix: the scheduled escrow and export functions (IAM simulator over the prod plan)", () => {
+    let roles: Roles;
+    before(async () => {
+        const prod = new Registered(await runStackOffline("prod"));
+        const inline: Roles["inline"] = {};
+        const trust: Roles["trust"] = {};
+        for (const task of ["secret-escrow", "table-export", "user-pool-export"]) {
+            for (const [suffix, logical] of [
+                ["", `${task}-policy`],
+                ["-scheduler", `${task}-scheduler-policy`],
+            ]) {
+                const name = `${fn(task)}${suffix}`;
+                inline[name] = identity(name, policyDocument(prod.one("aws:iam/rolePolicy:RolePolicy", logical)));
+            }
+            trust[fn(task)] = policyDocument(prod.one("aws:iam/role:Role", `${task}-role`), "assumeRolePolicy");
+            trust[`${fn(task)}-scheduler`] = policyDocument(
+                prod.one("aws:iam/role:Role", `${task}-scheduler-role`),
+                "assumeRolePolicy",
+            );
+        }
+        roles = {
+            inline,
+            trust,
+            exportsBucket: policyDocument(prod.one("aws:s3/bucketPolicy:BucketPolicy", "exports-policy")),
+            exportsKeyArn: String(prod.one("aws:kms/key:Key", "backup-key-key").outputs.arn),
+        };
+    });
+
+    for (const q of QUESTIONS) {
+        it(`${q.title} (${q.expected === "Allowed" ? "yes" : "no"})`, async () => {
+            const actual = await decide(q.ask(roles));
+            assert.ok(
+                q.expected === "Denied" ? actual !== "Allowed" : actual === q.expected,
+                `expected ${q.expected}, simulator says ${actual}`,
+            );
+        });
+    }
+});

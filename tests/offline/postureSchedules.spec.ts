@@ -1,0 +1,98 @@
+/**
+ * The posture's scheduled protection is read from the resources (schedules, their functions, the
+ * exports bucket's replication): each gap it closes comes back when config takes the protection away.
+ */
+import * as assert from "node:assert/strict";
+import { Posture, posture } from "../../offline/posture";
+import { duration, scheduledProtection } from "../../offline/postureSchedules";
+import { runStackOffline } from "../helpers/engine";
+
+const SALT = "prod/submit/user-sub-hash-salt";
+const HMRC = "prod/submit/hmrc/client_secret";
+const planned = async (overrides: Record<string, unknown> = {}): Promise<Posture> => {
+    const run = await runStackOffline("prod", overrides);
+    return posture([{ stack: "prod", resources: run.resources }]);
+};
+const asset = (p: Posture, resource: string) => p.assets.find((a) => a.resource === resource);
+
+describe("posture: protection on AWS's own schedules (escrow, user-pool export, table exports)", () => {
+    it("prod as checked in: no gaps; receipts 1 h 15 min outside the account, derived from the hourly schedule and the 15-minute RTC", async () => {
+        const p = await planned();
+        assert.deepEqual(p.gaps, []);
+        const receipts = asset(p, "prod-env-receipts")!;
+        assert.match(receipts.rpoOutside.value, /^1 h 15 min \(incremental export every 1 h \+ S3 RTC 15 min/);
+        assert.equal(asset(p, SALT)!.rtoAccountLoss.path, "escrow");
+        assert.equal(asset(p, "prod-env-user-pool")!.rtoAccountLoss.path, "userPoolImport");
+    });
+
+    it("reads each schedule's task, interval, subjects and bucket from the schedule and its function", async () => {
+        const run = await runStackOffline("prod");
+        const found = scheduledProtection(run.resources)
+            .sort((a, b) => `${a.task}${a.mode}`.localeCompare(`${b.task}${b.mode}`))
+            .map((s) => [s.task, s.mode, s.intervalHours, s.subjects, s.onChange]);
+        assert.deepEqual(found, [
+            ["secret-escrow", undefined, 24, [SALT, HMRC], true],
+            [
+                "table-export",
+                "full",
+                168,
+                ["prod-env-receipts", "prod-env-bundles", "prod-env-passes", "prod-env-subscriptions"],
+                false,
+            ],
+            ["table-export", "incremental", 1, ["prod-env-receipts"], false],
+            ["user-pool-export", undefined, 12, ["prod-env-user-pool"], false],
+        ]);
+    });
+
+    it("secret escrow switched off: both secrets lose their copy outside the account again", async () => {
+        const p = await planned({ automation: { secretEscrow: { enabled: false } } });
+        for (const name of [SALT, HMRC]) {
+            assert.ok(
+                p.gaps.includes(
+                    `prod: ${name} (critical): no encrypted export of the secret outside the account (the requirements' second protection)`,
+                ),
+            );
+            assert.ok(
+                p.gaps.some((g) =>
+                    g.startsWith(
+                        `prod: ${name} (critical): RTO after account loss: no restore after account loss path`,
+                    ),
+                ),
+            );
+        }
+    });
+
+    it("escrow only daily (no change events): 24 h plus the 15-minute RTC misses the 24 h target", async () => {
+        const p = await planned({ automation: { secretEscrow: { onChange: false } } });
+        assert.ok(
+            p.gaps.includes(
+                `prod: ${SALT} (critical): RPO outside the account: 24 h 15 min (escrow cron(30 1 * * ? *) + S3 RTC 15 min), target 24 h`,
+            ),
+        );
+    });
+
+    it("user-pool export switched off: the user pool is unprotected again", async () => {
+        const p = await planned({ automation: { userPoolExport: { enabled: false } } });
+        assert.deepEqual(p.gaps, ["prod: user pool (high) is not protected by this stack"]);
+    });
+
+    it("user-pool export daily: 24 h plus RTC misses the 24 h target", async () => {
+        const p = await planned({ automation: { userPoolExport: { schedule: "rate(1 day)" } } });
+        assert.deepEqual(p.gaps, [
+            "prod: prod-env-user-pool (high): RPO outside the account: 24 h 15 min (export rate(1 day) + S3 RTC 15 min), target 24 h",
+        ]);
+    });
+
+    it("hourly incremental exports switched off: receipts falls back to the daily copy's 24 h", async () => {
+        const p = await planned({ automation: { tableExports: { incremental: { enabled: false } } } });
+        assert.match(asset(p, "prod-env-receipts")!.rpoOutside.value, /^24 h \('daily' copy/);
+        assert.deepEqual(p.gaps, []);
+    });
+
+    it("prints durations the way the report reads them", () => {
+        assert.deepEqual(
+            [duration(1.25), duration(24), duration(0.25), duration(24.25)],
+            ["1 h 15 min", "24 h", "15 min", "24 h 15 min"],
+        );
+    });
+});
