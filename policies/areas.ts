@@ -6,6 +6,7 @@ import type { EnforcementLevel, Policies } from "@pulumi/policy";
 import { backupCoveragePolicies } from "./backupCoverage";
 import { backupRulePolicies } from "./backupRules";
 import { bucketPolicies } from "./buckets";
+import { continuousProofPolicies } from "./continuousProof";
 import { dynamodbPolicies } from "./dynamodb";
 import { protectionPolicies } from "./protection";
 import { secretPolicies } from "./secrets";
@@ -24,6 +25,7 @@ export const policyAreas: Record<string, Policies> = {
     buckets: bucketPolicies,
     protection: protectionPolicies,
     secrets: secretPolicies,
+    continuousProof: continuousProofPolicies,
 };
 
 export const allPolicies: Policies = Object.values(policyAreas).flat();

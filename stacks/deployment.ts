@@ -24,7 +24,7 @@ import { configDeliveryBucketStatements } from "../components/verification/confi
 import { backupAccountTargets } from "./backupAccountWiring";
 import { DeploymentConfig } from "./config";
 import { githubOutputs, githubRoles } from "./github";
-import { DEPLOYMENT_AUDIT_PREFIX, DEPLOYMENT_CONFIG_PREFIX, deploymentMonitoring } from "./monitoring";
+import { DEPLOYMENT_AUDIT_PREFIX, DEPLOYMENT_CONFIG_PREFIX, deploymentMonitoring, tamperAlarms } from "./monitoring";
 import { awsProvider } from "./providers";
 
 export function deploymentStack(cfg: DeploymentConfig) {
@@ -203,6 +203,19 @@ export function deploymentStack(cfg: DeploymentConfig) {
 
     // Phase 3: alarms and job events to the alert topic, a dashboard, verification inside AWS.
     const watch = deploymentMonitoring(cfg, { vault, alerts, exportsBucket, key, rules }, inPrimary);
+    tamperAlarms(
+        {
+            ...cfg,
+            alerts,
+            watched: {
+                tableNames: cfg.tables,
+                bucketNames: [naming.exportsBucketName(env, cfg.accountId, cfg.region)],
+            },
+            drWatched: { tableNames: [], bucketNames: [] },
+        },
+        inPrimary,
+        inDr,
+    );
 
     const github = githubRoles(cfg, [cfg.region, cfg.drRegion], inPrimary);
 

@@ -312,11 +312,71 @@ const restoreTestSchema = z
     })
     .strict();
 
+/** A key attribute value of a sentinel item, in DynamoDB JSON (string or number keys). */
+const sentinelValue = z.union([
+    z.object({ S: z.string().min(1) }).strict(),
+    z.object({ N: z.string().regex(/^-?\d+(\.\d+)?$/, "N is a number written as a string") }).strict(),
+]);
+
+/** What the restored copy of a table must look like; the restore-test validator checks it without a scan. */
+const restoredTableSchema = z
+    .object({
+        partitionKey: z.string().min(1),
+        sortKey: z.string().min(1).optional(),
+        globalSecondaryIndexes: z.array(z.string().min(3).max(255)).default([]),
+        /** The source's TTL attribute: a restore never carries TTL (RestoreTableFromBackup), so it is reported, not required. */
+        ttlAttribute: z.string().min(1).optional(),
+        /** The key of a known item (a DynamoDB key has a partition key and at most a sort key). */
+        sentinel: z
+            .record(z.string(), sentinelValue)
+            .refine((k) => Object.keys(k).length >= 1 && Object.keys(k).length <= 2, "a key has 1 or 2 attributes")
+            .optional(),
+    })
+    .strict()
+    .superRefine((t, ctx) => {
+        if (!t.sentinel) return;
+        const keys = [t.partitionKey, ...(t.sortKey ? [t.sortKey] : [])].sort();
+        if (JSON.stringify(Object.keys(t.sentinel).sort()) !== JSON.stringify(keys))
+            ctx.addIssue({
+                code: "custom",
+                path: ["sentinel"],
+                message: `the sentinel's key must name exactly the table's key attributes (${keys.join(", ")})`,
+            });
+    });
+
+/** The receipts table of the requirements: hashedSub / receiptId, TTL `ttl`, with the DR tool's sentinel. */
+export const DEFAULT_RESTORED_TABLES = {
+    receipts: {
+        partitionKey: "hashedSub",
+        sortKey: "receiptId",
+        ttlAttribute: "ttl",
+        sentinel: { hashedSub: { S: "dr-sentinel" }, receiptId: { S: "dr-sentinel" } },
+    },
+};
+
+/** Validation of each restore test (lambdas/validateRestore). */
+const restoreValidationSchema = z
+    .object({
+        enabled: z.boolean().default(true),
+        /** DynamoDB refreshes ItemCount about every six hours: the count is read no earlier. */
+        countCheckAfterHours: z
+            .number()
+            .int()
+            .min(6, "DynamoDB updates ItemCount about every six hours: countCheckAfterHours is at least 6")
+            .max(167)
+            .default(7),
+        itemCountTolerancePercent: z.number().min(0).max(100).default(10),
+        /** By table name, or by the name after `{env}-env-`. */
+        tables: z.record(z.string(), restoredTableSchema).prefault(DEFAULT_RESTORED_TABLES),
+    })
+    .strict();
+
 export const monitoringSchema = z
     .object({
         /** Create the AWS Config recorder and delivery channel; false where Control Tower already has one. */
         createConfigRecorder: z.boolean().default(false),
         restoreTest: restoreTestSchema.prefault({}),
+        restoreValidation: restoreValidationSchema.prefault({}),
         /** Audit control: the newest recovery point may be at most this many hours old (1 to 744); default: the most frequent rule's interval plus its completion window. */
         maxRecoveryPointAgeHours: z
             .number()
@@ -345,8 +405,42 @@ export const backupMonitoringSchema = z
             })
             .strict()
             .prefault({}),
+        restoreValidation: restoreValidationSchema.prefault({}),
     })
-    .strict();
+    .strict()
+    .superRefine((cfg, ctx) => checkRestoreValidation(cfg, cfg.restoreTest.tables, ctx, []));
+
+/**
+ * The validator reads the item count after DynamoDB's refresh, so the restored table must outlive
+ * that wait (AWS Backup deletes it when the validation window ends), and every tested table needs
+ * an expectation.
+ */
+function checkRestoreValidation(
+    cfg: {
+        restoreTest: { validationWindowHours: number };
+        restoreValidation: z.infer<typeof restoreValidationSchema>;
+    },
+    testedTables: string[],
+    ctx: z.RefinementCtx,
+    prefix: string[],
+) {
+    const v = cfg.restoreValidation;
+    if (!v.enabled) return;
+    if (cfg.restoreTest.validationWindowHours < v.countCheckAfterHours + 1)
+        ctx.addIssue({
+            code: "custom",
+            path: [...prefix, "restoreTest", "validationWindowHours"],
+            message: `restore validation reads the item count ${v.countCheckAfterHours} h after a restore (DynamoDB refreshes ItemCount about every six hours) and sweeps hourly: the validation window must be at least ${v.countCheckAfterHours + 1} hours, or AWS Backup deletes the restored table first`,
+        });
+    for (const table of testedTables) {
+        if (!v.tables[table] && !v.tables[table.replace(/^.*?-env-/, "")])
+            ctx.addIssue({
+                code: "custom",
+                path: [...prefix, "restoreValidation", "tables"],
+                message: `restore-tested table '${table}' has no expectation (partitionKey, sortKey, sentinel) to validate against`,
+            });
+    }
+}
 
 /** Cross-field checks of the monitoring block, against the tables and rules it watches. */
 function checkMonitoring(
@@ -450,6 +544,12 @@ export const deploymentConfigSchema = z
             }
         }
         checkMonitoring(cfg.monitoring, cfg.tables, cfg.backupRules, ctx);
+        checkRestoreValidation(
+            cfg.monitoring,
+            cfg.monitoring.restoreTest.tables ?? cfg.tables.filter((t) => t.endsWith("-receipts")),
+            ctx,
+            ["monitoring"],
+        );
         const bucket = naming.exportsBucketName(cfg.environment, cfg.accountId, cfg.region);
         const bucketErr = rules.s3BucketName(bucket);
         if (bucketErr)
