@@ -71,18 +71,8 @@ export function deploymentMonitoring(
         inPrimary,
     );
     new BackupJobEvents("backup-job-events", { namePrefix: alarmNamePrefix, alertTopicArn: alerts.arn }, inPrimary);
-    const dashboard = new OperationsDashboard(
-        "operations-dashboard",
-        {
-            dashboardName: naming.envName(env, "backup-operations"),
-            title: `# ${env}: backups, copies to the backup account, restores, exports replication`,
-            vaultName: vault.name,
-            replication: replicated,
-            alarmArns: [...backupAlarms.alarmArns, ...replicationAlarms.alarmArns],
-        },
-        inPrimary,
-    );
     const restoreTables = mon.restoreTest.tables ?? cfg.tables.filter((t) => t.endsWith("-receipts"));
+    let validationAlarms: pulumi.Output<string>[] = [];
     if (restoreTables.length) {
         const restoreTesting = new RestoreTesting(
             "restore-testing",
@@ -97,9 +87,9 @@ export function deploymentMonitoring(
             inPrimary,
         );
         if (mon.restoreValidation.enabled)
-            restoreValidation(
+            validationAlarms = restoreValidation(
                 {
-                    functionName: naming.envName(env, "validate-restore-tests"),
+                    functionName: naming.envName(env, "backup-validate-restores"),
                     accountId: cfg.accountId,
                     region: cfg.region,
                     restoreTesting,
@@ -112,8 +102,19 @@ export function deploymentMonitoring(
                     alerts,
                 },
                 inPrimary,
-            );
+            ).alarmArns;
     }
+    const dashboard = new OperationsDashboard(
+        "operations-dashboard",
+        {
+            dashboardName: naming.envName(env, "backup-operations"),
+            title: `# ${env}: backups, copies to the backup account, restores, exports replication`,
+            vaultName: vault.name,
+            replication: replicated,
+            alarmArns: [...backupAlarms.alarmArns, ...replicationAlarms.alarmArns, ...validationAlarms],
+        },
+        inPrimary,
+    );
     const mostFrequent = [...rules].sort(
         (a, b) => scheduleIntervalHours(a.schedule) - scheduleIntervalHours(b.schedule),
     )[0];
@@ -206,19 +207,6 @@ export function backupAccountMonitoring(
         inPrimary,
     );
     new BackupJobEvents("backup-job-events", { namePrefix: "vat-backup", alertTopicArn: alerts.arn }, inPrimary);
-    const dashboard = new OperationsDashboard(
-        "operations-dashboard",
-        {
-            dashboardName: "vat-backup-backup-account",
-            title: "# Backup account: copies to the DR region, restore tests, archive replication",
-            vaultName: centralVault.name,
-            backupJobs: false,
-            replication: archived,
-            copyFunction,
-            alarmArns: [...vaultAlarms.alarmArns, ...copyAlarms.alarmArns, ...replicationAlarms.alarmArns],
-        },
-        inPrimary,
-    );
     const restoreTest = cfg.monitoring.restoreTest;
     const restoreTesting = new RestoreTesting(
         "restore-testing",
@@ -236,22 +224,41 @@ export function backupAccountMonitoring(
         },
         inPrimary,
     );
-    if (cfg.monitoring.restoreValidation.enabled)
-        restoreValidation(
-            {
-                functionName: "vat-backup-validate-restore-tests",
-                accountId: cfg.accountId,
-                region: cfg.region,
-                restoreTesting,
-                validationWindowHours: restoreTest.validationWindowHours,
-                validation: cfg.monitoring.restoreValidation,
-                // The backup account holds no application table; the restored copies are its only tables.
-                protectedTableArns: [],
-                alarmNamePrefix: "vat-backup-restore-validation",
-                alerts,
-            },
-            inPrimary,
-        );
+    const validationAlarms = cfg.monitoring.restoreValidation.enabled
+        ? restoreValidation(
+              {
+                  functionName: "vat-backup-validate-restore-tests",
+                  accountId: cfg.accountId,
+                  region: cfg.region,
+                  restoreTesting,
+                  validationWindowHours: restoreTest.validationWindowHours,
+                  validation: cfg.monitoring.restoreValidation,
+                  // The backup account holds no application table; the restored copies are its only tables.
+                  protectedTableArns: [],
+                  alarmNamePrefix: "vat-backup-restore-validation",
+                  alerts,
+              },
+              inPrimary,
+          ).alarmArns
+        : [];
+    const dashboard = new OperationsDashboard(
+        "operations-dashboard",
+        {
+            dashboardName: "vat-backup-backup-account",
+            title: "# Backup account: copies to the DR region, restore tests, archive replication",
+            vaultName: centralVault.name,
+            backupJobs: false,
+            replication: archived,
+            copyFunction,
+            alarmArns: [
+                ...vaultAlarms.alarmArns,
+                ...copyAlarms.alarmArns,
+                ...replicationAlarms.alarmArns,
+                ...validationAlarms,
+            ],
+        },
+        inPrimary,
+    );
     new AuditFramework(
         "audit",
         {
@@ -320,7 +327,7 @@ export function tamperAlarms(
                       forwardToBusArn: naming.arn("events", args.region, args.accountId, "event-bus/default"),
                       accountId: args.accountId,
                       // IAM role names are global: the region keeps them unique per stack.
-                      forwardingRoleName: naming.envName(args.environment, `tamper-forward-${args.drRegion}`),
+                      forwardingRoleName: `${namePrefix}-tamper-forward-${args.drRegion}`,
                   },
         },
         inDr,

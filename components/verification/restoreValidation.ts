@@ -75,6 +75,8 @@ export class RestoreValidation extends pulumi.ComponentResource {
     readonly completedRule: aws.cloudwatch.EventRule;
     readonly sweepRule: aws.cloudwatch.EventRule;
     readonly failedAlarm: aws.cloudwatch.MetricAlarm;
+    /** Every alarm of the validator, for the operations dashboard. */
+    readonly alarmArns: pulumi.Output<string>[];
 
     constructor(name: string, args: RestoreValidationArgs, opts?: pulumi.ComponentResourceOptions) {
         super("backup:verification:RestoreValidation", name, {}, opts);
@@ -273,7 +275,7 @@ export class RestoreValidation extends pulumi.ComponentResource {
             child,
         );
 
-        new FunctionAlarms(
+        const functionAlarms = new FunctionAlarms(
             `${name}-alarms`,
             {
                 alarmNamePrefix: args.alarmNamePrefix,
@@ -302,6 +304,7 @@ export class RestoreValidation extends pulumi.ComponentResource {
             args.alertTopicArn,
             this,
         );
+        this.alarmArns = [...functionAlarms.alarmArns, this.failedAlarm.arn];
         this.registerOutputs({
             functionArn: this.function.arn,
             deadLetterQueueArn: this.deadLetterQueue.arn,
