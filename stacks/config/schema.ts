@@ -473,6 +473,35 @@ function checkMonitoring(
     }
 }
 
+/** Stated sizes the cost estimate prices (offline/cost.ts); nothing here changes a resource. */
+export const costEstimateSchema = z
+    .object({
+        /** GB per table, by full name; tables not listed take `defaultTableSizeGb`. */
+        tableSizesGb: z.record(z.string(), z.number().min(0, "a table size is 0 GB or more")).default({}),
+        defaultTableSizeGb: z.number().min(0).default(1),
+        /** Users of the user pool (its exports are priced per user). */
+        users: z.number().int().min(0).default(10000),
+        /** Monthly growth of every table, in percent. */
+        monthlyGrowthPercent: z.number().min(0).max(100).default(2),
+        /** The estimate is printed for month 1 and for this month. */
+        horizonMonths: z.number().int().min(1).max(120).default(12),
+        /** GB of DynamoDB/Cognito exports written to the exports bucket each month (replicated to the archive). */
+        exportsGbPerMonth: z.number().min(0).default(0),
+    })
+    .strict();
+
+/** The backup account's stated sizes: what the deployment accounts copy in. */
+export const backupCostEstimateSchema = z
+    .object({
+        /** Warm GB copied into the central vault each month (from every deployment account). */
+        copiedGbPerMonth: z.number().min(0).default(30),
+        /** GB of recovery points the central vault holds (what the DR-region and air-gapped copies mirror). */
+        storedGb: z.number().min(0).default(100),
+        horizonMonths: z.number().int().min(1).max(120).default(12),
+        monthlyGrowthPercent: z.number().min(0).max(100).default(2),
+    })
+    .strict();
+
 export const deploymentConfigSchema = z
     .object({
         role: z.literal("deployment"),
@@ -496,10 +525,18 @@ export const deploymentConfigSchema = z
         secrets: z.array(secretSchema).default([]),
         exportsBucket: exportsBucketSchema.prefault({}),
         monitoring: monitoringSchema.prefault({}),
+        costEstimate: costEstimateSchema.prefault({}),
     })
     .strict()
     .superRefine((cfg, ctx) => {
         refineGithub(cfg, ctx);
+        for (const table of Object.keys(cfg.costEstimate.tableSizesGb))
+            if (!cfg.tables.includes(table))
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["costEstimate", "tableSizesGb", table],
+                    message: `'${table}' is not one of the stack's tables`,
+                });
         if (cfg.drRegion === cfg.region) {
             ctx.addIssue({
                 code: "custom",
@@ -651,6 +688,7 @@ export const backupConfigSchema = z
             .superRefine(satisfies(rules.iamRoleName))
             .default(naming.DEFAULT_BREAK_GLASS_ROLE_NAME),
         monitoring: backupMonitoringSchema.prefault({}),
+        costEstimate: backupCostEstimateSchema.prefault({}),
     })
     .strict()
     .superRefine((cfg, ctx) => {
