@@ -7,10 +7,13 @@
  * Extension point: a `CostContributor` adds lines (issue 16's scheduled escrow, user-pool and
  * table exports plug in their schedule costs this way); `estimateCost(cfg, [...DEFAULT_CONTRIBUTORS, mine])`.
  *
- * Prices: AWS's public list prices (pricing pages of Amazon DynamoDB, AWS Backup, Amazon S3, AWS KMS
- * and Amazon CloudWatch) for eu-west-2 and eu-west-1, as of PRICE_TABLE.asOf, without free tiers,
- * taxes or discounts. They are estimates to compare choices, not a bill: check the pages before
- * budgeting.
+ * Prices: from AWS's pricing pages (https://aws.amazon.com/backup/pricing/,
+ * https://aws.amazon.com/dynamodb/pricing/, https://aws.amazon.com/s3/pricing/, KMS and CloudWatch
+ * pricing), without free tiers, taxes or discounts. The stored copies of those pages available here
+ * show the us-east-1 rates (DynamoDB backup warm $0.10, cold storage ~$0.01, PITR $0.20 per GB-month,
+ * $0.02/GB between regions); the eu-west-2 and eu-west-1 rows below apply the regions' usual uplift
+ * to them and are estimates to compare choices, not a bill: check the live pages before budgeting
+ * and update PRICE_TABLE with its date.
  */
 import { scheduleIntervalHours } from "../aws/rules";
 import type { BackupConfig, DeploymentConfig, StackConfig } from "../stacks/config";
