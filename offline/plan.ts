@@ -10,8 +10,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { Command } from "commander";
 import { PROJECT } from "../naming";
-import { ConfigError } from "../stacks/config";
+import { ConfigError, parseStackConfig, projectKeys, readStackFile } from "../stacks/config";
 import { PROJECT_DIR, checkedInStacks, runStackOffline, stackConfig } from "./stack";
+import { estimateCost, renderCost, renderCostDifference } from "./cost";
 import { OfflineRun } from "./engine";
 import { estateViolations, renderEstateViolations } from "./estateChecks";
 import { PackConfigError, readPackConfig } from "./packConfig";
@@ -132,6 +133,7 @@ export async function main(argv: string[]): Promise<number> {
         .option("--markdown <file>", "write the posture report (Markdown, with a Mermaid diagram)")
         .option("--policy-pack-config <file>", "policy levels and settings, as for pulumi preview --policy-pack-config")
         .option("--preview", "evaluate as `pulumi preview` does: ids and provider-computed outputs unknown")
+        .option("--cost-compare <file>", "a changed Pulumi.<stack>.yaml: print the cost difference it makes")
         .exitOverride();
     program.parse(argv);
     const opts = program.opts<PlanOptions>();
@@ -169,6 +171,8 @@ export async function main(argv: string[]): Promise<number> {
     const violations = runPolicies(run, opts);
     // The posture reads the values a resource will have; a dry run does not know them yet.
     const stackPosture = opts.preview ? undefined : reportPosture([run], opts);
+    const costCode = reportCost(run.stack, opts);
+    if (costCode !== 0) return costCode;
     if (opts.json) {
         fs.writeFileSync(
             opts.json,
@@ -179,7 +183,33 @@ export async function main(argv: string[]): Promise<number> {
     return exitCode(violations);
 }
 
+/** The estimated monthly cost of the stack, and with --cost-compare the difference a changed config makes. */
+function reportCost(stack: string, opts: PlanOptions): number {
+    const cfg = parseStackConfig(projectKeys(stackConfig(stack)), stack);
+    const estimate = estimateCost(stack, cfg);
+    console.log(`\n${renderCost(estimate)}`);
+    if (!opts.costCompare) return 0;
+    const named = /^Pulumi\.(.+)\.yaml$/.exec(path.basename(opts.costCompare));
+    if (!named) {
+        console.error(`--cost-compare ${opts.costCompare}: name the changed stack file Pulumi.<name>.yaml`);
+        return 2;
+    }
+    let changed;
+    try {
+        changed = parseStackConfig(
+            projectKeys(readStackFile(named[1], path.dirname(path.resolve(opts.costCompare)))),
+            stack,
+        );
+    } catch (err) {
+        console.error(err instanceof Error ? err.message : String(err));
+        return 2;
+    }
+    console.log(`\n${renderCostDifference(estimate, estimateCost(stack, changed))}`);
+    return 0;
+}
+
 interface PlanOptions {
+    costCompare?: string;
     stack?: string;
     all?: boolean;
     json?: string;

@@ -47,6 +47,8 @@ export const TYPES = {
     objectLock: "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
     replication: "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
     lambda: "aws:lambda/function:Function",
+    eventRule: "aws:cloudwatch/eventRule:EventRule",
+    restoreTestingPlan: "aws:backup/restoreTestingPlan:RestoreTestingPlan",
     secondRegionCopy: "backup:copy:SecondRegionCopy",
     tablePitr: "pulumi-nodejs:dynamic/backup:TablePitr",
     secretReplica: "pulumi-nodejs:dynamic/backup:SecretReplica",
@@ -1078,6 +1080,48 @@ function stackAssets(
     return { assets, unprotected, unknown };
 }
 
+/** API calls whose tamper alarm every stack holding backups needs (and, with tables, PITR switched off). */
+export const TAMPER_CALLS_WATCHED = ["DeleteRecoveryPoint", "DeleteBackupVaultAccessPolicy", "ScheduleKeyDeletion"];
+
+/**
+ * Continuous proof of a stack holding backups: tamper alarms on the calls that weaken it (EventBridge
+ * "AWS API Call via CloudTrail" rules, which need the organization trail) and a validator of its
+ * restore tests (a rule on COMPLETED restore jobs). Read from the rules' event patterns.
+ */
+function proofGaps(estate: Estate, stack: string): string[] {
+    if (estate.ofType(TYPES.vault, stack).length === 0) return [];
+    const patterns = estate.ofType(TYPES.eventRule, stack).map((r) => {
+        try {
+            return JSON.parse(str(r.r.inputs.eventPattern) ?? "{}") as {
+                "detail-type"?: string[];
+                detail?: { eventName?: string[]; status?: string[] };
+            };
+        } catch {
+            return {};
+        }
+    });
+    const watched = new Set(
+        patterns
+            .filter((p) => arr(p["detail-type"]).includes("AWS API Call via CloudTrail"))
+            .flatMap((p) => arr(p.detail?.eventName).map(String)),
+    );
+    const needed = [...TAMPER_CALLS_WATCHED, ...(isDeploymentStack(estate, stack) ? ["UpdateContinuousBackups"] : [])];
+    const gaps: string[] = [];
+    const missing = needed.filter((n) => !watched.has(n));
+    if (missing.length)
+        gaps.push(
+            `${stack}: no tamper alarm on ${missing.join(", ")}: a change that weakens the backups goes unnoticed for a day`,
+        );
+    const validated = patterns.some(
+        (p) =>
+            arr(p["detail-type"]).includes("Restore Job State Change") && arr(p.detail?.status).includes("COMPLETED"),
+    );
+    if (estate.ofType(TYPES.restoreTestingPlan, stack).length === 0)
+        gaps.push(`${stack}: no restore testing plan: no restore is ever tried`);
+    else if (!validated) gaps.push(`${stack}: restore tests run but nothing validates what they restored`);
+    return gaps;
+}
+
 /** Estate-wide checks that only a plan of several stacks can make. */
 function estateGaps(estate: Estate, assets: AssetPosture[]): string[] {
     const gaps: string[] = [];
@@ -1128,6 +1172,7 @@ export function posture(runs: PlannedStack[]): Posture {
         .filter((a): a is string => a !== undefined);
     const organization = organizationPosture(runs, deploymentAccounts);
     if (organization) gaps.push(...organization.gaps.map((g) => `organization: ${g}`));
+    for (const run of runs) gaps.push(...proofGaps(estate, run.stack));
     const used = new Set<RestorePath>();
     for (const a of assets)
         for (const m of [a.rtoInAccount, a.rtoAccountLoss, a.rtoColdPoints]) if (m?.path) used.add(m.path);

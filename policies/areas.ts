@@ -8,6 +8,7 @@ import { backupRulePolicies } from "./backupRules";
 import { backupServicePolicies } from "./backupService";
 import { bucketPolicies } from "./buckets";
 import { monitoringPolicies } from "./monitoring";
+import { continuousProofPolicies } from "./continuousProof";
 import { dynamodbPolicies } from "./dynamodb";
 import { protectionPolicies } from "./protection";
 import { secretEscrowPolicies } from "./secretEscrow";
@@ -30,6 +31,7 @@ export const policyAreas: Record<string, Policies> = {
     protection: protectionPolicies,
     secrets: secretPolicies,
     secretEscrow: secretEscrowPolicies,
+    continuousProof: continuousProofPolicies,
 };
 
 export const allPolicies: Policies = Object.values(policyAreas).flat();

@@ -28,7 +28,7 @@ import { PolicyStatement } from "../components/iam/policyDocument";
 import { lambdaPackage } from "../lambdas/package";
 import { BackupConfig } from "./config";
 import { githubOutputs, githubRoles } from "./github";
-import { BACKUP_ACCOUNT_AUDIT_PREFIX, backupAccountMonitoring } from "./monitoring";
+import { BACKUP_ACCOUNT_AUDIT_PREFIX, backupAccountMonitoring, tamperAlarms } from "./monitoring";
 import { awsProvider } from "./providers";
 
 /**
@@ -404,6 +404,17 @@ export function backupStack(cfg: BackupConfig) {
         cfg,
         { centralVault, drVault, alerts, secondRegionCopy, archive, drArchive },
         inPrimary,
+    );
+    tamperAlarms(
+        {
+            ...cfg,
+            alerts,
+            drAlerts,
+            watched: { tableNames: [], bucketNames: [naming.archiveBucketName(cfg.accountId, cfg.region)] },
+            drWatched: { tableNames: [], bucketNames: [naming.archiveBucketName(cfg.accountId, cfg.drRegion)] },
+        },
+        inPrimary,
+        inDr,
     );
     const github = githubRoles(cfg, [cfg.region, cfg.drRegion], inPrimary, { checksTrustedAccountIds: accountIds });
 

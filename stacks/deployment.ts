@@ -26,7 +26,7 @@ import { backupAccountTargets } from "./backupAccountWiring";
 import { deploymentAutomation } from "./automation";
 import { DeploymentConfig } from "./config";
 import { githubOutputs, githubRoles } from "./github";
-import { DEPLOYMENT_AUDIT_PREFIX, DEPLOYMENT_CONFIG_PREFIX, deploymentMonitoring } from "./monitoring";
+import { DEPLOYMENT_AUDIT_PREFIX, DEPLOYMENT_CONFIG_PREFIX, deploymentMonitoring, tamperAlarms } from "./monitoring";
 import { awsProvider } from "./providers";
 
 export function deploymentStack(cfg: DeploymentConfig) {
@@ -227,6 +227,19 @@ export function deploymentStack(cfg: DeploymentConfig) {
         cfg,
         { vault, alerts, exportsBucket, key, rules, automationAlarmArns: automation.alarmArns },
         inPrimary,
+    );
+    tamperAlarms(
+        {
+            ...cfg,
+            alerts,
+            watched: {
+                tableNames: cfg.tables,
+                bucketNames: [naming.exportsBucketName(env, cfg.accountId, cfg.region)],
+            },
+            drWatched: { tableNames: [], bucketNames: [] },
+        },
+        inPrimary,
+        inDr,
     );
 
     const github = githubRoles(cfg, [cfg.region, cfg.drRegion], inPrimary);

@@ -13,11 +13,14 @@ import { BackupJobEvents } from "../components/monitoring/backupJobEvents";
 import { FunctionAlarms } from "../components/monitoring/functionAlarms";
 import { OperationsDashboard } from "../components/monitoring/operationsDashboard";
 import { ReplicationAlarms } from "../components/monitoring/replicationAlarms";
+import { TamperAlarms } from "../components/monitoring/tamperAlarms";
 import { BackupPlanRule } from "../components/plan/backupPlan";
 import { ProtectedBucket } from "../components/storage/protectedBucket";
 import { AuditFramework, frequencyOf } from "../components/verification/auditFramework";
 import { ConfigRules } from "../components/verification/configRules";
 import { RestoreTesting, underscored } from "../components/verification/restoreTesting";
+import { RestoreValidation } from "../components/verification/restoreValidation";
+import { lambdaPackage } from "../lambdas/package";
 import { BackupVault } from "../components/vault/backupVault";
 import { scheduleIntervalHours } from "../aws/rules";
 import { BackupConfig, DeploymentConfig } from "./config";
@@ -83,6 +86,39 @@ export function deploymentMonitoring(
         inPrimary,
     );
     new BackupJobEvents("backup-job-events", { namePrefix: alarmNamePrefix, alertTopicArn: alerts.arn }, inPrimary);
+    const restoreTables = mon.restoreTest.tables ?? cfg.tables.filter((t) => t.endsWith("-receipts"));
+    let validationAlarms: pulumi.Output<string>[] = [];
+    if (restoreTables.length) {
+        const restoreTesting = new RestoreTesting(
+            "restore-testing",
+            {
+                ...mon.restoreTest,
+                planName: `${underscored(env)}_critical_tables`,
+                selectionName: `${underscored(env)}_critical_tables`,
+                roleName: naming.deploymentRoleName(env, cfg.region, "backup-restore-testing"),
+                vaultArns: [vault.arn],
+                tableArns: restoreTables.map((t) => naming.arn("dynamodb", cfg.region, cfg.accountId, `table/${t}`)),
+            },
+            inPrimary,
+        );
+        if (mon.restoreValidation.enabled)
+            validationAlarms = restoreValidation(
+                {
+                    functionName: naming.envName(env, "backup-validate-restores"),
+                    accountId: cfg.accountId,
+                    region: cfg.region,
+                    restoreTesting,
+                    validationWindowHours: mon.restoreTest.validationWindowHours,
+                    validation: mon.restoreValidation,
+                    protectedTableArns: cfg.tables.map((t) =>
+                        naming.arn("dynamodb", cfg.region, cfg.accountId, `table/${t}`),
+                    ),
+                    alarmNamePrefix: naming.envName(env, "restore-validation"),
+                    alerts,
+                },
+                inPrimary,
+            ).alarmArns;
+    }
     const dashboard = new OperationsDashboard(
         "operations-dashboard",
         {
@@ -96,25 +132,11 @@ export function deploymentMonitoring(
                 ...replicationAlarms.alarmArns,
                 ...drReplicationAlarms.alarmArns,
                 ...(watched.automationAlarmArns ?? []),
+                ...validationAlarms,
             ],
         },
         inPrimary,
     );
-    const restoreTables = mon.restoreTest.tables ?? cfg.tables.filter((t) => t.endsWith("-receipts"));
-    if (restoreTables.length) {
-        new RestoreTesting(
-            "restore-testing",
-            {
-                ...mon.restoreTest,
-                planName: `${underscored(env)}_critical_tables`,
-                selectionName: `${underscored(env)}_critical_tables`,
-                roleName: naming.deploymentRoleName(env, cfg.region, "backup-restore-testing"),
-                vaultArns: [vault.arn],
-                tableArns: restoreTables.map((t) => naming.arn("dynamodb", cfg.region, cfg.accountId, `table/${t}`)),
-            },
-            inPrimary,
-        );
-    }
     const mostFrequent = [...rules].sort(
         (a, b) => scheduleIntervalHours(a.schedule) - scheduleIntervalHours(b.schedule),
     )[0];
@@ -212,22 +234,8 @@ export function backupAccountMonitoring(
         inPrimary,
     );
     new BackupJobEvents("backup-job-events", { namePrefix: "vat-backup", alertTopicArn: alerts.arn }, inPrimary);
-    const dashboard = new OperationsDashboard(
-        "operations-dashboard",
-        {
-            dashboardName: "vat-backup-backup-account",
-            title: "# Backup account: copies to the DR region, restore tests, archive replication",
-            vaultName: centralVault.name,
-            copyDestinationVaultArn: drVault.arn,
-            backupJobs: false,
-            replication: archived,
-            copyFunction,
-            alarmArns: [...vaultAlarms.alarmArns, ...copyAlarms.alarmArns, ...replicationAlarms.alarmArns],
-        },
-        inPrimary,
-    );
     const restoreTest = cfg.monitoring.restoreTest;
-    new RestoreTesting(
+    const restoreTesting = new RestoreTesting(
         "restore-testing",
         {
             ...restoreTest,
@@ -240,6 +248,42 @@ export function backupAccountMonitoring(
                     naming.arn("dynamodb", cfg.region, a.accountId, `table/${naming.envName(a.environment, t)}`),
                 ),
             ),
+        },
+        inPrimary,
+    );
+    const validationAlarms = cfg.monitoring.restoreValidation.enabled
+        ? restoreValidation(
+              {
+                  functionName: "vat-backup-validate-restore-tests",
+                  accountId: cfg.accountId,
+                  region: cfg.region,
+                  restoreTesting,
+                  validationWindowHours: restoreTest.validationWindowHours,
+                  validation: cfg.monitoring.restoreValidation,
+                  // The backup account holds no application table; the restored copies are its only tables.
+                  protectedTableArns: [],
+                  alarmNamePrefix: "vat-backup-restore-validation",
+                  alerts,
+              },
+              inPrimary,
+          ).alarmArns
+        : [];
+    const dashboard = new OperationsDashboard(
+        "operations-dashboard",
+        {
+            dashboardName: "vat-backup-backup-account",
+            title: "# Backup account: copies to the DR region, restore tests, archive replication",
+            vaultName: centralVault.name,
+            copyDestinationVaultArn: drVault.arn,
+            backupJobs: false,
+            replication: archived,
+            copyFunction,
+            alarmArns: [
+                ...vaultAlarms.alarmArns,
+                ...copyAlarms.alarmArns,
+                ...replicationAlarms.alarmArns,
+                ...validationAlarms,
+            ],
         },
         inPrimary,
     );
@@ -272,4 +316,86 @@ export function backupAccountMonitoring(
         inPrimary,
     );
     return { dashboard };
+}
+
+/**
+ * Tamper alarms in every region the stack covers: in the primary region each watched call alerts on
+ * the stack's topic; in the second region (no topic in a deployment account) the calls are forwarded
+ * to the primary region's default bus, where the same rules alert. Needs the organization trail.
+ */
+export function tamperAlarms(
+    args: {
+        environment: string;
+        accountId: string;
+        region: string;
+        drRegion: string;
+        alerts: AlertTopic;
+        /** The DR region's own alert topic, where the stack has one (the backup account). */
+        drAlerts?: AlertTopic;
+        watched: { tableNames: string[]; bucketNames: string[] };
+        drWatched: { tableNames: string[]; bucketNames: string[] };
+    },
+    inPrimary: pulumi.ComponentResourceOptions,
+    inDr: pulumi.ComponentResourceOptions,
+) {
+    const namePrefix = naming.envName(args.environment, "backup");
+    const primary = new TamperAlarms(
+        "tamper-alarms",
+        { namePrefix, watched: args.watched, destination: { alertTopicArn: args.alerts.arn } },
+        inPrimary,
+    );
+    const dr = new TamperAlarms(
+        "dr-tamper-alarms",
+        {
+            namePrefix,
+            watched: args.drWatched,
+            destination: args.drAlerts
+                ? { alertTopicArn: args.drAlerts.arn }
+                : {
+                      forwardToBusArn: naming.arn("events", args.region, args.accountId, "event-bus/default"),
+                      accountId: args.accountId,
+                      // IAM role names are global: the region keeps them unique per stack.
+                      forwardingRoleName: `${namePrefix}-tamper-forward-${args.drRegion}`,
+                  },
+        },
+        inDr,
+    );
+    return { primary, dr };
+}
+
+/** The validator of a restore testing plan's restores (lambdas/validateRestore). */
+function restoreValidation(
+    args: {
+        functionName: string;
+        accountId: string;
+        region: string;
+        restoreTesting: RestoreTesting;
+        validationWindowHours: number;
+        validation: DeploymentConfig["monitoring"]["restoreValidation"];
+        protectedTableArns: string[];
+        alarmNamePrefix: string;
+        alerts: AlertTopic;
+    },
+    inPrimary: pulumi.ComponentResourceOptions,
+) {
+    const lambda = lambdaPackage("lambdas/validateRestore/handler.ts");
+    return new RestoreValidation(
+        "restore-validation",
+        {
+            functionName: args.functionName,
+            code: lambda.code,
+            handler: lambda.handler,
+            accountId: args.accountId,
+            region: args.region,
+            restoreTestingPlanArn: args.restoreTesting.plan.arn,
+            tables: args.validation.tables,
+            protectedTableArns: args.protectedTableArns,
+            validationWindowHours: args.validationWindowHours,
+            countCheckAfterHours: args.validation.countCheckAfterHours,
+            itemCountTolerancePercent: args.validation.itemCountTolerancePercent,
+            alarmNamePrefix: args.alarmNamePrefix,
+            alertTopicArn: args.alerts.arn,
+        },
+        inPrimary,
+    );
 }

@@ -451,11 +451,14 @@ export function storageAndMonitoringStatements(scope: PermissionScope): PolicySt
             ],
             Resource: [
                 `arn:aws:lambda:*:${a}:function:vat-backup-*`,
+                `arn:aws:lambda:*:${a}:function:*-env-backup-*`,
                 `arn:aws:events:*:${a}:rule/vat-backup-*`,
                 `arn:aws:events:*:${a}:rule/*-env-backup-*`,
                 `arn:aws:events:*:${a}:rule/*-env-copy-event-forwarding*`,
                 `arn:aws:logs:*:${a}:log-group:/aws/lambda/vat-backup-*`,
+                `arn:aws:logs:*:${a}:log-group:/aws/lambda/*-env-backup-*`,
                 `arn:aws:sqs:*:${a}:vat-backup-*`,
+                `arn:aws:sqs:*:${a}:*-env-backup-*`,
             ],
         },
         {

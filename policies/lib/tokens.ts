@@ -53,6 +53,9 @@ export const DYNAMIC_PREFIX = "pulumi-nodejs:dynamic";
 export const DYNAMIC = "pulumi-nodejs:dynamic:Resource";
 /** The project's dynamic resource keeping PITR on a table another tool owns (inputs `tableName`, `recoveryPeriodDays`). */
 export const TABLE_PITR = "pulumi-nodejs:dynamic/backup:TablePitr";
+/** The project's dynamic resource keeping a secret's DR-region replica. */
+export const SECRET_REPLICA = "pulumi-nodejs:dynamic/backup:SecretReplica";
+export const LAMBDA_FUNCTION = "aws:lambda/function:Function";
 
 export function isDynamic(type: string): boolean {
     return type === DYNAMIC || type.startsWith(`${DYNAMIC_PREFIX}/`);

@@ -361,6 +361,65 @@ const restoreTestSchema = z
     })
     .strict();
 
+/** A key attribute value of a sentinel item, in DynamoDB JSON (string or number keys). */
+const sentinelValue = z.union([
+    z.object({ S: z.string().min(1) }).strict(),
+    z.object({ N: z.string().regex(/^-?\d+(\.\d+)?$/, "N is a number written as a string") }).strict(),
+]);
+
+/** What the restored copy of a table must look like; the restore-test validator checks it without a scan. */
+const restoredTableSchema = z
+    .object({
+        partitionKey: z.string().min(1),
+        sortKey: z.string().min(1).optional(),
+        globalSecondaryIndexes: z.array(z.string().min(3).max(255)).default([]),
+        /** The source's TTL attribute: a restore never carries TTL (RestoreTableFromBackup), so it is reported, not required. */
+        ttlAttribute: z.string().min(1).optional(),
+        /** The key of a known item (a DynamoDB key has a partition key and at most a sort key). */
+        sentinel: z
+            .record(z.string(), sentinelValue)
+            .refine((k) => Object.keys(k).length >= 1 && Object.keys(k).length <= 2, "a key has 1 or 2 attributes")
+            .optional(),
+    })
+    .strict()
+    .superRefine((t, ctx) => {
+        if (!t.sentinel) return;
+        const keys = [t.partitionKey, ...(t.sortKey ? [t.sortKey] : [])].sort();
+        if (JSON.stringify(Object.keys(t.sentinel).sort()) !== JSON.stringify(keys))
+            ctx.addIssue({
+                code: "custom",
+                path: ["sentinel"],
+                message: `the sentinel's key must name exactly the table's key attributes (${keys.join(", ")})`,
+            });
+    });
+
+/** The receipts table of the requirements: hashedSub / receiptId, TTL `ttl`, with the DR tool's sentinel. */
+export const DEFAULT_RESTORED_TABLES = {
+    receipts: {
+        partitionKey: "hashedSub",
+        sortKey: "receiptId",
+        ttlAttribute: "ttl",
+        sentinel: { hashedSub: { S: "dr-sentinel" }, receiptId: { S: "dr-sentinel" } },
+    },
+};
+
+/** Validation of each restore test (lambdas/validateRestore). */
+const restoreValidationSchema = z
+    .object({
+        enabled: z.boolean().default(true),
+        /** DynamoDB refreshes ItemCount about every six hours: the count is read no earlier. */
+        countCheckAfterHours: z
+            .number()
+            .int()
+            .min(6, "DynamoDB updates ItemCount about every six hours: countCheckAfterHours is at least 6")
+            .max(167)
+            .default(7),
+        itemCountTolerancePercent: z.number().min(0).max(100).default(10),
+        /** By table name, or by the name after `{env}-env-`. */
+        tables: z.record(z.string(), restoredTableSchema).prefault(DEFAULT_RESTORED_TABLES),
+    })
+    .strict();
+
 export const monitoringSchema = z
     .object({
         /**
@@ -371,6 +430,7 @@ export const monitoringSchema = z
          */
         createConfigRecorder: z.boolean().default(true),
         restoreTest: restoreTestSchema.prefault({}),
+        restoreValidation: restoreValidationSchema.prefault({}),
         /** Audit control: the newest recovery point may be at most this many hours old (1 to 744); default: the most frequent rule's interval plus its completion window. */
         maxRecoveryPointAgeHours: z
             .number()
@@ -399,8 +459,42 @@ export const backupMonitoringSchema = z
             })
             .strict()
             .prefault({}),
+        restoreValidation: restoreValidationSchema.prefault({}),
     })
-    .strict();
+    .strict()
+    .superRefine((cfg, ctx) => checkRestoreValidation(cfg, cfg.restoreTest.tables, ctx, []));
+
+/**
+ * The validator reads the item count after DynamoDB's refresh, so the restored table must outlive
+ * that wait (AWS Backup deletes it when the validation window ends), and every tested table needs
+ * an expectation.
+ */
+function checkRestoreValidation(
+    cfg: {
+        restoreTest: { validationWindowHours: number };
+        restoreValidation: z.infer<typeof restoreValidationSchema>;
+    },
+    testedTables: string[],
+    ctx: z.RefinementCtx,
+    prefix: string[],
+) {
+    const v = cfg.restoreValidation;
+    if (!v.enabled) return;
+    if (cfg.restoreTest.validationWindowHours < v.countCheckAfterHours + 1)
+        ctx.addIssue({
+            code: "custom",
+            path: [...prefix, "restoreTest", "validationWindowHours"],
+            message: `restore validation reads the item count ${v.countCheckAfterHours} h after a restore (DynamoDB refreshes ItemCount about every six hours) and sweeps hourly: the validation window must be at least ${v.countCheckAfterHours + 1} hours, or AWS Backup deletes the restored table first`,
+        });
+    for (const table of testedTables) {
+        if (!v.tables[table] && !v.tables[table.replace(/^.*?-env-/, "")])
+            ctx.addIssue({
+                code: "custom",
+                path: [...prefix, "restoreValidation", "tables"],
+                message: `restore-tested table '${table}' has no expectation (partitionKey, sortKey, sentinel) to validate against`,
+            });
+    }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Protection on AWS's own schedules (no person in the loop): secret escrow, user-pool export,
@@ -501,6 +595,35 @@ function checkMonitoring(
     }
 }
 
+/** Stated sizes the cost estimate prices (offline/cost.ts); nothing here changes a resource. */
+export const costEstimateSchema = z
+    .object({
+        /** GB per table, by full name; tables not listed take `defaultTableSizeGb`. */
+        tableSizesGb: z.record(z.string(), z.number().min(0, "a table size is 0 GB or more")).default({}),
+        defaultTableSizeGb: z.number().min(0).default(1),
+        /** Users of the user pool (its exports are priced per user). */
+        users: z.number().int().min(0).default(10000),
+        /** Monthly growth of every table, in percent. */
+        monthlyGrowthPercent: z.number().min(0).max(100).default(2),
+        /** The estimate is printed for month 1 and for this month. */
+        horizonMonths: z.number().int().min(1).max(120).default(12),
+        /** GB of DynamoDB/Cognito exports written to the exports bucket each month (replicated to the archive). */
+        exportsGbPerMonth: z.number().min(0).default(0),
+    })
+    .strict();
+
+/** The backup account's stated sizes: what the deployment accounts copy in. */
+export const backupCostEstimateSchema = z
+    .object({
+        /** Warm GB copied into the central vault each month (from every deployment account). */
+        copiedGbPerMonth: z.number().min(0).default(30),
+        /** GB of recovery points the central vault holds (what the DR-region and air-gapped copies mirror). */
+        storedGb: z.number().min(0).default(100),
+        horizonMonths: z.number().int().min(1).max(120).default(12),
+        monthlyGrowthPercent: z.number().min(0).max(100).default(2),
+    })
+    .strict();
+
 export const deploymentConfigSchema = z
     .object({
         role: z.literal("deployment"),
@@ -525,6 +648,7 @@ export const deploymentConfigSchema = z
         exportsBucket: exportsBucketSchema.prefault({}),
         monitoring: monitoringSchema.prefault({}),
         automation: automationSchema.prefault({}),
+        costEstimate: costEstimateSchema.prefault({}),
     })
     .strict()
     .superRefine((cfg, ctx) => {
@@ -541,6 +665,13 @@ export const deploymentConfigSchema = z
                         message: `'${table}' is not one of the stack's tables (ExportTableToPointInTime needs the table's PITR, which this stack keeps on)`,
                     });
         }
+        for (const table of Object.keys(cfg.costEstimate.tableSizesGb))
+            if (!cfg.tables.includes(table))
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["costEstimate", "tableSizesGb", table],
+                    message: `'${table}' is not one of the stack's tables`,
+                });
         if (cfg.drRegion === cfg.region) {
             ctx.addIssue({
                 code: "custom",
@@ -603,6 +734,12 @@ export const deploymentConfigSchema = z
             }
         }
         checkMonitoring(cfg.monitoring, cfg.tables, cfg.backupRules, ctx);
+        checkRestoreValidation(
+            cfg.monitoring,
+            cfg.monitoring.restoreTest.tables ?? cfg.tables.filter((t) => t.endsWith("-receipts")),
+            ctx,
+            ["monitoring"],
+        );
         const bucket = naming.exportsBucketName(cfg.environment, cfg.accountId, cfg.region);
         const bucketErr = rules.s3BucketName(bucket);
         if (bucketErr)
@@ -718,6 +855,7 @@ export const backupConfigSchema = z
             .superRefine(satisfies(rules.iamRoleName))
             .default(naming.DEFAULT_BREAK_GLASS_ROLE_NAME),
         monitoring: backupMonitoringSchema.prefault({}),
+        costEstimate: backupCostEstimateSchema.prefault({}),
     })
     .strict()
     .superRefine((cfg, ctx) => {

@@ -99,6 +99,9 @@ interface Estate {
     prodReplication: { trust: PolicyDocument; inline: IdentityPolicy };
     drCopyFunction: { trust: PolicyDocument; inline: IdentityPolicy };
     drCopyDeadLetters: PolicyDocument;
+    /** The prod restore-test validator's inline policy, and the DR region's tamper forwarding role's. */
+    prodValidator: IdentityPolicy;
+    prodTamperForwarder: IdentityPolicy;
 }
 
 interface MatrixQuestion {
@@ -162,6 +165,8 @@ async function loadEstate(): Promise<Estate> {
         prodReplication: prodReplication(prod),
         drCopyFunction: { trust: trust(backup, "dr-copy-role"), inline: inlineOf(backup, "dr-copy-policy") },
         drCopyDeadLetters: policyDocument(backup.one("aws:sqs/queuePolicy:QueuePolicy", "dr-copy-dlq-policy")),
+        prodValidator: inlineOf(prod, "restore-validation-policy"),
+        prodTamperForwarder: inlineOf(prod, "dr-tamper-alarms-forward-policy"),
     };
 }
 
@@ -1156,7 +1161,66 @@ const TRUST: MatrixQuestion[] = [
     },
 ];
 
+const validatorRole = role(PROD, "prod-env-backup-validate-restores-eu-west-2");
+const restoredTableArn = naming.arn("dynamodb", REGION, PROD, "table/awsbackup-restore-test-4f1c2b");
+const prodReceiptsArn = naming.arn("dynamodb", REGION, PROD, "table/prod-env-receipts");
+const validatorAsks =
+    (action: string, resource: string, context: Record<string, string> = {}) =>
+    (e: Estate): Question => ({
+        principal: validatorRole,
+        action,
+        resource,
+        resourceAccount: PROD,
+        identityPolicies: [e.prodValidator],
+        context,
+    });
+
+const CONTINUOUS_PROOF: MatrixQuestion[] = [
+    {
+        title: "the restore-test validator may read the sentinel item of a restored table",
+        expected: "Allowed",
+        ask: validatorAsks("dynamodb:GetItem", restoredTableArn),
+    },
+    {
+        title: "the restore-test validator may never read items of a protected table (no GetItem, no Scan)",
+        expected: "Denied",
+        ask: validatorAsks("dynamodb:GetItem", prodReceiptsArn),
+    },
+    {
+        title: "the restore-test validator may not scan a protected table",
+        expected: "Denied",
+        ask: validatorAsks("dynamodb:Scan", prodReceiptsArn),
+    },
+    {
+        title: "the restore-test validator may read a protected table's metadata (ItemCount, TTL)",
+        expected: "Allowed",
+        ask: validatorAsks("dynamodb:DescribeTable", prodReceiptsArn),
+    },
+    {
+        title: "the restore-test validator may report a validation result in its own region",
+        expected: "Allowed",
+        ask: validatorAsks("backup:PutRestoreValidationResult", "*", { "aws:RequestedRegion": REGION }),
+    },
+    {
+        title: "the restore-test validator may not delete a recovery point",
+        expected: "Denied",
+        ask: validatorAsks("backup:DeleteRecoveryPoint", prodPoint),
+    },
+    {
+        title: "the DR region's tamper forwarder may put events only on the primary region's default bus",
+        expected: "Denied",
+        ask: (e) => ({
+            principal: role(PROD, "prod-env-backup-tamper-forward-eu-west-1"),
+            action: "events:PutEvents",
+            resource: naming.arn("events", REGION, BACKUP, "event-bus/default"),
+            resourceAccount: BACKUP,
+            identityPolicies: [e.prodTamperForwarder],
+        }),
+    },
+];
+
 export const MATRIX: Record<string, MatrixQuestion[]> = {
+    "continuous proof (restore validation, tamper forwarding)": CONTINUOUS_PROOF,
     "the central vault": CENTRAL_VAULT,
     "the DR vault": DR_VAULT,
     "the copy-back role": COPY_BACK,

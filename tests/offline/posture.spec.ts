@@ -400,3 +400,37 @@ describe("npm run plan: posture", () => {
         }
     });
 });
+
+describe("posture: continuous proof (tamper alarms, validated restore tests)", () => {
+    let prod: OfflineRun;
+    before(async () => {
+        prod = await runStackOffline("prod");
+    });
+    const proofGaps = (p: Posture) => p.gaps.filter((g) => /tamper alarm|restore test/.test(g));
+
+    it("finds no gap in the prod plan as built", () => {
+        assert.deepEqual(proofGaps(posture([prod])), []);
+    });
+
+    it("marks a GAP when the tamper rules or the validator's trigger are gone", () => {
+        const mutated: OfflineRun = {
+            ...prod,
+            resources: prod.resources.filter(
+                (r) =>
+                    !(
+                        r.type === TYPES.eventRule &&
+                        (r.name.includes("tamper") || r.name === "restore-validation-completed")
+                    ),
+            ),
+        };
+        const gaps = proofGaps(posture([mutated]));
+        assert.ok(
+            gaps.some((g) => /no tamper alarm on DeleteRecoveryPoint, .*UpdateContinuousBackups/.test(g)),
+            gaps.join("\n"),
+        );
+        assert.ok(
+            gaps.some((g) => /nothing validates what they restored/.test(g)),
+            gaps.join("\n"),
+        );
+    });
+});

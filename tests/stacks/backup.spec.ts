@@ -103,7 +103,7 @@ describe("backup-account stack", () => {
                 destinationBackupVaultArn: ["arn:aws:backup:eu-west-2:333333333333:backup-vault:central-backup-vault"],
             },
         });
-        const fn = backup.one("aws:lambda/function:Function");
+        const fn = backup.one("aws:lambda/function:Function", "dr-copy-function");
         assert.equal(fn.inputs.runtime, "nodejs22.x");
         assert.equal(fn.inputs.handler, "lambdas/copyToDrRegion/handler.handler");
         assert.deepEqual(inputOf<aws.types.input.lambda.FunctionEnvironment>(fn, "environment").variables, {
@@ -111,8 +111,8 @@ describe("backup-account stack", () => {
             DR_VAULT_ARN: "arn:aws:backup:eu-west-1:333333333333:backup-vault:dr-backup-vault",
             COPY_ROLE_ARN: "arn:aws:iam::333333333333:role/vat-backup-central-backup-service",
         });
-        const dlq = backup.one("aws:sqs/queue:Queue");
-        const invoke = backup.one("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig");
+        const dlq = backup.one("aws:sqs/queue:Queue", "dr-copy-dlq");
+        const invoke = backup.one("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", "dr-copy-retries");
         assert.equal(invoke.inputs.maximumRetryAttempts, 2);
         assert.equal(
             inputOf<aws.types.input.lambda.FunctionEventInvokeConfigDestinationConfig>(invoke, "destinationConfig")

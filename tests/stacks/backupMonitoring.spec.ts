@@ -30,8 +30,8 @@ describe("backup stack: monitoring and verification", function () {
     });
 
     it("watches the second-region copy function's errors, throttles and dead letters by their real names", () => {
-        const fn = backup.one("aws:lambda/function:Function").outputs.name;
-        const dlq = backup.one("aws:sqs/queue:Queue").outputs.name;
+        const fn = backup.one("aws:lambda/function:Function", "dr-copy-function").outputs.name;
+        const dlq = backup.one("aws:sqs/queue:Queue", "dr-copy-dlq").outputs.name;
         assert.deepEqual(alarm("dr-copy-alarms-errors").dimensions, { FunctionName: fn });
         assert.deepEqual(alarm("dr-copy-alarms-throttles").dimensions, { FunctionName: fn });
         assert.deepEqual(alarm("dr-copy-alarms-dead-letters").dimensions, { QueueName: dlq });

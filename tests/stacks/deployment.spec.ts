@@ -18,7 +18,9 @@ describe("deployment stack (prod)", function () {
             ],
         );
         for (const r of prod.resources.filter((r) => r.type.startsWith("aws:"))) {
-            const expected = r.name.startsWith("secrets-dr-key") ? "prod-eu-west-1" : "prod-eu-west-2";
+            // The DR region holds the secret replicas' key and the rule forwarding its tamper events.
+            const inDr = r.name.startsWith("secrets-dr-key") || r.name.startsWith("dr-tamper-alarms");
+            const expected = inDr ? "prod-eu-west-1" : "prod-eu-west-2";
             assert.equal(prod.providerOf(r)?.name, expected, `${r.name} is on the wrong provider`);
         }
     });

@@ -3,6 +3,7 @@ import type { Widget } from "../helpers/dashboard";
 import * as fs from "fs";
 import { ConfigError, parseStackConfig, projectKeys, readStackFile } from "../../stacks/config";
 import { PROJECT_DIR } from "../../offline/stack";
+import { DEFAULT_RESTORED_TABLES } from "../../stacks/config/schema";
 import { Registered, policyOf, runStackOffline, statement } from "../helpers/engine";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
@@ -56,6 +57,9 @@ describe("deployment stack: monitoring and verification (prod)", function () {
             .map((a) => a.inputs.metricName)
             .sort();
         assert.deepEqual(metrics, [
+            // The restore-test validator: its function, dead letters and failed validations.
+            "ApproximateNumberOfMessagesVisible",
+            "Errors",
             "NumberOfBackupJobsCompleted",
             "NumberOfBackupJobsFailed",
             "NumberOfCopyJobsFailed",
@@ -64,6 +68,8 @@ describe("deployment stack: monitoring and verification (prod)", function () {
             "OperationsFailedReplication",
             "ReplicationLatency",
             "ReplicationLatency",
+            "RestoreValidationFailed",
+            "Throttles",
         ]);
         const quiet = prod.one(ALARM, "backup-alarms-no-recent-backup").inputs;
         // The daily rule: every 24 h, 480 minutes to complete.
@@ -301,7 +307,50 @@ describe("monitoring config", () => {
                 selectionWindowDays: 7,
                 validationWindowHours: 24,
             },
+            restoreValidation: {
+                enabled: true,
+                countCheckAfterHours: 7,
+                itemCountTolerancePercent: 10,
+                tables: { receipts: { ...DEFAULT_RESTORED_TABLES.receipts, globalSecondaryIndexes: [] } },
+            },
         });
+    });
+
+    it("rejects a validation window that ends before the item count is current (DynamoDB ItemCount: about every six hours)", () => {
+        const found = problems({ monitoring: { restoreTest: { validationWindowHours: 6 } } });
+        assert.ok(
+            found.some(
+                (p) =>
+                    p.startsWith("vat-backup:monitoring.restoreTest.validationWindowHours") &&
+                    /at least 8 hours/.test(p),
+            ),
+            found.join("\n"),
+        );
+        const early = problems({ monitoring: { restoreValidation: { countCheckAfterHours: 2 } } });
+        assert.ok(
+            early.some((p) => p.startsWith("vat-backup:monitoring.restoreValidation.countCheckAfterHours")),
+            early.join("\n"),
+        );
+    });
+
+    it("rejects a restore-tested table without an expectation, and a sentinel that is not the table's key", () => {
+        const found = problems({
+            monitoring: {
+                restoreValidation: {
+                    tables: {
+                        bundles: { partitionKey: "hashedSub", sortKey: "bundleId", sentinel: { pk: { S: "x" } } },
+                    },
+                },
+            },
+        });
+        assert.ok(
+            found.some((p) => /restore-tested table 'prod-env-receipts' has no expectation/.test(p)),
+            found.join("\n"),
+        );
+        assert.ok(
+            found.some((p) => /must name exactly the table's key attributes \(bundleId, hashedSub\)/.test(p)),
+            found.join("\n"),
+        );
     });
 
     it("rejects restore-test windows AWS rejects", () => {
