@@ -20,11 +20,12 @@ import { AirGappedVault } from "../components/vault/airGappedVault";
 import { BackupVault } from "../components/vault/backupVault";
 import { centralVaultPolicy, drVaultPolicy } from "../components/vault/vaultPolicies";
 import { reportDeliveryBucketStatements, reportDeliveryKeyStatements } from "../components/verification/auditFramework";
+import { configDeliveryBucketStatements } from "../components/verification/configRules";
 import { PolicyStatement } from "../components/iam/policyDocument";
 import { lambdaPackage } from "../lambdas/package";
 import { BackupConfig } from "./config";
 import { githubOutputs, githubRoles } from "./github";
-import { BACKUP_ACCOUNT_AUDIT_PREFIX, backupAccountMonitoring } from "./monitoring";
+import { BACKUP_ACCOUNT_AUDIT_PREFIX, BACKUP_ACCOUNT_CONFIG_PREFIX, backupAccountMonitoring } from "./monitoring";
 import { awsProvider } from "./providers";
 
 /**
@@ -258,11 +259,50 @@ export function backupStack(cfg: BackupConfig) {
                         ArnLike: { "aws:PrincipalArn": replicationRoles },
                     },
                 },
-                ...reportDeliveryBucketStatements(arn, cfg.accountId, BACKUP_ACCOUNT_AUDIT_PREFIX),
             ],
             protect,
         },
         inPrimary,
+    );
+
+    // Audit Manager reports and Config snapshots: delivered into a bucket without Object Lock (see
+    // naming.reportsBucketName), replicated into the archive, where Object Lock keeps them.
+    const reports = new ProtectedBucket(
+        "reports",
+        {
+            bucketName: naming.reportsBucketName(cfg.accountId, cfg.region),
+            kmsKeyArn: archiveKey.arn,
+            policyStatements: (arn) => [
+                ...reportDeliveryBucketStatements(arn, cfg.accountId, BACKUP_ACCOUNT_AUDIT_PREFIX),
+                ...(cfg.monitoring.createConfigRecorder
+                    ? configDeliveryBucketStatements(arn, cfg.accountId, BACKUP_ACCOUNT_CONFIG_PREFIX)
+                    : []),
+            ],
+            protect,
+        },
+        inPrimary,
+    );
+    new S3Replication(
+        "reports-replication",
+        {
+            source: {
+                bucketName: reports.name,
+                bucketArn: reports.arn,
+                kmsKeyArn: archiveKey.arn,
+                accountId: cfg.accountId,
+                region: cfg.region,
+            },
+            sourceVersioning: reports.versioning,
+            destination: {
+                bucketArn: archive.arn,
+                accountId: cfg.accountId,
+                region: cfg.region,
+                kmsKeyArn: archiveKey.arn,
+            },
+            roleName: "vat-backup-reports-replication",
+            ruleId: naming.REPORTS_REPLICATION_RULE_ID,
+        },
+        { ...inPrimary, dependsOn: [archive.versioning] },
     );
 
     const drArchiveKey = new BackupKey(
@@ -313,7 +353,7 @@ export function backupStack(cfg: BackupConfig) {
     // Phase 3: alarms and job events to the alert topic, a dashboard, verification inside AWS.
     const watch = backupAccountMonitoring(
         cfg,
-        { centralVault, alerts, secondRegionCopy, archive, drArchive },
+        { centralVault, alerts, secondRegionCopy, archive, drArchive, reports, archiveKey },
         inPrimary,
     );
     const github = githubRoles(cfg, [cfg.region, cfg.drRegion], inPrimary, { checksTrustedAccountIds: accountIds });

@@ -143,7 +143,12 @@ export const OBJECT_DESTRUCTION_ACTIONS = [
 
 /** The project's data buckets: each account's exports bucket and the backup account's archives. */
 export function projectBucketArns(accountId: string): string[] {
-    return [`arn:aws:s3:::*-env-backup-exports-${accountId}-*`, `arn:aws:s3:::vat-backup-archive-${accountId}-*`];
+    return [
+        `arn:aws:s3:::*-env-backup-exports-${accountId}-*`,
+        `arn:aws:s3:::vat-backup-archive-${accountId}-*`,
+        // The backup account's reports bucket (naming.reportsBucketName).
+        `arn:aws:s3:::vat-backup-reports-${accountId}-*`,
+    ];
 }
 
 /** Deny, whatever else is allowed: recovery data and secret values stay out of reach of CI. */

@@ -156,7 +156,10 @@ describe("backup-account stack", () => {
         for (const name of ["archive-object-lock", "dr-archive-object-lock"]) {
             assert.deepEqual(backup.named(name).inputs.rule, { defaultRetention: { mode: "COMPLIANCE", days: 2557 } });
         }
-        const [rule] = backup.one("aws:s3/bucketReplicationConfig:BucketReplicationConfig").inputs.rules as any[];
+        const [rule] = backup.one(
+            "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
+            "archive-replication-config",
+        ).inputs.rules as any[];
         assert.equal(rule.destination.bucket, "arn:aws:s3:::vat-backup-archive-333333333333-eu-west-1");
         assert.equal(rule.destination.account, undefined, "same-account replication names no destination account");
         assert.deepEqual(rule.destination.replicationTime, { status: "Enabled", time: { minutes: 15 } });
