@@ -128,6 +128,16 @@ export function archiveBucketArn(backupAccountId: string, region: string): strin
     return `arn:${PARTITION}:s3:::${archiveBucketName(backupAccountId, region)}`;
 }
 
+/**
+ * The backup account's reports bucket: Audit Manager reports and AWS Config snapshots land here, in a
+ * bucket without Object Lock, and replicate into the archive. A PUT into a bucket with default
+ * Object Lock retention must carry Content-MD5 or a checksum ("Using S3 Object Lock", S3 User Guide),
+ * and neither service documents that it sends one.
+ */
+export function reportsBucketName(backupAccountId: string, region: string): string {
+    return `vat-backup-reports-${backupAccountId}-${region}`;
+}
+
 /** KMS alias of the archive bucket's key; deployment accounts name it in their replication rule. */
 export const ARCHIVE_KEY_ALIAS = "alias/vat-backup-archive";
 
@@ -193,6 +203,9 @@ export const EXPORTS_REPLICATION_RULE_ID = "exports-to-backup-archive";
 export const EXPORTS_DR_REPLICATION_RULE_ID = "exports-to-dr-archive";
 /** Carries only objects written into the primary archive itself (e.g. the backup account's audit reports). */
 export const ARCHIVE_REPLICATION_RULE_ID = "archive-to-dr-region";
+export const REPORTS_REPLICATION_RULE_ID = "reports-to-archive";
+/** The reports bucket's rule straight into the DR-region archive. */
+export const REPORTS_DR_REPLICATION_RULE_ID = "reports-to-dr-archive";
 
 /** The event bus that receives the deployment accounts' copy-completed events. */
 export function backupAccountEventBusArn(backupAccountId: string, region: string): string {

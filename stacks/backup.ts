@@ -24,11 +24,17 @@ import { AirGappedVaultShare } from "../components/vault/airGappedVaultShare";
 import { BackupVault } from "../components/vault/backupVault";
 import { centralVaultPolicy, drVaultPolicy } from "../components/vault/vaultPolicies";
 import { reportDeliveryBucketStatements, reportDeliveryKeyStatements } from "../components/verification/auditFramework";
+import { configDeliveryBucketStatements } from "../components/verification/configRules";
 import { PolicyStatement } from "../components/iam/policyDocument";
 import { lambdaPackage } from "../lambdas/package";
 import { BackupConfig } from "./config";
 import { githubOutputs, githubRoles } from "./github";
-import { BACKUP_ACCOUNT_AUDIT_PREFIX, backupAccountMonitoring, tamperAlarms } from "./monitoring";
+import {
+    BACKUP_ACCOUNT_AUDIT_PREFIX,
+    BACKUP_ACCOUNT_CONFIG_PREFIX,
+    backupAccountMonitoring,
+    tamperAlarms,
+} from "./monitoring";
 import { awsProvider } from "./providers";
 
 /**
@@ -338,9 +344,24 @@ export function backupStack(cfg: BackupConfig) {
             bucketName: naming.archiveBucketName(cfg.accountId, cfg.region),
             kmsKeyArn: archiveKey.arn,
             objectLockDays: cfg.archiveRetentionDays,
+            policyStatements: (arn) => [...replicationWriterStatements(arn, replicationWriters)],
+            protect,
+        },
+        inPrimary,
+    );
+
+    // Audit Manager reports and Config snapshots: delivered into a bucket without Object Lock (see
+    // naming.reportsBucketName), replicated into the archive, where Object Lock keeps them.
+    const reports = new ProtectedBucket(
+        "reports",
+        {
+            bucketName: naming.reportsBucketName(cfg.accountId, cfg.region),
+            kmsKeyArn: archiveKey.arn,
             policyStatements: (arn) => [
-                ...replicationWriterStatements(arn, replicationWriters),
                 ...reportDeliveryBucketStatements(arn, cfg.accountId, BACKUP_ACCOUNT_AUDIT_PREFIX),
+                ...(cfg.monitoring.createConfigRecorder
+                    ? configDeliveryBucketStatements(arn, cfg.accountId, BACKUP_ACCOUNT_CONFIG_PREFIX)
+                    : []),
             ],
             protect,
         },
@@ -372,6 +393,40 @@ export function backupStack(cfg: BackupConfig) {
         },
         inDr,
     );
+    // Audit reports and Config snapshots reach both archives, where Object Lock keeps them.
+    new S3Replication(
+        "reports-replication",
+        {
+            source: {
+                bucketName: reports.name,
+                bucketArn: reports.arn,
+                kmsKeyArn: archiveKey.arn,
+                accountId: cfg.accountId,
+                region: cfg.region,
+            },
+            sourceVersioning: reports.versioning,
+            // Straight into both archives: S3 does not replicate the archive's replicas onward.
+            destinations: [
+                {
+                    ruleId: naming.REPORTS_REPLICATION_RULE_ID,
+                    bucketArn: archive.arn,
+                    accountId: cfg.accountId,
+                    region: cfg.region,
+                    kmsKeyArn: archiveKey.arn,
+                },
+                {
+                    ruleId: naming.REPORTS_DR_REPLICATION_RULE_ID,
+                    bucketArn: drArchive.arn,
+                    accountId: cfg.accountId,
+                    region: cfg.drRegion,
+                    kmsKeyArn: drArchiveKey.arn,
+                },
+            ],
+            roleName: "vat-backup-reports-replication",
+        },
+        { ...inPrimary, dependsOn: [archive.versioning, drArchive.versioning] },
+    );
+
     new S3Replication(
         "archive-replication",
         {
@@ -402,7 +457,7 @@ export function backupStack(cfg: BackupConfig) {
     // Phase 3: alarms and job events to the alert topic, a dashboard, verification inside AWS.
     const watch = backupAccountMonitoring(
         cfg,
-        { centralVault, drVault, alerts, secondRegionCopy, archive, drArchive },
+        { centralVault, drVault, alerts, secondRegionCopy, archive, drArchive, reports, archiveKey },
         inPrimary,
     );
     tamperAlarms(

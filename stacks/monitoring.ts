@@ -29,6 +29,7 @@ import { BackupConfig, DeploymentConfig } from "./config";
 export const DEPLOYMENT_AUDIT_PREFIX = "backup-audit";
 export const DEPLOYMENT_CONFIG_PREFIX = "aws-config";
 export const BACKUP_ACCOUNT_AUDIT_PREFIX = "backup-account-audit";
+export const BACKUP_ACCOUNT_CONFIG_PREFIX = "backup-account-config";
 
 export interface DeploymentWatched {
     vault: BackupVault;
@@ -193,6 +194,10 @@ export interface BackupAccountWatched {
     secondRegionCopy: SecondRegionCopy;
     archive: ProtectedBucket;
     drArchive: ProtectedBucket;
+    /** Receives the audit reports and Config snapshots, and replicates them into the archive. */
+    reports: ProtectedBucket;
+    /** The reports bucket's key (the archive key). */
+    archiveKey: BackupKey;
 }
 
 export function backupAccountMonitoring(
@@ -200,7 +205,7 @@ export function backupAccountMonitoring(
     watched: BackupAccountWatched,
     inPrimary: pulumi.ComponentResourceOptions,
 ) {
-    const { centralVault, drVault, alerts, secondRegionCopy, archive, drArchive } = watched;
+    const { centralVault, drVault, alerts, secondRegionCopy, archive, drArchive, reports, archiveKey } = watched;
     // The vault policies spare the break-glass role from their deny; the checks of that deny must too.
     const breakGlassRoleArn = naming.iamRoleArn(cfg.accountId, cfg.breakGlassRoleName);
     const vaultAlarms = new BackupAlarms(
@@ -293,7 +298,7 @@ export function backupAccountMonitoring(
             frameworkName: "backup_account_vaults",
             reportPlanName: "backup_account_compliance",
             resourceTypes: ["DynamoDB"],
-            reportBucketName: archive.name,
+            reportBucketName: reports.name,
             reportKeyPrefix: BACKUP_ACCOUNT_AUDIT_PREFIX,
             controls: {
                 manualDeletionDisabled: { exemptPrincipalArns: [breakGlassRoleArn] },
@@ -312,6 +317,16 @@ export function backupAccountMonitoring(
             dynamoDbTables: false,
             lockedBucketName: archive.name,
             vaultsRefuseManualDeletion: { exemptPrincipalArns: [breakGlassRoleArn] },
+            recorder: cfg.monitoring.createConfigRecorder
+                ? {
+                      accountId: cfg.accountId,
+                      roleName: "vat-backup-config-recorder",
+                      bucketName: reports.name,
+                      bucketArn: reports.arn,
+                      keyPrefix: BACKUP_ACCOUNT_CONFIG_PREFIX,
+                      kmsKeyArn: archiveKey.arn,
+                  }
+                : undefined,
         },
         inPrimary,
     );

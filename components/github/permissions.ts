@@ -148,6 +148,8 @@ export function projectBucketArns(accountId: string): string[] {
         `arn:aws:s3:::vat-backup-archive-${accountId}-*`,
         // The organization trail's logs (management account; naming/organization.ts).
         `arn:aws:s3:::vat-backup-org-trail-${accountId}-*`,
+        // The backup account's reports bucket (naming.reportsBucketName).
+        `arn:aws:s3:::vat-backup-reports-${accountId}-*`,
     ];
 }
 

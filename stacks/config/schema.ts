@@ -444,6 +444,8 @@ export const monitoringSchema = z
 /** The backup account's monitoring: restore tests of the critical tables' copies in the central vault. */
 export const backupMonitoringSchema = z
     .object({
+        /** As for the deployment stacks: the backup account's Config rules and audit controls need a recorder. */
+        createConfigRecorder: z.boolean().default(true),
         restoreTest: restoreTestSchema
             .omit({ tables: true })
             .extend({

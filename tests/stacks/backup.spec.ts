@@ -168,7 +168,7 @@ describe("backup-account stack", () => {
             assert.deepEqual(backup.named(name).inputs.rule, { defaultRetention: { mode: "COMPLIANCE", days: 2557 } });
         }
         const [rule] = inputOf<aws.types.input.s3.BucketReplicationConfigRule[]>(
-            backup.one("aws:s3/bucketReplicationConfig:BucketReplicationConfig"),
+            backup.one("aws:s3/bucketReplicationConfig:BucketReplicationConfig", "archive-replication-config"),
             "rules",
         );
         assert.equal(rule.destination.bucket, "arn:aws:s3:::vat-backup-archive-333333333333-eu-west-1");

@@ -38,7 +38,10 @@ describe("backup stack: monitoring and verification", function () {
     });
 
     it("watches the archive's replication to the DR region by the rule the stack configures", () => {
-        const replication = backup.one("aws:s3/bucketReplicationConfig:BucketReplicationConfig").inputs as {
+        const replication = backup.one(
+            "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
+            "archive-replication-config",
+        ).inputs as {
             bucket: string;
             rules: Array<{ id: string; destination: { bucket: string } }>;
         };
@@ -133,7 +136,7 @@ describe("backup stack: monitoring and verification", function () {
         );
     });
 
-    it("audits that vaults refuse manual deletion and are locked within the central vault's bounds, reporting to the archive", () => {
+    it("audits that vaults refuse manual deletion and are locked within the central vault's bounds, reporting through a bucket that replicates into the archive", () => {
         const controls = backup.one("aws:backup/framework:Framework").inputs.controls as Array<{
             name: string;
             inputParameters?: { name: string; value: string }[];
@@ -148,15 +151,29 @@ describe("backup stack: monitoring and verification", function () {
             minRetentionDays: "7",
             maxRetentionDays: "2557",
         });
+        // A PUT into a bucket with default Object Lock retention needs Content-MD5 or a checksum ("Using S3
+        // Object Lock", S3 User Guide), which Audit Manager does not document sending: reports go to a
+        // bucket without a lock that replicates into the archive.
         const report = backup.one("aws:backup/reportPlan:ReportPlan").inputs.reportDeliveryChannel as Record<
             string,
             string
         >;
-        assert.equal(report.s3BucketName, backup.named("archive-bucket").outputs.bucket);
+        assert.equal(report.s3BucketName, backup.named("reports-bucket").outputs.bucket);
         assert.equal(
-            statement(backup.named("archive-policy"), "BackupAuditReportsDelivery").Resource,
-            `${backup.named("archive-bucket").outputs.arn}/backup-account-audit/*`,
+            backup
+                .ofType("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration")
+                .some((l) => l.inputs.bucket === report.s3BucketName),
+            false,
         );
+        assert.equal(
+            statement(backup.named("reports-policy"), "BackupAuditReportsDelivery").Resource,
+            `${backup.named("reports-bucket").outputs.arn}/backup-account-audit/*`,
+        );
+        const [toArchive] = backup.one(
+            "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
+            "reports-replication-config",
+        ).inputs.rules as Array<{ destination: { bucket: string } }>;
+        assert.equal(toArchive.destination.bucket, backup.named("archive-bucket").outputs.arn);
         assert.ok(statement(backup.named("archive-key-key"), "BackupAuditReportsEncrypt"));
     });
 
@@ -192,6 +209,20 @@ describe("backup stack: monitoring and verification", function () {
             complianceResourceTypes: ["AWS::S3::Bucket"],
             complianceResourceId: backup.named("archive-bucket").outputs.bucket,
         });
+    });
+
+    // "PutConfigRule" fails without a recorder (NoAvailableConfigurationRecorderException): the backup
+    // account's rules and audit controls need one too, delivering into the reports bucket.
+    it("records AWS Config by default, delivering into the reports bucket, before any rule", () => {
+        const recorder = backup.one("aws:cfg/recorder:Recorder");
+        assert.match(String(recorder.inputs.name), /monitoring\.createConfigRecorder/);
+        const channel = backup.one("aws:cfg/deliveryChannel:DeliveryChannel").inputs;
+        assert.equal(channel.s3BucketName, backup.named("reports-bucket").outputs.bucket);
+        assert.equal(channel.s3KmsKeyArn, backup.named("archive-key-key").outputs.arn);
+        assert.ok(statement(backup.named("reports-policy"), "ConfigBucketDelivery"));
+        const status = backup.one("aws:cfg/recorderStatus:RecorderStatus");
+        for (const rule of backup.ofType("aws:cfg/rule:Rule"))
+            assert.ok(rule.dependencies?.includes(status.urn), `${rule.name} waits for the recorder`);
     });
 
     describe("config", () => {
