@@ -103,3 +103,21 @@ describe("npm run plan", () => {
         assert.doesNotMatch(err, /\n\s+at /, "no stack trace");
     });
 });
+
+describe("what npm run plan gives the policy pack", () => {
+    // The finding: the plan filled the stack tags and the critical-secret list in from stack config,
+    // so it passed stacks the real analyzer failed (ci) or checked secrets it never saw (prod).
+    it("is the stack file's pulumi:tags and the pack config exactly as given, nothing inferred", async () => {
+        const { policyOptionsFor } = await import("../../offline/plan");
+        const { stackConfig } = await import("../../offline/stack");
+        assert.deepEqual(policyOptionsFor("prod", stackConfig("prod"), {}), {
+            stack: "prod",
+            project: "vat-backup",
+            stackTags: { environment: "prod" },
+            config: {},
+        });
+        const untagged = stackConfig("ci", { "pulumi:tags": null });
+        assert.deepEqual(policyOptionsFor("ci", untagged, { all: "advisory" }).stackTags, {});
+        assert.deepEqual(policyOptionsFor("ci", untagged, { all: "advisory" }).config, { all: "advisory" });
+    });
+});
