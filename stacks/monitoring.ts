@@ -3,6 +3,7 @@
  * operations dashboard, and the verification that runs inside AWS (restore tests, Audit Manager,
  * Config rules). The stack programs call these after building what they watch.
  */
+import { OrganizationJobAlarms } from "../components/monitoring/organizationJobAlarms";
 import * as pulumi from "@pulumi/pulumi";
 import * as naming from "../naming";
 import { AlertTopic } from "../components/alerting/alertTopic";
@@ -186,6 +187,19 @@ export function backupAccountMonitoring(
         inPrimary,
     );
     new BackupJobEvents("backup-job-events", { namePrefix: "vat-backup", alertTopicArn: alerts.arn }, inPrimary);
+    // Delegated administration publishes no metrics: the organization's failed jobs, forwarded here, alarm.
+    const organizationJobs =
+        cfg.policyCoveredOus.length > 0
+            ? new OrganizationJobAlarms(
+                  "organization-jobs",
+                  {
+                      accountId: cfg.accountId,
+                      ruleName: "vat-backup-organization-job-failures",
+                      alertTopicArn: alerts.arn,
+                  },
+                  inPrimary,
+              )
+            : undefined;
     const dashboard = new OperationsDashboard(
         "operations-dashboard",
         {
@@ -195,7 +209,12 @@ export function backupAccountMonitoring(
             backupJobs: false,
             replication: archived,
             copyFunction,
-            alarmArns: [...vaultAlarms.alarmArns, ...copyAlarms.alarmArns, ...replicationAlarms.alarmArns],
+            alarmArns: [
+                ...vaultAlarms.alarmArns,
+                ...copyAlarms.alarmArns,
+                ...replicationAlarms.alarmArns,
+                ...(organizationJobs ? [organizationJobs.alarm.arn] : []),
+            ],
         },
         inPrimary,
     );
