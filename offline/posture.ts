@@ -29,8 +29,6 @@ import { ScheduledProtection, duration, scheduledProtection } from "./postureSch
 export interface PlannedStack {
     stack: string;
     resources: RecordedResource[];
-    /** Stack outputs, where the run has them (the org stack declares the backup policy's members). */
-    outputs?: Record<string, unknown>;
 }
 
 /** Type tokens of the resources the posture reads. */

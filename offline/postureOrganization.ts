@@ -3,7 +3,7 @@
  * without a deployment stack of their own, what its plan gives them, and the restore path that
  * survives a lost backup account (the logically air-gapped vault shared through RAM), with its RTO.
  * Read from the planned resources (the policy document, its attachments, vaults, vault policies and
- * RAM associations) and from the org stack's declared member inventory (its output).
+ * RAM associations; the declared member inventory is recorded as tags on the policy).
  */
 import { scheduleIntervalHours } from "../aws/rules";
 import { RESTORE_PATHS } from "../naming/assets";
@@ -12,7 +12,6 @@ import { RecordedResource } from "./types";
 export interface OrganizationPlannedStack {
     stack: string;
     resources: RecordedResource[];
-    outputs?: Record<string, unknown>;
 }
 
 export interface PolicyRuleView {
@@ -88,9 +87,10 @@ export function organizationPosture(
     const policyTargets = all
         .filter((r) => r.type === "aws:organizations/policyAttachment:PolicyAttachment" && r.parent === policy.parent)
         .map((r) => String(r.inputs.targetId));
-    const members = runs.flatMap(
-        (r) => (r.outputs?.backupPolicyMembers as { accountId: string; name: string }[] | undefined) ?? [],
-    );
+    // The org stack records the declared members of the policy's OUs as `member:<account>` tags.
+    const members = Object.entries((policy.inputs.tags ?? {}) as Record<string, string>)
+        .filter(([k]) => k.startsWith("member:"))
+        .map(([k, name]) => ({ accountId: k.slice("member:".length), name }));
     const gaps: string[] = [];
     const vaultPolicies = all.filter((r) => r.type === "aws:backup/vaultPolicy:VaultPolicy");
     const vaults = all.filter(

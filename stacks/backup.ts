@@ -19,7 +19,6 @@ import { S3Replication } from "../components/replication/s3Replication";
 import { BackupRegionSettings } from "../components/settings/backupRegionSettings";
 import { ProtectedBucket } from "../components/storage/protectedBucket";
 import { AirGappedVault } from "../components/vault/airGappedVault";
-import { OrganizationJobAlarms } from "../components/monitoring/organizationJobAlarms";
 import { AirGappedVaultShare } from "../components/vault/airGappedVaultShare";
 import { BackupVault } from "../components/vault/backupVault";
 import { centralVaultPolicy, drVaultPolicy } from "../components/vault/vaultPolicies";
@@ -280,13 +279,6 @@ export function backupStack(cfg: BackupConfig) {
               inPrimary,
           )
         : undefined;
-    // Delegated administration publishes no metrics: the organization's failed jobs, forwarded here, alarm.
-    if (cfg.policyCoveredOus.length > 0)
-        new OrganizationJobAlarms(
-            "organization-jobs",
-            { accountId: cfg.accountId, ruleName: "vat-backup-organization-job-failures", alertTopicArn: alerts.arn },
-            inPrimary,
-        );
     // The deployment accounts and the OUs of the organization backup policy copy into it too.
     if (airGapped)
         new aws.backup.VaultPolicy(

@@ -3,6 +3,7 @@
  * operations dashboard, and the verification that runs inside AWS (restore tests, Audit Manager,
  * Config rules). The stack programs call these after building what they watch.
  */
+import { OrganizationJobAlarms } from "../components/monitoring/organizationJobAlarms";
 import * as pulumi from "@pulumi/pulumi";
 import * as naming from "../naming";
 import { AlertTopic } from "../components/alerting/alertTopic";
@@ -239,6 +240,19 @@ export function backupAccountMonitoring(
         inPrimary,
     );
     new BackupJobEvents("backup-job-events", { namePrefix: "vat-backup", alertTopicArn: alerts.arn }, inPrimary);
+    // Delegated administration publishes no metrics: the organization's failed jobs, forwarded here, alarm.
+    const organizationJobs =
+        cfg.policyCoveredOus.length > 0
+            ? new OrganizationJobAlarms(
+                  "organization-jobs",
+                  {
+                      accountId: cfg.accountId,
+                      ruleName: "vat-backup-organization-job-failures",
+                      alertTopicArn: alerts.arn,
+                  },
+                  inPrimary,
+              )
+            : undefined;
     const restoreTest = cfg.monitoring.restoreTest;
     const restoreTesting = new RestoreTesting(
         "restore-testing",
@@ -288,6 +302,7 @@ export function backupAccountMonitoring(
                 ...copyAlarms.alarmArns,
                 ...replicationAlarms.alarmArns,
                 ...validationAlarms,
+                ...(organizationJobs ? [organizationJobs.alarm.arn] : []),
             ],
         },
         inPrimary,

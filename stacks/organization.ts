@@ -76,7 +76,7 @@ export function organizationStack(cfg: OrganizationConfig) {
         );
         new OrganizationBackupPolicy(
             "backup-policy",
-            { ...rules, targets: g.deploymentOus, tags },
+            { ...rules, targets: g.deploymentOus, tags, memberAccounts: g.memberAccounts },
             { ...opts, dependsOn: [baseline] },
         );
     }
@@ -121,7 +121,5 @@ export function organizationStack(cfg: OrganizationConfig) {
     return {
         ...outputs,
         organizationTrailArn: trail,
-        // The declared members of the deployment OUs: the posture counts those no stack protects.
-        backupPolicyMembers: cfg.backupPolicy.enabled ? g.memberAccounts : [],
     };
 }

@@ -88,7 +88,12 @@ export function backupPolicyContent(args: BackupPolicyContentArgs) {
 export interface OrganizationBackupPolicyArgs extends BackupPolicyContentArgs {
     targets: string[];
     tags?: Record<string, string>;
+    /** Accounts known to be in the targets, recorded on the policy as `member:<account id>` tags (for the posture). */
+    memberAccounts?: { accountId: string; name: string }[];
 }
+
+/** The tag prefix that records a declared member account on the policy. */
+export const MEMBER_TAG_PREFIX = "member:";
 
 export class OrganizationBackupPolicy extends pulumi.ComponentResource {
     readonly policy: OrganizationPolicy;
@@ -103,7 +108,12 @@ export class OrganizationBackupPolicy extends pulumi.ComponentResource {
                 description: "The strategy's backup plan for every account of the deployment OU, from the day it joins",
                 document: backupPolicyContent(args),
                 targets: args.targets,
-                tags: args.tags,
+                tags: {
+                    ...args.tags,
+                    ...Object.fromEntries(
+                        (args.memberAccounts ?? []).map((m) => [`${MEMBER_TAG_PREFIX}${m.accountId}`, m.name]),
+                    ),
+                },
             },
             { parent: this },
         );

@@ -940,7 +940,9 @@ export const guardrailsSchema = z
         serviceControlPolicies: z.boolean().default(true),
         resourceControlPolicies: z.boolean().default(true),
         /** Accounts known to be in the deployment OUs (for the posture report; membership is not read offline). */
-        memberAccounts: z.array(z.object({ accountId, name: z.string().min(1) }).strict()).default([]),
+        memberAccounts: z
+            .array(z.object({ accountId, name: z.string().min(1).superRefine(satisfies(rules.tagValue)) }).strict())
+            .default([]),
     })
     .strict();
 

@@ -163,7 +163,7 @@ describe("posture report", () => {
         const p = posture([run]);
         assert.equal(p.assets.length, 0, "the backup account holds copies, not the application's assets");
         const locks = inputsOf(run, TYPES.vaultLock);
-        assert.equal(p.vaults.length, inputsOf(run, TYPES.vault).length);
+        assert.equal(p.vaults.length, inputsOf(run, TYPES.vault).length + inputsOf(run, TYPES.airGappedVault).length);
         for (const lock of locks) {
             const vault = p.vaults.find((v) => v.name === lock.inputs.backupVaultName)!;
             assert.deepEqual(vault.lock, {
