@@ -289,3 +289,47 @@ describe("runbook scenarios 4 (lost region) and 7 (compromised account) against 
         );
     });
 });
+
+describe("runbook scenario 2 (corrupted data) against the estate stand-in", () => {
+    let h: DrHarness;
+    let cwd: string;
+    beforeEach(() => {
+        h = new DrHarness();
+        cwd = process.cwd();
+        process.chdir(h.tmp);
+    });
+    afterEach(() => {
+        process.chdir(cwd);
+        h.restore();
+    });
+
+    it("inside the PITR window: a clean copy as of one minute before the corruption, protected like the source", async () => {
+        const dynamo = new TablesStandIn(h);
+        dynamo.add("prod-env-bundles", 500);
+        await h.clock.sleep(Date.UTC(2026, 10, 26, 10, 30) - h.clock.now());
+        const [pitr] = scenario("2.");
+        const r = await h.run(pitr.argv);
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        const clean = dynamo.tables.get("prod-env-bundles-clean");
+        assert.ok(clean);
+        assert.deepEqual(
+            { pitr: clean.pitr, ttl: clean.ttl, protection: clean.deletionProtection, items: clean.items },
+            { pitr: true, ttl: "expiresAt", protection: true, items: 500 },
+        );
+        assert.ok(dynamo.tables.has("prod-env-bundles"), "the corrupted table stays as evidence");
+    });
+
+    it("older than the window: the newest recovery point before the corruption, under a scratch name, kept", async () => {
+        const created = recoverableEstate(h);
+        const [, drill] = scenario("2.");
+        const r = await h.run(drill.argv);
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        assert.deepEqual([...created], ["clean-prod-env-bundles"]);
+        assert.deepEqual(
+            h.sentOps("StartCopyJob").map((c) => c.RecoveryPointArn),
+            ["arn:aws:backup:eu-west-2:333333333333:recovery-point:prod-env-bundles-monthly"],
+        );
+        assert.equal(h.sentOps("DeleteTable").length, 0, "--keep leaves the clean table");
+        assert.ok(fs.existsSync(path.join(h.tmp, "corruption-restore.md")));
+    });
+});
