@@ -564,7 +564,7 @@ function dateOrUndefined(iso: string | undefined): Date | undefined {
  * AWS Backup cannot copy a recovery point in cold storage ("Backup and tag copy": backups in cold
  * storage or archive tiers cannot be copied), and after 90 days only the monthly points remain,
  * all cold. Such a point is restored where it lies, in the backup account, and brought over as an
- * export: `restore-from-export` (docs/runbook.md, "Recovery points in cold storage").
+ * export imported with DynamoDB ImportTable (docs/runbook.md, "Recovery points in cold storage").
  */
 async function refuseColdPoint(ctx: DrContext, plan: PipelineOptions, table: string, pointArn: string): Promise<void> {
     const described = await ctx.gate.read(
@@ -576,7 +576,7 @@ async function refuseColdPoint(ctx: DrContext, plan: PipelineOptions, table: str
     throw new DrError(
         `the recovery point of ${table} (${pointArn}) is in cold storage, and AWS Backup cannot copy a cold recovery point`,
         ExitCode.FAILED,
-        `Restore it inside the backup account and export it to the archive, then import the export into account ${plan.targetAccountId} with restore-from-export (docs/runbook.md, "Recovery points in cold storage"); allow several hours more than the warm path.`,
+        `Restore it inside the backup account and export it to the archive, then import the export into account ${plan.targetAccountId} with DynamoDB ImportTable, which creates a new table (docs/runbook.md, "Recovery points in cold storage"); allow several hours more than the warm path.`,
     );
 }
 

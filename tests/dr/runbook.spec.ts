@@ -8,6 +8,20 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseCommandLine } from "../../dr/cli";
 import { GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
+import {
+    AdminAddUserToGroupCommand,
+    AdminCreateUserCommand,
+    AdminDisableUserCommand,
+    CreateGroupCommand,
+    CreateUserImportJobCommand,
+    DescribeUserImportJobCommand,
+    DescribeUserPoolCommand,
+    GetCSVHeaderCommand,
+    ListGroupsCommand,
+    ListUserPoolsCommand,
+    ListUsersCommand,
+    StartUserImportJobCommand,
+} from "@aws-sdk/client-cognito-identity-provider";
 import { DrHarness, NOW } from "../helpers/drHarness";
 import { CLIENT_SECRET, SALT, SALT_VALUE, fakeKmsAndArchive } from "../helpers/drSecrets";
 import { PROD_TABLES, recoverableEstate } from "../helpers/drEstate";
@@ -287,5 +301,172 @@ describe("runbook scenarios 4 (lost region) and 7 (compromised account) against 
             h.sentOps("StartCopyJob").every((c) => String(c.RecoveryPointArn).endsWith("-old")),
             "only points created before --as-of 2026-11-25T00:00:00Z",
         );
+    });
+});
+
+describe("runbook scenario 2 (corrupted data) against the estate stand-in", () => {
+    let h: DrHarness;
+    let cwd: string;
+    beforeEach(() => {
+        h = new DrHarness();
+        cwd = process.cwd();
+        process.chdir(h.tmp);
+    });
+    afterEach(() => {
+        process.chdir(cwd);
+        h.restore();
+    });
+
+    it("inside the PITR window: a clean copy as of one minute before the corruption, protected like the source", async () => {
+        const dynamo = new TablesStandIn(h);
+        dynamo.add("prod-env-bundles", 500);
+        await h.clock.sleep(Date.UTC(2026, 10, 26, 10, 30) - h.clock.now());
+        const [pitr] = scenario("2.");
+        const r = await h.run(pitr.argv);
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        const clean = dynamo.tables.get("prod-env-bundles-clean");
+        assert.ok(clean);
+        assert.deepEqual(
+            { pitr: clean.pitr, ttl: clean.ttl, protection: clean.deletionProtection, items: clean.items },
+            { pitr: true, ttl: "expiresAt", protection: true, items: 500 },
+        );
+        assert.ok(dynamo.tables.has("prod-env-bundles"), "the corrupted table stays as evidence");
+    });
+
+    it("older than the window: the newest recovery point before the corruption, under a scratch name, kept", async () => {
+        const created = recoverableEstate(h);
+        const [, drill] = scenario("2.");
+        const r = await h.run(drill.argv);
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        assert.deepEqual([...created], ["clean-prod-env-bundles"]);
+        assert.deepEqual(
+            h.sentOps("StartCopyJob").map((c) => c.RecoveryPointArn),
+            ["arn:aws:backup:eu-west-2:333333333333:recovery-point:prod-env-bundles-monthly"],
+        );
+        assert.equal(h.sentOps("DeleteTable").length, 0, "--keep leaves the clean table");
+        assert.ok(fs.existsSync(path.join(h.tmp, "corruption-restore.md")));
+    });
+});
+
+describe("runbook scenario 5 (lost user pool) against the estate stand-in", () => {
+    let h: DrHarness;
+    let cwd: string;
+    beforeEach(() => {
+        h = new DrHarness();
+        cwd = process.cwd();
+        process.chdir(h.tmp);
+    });
+    afterEach(() => {
+        process.chdir(cwd);
+        h.restore();
+    });
+
+    it("the recreated pool gets every user back with an old→new sub mapping, groups, and disabled users still disabled", async () => {
+        const NEW_POOL = "eu-west-2_NewPool1";
+        fs.mkdirSync("cognito-export");
+        const users = [
+            {
+                username: "alice",
+                sub: "old-a",
+                enabled: true,
+                attributes: { sub: "old-a", email: "a@example.com", email_verified: "true" },
+            },
+            {
+                username: "bob",
+                sub: "old-b",
+                enabled: false,
+                attributes: { sub: "old-b", email: "b@example.com", email_verified: "true" },
+            },
+            { username: "carol", sub: "old-c", enabled: true, attributes: { sub: "old-c", email: "c@example.com" } },
+        ];
+        fs.writeFileSync(
+            "cognito-export/users.json",
+            JSON.stringify({
+                userPoolId: "eu-west-2_OldPool1",
+                exportedAt: "2026-11-26T00:00:00.000Z",
+                csvHeader: ["cognito:username", "email", "email_verified"],
+                users,
+                groups: [{ name: "admins" }],
+                memberships: { admins: ["alice", "carol"] },
+            }),
+        );
+        // The new, empty pool: CSV import creates the rows uploaded; AdminCreateUser one user.
+        const pool = new Map<string, { sub: string; email?: string; enabled: boolean }>();
+        const groups = new Map<string, string[]>();
+        let subs = 0;
+        const c = h.mocks().cognito;
+        c.on(ListUserPoolsCommand).resolves({ UserPools: [{ Id: NEW_POOL, Name: "prod-env-user-pool" }] });
+        c.on(GetCSVHeaderCommand).resolves({
+            CSVHeader: ["cognito:username", "email", "email_verified", "cognito:mfa_enabled"],
+        });
+        c.on(DescribeUserPoolCommand).resolves({ UserPool: { Id: NEW_POOL, UsernameAttributes: [] } });
+        c.on(CreateUserImportJobCommand).resolves({
+            UserImportJob: { JobId: "job-1", PreSignedUrl: "https://upload/job-1" },
+        });
+        c.on(StartUserImportJobCommand).callsFake(() => {
+            const [header, ...rows] = (h.uploads.at(-1)?.body ?? "")
+                .trim()
+                .split("\n")
+                .map((l) => l.split(","));
+            for (const row of rows) {
+                const record = Object.fromEntries(header.map((k, i) => [k, row[i]]));
+                // Cognito's CSV import refuses a user with neither e-mail nor phone verified.
+                if (record.email_verified !== "true") return Promise.reject(new Error("unverified row in CSV"));
+                pool.set(record["cognito:username"], { sub: `new-${++subs}`, email: record.email, enabled: true });
+            }
+            return { UserImportJob: { JobId: "job-1", Status: "Pending" } };
+        });
+        c.on(DescribeUserImportJobCommand).callsFake(() => ({
+            UserImportJob: { JobId: "job-1", Status: "Succeeded", ImportedUsers: pool.size, FailedUsers: 0 },
+        }));
+        c.on(AdminCreateUserCommand).callsFake((i: { Username: string }) => {
+            pool.set(i.Username, { sub: `new-${++subs}`, enabled: true });
+            return {};
+        });
+        c.on(AdminDisableUserCommand).callsFake((i: { Username: string }) => {
+            const u = pool.get(i.Username);
+            if (u) u.enabled = false;
+            return {};
+        });
+        c.on(ListUsersCommand).callsFake(() => ({
+            Users: [...pool].map(([Username, u]) => ({
+                Username,
+                Enabled: u.enabled,
+                UserStatus: "RESET_REQUIRED",
+                Attributes: [{ Name: "sub", Value: u.sub }, ...(u.email ? [{ Name: "email", Value: u.email }] : [])],
+            })),
+        }));
+        c.on(ListGroupsCommand).resolves({ Groups: [] });
+        c.on(CreateGroupCommand).callsFake((i: { GroupName: string }) => {
+            groups.set(i.GroupName, []);
+            return {};
+        });
+        c.on(AdminAddUserToGroupCommand).callsFake((i: { GroupName: string; Username: string }) => {
+            groups.get(i.GroupName)?.push(i.Username);
+            return {};
+        });
+
+        const [dryRun, real] = scenario("5.");
+        const planned = await h.run(dryRun.argv);
+        assert.equal(planned.code, 0, planned.stdout + planned.stderr);
+        assert.equal(pool.size, 0, "the dry run imported nobody");
+        const r = await h.run(real.argv);
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        const mapping = JSON.parse(fs.readFileSync("cognito-export/sub-mapping.json", "utf8"));
+        assert.deepEqual(
+            mapping.mapping.map((m: { username: string; oldSub: string; newSub: string }) => [
+                m.oldSub,
+                m.newSub === pool.get(m.username)?.sub,
+            ]),
+            [
+                ["old-a", true],
+                ["old-b", true],
+                ["old-c", true],
+            ],
+            "every old sub maps to the sub of the same user in the new pool",
+        );
+        assert.deepEqual(mapping.unmatched, []);
+        assert.equal(pool.get("bob")?.enabled, false, "bob was disabled and stays disabled");
+        assert.deepEqual(groups.get("admins"), ["alice", "carol"]);
     });
 });

@@ -241,3 +241,57 @@ describe("dr the vat-dr bin", () => {
         assert.match(r.stderr, /value 'x' is invalid for argument 'table'/);
     });
 });
+
+// AWS Backup Developer Guide, "Backup and tag copy" / feature availability: recovery points in cold
+// storage (and archive tiers) cannot be copied; monthly points older than the cold transition are cold.
+describe("dr cold-storage recovery points", () => {
+    let h: DrHarness;
+    beforeEach(() => (h = new DrHarness()));
+    afterEach(() => h.restore());
+
+    it("restore-account reads the chosen point's storage class and never starts a copy of a cold point", async () => {
+        const cold = new Set(["arn:aws:backup:eu-west-2:333333333333:recovery-point:prod-env-receipts-old"]);
+        recoverableEstate(h, "111111111111", "eu-west-2", cold);
+        const r = await h.run([
+            "restore-account",
+            ...COMMON,
+            "--only",
+            "prod-env-receipts,prod-env-bundles",
+            "--as-of",
+            "-24h",
+        ]);
+        assert.equal(r.code, 1);
+        assert.match(
+            r.stdout + r.stderr,
+            /prod-env-receipts .* is in cold storage, and AWS Backup cannot copy a cold recovery point/,
+        );
+        const copies = h.sentOps("StartCopyJob").map((c) => c.RecoveryPointArn);
+        assert.deepEqual(
+            copies,
+            ["arn:aws:backup:eu-west-2:333333333333:recovery-point:prod-env-bundles-old"],
+            "the warm point is still copied",
+        );
+    });
+
+    it("drill reports a cold point as a failure of that table, with the cold path, and drills the others", async () => {
+        h.accountIds.target = "222222222222";
+        const cold = new Set(["arn:aws:backup:eu-west-2:333333333333:recovery-point:prod-env-passes-new"]);
+        recoverableEstate(h, "222222222222", "eu-west-2", cold);
+        const r = await h.run([
+            "drill",
+            ...COMMON,
+            "--account-id",
+            "222222222222",
+            "--only",
+            "prod-env-passes,prod-env-receipts",
+            "--report",
+            path.join(h.tmp, "d.md"),
+        ]);
+        assert.equal(r.code, 1);
+        assert.match(
+            fs.readFileSync(path.join(h.tmp, "d.md"), "utf8"),
+            /prod-env-passes: .*is in cold storage, and AWS Backup cannot copy a cold recovery point/,
+        );
+        assert.equal(h.sentOps("StartCopyJob").length, 1);
+    });
+});

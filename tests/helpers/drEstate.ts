@@ -50,6 +50,12 @@ export function recoverableEstate(
             (i: { ByResourceArn: string; ByCreatedBefore?: Date; BackupVaultName: string }) => {
                 const t = tableOf(i.ByResourceArn);
                 const points = [
+                    // A monthly point, two months old (still warm: cold storage starts after 90 days).
+                    {
+                        RecoveryPointArn: `arn:aws:backup:${region}:333333333333:recovery-point:${t}-monthly`,
+                        Status: "COMPLETED",
+                        CreationDate: new Date(Date.UTC(2026, 8, 30, 1, 0, 0)),
+                    },
                     {
                         RecoveryPointArn: `arn:aws:backup:${region}:333333333333:recovery-point:${t}-old`,
                         Status: "COMPLETED",
