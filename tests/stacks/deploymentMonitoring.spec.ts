@@ -1,10 +1,11 @@
 import * as assert from "node:assert/strict";
-import type { Widget } from "../helpers/dashboard";
+import type * as aws from "@pulumi/aws";
+import type { DashboardBody, Widget } from "../helpers/dashboard";
 import * as fs from "fs";
 import { ConfigError, parseStackConfig, projectKeys, readStackFile } from "../../stacks/config";
 import { PROJECT_DIR } from "../../offline/stack";
 import { DEFAULT_RESTORED_TABLES } from "../../stacks/config/schema";
-import { Registered, policyOf, runStackOffline, statement } from "../helpers/engine";
+import { Registered, inputOf, policyOf, runStackOffline, statement } from "../helpers/engine";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const CHECKED_IN_STACKS = fs
@@ -35,17 +36,19 @@ describe("deployment stack: monitoring and verification (prod)", function () {
     // AWS Backup Developer Guide, "Metrics with CloudWatch": "The vault name of copy jobs is that of
     // their destination vault." The copies go to the central vault, so that is the name watched.
     it("watches copy failures under the name of the central vault the copy rules send to", () => {
-        const rules = prod.one("aws:backup/plan:Plan").inputs.rules as any[];
+        const rules = inputOf<aws.types.input.backup.PlanRule[]>(prod.one("aws:backup/plan:Plan"), "rules");
         const [destination] = new Set(
-            rules.flatMap((r) => (r.copyActions ?? []).map((c: any) => String(c.destinationVaultArn))),
+            rules.flatMap((r) => (r.copyActions ?? []).map((c) => String(c.destinationVaultArn))),
         );
         assert.equal(destination.split(":").pop(), "central-backup-vault");
         assert.deepEqual(prod.one(ALARM, "backup-alarms-copy-jobs-failed").inputs.dimensions, {
             BackupVaultName: "central-backup-vault",
         });
-        const body = JSON.parse(String(prod.one("aws:cloudwatch/dashboard:Dashboard").inputs.dashboardBody));
-        const copies = body.widgets.find((w: any) => String(w.properties.title).startsWith("Copy jobs"));
-        for (const m of copies.properties.metrics)
+        const body = JSON.parse(
+            String(prod.one("aws:cloudwatch/dashboard:Dashboard").inputs.dashboardBody),
+        ) as DashboardBody;
+        const copies = body.widgets.find((w) => String(w.properties.title).startsWith("Copy jobs"));
+        for (const m of copies?.properties.metrics ?? [])
             assert.deepEqual(m.slice(2, 4), ["BackupVaultName", "central-backup-vault"]);
     });
 
