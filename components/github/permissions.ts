@@ -653,6 +653,19 @@ export function checksStatements(scope: PermissionScope): PolicyStatement[] {
             Condition: { StringLike: { "kms:ViaService": scope.regions.map((r) => `s3.${r}.amazonaws.com`) } },
         },
         {
+            // `dr verify` reads the age of the scheduled escrow and exports (keys and times), the
+            // escrows' plaintext header (the value inside stays sealed under the backup account's
+            // key), and the secrets' version ids to compare with.
+            Sid: "VerifyScheduledProtection",
+            Effect: "Allow",
+            Action: ["s3:ListBucket", "s3:GetObject", "secretsmanager:ListSecretVersionIds"],
+            Resource: [
+                `arn:aws:s3:::*-env-backup-exports-${a}-*`,
+                `arn:aws:s3:::*-env-backup-exports-${a}-*/secrets-escrow/*`,
+                `arn:aws:secretsmanager:*:${a}:secret:*`,
+            ],
+        },
+        {
             Sid: "ExportUserPoolMetadata",
             Effect: "Allow",
             // What `dr export-users` calls: the pool, its users, its groups and their members, and the import CSV header.

@@ -1,13 +1,15 @@
 /**
- * The subset of EventBridge pattern matching the program's rules use: lists of literal values and
- * `{ exists: boolean }`, nested by field. Enough to show which rule a given event reaches.
+ * The subset of EventBridge pattern matching the program's rules use: lists of literal values,
+ * `{ exists: boolean }` and `{ prefix: string }`, nested by field. Enough to show which rule a given event reaches.
  */
 export function matchesPattern(pattern: unknown, event: unknown): boolean {
     if (Array.isArray(pattern)) {
         return pattern.some((p) =>
             p !== null && typeof p === "object" && "exists" in p
                 ? (event !== undefined) === (p as { exists: boolean }).exists
-                : p === event,
+                : p !== null && typeof p === "object" && "prefix" in p
+                  ? typeof event === "string" && event.startsWith((p as { prefix: string }).prefix)
+                  : p === event,
         );
     }
     if (pattern !== null && typeof pattern === "object") {

@@ -1,0 +1,207 @@
+/**
+ * The deployment stack's scheduled protection (stacks/automation.ts) and the backup account's
+ * secret-escrow key, read from the offline plans; the config keys that turn each part off or change
+ * its schedule, validated before any resource registers.
+ */
+import * as assert from "node:assert/strict";
+import { schedulerExpression, schedulerIntervalHours } from "../../aws/rules";
+import { ConfigError, parseStackConfig, projectKeys, readStackFile } from "../../stacks/config";
+import { automationSchedules, secretChangePattern } from "../../stacks/automation";
+import { DeploymentConfig } from "../../stacks/config";
+import { Registered, runStackOffline } from "../helpers/engine";
+import { matchesPattern } from "../helpers/eventPattern";
+
+const SCHEDULE = "aws:scheduler/schedule:Schedule";
+const FUNCTION = "aws:lambda/function:Function";
+const prodKeys = () => projectKeys(readStackFile("prod"));
+const problems = (change: Record<string, unknown>): string[] => {
+    try {
+        parseStackConfig({ ...prodKeys(), ...change }, "prod");
+    } catch (err) {
+        assert.ok(err instanceof ConfigError);
+        return err.problems;
+    }
+    return [];
+};
+
+describe("scheduled protection in the deployment stack (no person in the loop)", () => {
+    let prod: Registered;
+    before(async () => {
+        prod = new Registered(await runStackOffline("prod"));
+    });
+
+    it("runs each function on Node.js 22 with JSON logs kept 400 days, retries then an on-failure queue", () => {
+        for (const task of ["secret-escrow", "user-pool-export", "table-export"]) {
+            const fn = prod.one(FUNCTION, `${task}-function`).inputs;
+            assert.equal(fn.runtime, "nodejs22.x");
+            assert.equal(prod.one("aws:cloudwatch/logGroup:LogGroup", `${task}-logs`).inputs.retentionInDays, 400);
+            const invoke = prod.one("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", `${task}-retries`)
+                .inputs as {
+                destinationConfig: { onFailure: { destination: string } };
+            };
+            assert.equal(
+                invoke.destinationConfig.onFailure.destination,
+                prod.one("aws:sqs/queue:Queue", `${task}-dlq`).outputs.arn,
+            );
+        }
+    });
+
+    it("schedules with EventBridge Scheduler, flexible window off, retries and the same dead-letter queue (Scheduler User Guide)", () => {
+        const schedules = prod.ofType(SCHEDULE);
+        assert.deepEqual(schedules.map((s) => s.inputs.scheduleExpression).sort(), [
+            "cron(0 1 ? * SUN *)",
+            "cron(10 * * * ? *)",
+            "cron(30 1 * * ? *)",
+            "rate(12 hours)",
+        ]);
+        for (const s of schedules) {
+            assert.deepEqual(s.inputs.flexibleTimeWindow, { mode: "OFF" });
+            const target = s.inputs.target as { deadLetterConfig: { arn: string }; retryPolicy: object };
+            assert.match(target.deadLetterConfig.arn, /^arn:aws:sqs:eu-west-2:111111111111:vat-backup-prod-/);
+            assert.equal(schedulerExpression(String(s.inputs.scheduleExpression)), undefined);
+        }
+    });
+
+    it("escrows within minutes of a change: the rule matches Secrets Manager's CloudTrail events on the critical secrets only", () => {
+        const rule = prod.one("aws:cloudwatch/eventRule:EventRule", "secret-escrow-on-change").inputs;
+        const pattern = JSON.parse(String(rule.eventPattern));
+        const event = (eventName: string, secretId: string) => ({
+            source: "aws.secretsmanager",
+            "detail-type": "AWS API Call via CloudTrail",
+            detail: { eventSource: "secretsmanager.amazonaws.com", eventName, requestParameters: { secretId } },
+        });
+        assert.ok(matchesPattern(pattern, event("PutSecretValue", "prod/submit/user-sub-hash-salt")));
+        assert.ok(
+            matchesPattern(
+                pattern,
+                event(
+                    "RotateSecret",
+                    "arn:aws:secretsmanager:eu-west-2:111111111111:secret:prod/submit/hmrc/client_secret-AbCdEf",
+                ),
+            ),
+        );
+        assert.ok(!matchesPattern(pattern, event("PutSecretValue", "prod/other")));
+        assert.ok(!matchesPattern(pattern, event("GetSecretValue", "prod/submit/user-sub-hash-salt")));
+        assert.deepEqual(
+            pattern,
+            secretChangePattern(
+                ["prod/submit/user-sub-hash-salt", "prod/submit/hmrc/client_secret"],
+                "eu-west-2",
+                "111111111111",
+            ),
+        );
+    });
+
+    it("lets each function publish only into the protection namespace (cloudwatch:namespace condition)", () => {
+        for (const task of ["secret-escrow", "user-pool-export", "table-export"]) {
+            const policy = JSON.parse(
+                String(prod.one("aws:iam/rolePolicy:RolePolicy", `${task}-policy`).inputs.policy),
+            );
+            const metrics = policy.Statement.find((s: { Sid: string }) => s.Sid === "PublishFreshnessMetrics");
+            assert.deepEqual(metrics.Condition, { StringEquals: { "cloudwatch:namespace": "VatBackup/Protection" } });
+        }
+    });
+
+    it("alarms when an escrow or an incremental export goes missing (missing data breaches)", () => {
+        const alarm = (name: string) => prod.one("aws:cloudwatch/metricAlarm:MetricAlarm", name).inputs;
+        const stale = alarm("secret-escrow-stale");
+        assert.equal(stale.treatMissingData, "breaching");
+        assert.equal(Number(stale.period) * Number(stale.evaluationPeriods), 25 * 3600);
+        const missing = alarm("table-export-incremental-missing-0");
+        assert.deepEqual(missing.dimensions, { TableName: "prod-env-receipts", ExportType: "incremental" });
+    });
+
+    it("config turns each part off: no function, no schedule", async () => {
+        const off = new Registered(
+            await runStackOffline("prod", {
+                automation: {
+                    secretEscrow: { enabled: false },
+                    userPoolExport: { enabled: false },
+                    tableExports: { full: { enabled: false }, incremental: { enabled: false } },
+                },
+            }),
+        );
+        assert.equal(off.ofType(SCHEDULE).length, 0);
+        assert.equal(off.ofType(FUNCTION).length, 0);
+    });
+
+    it("exposes each schedule's runs a month for the cost module", () => {
+        const cfg = parseStackConfig(prodKeys(), "prod") as DeploymentConfig;
+        assert.deepEqual(
+            automationSchedules(cfg).map((s) => [s.name, s.runsPerMonth, s.units]),
+            [
+                ["secret-escrow", 30.42, 2],
+                ["user-pool-export", 60.83, 1],
+                ["table-export-full", 4.35, 4],
+                ["table-export-incremental", 730, 1],
+            ],
+        );
+    });
+
+    describe("config, rejected before any resource registers", () => {
+        it("a schedule that is not an EventBridge Scheduler expression", () => {
+            assert.ok(
+                problems({ automation: { userPoolExport: { schedule: "every day" } } }).some(
+                    (p) =>
+                        p.startsWith("vat-backup:automation.userPoolExport.schedule") &&
+                        /rate\(value unit\) or cron/.test(p),
+                ),
+            );
+        });
+        it("an incremental export minute before PITR data is exportable", () => {
+            assert.ok(
+                problems({ automation: { tableExports: { incremental: { minute: 2 } } } }).some((p) =>
+                    /incremental.minute is 5 to 59/.test(p),
+                ),
+            );
+        });
+        it("an exported table that is not one of the stack's tables", () => {
+            assert.ok(
+                problems({ automation: { tableExports: { full: { tables: ["prod-env-unknown"] } } } }).some(
+                    (p) =>
+                        p.startsWith("vat-backup:automation.tableExports.full.tables") &&
+                        /not one of the stack's tables/.test(p),
+                ),
+            );
+        });
+        it("reads Scheduler intervals (rate and cron)", () => {
+            assert.deepEqual(
+                ["rate(12 hours)", "rate(30 minutes)", "rate(1 day)", "cron(10 * * * ? *)", "cron(0 1 ? * SUN *)"].map(
+                    schedulerIntervalHours,
+                ),
+                [12, 0.5, 24, 1, 168],
+            );
+            assert.match(
+                String(schedulerExpression("cron(0 1 * * * *)")),
+                /exactly one of day-of-month and day-of-week/,
+            );
+        });
+    });
+
+    it("the backup account's escrow key lets only the deployment accounts' escrow roles seal, in their own name, and nobody outside decrypt", async () => {
+        const backup = new Registered(await runStackOffline("backup"));
+        const key = backup.one("aws:kms/key:Key", "secret-escrow-key-key");
+        const policy = JSON.parse(String(key.inputs.policy)) as {
+            Statement: {
+                Sid: string;
+                Action: unknown;
+                Principal?: unknown;
+                Condition?: Record<string, Record<string, unknown>>;
+            }[];
+        };
+        const seal = policy.Statement.find((s) => s.Sid === "DeploymentAccountsSealEscrows")!;
+        assert.equal(seal.Action, "kms:GenerateDataKey");
+        assert.deepEqual(seal.Condition!.ArnEquals["aws:PrincipalArn"], [
+            "arn:aws:iam::111111111111:role/vat-backup-prod-secret-escrow",
+            "arn:aws:iam::222222222222:role/vat-backup-ci-secret-escrow",
+        ]);
+        assert.equal(seal.Condition!.StringEquals["kms:EncryptionContext:sourceAccount"], "${aws:PrincipalAccount}");
+        const open = policy.Statement.find((s) => s.Sid === "BackupAccountOpensEscrows")!;
+        assert.deepEqual(open.Principal, { AWS: "arn:aws:iam::333333333333:root" });
+        assert.ok(
+            !policy.Statement.some((s) => s.Sid === "UseThroughAccountServices"),
+            "no service uses the escrow key",
+        );
+        assert.equal(key.protect, true);
+    });
+});
