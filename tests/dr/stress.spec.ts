@@ -226,7 +226,7 @@ describe("dr under stress: accounts, vaults and windows", () => {
         );
         assert.equal(
             h.sentOps("StartRestoreJob")[0].IamRoleArn,
-            "arn:aws:iam::222222222222:role/ci-env-backup-service",
+            "arn:aws:iam::222222222222:role/ci-env-backup-service-eu-west-2",
         );
     });
 });

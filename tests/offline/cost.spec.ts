@@ -74,7 +74,7 @@ describe("offline/cost", () => {
 
     it("prices the air-gapped vault only when it is enabled", () => {
         const keys = projectKeys(stackConfig("backup"));
-        const off = estimateCost("backup", parseStackConfig(keys, "backup"));
+        const off = estimateCost("backup", parseStackConfig({ ...keys, airGappedVault: { enabled: false } }, "backup"));
         const on = estimateCost("backup", parseStackConfig({ ...keys, airGappedVault: { enabled: true } }, "backup"));
         assert.ok(!off.lines.some((l) => l.protection === "logically air-gapped vault"));
         assert.ok(on.lines.some((l) => l.protection === "logically air-gapped vault"));

@@ -132,7 +132,7 @@ describe("backup-account stack", () => {
     // the execution role's permission on the destination; PutFunctionEventInvokeConfig checks it, so the
     // invoke config must not be written before the role policy granting sqs:SendMessage exists.
     it("writes the copy function's on-failure destination only after the policy that lets it send there", () => {
-        const invoke = backup.one("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig");
+        const invoke = backup.one("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", "dr-copy-retries");
         const policy = backup.named("dr-copy-policy");
         assert.ok(statement(policy, "DeadLetters"));
         assert.ok(
