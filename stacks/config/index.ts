@@ -151,7 +151,7 @@ export function readStackFile(stack: string, projectDir = path.resolve(__dirname
             .filter((f) => /^Pulumi\..+\.yaml$/.test(f))
             .map((f) => f.slice(7, -5));
         throw new StackFileError(stack, [
-            `${file}: no such stack file. Fix: use one of the stacks here (${known.join(", ") || "none"}), or create Pulumi.${stack}.yaml (pulumi stack init ${stack})`,
+            `No stack '${stack}': ${file} does not exist (stacks here: ${known.join(", ") || "none"}). Fix: use one of those stacks, or create Pulumi.${stack}.yaml (pulumi stack init ${stack})`,
         ]);
     }
     const doc = parseStackYaml(file, stack);
@@ -168,6 +168,8 @@ export class StackFileError extends ConfigError {
     constructor(stack: string, problems: string[]) {
         super(stack, problems);
         this.name = "StackFileError";
+        // The problems already name the file: no "invalid config" preamble before them.
+        this.message = problems.length === 1 ? problems[0] : problems.map((p) => `- ${p}`).join("\n");
     }
 }
 

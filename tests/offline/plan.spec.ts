@@ -98,7 +98,7 @@ describe("npm run plan", () => {
         assert.equal(code, 2);
         assert.match(
             err,
-            /Pulumi\.nosuchstack\.yaml: no such stack file\. Fix: use one of the stacks here \(.*prod.*\)/,
+            /No stack 'nosuchstack': .*Pulumi\.nosuchstack\.yaml does not exist \(stacks here: .*prod.*\)\. Fix: use one of those stacks/,
         );
         assert.doesNotMatch(err, /\n\s+at /, "no stack trace");
     });

@@ -5,7 +5,16 @@
 import * as assert from "node:assert/strict";
 import { coldStorageMinimum, copyLifecycleExplicit, planRunsDaily, ruleRetention } from "../../policies/backupRules";
 import { archiveObjectLock, bucketSseKms, bucketTlsOnly, replicationTimeControl } from "../../policies/buckets";
-import { archiveVaultLocked, keyRotation, LOCK_LIMITS, vaultCustomerManagedKey } from "../../policies/vaults";
+import {
+    archiveVaultLocked,
+    archiveVaultPolicyDenies,
+    keyRotation,
+    LOCK_LIMITS,
+    vaultCustomerManagedKey,
+    vaultFailureNotifications,
+} from "../../policies/vaults";
+import { criticalSecretsReplicated } from "../../policies/secrets";
+import { serviceRolePermissions } from "../../policies/backupService";
 import {
     assertCompliant,
     assertNotApplicable,
@@ -407,6 +416,213 @@ describe("policy edges", () => {
             );
             assert.equal(none.violations.length, 2);
             assert.match(none.violations[0].message, /Replication 'rep' a rule has no Replication Time Control/);
+        });
+    });
+
+    describe("critical-secrets-replicated", () => {
+        const replica = (
+            props: Record<string, unknown>,
+            type = "pulumi-nodejs:dynamic/backup:SecretReplica",
+        ): FakeResource => ({ type, name: "replica", props });
+        const run = (resources: FakeResource[], criticalSecrets: string[] = ["salt"]) =>
+            runPolicy(criticalSecretsReplicated, stackArgs(resources, { config: { criticalSecrets } }));
+        it("flags a replica without a region, and one in the secret's own region (by sourceRegion too)", () => {
+            assertViolation(
+                run([replica({ secretId: "salt", region: "eu-west-2" })]),
+                "Secret replica 'replica' of 'salt' names no replicaRegion",
+            );
+            assertViolation(
+                run([replica({ secretId: "salt", replicaRegion: "", region: "eu-west-2" })]),
+                "names no replicaRegion",
+            );
+            assertViolation(
+                run([replica({ secretId: "salt", replicaRegion: "eu-west-2", sourceRegion: "eu-west-2" })]),
+                "is in the secret's own region eu-west-2",
+            );
+            assertCompliant(run([replica({ secretId: "salt", replicaRegion: "eu-west-1", region: "eu-west-2" })]));
+            assertCompliant(run([replica({ secretId: "salt", replicaRegion: "eu-west-1" })]));
+        });
+        it("counts only dynamic resources with a secretId as replicas", () => {
+            assertViolation(
+                run([replica({ secretId: "salt", replicaRegion: "eu-west-1" }, "aws:s3/bucket:Bucket")]),
+                "Critical secret 'salt' has no replica in this stack",
+            );
+            assertViolation(
+                run([replica({ secretId: "", replicaRegion: "eu-west-1" })]),
+                "Critical secret 'salt' has no replica",
+            );
+            assertViolation(
+                run([replica({ secretId: "pepper", replicaRegion: "eu-west-1" })]),
+                "Critical secret 'salt' has no replica",
+            );
+        });
+        it("checks an owned secret by its replicas, named in config or tagged critical", () => {
+            const owned = (props: Record<string, unknown>): FakeResource => ({
+                type: "aws:secretsmanager/secret:Secret",
+                name: "owned",
+                props,
+                provider: { props: { region: "eu-west-2" } },
+            });
+            assertViolation(run([owned({ name: "salt" })]), "Critical secret 'salt' has no replica in another region");
+            assertViolation(
+                run([owned({ name: "salt", replicas: [{ region: "eu-west-2" }] })]),
+                "has no replica in another region",
+            );
+            assertCompliant(run([owned({ name: "salt", replicas: [{ region: "eu-west-1" }] })]));
+            assertViolation(
+                run([owned({ name: "other", tags: { "vat-backup:critical": "true" } })], []),
+                "Critical secret 'other' has no replica in another region",
+            );
+            assertNotApplicable(run([owned({ name: "other" })], []), "No critical secrets");
+            assertViolation(
+                run([owned({ tags: { "vat-backup:critical": "true" } })], []),
+                "Critical secret 'owned' has no replica",
+            );
+        });
+        it("is not applicable without critical secrets or replicas", () => {
+            assertNotApplicable(run([], []), "No critical secrets");
+        });
+    });
+
+    describe("backup-vault-policy-denies-destruction reads every policy form", () => {
+        const run = (policy: unknown) =>
+            runPolicy(
+                archiveVaultPolicyDenies,
+                stackArgs([
+                    { type: "aws:backup/vault:Vault", name: "v", props: { name: "dr-backup-vault" } },
+                    {
+                        type: "aws:backup/vaultPolicy:VaultPolicy",
+                        name: "p",
+                        props: { backupVaultName: "dr-backup-vault", policy },
+                    },
+                ]),
+            );
+        const deny = { Effect: "Deny", Principal: "*", Action: "*" };
+        it("a single statement object, and * for every action", () => {
+            assertCompliant(run(JSON.stringify({ Statement: deny })));
+            assertCompliant(
+                run(
+                    JSON.stringify({
+                        Statement: [
+                            { ...deny, Action: "BACKUP:Delete*" },
+                            { ...deny, Action: ["backup:UpdateRecoveryPointLifecycle", "backup:*VaultAccessPolicy"] },
+                        ],
+                    }),
+                ),
+            );
+        });
+        it("ignores statements that are not objects, a document without statements, and a non-string document", () => {
+            assertViolation(run(JSON.stringify({ Statement: [null, "x", 3] })), "does not deny");
+            assertViolation(run(JSON.stringify({})), "does not deny");
+            assertViolation(run(42), "does not deny");
+        });
+        it("names the allowed actions", () => {
+            const outcome = run(
+                JSON.stringify({
+                    Statement: [
+                        deny,
+                        {
+                            Effect: "Allow",
+                            Principal: { AWS: "arn:aws:iam::1:root" },
+                            Action: "backup:DeleteRecoveryPoint",
+                        },
+                    ],
+                }),
+            );
+            assert.equal(outcome.violations.length, 1);
+            assert.equal(
+                outcome.violations[0].message,
+                "Backup-account vault 'v' access policy allows backup:DeleteRecoveryPoint. Remove the Allow; only the break-glass role may, by exception to the Deny.",
+            );
+        });
+    });
+
+    describe("vault notifications and locks, one bound at a time", () => {
+        it("names the missing events", () => {
+            const outcome = runPolicy(
+                vaultFailureNotifications,
+                stackArgs(
+                    [
+                        { type: "aws:backup/vault:Vault", name: "v", props: { name: "v1" } },
+                        {
+                            type: "aws:backup/vaultNotifications:VaultNotifications",
+                            name: "n",
+                            props: { backupVaultName: "v1", backupVaultEvents: ["X"] },
+                        },
+                    ],
+                    { config: { requiredEvents: ["COPY_JOB_FAILED", "Y"] } },
+                ),
+            );
+            assert.equal(
+                outcome.violations[0].message,
+                "Vault 'v' notifications miss the events COPY_JOB_FAILED, Y. Add them to `backupVaultEvents`.",
+            );
+        });
+        it("checks min and max of a compliance lock separately", () => {
+            const run = (lock: Record<string, unknown>) =>
+                runPolicy(
+                    archiveVaultLocked,
+                    stackArgs([
+                        { type: "aws:backup/vault:Vault", name: "central", props: { name: "central-backup-vault" } },
+                        {
+                            type: "aws:backup/vaultLockConfiguration:VaultLockConfiguration",
+                            name: "lock",
+                            props: { backupVaultName: "central-backup-vault", changeableForDays: 3, ...lock },
+                        },
+                    ]),
+                );
+            assertCompliant(run({ minRetentionDays: 40000 }));
+            assertCompliant(run({ maxRetentionDays: 1 }));
+            assertCompliant(run({ minRetentionDays: null, maxRetentionDays: null }));
+            assertCompliant(run({ minRetentionDays: 40000, maxRetentionDays: null }));
+        });
+    });
+
+    describe("backup-service-role-permissions joins attachments by role name", () => {
+        it("ignores attachments whose role or policy is unknown, and accepts roles with a path", () => {
+            const outcome = runPolicy(
+                serviceRolePermissions,
+                stackArgs([
+                    { type: "aws:iam/role:Role", name: "r", props: { name: "backup" } },
+                    { type: "aws:iam/role:Role", name: "r2", props: { name: unknown.string } },
+                    {
+                        type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+                        name: "a",
+                        props: {
+                            role: unknown.string,
+                            policyArn: "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
+                        },
+                    },
+                    {
+                        type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+                        name: "b",
+                        props: { role: "backup", policyArn: unknown.string },
+                    },
+                    {
+                        type: "aws:backup/selection:Selection",
+                        name: "s",
+                        props: { iamRoleArn: "arn:aws:iam::1:role/team/backup" },
+                    },
+                ]),
+            );
+            assert.equal(outcome.violations.length, 1);
+            assert.equal(
+                outcome.violations[0].message,
+                "Role 'backup' of Selection 's' lacks AWSBackupServiceRolePolicyForBackup, so AWS Backup cannot back up or copy what it selects. Attach arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup to it.",
+            );
+            assertCompliant(
+                runPolicy(
+                    serviceRolePermissions,
+                    stackArgs([
+                        { type: "aws:iam/role:Role", name: "r", props: { name: "backup" } },
+                        {
+                            type: "aws:backup/selection:Selection",
+                            name: "s",
+                            props: { iamRoleArn: "not-an-arn/backup" },
+                        },
+                    ]),
+                ),
+            );
         });
     });
 });
