@@ -105,6 +105,7 @@ describe("cross-stack wiring", () => {
                     ).Statement.find((s: Statement) => s.Sid === "ReplicationRolesEncrypt");
                     assert.deepEqual(keyStatement.Condition.StringEquals, {
                         "kms:ViaService": [`s3.${region}.amazonaws.com`],
+                        "kms:CallerAccount": ["111111111111", "222222222222"],
                     });
                 });
             }
