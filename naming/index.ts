@@ -46,7 +46,7 @@ export function localVaultArn(accountId: string, region: string, environment: st
 // same roles and fail with EntityAlreadyExists ("IAM object quotas and names": role names are unique
 // within the account). Every IAM name a deployment stack creates therefore ends in its region.
 
-/** `{env}-env-{purpose}-{region}`: at most 16 + 5 + 22 + 1 + 14 = 58 characters, within IAM's 64. */
+/** `{env}-env-{purpose}-{region}`: at most 16 + 5 + 26 + 1 + 14 = 62 characters, within IAM's 64. */
 export function deploymentRoleName(environment: string, region: string, purpose: DeploymentRolePurpose): string {
     return `${envName(environment, purpose)}-${region}`;
 }
@@ -63,6 +63,21 @@ export const DEPLOYMENT_ROLE_PURPOSES = [
     "backup-restore-testing",
     /** AWS Config's role, where the stack creates the recorder. */
     "backup-config-recorder",
+    /** The restore-test validator (Lambda) of the stack's restore testing plan. */
+    "backup-validate-restores",
+    /** EventBridge's role forwarding the DR region's tamper events to the primary region's bus. */
+    "backup-tamper-forward",
+    /**
+     * The scheduled protection functions (stacks/automation.ts), one role each. The backup account's
+     * escrow key admits `{env}-env-secret-escrow-*`, so no other role's name may start so.
+     */
+    "secret-escrow",
+    "user-pool-export",
+    "table-export",
+    /** EventBridge Scheduler's role invoking each of them. */
+    "scheduler-secret-escrow",
+    "scheduler-user-pool-export",
+    "scheduler-table-export",
 ] as const;
 export type DeploymentRolePurpose = (typeof DEPLOYMENT_ROLE_PURPOSES)[number];
 
@@ -240,21 +255,45 @@ export { SECRET_ESCROW_PURPOSE, SECRET_ESCROW_KEY_ALIAS, SECRET_ESCROW_PREFIX } 
 // ---------------------------------------------------------------------------------------------
 // Scheduled protection in the deployment accounts (no person in the loop)
 
+/** The scheduled protection tasks of a deployment stack; each is also a role purpose. */
+export type ScheduledTask = "secret-escrow" | "user-pool-export" | "table-export";
+
 /**
  * The scheduled protection functions of a deployment account are named `vat-backup-<env>-<task>`
- * (function, role, log group, queue, schedules and rules alike), inside the deploy role's grants.
+ * (function, log group, queue, schedules and rules alike: regional names), inside the deploy role's
+ * grants. Their IAM roles are global and follow `deploymentRoleName` instead (`scheduledRoleNames`).
  */
 export function scheduledFunctionName(environment: string, task: string): string {
     return `${PROJECT}-${environment}-${task}`;
 }
 
-/** The function (and role) that escrows the critical secrets; the backup account's escrow key admits only it. */
-export function secretEscrowRoleName(environment: string): string {
-    return scheduledFunctionName(environment, "secret-escrow");
+/** The roles of a scheduled protection function: its own, and the one EventBridge Scheduler invokes it with. */
+export function scheduledRoleNames(
+    environment: string,
+    region: string,
+    task: ScheduledTask,
+): { function: string; scheduler: string } {
+    return {
+        function: deploymentRoleName(environment, region, task),
+        scheduler: deploymentRoleName(environment, region, `scheduler-${task}`),
+    };
 }
 
-export function secretEscrowRoleArn(accountId: string, environment: string): string {
-    return iamRoleArn(accountId, secretEscrowRoleName(environment));
+/** The role of the function that escrows the critical secrets; the backup account's escrow key admits only it. */
+export function secretEscrowRoleName(environment: string, region: string): string {
+    return scheduledRoleNames(environment, region, "secret-escrow").function;
+}
+
+export function secretEscrowRoleArn(accountId: string, environment: string, region: string): string {
+    return iamRoleArn(accountId, secretEscrowRoleName(environment, region));
+}
+
+/**
+ * The escrow roles of every regional stack of `environment` in the account, for the backup account's
+ * escrow key (ArnLike): the backup stack does not know which regions a deployment runs in.
+ */
+export function secretEscrowRoleArnPattern(accountId: string, environment: string): string {
+    return iamRoleArn(accountId, `${envName(environment, "secret-escrow")}-*`);
 }
 
 export function secretEscrowKeyAliasArn(backupAccountId: string, region: string): string {

@@ -186,12 +186,17 @@ export function deploymentAutomation(
     const central = cfg.backupAccount;
     const common = { accountId: cfg.accountId, region: cfg.region, alertTopicArn: t.alertTopicArn };
     const created: ScheduledFunction[] = [];
+    // IAM role names are global: a second regional stack of the account must not recreate them.
+    const roles = (task: naming.ScheduledTask) => {
+        const names = naming.scheduledRoleNames(env, cfg.region, task);
+        return { roleName: names.function, schedulerRoleName: names.scheduler };
+    };
 
     const critical = cfg.secrets.filter((s) => s.critical);
     if (a.secretEscrow.enabled && critical.length) {
         const pkg = lambdaPackage("lambdas/secretEscrow/handler.ts");
         const secrets = critical.map((s) => ({ name: s.name, versions: escrowVersionsOf(s) }));
-        const functionName = naming.secretEscrowRoleName(env);
+        const functionName = naming.scheduledFunctionName(env, "secret-escrow");
         created.push(
             new ScheduledFunction(
                 "secret-escrow",
@@ -199,6 +204,7 @@ export function deploymentAutomation(
                     ...common,
                     ...pkg,
                     functionName,
+                    ...roles("secret-escrow"),
                     description:
                         "Escrows every version that matters of the critical secrets under the backup account's key",
                     alarmNamePrefix: functionName,
@@ -301,6 +307,7 @@ export function deploymentAutomation(
                     ...common,
                     ...pkg,
                     functionName,
+                    ...roles("user-pool-export"),
                     description: "Exports every user, group and membership of the user pool for import-users",
                     alarmNamePrefix: functionName,
                     environment: {
@@ -385,6 +392,7 @@ export function deploymentAutomation(
                     ...common,
                     ...pkg,
                     functionName,
+                    ...roles("table-export"),
                     description: "Starts the scheduled DynamoDB exports into the exports bucket",
                     alarmNamePrefix: functionName,
                     timeoutSeconds: 120,

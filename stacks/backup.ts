@@ -239,8 +239,9 @@ export function backupStack(cfg: BackupConfig) {
             extraStatements: secretEscrowKeyStatements({
                 backupAccountId: cfg.accountId,
                 organizationId: cfg.organizationId,
+                // Every regional stack of each deployment: its escrow role ends in its region.
                 escrowRoleArns: cfg.deploymentAccounts.map((a) =>
-                    naming.secretEscrowRoleArn(a.accountId, a.environment),
+                    naming.secretEscrowRoleArnPattern(a.accountId, a.environment),
                 ),
             }),
             protect,

@@ -23,6 +23,13 @@ export const BREAK_GLASS_RESOURCES = [
         name: "central-vault-policy",
     },
     { type: "aws:backup/vaultPolicy:VaultPolicy", parentType: "backup:vault:BackupVault", name: "dr-vault-policy" },
+    // The air-gapped vault's policy names the deployment accounts and carries the same deny
+    // (stacks/backup.ts, airGappedVault.enabled, on by default).
+    {
+        type: "aws:backup/vaultPolicy:VaultPolicy",
+        parentType: "backup:vault:AirGappedVault",
+        name: "air-gapped-vault-policy",
+    },
 ] as const;
 
 /** The URNs step 1 targets: children of the vault components, as `pulumi stack --show-urns` prints them. */

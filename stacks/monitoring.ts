@@ -107,6 +107,7 @@ export function deploymentMonitoring(
             validationAlarms = restoreValidation(
                 {
                     functionName: naming.envName(env, "backup-validate-restores"),
+                    roleName: naming.deploymentRoleName(env, cfg.region, "backup-validate-restores"),
                     accountId: cfg.accountId,
                     region: cfg.region,
                     restoreTesting,
@@ -274,6 +275,7 @@ export function backupAccountMonitoring(
         ? restoreValidation(
               {
                   functionName: "vat-backup-validate-restore-tests",
+                  roleName: `vat-backup-validate-restore-tests-${cfg.region}`,
                   accountId: cfg.accountId,
                   region: cfg.region,
                   restoreTesting,
@@ -384,8 +386,13 @@ export function tamperAlarms(
                 : {
                       forwardToBusArn: naming.arn("events", args.region, args.accountId, "event-bus/default"),
                       accountId: args.accountId,
-                      // IAM role names are global: the region keeps them unique per stack.
-                      forwardingRoleName: `${namePrefix}-tamper-forward-${args.drRegion}`,
+                      // IAM role names are global: the stack's own region keeps them unique per stack
+                      // (the DR region would not: two stacks may share a DR region).
+                      forwardingRoleName: naming.deploymentRoleName(
+                          args.environment,
+                          args.region,
+                          "backup-tamper-forward",
+                      ),
                   },
         },
         inDr,
@@ -397,6 +404,7 @@ export function tamperAlarms(
 function restoreValidation(
     args: {
         functionName: string;
+        roleName: string;
         accountId: string;
         region: string;
         restoreTesting: RestoreTesting;
@@ -413,6 +421,7 @@ function restoreValidation(
         "restore-validation",
         {
             functionName: args.functionName,
+            roleName: args.roleName,
             code: lambda.code,
             handler: lambda.handler,
             accountId: args.accountId,

@@ -36,6 +36,12 @@ export interface FunctionEventRule {
 
 export interface ScheduledFunctionArgs {
     functionName: string;
+    /**
+     * The function's IAM role and the schedules' role. IAM names are global to the account, so a
+     * regional stack names them apart from its regional resources (naming.scheduledRoleNames).
+     */
+    roleName: string;
+    schedulerRoleName: string;
     description: string;
     code: pulumi.asset.Archive;
     handler: string;
@@ -91,7 +97,7 @@ export class ScheduledFunction extends pulumi.ComponentResource {
         this.role = new aws.iam.Role(
             `${name}-role`,
             {
-                name: args.functionName,
+                name: args.roleName,
                 assumeRolePolicy: toJson(serviceTrustPolicy("lambda.amazonaws.com", args.accountId)),
             },
             child,
@@ -153,7 +159,7 @@ export class ScheduledFunction extends pulumi.ComponentResource {
         const schedulerRole = new aws.iam.Role(
             `${name}-scheduler-role`,
             {
-                name: `${args.functionName}-scheduler`,
+                name: args.schedulerRoleName,
                 assumeRolePolicy: toJson(serviceTrustPolicy("scheduler.amazonaws.com", args.accountId)),
             },
             child,

@@ -282,6 +282,11 @@ export function iamStatements(scope: PermissionScope): PolicyStatement[] {
         // Deployment stacks' roles end in their region (naming.deploymentRoleName).
         `arn:aws:iam::${a}:role/*-env-exports-replication-*`,
         `arn:aws:iam::${a}:role/*-env-copy-event-forwarding-*`,
+        // The scheduled protection functions and their schedules (naming.scheduledRoleNames).
+        `arn:aws:iam::${a}:role/*-env-secret-escrow-*`,
+        `arn:aws:iam::${a}:role/*-env-user-pool-export-*`,
+        `arn:aws:iam::${a}:role/*-env-table-export-*`,
+        `arn:aws:iam::${a}:role/*-env-scheduler-*`,
         `arn:aws:iam::${a}:role/vat-backup-*`,
     ];
     return [

@@ -11,7 +11,10 @@ import { PolicyStatement } from "../iam/policyDocument";
 export interface SecretEscrowKeyArgs {
     backupAccountId: string;
     organizationId: string;
-    /** The escrow functions' roles, by ARN (matched with aws:PrincipalArn: they live in other stacks). */
+    /**
+     * The escrow functions' roles, by ARN or ARN pattern (matched with aws:PrincipalArn, ArnLike: they
+     * live in other stacks, one per region a deployment runs in; naming.secretEscrowRoleArnPattern).
+     */
     escrowRoleArns: string[];
 }
 
@@ -40,7 +43,7 @@ export function secretEscrowKeyStatements(args: SecretEscrowKeyArgs): PolicyStat
             Action: "kms:GenerateDataKey",
             Resource: "*",
             Condition: {
-                ArnEquals: { "aws:PrincipalArn": args.escrowRoleArns },
+                ArnLike: { "aws:PrincipalArn": args.escrowRoleArns },
                 StringEquals: {
                     "aws:PrincipalOrgID": args.organizationId,
                     "kms:EncryptionContext:purpose": SECRET_ESCROW_PURPOSE,

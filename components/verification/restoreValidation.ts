@@ -24,6 +24,8 @@ export interface RestoredTableExpectation {
 
 export interface RestoreValidationArgs {
     functionName: string;
+    /** IAM role names are global to the account: the caller ends it in the stack's region (naming.deploymentRoleName). */
+    roleName: string;
     code: pulumi.asset.Archive;
     handler: string;
     accountId: string;
@@ -98,8 +100,7 @@ export class RestoreValidation extends pulumi.ComponentResource {
         const role = new aws.iam.Role(
             `${name}-role`,
             {
-                // IAM role names are global: the region keeps them unique per stack.
-                name: `${args.functionName}-${args.region}`,
+                name: args.roleName,
                 assumeRolePolicy: toJson(serviceTrustPolicy("lambda.amazonaws.com", args.accountId)),
             },
             child,

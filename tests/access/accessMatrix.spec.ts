@@ -1161,7 +1161,7 @@ const TRUST: MatrixQuestion[] = [
     },
 ];
 
-const validatorRole = role(PROD, "prod-env-backup-validate-restores-eu-west-2");
+const validatorRole = role(PROD, naming.deploymentRoleName("prod", REGION, "backup-validate-restores"));
 const restoredTableArn = naming.arn("dynamodb", REGION, PROD, "table/awsbackup-restore-test-4f1c2b");
 const prodReceiptsArn = naming.arn("dynamodb", REGION, PROD, "table/prod-env-receipts");
 const validatorAsks =
@@ -1210,7 +1210,7 @@ const CONTINUOUS_PROOF: MatrixQuestion[] = [
         title: "the DR region's tamper forwarder may put events only on the primary region's default bus",
         expected: "Denied",
         ask: (e) => ({
-            principal: role(PROD, "prod-env-backup-tamper-forward-eu-west-1"),
+            principal: role(PROD, naming.deploymentRoleName("prod", REGION, "backup-tamper-forward")),
             action: "events:PutEvents",
             resource: naming.arn("events", REGION, BACKUP, "event-bus/default"),
             resourceAccount: BACKUP,

@@ -73,6 +73,20 @@ const UPDATE_CALLS: Record<string, (r: RecordedResource, region: string) => Call
             { action: "events:DescribeEventBus", resource: bus },
         ];
     },
+    "aws:iam/role:Role": (r) => {
+        // The backup account's github-checks role trusts the deployment accounts' checks roles, so a new
+        // account changes its trust policy (assumeRolePolicy). The provider's role Update calls
+        // UpdateAssumeRolePolicy for it; its Read calls GetRole, then lists the inline and attached
+        // policies ("Actions, resources, and condition keys for AWS Identity and Access Management").
+        // IAM has no resource policy on these calls: the role's trust policy governs only sts:AssumeRole.
+        const role = naming.iamRoleArn(BACKUP, String(r.inputs.name));
+        return [
+            { action: "iam:UpdateAssumeRolePolicy", resource: role },
+            { action: "iam:GetRole", resource: role },
+            { action: "iam:ListRolePolicies", resource: role },
+            { action: "iam:ListAttachedRolePolicies", resource: role },
+        ];
+    },
     "aws:backup/restoreTestingSelection:RestoreTestingSelection": (r, region) => {
         // The plan's ARN ends in its name and an id AWS assigns: restore-testing-plan:<name>-<id>.
         const plan = naming.arn(

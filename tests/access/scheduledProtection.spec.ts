@@ -25,6 +25,8 @@ const EXPORTS = naming.exportsBucketName("prod", PROD, REGION);
 const SALT = "prod/submit/user-sub-hash-salt";
 const fn = (task: string) => naming.scheduledFunctionName("prod", task);
 const roleArn = (name: string) => naming.iamRoleArn(PROD, name);
+/** The IAM roles are named apart from the (regional) functions: `{env}-env-{purpose}-{region}`. */
+const roles = (task: string) => naming.scheduledRoleNames("prod", REGION, task as naming.ScheduledTask);
 
 interface Roles {
     inline: Record<string, IdentityPolicy>;
@@ -42,7 +44,7 @@ interface Ask {
 const as =
     (task: string, action: string, resource: string, context: Record<string, string> = {}) =>
     (r: Roles): Question => ({
-        principal: roleArn(fn(task)),
+        principal: roleArn(roles(task).function),
         action,
         resource,
         resourceAccount: PROD,
@@ -173,7 +175,7 @@ const QUESTIONS: Ask[] = [
         title: "the escrow schedule's role may invoke the escrow function",
         expected: "Allowed",
         ask: (r) => ({
-            principal: roleArn(`${fn("secret-escrow")}-scheduler`),
+            principal: roleArn(roles("secret-escrow").scheduler),
             action: "lambda:InvokeFunction",
             resource: naming.arn("lambda", REGION, PROD, `function:${fn("secret-escrow")}`),
             resourceAccount: PROD,
@@ -184,7 +186,7 @@ const QUESTIONS: Ask[] = [
         title: "the escrow schedule's role may not invoke another function",
         expected: "Denied",
         ask: (r) => ({
-            principal: roleArn(`${fn("secret-escrow")}-scheduler`),
+            principal: roleArn(roles("secret-escrow").scheduler),
             action: "lambda:InvokeFunction",
             resource: naming.arn("lambda", REGION, PROD, `function:${fn("table-export")}`),
             resourceAccount: PROD,
@@ -197,7 +199,7 @@ const QUESTIONS: Ask[] = [
         ask: (r) => ({
             principal: "scheduler.amazonaws.com",
             action: "sts:AssumeRole",
-            resource: roleArn(`${fn("secret-escrow")}-scheduler`),
+            resource: roleArn(roles("secret-escrow").scheduler),
             resourceAccount: PROD,
             resourcePolicy: r.trust[`${fn("secret-escrow")}-scheduler`],
             context: { "aws:SourceAccount": PROD },
@@ -209,7 +211,7 @@ const QUESTIONS: Ask[] = [
         ask: (r) => ({
             principal: "scheduler.amazonaws.com",
             action: "sts:AssumeRole",
-            resource: roleArn(fn("secret-escrow")),
+            resource: roleArn(roles("secret-escrow").function),
             resourceAccount: PROD,
             resourcePolicy: r.trust[fn("secret-escrow")],
             context: { "aws:SourceAccount": PROD },
