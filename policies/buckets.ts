@@ -342,13 +342,21 @@ function replicatesEverything(rule: ReplicationRule, allowedPrefixes: string[]):
     return !tagged && (prefix === "" || allowedPrefixes.includes(prefix));
 }
 
-/** Buckets some replication rule of the stack writes into (a replica need not replicate onward). */
+/**
+ * Buckets some replication rule of a bucket holding backups writes into: the replicas, which need
+ * not replicate onward. A rule of another bucket (reports replicating into the archive) makes no
+ * replica of its destination. Each destination is known by name, or, when its ARN is unknown
+ * during preview, by the URNs the configuration's rules depend on.
+ */
 function replicationDestinations(args: StackValidationArgs): Set<string> {
     const out = new Set<string>();
-    for (const config of ofTypes(args.resources, BUCKET_REPLICATION)) {
-        for (const rule of asArray(readKnown(() => (config.props as BucketReplicationProps).rules))) {
-            const dest = readKnown(() => rule.destination?.bucket);
-            if (typeof dest === "string") out.add(dest.replace(/^arn:aws[a-z-]*:s3:::/, ""));
+    for (const source of backupBuckets(args, BUCKET_REPLICATION)) {
+        for (const config of source.configs) {
+            for (const rule of asArray(readKnown(() => (config.props as BucketReplicationProps).rules))) {
+                const dest = readOrUnknown(() => rule.destination?.bucket);
+                if (typeof dest === "string") out.add(dest.replace(/^arn:aws[a-z-]*:s3:::/, ""));
+                else if (dest === UNKNOWN) for (const d of config.propertyDependencies?.rules ?? []) out.add(d.urn);
+            }
         }
     }
     return out;
@@ -361,7 +369,8 @@ export const bucketReplicated = bucketPolicy<ReplicatedConfig>(
     'Add an aws.s3.BucketReplicationConfig for the bucket with a rule `status: "Enabled"`, an empty `filter: {}` and the archive as destination.',
     BUCKET_REPLICATION,
     (bucket, reportViolation, { allowedFilterPrefixes }, args) => {
-        if (bucket.name && replicationDestinations(args).has(bucket.name)) return;
+        const replicas = replicationDestinations(args);
+        if ((bucket.name && replicas.has(bucket.name)) || replicas.has(bucket.resource.urn)) return;
         const rules = bucket.configs.flatMap((c) =>
             asArray(readKnown(() => (c.props as BucketReplicationProps).rules)),
         );

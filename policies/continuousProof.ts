@@ -13,7 +13,7 @@
  */
 import type { PolicyResource, ReportViolation, StackValidationPolicy } from "@pulumi/policy";
 import { PRODUCTION_DEFAULTS, ProductionConfig, bucketTier, productionStatus } from "./lib/conventions";
-import { ReferenceIndex, readKnown } from "./lib/joins";
+import { ReferenceIndex, readKnown, readOrUnknown, UNKNOWN } from "./lib/joins";
 import { configWithDefaults, ofTypes, validateStackWith } from "./lib/policy";
 import {
     BUCKET,
@@ -53,8 +53,10 @@ interface EventPattern {
     detail?: Record<string, unknown>;
 }
 
-function patternOf(rule: PolicyResource): EventPattern | undefined {
-    const text = readKnown(() => rule.props.eventPattern);
+/** The rule's event pattern; `UNKNOWN` during preview when it is computed from another resource's output. */
+function patternOf(rule: PolicyResource): EventPattern | undefined | typeof UNKNOWN {
+    const text = readOrUnknown(() => rule.props.eventPattern);
+    if (text === UNKNOWN) return UNKNOWN;
     if (typeof text !== "string") return undefined;
     try {
         const parsed = JSON.parse(text) as unknown;
@@ -66,12 +68,20 @@ function patternOf(rule: PolicyResource): EventPattern | undefined {
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
 
-/** Enabled rules that have at least one target, with their patterns. */
-function targetedRules(
-    resources: PolicyResource[],
-): { rule: PolicyResource; pattern: EventPattern; targets: PolicyResource[] }[] {
+interface TargetedRule {
+    rule: PolicyResource;
+    pattern: EventPattern | typeof UNKNOWN;
+    targets: PolicyResource[];
+}
+
+/**
+ * Enabled rules that have at least one target, with their patterns. A pattern unknown during
+ * preview is kept as `UNKNOWN`: such a rule may be the one a policy looks for, so the policy
+ * judges it at the update instead of reporting it missing.
+ */
+function targetedRules(resources: PolicyResource[]): TargetedRule[] {
     const byRule = new ReferenceIndex(ofTypes(resources, EVENT_TARGET), "rule");
-    const out = [];
+    const out: TargetedRule[] = [];
     for (const rule of ofTypes(resources, EVENT_RULE)) {
         if (readKnown(() => rule.props.state) === "DISABLED") continue;
         const pattern = patternOf(rule);
@@ -139,12 +149,18 @@ export const tamperAlarmsRequired: StackValidationPolicy = {
             secrets: ofTypes(args.resources, SECRET_REPLICA).length > 0,
         };
         const watched = new Set<string>();
+        let undetermined = false;
         for (const { pattern } of targetedRules(args.resources)) {
+            if (pattern === UNKNOWN) {
+                undetermined = true;
+                continue;
+            }
             if (!strings(pattern["detail-type"]).includes(CLOUDTRAIL_API_CALL)) continue;
             for (const name of strings(pattern.detail?.eventName)) watched.add(name);
         }
         const missing = TAMPER_CALLS.filter((c) => holds[c.when] && !watched.has(c.eventName)).map((c) => c.eventName);
-        if (missing.length)
+        // A rule whose pattern is unknown during preview may watch the missing calls: judged at the update.
+        if (missing.length && !undetermined)
             report(
                 `No enabled EventBridge rule with a target alarms on ${missing.join(", ")} ("${CLOUDTRAIL_API_CALL}" events): ` +
                     "a change that weakens the backups would go unnoticed until the next daily check.",
@@ -174,14 +190,17 @@ export const restoreValidationRequired: StackValidationPolicy = {
             if (typeof arn === "string" && arn.startsWith("arn:aws:lambda:")) return true;
             return (t.propertyDependencies?.arn ?? []).some((d) => functions.some((f) => f.urn === d.urn));
         };
-        const validated = targetedRules(args.resources).some(
-            ({ pattern, targets }) =>
+        const toFunctions = targetedRules(args.resources).filter(({ targets }) => targets.some(isFunctionTarget));
+        const validated = toFunctions.some(
+            ({ pattern }) =>
+                pattern !== UNKNOWN &&
                 strings(pattern.source).includes("aws.backup") &&
                 strings(pattern["detail-type"]).includes(RESTORE_JOB_STATE_CHANGE) &&
-                strings(pattern.detail?.status).includes("COMPLETED") &&
-                targets.some(isFunctionTarget),
+                strings(pattern.detail?.status).includes("COMPLETED"),
         );
-        if (!validated)
+        // A rule to a function whose pattern is unknown during preview may be the one: judged at the update.
+        const undetermined = toFunctions.some(({ pattern }) => pattern === UNKNOWN);
+        if (!validated && !undetermined)
             report(
                 `Restore tests run, but no enabled EventBridge rule sends completed restore jobs ("${RESTORE_JOB_STATE_CHANGE}", status COMPLETED) ` +
                     "to a Lambda function: nothing checks what each test restored, and AWS Backup records no validation result.",

@@ -5,7 +5,7 @@
  * region (critical-secrets-replicated) survives a region; only an escrow survives the account.
  */
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { readKnown } from "./lib/joins";
+import { readKnown, readOrUnknown, UNKNOWN } from "./lib/joins";
 import { configWithDefaults, ofTypes } from "./lib/policy";
 
 export const SCHEDULE = "aws:scheduler/schedule:Schedule";
@@ -17,11 +17,16 @@ export interface CriticalSecretsEscrowConfig {
 
 const str = (v: unknown): string | undefined => (typeof v === "string" && v.length > 0 ? v : undefined);
 
-/** The secrets a function escrows, from its environment; an unreadable list escrows nothing. */
-export function escrowedBy(fn: PolicyResource): string[] {
-    const text = str(
-        readKnown(() => (fn.props.environment as { variables?: Record<string, unknown> })?.variables?.ESCROW_SECRETS),
+/**
+ * The secrets a function escrows, from its environment; an unreadable list escrows nothing, and a
+ * list unknown during preview is `UNKNOWN` (the policy cannot judge it yet).
+ */
+export function escrowedBy(fn: PolicyResource): string[] | typeof UNKNOWN {
+    const value = readOrUnknown(
+        () => (fn.props.environment as { variables?: Record<string, unknown> })?.variables?.ESCROW_SECRETS,
     );
+    if (value === UNKNOWN) return UNKNOWN;
+    const text = str(value);
     if (!text) return [];
     try {
         const list: unknown = JSON.parse(text);
@@ -29,6 +34,24 @@ export function escrowedBy(fn: PolicyResource): string[] {
     } catch {
         return [];
     }
+}
+
+/**
+ * The functions of the stack a schedule invokes: by its target's ARN when known, else (during
+ * preview, when the function's ARN is not known yet) by the engine's dependency information.
+ */
+function scheduledFunctions(
+    schedule: PolicyResource,
+    functions: PolicyResource[],
+    functionsByArn: Map<string, PolicyResource>,
+): PolicyResource[] {
+    const target = readOrUnknown(() => (schedule.props.target as { arn?: unknown } | undefined)?.arn);
+    if (target !== UNKNOWN) {
+        const fn = str(target) ? functionsByArn.get(target as string) : undefined;
+        return fn ? [fn] : [];
+    }
+    const deps = schedule.propertyDependencies?.target ?? [];
+    return functions.filter((f) => deps.some((d) => d.urn === f.urn));
 }
 
 export const criticalSecretsEscrowed: StackValidationPolicy = {
@@ -45,18 +68,24 @@ export const criticalSecretsEscrowed: StackValidationPolicy = {
     validateStack: (args, reportViolation) => {
         const { criticalSecrets } = configWithDefaults<CriticalSecretsEscrowConfig>(args, { criticalSecrets: [] });
         if (criticalSecrets.length === 0) args.notApplicable("No critical secrets configured");
+        const functions = ofTypes(args.resources, LAMBDA_FUNCTION);
         const functionsByArn = new Map<string, PolicyResource>();
-        for (const fn of ofTypes(args.resources, LAMBDA_FUNCTION)) {
+        for (const fn of functions) {
             const arn = str(readKnown(() => fn.props.arn));
             if (arn) functionsByArn.set(arn, fn);
         }
         const scheduled = new Set<string>();
+        // During preview a scheduled function's list may be unknown: what it escrows is judged at the update.
+        let undetermined = false;
         for (const schedule of ofTypes(args.resources, SCHEDULE)) {
             if (str(readKnown(() => schedule.props.state)) === "DISABLED") continue;
-            const target = str(readKnown(() => (schedule.props.target as { arn?: unknown })?.arn));
-            const fn = target ? functionsByArn.get(target) : undefined;
-            if (fn) for (const name of escrowedBy(fn)) scheduled.add(name);
+            for (const fn of scheduledFunctions(schedule, functions, functionsByArn)) {
+                const names = escrowedBy(fn);
+                if (names === UNKNOWN) undetermined = true;
+                else for (const name of names) scheduled.add(name);
+            }
         }
+        if (undetermined) return;
         for (const name of criticalSecrets) {
             if (!scheduled.has(name))
                 reportViolation(

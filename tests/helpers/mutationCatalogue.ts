@@ -371,6 +371,35 @@ export const mutations: Mutation[] = [
             },
         ],
     },
+    {
+        id: "pitr-tamper-alarm-disabled",
+        stack: "prod",
+        weakening: "The tamper alarm on UpdateContinuousBackups (PITR switched off) is disabled",
+        caughtBy: ["tamper-alarms-required"],
+        edits: [
+            {
+                op: "set",
+                target: { type: "aws:cloudwatch/eventRule:EventRule", name: "tamper-alarms-pitr-disabled" },
+                path: "state",
+                value: "DISABLED",
+            },
+        ],
+    },
+    {
+        id: "restore-validation-target-removed",
+        stack: "prod",
+        weakening: "Completed restore tests go to no function (the validation rule's target is removed)",
+        caughtBy: ["restore-validation-required"],
+        edits: [
+            {
+                op: "remove",
+                target: {
+                    type: "aws:cloudwatch/eventTarget:EventTarget",
+                    name: "restore-validation-target-completed",
+                },
+            },
+        ],
+    },
     // Vaults and keys.
     {
         id: "vault-aws-managed-key",
@@ -599,6 +628,20 @@ export const mutations: Mutation[] = [
                 op: "delete",
                 target: { type: SECRET_REPLICA, name: "replica-prod-submit-user-sub-hash-salt" },
                 path: "replicaRegion",
+            },
+        ],
+    },
+    {
+        id: "secret-escrow-schedule-disabled",
+        stack: "prod",
+        weakening: "The daily escrow schedule of the critical secrets is disabled",
+        caughtBy: ["critical-secrets-escrowed"],
+        edits: [
+            {
+                op: "set",
+                target: { type: "aws:scheduler/schedule:Schedule", name: "secret-escrow-daily" },
+                path: "state",
+                value: "DISABLED",
             },
         ],
     },

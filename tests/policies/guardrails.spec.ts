@@ -592,6 +592,40 @@ describe("guardrail policies", () => {
                 ]),
             );
         });
+        it("does not make a replica of a bucket that only a bucket holding no backups replicates into", () => {
+            const archive = "vat-backup-archive-3-eu-west-2";
+            const outcome = run([
+                bucket(archive),
+                replication(archive, [
+                    rule({
+                        status: "Disabled",
+                        destination: { bucket: "arn:aws:s3:::vat-backup-archive-3-eu-west-1" },
+                    }),
+                ]),
+                bucket("vat-backup-reports-3-eu-west-2"),
+                replication("vat-backup-reports-3-eu-west-2", [
+                    rule({ destination: { bucket: `arn:aws:s3:::${archive}` } }),
+                ]),
+            ]);
+            assertViolation(
+                outcome,
+                `Backup bucket '${archive}' replicates nothing: every replication rule is Disabled`,
+            );
+        });
+        it("during preview, knows a replica whose ARN is unknown by the dependencies of the rules writing into it", () => {
+            const archive = "vat-backup-archive-3-eu-west-2";
+            const dr = "vat-backup-archive-3-eu-west-1";
+            assertCompliant(
+                run([
+                    bucket(archive),
+                    {
+                        ...replication(archive, [rule({ destination: { bucket: unknown.string } })]),
+                        propertyDependencies: { bucket: [archive], rules: [dr] },
+                    },
+                    bucket(dr),
+                ]),
+            );
+        });
         it("leaves buckets that hold no backups alone", () => {
             assertCompliant(run([bucket("website-assets")]));
         });

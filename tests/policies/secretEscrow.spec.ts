@@ -6,6 +6,7 @@ import {
     FakeResource,
     runPolicy,
     stackArgs,
+    unknown,
 } from "../helpers/policyHarness";
 
 const SALT = "prod/submit/user-sub-hash-salt";
@@ -74,6 +75,29 @@ describe("policies/secretEscrow: critical-secrets-escrowed", () => {
             runPolicy(criticalSecretsEscrowed, stackArgs([broken, schedule()], saltOnly)),
             `Critical secret '${SALT}' has no scheduled escrow`,
         );
+    });
+    it("during preview, follows a schedule whose target ARN is unknown to its function through the engine's dependencies", () => {
+        const previewed = (secrets: string[], dependsOnFunction: boolean) => [
+            escrowFunction(secrets, unknown.string),
+            {
+                ...schedule(unknown.string),
+                propertyDependencies: { target: dependsOnFunction ? ["secret-escrow-function"] : [] },
+            },
+        ];
+        assertCompliant(runPolicy(criticalSecretsEscrowed, stackArgs(previewed([SALT, HMRC], true), critical)));
+        assertViolation(
+            runPolicy(criticalSecretsEscrowed, stackArgs(previewed([SALT], true), critical)),
+            `Critical secret '${HMRC}' has no scheduled escrow`,
+        );
+        assertViolation(
+            runPolicy(criticalSecretsEscrowed, stackArgs(previewed([SALT, HMRC], false), saltOnly)),
+            `Critical secret '${SALT}' has no scheduled escrow`,
+        );
+    });
+    it("during preview, does not judge a scheduled function whose ESCROW_SECRETS is unknown", () => {
+        const fn = escrowFunction([]);
+        (fn.props.environment as { variables: Record<string, string> }).variables.ESCROW_SECRETS = unknown.string;
+        assertCompliant(runPolicy(criticalSecretsEscrowed, stackArgs([fn, schedule()], critical)));
     });
     it("is not applicable without critical secrets in its config", () => {
         assertNotApplicable(runPolicy(criticalSecretsEscrowed, stackArgs([])));
