@@ -410,7 +410,15 @@ describe("GitHub workflows", () => {
             const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
             const commands = readme.split("\n").filter((l) => /^\s*pulumi (preview|up)\b.*--policy-pack\b/.test(l));
             assert.ok(commands.length > 0, "the README shows how to run the pack");
-            for (const line of commands) assert.match(line, /--policy-pack-config policies\/config\/\w+\.json/, line);
+            for (const line of commands) {
+                // This project's stacks use their CI config; another program of the estate its own file.
+                const ownStacks = /--policy-pack policies\b/.test(line);
+                assert.match(
+                    line,
+                    ownStacks ? /--policy-pack-config policies\/config\/\w+\.json/ : /--policy-pack-config \S+\.json/,
+                    line,
+                );
+            }
         });
     });
 
