@@ -144,7 +144,7 @@ export async function exportTables(
 }
 
 /** How the export is encrypted in S3: DynamoDB's ExportTableToPointInTime parameters. */
-interface ExportEncryption {
+export interface ExportEncryption {
     S3SseAlgorithm: "KMS" | "AES256";
     S3SseKmsKeyId?: string;
 }
@@ -154,7 +154,7 @@ interface ExportEncryption {
  * its own ("ExportTableToPointInTime", DynamoDB API Reference: S3SseAlgorithm AES256 or KMS,
  * S3SseKmsKeyId), and the exports bucket denies every put not under its key.
  */
-async function bucketEncryption(ctx: DrContext, bucket: string, account: string): Promise<ExportEncryption> {
+export async function bucketEncryption(ctx: DrContext, bucket: string, account: string): Promise<ExportEncryption> {
     const out = await ctx.gate.read(
         ctx.clients().s3,
         new GetBucketEncryptionCommand({ Bucket: bucket, ExpectedBucketOwner: account }),

@@ -10,6 +10,7 @@ import {
     ListUsersInGroupCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { bucketEncryption } from "./exportTable";
 import * as fs from "fs";
 import * as path from "path";
 import * as naming from "../../naming";
@@ -159,13 +160,20 @@ export async function exportUsers(ctx: DrContext, options: ExportUsersOptions): 
 
 /**
  * A scheduled export is only worth something if it outlives the machine that made it: put it into
- * the exports bucket, which replicates into the backup account's Object Lock archive. No encryption
- * header is sent, so the bucket's default key applies (its policy refuses any other encryption).
+ * the exports bucket, which replicates into the backup account's Object Lock archive. The bucket's
+ * own key is named in the request: its policy denies a put whose encryption headers are absent or
+ * other (StringNotEqualsIfExists evaluates to true when the key is missing from the request, "IAM
+ * JSON policy elements: Condition operators", ...IfExists).
  */
 async function uploadExport(ctx: DrContext, report: Report, userPoolId: string, out: string): Promise<string> {
     const stack = ctx.requireStack("with --upload");
     const bucket = naming.exportsBucketName(stack.environment, stack.accountId, stack.region);
     const prefix = `${USER_EXPORT_PREFIX}/${userPoolId}/${compactTimestamp(ctx.clock.now())}`;
+    const encryption = await bucketEncryption(ctx, bucket, stack.accountId);
+    const headers =
+        encryption.S3SseAlgorithm === "KMS"
+            ? { ServerSideEncryption: "aws:kms" as const, SSEKMSKeyId: encryption.S3SseKmsKeyId }
+            : { ServerSideEncryption: "AES256" as const };
     for (const file of [USERS_JSON, USERS_CSV]) {
         await ctx.gate.mutate(
             ctx.clients().s3,
@@ -176,6 +184,7 @@ async function uploadExport(ctx: DrContext, report: Report, userPoolId: string, 
                 ContentType: file.endsWith(".json") ? "application/json" : "text/csv",
                 ExpectedBucketOwner: stack.accountId,
                 ChecksumAlgorithm: "SHA256",
+                ...headers,
             }),
         );
     }

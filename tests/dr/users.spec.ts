@@ -13,7 +13,7 @@ import {
     ListUsersInGroupCommand,
     StartUserImportJobCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
-import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { GetBucketEncryptionCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { strict as assert } from "assert";
 import * as fs from "fs";
@@ -22,6 +22,7 @@ import { DrHarness, awsError } from "../helpers/drHarness";
 
 const OLD_POOL = "eu-west-2_OLDPOOL1";
 const NEW_POOL = "eu-west-2_NEWPOOL2";
+const EXPORTS_KEY = "arn:aws:kms:eu-west-2:111111111111:key/11111111-2222-3333-4444-555555555555";
 const HEADER = [
     "name",
     "given_name",
@@ -126,6 +127,20 @@ describe("dr export-users", () => {
 
     it("with --upload, puts both files into the stack's exports bucket under its own key, so a scheduled export outlives its runner", async () => {
         h.mocks().s3.on(PutObjectCommand).resolves({});
+        h.mocks()
+            .s3.on(GetBucketEncryptionCommand)
+            .resolves({
+                ServerSideEncryptionConfiguration: {
+                    Rules: [
+                        {
+                            ApplyServerSideEncryptionByDefault: {
+                                SSEAlgorithm: "aws:kms",
+                                KMSMasterKeyID: EXPORTS_KEY,
+                            },
+                        },
+                    ],
+                },
+            });
         const out = path.join(h.tmp, "export");
         const r = await h.run(["export-users", "--stack", "prod", "--out", out, "--upload"]);
         assert.equal(r.code, 0, r.stdout + r.stderr);
@@ -140,7 +155,9 @@ describe("dr export-users", () => {
         for (const put of puts) {
             assert.equal(put.Bucket, "prod-env-backup-exports-111111111111-eu-west-2");
             assert.equal(put.ExpectedBucketOwner, "111111111111");
-            assert.equal(put.ServerSideEncryption, undefined, "no header: the bucket's own key applies");
+            // The bucket denies a put without these headers (StringNotEqualsIfExists is true when absent).
+            assert.equal(put.ServerSideEncryption, "aws:kms");
+            assert.equal(put.SSEKMSKeyId, EXPORTS_KEY);
         }
         assert.equal(String(puts[0].Body), fs.readFileSync(path.join(out, "users.json"), "utf8"));
         assert.match(r.stdout, /uploaded to s3:\/\/prod-env-backup-exports-111111111111-eu-west-2\/cognito-exports\//);
