@@ -11,7 +11,13 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { PolicyStatement, policyDocument, serviceTrustPolicy, toJson } from "../iam/policyDocument";
+import {
+    PolicyStatement,
+    policyDocument,
+    serviceTrustPolicy,
+    toJson,
+    ruleDeadLetterQueuePolicy,
+} from "../iam/policyDocument";
 import { AlarmSpec, createMetricAlarm } from "../monitoring/alarms";
 import { FunctionAlarms } from "../monitoring/functionAlarms";
 
@@ -237,16 +243,10 @@ export class ScheduledFunction extends pulumi.ComponentResource {
                 {
                     queueUrl: this.deadLetterQueue.url,
                     policy: toJson(
-                        policyDocument([
-                            {
-                                Sid: "UndeliveredRuleEvents",
-                                Effect: "Allow",
-                                Principal: { Service: "events.amazonaws.com" },
-                                Action: "sqs:SendMessage",
-                                Resource: this.deadLetterQueue.arn,
-                                Condition: { ArnEquals: { "aws:SourceArn": this.rules.map((r) => r.arn) } },
-                            },
-                        ]),
+                        ruleDeadLetterQueuePolicy(
+                            this.deadLetterQueue.arn,
+                            this.rules.map((r) => r.arn),
+                        ),
                     ),
                 },
                 child,

@@ -6,7 +6,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { policyDocument, serviceTrustPolicy, toJson } from "../iam/policyDocument";
+import { policyDocument, serviceTrustPolicy, toJson, ruleDeadLetterQueuePolicy } from "../iam/policyDocument";
 
 export interface SecondRegionCopyArgs {
     functionName: string;
@@ -186,18 +186,7 @@ export class SecondRegionCopy extends pulumi.ComponentResource {
             `${name}-dlq-policy`,
             {
                 queueUrl: this.deadLetterQueue.url,
-                policy: toJson(
-                    policyDocument([
-                        {
-                            Sid: "UndeliveredRuleEvents",
-                            Effect: "Allow",
-                            Principal: { Service: "events.amazonaws.com" },
-                            Action: "sqs:SendMessage",
-                            Resource: this.deadLetterQueue.arn,
-                            Condition: { ArnEquals: { "aws:SourceArn": this.rule.arn } },
-                        },
-                    ]),
-                ),
+                policy: toJson(ruleDeadLetterQueuePolicy(this.deadLetterQueue.arn, this.rule.arn)),
             },
             child,
         );

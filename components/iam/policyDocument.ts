@@ -79,3 +79,23 @@ export function serviceTrustPolicy(service: string, sourceAccount?: string): Pol
         },
     ]);
 }
+
+/**
+ * A dead-letter queue's policy for EventBridge: only the named rules may put the events they could
+ * not deliver (aws:SourceArn, the confused-deputy guard EventBridge's DLQ documentation asks for).
+ */
+export function ruleDeadLetterQueuePolicy(
+    queueArn: pulumi.Input<string>,
+    ruleArns: pulumi.Input<string> | pulumi.Input<string>[],
+): PolicyDocument {
+    return policyDocument([
+        {
+            Sid: "UndeliveredRuleEvents",
+            Effect: "Allow",
+            Principal: { Service: "events.amazonaws.com" },
+            Action: "sqs:SendMessage",
+            Resource: queueArn,
+            Condition: { ArnEquals: { "aws:SourceArn": ruleArns } },
+        },
+    ]);
+}

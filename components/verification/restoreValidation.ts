@@ -9,7 +9,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { LAMBDA_RUNTIME } from "../copy/secondRegionCopy";
-import { policyDocument, serviceTrustPolicy, toJson } from "../iam/policyDocument";
+import { policyDocument, serviceTrustPolicy, toJson, ruleDeadLetterQueuePolicy } from "../iam/policyDocument";
 import { createMetricAlarm } from "../monitoring/alarms";
 import { FunctionAlarms } from "../monitoring/functionAlarms";
 
@@ -261,16 +261,7 @@ export class RestoreValidation extends pulumi.ComponentResource {
             {
                 queueUrl: this.deadLetterQueue.url,
                 policy: toJson(
-                    policyDocument([
-                        {
-                            Sid: "UndeliveredRuleEvents",
-                            Effect: "Allow",
-                            Principal: { Service: "events.amazonaws.com" },
-                            Action: "sqs:SendMessage",
-                            Resource: this.deadLetterQueue.arn,
-                            Condition: { ArnEquals: { "aws:SourceArn": [this.completedRule.arn, this.sweepRule.arn] } },
-                        },
-                    ]),
+                    ruleDeadLetterQueuePolicy(this.deadLetterQueue.arn, [this.completedRule.arn, this.sweepRule.arn]),
                 ),
             },
             child,
