@@ -50,6 +50,14 @@ describe("dr --help", () => {
             const r = await h.run([spec.name, "--help"]);
             assert.equal(r.code, 0);
             const entries = [...section(r.stdout, "Arguments"), ...section(r.stdout, "Options")];
+            // Commander lists an argument under "Arguments:" only when it has a description.
+            const usage = /^Usage: .*$/m.exec(r.stdout)?.[0] ?? "";
+            for (const [, argument] of usage.matchAll(/[<[]([\w-]+)(?:\.\.\.)?[>\]]/g))
+                if (argument !== "options")
+                    assert.ok(
+                        entries.some((e) => e.term === argument),
+                        `${spec.name} <${argument}> is explained`,
+                    );
             assert.ok(entries.length > 1, r.stdout);
             for (const entry of entries)
                 assert.ok(entry.description.length > 0, `${spec.name} ${entry.term}: '${entry.description}'`);

@@ -156,6 +156,7 @@ describe("dr restore-pitr", () => {
             tooOld.stderr,
             /is outside the restorable window of prod-env-receipts: .* to 2026-11-26T02:55:00.000Z/,
         );
+        assert.match(tooOld.stderr, /^next: Pick a time inside that window; for an older state use a recovery point/m);
         const tooRecent = await h.run([
             "restore-pitr",
             SOURCE,
@@ -514,6 +515,8 @@ describe("dr restore-pitr --deleted", () => {
             { TargetTableName: SOURCE, BackupArn: backup("b", "AVAILABLE", 3).BackupArn },
         ]);
         assert.deepEqual(h.clock.sleeps, [20_000, 20_000], "waited until ACTIVE");
+        assert.match(r.stderr, /restore prod-env-receipts: CREATING/);
+        assert.match(r.stdout, /^done {2}prod-env-receipts: restore /m);
         assert.ok(
             r.stdout
                 .split("\n")
