@@ -207,6 +207,27 @@ describe("dr drill: the report, the measurement and what is told", () => {
         );
     });
 
+    it("counts a table restored in exactly its RTO as within it (an RTO is the longest tolerable time)", async () => {
+        let polls = 0;
+        h.mocks("backup", "eu-west-2")
+            .backup.on(DescribeCopyJobCommand, { CopyJobId: "copy-prod-env-receipts-new" })
+            .callsFake(() =>
+                ++polls < 5
+                    ? { CopyJob: { State: "RUNNING" } }
+                    : {
+                          CopyJob: {
+                              State: "COMPLETED",
+                              DestinationRecoveryPointArn: `arn:aws:backup:eu-west-2:${ACCOUNT}:recovery-point:slow`,
+                          },
+                      },
+            );
+        const r = await drill("--only", "prod-env-receipts", "--poll-seconds", "3600");
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        const row = table(sections(fs.readFileSync(report, "utf8")).get("## Tables"))[0];
+        assert.deepEqual([row.total, row["within RTO"]], ["4h00m", "yes"]);
+        assert.equal(measurement().tables[0].withinRto, true);
+    });
+
     it("deletes only copies it made: a table whose copy failed leaves no recovery point to delete", async () => {
         h.mocks("backup", "eu-west-2")
             .backup.on(DescribeCopyJobCommand, { CopyJobId: "copy-prod-env-passes-new" })
