@@ -206,8 +206,8 @@ export function makeHandler(deps: UserPoolRoundTripDeps): (event?: unknown) => P
     const now = deps.now ?? (() => new Date());
     const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
     const log = deps.log ?? ((entry) => console.log(JSON.stringify(entry)));
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const send = <T = any>(client: Sender, command: unknown): Promise<T> =>
-        // eslint-disable-line @typescript-eslint/no-explicit-any
         withThrottleRetry(() => client.send(command), deps.retry);
 
     return async () => {
