@@ -563,6 +563,28 @@ export const automationSchema = z
             })
             .strict()
             .prefault({}),
+        /** Monthly: the newest user-pool export imported into a scratch pool and compared (issue 17). */
+        userPoolRoundTrip: z
+            .object({
+                enabled: z.boolean().default(true),
+                /** The 2nd of each month, 06:00 UTC. */
+                schedule: scheduleExpression.default("cron(0 6 2 * ? *)"),
+                /** Users whose attributes are compared after the import (spread over the export). */
+                sampleSize: z.number().int().min(1).max(1000).default(25),
+            })
+            .strict()
+            .prefault({}),
+        /** Monthly: one evidence document per account (restore tests, copy lags, audit reports, drift, gaps). */
+        evidencePack: z
+            .object({
+                enabled: z.boolean().default(true),
+                /** The 1st of each month, 08:00 UTC: the previous calendar month. */
+                schedule: scheduleExpression.default("cron(0 8 1 * ? *)"),
+                /** A copy job slower than this is listed as an open gap. */
+                maxCopyLagHours: z.number().min(1).max(168).default(24),
+            })
+            .strict()
+            .prefault({}),
     })
     .strict();
 
