@@ -45,7 +45,7 @@ interface Ask {
 }
 
 const as =
-    (task: string, action: string, resource: string, context: Record<string, string> = {}) =>
+    (task: string, action: string, resource: string, context: Record<string, string | string[]> = {}) =>
     (r: Roles): Question => ({
         principal: roleArn(roles(task).function),
         action,
