@@ -15,6 +15,7 @@ import { schedulerIntervalHours } from "../aws/rules";
 import { FunctionSchedule, ScheduledFunction } from "../components/automation/scheduledFunction";
 import { PolicyStatement } from "../components/iam/policyDocument";
 import { AlarmSpec } from "../components/monitoring/alarms";
+import { EvidencePack } from "../components/verification/evidencePack";
 import { UserPoolRoundTrip } from "../components/verification/userPoolRoundTrip";
 import { lambdaPackage } from "../lambdas/package";
 import { DeploymentConfig } from "./config";
@@ -503,6 +504,40 @@ export function deploymentAutomation(
             inPrimary,
         );
         created.push(roundTrip.scheduled);
+    }
+    // Monthly evidence pack (issue 17): into the exports bucket, whose replication carries it into both archives.
+    if (a.evidencePack.enabled) {
+        const pkg = lambdaPackage("lambdas/evidencePack/handler.ts");
+        const names = naming.scheduledRoleNames(env, cfg.region, "evidence-pack");
+        const pack = new EvidencePack(
+            "evidence-pack",
+            {
+                ...pkg,
+                functionName: naming.scheduledFunctionName(env, "evidence-pack"),
+                roleName: names.function,
+                schedulerRoleName: names.scheduler,
+                stack: env,
+                accountId: cfg.accountId,
+                region: cfg.region,
+                destination: {
+                    mode: "exports-bucket",
+                    bucketName: t.exportsBucketName,
+                    bucketArn: t.exportsBucketArn,
+                    kmsKeyArn: t.exportsKeyArn,
+                },
+                evidencePrefix: naming.EVIDENCE_PACK_PREFIX,
+                driftBucketName: t.exportsBucketName,
+                driftBucketArn: t.exportsBucketArn,
+                driftKeyArn: t.exportsKeyArn,
+                driftPrefix: naming.DRIFT_REPORT_PREFIX,
+                schedule: a.evidencePack.schedule,
+                maxCopyLagHours: a.evidencePack.maxCopyLagHours,
+                metricNamespace: NS,
+                alertTopicArn: t.alertTopicArn,
+            },
+            inPrimary,
+        );
+        created.push(pack.scheduled);
     }
     return { functions: created, alarmArns: created.flatMap((f) => f.alarmArns) };
 }

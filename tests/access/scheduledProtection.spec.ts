@@ -281,6 +281,46 @@ const QUESTIONS: Ask[] = [
             context: { "aws:SourceAccount": "999999999999" },
         }),
     },
+    // The evidence pack (issue 17): reads AWS Backup's job lists and its stack's drift summaries, writes its own prefix.
+    {
+        title: "prod's evidence pack may write its month's evidence under evidence-packs/<account>/",
+        expected: "Allowed",
+        ask: as("evidence-pack", "s3:PutObject", `arn:aws:s3:::${EXPORTS}/evidence-packs/${PROD}/2026-11/evidence.md`),
+    },
+    {
+        title: "prod's evidence pack may not write elsewhere in the exports bucket",
+        expected: "Denied",
+        ask: as("evidence-pack", "s3:PutObject", `arn:aws:s3:::${EXPORTS}/drift-reports/prod/forged.json`),
+    },
+    {
+        title: "prod's evidence pack may read prod's drift summaries",
+        expected: "Allowed",
+        ask: as("evidence-pack", "s3:GetObject", `arn:aws:s3:::${EXPORTS}/drift-reports/prod/20261107T060000Z.json`),
+    },
+    {
+        title: "prod's evidence pack may not read the secret escrows",
+        expected: "Denied",
+        ask: as("evidence-pack", "s3:GetObject", `arn:aws:s3:::${EXPORTS}/secrets-escrow/${PROD}/${SALT}/x.json`),
+    },
+    {
+        title: "prod's evidence pack may list the period's restore jobs",
+        expected: "Allowed",
+        ask: as("evidence-pack", "backup:ListRestoreJobs", "*"),
+    },
+    {
+        title: "prod's evidence pack may not start a restore",
+        expected: "Denied",
+        ask: as("evidence-pack", "backup:StartRestoreJob", naming.arn("backup", REGION, PROD, "recovery-point:abc")),
+    },
+    {
+        title: "prod's evidence pack may not delete a recovery point",
+        expected: "Denied",
+        ask: as(
+            "evidence-pack",
+            "backup:DeleteRecoveryPoint",
+            naming.arn("backup", REGION, PROD, "recovery-point:abc"),
+        ),
+    },
     {
         title: "the escrow schedule's role may invoke the escrow function",
         expected: "Allowed",
@@ -335,7 +375,7 @@ describe("access matrix: the scheduled escrow and export functions (IAM simulato
         const prod = new Registered(await runStackOffline("prod"));
         const inline: Roles["inline"] = {};
         const trust: Roles["trust"] = {};
-        for (const task of ["secret-escrow", "table-export", "user-pool-export", "users-round-trip"]) {
+        for (const task of ["secret-escrow", "table-export", "user-pool-export", "users-round-trip", "evidence-pack"]) {
             for (const [suffix, logical] of [
                 ["", `${task}-policy`],
                 ["-scheduler", `${task}-scheduler-policy`],
