@@ -323,6 +323,10 @@ export const DRIFT_REPORT_PREFIX = "drift-reports";
  */
 export const ROUND_TRIP_SCRATCH_TAG = { key: "vat-backup:purpose", value: "user-pool-round-trip" } as const;
 
+/** The backup account's evidence pack roles (one backup stack per account: no region needed). */
+export const BACKUP_ACCOUNT_EVIDENCE_ROLE_NAME = "vat-backup-evidence-pack";
+export const BACKUP_ACCOUNT_EVIDENCE_SCHEDULER_ROLE_NAME = "vat-backup-scheduler-evidence-pack";
+
 export function roundTripScratchPoolPrefix(environment: string): string {
     return `${PROJECT}-${environment}-round-trip-`;
 }

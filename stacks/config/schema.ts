@@ -446,6 +446,8 @@ export const backupMonitoringSchema = z
     .object({
         /** As for the deployment stacks: the backup account's Config rules and audit controls need a recorder. */
         createConfigRecorder: z.boolean().default(true),
+        /** The backup account's monthly evidence pack, written straight into both archives. */
+        evidencePack: z.lazy(() => evidencePackSchema).prefault({}),
         restoreTest: restoreTestSchema
             .omit({ tables: true })
             .extend({
@@ -503,6 +505,17 @@ function checkRestoreValidation(
 // table exports. Each can be switched off, knowingly: the posture report shows the gap it leaves.
 
 const scheduleExpression = z.string().superRefine(satisfies(rules.schedulerExpression));
+
+/** The monthly evidence pack of an account (deployment: `automation.evidencePack`; backup: `monitoring.evidencePack`). */
+export const evidencePackSchema = z
+    .object({
+        enabled: z.boolean().default(true),
+        /** The 1st of each month, 08:00 UTC: the previous calendar month. */
+        schedule: scheduleExpression.default("cron(0 8 1 * ? *)"),
+        /** A copy job slower than this is listed as an open gap. */
+        maxCopyLagHours: z.number().min(1).max(168).default(24),
+    })
+    .strict();
 
 export const automationSchema = z
     .object({
@@ -575,16 +588,7 @@ export const automationSchema = z
             .strict()
             .prefault({}),
         /** Monthly: one evidence document per account (restore tests, copy lags, audit reports, drift, gaps). */
-        evidencePack: z
-            .object({
-                enabled: z.boolean().default(true),
-                /** The 1st of each month, 08:00 UTC: the previous calendar month. */
-                schedule: scheduleExpression.default("cron(0 8 1 * ? *)"),
-                /** A copy job slower than this is listed as an open gap. */
-                maxCopyLagHours: z.number().min(1).max(168).default(24),
-            })
-            .strict()
-            .prefault({}),
+        evidencePack: evidencePackSchema.prefault({}),
     })
     .strict();
 
