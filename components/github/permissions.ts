@@ -655,6 +655,13 @@ export function checksStatements(scope: PermissionScope): PolicyStatement[] {
             Resource: exportsObjects,
         },
         {
+            // The drift workflow's summaries (tools/driftSummary.ts): the backup account keeps them in its reports bucket.
+            Sid: "WriteDriftSummaries",
+            Effect: "Allow",
+            Action: "s3:PutObject",
+            Resource: `arn:aws:s3:::vat-backup-reports-${a}-*/drift-reports/*`,
+        },
+        {
             Sid: "EncryptExportsWithTheBucketKey",
             Effect: "Allow",
             Action: ["kms:GenerateDataKey", "kms:Encrypt"],
