@@ -635,8 +635,10 @@ export const costEstimateSchema = z
         monthlyGrowthPercent: z.number().min(0).max(100).default(2),
         /** The estimate is printed for month 1 and for this month. */
         horizonMonths: z.number().int().min(1).max(120).default(12),
-        /** GB of DynamoDB/Cognito exports written to the exports bucket each month (replicated to the archive). */
+        /** GB of exports written each month besides the scheduled ones (manual `dr export-table` runs), replicated to the archive. */
         exportsGbPerMonth: z.number().min(0).default(0),
+        /** Share of each table's size that changes a day: what the hourly incremental exports carry. */
+        dailyChangePercent: z.number().min(0).max(100).default(2),
     })
     .strict();
 
