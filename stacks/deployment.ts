@@ -134,7 +134,7 @@ export function deploymentStack(cfg: DeploymentConfig) {
         "secrets-dr-key",
         {
             description: `Encrypts ${env} secret replicas in ${cfg.drRegion}`,
-            aliasName: `alias/${naming.envName(env, "secret-replicas")}`,
+            aliasName: naming.secretReplicaKeyAlias(env),
             accountId: cfg.accountId,
             region: cfg.drRegion,
             viaServices: ["secretsmanager"],
