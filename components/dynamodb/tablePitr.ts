@@ -46,14 +46,14 @@ export const tablePitrProvider: pulumi.dynamic.ResourceProvider<TablePitrInputs,
 };
 
 export class TablePitr extends pulumi.dynamic.Resource {
-    public readonly tableName!: pulumi.Output<string>;
-    public readonly tableArn!: pulumi.Output<string>;
-    public readonly recoveryPeriodDays!: pulumi.Output<number>;
+    declare public readonly tableName: pulumi.Output<string>;
+    declare public readonly tableArn: pulumi.Output<string>;
+    declare public readonly recoveryPeriodDays: pulumi.Output<number>;
     /** False while the table does not exist: PITR is pending until a `pulumi up` after the table appears. */
-    public readonly tableExists!: pulumi.Output<boolean>;
-    public readonly pitrEnabled!: pulumi.Output<boolean | undefined>;
-    public readonly pitrStatus!: pulumi.Output<string | undefined>;
-    public readonly continuousBackupsStatus!: pulumi.Output<string | undefined>;
+    declare public readonly tableExists: pulumi.Output<boolean>;
+    declare public readonly pitrEnabled: pulumi.Output<boolean | undefined>;
+    declare public readonly pitrStatus: pulumi.Output<string | undefined>;
+    declare public readonly continuousBackupsStatus: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: TablePitrArgs, opts?: pulumi.CustomResourceOptions) {
         super(
