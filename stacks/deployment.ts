@@ -275,7 +275,10 @@ export function deploymentStack(cfg: DeploymentConfig) {
             pitrs.map((p) => ({ name: p.tableName, pending: p.tableExists.apply((e) => e === false) })),
         ),
         pendingSecrets: pendingNames(
-            replicas.map((r) => ({ name: r.secretId, pending: r.replicaStatus.apply((s) => s === "SecretNotFound") })),
+            replicas.map((r) => ({
+                name: r.secretId,
+                pending: r.replicaStatus.apply((s) => s === "SecretNotFound" || s === "NotPrimary"),
+            })),
         ),
         dashboardName: watch.dashboard.dashboard.dashboardName,
         auditFrameworkArn: watch.audit.framework.arn,

@@ -44,10 +44,11 @@ export interface SecretReplicaInputs extends AwsTarget {
 }
 
 /**
- * `Missing` (AWS lists no replica in the region) and `SecretNotFound` (no primary secret yet) are
- * ours; the others are Secrets Manager's StatusType.
+ * `Missing` (AWS lists no replica in the region), `SecretNotFound` (no secret yet) and `NotPrimary`
+ * (the secret here is itself a replica of another region's, until it is promoted) are ours; the
+ * others are Secrets Manager's StatusType.
  */
-export type ReplicaStatus = "InSync" | "InProgress" | "Failed" | "Missing" | "SecretNotFound";
+export type ReplicaStatus = "InSync" | "InProgress" | "Failed" | "Missing" | "SecretNotFound" | "NotPrimary";
 
 export interface SecretReplicaOutputs extends SecretReplicaInputs {
     /** Absent while the secret does not exist. */
@@ -190,8 +191,11 @@ function outputsFrom(
 }
 
 /** The state of a SecretReplica whose secret does not exist yet: pending, taken over by a later update. */
-export function pendingReplicaOutputs(inputs: SecretReplicaInputs): SecretReplicaOutputs {
-    return { ...targetOf(inputs), replicaStatus: "SecretNotFound" };
+export function pendingReplicaOutputs(
+    inputs: SecretReplicaInputs,
+    status: "SecretNotFound" | "NotPrimary" = "SecretNotFound",
+): SecretReplicaOutputs {
+    return { ...targetOf(inputs), replicaStatus: status };
 }
 
 function where(inputs: SecretReplicaInputs): string {
@@ -312,6 +316,10 @@ export class SecretReplicaLogic {
             if (awsErrorName(error) === "ResourceNotFoundException") return pendingReplicaOutputs(inputs);
             throw explainFailure(inputs, "replicate the secret", error);
         }
+        // After a region loss the stack deploys in the surviving region, where the secret is still a
+        // replica until the runbook promotes it (StopReplicationToReplica); only a primary can replicate.
+        if (secret.PrimaryRegion && secret.PrimaryRegion !== inputs.region)
+            return pendingReplicaOutputs(inputs, "NotPrimary");
         const existing = replicaIn(secret.ReplicationStatus, inputs.replicaRegion);
         const secretArn = secret.ARN ?? inputs.secretId;
 

@@ -272,6 +272,35 @@ describe("SecretReplica provider logic", () => {
         assert.equal(secrets.commandCalls(ReplicateSecretToRegionsCommand).length, 0);
     });
 
+    // DescribeSecret's PrimaryRegion names the primary's region; a replica is not replicated onward
+    // ("Replicate AWS Secrets Manager secrets across Regions": promote it to a standalone secret first).
+    it("in the surviving region, a secret that is still a replica of the lost region's is pending until promoted, then replicated", async () => {
+        const EUW1_ARN = SALT_ARN.replace("eu-west-2", "eu-west-1");
+        const survivor: SecretReplicaInputs = {
+            ...inputs,
+            region: "eu-west-1",
+            replicaRegion: "eu-central-1",
+            replicaKmsKeyId: DR_KEY_ID,
+        };
+        secrets.on(DescribeSecretCommand).resolves({ ARN: EUW1_ARN, PrimaryRegion: "eu-west-2" });
+
+        const created = await logic.create(survivor);
+
+        assert.equal(created.outs.replicaStatus, "NotPrimary");
+        assert.equal(secrets.commandCalls(ReplicateSecretToRegionsCommand).length, 0);
+        assert.equal(diffSecretReplica(created.outs, survivor).changes, true);
+
+        secrets.reset();
+        secrets.on(DescribeSecretCommand).resolves({ ARN: EUW1_ARN });
+        secrets.on(ReplicateSecretToRegionsCommand).resolves({
+            ARN: EUW1_ARN,
+            ReplicationStatus: [{ Region: "eu-central-1", KmsKeyId: DR_KEY_ID, Status: "InProgress" }],
+        });
+        const { outs } = await logic.update(created.id, created.outs, survivor);
+        assert.equal(outs.replicaStatus, "InProgress");
+        assert.equal(secrets.commandCalls(ReplicateSecretToRegionsCommand).length, 1);
+    });
+
     it("read of a secret that no longer exists keeps the id and reads as pending, so the next update replicates it again", async () => {
         secrets.on(DescribeSecretCommand).rejects(
             new ResourceNotFoundException({
