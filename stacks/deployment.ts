@@ -100,7 +100,11 @@ export function deploymentStack(cfg: DeploymentConfig) {
         inPrimary,
     );
 
-    new BackupRegionSettings("backup-region-settings", { optInResourceTypes: ["DynamoDB"] }, inPrimary);
+    new BackupRegionSettings(
+        "backup-region-settings",
+        { region: cfg.region, optInResourceTypes: ["DynamoDB"] },
+        inPrimary,
+    );
 
     const rules: BackupPlanRule[] = Object.entries(cfg.backupRules).map(([name, rule]) => ({
         name,
