@@ -15,6 +15,8 @@ import { schedulerIntervalHours } from "../aws/rules";
 import { FunctionSchedule, ScheduledFunction } from "../components/automation/scheduledFunction";
 import { PolicyStatement } from "../components/iam/policyDocument";
 import { AlarmSpec } from "../components/monitoring/alarms";
+import { EvidencePack } from "../components/verification/evidencePack";
+import { UserPoolRoundTrip } from "../components/verification/userPoolRoundTrip";
 import { lambdaPackage } from "../lambdas/package";
 import { DeploymentConfig } from "./config";
 
@@ -221,7 +223,12 @@ export function deploymentAutomation(
                         {
                             Sid: "ReadCriticalSecrets",
                             Effect: "Allow",
-                            Action: ["secretsmanager:ListSecretVersionIds", "secretsmanager:GetSecretValue"],
+                            // DescribeSecret: the replicas' status, for the failed-replica alarms.
+                            Action: [
+                                "secretsmanager:ListSecretVersionIds",
+                                "secretsmanager:GetSecretValue",
+                                "secretsmanager:DescribeSecret",
+                            ],
                             // Secrets Manager appends six random characters to a secret's ARN.
                             Resource: critical.map((s) =>
                                 naming.arn("secretsmanager", cfg.region, cfg.accountId, `secret:${s.name}-??????`),
@@ -287,6 +294,15 @@ export function deploymentAutomation(
                                 "SecretEscrowFailures",
                                 { SecretName: s.name },
                                 `Escrow of ${s.name}`,
+                            ),
+                        ),
+                        // A replica Secrets Manager reports Failed (DescribeSecret, read on every escrow run).
+                        ...critical.map((s, i) =>
+                            failureAlarm(
+                                `replica-failed-${i}`,
+                                "SecretReplicaFailures",
+                                { SecretName: s.name },
+                                `Replication of ${s.name} to the DR region`,
                             ),
                         ),
                     ],
@@ -472,6 +488,70 @@ export function deploymentAutomation(
                 inPrimary,
             ),
         );
+    }
+    // Monthly proof that the newest user-pool export imports (issue 17): needs the export it tries.
+    if (a.userPoolRoundTrip.enabled && a.userPoolExport.enabled) {
+        const pkg = lambdaPackage("lambdas/userPoolRoundTrip/handler.ts");
+        const names = naming.scheduledRoleNames(env, cfg.region, "users-round-trip");
+        const roundTrip = new UserPoolRoundTrip(
+            "users-round-trip",
+            {
+                ...pkg,
+                functionName: naming.scheduledFunctionName(env, "users-round-trip"),
+                roleName: names.function,
+                schedulerRoleName: names.scheduler,
+                importLogsRoleName: naming.deploymentRoleName(env, cfg.region, "cognito-import-logs"),
+                accountId: cfg.accountId,
+                region: cfg.region,
+                userPoolName: a.userPoolExport.userPoolName ?? naming.envName(env, "user-pool"),
+                exportsBucketName: t.exportsBucketName,
+                exportsBucketArn: t.exportsBucketArn,
+                exportsKeyArn: t.exportsKeyArn,
+                exportPrefix: naming.USER_POOL_EXPORT_PREFIX,
+                scratchPoolPrefix: naming.roundTripScratchPoolPrefix(env),
+                scratchTag: naming.ROUND_TRIP_SCRATCH_TAG,
+                schedule: a.userPoolRoundTrip.schedule,
+                sampleSize: a.userPoolRoundTrip.sampleSize,
+                metricNamespace: NS,
+                alertTopicArn: t.alertTopicArn,
+            },
+            inPrimary,
+        );
+        created.push(roundTrip.scheduled);
+    }
+    // Monthly evidence pack (issue 17): into the exports bucket, whose replication carries it into both archives.
+    if (a.evidencePack.enabled) {
+        const pkg = lambdaPackage("lambdas/evidencePack/handler.ts");
+        const names = naming.scheduledRoleNames(env, cfg.region, "evidence-pack");
+        const pack = new EvidencePack(
+            "evidence-pack",
+            {
+                ...pkg,
+                functionName: naming.scheduledFunctionName(env, "evidence-pack"),
+                roleName: names.function,
+                schedulerRoleName: names.scheduler,
+                stack: env,
+                accountId: cfg.accountId,
+                region: cfg.region,
+                destination: {
+                    mode: "exports-bucket",
+                    bucketName: t.exportsBucketName,
+                    bucketArn: t.exportsBucketArn,
+                    kmsKeyArn: t.exportsKeyArn,
+                },
+                evidencePrefix: naming.EVIDENCE_PACK_PREFIX,
+                driftBucketName: t.exportsBucketName,
+                driftBucketArn: t.exportsBucketArn,
+                driftKeyArn: t.exportsKeyArn,
+                driftPrefix: naming.DRIFT_REPORT_PREFIX,
+                schedule: a.evidencePack.schedule,
+                maxCopyLagHours: a.evidencePack.maxCopyLagHours,
+                metricNamespace: NS,
+                alertTopicArn: t.alertTopicArn,
+            },
+            inPrimary,
+        );
+        created.push(pack.scheduled);
     }
     return { functions: created, alarmArns: created.flatMap((f) => f.alarmArns) };
 }

@@ -9,11 +9,11 @@ import * as naming from "../../naming";
 import { ConfigError, parseStackConfig, projectKeys, readStackFile } from "../../stacks/config";
 import { automationSchedules, secretChangePattern } from "../../stacks/automation";
 import { DeploymentConfig } from "../../stacks/config";
-import { Registered, runStackOffline } from "../helpers/engine";
+import { policyOf, Registered, runStackOffline } from "../helpers/engine";
 import { matchesPattern } from "../helpers/eventPattern";
 
 const SCHEDULE = "aws:scheduler/schedule:Schedule";
-const TASKS = ["secret-escrow", "user-pool-export", "table-export"];
+const TASKS = ["secret-escrow", "user-pool-export", "table-export", "users-round-trip", "evidence-pack"];
 const FUNCTION = "aws:lambda/function:Function";
 const prodKeys = () => projectKeys(readStackFile("prod"));
 const problems = (change: Record<string, unknown>): string[] => {
@@ -52,6 +52,8 @@ describe("scheduled protection in the deployment stack (no person in the loop)",
         const schedules = prod.ofType(SCHEDULE);
         assert.deepEqual(schedules.map((s) => s.inputs.scheduleExpression).sort(), [
             "cron(0 1 ? * SUN *)",
+            "cron(0 6 2 * ? *)",
+            "cron(0 8 1 * ? *)",
             "cron(10 * * * ? *)",
             "cron(30 1 * * ? *)",
             "rate(12 hours)",
@@ -113,6 +115,27 @@ describe("scheduled protection in the deployment stack (no person in the loop)",
         assert.deepEqual(missing.dimensions, { TableName: "prod-env-receipts", ExportType: "incremental" });
     });
 
+    // "Troubleshoot AWS Secrets Manager replication": a failed replication is read with DescribeSecret;
+    // no EventBridge event for it is documented, so the escrow run reads it and publishes a metric.
+    it("alarms when Secrets Manager reports a critical secret's replica Failed, read by the escrow function", () => {
+        const alarms = prod
+            .ofType("aws:cloudwatch/metricAlarm:MetricAlarm")
+            .filter((a) => a.inputs.metricName === "SecretReplicaFailures");
+        assert.deepEqual(alarms.map((a) => (a.inputs.dimensions as Record<string, string>).SecretName).sort(), [
+            "prod/submit/hmrc/client_secret",
+            "prod/submit/user-sub-hash-salt",
+        ]);
+        for (const a of alarms) {
+            assert.equal(a.inputs.comparisonOperator, "GreaterThanOrEqualToThreshold");
+            assert.equal(a.inputs.threshold, 1);
+            assert.ok((a.inputs.alarmActions as string[]).length > 0, "the alarm notifies the alert topic");
+        }
+        const read = policyOf(prod.one("aws:iam/rolePolicy:RolePolicy", "secret-escrow-policy")).find(
+            (st) => st.Sid === "ReadCriticalSecrets",
+        );
+        assert.ok(read && (read.Action as string[]).includes("secretsmanager:DescribeSecret"));
+    });
+
     it("config turns each part off: no function, no schedule", async () => {
         const off = new Registered(
             await runStackOffline("prod", {
@@ -120,6 +143,8 @@ describe("scheduled protection in the deployment stack (no person in the loop)",
                     secretEscrow: { enabled: false },
                     userPoolExport: { enabled: false },
                     tableExports: { full: { enabled: false }, incremental: { enabled: false } },
+                    // The round trip needs the user-pool export it tries: off with it.
+                    evidencePack: { enabled: false },
                 },
             }),
         );
@@ -133,7 +158,7 @@ describe("scheduled protection in the deployment stack (no person in the loop)",
                 .map((r) => String(r.inputs.name))
                 .filter((name) => TASKS.some((task) => name === naming.scheduledFunctionName("prod", task))),
         ];
-        assert.equal(scheduled(prod).length, 6, "the default plan has the three components and their functions");
+        assert.equal(scheduled(prod).length, 10, "the default plan has the five components and their functions");
         assert.deepEqual(scheduled(off), []);
     });
 
