@@ -121,6 +121,8 @@ interface StoredTable {
     tags: { Key: string; Value: string }[];
     items: number;
     restoredFrom?: string;
+    /** More of DescribeTable's answer (key schema, GSIs) where a test needs it. */
+    description?: Record<string, unknown>;
 }
 
 /** One account's DynamoDB in one region. */
@@ -150,6 +152,7 @@ export class TablesStandIn {
                           RestoreSummary: t.restoredFrom
                               ? { SourceBackupArn: t.restoredFrom, RestoreInProgress: false }
                               : undefined,
+                          ...t.description,
                       },
                   }
                 : missing();
