@@ -179,7 +179,7 @@ export const restoreFromExportCommand: CommandSpec = {
     run: (ctx, args, options) => restoreFromExport(ctx, args[0], options as unknown as RestoreFromExportOptions),
 };
 
-/** Where the exports are read from: which bucket, whose credentials, whose account owns it. */
+/** Where the exports are read from: which bucket in which region, whose credentials, whose account owns it. */
 interface ExportSource {
     role: AccountRole;
     region: string;
@@ -189,10 +189,11 @@ interface ExportSource {
 
 function exportSource(ctx: DrContext, stack: DeploymentConfig, options: RestoreFromExportOptions): ExportSource {
     if (options.source === "archive") {
-        ctx.requireBackupCredentials("to read the archive in the backup account");
+        // Read with the target account's credentials (its DR restore role), as ImportTable reads it:
+        // the archive admits that role for the table exports (stacks/backup.ts exportReaderStatements).
         const owner = stack.backupAccount.accountId;
         return {
-            role: "backup",
+            role: "target",
             region: ctx.backupRegion,
             bucket: options.bucket ?? naming.archiveBucketName(owner, ctx.backupRegion),
             owner,
@@ -235,7 +236,6 @@ export async function restoreFromExport(
     const source = exportSource(ctx, stack, options);
     const report = ctx.report();
     await checkAccount(ctx, "target", stack.accountId);
-    if (source.role === "backup") await checkAccount(ctx, "backup", source.owner, source.region);
     const sourceTableArn = tableArn(
         options.sourceRegion ?? stack.region,
         options.sourceAccountId ?? stack.accountId,

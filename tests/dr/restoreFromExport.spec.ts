@@ -94,13 +94,12 @@ describe("dr restore-from-export", () => {
     let tables: TablesStandIn;
     let archive: ExportsStandIn;
     let imported: ImportedTables;
-    const run = (...extra: string[]) =>
-        h.run(["restore-from-export", TABLE, "--to", TO, "--stack", "prod", "--backup-profile", "backup", ...extra]);
+    const run = (...extra: string[]) => h.run(["restore-from-export", TABLE, "--to", TO, "--stack", "prod", ...extra]);
 
     beforeEach(() => {
         h = new DrHarness();
         tables = new TablesStandIn(h);
-        archive = new ExportsStandIn(h, ARCHIVE);
+        archive = new ExportsStandIn(h, ARCHIVE, "target");
         imported = new ImportedTables(h, tables, archive, ["hashedSub", "receiptId"]);
     });
     afterEach(() => h.restore());
@@ -142,6 +141,10 @@ describe("dr restore-from-export", () => {
         assert.equal(doc.restoredTo, "2026-11-22T04:00:00.000Z");
         assert.deepEqual(doc.incremental, { put: 4, deleted: 1, already: 0, overwrote: 0, exports: 3 });
         assert.ok(h.sentOps("GetObject").every((i) => i.ExpectedBucketOwner === "333333333333"));
+        assert.ok(
+            h.sent().every((c) => !c.where.startsWith("backup/")),
+            "the archive is read with the target account's DR restore role, as ImportTable reads it",
+        );
         assert.equal(h.sentOps("RestoreObject").length, 0, "the archive is in S3 Standard: nothing to restore");
     });
 
@@ -169,7 +172,7 @@ describe("dr restore-from-export", () => {
     });
 
     it("exports in Glacier Flexible Retrieval are restored first (Expedited), waited for, then imported; ImportTable alone would fail on them", async () => {
-        h.mocks("backup").s3.reset();
+        h.mocks().s3.reset();
         const bucket = new ExportsStandIn(h, EXPORTS, "target");
         imported = new ImportedTables(h, tables, bucket, ["hashedSub", "receiptId"]);
         history(bucket, "GLACIER");
@@ -200,7 +203,7 @@ describe("dr restore-from-export", () => {
         const h2 = new DrHarness();
         try {
             const t2 = new TablesStandIn(h2);
-            const deep = new ExportsStandIn(h2, ARCHIVE);
+            const deep = new ExportsStandIn(h2, ARCHIVE, "target");
             const i2 = new ImportedTables(h2, t2, deep, ["hashedSub", "receiptId"]);
             deep.full(SOURCE_ARN, FULL_AT, [item("u1", "r1", 10)], "DEEP_ARCHIVE");
             const r2 = await h2.run([
@@ -210,8 +213,6 @@ describe("dr restore-from-export", () => {
                 TO,
                 "--stack",
                 "prod",
-                "--backup-profile",
-                "backup",
                 "--timeout-minutes",
                 "1440",
             ]);
@@ -419,9 +420,6 @@ describe("dr restore-from-export", () => {
         const json = await run("--to", "2026-02-30T02:00:00Z", "--json");
         assert.equal(json.json().exitCode, 2);
         assert.deepEqual(h.sent(), []);
-        const noBackup = await h.run(["restore-from-export", TABLE, "--stack", "prod"]);
-        assert.equal(noBackup.code, 3, "the archive needs backup-account credentials");
-        assert.deepEqual(h.sent(), []);
     });
 
     it("a live table gives the schema (keys, GSIs) and the settings (TTL, tags, protection) the new table gets", async () => {
@@ -448,17 +446,7 @@ describe("dr restore-from-export", () => {
                 },
             ],
         };
-        const r = await h.run([
-            "restore-from-export",
-            TABLE,
-            "--to",
-            TO,
-            "--stack",
-            "prod",
-            "--backup-profile",
-            "backup",
-            "--full-only",
-        ]);
+        const r = await h.run(["restore-from-export", TABLE, "--to", TO, "--stack", "prod", "--full-only"]);
         assert.equal(r.code, 0, r.stdout + r.stderr);
         const imp = h.sentOps("ImportTable")[0] as {
             TableCreationParameters: { GlobalSecondaryIndexes: unknown[]; AttributeDefinitions: unknown[] };

@@ -497,7 +497,7 @@ describe("runbook scenario 8 (old records after account loss) against the estate
         rebuiltAccount(h);
         process.chdir(h.tmp);
         const tables = new TablesStandIn(h, "999999999999");
-        const archive = new ExportsStandIn(h, "vat-backup-archive-333333333333-eu-west-2");
+        const archive = new ExportsStandIn(h, "vat-backup-archive-333333333333-eu-west-2", "target");
         const imported = new ImportedTables(h, tables, archive, ["hashedSub", "receiptId"]);
         // Sunday 30 March 2025, 01:00: the weekly full export; then every hour an incremental one.
         const full = Date.UTC(2025, 2, 30, 1);
