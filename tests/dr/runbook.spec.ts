@@ -25,7 +25,9 @@ import {
 import { DrHarness, NOW } from "../helpers/drHarness";
 import { CLIENT_SECRET, SALT, SALT_VALUE, fakeKmsAndArchive } from "../helpers/drSecrets";
 import { PROD_TABLES, recoverableEstate } from "../helpers/drEstate";
-import { SecretsStandIn, TablesStandIn } from "../helpers/drStandIn";
+import { IamStandIn, SecretsStandIn, TablesStandIn } from "../helpers/drStandIn";
+import * as naming from "../../naming";
+import { StartRestoreJobCommand } from "@aws-sdk/client-backup";
 import { runbookCommands, scenario, shellWords } from "../helpers/runbook";
 import { ExportsStandIn, ImportedTables, Item } from "../helpers/drExports";
 
@@ -263,6 +265,23 @@ describe("runbook scenarios 4 (lost region) and 7 (compromised account) against 
 
     it("4: every table comes back in eu-west-1 from the DR vault, found by the lost region's table ARNs", async () => {
         const created = recoverableEstate(h, "111111111111", "eu-west-1");
+        // IAM is global: the lost region's stack left its roles; the eu-west-1 stack (step 1) creates its
+        // own, which only works because their names carry the region, and the restore jobs pass those.
+        const iam = new IamStandIn();
+        iam.createRoles(naming.deploymentRoleNames("prod", "eu-west-2"));
+        assert.throws(
+            () => iam.createRoles([naming.deploymentRoleNames("prod", "eu-west-2")[0]]),
+            /EntityAlreadyExists/,
+        );
+        iam.createRoles(naming.deploymentRoleNames("prod", "eu-west-1"));
+        h.mocks("target", "eu-west-1")
+            .backup.on(StartRestoreJobCommand)
+            .callsFake((i: { IamRoleArn: string; Metadata: Record<string, string> }) => {
+                const missing = iam.requireRole(i.IamRoleArn);
+                if (missing) return Promise.reject(missing);
+                created.add(i.Metadata.targetTableName);
+                return { RestoreJobId: `restore-${i.Metadata.targetTableName}` };
+            });
         const results = await runAll(h, scenario("4."));
         results.forEach((r) => assert.equal(r.code, 0, r.stdout + r.stderr));
         assert.deepEqual([...created].sort(), [...PROD_TABLES].sort());
@@ -279,6 +298,22 @@ describe("runbook scenarios 4 (lost region) and 7 (compromised account) against 
             h
                 .sentOps("ListRecoveryPointsByBackupVault")
                 .every((i) => String(i.ByResourceArn).startsWith("arn:aws:dynamodb:eu-west-2:")),
+        );
+        assert.ok(
+            h
+                .sentOps("StartRestoreJob")
+                .every((i) => i.IamRoleArn === "arn:aws:iam::111111111111:role/prod-env-backup-service-eu-west-1"),
+            "the restore jobs pass the role the eu-west-1 stack created",
+        );
+    });
+
+    it("4: a restore job naming a role that no stack created is refused by the stand-in (it checks the role exists)", () => {
+        const iam = new IamStandIn();
+        iam.createRoles(naming.deploymentRoleNames("prod", "eu-west-1"));
+        assert.equal(iam.requireRole("arn:aws:iam::111111111111:role/prod-env-backup-service-eu-west-1"), undefined);
+        assert.match(
+            String(iam.requireRole("arn:aws:iam::111111111111:role/prod-env-backup-service")),
+            /does not exist/,
         );
     });
 
