@@ -361,8 +361,12 @@ export function fromCompact(label: string): Date | undefined {
     return Number.isNaN(d.getTime()) ? undefined : d;
 }
 
-/** The labels under `prefix` (S3 common prefixes with a `/` delimiter), without the prefix and slash. */
-async function labels(ctx: DrContext, source: ExportSource, prefix: string): Promise<string[]> {
+/**
+ * The labels under `prefix` (S3 common prefixes with a `/` delimiter), without the prefix and slash.
+ * Labels are UTC timestamps, so S3's lexicographic order is time order: `startAfter` skips the
+ * years of hourly windows before the full export.
+ */
+async function labels(ctx: DrContext, source: ExportSource, prefix: string, startAfter?: string): Promise<string[]> {
     const s3 = ctx.clients(source.role, source.region).s3;
     const prefixes = await readAllPages(
         ctx.gate,
@@ -372,6 +376,7 @@ async function labels(ctx: DrContext, source: ExportSource, prefix: string): Pro
                 Bucket: source.bucket,
                 Prefix: prefix,
                 Delimiter: "/",
+                StartAfter: startAfter === undefined ? undefined : `${prefix}${startAfter}`,
                 ContinuationToken: token,
                 ExpectedBucketOwner: source.owner,
             }),
@@ -554,7 +559,7 @@ async function incrementalsAfter(
     from: Date,
     to: Date,
 ): Promise<PlannedLink[]> {
-    const windows = (await labels(ctx, source, `${base}/incremental/`))
+    const windows = (await labels(ctx, source, `${base}/incremental/`, compactTimestamp(from.getTime())))
         .map((label) => {
             const [start, end] = label.split("-").map(fromCompact);
             return { label, from: start, to: end };

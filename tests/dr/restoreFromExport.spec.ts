@@ -149,12 +149,21 @@ describe("dr restore-from-export", () => {
     });
 
     it("--to picks the newest full export at or before it, and only the incremental exports after that full one", async () => {
+        // An older week's full and incremental exports: never used, never listed.
+        archive.full(SOURCE_ARN, FULL_AT - 7 * 24 * HOUR, [item("u0", "r0", 1)]);
+        archive.incremental(SOURCE_ARN, FULL_AT - HOUR, FULL_AT, [{ Keys: keys(item("u0", "r0", 1)) }]);
         history(archive);
         // A later full export (next Sunday) must not be used for a --to before it.
         archive.full(SOURCE_ARN, FULL_AT + 7 * 24 * HOUR, [item("u9", "r9", 99)]);
         const r = await run("--to", "2026-11-22T02:30:00Z", "--json");
         assert.equal(r.code, 0, r.stdout + r.stderr);
         assert.equal(r.json().restoredTo, "2026-11-22T02:00:00.000Z", "the last whole window before --to");
+        const listings = h.sentOps("ListObjectsV2").filter((i) => String(i.Prefix).endsWith("/incremental/"));
+        assert.deepEqual(
+            listings.map((i) => i.StartAfter),
+            ["dynamodb-exports/prod-env-receipts/incremental/20261122T010000Z"],
+            "the hourly windows before the full export are never listed",
+        );
         assert.deepEqual(imported.items("prod-env-receipts-from-export-20261122t023000z"), [
             "u1/r1=11",
             "u1/r2=20",

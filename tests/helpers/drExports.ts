@@ -54,26 +54,31 @@ export class ExportsStandIn {
         region = "eu-west-2",
     ) {
         const s3 = h.mocks(role, region).s3;
-        s3.on(ListObjectsV2Command).callsFake((i: { Bucket: string; Prefix?: string; Delimiter?: string }) => {
-            if (i.Bucket !== this.bucket) return Promise.reject(awsError("NoSuchBucket"));
-            const keys = [...this.objects.keys()].filter((k) => k.startsWith(i.Prefix ?? "")).sort();
-            if (!i.Delimiter)
+        s3.on(ListObjectsV2Command).callsFake(
+            (i: { Bucket: string; Prefix?: string; Delimiter?: string; StartAfter?: string }) => {
+                if (i.Bucket !== this.bucket) return Promise.reject(awsError("NoSuchBucket"));
+                // S3 lists in UTF-8 binary order, after StartAfter when given.
+                const keys = [...this.objects.keys()]
+                    .filter((k) => k.startsWith(i.Prefix ?? "") && (i.StartAfter === undefined || k > i.StartAfter))
+                    .sort();
+                if (!i.Delimiter)
+                    return {
+                        Contents: keys.map((Key) => ({ Key, StorageClass: this.objects.get(Key)?.storageClass })),
+                    };
+                const prefixes = new Set<string>();
+                const contents: string[] = [];
+                for (const k of keys) {
+                    const rest = k.slice((i.Prefix ?? "").length);
+                    const at = rest.indexOf(i.Delimiter);
+                    if (at >= 0) prefixes.add((i.Prefix ?? "") + rest.slice(0, at + 1));
+                    else contents.push(k);
+                }
                 return {
-                    Contents: keys.map((Key) => ({ Key, StorageClass: this.objects.get(Key)?.storageClass })),
+                    CommonPrefixes: [...prefixes].map((Prefix) => ({ Prefix })),
+                    Contents: contents.map((Key) => ({ Key })),
                 };
-            const prefixes = new Set<string>();
-            const contents: string[] = [];
-            for (const k of keys) {
-                const rest = k.slice((i.Prefix ?? "").length);
-                const at = rest.indexOf(i.Delimiter);
-                if (at >= 0) prefixes.add((i.Prefix ?? "") + rest.slice(0, at + 1));
-                else contents.push(k);
-            }
-            return {
-                CommonPrefixes: [...prefixes].map((Prefix) => ({ Prefix })),
-                Contents: contents.map((Key) => ({ Key })),
-            };
-        });
+            },
+        );
         s3.on(HeadObjectCommand).callsFake((i: { Key: string }) => {
             const o = this.objects.get(i.Key);
             if (!o) return Promise.reject(awsError("NotFound"));
