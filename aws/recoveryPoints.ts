@@ -40,9 +40,15 @@ export interface RestoreStep {
     what: string;
     /** The time this step is assumed to take for a table of a few GB (unmeasured offline; `dr drill` measures it). */
     hours: number;
+    /** Where the figure comes from: an AWS-published time with its document, or "assumed" and why. */
+    basis?: string;
 }
 
-/** The two cross-account restore paths, by name: `dr/` and the posture report use these ids. */
+/** AWS publishes no ImportTable throughput (DynamoDB "Import from Amazon S3" documents formats, quotas and cost, not speed). */
+export const IMPORT_TIME_BASIS =
+    "assumed, unmeasured: AWS publishes no ImportTable throughput (DynamoDB Developer Guide, 'Import from Amazon S3'); the import time grows with the table's size; `dr restore-from-export --measurement` and `dr drill` measure it";
+
+/** The cross-account restore paths, by name: `dr/` and the posture report use these ids. */
 export const CROSS_ACCOUNT_RESTORE_PATHS = {
     /** A warm point: copied back into the target account's vault, restored there. */
     copyBack: {
@@ -83,6 +89,32 @@ export const CROSS_ACCOUNT_RESTORE_PATHS = {
                 account: "target",
                 what: "import the export into a new table in the target account (S3BucketOwner = the backup account), then delete the staging table",
                 hours: 2,
+                basis: IMPORT_TIME_BASIS,
+            },
+        ],
+    },
+    /**
+     * Any point the archive holds (`dr restore-from-export`): the weekly full export, kept seven years
+     * under Object Lock, imported into a new table, then the hourly incremental exports after it
+     * applied. No AWS Backup point is involved, so the cold storage of the monthly copies does not
+     * matter; an archive in a Glacier class adds the S3 retrieval time (`s3RetrievalHours`).
+     */
+    archiveImport: {
+        id: "restore-from-export",
+        steps: [
+            {
+                call: "dynamodb:ImportTable",
+                account: "target",
+                what: "import the newest full export before the point from the archive into a new table (S3BucketOwner = the backup account)",
+                hours: 2,
+                basis: IMPORT_TIME_BASIS,
+            },
+            {
+                call: "dynamodb:PutItem/DeleteItem",
+                account: "target",
+                what: "apply the incremental exports after it, up to a week of hourly windows, in order",
+                hours: 0.5,
+                basis: "assumed, unmeasured: a week of the table's changes at the app's write rate; the tool reports the time taken",
             },
         ],
     },
@@ -106,4 +138,27 @@ export function crossAccountRestorePath(storageClass: string | undefined): Cross
     throw new Error(
         `a recovery point with storage class ${storageClass ?? "(none)"} cannot be restored: AWS Backup restores WARM and COLD points only`,
     );
+}
+
+/**
+ * The time before an object of an S3 storage class can be read (S3 User Guide, "Understanding
+ * archive retrieval options"): Glacier Flexible Retrieval's Standard retrievals "typically finish
+ * within 3-5 hours", Deep Archive's "within 12 hours"; Expedited (1-5 minutes) is not counted on,
+ * since it needs provisioned capacity to be assured. Glacier Instant Retrieval and the other classes
+ * are read at once.
+ */
+export function s3RetrievalHours(storageClass: string | undefined): number {
+    if (storageClass === "GLACIER") return 5;
+    if (storageClass === "DEEP_ARCHIVE") return 12;
+    return 0;
+}
+
+/** The storage class an object has `ageDays` after it was written: the last lifecycle transition reached. */
+export function storageClassOfObjectAt(
+    writtenAs: string,
+    transitions: { days: number; storageClass: string }[],
+    ageDays: number,
+): string {
+    const reached = transitions.filter((t) => t.days <= ageDays).sort((a, b) => a.days - b.days);
+    return reached.length ? reached[reached.length - 1].storageClass : writtenAs;
 }

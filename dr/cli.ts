@@ -20,6 +20,7 @@ import { importUsersCommand } from "./commands/importUsers";
 import { escrowSecretCommand } from "./commands/escrowSecret";
 import { recoverSecretCommand } from "./commands/recoverSecret";
 import { drillCommand } from "./commands/drill";
+import { restoreFromExportCommand } from "./commands/restoreFromExport";
 
 export const COMMANDS: CommandSpec[] = [
     verifyCommand,
@@ -31,6 +32,7 @@ export const COMMANDS: CommandSpec[] = [
     escrowSecretCommand,
     recoverSecretCommand,
     drillCommand,
+    restoreFromExportCommand,
 ];
 
 function buildProgram(deps: DrDeps, setExit: (code: number) => void, parseOnly = false): Command {

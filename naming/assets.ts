@@ -5,7 +5,12 @@
  * from the resources the program records.
  */
 
-import { CROSS_ACCOUNT_RESTORE_PATHS, CrossAccountRestorePathName, restorePathHours } from "../aws/recoveryPoints";
+import {
+    CROSS_ACCOUNT_RESTORE_PATHS,
+    CrossAccountRestorePathName,
+    IMPORT_TIME_BASIS,
+    restorePathHours,
+} from "../aws/recoveryPoints";
 
 export type Criticality = "critical" | "high" | "medium" | "low";
 export type AssetKind = "dynamodb-table" | "secret" | "user-pool" | "exports-bucket";
@@ -109,48 +114,71 @@ function stepsText(path: CrossAccountRestorePathName): string {
         .join("; then ");
 }
 
+/** Assumed for a table of a few GB; never measured offline. A drill report replaces it (offline/drillReports.ts). */
+const ASSUMED = "assumed for a table of a few GB, unmeasured: AWS publishes no restore throughput for DynamoDB";
+
 /**
  * Restore paths and the time each is assumed to take, stated once so every RTO in the report can
- * name its assumption. DynamoDB restores (PITR or AWS Backup) always create a new table and their
- * duration grows with the table's size; the hours below assume tables of a few GB.
+ * name its assumption and its basis. DynamoDB restores (PITR, AWS Backup, ImportTable) always create
+ * a new table and their duration grows with the table's size; AWS publishes no throughput for any of
+ * them, so every table figure below is an assumption until a drill measures it (`dr drill --report`,
+ * `dr restore-from-export --measurement`; `npm run plan -- --drill-report FILE` cites the measurement
+ * beside the assumption). The figures that rest on AWS-published times name the document.
  */
 export const RESTORE_PATHS = {
     pitr: {
         hours: 1,
         assumption: "PITR restore into a new table (size-dependent, ~1 h for a few GB) and a switch of the table name",
+        basis: `${ASSUMED} (DynamoDB: "restore times vary with the table's size"); the restore-validation function publishes the measured restore time of each restore test (metric RestoreTimeSeconds)`,
     },
     localVault: {
         hours: 2,
         assumption: "AWS Backup restore job from the local vault (~1-2 h for a few GB) and a switch of the table name",
+        basis: ASSUMED,
     },
     backupAccount: {
         hours: restorePathHours("copyBack"),
         assumption: `a warm point: ${stepsText("copyBack")}`,
+        basis: ASSUMED,
     },
     backupAccountCold: {
         hours: restorePathHours("coldPoint"),
         assumption: `a cold point, which AWS Backup cannot copy ("Backup and tag copy"): ${stepsText("coldPoint")}`,
+        basis: ASSUMED,
     },
-    secretReplica: { hours: 0.25, assumption: "promote the DR-region replica to a standalone secret (minutes)" },
+    archiveImport: {
+        hours: restorePathHours("archiveImport"),
+        assumption: `any point the Object Lock archive holds (dr restore-from-export): ${stepsText("archiveImport")}; an archive in a Glacier class adds the S3 retrieval time first`,
+        basis: `ImportTable: ${IMPORT_TIME_BASIS}; S3 retrieval: S3 User Guide, "Understanding archive retrieval options" (Standard from Glacier Flexible Retrieval 3-5 h, from Deep Archive within 12 h; none for Glacier Instant Retrieval or Standard)`,
+    },
+    secretReplica: {
+        hours: 0.25,
+        assumption: "promote the DR-region replica to a standalone secret (minutes)",
+        basis: "assumed: one StopReplicationToReplica call (Secrets Manager) and an application restart",
+    },
     sharedAirGappedVault: {
         hours: 4,
         assumption:
             "restore in the recovery account directly from the logically air-gapped vault shared through RAM (~2-4 h for a few GB); if the backup account is lost, a multi-party approval team first grants access",
+        basis: ASSUMED,
     },
     escrow: {
         hours: 0.5,
         assumption:
             "recover-secret: decrypt the newest escrow from the Object Lock archive with backup-account credentials and put it back (minutes)",
+        basis: "assumed: a handful of S3, KMS and Secrets Manager calls (the runbook's scenario test runs them)",
     },
     userPoolImport: {
         hours: 2,
         assumption:
             "import-users from the newest export into a new pool (~1 h at the app's size) and the old-to-new sub mapping; every user resets their password",
+        basis: "assumed, unmeasured: Cognito publishes no user-import throughput",
     },
     archive: {
-        hours: 4,
+        hours: 0.25,
         assumption:
-            "copy the exports back from the Object Lock archive in the backup account (~4 h for the archive's size)",
+            "the exports are read in place from the Object Lock archive with backup-account credentials (restore-from-export, import-users, recover-secret): nothing is copied back; the deployment stack recreates an empty exports bucket",
+        basis: 'S3 storage classes: an object in S3 Standard (the replicas\' class; the archive has no lifecycle transition) is read at once, no retrieval (S3 User Guide, "Understanding archive retrieval options"); minutes to deploy the stack, assumed',
     },
 } as const;
 export type RestorePath = keyof typeof RESTORE_PATHS;

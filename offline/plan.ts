@@ -18,6 +18,7 @@ import { estateViolations, renderEstateViolations } from "./estateChecks";
 import { PackConfigError, readPackConfig } from "./packConfig";
 import { PolicyCheckOptions, PolicyPackConfig, checkPolicies } from "./policyCheck";
 import { Posture, posture } from "./posture";
+import { DrillReportError, MeasuredRto, readDrillReports } from "./drillReports";
 import { renderMarkdown, renderPosture } from "./postureReport";
 import { PlanDocument, PolicyViolation, RecordedResource, UNKNOWN } from "./types";
 
@@ -134,6 +135,11 @@ export async function main(argv: string[]): Promise<number> {
         .option("--policy-pack-config <file>", "policy levels and settings, as for pulumi preview --policy-pack-config")
         .option("--preview", "evaluate as `pulumi preview` does: ids and provider-computed outputs unknown")
         .option("--cost-compare <file>", "a changed Pulumi.<stack>.yaml: print the cost difference it makes")
+        .option(
+            "--drill-report <file>",
+            "a drill's measured RTOs (the JSON of dr drill/restore-from-export --measurement), cited beside the assumed ones; docs/drills/*.json are always read",
+            (value: string, previous: string[] = []) => [...previous, value],
+        )
         .exitOverride();
     program.parse(argv);
     const opts = program.opts<PlanOptions>();
@@ -143,6 +149,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     try {
         // Every failure before the program runs is bad input: exit 2, with the file and the fix.
+        measurements = readDrillReports(opts.drillReport ?? [], path.join(PROJECT_DIR, "docs", "drills"));
         if (opts.all) {
             for (const stack of checkedInStacks()) packConfigFor(stack, opts.policyPackConfig);
             return await planAll(opts);
@@ -150,7 +157,7 @@ export async function main(argv: string[]): Promise<number> {
         packConfigFor(opts.stack!, opts.policyPackConfig);
         stackConfig(opts.stack!);
     } catch (err) {
-        if (err instanceof ConfigError || err instanceof PackConfigError) {
+        if (err instanceof ConfigError || err instanceof PackConfigError || err instanceof DrillReportError) {
             console.error(err.message);
             return 2;
         }
@@ -209,6 +216,7 @@ function reportCost(stack: string, opts: PlanOptions): number {
 }
 
 interface PlanOptions {
+    drillReport?: string[];
     costCompare?: string;
     stack?: string;
     all?: boolean;
@@ -240,8 +248,11 @@ function exitCode(violations: PolicyViolation[]): number {
 }
 
 /** Prints the posture of the planned stacks after their trees, and writes the Markdown report if asked. */
+/** Measured RTOs: docs/drills/*.json and every --drill-report, read once before anything is planned. */
+let measurements: MeasuredRto[] = [];
+
 function reportPosture(runs: OfflineRun[], opts: PlanOptions): Posture {
-    const result = posture(runs);
+    const result = posture(runs, { measurements });
     console.log(`\n${renderPosture(result)}`);
     if (opts.markdown) {
         fs.writeFileSync(opts.markdown, renderMarkdown(result));

@@ -8,7 +8,7 @@
  */
 import { scheduleIntervalHours } from "../aws/rules";
 import { AWS_BACKUP_NAMESPACE, isPublishedDimensionSet, vaultNameOfArn } from "../aws/backupMetrics";
-import { CROSS_ACCOUNT_RESTORE_PATHS } from "../aws/recoveryPoints";
+import { CROSS_ACCOUNT_RESTORE_PATHS, s3RetrievalHours, storageClassOfObjectAt } from "../aws/recoveryPoints";
 import {
     assetFor,
     AssetKind,
@@ -30,6 +30,7 @@ import {
     proofScheduleLines,
     scheduledProtection,
 } from "./postureSchedules";
+import { MeasuredRto, measurementFor } from "./drillReports";
 
 /** What the posture needs of a run: an OfflineRun and a PlanDocument both fit. */
 export interface PlannedStack {
@@ -89,7 +90,10 @@ export interface BucketView extends Placement {
     versioned: boolean;
     objectLock?: { mode: string; days?: number; years?: number };
     expireAfterDays?: number;
-    replicatesTo: { bucketArn: string; rtcMinutes?: number }[];
+    /** Lifecycle transitions of current versions (S3 storage classes), by age in days. */
+    transitions: { days: number; storageClass: string }[];
+    /** `storageClass`: the class replicas are written in (S3 keeps the source's class when unset). */
+    replicatesTo: { bucketArn: string; rtcMinutes?: number; storageClass?: string }[];
 }
 
 export type FlowKind = "copy-action" | "second-region-copy" | "replication" | "secret-replica";
@@ -127,6 +131,8 @@ export interface Measure {
     value: string;
     target: string;
     ok: boolean;
+    /** A drill's (or a restore test's) measurement of this path: cited beside the assumption, and judged by. */
+    measured?: MeasuredRto;
 }
 
 export interface AssetPosture {
@@ -180,8 +186,8 @@ export interface Posture {
     flows: Flow[];
     /** Every gap of the estate, one sentence each (asset gaps prefixed with stack and resource). */
     gaps: string[];
-    /** Which restore path each RTO assumes, and how long it is assumed to take. */
-    assumptions: { path: RestorePath; hours: number; assumption: string }[];
+    /** Which restore path each RTO assumes, how long it is assumed to take, and the basis of that figure. */
+    assumptions: { path: RestorePath; hours: number; assumption: string; basis: string; measured?: MeasuredRto }[];
     /** For every copy between vaults, the alarm that would see it fail, under the name AWS counts it. */
     copyAlarms: CopyAlarmView[];
     /** The organization backup policy's coverage and the restore path without the backup account. */
@@ -338,11 +344,16 @@ class Estate {
             const objectLock = str(lockRule.mode)
                 ? { mode: str(lockRule.mode)!.toLowerCase(), days: num(lockRule.days), years: num(lockRule.years) }
                 : undefined;
-            const expirations = byBucket(TYPES.lifecycle, l.stack, name)
+            const lifecycleRules = byBucket(TYPES.lifecycle, l.stack, name)
                 .flatMap((c) => arr(c.r.inputs.rules).map(obj))
-                .filter((rule) => rule.status === "Enabled")
+                .filter((rule) => rule.status === "Enabled");
+            const expirations = lifecycleRules
                 .map((rule) => num(obj(rule.expiration).days))
                 .filter((d): d is number => d !== undefined);
+            const transitions = lifecycleRules
+                .flatMap((rule) => arr(rule.transitions).map(obj))
+                .map((t) => ({ days: num(t.days), storageClass: str(t.storageClass) }))
+                .filter((t): t is { days: number; storageClass: string } => t.days !== undefined && !!t.storageClass);
             const replicatesTo = byBucket(TYPES.replication, l.stack, name).flatMap((c) =>
                 arr(c.r.inputs.rules)
                     .map(obj)
@@ -353,6 +364,7 @@ class Estate {
                         return {
                             bucketArn: str(destination.bucket) ?? "?",
                             rtcMinutes: rtc.status === "Enabled" ? num(obj(rtc.time).minutes) : undefined,
+                            storageClass: str(destination.storageClass),
                         };
                     }),
             );
@@ -363,6 +375,7 @@ class Estate {
                 versioned,
                 objectLock,
                 expireAfterDays: expirations.length ? Math.min(...expirations) : undefined,
+                transitions,
                 replicatesTo,
                 ...(l.placement ?? { accountId: "?", region: "?" }),
             });
@@ -458,6 +471,20 @@ interface Context {
     environment: string;
     /** The stack's scheduled escrow and exports (offline/postureSchedules.ts). */
     protections: ScheduledProtection[];
+    /** Measured restore times (offline/drillReports.ts). */
+    measurements: MeasuredRto[];
+}
+
+/** The measure with the newest measurement of its path for this table cited beside it, and judged by it. */
+function cite<M extends Measure & { path?: RestorePath }>(ctx: Context, m: M, table: string, targetHours: number): M {
+    const found = measurementFor(ctx.measurements, m.path, table);
+    if (!found) return m;
+    return {
+        ...m,
+        value: `${m.value}; measured ${duration(found.hours)} in ${found.source}`,
+        ok: found.hours <= targetHours,
+        measured: found,
+    };
 }
 
 /** Where a scheduled run's output leaves the account: its bucket's replication outside, with RTC. */
@@ -678,15 +705,17 @@ function judgeTable(
     }
     if (!p.rpoOutside.ok) p.gaps.push(`RPO outside the account: ${p.rpoOutside.value}, target ${p.rpoOutside.target}`);
 
-    p.rtoInAccount = rtoMeasure(
+    p.rtoInAccount = cite(
+        ctx,
+        rtoMeasure(asset.rtoHours, p.pitr ? "pitr" : local.length ? "localVault" : undefined, "in-account restore"),
+        name,
         asset.rtoHours,
-        p.pitr ? "pitr" : local.length ? "localVault" : undefined,
-        "in-account restore",
     );
-    p.rtoAccountLoss = rtoMeasure(
+    p.rtoAccountLoss = cite(
+        ctx,
+        rtoMeasure(asset.rtoHours, copies.length ? "backupAccount" : undefined, "restore after account loss"),
+        name,
         asset.rtoHours,
-        copies.length ? "backupAccount" : undefined,
-        "restore after account loss",
     );
     if (!p.rtoInAccount.ok) p.gaps.push(`RTO in the account: ${p.rtoInAccount.value}, target ${p.rtoInAccount.target}`);
     if (!p.rtoAccountLoss.ok)
@@ -709,7 +738,7 @@ function judgeTable(
             );
         }
     }
-    judgeColdPoints(p);
+    judgeColdPoints(ctx, p, archiveImport(ctx, name, asset));
     judgeCopies(p, alone);
     p.immutability = immutabilityOf(p, ctx.estate, ctx.stack);
     if (
@@ -723,12 +752,66 @@ function judgeTable(
     return p;
 }
 
+/** The archive-import path of a table's old points, as the resources make it. */
+export interface ArchiveImportPath {
+    hours: number;
+    archive: string;
+    /** The class the oldest export has in the archive, and the retrieval time that adds. */
+    storageClass: string;
+    retrievalHours: number;
+    fullExport: string;
+    incrementalExport?: string;
+    /** False when the archive is not in the plan: its Object Lock and lifecycle are unverified. */
+    verified: boolean;
+}
+
+/**
+ * Restoring an old point from the exports instead (dr restore-from-export): a weekly full export of
+ * the table replicated outside the account into an archive that keeps it for the asset's retention
+ * (Object Lock days and expiration), read in the storage class it has at the end of that retention
+ * (the replication rule's class, then the archive's lifecycle transitions). The fastest such archive.
+ */
+function archiveImport(ctx: Context, table: string, asset: DataAsset): ArchiveImportPath | undefined {
+    const retention = asset.retentionDays;
+    if (retention === undefined) return undefined;
+    const exported = scheduledOutside(ctx, "table-export", table);
+    const incremental = exported.find((e) => e.protection.mode === "incremental");
+    const paths: ArchiveImportPath[] = [];
+    for (const e of exported.filter((x) => x.protection.mode === "full")) {
+        const name = e.destination.replace(/^arn:aws[\w-]*:s3:::/, "");
+        const archive = ctx.estate.buckets.find((b) => b.name === name);
+        const rule = e.bucket.replicatesTo.find((d) => d.bucketArn.endsWith(`:::${name}`));
+        if (archive) {
+            const lockDays = archive.objectLock?.days ?? (archive.objectLock?.years ?? 0) * 365;
+            if (lockDays < retention) continue;
+            if (archive.expireAfterDays !== undefined && archive.expireAfterDays < retention) continue;
+        }
+        const storageClass = storageClassOfObjectAt(
+            rule?.storageClass ?? "STANDARD",
+            archive?.transitions ?? [],
+            retention,
+        );
+        const retrievalHours = s3RetrievalHours(storageClass);
+        paths.push({
+            hours: RESTORE_PATHS.archiveImport.hours + retrievalHours,
+            archive: name,
+            storageClass,
+            retrievalHours,
+            fullExport: e.protection.expression,
+            incrementalExport: incremental?.protection.expression,
+            verified: archive !== undefined,
+        });
+    }
+    return paths.sort((a, b) => a.hours - b.hours || Number(b.verified) - Number(a.verified))[0];
+}
+
 /**
  * Copies kept past their move to cold storage cannot be copied back ("Backup and tag copy"), so
- * after account loss a point older than every copy's warm period takes the cold-point path.
+ * after account loss a point older than every copy's warm period takes the cold-point path, or the
+ * archive-import path where the table's exports reach an archive that keeps them: the faster one.
  * Judged against the asset's RTO where its retention requires such points; a note otherwise.
  */
-function judgeColdPoints(p: AssetPosture): void {
+function judgeColdPoints(ctx: Context, p: AssetPosture, archive: ArchiveImportPath | undefined): void {
     const { copies, asset } = p;
     const warmDays = (c: CopyView) => c.coldAfterDays ?? c.retentionDays ?? Infinity;
     const coldCopies = copies.filter(
@@ -738,25 +821,46 @@ function judgeColdPoints(p: AssetPosture): void {
     const warmWindow = Math.max(...copies.map(warmDays));
     const oldestCold = Math.max(...coldCopies.map((c) => c.retentionDays ?? Infinity));
     if (oldestCold <= warmWindow) return;
-    const path: RestorePath = "backupAccountCold";
-    const h = RESTORE_PATHS[path].hours;
+    const coldHours = RESTORE_PATHS.backupAccountCold.hours;
     const rules = coldCopies.map((c) => `'${c.rule}'`).join(", ");
     const steps = CROSS_ACCOUNT_RESTORE_PATHS.coldPoint.id;
     if (asset.retentionDays !== undefined && asset.retentionDays > warmWindow) {
-        p.rtoColdPoints = {
-            value: `${hours(h)} (${path}: ${steps}) for points older than ${warmWindow} d`,
-            target: hours(asset.rtoHours),
-            ok: h <= asset.rtoHours,
-            path,
-            olderThanDays: warmWindow,
-        };
+        const viaArchive = archive !== undefined && archive.hours < coldHours;
+        const h = viaArchive ? archive.hours : coldHours;
+        const path: RestorePath = viaArchive ? "archiveImport" : "backupAccountCold";
+        p.rtoColdPoints = cite(
+            ctx,
+            {
+                value: viaArchive
+                    ? `${duration(h)} (archiveImport: ${CROSS_ACCOUNT_RESTORE_PATHS.archiveImport.id} of the ${archive.fullExport} full export${archive.incrementalExport ? ` and the ${archive.incrementalExport} incremental ones` : ""} from ${archive.archive}, ${archive.storageClass}${archive.retrievalHours ? ` + ${archive.retrievalHours} h S3 retrieval` : ", no S3 retrieval"}; the cold-point path takes ${hours(coldHours)}) for points older than ${warmWindow} d`
+                    : `${hours(h)} (${path}: ${steps}) for points older than ${warmWindow} d`,
+                target: hours(asset.rtoHours),
+                ok: h <= asset.rtoHours,
+                path,
+                olderThanDays: warmWindow,
+            },
+            p.resource,
+            asset.rtoHours,
+        );
+        if (archive && !archive.verified)
+            p.notes.push(
+                `${archive.archive} is not in this plan: its Object Lock retention and lifecycle, which the old points' archive path relies on, are unverified (plan with --all)`,
+            );
+        if (archive && !archive.incrementalExport)
+            p.notes.push(
+                `old points restored from the archive are at the weekly full exports' times (${archive.fullExport}): no incremental exports of this table`,
+            );
         if (!p.rtoColdPoints.ok)
             p.gaps.push(
-                `RTO after account loss for points older than ${warmWindow} d: ${hours(h)}, target ${hours(asset.rtoHours)} (${rules} copies are cold then, and AWS Backup cannot copy a cold point)`,
+                p.rtoColdPoints.measured
+                    ? `RTO after account loss for points older than ${warmWindow} d: measured ${duration(p.rtoColdPoints.measured.hours)} (${path}, ${p.rtoColdPoints.measured.source}), target ${hours(asset.rtoHours)}`
+                    : viaArchive
+                      ? `RTO after account loss for points older than ${warmWindow} d: ${duration(h)} from the archive (${archive.storageClass} in ${archive.archive}), target ${hours(asset.rtoHours)}`
+                      : `RTO after account loss for points older than ${warmWindow} d: ${hours(h)}, target ${hours(asset.rtoHours)} (${rules} copies are cold then, and AWS Backup cannot copy a cold point${archive ? `; the archive path takes ${duration(archive.hours)}` : "; no full export of this table reaches an archive that keeps it that long"})`,
             );
     } else {
         p.notes.push(
-            `${rules} copies are cold after ${warmWindow} d: AWS Backup cannot copy them back, so restoring one after account loss takes the cold-point path (${hours(h)})`,
+            `${rules} copies are cold after ${warmWindow} d: AWS Backup cannot copy them back, so restoring one after account loss takes the cold-point path (${hours(coldHours)})`,
         );
     }
 }
@@ -1022,12 +1126,14 @@ function stackAssets(
     estate: Estate,
     run: PlannedStack,
     alone: boolean,
+    measurements: MeasuredRto[],
 ): { assets: AssetPosture[]; unprotected: Posture["unprotected"]; unknown: string[] } {
     const ctx: Context = {
         estate,
         stack: run.stack,
         environment: environmentOf(run),
         protections: scheduledProtection(run.resources),
+        measurements,
     };
     const assets: AssetPosture[] = [];
     const unknown: string[] = [];
@@ -1148,14 +1254,15 @@ function estateGaps(estate: Estate, assets: AssetPosture[]): string[] {
  * marked unverified. Several (`--all`): the backup stack's vault locks, Object Lock and
  * second-region copy complete the deployment stacks' copies.
  */
-export function posture(runs: PlannedStack[]): Posture {
+export function posture(runs: PlannedStack[], options: { measurements?: MeasuredRto[] } = {}): Posture {
     const estate = new Estate(runs);
+    const measurements = options.measurements ?? [];
     const alone = runs.length === 1;
     const assets: AssetPosture[] = [];
     const unprotected: Posture["unprotected"] = [];
     const gaps: string[] = [];
     for (const run of runs) {
-        const s = stackAssets(estate, run, alone);
+        const s = stackAssets(estate, run, alone, measurements);
         assets.push(...s.assets);
         unprotected.push(...s.unprotected);
         gaps.push(...s.unknown);
@@ -1192,7 +1299,11 @@ export function posture(runs: PlannedStack[]): Posture {
         buckets: estate.buckets,
         flows: estate.flows,
         gaps,
-        assumptions: [...used].map((path) => ({ path, ...RESTORE_PATHS[path] })),
+        assumptions: [...used].map((path) => ({
+            path,
+            ...RESTORE_PATHS[path],
+            measured: measurements.filter((m) => m.path === path).sort((a, b) => b.endedAt.localeCompare(a.endedAt))[0],
+        })),
         copyAlarms,
         organization,
         proofSchedules: runs.flatMap((r) => proofScheduleLines(r.resources).map((l) => `${r.stack}: ${l}`)),

@@ -125,7 +125,13 @@ export function renderPosture(p: Posture): string {
     if (p.organization) lines.push(...renderOrganizationPosture(p.organization), "");
     if (p.proofSchedules.length) lines.push("Monthly proofs:", ...p.proofSchedules.map((l) => `  - ${l}`), "");
     if (shared.length) lines.push("Notes:", ...shared.map((n) => `  - ${n}`), "");
-    lines.push("RTO assumptions:", ...p.assumptions.map((a) => `  - ${a.path}: ${a.hours} h: ${a.assumption}`));
+    lines.push(
+        "RTO assumptions (each with its basis; a drill's measurement, where one is given, beside it):",
+        ...p.assumptions.flatMap((a) => [
+            `  - ${a.path}: ${a.hours} h: ${a.assumption}`,
+            `      basis: ${a.basis}${a.measured ? `; measured ${a.measured.hours.toFixed(2)} h for ${a.measured.table} in ${a.measured.source}` : ""}`,
+        ]),
+    );
     lines.push("", p.gaps.length ? `${p.gaps.length} gaps.` : "No gaps.");
     return lines.join("\n");
 }
@@ -317,7 +323,10 @@ export function renderMarkdown(p: Posture): string {
         "",
         "## RTO assumptions",
         "",
-        ...p.assumptions.map((x) => `- **${x.path}** (${x.hours} h): ${x.assumption}`),
+        ...p.assumptions.map(
+            (x) =>
+                `- **${x.path}** (${x.hours} h): ${x.assumption}. Basis: ${x.basis}${x.measured ? `; measured ${x.measured.hours.toFixed(2)} h for ${x.measured.table} in ${x.measured.source}` : ""}`,
+        ),
         "",
     );
     return out.join("\n");

@@ -36,6 +36,7 @@ import {
     tamperAlarms,
 } from "./monitoring";
 import { awsProvider } from "./providers";
+import { DR_RESTORE_ROLE_NAME } from "../naming/organization";
 
 /**
  * The DR tool seals critical secrets with data keys of the archive key, outside S3: allowed only
@@ -91,6 +92,61 @@ export function replicationWriterStatements(
     ];
 }
 
+/**
+ * What an archive grants the deployment accounts' DR restore role (`vat-backup-dr-restore`, by
+ * aws:PrincipalArn, in the organization): reading the table exports, so that `dr restore-from-export`
+ * can ImportTable them straight from the archive into a new table of that account (DynamoDB, "Import
+ * from Amazon S3": S3BucketOwner for another account's bucket; the importer needs s3:GetObject and
+ * s3:ListBucket on the source and kms:Decrypt on its key). Nothing else of the archive (escrows,
+ * audit reports) and no write.
+ */
+export function exportReaderStatements(
+    bucketArn: pulumi.Input<string>,
+    readers: { accountIds: string[]; organizationId: string; roleArns: string[] },
+): PolicyStatement[] {
+    const principal = { AWS: readers.accountIds.map(naming.accountRootArn) };
+    const condition = {
+        StringEquals: { "aws:PrincipalOrgID": readers.organizationId },
+        ArnLike: { "aws:PrincipalArn": readers.roleArns },
+    };
+    return [
+        {
+            Sid: "DrRestoreRolesReadTableExports",
+            Effect: "Allow",
+            Principal: principal,
+            Action: "s3:GetObject",
+            Resource: pulumi.interpolate`${bucketArn}/${naming.TABLE_EXPORT_PREFIX}/*`,
+            Condition: condition,
+        },
+        {
+            Sid: "DrRestoreRolesListTableExports",
+            Effect: "Allow",
+            Principal: principal,
+            Action: "s3:ListBucket",
+            Resource: bucketArn,
+            Condition: { ...condition, StringLike: { "s3:prefix": `${naming.TABLE_EXPORT_PREFIX}/*` } },
+        },
+    ];
+}
+
+/** The archive key's side of the same: decrypt, only through S3 of the key's region, only for those roles. */
+function exportReaderKeyStatement(
+    region: string,
+    readers: { accountIds: string[]; roleArns: string[] },
+): PolicyStatement {
+    return {
+        Sid: "DrRestoreRolesDecryptTableExports",
+        Effect: "Allow",
+        Principal: { AWS: readers.accountIds.map(naming.accountRootArn) },
+        Action: ["kms:Decrypt", "kms:DescribeKey"],
+        Resource: "*",
+        Condition: {
+            StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com`, "kms:CallerAccount": readers.accountIds },
+            ArnLike: { "aws:PrincipalArn": readers.roleArns },
+        },
+    };
+}
+
 export function backupStack(cfg: BackupConfig) {
     const tags = { environment: cfg.environment, ...cfg.tags };
     const inPrimary = {
@@ -117,6 +173,12 @@ export function backupStack(cfg: BackupConfig) {
         naming.replicationRoleArnPattern(a.accountId, a.environment),
     );
     const replicationWriters = { accountIds, organizationId: cfg.organizationId, roleArns: replicationRoles };
+    // Each deployment account's DR restore role reads the table exports (dr restore-from-export).
+    const exportReaders = {
+        accountIds,
+        organizationId: cfg.organizationId,
+        roleArns: accountIds.map((a) => `${naming.iamRoleArn(a, DR_RESTORE_ROLE_NAME)}*`),
+    };
     // Each archive key lets the deployment accounts' replication roles encrypt, only through S3 of its region.
     const replicationRolesEncrypt: CrossAccountKeyUse = {
         sid: "ReplicationRolesEncrypt",
@@ -335,6 +397,7 @@ export function backupStack(cfg: BackupConfig) {
             extraStatements: [
                 ...reportDeliveryKeyStatements(cfg.accountId, cfg.region),
                 secretEscrowKeyStatement(cfg.accountId),
+                exportReaderKeyStatement(cfg.region, exportReaders),
             ],
             protect,
         },
@@ -346,7 +409,10 @@ export function backupStack(cfg: BackupConfig) {
             bucketName: naming.archiveBucketName(cfg.accountId, cfg.region),
             kmsKeyArn: archiveKey.arn,
             objectLockDays: cfg.archiveRetentionDays,
-            policyStatements: (arn) => [...replicationWriterStatements(arn, replicationWriters)],
+            policyStatements: (arn) => [
+                ...replicationWriterStatements(arn, replicationWriters),
+                ...exportReaderStatements(arn, exportReaders),
+            ],
             protect,
         },
         inPrimary,
@@ -379,6 +445,7 @@ export function backupStack(cfg: BackupConfig) {
             region: cfg.drRegion,
             viaServices: ["s3"],
             crossAccount: [replicationRolesEncrypt],
+            extraStatements: [exportReaderKeyStatement(cfg.drRegion, exportReaders)],
             protect,
         },
         inDr,
@@ -390,7 +457,10 @@ export function backupStack(cfg: BackupConfig) {
             kmsKeyArn: drArchiveKey.arn,
             objectLockDays: cfg.archiveRetentionDays,
             // The deployment accounts replicate into this archive directly (a replica is not replicated onward).
-            policyStatements: (arn) => replicationWriterStatements(arn, replicationWriters),
+            policyStatements: (arn) => [
+                ...replicationWriterStatements(arn, replicationWriters),
+                ...exportReaderStatements(arn, exportReaders),
+            ],
             protect,
         },
         inDr,

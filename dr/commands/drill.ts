@@ -6,6 +6,7 @@ import { DeleteRecoveryPointCommand } from "@aws-sdk/client-backup";
 import { DeleteTableCommand } from "@aws-sdk/client-dynamodb";
 import * as fs from "fs";
 import * as naming from "../../naming";
+import { CROSS_ACCOUNT_RESTORE_PATHS } from "../../aws/recoveryPoints";
 import { DrContext } from "../context";
 import { ExitCodeValue, UsageError, errorMessage, isCredentialError } from "../errors";
 import { Report } from "../output";
@@ -26,6 +27,7 @@ interface DrillOptions extends RestoreAccountOptions {
     prefix?: string;
     keep?: boolean;
     report?: string;
+    measurement?: string;
 }
 
 export const drillCommand: CommandSpec = {
@@ -65,7 +67,11 @@ export const drillCommand: CommandSpec = {
                 "backup",
             )
             .option("--keep", "leave the scratch tables and copied recovery points in place")
-            .option("--report <file>", "Markdown report (default drill-report-<timestamp>.md)");
+            .option("--report <file>", "Markdown report (default drill-report-<timestamp>.md)")
+            .option(
+                "--measurement <file>",
+                "JSON report of the measured times (default: the Markdown report's name with .json); file it in docs/drills/ for the posture report",
+            );
     },
     run: (ctx, _args, options) => drill(ctx, options as unknown as DrillOptions),
 };
@@ -124,7 +130,7 @@ export async function drill(ctx: DrContext, options: DrillOptions): Promise<Exit
         report,
     });
     fs.writeFileSync(file, markdown);
-    const measured = file.replace(/\.md$/, "") + ".json";
+    const measured = options.measurement ?? file.replace(/\.md$/, "") + ".json";
     fs.writeFileSync(
         measured,
         `${JSON.stringify(drillMeasurement(stackName, options.accountId, base, startedAt, ctx.clock.now(), ctx.dryRun, outcomes), null, 2)}\n`,
@@ -205,6 +211,8 @@ export function drillMeasurement(
         measured: !dryRun,
         tables: outcomes.map((o) => ({
             table: o.table,
+            // The path each table took: a warm point is copied back; a cold one is refused (aws/recoveryPoints.ts).
+            path: CROSS_ACCOUNT_RESTORE_PATHS.copyBack.id,
             criticality: o.criticality,
             rtoHours: o.rtoHours,
             ok: o.ok,

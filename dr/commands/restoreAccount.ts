@@ -572,10 +572,11 @@ async function refuseColdPoint(ctx: DrContext, plan: PipelineOptions, table: str
         "backup",
     );
     if (described.StorageClass !== "COLD") return;
+    const to = plan.asOf?.toISOString() ?? "<time>";
     throw new DrError(
-        `the recovery point of ${table} (${pointArn}) is in cold storage, and AWS Backup cannot copy a cold recovery point`,
+        `the recovery point of ${table} (${pointArn}) is in cold storage, and AWS Backup cannot copy a cold recovery point: restore that time from the archive's exports instead: npm run dr -- restore-from-export ${table} --to ${to} --source-account-id ${plan.sourceAccountId} --stack ${ctx.opts.stack ?? plan.stack.environment}`,
         ExitCode.FAILED,
-        `Restore it inside the backup account and export it to the archive, then import the export into account ${plan.targetAccountId} with DynamoDB ImportTable, which creates a new table (docs/runbook.md, "Recovery points in cold storage"); allow several hours more than the warm path.`,
+        `docs/runbook.md, scenario 8 ("Old records after account loss"); or restore the point inside the backup account, export it and ImportTable it into account ${plan.targetAccountId}, several hours longer.`,
     );
 }
 

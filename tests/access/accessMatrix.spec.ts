@@ -820,6 +820,94 @@ const SECRET_REPLICAS: MatrixQuestion[] = [
     },
 ];
 
+/** prod's DR restore role (made by a person, exempt by name): ImportTable reads the archive as it. */
+const prodDrRestoreRole = `arn:aws:iam::${PROD}:role/vat-backup-dr-restore`;
+const tableExport = (bucketArn: string) =>
+    `${bucketArn}/dynamodb-exports/prod-env-receipts/full/20261122T010000Z/AWSDynamoDB/0176-a/data/a.json.gz`;
+const exportReadAsks =
+    (principal: string, action: string, resource: string, policy: (e: Estate) => PolicyDocument, context = {}) =>
+    (e: Estate): Question => ({
+        principal,
+        action,
+        resource,
+        resourceAccount: BACKUP,
+        identityPolicies: [administrator],
+        resourcePolicy: policy(e),
+        context: { ...inOrg, ...context },
+    });
+
+// DynamoDB, "Import from Amazon S3": ImportTable from another account's bucket (S3BucketOwner) needs
+// s3:GetObject and s3:ListBucket on it and kms:Decrypt on its key: dr restore-from-export after an
+// account loss, reading the archive in place.
+const ARCHIVE_IMPORT: MatrixQuestion[] = [
+    {
+        title: "prod's DR restore role may read a table export in the archive (restore-from-export)",
+        expected: "Allowed",
+        ask: exportReadAsks(prodDrRestoreRole, "s3:GetObject", tableExport(archiveBucketArn), (e) => e.archiveBucket),
+    },
+    {
+        title: "prod's DR restore role may read a table export in the DR-region archive",
+        expected: "Allowed",
+        ask: exportReadAsks(
+            prodDrRestoreRole,
+            "s3:GetObject",
+            tableExport(drArchiveBucketArn),
+            (e) => e.drArchiveBucket,
+        ),
+    },
+    {
+        title: "prod's DR restore role may list the table exports of the archive",
+        expected: "Allowed",
+        ask: exportReadAsks(prodDrRestoreRole, "s3:ListBucket", archiveBucketArn, (e) => e.archiveBucket, {
+            "s3:prefix": "dynamodb-exports/prod-env-receipts/full/",
+        }),
+    },
+    {
+        title: "prod's DR restore role may not list the escrows in the archive",
+        expected: "Denied",
+        ask: exportReadAsks(prodDrRestoreRole, "s3:ListBucket", archiveBucketArn, (e) => e.archiveBucket, {
+            "s3:prefix": "secrets-escrow/",
+        }),
+    },
+    {
+        title: "prod's DR restore role may not read a secret's escrow in the archive",
+        expected: "Denied",
+        ask: exportReadAsks(
+            prodDrRestoreRole,
+            "s3:GetObject",
+            `${archiveBucketArn}/secrets-escrow/prod/salt.json`,
+            (e) => e.archiveBucket,
+        ),
+    },
+    {
+        title: "prod's DR restore role may not write into the archive",
+        expected: "Denied",
+        ask: exportReadAsks(prodDrRestoreRole, "s3:PutObject", tableExport(archiveBucketArn), (e) => e.archiveBucket),
+    },
+    {
+        title: "another prod role, even an administrator, may not read a table export in the archive",
+        expected: "Denied",
+        ask: exportReadAsks(prodAdmin, "s3:GetObject", tableExport(archiveBucketArn), (e) => e.archiveBucket),
+    },
+    {
+        title: "prod's DR restore role may decrypt with the archive key through S3 of its region",
+        expected: "Allowed",
+        ask: (e) =>
+            exportReadAsks(prodDrRestoreRole, "kms:Decrypt", e.archiveKey.arn, () => e.archiveKey.policy, {
+                "kms:ViaService": `s3.${REGION}.amazonaws.com`,
+                "kms:CallerAccount": PROD,
+            })(e),
+    },
+    {
+        title: "prod's DR restore role may not decrypt with the archive key outside S3",
+        expected: "Denied",
+        ask: (e) =>
+            exportReadAsks(prodDrRestoreRole, "kms:Decrypt", e.archiveKey.arn, () => e.archiveKey.policy, {
+                "kms:CallerAccount": PROD,
+            })(e),
+    },
+];
+
 const REPLICATION: MatrixQuestion[] = [
     {
         title: "prod's replication role may replicate objects into the archive",
@@ -1229,6 +1317,7 @@ export const MATRIX: Record<string, MatrixQuestion[]> = {
     "the backup keys": KEYS,
     "secret replicas' key": SECRET_REPLICAS,
     "exports replication into the archive": REPLICATION,
+    "table exports read from the archive (restore-from-export)": ARCHIVE_IMPORT,
     "bucket and topic guards": BUCKETS_AND_TOPICS,
     "role trust": TRUST,
 };

@@ -4,7 +4,8 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { COMMON, DrHarness, awsError } from "../helpers/drHarness";
-import { recoverableEstate } from "../helpers/drEstate";
+import { PROD_TABLES, recoverableEstate } from "../helpers/drEstate";
+import { readDrillReports } from "../../offline/drillReports";
 
 describe("dr drill", () => {
     let h: DrHarness;
@@ -51,6 +52,20 @@ describe("dr drill", () => {
         assert.ok(!fs.existsSync(report));
     });
 
+    it("--measurement names the JSON report's file; the posture report reads it as the copy-back path's measurement", async () => {
+        const file = path.join(h.tmp, "drills", "2026-11.json");
+        fs.mkdirSync(path.dirname(file));
+        const r = await drill("--measurement", file);
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        assert.ok(!fs.existsSync(report.replace(/\.md$/, ".json")), "only the named file");
+        const measured = readDrillReports([], path.dirname(file));
+        assert.deepEqual(
+            measured.map((m) => [m.path, m.table]).sort(),
+            PROD_TABLES.map((t) => ["backupAccount", t]).sort(),
+        );
+        assert.ok(measured.every((m) => m.hours >= 0 && m.source === "2026-11.json (2026-11-26)"));
+    });
+
     it("restores prod's recovery points into scratch tables of the named account, cleans up, and writes a timed report", async () => {
         const r = await drill();
         assert.equal(r.code, 0, r.stdout + r.stderr);
@@ -84,6 +99,7 @@ describe("dr drill", () => {
         assert.equal(measured.format, "vat-backup-drill/v1");
         assert.equal(measured.measured, true);
         const receipts = measured.tables.find((t: { table: string }) => t.table === "prod-env-receipts");
+        assert.equal(receipts.path, "copy-back", "the restore path taken: warm points are copied back");
         assert.equal(receipts.rtoHours, 4);
         assert.equal(receipts.withinRto, true);
         assert.equal(

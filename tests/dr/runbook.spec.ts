@@ -25,8 +25,11 @@ import {
 import { DrHarness, NOW } from "../helpers/drHarness";
 import { CLIENT_SECRET, SALT, SALT_VALUE, fakeKmsAndArchive } from "../helpers/drSecrets";
 import { PROD_TABLES, recoverableEstate } from "../helpers/drEstate";
-import { SecretsStandIn, TablesStandIn } from "../helpers/drStandIn";
+import { IamStandIn, SecretsStandIn, TablesStandIn } from "../helpers/drStandIn";
+import * as naming from "../../naming";
+import { StartRestoreJobCommand } from "@aws-sdk/client-backup";
 import { runbookCommands, scenario, shellWords } from "../helpers/runbook";
+import { ExportsStandIn, ImportedTables, Item } from "../helpers/drExports";
 
 const SCENARIOS = [
     "1. Accidental deletion",
@@ -36,6 +39,7 @@ const SCENARIOS = [
     "5. Lost user pool",
     "6. Lost salt",
     "7. Compromised credentials or ransomware",
+    "8. Old records after account loss",
 ];
 
 describe("runbook: every command parses with the CLI's own parser", () => {
@@ -261,6 +265,23 @@ describe("runbook scenarios 4 (lost region) and 7 (compromised account) against 
 
     it("4: every table comes back in eu-west-1 from the DR vault, found by the lost region's table ARNs", async () => {
         const created = recoverableEstate(h, "111111111111", "eu-west-1");
+        // IAM is global: the lost region's stack left its roles; the eu-west-1 stack (step 1) creates its
+        // own, which only works because their names carry the region, and the restore jobs pass those.
+        const iam = new IamStandIn();
+        iam.createRoles(naming.deploymentRoleNames("prod", "eu-west-2"));
+        assert.throws(
+            () => iam.createRoles([naming.deploymentRoleNames("prod", "eu-west-2")[0]]),
+            /EntityAlreadyExists/,
+        );
+        iam.createRoles(naming.deploymentRoleNames("prod", "eu-west-1"));
+        h.mocks("target", "eu-west-1")
+            .backup.on(StartRestoreJobCommand)
+            .callsFake((i: { IamRoleArn: string; Metadata: Record<string, string> }) => {
+                const missing = iam.requireRole(i.IamRoleArn);
+                if (missing) return Promise.reject(missing);
+                created.add(i.Metadata.targetTableName);
+                return { RestoreJobId: `restore-${i.Metadata.targetTableName}` };
+            });
         const results = await runAll(h, scenario("4."));
         results.forEach((r) => assert.equal(r.code, 0, r.stdout + r.stderr));
         assert.deepEqual([...created].sort(), [...PROD_TABLES].sort());
@@ -277,6 +298,22 @@ describe("runbook scenarios 4 (lost region) and 7 (compromised account) against 
             h
                 .sentOps("ListRecoveryPointsByBackupVault")
                 .every((i) => String(i.ByResourceArn).startsWith("arn:aws:dynamodb:eu-west-2:")),
+        );
+        assert.ok(
+            h
+                .sentOps("StartRestoreJob")
+                .every((i) => i.IamRoleArn === "arn:aws:iam::111111111111:role/prod-env-backup-service-eu-west-1"),
+            "the restore jobs pass the role the eu-west-1 stack created",
+        );
+    });
+
+    it("4: a restore job naming a role that no stack created is refused by the stand-in (it checks the role exists)", () => {
+        const iam = new IamStandIn();
+        iam.createRoles(naming.deploymentRoleNames("prod", "eu-west-1"));
+        assert.equal(iam.requireRole("arn:aws:iam::111111111111:role/prod-env-backup-service-eu-west-1"), undefined);
+        assert.match(
+            String(iam.requireRole("arn:aws:iam::111111111111:role/prod-env-backup-service")),
+            /does not exist/,
         );
     });
 
@@ -468,5 +505,97 @@ describe("runbook scenario 5 (lost user pool) against the estate stand-in", () =
         assert.deepEqual(mapping.unmatched, []);
         assert.equal(pool.get("bob")?.enabled, false, "bob was disabled and stays disabled");
         assert.deepEqual(groups.get("admins"), ["alice", "carol"]);
+    });
+});
+
+describe("runbook scenario 8 (old records after account loss) against the estate stand-in", () => {
+    let h: DrHarness;
+    let cwd: string;
+    const HOUR = 3_600_000;
+    const LOST = "arn:aws:dynamodb:eu-west-2:111111111111:table/prod-env-receipts";
+    const receipt = (id: string, amount: number): Item => ({
+        hashedSub: { S: "u1" },
+        receiptId: { S: id },
+        amount: { N: String(amount) },
+    });
+    beforeEach(() => {
+        h = new DrHarness();
+        cwd = process.cwd();
+    });
+    afterEach(() => {
+        process.chdir(cwd);
+        h.restore();
+    });
+
+    /** The rebuilt account 999999999999, the lost account's cold monthly point, and its exports in the archive. */
+    function estate(): { tables: TablesStandIn; imported: ImportedTables } {
+        rebuiltAccount(h);
+        process.chdir(h.tmp);
+        const tables = new TablesStandIn(h, "999999999999");
+        const archive = new ExportsStandIn(h, "vat-backup-archive-333333333333-eu-west-2", "target");
+        const imported = new ImportedTables(h, tables, archive, ["hashedSub", "receiptId"]);
+        // Sunday 30 March 2025, 01:00: the weekly full export; then every hour an incremental one.
+        const full = Date.UTC(2025, 2, 30, 1);
+        archive.full(LOST, full, [receipt("r1", 10), receipt("r2", 20)]);
+        for (let t = full; t < Date.UTC(2025, 2, 31, 6); t += HOUR) {
+            const lines =
+                t === Date.UTC(2025, 2, 30, 9)
+                    ? [{ Keys: { hashedSub: { S: "u1" }, receiptId: { S: "r3" } }, NewImage: receipt("r3", 30) }]
+                    : t === Date.UTC(2025, 2, 31, 2)
+                      ? [{ Keys: { hashedSub: { S: "u1" }, receiptId: { S: "r1" } }, OldImage: receipt("r1", 10) }]
+                      : t === Date.UTC(2025, 2, 31, 5)
+                        ? [{ Keys: { hashedSub: { S: "u1" }, receiptId: { S: "r2" } }, OldImage: receipt("r2", 20) }]
+                        : [];
+            archive.incremental(LOST, t, t + HOUR, lines);
+        }
+        return { tables, imported };
+    }
+
+    it("restore-account names the cold point and the archive path; restore-from-export brings the receipts of 31 March 2025 04:00 back, protected", async () => {
+        const { tables, imported } = estate();
+        const [coldPoint, dryRun, restore] = scenario("8.");
+        const refused = await h.run(coldPoint.argv);
+        assert.equal(refused.code, 1, refused.stdout + refused.stderr);
+        assert.match(
+            refused.stdout + refused.stderr,
+            /is in cold storage, and AWS Backup cannot copy a cold recovery point/,
+        );
+        assert.match(
+            refused.stdout + refused.stderr,
+            /npm run dr -- restore-from-export prod-env-receipts --to 2025-04-01T00:00:00.000Z/,
+        );
+
+        const planned = await h.run(dryRun.argv);
+        assert.equal(planned.code, 0, planned.stdout + planned.stderr);
+        assert.equal(tables.tables.size, 0, "the dry run created nothing");
+
+        const r = await h.run(restore.argv);
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        const target = "prod-env-receipts-from-export-20250331t040000z";
+        // r3 inserted on the 30th, r1 deleted at 02:00 on the 31st; r2's deletion at 05:00 is after --to.
+        assert.deepEqual(imported.items(target), ["u1/r2=20", "u1/r3=30"]);
+        const t = tables.tables.get(target);
+        assert.deepEqual(
+            { pitr: t?.pitr, ttl: t?.ttl, protection: t?.deletionProtection },
+            { pitr: true, ttl: "ttl", protection: true },
+        );
+        const [imp] = h.sentOps("ImportTable") as { S3BucketSource: { S3BucketOwner: string } }[];
+        assert.equal(
+            imp.S3BucketSource.S3BucketOwner,
+            "333333333333",
+            "read in place from the backup account's archive",
+        );
+        assert.ok(fs.existsSync(path.join(h.tmp, "restore-from-export.json")), "the measurement for docs/drills/");
+    });
+
+    // AWS Backup, "Backup and tag copy": a cold point cannot be copied. The stand-in refuses the copy
+    // as AWS does; the tool must see the storage class first and never start it.
+    it("without --dry-run restore-account still never starts a copy of the cold point (the stand-in would refuse it)", async () => {
+        estate();
+        const [coldPoint] = scenario("8.");
+        const r = await h.run(coldPoint.argv.filter((a) => a !== "--dry-run"));
+        assert.equal(r.code, 1);
+        assert.deepEqual(h.sentOps("StartCopyJob"), []);
+        assert.match(r.stdout + r.stderr, /restore-from-export/);
     });
 });

@@ -35,7 +35,7 @@ const tableOf = (arn: string) => arn.replace(/^.*table\//, "");
 /**
  * A backup account holding two recovery points per table in each vault, and a target account where
  * a restore job creates the table it names (so existence checks, waits and verification all see
- * the same world).
+ * the same world). Points in `coldPoints` are COLD, and StartCopyJob refuses them as AWS Backup does.
  */
 export function recoverableEstate(
     h: DrHarness,
@@ -44,12 +44,19 @@ export function recoverableEstate(
     coldPoints: Set<string> = new Set(),
 ): Set<string> {
     const created = new Set<string>();
+    const isCold = (arn: string) => coldPoints.has(arn) || arn.endsWith("-2025-03");
     for (const region of ["eu-west-2", "eu-west-1"]) {
         const b = h.mocks("backup", region).backup;
         b.on(ListRecoveryPointsByBackupVaultCommand).callsFake(
             (i: { ByResourceArn: string; ByCreatedBefore?: Date; BackupVaultName: string }) => {
                 const t = tableOf(i.ByResourceArn);
                 const points = [
+                    // A monthly point from March 2025: cold (the monthly copies move to cold storage after 90 days).
+                    {
+                        RecoveryPointArn: `arn:aws:backup:${region}:333333333333:recovery-point:${t}-2025-03`,
+                        Status: "COMPLETED",
+                        CreationDate: new Date(Date.UTC(2025, 2, 31, 4, 0, 0)),
+                    },
                     // A monthly point, two months old (still warm: cold storage starts after 90 days).
                     {
                         RecoveryPointArn: `arn:aws:backup:${region}:333333333333:recovery-point:${t}-monthly`,
@@ -80,11 +87,16 @@ export function recoverableEstate(
         // Points older than the cold-storage transition are COLD (AWS Backup: not copyable).
         b.on(DescribeRecoveryPointCommand).callsFake((i: { RecoveryPointArn: string }) => ({
             RecoveryPointArn: i.RecoveryPointArn,
-            StorageClass: coldPoints.has(i.RecoveryPointArn) ? "COLD" : "WARM",
+            StorageClass: isCold(i.RecoveryPointArn) ? "COLD" : "WARM",
         }));
-        b.on(StartCopyJobCommand).callsFake((i: { RecoveryPointArn: string }) => ({
-            CopyJobId: `copy-${i.RecoveryPointArn.replace(/^.*recovery-point:/, "")}`,
-        }));
+        // AWS Backup, "Backup and tag copy": backups in cold storage cannot be copied.
+        b.on(StartCopyJobCommand).callsFake((i: { RecoveryPointArn: string }) =>
+            isCold(i.RecoveryPointArn)
+                ? Promise.reject(
+                      awsError("InvalidRequestException", "Cannot copy a recovery point that is in cold storage"),
+                  )
+                : { CopyJobId: `copy-${i.RecoveryPointArn.replace(/^.*recovery-point:/, "")}` },
+        );
         b.on(DescribeCopyJobCommand).callsFake((i: { CopyJobId: string }) => ({
             CopyJob: {
                 CopyJobId: i.CopyJobId,

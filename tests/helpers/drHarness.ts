@@ -12,6 +12,7 @@ import * as YAML from "yaml";
 import { AccountRole, AwsClients, createClients } from "../../dr/aws/clients";
 import { isReadOnlyOperation, operationName } from "../../dr/aws/gate";
 import { runCli } from "../../dr/cli";
+import { DrContext, GlobalOptions } from "../../dr/context";
 import { Clock } from "../../dr/time";
 
 export const PROD_ACCOUNT = "111111111111";
@@ -107,6 +108,30 @@ export class DrHarness {
             this.sets.set(key, set);
         }
         return set;
+    }
+
+    /** A context over the same mocks, for calling a command's exported functions directly. */
+    context(command: string, opts: Partial<GlobalOptions> = {}): DrContext {
+        return new DrContext(
+            command,
+            {
+                stateDir: this.stateDir,
+                maxAttempts: 1,
+                throttleRetries: 5,
+                pollSeconds: 30,
+                timeoutMinutes: 480,
+                region: "eu-west-2",
+                ...opts,
+            },
+            {
+                stdout: () => undefined,
+                stderr: () => undefined,
+                clock: this.clock,
+                uploader: async () => undefined,
+                env: {},
+                clientFactory: (account, region) => this.entry(account, region).clients,
+            },
+        );
     }
 
     async run(argv: string[]): Promise<RunResult> {

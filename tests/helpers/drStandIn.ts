@@ -7,6 +7,11 @@
  * - DynamoDB: a table deleted with PITR on leaves a SYSTEM backup; a restore creates a new table
  *   (never over an existing one) without PITR, TTL, tags or deletion protection ("Restoring a
  *   DynamoDB table": those must be set up again).
+ * - IAM: a role name is unique in the account whatever the region (CreateRole of an existing name
+ *   fails), and a job passing a role needs it to exist.
+ * Elsewhere: drEstate.ts refuses StartCopyJob of a COLD recovery point (AWS Backup, "Backup and tag
+ * copy"); drExports.ts refuses reading a Glacier object before its restore, and ImportTable over an
+ * existing table.
  */
 import {
     CreateSecretCommand,
@@ -121,6 +126,8 @@ interface StoredTable {
     tags: { Key: string; Value: string }[];
     items: number;
     restoredFrom?: string;
+    /** More of DescribeTable's answer (key schema, GSIs) where a test needs it. */
+    description?: Record<string, unknown>;
 }
 
 /** One account's DynamoDB in one region. */
@@ -150,6 +157,7 @@ export class TablesStandIn {
                           RestoreSummary: t.restoredFrom
                               ? { SourceBackupArn: t.restoredFrom, RestoreInProgress: false }
                               : undefined,
+                          ...t.description,
                       },
                   }
                 : missing();
@@ -263,5 +271,31 @@ export class TablesStandIn {
             created: new Date(at),
             table: t,
         });
+    }
+}
+
+/**
+ * IAM of one account: role names are unique in the account, whatever the region ("IAM object quotas
+ * and names", IAM User Guide): CreateRole of a name that exists fails with EntityAlreadyExists, so a
+ * second regional stack of one account must name its roles apart (naming.deploymentRoleName).
+ */
+export class IamStandIn {
+    readonly roles = new Set<string>();
+
+    /** What a stack's deploy does for each role it declares; the first existing name stops it, as CloudFormation or Pulumi would. */
+    createRoles(names: string[]): void {
+        for (const name of names) {
+            if (this.roles.has(name))
+                throw awsError("EntityAlreadyExistsException", `Role with name ${name} already exists.`);
+            this.roles.add(name);
+        }
+    }
+
+    /** A job passing `roleArn` needs the role to exist (AWS Backup refuses the job otherwise). */
+    requireRole(roleArn: string): Error | undefined {
+        const name = roleArn.replace(/^arn:aws[\w-]*:iam::\d{12}:role\//, "");
+        return this.roles.has(name)
+            ? undefined
+            : awsError("InvalidParameterValueException", `IAM role ${roleArn} does not exist`);
     }
 }

@@ -80,16 +80,91 @@ describe("posture: AWS's documented behaviour (issue 12, items 1-4)", () => {
 
     // AWS Backup Developer Guide, "Backup and tag copy": backups in cold storage cannot be copied.
     describe("cold recovery points cannot be copied (AWS Backup)", () => {
-        it("reports the slower cold-point path for receipts older than the copies' warm period, against its RTO", () => {
+        it("restores receipts' points older than the copies' warm period from the archive's exports, faster than the cold-point path", () => {
             const receipts = assetOf(estate, "prod-env-receipts");
-            assert.equal(receipts.rtoColdPoints?.path, "backupAccountCold");
+            assert.equal(receipts.rtoColdPoints?.path, "archiveImport");
             assert.equal(receipts.rtoColdPoints?.olderThanDays, 90);
-            assert.equal(receipts.rtoColdPoints?.ok, false);
-            assert.ok(receipts.gaps.some((g) => /points older than 90 d: 7 h, target 4 h/.test(g)));
+            assert.equal(receipts.rtoColdPoints?.ok, true);
+            assert.match(
+                receipts.rtoColdPoints?.value ?? "",
+                /^2 h 30 min \(archiveImport: restore-from-export of the cron\(0 1 \? \* SUN \*\) full export and the cron\(10 \* \* \* \? \*\) incremental ones from vat-backup-archive-333333333333-eu-west-2, STANDARD, no S3 retrieval; the cold-point path takes 7 h\)/,
+            );
+            assert.ok(!receipts.gaps.some((g) => /older than 90 d/.test(g)), receipts.gaps.join("\n"));
             // The warm points still take copy-back, within the RTO.
             assert.deepEqual([receipts.rtoAccountLoss.path, receipts.rtoAccountLoss.ok], ["backupAccount", true]);
-            assert.match(renderPosture(estate), /RTO cold points GAP 7 h \(backupAccountCold/);
+            assert.match(renderPosture(estate), /RTO cold points ok {2}2 h 30 min \(archiveImport/);
             assert.match(renderMarkdown(estate), /## Restoring cold points after account loss/);
+        });
+
+        // S3 User Guide, "Understanding archive retrieval options": Standard retrievals from Glacier
+        // Flexible Retrieval typically finish within 3-5 hours; ImportTable can read nothing before.
+        it("an archive that moves the exports to Glacier Flexible Retrieval adds 5 h of S3 retrieval: the cold-point gap is back", () => {
+            const glacier = variant(backup, TYPES.bucket, (r) => r);
+            glacier.resources = [
+                ...glacier.resources,
+                {
+                    ...structuredClone(backup.resources.find((r) => r.type === TYPES.objectLock)!),
+                    type: TYPES.lifecycle,
+                    name: "archive-lifecycle",
+                    urn: "urn:pulumi:backup::vat-backup::aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration::archive-lifecycle",
+                    inputs: {
+                        bucket: "vat-backup-archive-333333333333-eu-west-2",
+                        rules: [{ status: "Enabled", transitions: [{ days: 90, storageClass: "GLACIER" }] }],
+                    },
+                },
+                {
+                    ...structuredClone(backup.resources.find((r) => r.type === TYPES.objectLock)!),
+                    type: TYPES.lifecycle,
+                    name: "dr-archive-lifecycle",
+                    urn: "urn:pulumi:backup::vat-backup::aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration::dr-archive-lifecycle",
+                    inputs: {
+                        bucket: DR_ARCHIVE,
+                        rules: [{ status: "Enabled", transitions: [{ days: 90, storageClass: "DEEP_ARCHIVE" }] }],
+                    },
+                },
+            ];
+            const receipts = assetOf(posture([prod, glacier]), "prod-env-receipts");
+            assert.equal(receipts.rtoColdPoints?.path, "backupAccountCold");
+            assert.ok(
+                receipts.gaps.includes(
+                    "RTO after account loss for points older than 90 d: 7 h, target 4 h ('monthly' copies are cold then, and AWS Backup cannot copy a cold point; the archive path takes 7 h 30 min)",
+                ),
+                receipts.gaps.join("\n"),
+            );
+        });
+
+        it("an archive whose Object Lock keeps the exports less than seven years does not count: the cold-point gap is back", async () => {
+            const shortLock = await runStackOffline("backup", { archiveRetentionDays: 365 });
+            const receipts = assetOf(posture([prod, shortLock]), "prod-env-receipts");
+            assert.equal(receipts.rtoColdPoints?.path, "backupAccountCold");
+            assert.ok(
+                receipts.gaps.some((g) =>
+                    /no full export of this table reaches an archive that keeps it that long/.test(g),
+                ),
+            );
+        });
+
+        it("a drill's measurement of the archive path is cited beside the assumption, and judged by", () => {
+            const measured = posture([prod, backup], {
+                measurements: [
+                    {
+                        path: "archiveImport",
+                        table: "prod-env-receipts",
+                        hours: 5,
+                        source: "drill-prod.json (2026-11-20)",
+                        endedAt: "2026-11-20T10:00:00Z",
+                    },
+                ],
+            });
+            const receipts = assetOf(measured, "prod-env-receipts");
+            assert.match(receipts.rtoColdPoints?.value ?? "", /; measured 5 h in drill-prod.json \(2026-11-20\)$/);
+            assert.equal(receipts.rtoColdPoints?.ok, false);
+            assert.ok(
+                receipts.gaps.includes(
+                    "RTO after account loss for points older than 90 d: measured 5 h (archiveImport, drill-prod.json (2026-11-20)), target 4 h",
+                ),
+            );
+            assert.match(renderPosture(measured), /measured 5.00 h for prod-env-receipts in drill-prod.json/);
         });
 
         it("notes the cold-point path for assets whose retention does not need the cold points", () => {

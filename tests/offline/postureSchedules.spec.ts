@@ -15,19 +15,20 @@ const planned = async (overrides: Record<string, unknown> = {}): Promise<Posture
 };
 const asset = (p: Posture, resource: string) => p.assets.find((a) => a.resource === resource);
 /**
- * The one gap no schedule closes: receipts' monthly points older than 90 days are cold, AWS Backup
- * cannot copy a cold point ("Backup and tag copy"), so after account loss they take the cold-point
- * path (restore in the backup account, export, import), longer than the 4 h target.
+ * The gap the weekly full exports close: receipts' monthly points older than 90 days are cold, AWS
+ * Backup cannot copy a cold point ("Backup and tag copy"), so after account loss they would take the
+ * cold-point path (restore in the backup account, export, import), longer than the 4 h target; the
+ * full exports in the archive give the faster archive-import path instead.
  */
 const COLD_POINT_GAP =
-    "prod: prod-env-receipts (critical): RTO after account loss for points older than 90 d: 7 h, target 4 h ('monthly' copies are cold then, and AWS Backup cannot copy a cold point)";
-/** The gaps a schedule could close: everything but the cold-point RTO above. */
+    "prod: prod-env-receipts (critical): RTO after account loss for points older than 90 d: 7 h, target 4 h ('monthly' copies are cold then, and AWS Backup cannot copy a cold point; no full export of this table reaches an archive that keeps it that long)";
+/** The gaps a schedule could close besides the cold-point RTO above. */
 const scheduleGaps = (p: Posture) => p.gaps.filter((g) => g !== COLD_POINT_GAP);
 
 describe("posture: protection on AWS's own schedules (escrow, user-pool export, table exports)", () => {
-    it("prod as checked in: only the cold-point RTO gap; receipts 1 h 15 min outside the account, derived from the hourly schedule and the 15-minute RTC", async () => {
+    it("prod as checked in: no gap; receipts 1 h 15 min outside the account, derived from the hourly schedule and the 15-minute RTC", async () => {
         const p = await planned();
-        assert.deepEqual(p.gaps, [COLD_POINT_GAP]);
+        assert.deepEqual(p.gaps, []);
         const receipts = asset(p, "prod-env-receipts")!;
         assert.match(receipts.rpoOutside.value, /^1 h 15 min \(incremental export every 1 h \+ S3 RTC 15 min/);
         assert.equal(asset(p, SALT)!.rtoAccountLoss.path, "escrow");
@@ -119,10 +120,17 @@ describe("posture: protection on AWS's own schedules (escrow, user-pool export, 
         ]);
     });
 
-    it("hourly incremental exports switched off: receipts falls back to the daily copy's 24 h", async () => {
+    it("hourly incremental exports switched off: receipts falls back to the daily copy's 24 h; old points still come from the weekly full exports", async () => {
         const p = await planned({ automation: { tableExports: { incremental: { enabled: false } } } });
         assert.match(asset(p, "prod-env-receipts")!.rpoOutside.value, /^24 h \('daily' copy/);
         assert.deepEqual(scheduleGaps(p), []);
+        assert.ok(asset(p, "prod-env-receipts")!.notes.some((n) => /at the weekly full exports' times/.test(n)));
+    });
+
+    it("weekly full exports switched off: the cold-point RTO gap for receipts' old points is back", async () => {
+        const p = await planned({ automation: { tableExports: { full: { enabled: false } } } });
+        assert.ok(p.gaps.includes(COLD_POINT_GAP), p.gaps.join("\n"));
+        assert.equal(asset(p, "prod-env-receipts")!.rtoColdPoints?.path, "backupAccountCold");
     });
 
     it("prints durations the way the report reads them", () => {

@@ -1,0 +1,581 @@
+/**
+ * dr restore-from-export against stand-ins that enforce AWS's rules: ImportTable creates a new table
+ * and reads only readable objects (DynamoDB "Import from Amazon S3: how it works"); an object in
+ * Glacier Flexible Retrieval or Deep Archive cannot be read until restored (S3 "Archive retrieval
+ * options"); an incremental export's lines are compacted changes, no NewImage meaning deleted
+ * (DynamoDB "Table export output format").
+ */
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import {
+    ARCHIVED_CLASSES,
+    canonical,
+    checkManifest,
+    fromCompact,
+    keyAttribute,
+    needsRestore,
+    restoreState,
+} from "../../dr/commands/restoreFromExport";
+import { DrHarness, awsError } from "../helpers/drHarness";
+import { ExportsStandIn, ImportedTables, Item } from "../helpers/drExports";
+import { TablesStandIn } from "../helpers/drStandIn";
+
+const HOUR = 3_600_000;
+const TABLE = "prod-env-receipts";
+const SOURCE_ARN = `arn:aws:dynamodb:eu-west-2:111111111111:table/${TABLE}`;
+const ARCHIVE = "vat-backup-archive-333333333333-eu-west-2";
+const EXPORTS = "prod-env-backup-exports-111111111111-eu-west-2";
+/** The Sunday full export: 2026-11-22T01:00:00Z. */
+const FULL_AT = Date.UTC(2026, 10, 22, 1);
+const TO = "2026-11-22T04:00:00Z";
+const TARGET = "prod-env-receipts-from-export-20261122t040000z";
+
+const item = (sub: string, id: string, amount: number): Item => ({
+    hashedSub: { S: sub },
+    receiptId: { S: id },
+    amount: { N: String(amount) },
+    ttl: { N: "2000000000" },
+});
+const keys = (i: Item): Item => ({ hashedSub: i.hashedSub, receiptId: i.receiptId });
+
+/** A full export of three receipts, then three hourly incremental exports changing them. */
+function history(exports: ExportsStandIn, storageClass = "STANDARD"): void {
+    const a = item("u1", "r1", 10);
+    const b = item("u1", "r2", 20);
+    const c = item("u2", "r3", 30);
+    exports.full(SOURCE_ARN, FULL_AT, [a, b, c], storageClass);
+    // 01-02: r4 inserted, r1 updated.
+    const d = item("u2", "r4", 40);
+    exports.incremental(
+        SOURCE_ARN,
+        FULL_AT,
+        FULL_AT + HOUR,
+        [
+            { Keys: keys(d), NewImage: d },
+            { Keys: keys(a), OldImage: a, NewImage: item("u1", "r1", 11) },
+        ],
+        storageClass,
+    );
+    // 02-03: r2 deleted, r1 updated again (order matters: applied the other way, r1 would be 11).
+    exports.incremental(
+        SOURCE_ARN,
+        FULL_AT + HOUR,
+        FULL_AT + 2 * HOUR,
+        [
+            { Keys: keys(b), OldImage: b },
+            { Keys: keys(a), OldImage: item("u1", "r1", 11), NewImage: item("u1", "r1", 12) },
+        ],
+        storageClass,
+    );
+    // 03-04: r2 inserted again.
+    const b2 = item("u1", "r2", 21);
+    exports.incremental(
+        SOURCE_ARN,
+        FULL_AT + 2 * HOUR,
+        FULL_AT + 3 * HOUR,
+        [{ Keys: keys(b2), NewImage: b2 }],
+        storageClass,
+    );
+    // 04-05: after --to, never applied.
+    exports.incremental(
+        SOURCE_ARN,
+        FULL_AT + 3 * HOUR,
+        FULL_AT + 4 * HOUR,
+        [{ Keys: keys(c), OldImage: c }],
+        storageClass,
+    );
+}
+
+const EXPECTED = ["u1/r1=12", "u1/r2=21", "u2/r3=30", "u2/r4=40"];
+
+describe("dr restore-from-export", () => {
+    let h: DrHarness;
+    let tables: TablesStandIn;
+    let archive: ExportsStandIn;
+    let imported: ImportedTables;
+    const run = (...extra: string[]) => h.run(["restore-from-export", TABLE, "--to", TO, "--stack", "prod", ...extra]);
+
+    beforeEach(() => {
+        h = new DrHarness();
+        tables = new TablesStandIn(h);
+        archive = new ExportsStandIn(h, ARCHIVE, "target");
+        imported = new ImportedTables(h, tables, archive, ["hashedSub", "receiptId"]);
+    });
+    afterEach(() => h.restore());
+
+    it("imports the full export from the archive (S3BucketOwner = backup account) into a new table, applies the incremental exports up to --to in order, and protects it", async () => {
+        history(archive);
+        const r = await run("--json");
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        const [imp] = h.sentOps("ImportTable") as {
+            S3BucketSource: Record<string, string>;
+            InputFormat: string;
+            InputCompressionType: string;
+            TableCreationParameters: { TableName: string; KeySchema: unknown[]; AttributeDefinitions: unknown[] };
+        }[];
+        assert.equal(imp.S3BucketSource.S3Bucket, ARCHIVE);
+        assert.equal(imp.S3BucketSource.S3BucketOwner, "333333333333");
+        assert.match(
+            imp.S3BucketSource.S3KeyPrefix,
+            /^dynamodb-exports\/prod-env-receipts\/full\/20261122T010000Z\/AWSDynamoDB\/[^/]+\/data\/$/,
+        );
+        assert.equal(imp.InputFormat, "DYNAMODB_JSON");
+        assert.equal(imp.InputCompressionType, "GZIP");
+        assert.equal(imp.TableCreationParameters.TableName, TARGET);
+        assert.deepEqual(imp.TableCreationParameters.KeySchema, [
+            { AttributeName: "hashedSub", KeyType: "HASH" },
+            { AttributeName: "receiptId", KeyType: "RANGE" },
+        ]);
+        assert.deepEqual(imp.TableCreationParameters.AttributeDefinitions, [
+            { AttributeName: "hashedSub", AttributeType: "S" },
+            { AttributeName: "receiptId", AttributeType: "S" },
+        ]);
+        assert.deepEqual(imported.items(TARGET), EXPECTED, "the state as of 04:00: the 04-05 window is not applied");
+        const t = tables.tables.get(TARGET);
+        assert.deepEqual(
+            { pitr: t?.pitr, ttl: t?.ttl, protection: t?.deletionProtection },
+            { pitr: true, ttl: "ttl", protection: true },
+        );
+        const doc = r.json();
+        assert.equal(doc.restoredTo, "2026-11-22T04:00:00.000Z");
+        assert.deepEqual(doc.incremental, { put: 4, deleted: 1, already: 0, overwrote: 0, exports: 3 });
+        assert.ok(h.sentOps("GetObject").every((i) => i.ExpectedBucketOwner === "333333333333"));
+        assert.ok(
+            h.sent().every((c) => !c.where.startsWith("backup/")),
+            "the archive is read with the target account's DR restore role, as ImportTable reads it",
+        );
+        assert.equal(h.sentOps("RestoreObject").length, 0, "the archive is in S3 Standard: nothing to restore");
+    });
+
+    it("--to picks the newest full export at or before it, and only the incremental exports after that full one", async () => {
+        // An older week's full and incremental exports: never used, never listed.
+        archive.full(SOURCE_ARN, FULL_AT - 7 * 24 * HOUR, [item("u0", "r0", 1)]);
+        archive.incremental(SOURCE_ARN, FULL_AT - HOUR, FULL_AT, [{ Keys: keys(item("u0", "r0", 1)) }]);
+        history(archive);
+        // A later full export (next Sunday) must not be used for a --to before it.
+        archive.full(SOURCE_ARN, FULL_AT + 7 * 24 * HOUR, [item("u9", "r9", 99)]);
+        const r = await run("--to", "2026-11-22T02:30:00Z", "--json");
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        assert.equal(r.json().restoredTo, "2026-11-22T02:00:00.000Z", "the last whole window before --to");
+        const listings = h.sentOps("ListObjectsV2").filter((i) => String(i.Prefix).endsWith("/incremental/"));
+        assert.deepEqual(
+            listings.map((i) => i.StartAfter),
+            ["dynamodb-exports/prod-env-receipts/incremental/20261122T010000Z"],
+            "the hourly windows before the full export are never listed",
+        );
+        assert.deepEqual(imported.items("prod-env-receipts-from-export-20261122t023000z"), [
+            "u1/r1=11",
+            "u1/r2=20",
+            "u2/r3=30",
+            "u2/r4=40",
+        ]);
+    });
+
+    it("--full-only imports the full export alone", async () => {
+        history(archive);
+        const r = await run("--full-only");
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        assert.deepEqual(imported.items(TARGET), ["u1/r1=10", "u1/r2=20", "u2/r3=30"]);
+        assert.equal(h.sentOps("PutItem").length, 0);
+    });
+
+    it("exports in Glacier Flexible Retrieval are restored first (Expedited), waited for, then imported; ImportTable alone would fail on them", async () => {
+        h.mocks().s3.reset();
+        const bucket = new ExportsStandIn(h, EXPORTS, "target");
+        imported = new ImportedTables(h, tables, bucket, ["hashedSub", "receiptId"]);
+        history(bucket, "GLACIER");
+        const r = await h.run(["restore-from-export", TABLE, "--to", TO, "--stack", "prod", "--source", "exports"]);
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        const restores = h.sentOps("RestoreObject") as {
+            Key: string;
+            RestoreRequest: { Days: number; GlacierJobParameters: { Tier: string } };
+        }[];
+        assert.ok(restores.length >= 12, `every manifest and data file restored (${restores.length})`);
+        assert.ok(restores.every((x) => x.RestoreRequest.GlacierJobParameters.Tier === "Expedited"));
+        assert.ok(restores.every((x) => x.RestoreRequest.Days === 3));
+        assert.ok(h.clock.sleeps.length > 0, "it waited for the restores");
+        assert.deepEqual(imported.items(TARGET), EXPECTED);
+        assert.equal(
+            h.sentOps("ImportTable")[0] &&
+                (h.sentOps("ImportTable")[0].S3BucketSource as { S3BucketOwner: string }).S3BucketOwner,
+            "111111111111",
+        );
+    });
+
+    it("Deep Archive exports are restored with the Standard tier (Expedited is not offered for Deep Archive); Glacier Instant Retrieval needs no restore", async () => {
+        history(archive, "GLACIER_IR");
+        const r = await run("--full-only");
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        assert.equal(h.sentOps("RestoreObject").length, 0, "GLACIER_IR objects are read directly");
+
+        const h2 = new DrHarness();
+        try {
+            const t2 = new TablesStandIn(h2);
+            const deep = new ExportsStandIn(h2, ARCHIVE, "target");
+            const i2 = new ImportedTables(h2, t2, deep, ["hashedSub", "receiptId"]);
+            deep.full(SOURCE_ARN, FULL_AT, [item("u1", "r1", 10)], "DEEP_ARCHIVE");
+            const r2 = await h2.run([
+                "restore-from-export",
+                TABLE,
+                "--to",
+                TO,
+                "--stack",
+                "prod",
+                "--timeout-minutes",
+                "1440",
+            ]);
+            // Standard from Deep Archive takes about 12 hours (S3 "Archive retrieval options"): over the 4 h RTO.
+            assert.equal(r2.code, 1, r2.stdout + r2.stderr);
+            assert.match(
+                r2.stdout,
+                /FAIL {2}rto:prod-env-receipts {2}restored from exports in 72\d min \(target 4 h\)/,
+            );
+            assert.match(r2.stdout, /PASS {2}restore-from-export:/);
+            assert.ok(
+                h2
+                    .sentOps("RestoreObject")
+                    .every(
+                        (x) =>
+                            (x.RestoreRequest as { GlacierJobParameters: { Tier: string } }).GlacierJobParameters
+                                .Tier === "Standard",
+                    ),
+            );
+            assert.deepEqual(i2.items(TARGET), ["u1/r1=10"]);
+        } finally {
+            h2.restore();
+        }
+    });
+
+    it("throttling slows it down, it does not fail it", async () => {
+        history(archive);
+        let imports = 0;
+        let puts = 0;
+        imported.hooks.set("ImportTable", () =>
+            imports++ === 0 ? Promise.reject(awsError("ThrottlingException")) : undefined,
+        );
+        imported.hooks.set("PutItem", () =>
+            puts++ === 0 ? Promise.reject(awsError("ProvisionedThroughputExceededException")) : undefined,
+        );
+        const r = await run();
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        assert.match(r.stderr, /throttled on DynamoDB.ImportTable/);
+        assert.match(r.stderr, /throttled on DynamoDB.PutItem/);
+        assert.equal(h.sentOps("ImportTable").length, 2);
+        assert.deepEqual(imported.items(TARGET), EXPECTED);
+    });
+
+    it("a crash mid-way, then the same command again: adopts its import and applies only the exports not yet applied", async () => {
+        history(archive);
+        // The second incremental export's first write fails (the laptop lid closes).
+        let failed = false;
+        imported.hooks.set("PutItem", (i) => {
+            if (failed || (i.Item as Item).amount?.N !== "12") return undefined;
+            failed = true;
+            return Promise.reject(awsError("NetworkingError", "socket hang up"));
+        });
+        const crashed = await run();
+        assert.equal(crashed.code, 1, crashed.stdout + crashed.stderr);
+        assert.equal(h.sentOps("ImportTable").length, 1);
+        const putsBefore = h.sentOps("PutItem").length;
+
+        const again = await run("--json");
+        assert.equal(again.code, 0, again.stdout + again.stderr);
+        assert.equal(h.sentOps("ImportTable").length, 1, "the import is adopted, not started again");
+        assert.ok(h.sentOps("DescribeImport").length > 0);
+        assert.deepEqual(imported.items(TARGET), EXPECTED);
+        assert.deepEqual(
+            again.json().incremental,
+            { put: 2, deleted: 1, already: 0, overwrote: 0, exports: 2 },
+            "the first incremental export is not applied again; the interrupted one is, whole",
+        );
+        assert.equal(h.sentOps("PutItem").length - putsBefore, 2);
+        assert.deepEqual(fs.readdirSync(h.stateDir), [], "the journal is removed once the restore completed");
+    });
+
+    it("re-applying an export is recognised (conditional puts of inserted items); a divergent item keeps the export's image and is reported", async () => {
+        history(archive);
+        assert.equal((await run()).code, 0);
+        const { applyLine } = await import("../../dr/commands/restoreFromExport");
+        const second = await run("--target", "second");
+        assert.equal(second.code, 0);
+        const d = item("u2", "r4", 40);
+        const ctx = h.context("restore-from-export");
+        const clients = ctx.clients();
+        assert.equal(
+            await applyLine(ctx, clients, "second", "hashedSub", { Keys: keys(d), NewImage: d }, "NEW_AND_OLD_IMAGES"),
+            "already",
+        );
+        const other = item("u2", "r4", 41);
+        assert.equal(
+            await applyLine(
+                ctx,
+                clients,
+                "second",
+                "hashedSub",
+                { Keys: keys(d), NewImage: other },
+                "NEW_AND_OLD_IMAGES",
+            ),
+            "overwrote",
+        );
+        assert.ok(imported.items("second").includes("u2/r4=41"));
+        assert.equal(
+            await applyLine(ctx, clients, "second", "hashedSub", { Keys: keys(d) }, "NEW_AND_OLD_IMAGES"),
+            "deleted",
+        );
+        assert.equal(
+            await applyLine(ctx, clients, "second", "hashedSub", { Keys: keys(d) }, "NEW_AND_OLD_IMAGES"),
+            "deleted",
+            "a delete applied twice is a delete",
+        );
+        // NEW_IMAGE view: no OldImage to tell an insert from an update: an unconditional put.
+        assert.equal(
+            await applyLine(ctx, clients, "second", "hashedSub", { Keys: keys(d), NewImage: d }, "NEW_IMAGE"),
+            "put",
+        );
+        const last = h.sentOps("PutItem").at(-1);
+        assert.equal(last?.ConditionExpression, undefined);
+        await assert.rejects(
+            applyLine(ctx, clients, "second", "hashedSub", { NewImage: d }, "NEW_IMAGE"),
+            /without Keys/,
+        );
+    });
+
+    it("refuses a manifest of another table (a rebuilt account's exports share the prefix) before importing anything", async () => {
+        // The newest full export under the receipts prefix was written by another account's table.
+        archive.full("arn:aws:dynamodb:eu-west-2:999999999999:table/prod-env-receipts", FULL_AT, [item("x", "y", 1)]);
+        const r = await run();
+        assert.equal(r.code, 1);
+        assert.match(
+            r.stderr,
+            /exports arn:aws:dynamodb:eu-west-2:999999999999:table\/prod-env-receipts, not arn:aws:dynamodb:eu-west-2:111111111111:table\/prod-env-receipts/,
+        );
+        assert.match(r.stderr, /--source-account-id/);
+        assert.equal(h.sentOps("ImportTable").length, 0);
+        // With the account that wrote it named, the same export is accepted.
+        const ok = await run("--source-account-id", "999999999999", "--full-only");
+        assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    });
+
+    it("a gap in the incremental exports stops it, naming the missing window and the --to that still works", async () => {
+        archive.full(SOURCE_ARN, FULL_AT, [item("u1", "r1", 10)]);
+        archive.incremental(SOURCE_ARN, FULL_AT + HOUR, FULL_AT + 2 * HOUR, []);
+        const r = await run();
+        assert.equal(r.code, 1);
+        assert.match(r.stderr, /gap from 2026-11-22T01:00:00.000Z to 2026-11-22T02:00:00.000Z/);
+        assert.match(r.stderr, /--to 2026-11-22T01:00:00.000Z/);
+        assert.equal(h.sentOps("ImportTable").length, 0);
+    });
+
+    it("no full export before --to, an export without a summary, and an existing target are refused before any import", async () => {
+        archive.full(SOURCE_ARN, FULL_AT, [item("u1", "r1", 10)]);
+        const early = await run("--to", "2026-11-21T00:00:00Z");
+        assert.equal(early.code, 2);
+        assert.match(early.stderr, /no full export of prod-env-receipts at or before 2026-11-21T00:00:00.000Z/);
+
+        tables.add(TARGET);
+        const exists = await run("--full-only");
+        assert.equal(exists.code, 2);
+        assert.match(exists.stderr, /already exists; ImportTable creates a new table/);
+
+        for (const k of [...archive.objects.keys()]) if (k.endsWith("manifest-summary.json")) archive.objects.delete(k);
+        const incomplete = await run("--target", "other");
+        assert.equal(incomplete.code, 1);
+        assert.match(incomplete.stderr, /holds no manifest-summary.json/);
+        assert.equal(h.sentOps("ImportTable").length, 0);
+    });
+
+    it("--dry-run reads the exports and writes nothing: no restore, no import, no item, no journal", async () => {
+        history(archive);
+        const r = await run("--dry-run", "--json");
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        assert.deepEqual(h.mutatingSent(), []);
+        assert.ok(!fs.existsSync(h.stateDir) || fs.readdirSync(h.stateDir).length === 0);
+        const planned = (r.json().calls as { operation: string; skipped: boolean }[]).filter((c) => c.skipped);
+        assert.deepEqual([...new Set(planned.map((c) => c.operation))].sort(), [
+            "DeleteItem",
+            "ImportTable",
+            "PutItem",
+            "UpdateContinuousBackups",
+            "UpdateTable",
+            "UpdateTimeToLive",
+        ]);
+        assert.equal(tables.tables.size, 0);
+    });
+
+    it("--dry-run over Glacier exports shows the RestoreObject calls and stops there (the manifests are unreadable before)", async () => {
+        history(archive, "GLACIER");
+        const r = await run("--dry-run");
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        assert.deepEqual(h.mutatingSent(), []);
+        assert.match(r.stdout, /would change something/);
+        assert.match(r.stdout, /S3.RestoreObject/);
+        assert.match(r.stdout, /objects of the exports are in Glacier/);
+    });
+
+    it("checks its input offline (exit 2 naming the flag, no AWS call), with a JSON error document under --json", async () => {
+        for (const [flags, pattern] of [
+            [["--to", "2026-02-30T02:00:00Z"], /--to '2026-02-30T02:00:00Z' is not a date and time that exists/],
+            [["--retrieval-tier", "Fast"], /--retrieval-tier/],
+            [["--source", "tape"], /--source/],
+            [["--partition-key", "hashedSub"], /<attribute>:<S\|N\|B>/],
+            [["--restore-days", "0"], /--restore-days|whole number/],
+            [["--target", "x"], /DynamoDB table name/],
+        ] as [string[], RegExp][]) {
+            const r = await run(...flags);
+            assert.equal(r.code, 2, flags.join(" "));
+            assert.match(r.stdout + r.stderr, pattern);
+        }
+        const json = await run("--to", "2026-02-30T02:00:00Z", "--json");
+        assert.equal(json.json().exitCode, 2);
+        assert.deepEqual(h.sent(), []);
+    });
+
+    it("a live table gives the schema (keys, GSIs) and the settings (TTL, tags, protection) the new table gets", async () => {
+        archive.full(SOURCE_ARN, FULL_AT, [item("u1", "r1", 10)]);
+        tables.add(TABLE);
+        const live = tables.tables.get(TABLE);
+        assert.ok(live);
+        live.description = {
+            KeySchema: [
+                { AttributeName: "hashedSub", KeyType: "HASH" },
+                { AttributeName: "receiptId", KeyType: "RANGE" },
+            ],
+            AttributeDefinitions: [
+                { AttributeName: "hashedSub", AttributeType: "S" },
+                { AttributeName: "receiptId", AttributeType: "S" },
+                { AttributeName: "issuedBy", AttributeType: "S" },
+            ],
+            GlobalSecondaryIndexes: [
+                {
+                    IndexName: "issuedBy-index",
+                    KeySchema: [{ AttributeName: "issuedBy", KeyType: "HASH" }],
+                    Projection: { ProjectionType: "ALL" },
+                    IndexStatus: "ACTIVE",
+                },
+            ],
+        };
+        const r = await h.run(["restore-from-export", TABLE, "--to", TO, "--stack", "prod", "--full-only"]);
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        const imp = h.sentOps("ImportTable")[0] as {
+            TableCreationParameters: { GlobalSecondaryIndexes: unknown[]; AttributeDefinitions: unknown[] };
+        };
+        assert.deepEqual(imp.TableCreationParameters.GlobalSecondaryIndexes, [
+            {
+                IndexName: "issuedBy-index",
+                KeySchema: [{ AttributeName: "issuedBy", KeyType: "HASH" }],
+                Projection: { ProjectionType: "ALL" },
+            },
+        ]);
+        assert.equal(imp.TableCreationParameters.AttributeDefinitions.length, 3);
+        const t = tables.tables.get(TARGET);
+        assert.deepEqual(
+            { ttl: t?.ttl, tags: t?.tags, protection: t?.deletionProtection },
+            { ttl: "expiresAt", tags: [{ Key: "app", Value: "vat" }], protection: true },
+        );
+    });
+
+    it("writes the measured step times for the posture report (--measurement), with the path it took", async () => {
+        history(archive);
+        const file = path.join(h.tmp, "measured.json");
+        const r = await run("--measurement", file);
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        const m = JSON.parse(fs.readFileSync(file, "utf8"));
+        assert.equal(m.format, "vat-backup-drill/v1");
+        assert.equal(m.tables[0].path, "archive-import");
+        assert.equal(m.tables[0].table, TABLE);
+        assert.ok(m.tables[0].elapsedMs > 0);
+        assert.ok(m.tables[0].timingsMs["import full export"] > 0);
+    });
+
+    it("a failed import is reported with its failure code and started again on the re-run", async () => {
+        history(archive);
+        imported.failNextImport = true;
+        const failed = await run("--full-only");
+        assert.equal(failed.code, 1);
+        assert.match(failed.stderr, /ended FAILED: ItemValidationError/);
+        assert.ok(!tables.tables.has(TARGET), "a failed import leaves no table");
+        const again = await run("--full-only");
+        assert.equal(again.code, 0, again.stdout + again.stderr);
+        assert.equal(h.sentOps("ImportTable").length, 2, "a FAILED import is started again");
+    });
+});
+
+describe("restore-from-export's rules, one by one", () => {
+    it("Glacier Flexible Retrieval and Deep Archive need RestoreObject; Glacier Instant Retrieval and the rest do not (S3, Archive retrieval options)", () => {
+        assert.deepEqual(ARCHIVED_CLASSES, ["GLACIER", "DEEP_ARCHIVE"]);
+        assert.deepEqual(
+            ["GLACIER", "DEEP_ARCHIVE", "GLACIER_IR", "STANDARD", "STANDARD_IA", undefined].map(needsRestore),
+            [true, true, false, false, false, false],
+        );
+    });
+
+    it("reads the x-amz-restore header: no restore, under way, or done", () => {
+        assert.equal(restoreState(undefined), "none");
+        assert.equal(restoreState('ongoing-request="true"'), "ongoing");
+        assert.equal(restoreState('ongoing-request="false", expiry-date="Fri, 04 Dec 2026 00:00:00 GMT"'), "done");
+    });
+
+    it("parses key attributes and export labels", () => {
+        assert.deepEqual(keyAttribute("hashedSub:S"), { name: "hashedSub", type: "S" });
+        assert.deepEqual(keyAttribute("n:N"), { name: "n", type: "N" });
+        assert.throws(() => keyAttribute("hashedSub:X"), /<attribute>:<S\|N\|B>/);
+        assert.throws(() => keyAttribute(":S"));
+        assert.equal(fromCompact("20261122T010000Z")?.toISOString(), "2026-11-22T01:00:00.000Z");
+        assert.equal(fromCompact("20261122T0100Z"), undefined);
+        assert.equal(fromCompact("x20261122T010000Z"), undefined);
+        assert.equal(fromCompact("20261399T010000Z"), undefined);
+    });
+
+    it("canonical JSON ignores key order and keeps values apart", () => {
+        assert.equal(canonical({ b: { N: "1" }, a: { S: "x" } }), canonical({ a: { S: "x" }, b: { N: "1" } }));
+        assert.notEqual(canonical({ a: { N: "1" } }), canonical({ a: { N: "2" } }));
+        assert.equal(canonical([1, { b: 2, a: 1 }]), '[1,{"a":1,"b":2}]');
+        assert.equal(canonical(undefined), undefined);
+    });
+
+    it("a manifest is checked for table, kind, format and window", () => {
+        const expected = {
+            type: "INCREMENTAL_EXPORT" as const,
+            tableArn: SOURCE_ARN,
+            from: new Date(FULL_AT),
+            to: new Date(FULL_AT + HOUR),
+        };
+        const good = {
+            tableArn: SOURCE_ARN,
+            exportType: "INCREMENTAL_EXPORT",
+            outputFormat: "DYNAMODB_JSON",
+            exportFromTime: new Date(FULL_AT).toISOString(),
+            exportToTime: new Date(FULL_AT + HOUR).toISOString(),
+        };
+        assert.doesNotThrow(() => checkManifest(good, "m", expected));
+        assert.throws(() => checkManifest({ ...good, outputFormat: "ION" }, "m", expected), /format is ION/);
+        assert.throws(
+            () => checkManifest({ ...good, exportType: "FULL_EXPORT" }, "m", expected),
+            /is a FULL_EXPORT, not a INCREMENTAL_EXPORT/,
+        );
+        assert.throws(
+            () => checkManifest({ ...good, exportToTime: new Date(FULL_AT + 2 * HOUR).toISOString() }, "m", expected),
+            /window/,
+        );
+        assert.throws(
+            () => checkManifest({ ...good, exportFromTime: new Date(FULL_AT - HOUR).toISOString() }, "m", expected),
+            /window/,
+        );
+        const full = {
+            type: "FULL_EXPORT" as const,
+            tableArn: SOURCE_ARN,
+            from: new Date(FULL_AT),
+            to: new Date(FULL_AT),
+        };
+        assert.doesNotThrow(
+            () => checkManifest({ tableArn: SOURCE_ARN, exportTime: new Date(FULL_AT).toISOString() }, "m", full),
+            "exportType defaults to a full export",
+        );
+        assert.throws(
+            () =>
+                checkManifest({ tableArn: SOURCE_ARN, exportTime: new Date(FULL_AT + 1000).toISOString() }, "m", full),
+            /is after/,
+        );
+    });
+});
