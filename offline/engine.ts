@@ -232,21 +232,24 @@ async function forgetStoppedRegistrations(): Promise<void> {
 }
 
 /**
- * Pulumi captures a stack trace for every resource it constructs (resource.js, with
- * Error.stackTraceLimit raised to Infinity) and every promise it registers (runtime/debuggable.js).
- * Under ts-node each capture is mapped through source maps: the CPU profile of a 1,000-table
- * plan spent most of its time there (docs/benchmarks.md). Nothing reads those traces offline, so
- * captures made inside the Pulumi SDK get V8's plain format; every other error keeps its mapping.
+ * Pulumi captures a stack trace for every resource it constructs (resource.js `callsites()`, with
+ * Error.stackTraceLimit raised to Infinity, for the source position it sends the engine) and for
+ * every promise it registers (runtime/debuggable.js, kept for its leak report). Both are message-less
+ * `new Error()`s whose `.stack` the SDK reads at once, so each is formatted frame by frame (and
+ * mapped through source maps under a TypeScript loader): the CPU profile of a 1,000-table plan spent
+ * a third of its time there (docs/benchmarks.md). The offline engine records neither the source
+ * position nor the leak traces, so those captures get an empty trace; every other error, including
+ * any error the SDK throws with a message, keeps its full, mapped trace.
  * Returns the function that puts the previous formatter back.
  */
 function plainStackTracesForPulumi(): () => void {
     const previous = Error.prepareStackTrace;
-    if (!previous) return () => undefined;
+    const sdk = `${path.sep}@pulumi${path.sep}pulumi${path.sep}`;
     Error.prepareStackTrace = (error, frames) => {
-        if (frames[0]?.getFileName()?.includes(`${path.sep}@pulumi${path.sep}pulumi${path.sep}`)) {
-            return `${String(error)}${frames.map((f) => `\n    at ${String(f)}`).join("")}`;
-        }
-        return previous(error, frames);
+        if (error instanceof Error && error.message === "" && frames[0]?.getFileName()?.includes(sdk)) return "Error";
+        if (previous) return previous(error, frames);
+        // V8's own format, which applies when no formatter is installed.
+        return `${String(error)}${frames.map((f) => `\n    at ${String(f)}`).join("")}`;
     };
     return () => {
         Error.prepareStackTrace = previous;
