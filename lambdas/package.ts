@@ -17,7 +17,7 @@ import type * as ts from "typescript";
 const ROOT = path.resolve(__dirname, "..");
 const CACHE_DIR = path.join(ROOT, "node_modules", ".cache", "vat-backup-lambdas");
 
-interface Transpiled {
+export interface Transpiled {
     outputText: string;
     /** The module specifiers the file imports, in source order. */
     imports: string[];
@@ -26,7 +26,8 @@ interface Transpiled {
 const transpiledByKey = new Map<string, Transpiled>();
 let compiler: typeof ts | undefined;
 
-function transpile(file: string, source: string): Transpiled {
+/** The compiler's output for one file, never cached (tests/offline/fastPath.spec.ts compares the cache with it). */
+export function transpileLambdaFile(file: string, source: string): Transpiled {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const typescript: typeof ts = (compiler ??= require("typescript"));
     return {
@@ -63,7 +64,7 @@ function transpiled(file: string, source: string): Transpiled {
     try {
         result = JSON.parse(fs.readFileSync(cached, "utf8")) as Transpiled;
     } catch {
-        result = transpile(file, source);
+        result = transpileLambdaFile(file, source);
         try {
             fs.mkdirSync(CACHE_DIR, { recursive: true });
             const tmp = `${cached}.${process.pid}.tmp`;
