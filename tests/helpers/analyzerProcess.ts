@@ -33,7 +33,12 @@ export const POLICIES_DIR = path.resolve(__dirname, "../../policies");
 
 /** The CLI passes its own engine address first; run-policy-pack drops it, so any address will do. */
 const ENGINE_ADDRESS_UNUSED = "127.0.0.1:1";
-const START_TIMEOUT_MS = 90_000;
+/**
+ * How long a spec waits for the pack to serve: its start type-checks the pack (about 10 s of CPU
+ * alone), and on a machine shared with other work that can take minutes. Only a hung process
+ * reaches this; an exiting one fails at once.
+ */
+export const ANALYZER_START_TIMEOUT_MS = 600_000;
 
 const LEVELS: Record<analyzerPb.EnforcementLevel, EnforcementLevel> = {
     [analyzerPb.EnforcementLevel.ADVISORY]: "advisory",
@@ -83,13 +88,11 @@ export const ANALYZER_PORT_FILE_ENV = "VAT_BACKUP_ANALYZER_PORT_FILE";
 
 /** The port the global setup's analyzer listens on, once it has printed it. */
 async function publishedPort(file: string): Promise<number> {
-    const deadline = Date.now() + START_TIMEOUT_MS + 10_000;
     for (;;) {
         const text = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
         if (text.startsWith("error"))
             throw new Error(`the run's policy pack process failed to start: ${text.slice(6)}`);
         if (/^\d+\n/.test(text)) return Number(text.trim());
-        if (Date.now() > deadline) throw new Error(`the run's policy pack process published no port in ${file}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
     }
 }
@@ -121,7 +124,9 @@ export class AnalyzerProcess {
     }
 
     /** Starts the pack as the CLI does (run-policy-pack in policies/) and waits for the port it prints. */
-    static async spawn(): Promise<{ child: ChildProcess; port: number; stderr: () => string }> {
+    static async spawn(
+        onStart: (child: ChildProcess) => void = () => undefined,
+    ): Promise<{ child: ChildProcess; port: number; stderr: () => string }> {
         const script = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [POLICIES_DIR] });
         const env = { ...process.env };
         for (const key of Object.keys(env)) if (key.startsWith("TS_NODE_")) delete env[key];
@@ -132,24 +137,17 @@ export class AnalyzerProcess {
         });
         children.add(child);
         child.on("exit", () => children.delete(child));
+        onStart(child);
         let stderr = "";
         child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
         const port = await new Promise<number>((resolve, reject) => {
             let stdout = "";
-            const timer = setTimeout(
-                () => reject(new Error(`the policy pack printed no port within ${START_TIMEOUT_MS} ms:\n${stderr}`)),
-                START_TIMEOUT_MS,
-            );
             child.stdout!.on("data", (d: Buffer) => {
                 stdout += d.toString();
                 const line = /^(\d+)\s*$/m.exec(stdout);
-                if (line) {
-                    clearTimeout(timer);
-                    resolve(Number(line[1]));
-                }
+                if (line) resolve(Number(line[1]));
             });
             child.on("exit", (code) => {
-                clearTimeout(timer);
                 reject(new Error(`the policy pack exited (code ${code}) before serving:\n${stderr}`));
             });
         });

@@ -24,11 +24,8 @@ export function mochaGlobalSetup(): void {
         fs.writeFileSync(`${file}.tmp`, text);
         fs.renameSync(`${file}.tmp`, file);
     };
-    AnalyzerProcess.spawn().then(
-        (started) => {
-            analyzer = started.child;
-            publish(`${started.port}\n`);
-        },
+    AnalyzerProcess.spawn((child) => (analyzer = child)).then(
+        (started) => publish(`${started.port}\n`),
         (err: unknown) => publish(`error ${err instanceof Error ? err.message : String(err)}`),
     );
     process.env[ANALYZER_PORT_FILE_ENV] = file;

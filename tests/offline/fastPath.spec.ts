@@ -33,7 +33,7 @@ describe("the fast path plans what the slow path plans", function () {
 
     it("prod through ts-node with the SDK's stack traces (as the CLI loads the program) gives the same plan, byte for byte", async () => {
         const slow = path.join(dir, "slow.json");
-        const env = { ...process.env, VAT_BACKUP_SDK_TRACES: "1" };
+        const env: NodeJS.ProcessEnv = { ...process.env, VAT_BACKUP_SDK_TRACES: "1" };
         for (const key of Object.keys(env)) if (key.startsWith("TS_NODE_")) delete env[key];
         const child = node(
             ["-r", "ts-node/register/transpile-only", "offline/plan.ts", "--stack", "prod", "--json", slow],

@@ -7,13 +7,13 @@
 import * as assert from "assert";
 import type { AnalyzerInfo } from "@pulumi/pulumi/proto/analyzer_pb";
 import { allPolicies } from "../../policies/areas";
-import { sharedAnalyzer } from "../helpers/analyzerProcess";
+import { ANALYZER_START_TIMEOUT_MS, sharedAnalyzer } from "../helpers/analyzerProcess";
 
 // Started (or connected to) while the file loads, so the pack's start-up overlaps the specs before this one.
 const analyzerReady = sharedAnalyzer();
 
 describe("policies/ as a policy pack", function () {
-    this.timeout(180_000);
+    this.timeout(ANALYZER_START_TIMEOUT_MS);
     let info: AnalyzerInfo;
 
     before(async () => {
