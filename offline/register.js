@@ -56,6 +56,8 @@ function cacheKeyPrefix() {
 }
 
 let compiler;
+/** Files this process transpiled (cache misses). */
+let transpiledCount = 0;
 /** The compiler and the project's options as ts-node's transpile-only mode sets them; loaded on the first miss. */
 function typescript() {
     if (!compiler) {
@@ -83,6 +85,7 @@ function typescript() {
 /** Transpiles one file (no type check: `tsc --noEmit` is its own step of `npm test`). */
 function transpile(source, fileName) {
     const { ts, options } = typescript();
+    transpiledCount++;
     const result = ts.transpileModule(source, { fileName, compilerOptions: options, reportDiagnostics: true });
     if (result.diagnostics && result.diagnostics.length) {
         const text = ts.formatDiagnostics(result.diagnostics, {
@@ -97,9 +100,13 @@ function transpile(source, fileName) {
     return { code, map: result.sourceMapText };
 }
 
+function cacheFile(fileName, source) {
+    return path.join(CACHE_DIR, `${sha256(`${cacheKeyPrefix()}\0${fileName}\0${source}`)}.json`);
+}
+
 /** The JavaScript for a file: from the cache when its content was transpiled before, else transpiled and stored. */
 function compiled(fileName, source) {
-    const file = path.join(CACHE_DIR, `${sha256(`${cacheKeyPrefix()}\0${fileName}\0${source}`)}.json`);
+    const file = cacheFile(fileName, source);
     try {
         return JSON.parse(fs.readFileSync(file, "utf8"));
     } catch {
@@ -184,23 +191,38 @@ function deferHeavyRequires() {
     };
 }
 
-/** Transpiles every project file into the cache (run by `npm ci` through `prepare`). */
+/**
+ * Transpiles every project file into the cache and drops entries no current file uses (run by
+ * `npm ci` through `prepare`), then packages each Lambda handler once, which fills
+ * lambdas/package.ts's cache of their transpiled sources.
+ */
 function warm() {
     const skip = new Set(["node_modules", ".git", "bin", "reports", ".stryker-tmp", "tmp"]);
-    let count = 0;
+    const current = new Set();
     const walk = (dir) => {
         for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
             if (skip.has(entry.name)) continue;
             const full = path.join(dir, entry.name);
             if (entry.isDirectory()) walk(full);
             else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts")) {
-                compiled(full, fs.readFileSync(full, "utf8"));
-                count++;
+                const source = fs.readFileSync(full, "utf8");
+                compiled(full, source);
+                current.add(path.basename(cacheFile(full, source)));
             }
         }
     };
     walk(ROOT);
-    return count;
+    for (const name of fs.existsSync(CACHE_DIR) ? fs.readdirSync(CACHE_DIR) : [])
+        if (!current.has(name)) fs.rmSync(path.join(CACHE_DIR, name), { force: true });
+
+    require.extensions[".ts"] = loadTypeScript;
+    deferHeavyRequires();
+    const lambdas = path.join(ROOT, "lambdas");
+    const { lambdaSources } = require(path.join(lambdas, "package.ts"));
+    for (const entry of fs.readdirSync(lambdas, { withFileTypes: true }))
+        if (entry.isDirectory() && fs.existsSync(path.join(lambdas, entry.name, "handler.ts")))
+            lambdaSources(`lambdas/${entry.name}/handler.ts`);
+    return current.size;
 }
 
 if (require.main === module) {
@@ -211,7 +233,7 @@ if (require.main === module) {
     const start = Date.now();
     const count = warm();
     console.log(
-        `offline/register.js: ${count} TypeScript files transpiled into ${path.relative(ROOT, CACHE_DIR)} in ${((Date.now() - start) / 1000).toFixed(1)} s`,
+        `offline/register.js: ${count} TypeScript files in ${path.relative(ROOT, CACHE_DIR)} (${transpiledCount} transpiled now), Lambda packages warmed, in ${((Date.now() - start) / 1000).toFixed(1)} s`,
     );
 } else {
     require.extensions[".ts"] = loadTypeScript;
