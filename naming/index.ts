@@ -14,6 +14,16 @@ export function envName(environment: string, name: string): string {
     return `${environment}-env-${name}`;
 }
 
+/**
+ * The alias of a deployment stack's key for secret replicas in its DR region. `dr recover-secret`
+ * names it when it re-creates a secret with its replica, so the stack's SecretReplica finds the
+ * replica under its own key and takes it over (rather than a replica under aws/secretsmanager,
+ * which it would have to refuse: re-keying a replica means removing it).
+ */
+export function secretReplicaKeyAlias(environment: string): string {
+    return `alias/${envName(environment, "secret-replicas")}`;
+}
+
 /** Partition used for every ARN; the estate lives in the commercial partition. */
 export const PARTITION = "aws";
 

@@ -221,7 +221,12 @@ export function deploymentAutomation(
                         {
                             Sid: "ReadCriticalSecrets",
                             Effect: "Allow",
-                            Action: ["secretsmanager:ListSecretVersionIds", "secretsmanager:GetSecretValue"],
+                            // DescribeSecret: the replicas' status, for the failed-replica alarms.
+                            Action: [
+                                "secretsmanager:ListSecretVersionIds",
+                                "secretsmanager:GetSecretValue",
+                                "secretsmanager:DescribeSecret",
+                            ],
                             // Secrets Manager appends six random characters to a secret's ARN.
                             Resource: critical.map((s) =>
                                 naming.arn("secretsmanager", cfg.region, cfg.accountId, `secret:${s.name}-??????`),
@@ -287,6 +292,15 @@ export function deploymentAutomation(
                                 "SecretEscrowFailures",
                                 { SecretName: s.name },
                                 `Escrow of ${s.name}`,
+                            ),
+                        ),
+                        // A replica Secrets Manager reports Failed (DescribeSecret, read on every escrow run).
+                        ...critical.map((s, i) =>
+                            failureAlarm(
+                                `replica-failed-${i}`,
+                                "SecretReplicaFailures",
+                                { SecretName: s.name },
+                                `Replication of ${s.name} to the DR region`,
                             ),
                         ),
                     ],

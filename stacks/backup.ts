@@ -162,8 +162,16 @@ export function backupStack(cfg: BackupConfig) {
         inDr,
     );
 
-    new BackupRegionSettings("backup-region-settings", { optInResourceTypes: ["DynamoDB"] }, inPrimary);
-    new BackupRegionSettings("dr-backup-region-settings", { optInResourceTypes: ["DynamoDB"] }, inDr);
+    new BackupRegionSettings(
+        "backup-region-settings",
+        { region: cfg.region, optInResourceTypes: ["DynamoDB"] },
+        inPrimary,
+    );
+    new BackupRegionSettings(
+        "dr-backup-region-settings",
+        { region: cfg.drRegion, optInResourceTypes: ["DynamoDB"] },
+        inDr,
+    );
 
     const centralKey = new BackupKey(
         "central-key",

@@ -100,7 +100,11 @@ export function deploymentStack(cfg: DeploymentConfig) {
         inPrimary,
     );
 
-    new BackupRegionSettings("backup-region-settings", { optInResourceTypes: ["DynamoDB"] }, inPrimary);
+    new BackupRegionSettings(
+        "backup-region-settings",
+        { region: cfg.region, optInResourceTypes: ["DynamoDB"] },
+        inPrimary,
+    );
 
     const rules: BackupPlanRule[] = Object.entries(cfg.backupRules).map(([name, rule]) => ({
         name,
@@ -128,13 +132,20 @@ export function deploymentStack(cfg: DeploymentConfig) {
     );
 
     // The app's tables and secrets belong to another tool: keep PITR on and DR-region replicas present.
-    for (const table of cfg.tables)
-        new TablePitr(`pitr-${table}`, { ...self, tableName: table, recoveryPeriodDays: cfg.pitrRecoveryPeriodDays });
+    // A table or secret not there yet (an account rebuilt before its restore) is pending until it appears.
+    const pitrs = cfg.tables.map(
+        (table) =>
+            new TablePitr(`pitr-${table}`, {
+                ...self,
+                tableName: table,
+                recoveryPeriodDays: cfg.pitrRecoveryPeriodDays,
+            }),
+    );
     const secretsKey = new BackupKey(
         "secrets-dr-key",
         {
             description: `Encrypts ${env} secret replicas in ${cfg.drRegion}`,
-            aliasName: `alias/${naming.envName(env, "secret-replicas")}`,
+            aliasName: naming.secretReplicaKeyAlias(env),
             accountId: cfg.accountId,
             region: cfg.drRegion,
             viaServices: ["secretsmanager"],
@@ -143,14 +154,17 @@ export function deploymentStack(cfg: DeploymentConfig) {
         },
         inDr,
     );
-    for (const secret of cfg.secrets.filter((s) => s.critical)) {
-        new SecretReplica(`replica-${secret.name.replace(/[^A-Za-z0-9-]/g, "-")}`, {
-            ...self,
-            secretId: secret.name,
-            replicaRegion: cfg.drRegion,
-            replicaKmsKeyId: secretsKey.arn,
-        });
-    }
+    const replicas = cfg.secrets
+        .filter((s) => s.critical)
+        .map(
+            (secret) =>
+                new SecretReplica(`replica-${secret.name.replace(/[^A-Za-z0-9-]/g, "-")}`, {
+                    ...self,
+                    secretId: secret.name,
+                    replicaRegion: cfg.drRegion,
+                    replicaKmsKeyId: secretsKey.arn,
+                }),
+        );
 
     const exportsBucket = new ProtectedBucket(
         "exports",
@@ -260,7 +274,26 @@ export function deploymentStack(cfg: DeploymentConfig) {
         backupPlanArn: plan.arn,
         backupRoleArn: plan.role.arn,
         centralVaultArn,
+        // What the rebuilt account still waits for (runbook, lost account): empty once taken over.
+        pendingTables: pendingNames(
+            pitrs.map((p) => ({ name: p.tableName, pending: p.tableExists.apply((e) => e === false) })),
+        ),
+        pendingSecrets: pendingNames(
+            replicas.map((r) => ({
+                name: r.secretId,
+                pending: r.replicaStatus.apply((s) => s === "SecretNotFound" || s === "NotPrimary"),
+            })),
+        ),
         dashboardName: watch.dashboard.dashboard.dashboardName,
         auditFrameworkArn: watch.audit.framework.arn,
     };
+}
+
+/** The names whose resource is pending (its table or secret does not exist yet). */
+function pendingNames(
+    items: { name: pulumi.Output<string>; pending: pulumi.Output<boolean> }[],
+): pulumi.Output<string[]> {
+    return pulumi
+        .all(items.map((i) => pulumi.all([i.name, i.pending])))
+        .apply((pairs) => pairs.filter(([, pending]) => pending).map(([name]) => name));
 }

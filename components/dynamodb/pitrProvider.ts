@@ -6,6 +6,12 @@
  * PITR was once switched off silently by an unrelated refactor, so `read` reports what AWS really
  * has (PITR off, another recovery period) and `diff` turns that drift into an update that switches
  * it back on. Nothing here ever switches PITR off.
+ *
+ * A table that does not exist yet is *pending*, not an error: after an account or region loss the
+ * deployment stack deploys into an empty account before the tables are restored into it (the
+ * copy-back restore needs the stack's vault first). Create, update and read then record
+ * `tableExists: false` and claim nothing about PITR; every later preview shows an update for the
+ * resource, and the `pulumi up` after the restore takes the table over and switches PITR on.
  */
 import {
     ContinuousBackupsDescription,
@@ -36,12 +42,14 @@ export interface TablePitrInputs extends AwsTarget {
 
 export interface TablePitrOutputs extends TablePitrInputs {
     tableArn: string;
-    /** What AWS reports, so a refresh shows PITR switched off. */
-    pitrEnabled: boolean;
-    /** PointInTimeRecoveryStatus as AWS reports it: ENABLED or DISABLED. */
-    pitrStatus: string;
-    /** ContinuousBackupsStatus: ENABLED or DISABLED. */
-    continuousBackupsStatus: string;
+    /** False while the table does not exist (DynamoDB answers TableNotFoundException): PITR is pending. */
+    tableExists: boolean;
+    /** What AWS reports, so a refresh shows PITR switched off. Absent while the table does not exist. */
+    pitrEnabled?: boolean;
+    /** PointInTimeRecoveryStatus as AWS reports it: ENABLED or DISABLED. Absent while the table does not exist. */
+    pitrStatus?: string;
+    /** ContinuousBackupsStatus: ENABLED or DISABLED. Absent while the table does not exist. */
+    continuousBackupsStatus?: string;
     // No restorable-window timestamps: LatestRestorableDateTime moves with every read, so a refresh
     // with nothing changed would always show a diff. `npm run dr -- verify` reads the window instead.
 }
@@ -90,7 +98,10 @@ export function tablePitrFailures(inputs: Partial<TablePitrInputs>): InputFailur
     return failures;
 }
 
-/** Table identity changes mean another table: replace. Period, role or drift: update in place. */
+/**
+ * Table identity changes mean another table: replace. Period, role or drift: update in place. A
+ * pending table (PITR not known to be on) is drift too: every `pulumi up` looks for the table again.
+ */
 export function diffTablePitr(
     olds: TablePitrOutputs,
     news: TablePitrInputs,
@@ -116,6 +127,7 @@ function outputsFrom(inputs: TablePitrInputs, description: ContinuousBackupsDesc
         // The real period, so a refresh shows a period someone changed by hand.
         recoveryPeriodDays: pitr?.RecoveryPeriodInDays ?? inputs.recoveryPeriodDays,
         tableArn: tableArn(inputs),
+        tableExists: true,
         pitrEnabled: pitrStatus === "ENABLED",
         pitrStatus,
         continuousBackupsStatus: description?.ContinuousBackupsStatus ?? "DISABLED",
@@ -123,13 +135,17 @@ function outputsFrom(inputs: TablePitrInputs, description: ContinuousBackupsDesc
     return outputs;
 }
 
+/**
+ * The state of a TablePitr whose table does not exist yet: no PITR fields at all (there is no
+ * table whose PITR is on or off), so nothing downstream mistakes it for PITR switched off, and
+ * `diff` (PITR not known to be on) plans the update that takes the table over once it exists.
+ */
+export function pendingOutputs(inputs: TablePitrInputs): TablePitrOutputs {
+    return { ...targetOf(inputs), tableArn: tableArn(inputs), tableExists: false };
+}
+
 function explainFailure(inputs: TablePitrInputs, action: string, error: unknown): Error {
     const where = `table '${inputs.tableName}' in account ${inputs.accountId}, region ${inputs.region}`;
-    if (awsErrorName(error) === "TableNotFoundException") {
-        return new Error(
-            `Cannot ${action}: DynamoDB ${where} does not exist. The table is created by the application's own deployment; deploy it first or fix the table name.`,
-        );
-    }
     return new Error(`Cannot ${action} on ${where}: ${awsErrorName(error) ?? "Error"}: ${errorMessage(error)}`);
 }
 
@@ -153,10 +169,10 @@ export class TablePitrLogic {
     }
 
     /**
-     * A table that no longer exists reads as an empty id: the engine's signal that the resource is
-     * gone, so `pulumi refresh` drops it from the state instead of failing (Pulumi's `dynamic.ReadResult.id`:
-     * "blank if missing"; the dynamic provider
-     * host passes `read`'s id straight back to the engine as the ReadResponse id).
+     * A table that does not exist (yet, or any more) reads as pending under the same id, not as an
+     * empty id (Pulumi's `dynamic.ReadResult.id`, "blank if missing", would make `pulumi refresh`
+     * drop the resource): the resource stands for "PITR on this table whenever it exists", so a
+     * refresh keeps it, and the next `pulumi up` switches PITR on as soon as the table is back.
      */
     async read(id: string, props: TablePitrOutputs): Promise<{ id: string; props: TablePitrOutputs }> {
         const { dynamodb, sts } = this.clientsFor(props);
@@ -165,7 +181,7 @@ export class TablePitrLogic {
             const result = await dynamodb.send(new DescribeContinuousBackupsCommand({ TableName: props.tableName }));
             return { id, props: outputsFrom(props, result.ContinuousBackupsDescription) };
         } catch (error) {
-            if (awsErrorName(error) === "TableNotFoundException") return { id: "", props };
+            if (awsErrorName(error) === "TableNotFoundException") return { id, props: pendingOutputs(props) };
             throw explainFailure(props, "read point-in-time recovery", error);
         }
     }
@@ -195,6 +211,8 @@ export class TablePitrLogic {
             );
             return outputsFrom(inputs, result.ContinuousBackupsDescription);
         } catch (error) {
+            // Not there yet (an account rebuilt before its tables are restored): pending, taken over later.
+            if (awsErrorName(error) === "TableNotFoundException") return pendingOutputs(inputs);
             throw explainFailure(inputs, "enable point-in-time recovery", error);
         }
     }

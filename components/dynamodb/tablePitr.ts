@@ -1,5 +1,7 @@
 /**
- * `TablePitr`: keeps point-in-time recovery on a DynamoDB table this program does not own.
+ * `TablePitr`: keeps point-in-time recovery on a DynamoDB table this program does not own, and
+ * takes over a table that appears after the stack was deployed (an account rebuilt from the backup
+ * account: the stack deploys first, the tables are restored into it afterwards).
  *
  * A thin wrapper: the logic lives in `pitrProvider.ts` and is loaded by the provider at run time
  * (see `loadProjectModule`), so the serialized provider stays a few lines long and does not drag
@@ -44,12 +46,14 @@ export const tablePitrProvider: pulumi.dynamic.ResourceProvider<TablePitrInputs,
 };
 
 export class TablePitr extends pulumi.dynamic.Resource {
-    public readonly tableName!: pulumi.Output<string>;
-    public readonly tableArn!: pulumi.Output<string>;
-    public readonly recoveryPeriodDays!: pulumi.Output<number>;
-    public readonly pitrEnabled!: pulumi.Output<boolean>;
-    public readonly pitrStatus!: pulumi.Output<string>;
-    public readonly continuousBackupsStatus!: pulumi.Output<string>;
+    declare public readonly tableName: pulumi.Output<string>;
+    declare public readonly tableArn: pulumi.Output<string>;
+    declare public readonly recoveryPeriodDays: pulumi.Output<number>;
+    /** False while the table does not exist: PITR is pending until a `pulumi up` after the table appears. */
+    declare public readonly tableExists: pulumi.Output<boolean>;
+    declare public readonly pitrEnabled: pulumi.Output<boolean | undefined>;
+    declare public readonly pitrStatus: pulumi.Output<string | undefined>;
+    declare public readonly continuousBackupsStatus: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: TablePitrArgs, opts?: pulumi.CustomResourceOptions) {
         super(
@@ -62,6 +66,7 @@ export class TablePitr extends pulumi.dynamic.Resource {
                 accountId: args.accountId,
                 assumeRoleArn: args.assumeRoleArn,
                 tableArn: undefined,
+                tableExists: undefined,
                 pitrEnabled: undefined,
                 pitrStatus: undefined,
                 continuousBackupsStatus: undefined,

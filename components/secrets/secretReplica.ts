@@ -72,11 +72,14 @@ export const secretReplicaProvider: pulumi.dynamic.ResourceProvider<SecretReplic
 };
 
 export class SecretReplica extends pulumi.dynamic.Resource {
-    public readonly secretArn!: pulumi.Output<string>;
-    public readonly replicaRegion!: pulumi.Output<string>;
-    public readonly replicaKmsKeyId!: pulumi.Output<string>;
-    public readonly replicaStatus!: pulumi.Output<string>;
-    public readonly replicaStatusMessage!: pulumi.Output<string | undefined>;
+    declare public readonly secretId: pulumi.Output<string>;
+    /** Absent while the secret does not exist. */
+    declare public readonly secretArn: pulumi.Output<string | undefined>;
+    declare public readonly replicaRegion: pulumi.Output<string>;
+    declare public readonly replicaKmsKeyId: pulumi.Output<string>;
+    /** `SecretNotFound` while the secret does not exist: the replica is pending until a `pulumi up` after it appears. */
+    declare public readonly replicaStatus: pulumi.Output<string>;
+    declare public readonly replicaStatusMessage: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: SecretReplicaArgs, opts?: pulumi.CustomResourceOptions) {
         super(

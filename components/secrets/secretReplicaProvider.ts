@@ -6,7 +6,13 @@
  * "Salt + backups + code = full recovery": losing the salt loses every user's data mapping, so
  * `read` reports a missing or failed replica, or one under another key, and `diff` turns that into
  * an update that replicates again. Nothing here ever removes a replica.
+ *
+ * A secret that does not exist yet is *pending*, not an error: after an account loss the
+ * deployment stack deploys first (its DR-region key must exist before `dr recover-secret`
+ * re-creates the secret with a replica under it), so create, update and read record
+ * `replicaStatus: "SecretNotFound"`, and the `pulumi up` after the recovery takes the secret over.
  */
+import { DescribeKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import {
     DescribeSecretCommand,
     ReplicateSecretToRegionsCommand,
@@ -37,11 +43,16 @@ export interface SecretReplicaInputs extends AwsTarget {
     replicaKmsKeyId: string;
 }
 
-/** `Missing` is ours: AWS lists no replica in the region. The others are Secrets Manager's StatusType. */
-export type ReplicaStatus = "InSync" | "InProgress" | "Failed" | "Missing";
+/**
+ * `Missing` (AWS lists no replica in the region), `SecretNotFound` (no secret yet) and `NotPrimary`
+ * (the secret here is itself a replica of another region's, until it is promoted) are ours; the
+ * others are Secrets Manager's StatusType.
+ */
+export type ReplicaStatus = "InSync" | "InProgress" | "Failed" | "Missing" | "SecretNotFound" | "NotPrimary";
 
 export interface SecretReplicaOutputs extends SecretReplicaInputs {
-    secretArn: string;
+    /** Absent while the secret does not exist. */
+    secretArn?: string;
     /** What AWS reports, so a refresh shows a missing or failed replica. */
     replicaStatus: ReplicaStatus;
     replicaStatusMessage?: string;
@@ -50,16 +61,19 @@ export interface SecretReplicaOutputs extends SecretReplicaInputs {
 export interface SecretReplicaClients {
     secretsManager: Pick<SecretsManagerClient, "send">;
     sts: StsSender;
+    /** KMS in the replica's region, to tell whether a key AWS reports by alias is the configured key. */
+    kms: Pick<KMSClient, "send">;
 }
 
-export type SecretReplicaClientFactory = (target: AwsTarget) => SecretReplicaClients;
+export type SecretReplicaClientFactory = (target: AwsTarget & { replicaRegion: string }) => SecretReplicaClients;
 
 const SESSION_NAME = "vat-backup-secret-replica";
 
-/** Clients for the primary secret's region, with the stack's own role. */
+/** Clients for the primary secret's region (KMS: the replica's), with the stack's own role. */
 export const awsSecretReplicaClients: SecretReplicaClientFactory = (target) => ({
     secretsManager: new SecretsManagerClient(clientConfigFor(target, SESSION_NAME)),
     sts: stsClientFor(target, SESSION_NAME),
+    kms: new KMSClient(clientConfigFor({ ...target, region: target.replicaRegion }, SESSION_NAME)),
 });
 
 export function secretReplicaId(
@@ -176,6 +190,14 @@ function outputsFrom(
     return outputs;
 }
 
+/** The state of a SecretReplica whose secret does not exist yet: pending, taken over by a later update. */
+export function pendingReplicaOutputs(
+    inputs: SecretReplicaInputs,
+    status: "SecretNotFound" | "NotPrimary" = "SecretNotFound",
+): SecretReplicaOutputs {
+    return { ...targetOf(inputs), replicaStatus: status };
+}
+
 function where(inputs: SecretReplicaInputs): string {
     return `secret '${inputs.secretId}' in account ${inputs.accountId}, region ${inputs.region}`;
 }
@@ -217,22 +239,26 @@ export class SecretReplicaLogic {
         return diffSecretReplica(olds, news);
     }
 
-    /** A secret that no longer exists reads as an empty id, so `pulumi refresh` drops the replica from the state. */
+    /**
+     * A secret that does not exist (yet, or any more) reads as pending under the same id: a refresh
+     * keeps the resource, and the next `pulumi up` replicates the secret once it is back.
+     */
     async read(id: string, props: SecretReplicaOutputs): Promise<{ id: string; props: SecretReplicaOutputs }> {
         const { secretsManager, sts } = this.clientsFor(props);
         await assertTargetAccount(sts, props, `read the replicas of ${where(props)}`);
         try {
             const secret = await secretsManager.send(new DescribeSecretCommand({ SecretId: props.secretId }));
+            const replica = replicaIn(secret.ReplicationStatus, props.replicaRegion);
             return {
                 id,
                 props: outputsFrom(
                     props,
-                    secret.ARN ?? props.secretArn,
-                    replicaIn(secret.ReplicationStatus, props.replicaRegion),
+                    secret.ARN ?? props.secretArn ?? props.secretId,
+                    await this.asConfigured(props, replica),
                 ),
             };
         } catch (error) {
-            if (awsErrorName(error) === "ResourceNotFoundException") return { id: "", props };
+            if (awsErrorName(error) === "ResourceNotFoundException") return { id, props: pendingReplicaOutputs(props) };
             throw explainFailure(props, "read the secret's replicas", error);
         }
     }
@@ -245,6 +271,38 @@ export class SecretReplicaLogic {
         return;
     }
 
+    /**
+     * Whether the key AWS reports for the replica (an ARN, key id or alias: ReplicationStatusType's
+     * KmsKeyId "can be an ARN, Key ID, or Alias", Secrets Manager API Reference) is the configured
+     * key. An alias, such as the one `dr recover-secret` passes when it re-creates a secret, is
+     * resolved with KMS DescribeKey in the replica's region.
+     */
+    private async sameKey(inputs: SecretReplicaInputs, reported: string): Promise<boolean> {
+        const wanted = kmsKeyIdentity(inputs.replicaKmsKeyId);
+        if (kmsKeyIdentity(reported) === wanted) return true;
+        if (!reported.startsWith("alias/") && !reported.includes(":alias/")) return false;
+        const { kms } = this.clientsFor(inputs);
+        try {
+            const described = await kms.send(new DescribeKeyCommand({ KeyId: reported }));
+            return described.KeyMetadata?.KeyId === wanted;
+        } catch (error) {
+            if (awsErrorName(error) === "NotFoundException") return false;
+            throw explainFailure(inputs, `resolve the replica's key ${reported} in ${inputs.replicaRegion}`, error);
+        }
+    }
+
+    /** The replica as AWS reports it, its key named as configured when it is the configured key under an alias. */
+    private async asConfigured(
+        inputs: SecretReplicaInputs,
+        replica: ReplicationStatusType | undefined,
+    ): Promise<ReplicationStatusType | undefined> {
+        if (!replica?.KmsKeyId || kmsKeyIdentity(replica.KmsKeyId) === kmsKeyIdentity(inputs.replicaKmsKeyId))
+            return replica;
+        return (await this.sameKey(inputs, replica.KmsKeyId))
+            ? { ...replica, KmsKeyId: inputs.replicaKmsKeyId }
+            : replica;
+    }
+
     private async ensureReplica(inputs: SecretReplicaInputs): Promise<SecretReplicaOutputs> {
         throwOnFailures(`SecretReplica for secret '${inputs.secretId}'`, secretReplicaFailures(inputs));
         const { secretsManager, sts } = this.clientsFor(inputs);
@@ -254,13 +312,19 @@ export class SecretReplicaLogic {
         try {
             secret = await secretsManager.send(new DescribeSecretCommand({ SecretId: inputs.secretId }));
         } catch (error) {
+            // Not there yet (an account rebuilt before its secrets are recovered): pending, taken over later.
+            if (awsErrorName(error) === "ResourceNotFoundException") return pendingReplicaOutputs(inputs);
             throw explainFailure(inputs, "replicate the secret", error);
         }
+        // After a region loss the stack deploys in the surviving region, where the secret is still a
+        // replica until the runbook promotes it (StopReplicationToReplica); only a primary can replicate.
+        if (secret.PrimaryRegion && secret.PrimaryRegion !== inputs.region)
+            return pendingReplicaOutputs(inputs, "NotPrimary");
         const existing = replicaIn(secret.ReplicationStatus, inputs.replicaRegion);
         const secretArn = secret.ARN ?? inputs.secretId;
 
         if (existing && existing.Status !== "Failed") {
-            if (existing.KmsKeyId && kmsKeyIdentity(existing.KmsKeyId) !== kmsKeyIdentity(inputs.replicaKmsKeyId)) {
+            if (existing.KmsKeyId && !(await this.sameKey(inputs, existing.KmsKeyId))) {
                 // Secrets Manager has no call that re-keys a replica: it must be removed and replicated
                 // again, which deletes the DR copy in between. That is an operator's decision.
                 throw new Error(
@@ -269,7 +333,7 @@ export class SecretReplicaLogic {
                         "this provider never removes a replica. Do it by hand (or set replicaKmsKeyId to the key in use), then run `pulumi up` again.",
                 );
             }
-            return outputsFrom(inputs, secretArn, existing);
+            return outputsFrom(inputs, secretArn, await this.asConfigured(inputs, existing));
         }
 
         try {

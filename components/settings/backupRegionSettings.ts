@@ -5,9 +5,12 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { regionSettingsPreferences } from "../../aws/backupRegionSettings";
 
 export interface BackupRegionSettingsArgs {
-    /** Resource types AWS Backup may protect through tag-based selections here. */
+    /** The region of the provider these settings are made with: AWS Backup's resource types differ per region. */
+    region: string;
+    /** Resource types AWS Backup may protect through tag-based selections here; every other type is switched off. */
     optInResourceTypes: string[];
 }
 
@@ -18,10 +21,8 @@ export class BackupRegionSettings extends pulumi.ComponentResource {
         super("backup:settings:BackupRegionSettings", name, {}, opts);
         this.settings = new aws.backup.RegionSettings(
             `${name}-settings`,
-            {
-                resourceTypeOptInPreference: Object.fromEntries(args.optInResourceTypes.map((t) => [t, true])),
-                resourceTypeManagementPreference: { DynamoDB: true },
-            },
+            // Every type the region has, or the provider shows a change on every preview (aws/backupRegionSettings.ts).
+            regionSettingsPreferences(args.region, args.optInResourceTypes, ["DynamoDB"]),
             { parent: this },
         );
         this.registerOutputs({});

@@ -17,6 +17,7 @@ import { readAllPages } from "../aws/gate";
 import { DrContext } from "../context";
 import { DrError, ExitCode, ExitCodeValue, UsageError, errorMessage, isNotFound } from "../errors";
 import * as valid from "../validate";
+import { secretReplicaKeyAlias } from "../../naming";
 import { checkAccount } from "./common";
 import { EscrowObject, archiveLocation, escrowKeyPrefix, escrowObjectSchema, unseal } from "./escrow";
 import { CommandSpec } from "./types";
@@ -179,7 +180,11 @@ async function restoreValue(
             new CreateSecretCommand({
                 Name: name,
                 ...asValue,
-                AddReplicaRegions: drRegion ? [{ Region: drRegion }] : undefined,
+                // Under the stack's own replica key, so the stack's SecretReplica takes the replica over.
+                AddReplicaRegions:
+                    drRegion && ctx.stack
+                        ? [{ Region: drRegion, KmsKeyId: secretReplicaKeyAlias(ctx.stack.environment) }]
+                        : undefined,
             }),
         );
         report.check(`restore:${name}`, "pass", `created ${name}${drRegion ? ` with a replica in ${drRegion}` : ""}`);

@@ -12,10 +12,17 @@
  * A version created while the run is under way is caught: the versions are listed again at the
  * end, and any new current version is escrowed before the run reports success. A secret that
  * fails is reported (metric and thrown error, so Lambda retries and then parks the event).
+ *
+ * Each run also reads every secret's replication status (DescribeSecret's ReplicationStatus, the
+ * check AWS documents: "Troubleshoot AWS Secrets Manager replication": "call the DescribeSecret
+ * API operation") and publishes how many of its replicas Secrets Manager reports `Failed`: a
+ * replica fails silently when a later write cannot be re-encrypted in the DR region, and the alarm
+ * on this metric is what says so. No EventBridge event for a failed replication is documented.
  */
 import { GenerateDataKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import {
+    DescribeSecretCommand,
     GetSecretValueCommand,
     ListSecretVersionIdsCommand,
     SecretVersionsListEntry,
@@ -72,9 +79,17 @@ export interface SecretOutcome {
     error?: string;
 }
 
+export interface ReplicaHealth {
+    secret: string;
+    /** Regions whose replica Secrets Manager reports as `Failed`, with its message. */
+    failed: { region: string; message?: string }[];
+}
+
 export interface EscrowRunOutcome {
     escrowedAt: string;
     secrets: SecretOutcome[];
+    /** Per secret whose status could be read; a secret it could not read publishes no replica metric. */
+    replicas: ReplicaHealth[];
 }
 
 const CURRENT = "AWSCURRENT";
@@ -266,6 +281,27 @@ async function escrowSecret(deps: SecretEscrowDeps, secret: EscrowedSecret, at: 
     return outcome;
 }
 
+/** The replicas of `secret` that Secrets Manager reports as Failed, or undefined when DescribeSecret failed. */
+async function replicaHealth(deps: SecretEscrowDeps, secret: EscrowedSecret): Promise<ReplicaHealth | undefined> {
+    try {
+        const described = await withThrottleRetry(
+            () => deps.secretsManager.send(new DescribeSecretCommand({ SecretId: secret.name })),
+            deps.retry,
+        );
+        const statuses = (
+            described as { ReplicationStatus?: { Region?: string; Status?: string; StatusMessage?: string }[] }
+        )?.ReplicationStatus;
+        return {
+            secret: secret.name,
+            failed: (statuses ?? [])
+                .filter((r) => r.Status === "Failed")
+                .map((r) => ({ region: r.Region ?? "unknown", message: r.StatusMessage })),
+        };
+    } catch {
+        return undefined;
+    }
+}
+
 export function makeHandler(deps: SecretEscrowDeps): (event?: unknown) => Promise<EscrowRunOutcome> {
     const now = deps.now ?? (() => new Date());
     const log = deps.log ?? ((entry) => console.log(JSON.stringify(entry)));
@@ -277,6 +313,11 @@ export function makeHandler(deps: SecretEscrowDeps): (event?: unknown) => Promis
             (a, b) => Number(b.name.includes("salt")) - Number(a.name.includes("salt")),
         );
         for (const secret of ordered) secrets.push(await escrowSecret(deps, secret, at));
+        const replicas: ReplicaHealth[] = [];
+        for (const secret of ordered) {
+            const health = await replicaHealth(deps, secret);
+            if (health) replicas.push(health);
+        }
         const points: MetricPoint[] = secrets.flatMap((s) => {
             const dimensions = { SecretName: s.secret };
             return s.error
@@ -288,6 +329,13 @@ export function makeHandler(deps: SecretEscrowDeps): (event?: unknown) => Promis
                       { name: "SecretVersionsEscrowed", value: s.escrowed.length, unit: "Count" as const, dimensions },
                   ];
         });
+        for (const r of replicas)
+            points.push({
+                name: "SecretReplicaFailures",
+                value: r.failed.length,
+                unit: "Count",
+                dimensions: { SecretName: r.secret },
+            });
         const allOk = secrets.every((s) => !s.error);
         if (allOk)
             points.push({
@@ -297,7 +345,7 @@ export function makeHandler(deps: SecretEscrowDeps): (event?: unknown) => Promis
                 dimensions: { Function: "secret-escrow" },
             });
         await publishMetrics(deps.cloudwatch, deps.metricNamespace, points, at, deps.retry);
-        const outcome = { escrowedAt: at.toISOString(), secrets };
+        const outcome = { escrowedAt: at.toISOString(), secrets, replicas };
         log({
             action: "secret-escrow",
             escrowedAt: outcome.escrowedAt,
@@ -307,6 +355,7 @@ export function makeHandler(deps: SecretEscrowDeps): (event?: unknown) => Promis
                 vanished: s.vanished,
                 error: s.error,
             })),
+            failedReplicas: replicas.filter((r) => r.failed.length > 0),
         });
         if (!allOk) {
             const failed = secrets.filter((s) => s.error);

@@ -9,6 +9,7 @@ import { z } from "zod";
 import * as naming from "../../naming";
 import * as rules from "../../aws/rules";
 import * as orgRules from "../../aws/organizations";
+import { backupRegionSettingsRule } from "../../aws/backupRegionSettings";
 import * as orgNames from "../../naming/organization";
 import type * as BackupPolicyModule from "../../components/organization/backupPolicy";
 import type * as OrganizationPolicyModule from "../../components/organization/organizationPolicy";
@@ -288,6 +289,12 @@ export const githubSchema = z
     })
     .strict();
 export type GithubConfig = z.infer<typeof githubSchema>;
+
+/** A region whose AWS Backup resource types this project does not know cannot get region settings (aws/backupRegionSettings.ts). */
+function refineBackupRegionSettings(region: string, path: string[], ctx: z.RefinementCtx): void {
+    const rule = backupRegionSettingsRule(region);
+    if (rule) ctx.addIssue({ code: "custom", path, message: rule });
+}
 
 /** Cross-key checks of the `github` block, for each role's superRefine. */
 export function refineGithub(cfg: { accountId: string; github?: GithubConfig }, ctx: z.RefinementCtx): void {
@@ -681,6 +688,8 @@ export const deploymentConfigSchema = z
                 message: `the DR region must differ from the primary region (${cfg.region})`,
             });
         }
+        // AWS Backup's region settings are made in the primary region.
+        refineBackupRegionSettings(cfg.region, ["region"], ctx);
         if (cfg.backupAccount.drRegion === cfg.backupAccount.region) {
             ctx.addIssue({
                 code: "custom",
@@ -869,6 +878,9 @@ export const backupConfigSchema = z
                 message: `the DR region must differ from the primary region (${cfg.region})`,
             });
         }
+        // The backup account makes AWS Backup's region settings in both its regions.
+        refineBackupRegionSettings(cfg.region, ["region"], ctx);
+        refineBackupRegionSettings(cfg.drRegion, ["drRegion"], ctx);
         cfg.airGappedVault.recoveryAccountIds.forEach((id, i) => {
             if (id === cfg.accountId)
                 ctx.addIssue({

@@ -113,7 +113,10 @@ describe("dr recover-secret", () => {
         const created = h.sentOps("CreateSecret")[0];
         assert.equal(created.Name, SALT);
         assert.equal(created.SecretString, SALT_VALUE);
-        assert.deepEqual(created.AddReplicaRegions, [{ Region: "eu-west-1" }]);
+        // Under the stack's replica key, so the stack's SecretReplica takes the replica over (never re-keys it).
+        assert.deepEqual(created.AddReplicaRegions, [
+            { Region: "eu-west-1", KmsKeyId: "alias/prod-env-secret-replicas" },
+        ]);
         assert.ok(!r.stdout.includes("bbbb") && !r.stderr.includes("bbbb"), "the value is never printed");
     });
 

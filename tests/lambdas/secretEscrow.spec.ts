@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import { GenerateDataKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import {
+    DescribeSecretCommand,
     GetSecretValueCommand,
     ListSecretVersionIdsCommand,
     ResourceNotFoundException,
@@ -145,6 +146,42 @@ describe("secretEscrow Lambda", () => {
             ],
         );
         assert.ok(data.some((d) => d.MetricName === "SecretEscrowRuns" && d.Value === 1));
+    });
+
+    // "Troubleshoot AWS Secrets Manager replication": DescribeSecret's ReplicationStatus says why a
+    // replica failed; the alarms on SecretReplicaFailures (stacks/automation.ts) read this count.
+    it("publishes how many replicas of each secret Secrets Manager reports Failed, and escrows all the same", async () => {
+        sm.on(DescribeSecretCommand, { SecretId: SALT }).resolves({
+            ReplicationStatus: [
+                { Region: "eu-west-1", Status: "Failed", StatusMessage: "Access to KMS is not allowed" },
+            ],
+        });
+        sm.on(DescribeSecretCommand, { SecretId: HMRC }).resolves({
+            ReplicationStatus: [{ Region: "eu-west-1", Status: "InSync" }],
+        });
+        const outcome = await makeHandler(deps())();
+        const data = cw.commandCalls(PutMetricDataCommand).flatMap((c) => c.args[0].input.MetricData ?? []);
+        assert.deepEqual(
+            data.filter((d) => d.MetricName === "SecretReplicaFailures").map((d) => [d.Dimensions?.[0].Value, d.Value]),
+            [
+                [SALT, 1],
+                [HMRC, 0],
+            ],
+        );
+        assert.deepEqual(outcome.replicas[0].failed, [
+            { region: "eu-west-1", message: "Access to KMS is not allowed" },
+        ]);
+        assert.ok(
+            outcome.secrets.every((s) => !s.error),
+            "a failed replica does not fail the escrow",
+        );
+    });
+
+    it("publishes no replica count for a secret whose status cannot be read", async () => {
+        sm.on(DescribeSecretCommand).rejects(Object.assign(new Error("denied"), { name: "AccessDeniedException" }));
+        await makeHandler(deps())();
+        const data = cw.commandCalls(PutMetricDataCommand).flatMap((c) => c.args[0].input.MetricData ?? []);
+        assert.equal(data.filter((d) => d.MetricName === "SecretReplicaFailures").length, 0);
     });
 
     it("follows ListSecretVersionIds pagination", async () => {

@@ -30,6 +30,7 @@ import { SECRET_REPLICA_TYPE } from "../../components/secrets/secretReplica";
 import { TABLE, VAULT_LOCK } from "../../policies/lib/tokens";
 import { ANALYZER_START_TIMEOUT_MS, AnalyzerProcess, POLICIES_DIR, sharedAnalyzer } from "../helpers/analyzerProcess";
 import { runStackOffline } from "../helpers/engine";
+import { takeoverSteps } from "../helpers/takeover";
 
 // Started while the file loads, so the pack's type-checked start-up overlaps the specs before this one.
 const analyzerReady = sharedAnalyzer();
@@ -140,6 +141,17 @@ describe("the policy pack in its real analyzer process (run-policy-pack over gRP
             });
         }
     }
+
+    // Issue 15: an account rebuilt after a loss deploys before its tables and secrets exist, then takes
+    // them over (tests/stacks/takeover.spec.ts); the unchanged pack, in its own process, at each step.
+    it("prod in a rebuilt account: the same verdicts at every step of the take-over; no mandatory violation before or after, PITR off caught in between", async () => {
+        const base = await asCiRuns("prod", false);
+        const steps = await takeoverSteps(base.records, "111111111111", "prod");
+        assert.deepStrictEqual(mandatory(await agree({ ...base, records: steps.emptyAccount.records })), []);
+        assert.deepStrictEqual(mandatory(await agree({ ...base, records: steps.afterRestore.records })), []);
+        const between = mandatory(await agree({ ...base, records: steps.refreshedAfterRestore.records }));
+        assert.ok(between.length > 0 && between.every((v) => v.policy === "dynamodb-pitr-every-referenced-table"));
+    });
 
     describe("broken variants, the same verdicts in both", () => {
         it("ci with neither pack config nor stack tags: stateful-resources-protected fails closed in both (the offline plan invents no tags)", async () => {

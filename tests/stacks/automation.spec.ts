@@ -9,7 +9,7 @@ import * as naming from "../../naming";
 import { ConfigError, parseStackConfig, projectKeys, readStackFile } from "../../stacks/config";
 import { automationSchedules, secretChangePattern } from "../../stacks/automation";
 import { DeploymentConfig } from "../../stacks/config";
-import { Registered, runStackOffline } from "../helpers/engine";
+import { policyOf, Registered, runStackOffline } from "../helpers/engine";
 import { matchesPattern } from "../helpers/eventPattern";
 
 const SCHEDULE = "aws:scheduler/schedule:Schedule";
@@ -111,6 +111,27 @@ describe("scheduled protection in the deployment stack (no person in the loop)",
         assert.equal(Number(stale.period) * Number(stale.evaluationPeriods), 25 * 3600);
         const missing = alarm("table-export-incremental-missing-0");
         assert.deepEqual(missing.dimensions, { TableName: "prod-env-receipts", ExportType: "incremental" });
+    });
+
+    // "Troubleshoot AWS Secrets Manager replication": a failed replication is read with DescribeSecret;
+    // no EventBridge event for it is documented, so the escrow run reads it and publishes a metric.
+    it("alarms when Secrets Manager reports a critical secret's replica Failed, read by the escrow function", () => {
+        const alarms = prod
+            .ofType("aws:cloudwatch/metricAlarm:MetricAlarm")
+            .filter((a) => a.inputs.metricName === "SecretReplicaFailures");
+        assert.deepEqual(alarms.map((a) => (a.inputs.dimensions as Record<string, string>).SecretName).sort(), [
+            "prod/submit/hmrc/client_secret",
+            "prod/submit/user-sub-hash-salt",
+        ]);
+        for (const a of alarms) {
+            assert.equal(a.inputs.comparisonOperator, "GreaterThanOrEqualToThreshold");
+            assert.equal(a.inputs.threshold, 1);
+            assert.ok((a.inputs.alarmActions as string[]).length > 0, "the alarm notifies the alert topic");
+        }
+        const read = policyOf(prod.one("aws:iam/rolePolicy:RolePolicy", "secret-escrow-policy")).find(
+            (st) => st.Sid === "ReadCriticalSecrets",
+        );
+        assert.ok(read && (read.Action as string[]).includes("secretsmanager:DescribeSecret"));
     });
 
     it("config turns each part off: no function, no schedule", async () => {

@@ -172,6 +172,14 @@ describe("stack config", () => {
                 "backupAccount.drRegion",
                 /must differ from its primary region \(eu-west-2\)/,
             ));
+        // UpdateRegionSettings rejects a resource type the region does not support (AWS Backup API
+        // Reference; hashicorp/terraform-provider-aws#21801), so an unknown region is refused up front.
+        it("a region whose AWS Backup resource types the project does not know (region settings name them all)", () =>
+            rejects(
+                { region: "us-west-1", drRegion: "eu-west-1" },
+                "region",
+                /UpdateRegionSettings rejects a type.*aws backup describe-region-settings --region us-west-1/,
+            ));
         it("a backup account equal to the deployment account", () =>
             rejects({ backupAccount: { accountId: "111111111111" } }, "backupAccount.accountId", /different account/));
         it("a Glacier transition under 30 days after Infrequent Access", () =>

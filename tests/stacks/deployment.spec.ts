@@ -1,3 +1,4 @@
+import { BACKUP_RESOURCE_TYPES_BY_REGION } from "../../aws/backupRegionSettings";
 import * as assert from "node:assert/strict";
 import * as aws from "@pulumi/aws";
 import { Registered, asList, policyOf, runStackOffline, statement, inputOf } from "../helpers/engine";
@@ -208,10 +209,24 @@ describe("deployment stack (prod)", function () {
         assert.equal(key.inputs.enableKeyRotation, true);
     });
 
-    it("switches on advanced DynamoDB backups, which cross-account copy and cold storage need", () => {
+    // The provider keeps every type DescribeRegionSettings returns: a type left out diffs on every
+    // preview (aws/backupRegionSettings.ts), so every eu-west-2 type is named, DynamoDB alone on.
+    it("switches on advanced DynamoDB backups, which cross-account copy and cold storage need, naming every type eu-west-2 has", () => {
         const settings = prod.one("aws:backup/regionSettings:RegionSettings");
-        assert.deepEqual(settings.inputs.resourceTypeManagementPreference, { DynamoDB: true });
-        assert.deepEqual(settings.inputs.resourceTypeOptInPreference, { DynamoDB: true });
+        const optIn = settings.inputs.resourceTypeOptInPreference as Record<string, boolean>;
+        assert.deepEqual(Object.keys(optIn).sort(), [...BACKUP_RESOURCE_TYPES_BY_REGION["eu-west-2"].optIn].sort());
+        assert.deepEqual(
+            Object.entries(optIn)
+                .filter(([, on]) => on)
+                .map(([t]) => t),
+            ["DynamoDB"],
+        );
+        assert.deepEqual(settings.inputs.resourceTypeManagementPreference, {
+            CloudFormation: true,
+            DSQL: true,
+            DynamoDB: true,
+            EFS: true,
+        });
     });
 
     it("names the exports bucket per account and region and keeps it private, versioned and KMS-encrypted", () => {

@@ -7,6 +7,9 @@
  *
  * Refresh semantics follow Pulumi's `dynamic.ReadResult`: `id` is "the ID of the resource read back
  * (or blank if missing)" (pulumi.com/docs/reference/pkg/nodejs/pulumi/pulumi/interfaces/dynamic.ReadResult).
+ * A table or secret that is missing is not a missing *resource* here: the resource stands for "PITR
+ * (a replica) whenever it exists", so it reads back under its id as pending, and an account rebuilt
+ * before its restore deploys with the same program (runbook, lost account).
  */
 import * as assert from "node:assert/strict";
 import * as fs from "fs";
@@ -83,6 +86,29 @@ describe("dynamic providers through Pulumi's provider host (cmd/dynamic-provider
 
         before(() => {
             table = dynamicRecord(TABLE_PITR_TYPE, (r) => r.inputs.tableName === "prod-env-receipts");
+        });
+
+        it("in an account without the table (rebuilt before its restore), create succeeds as pending through the host", async () => {
+            const checked = await host.check(table.urn, {}, table.inputs);
+            const created = await host.create(table.urn, checked.inputs);
+            assert.equal(created.id, `${PROD}/eu-west-2/prod-env-receipts`);
+            assert.equal(created.outs.tableExists, false);
+            assert.ok(!("pitrEnabled" in created.outs), "no PITR claim for a table that does not exist");
+            assert.equal(created.outs.__provider, table.inputs.__provider, "the provider text stays in the state");
+            const refreshed = await host.read(table.urn, created.id, created.outs);
+            assert.equal(refreshed.id, created.id, "a refresh keeps the pending resource");
+            assert.deepEqual(refreshed.props, created.outs);
+            assert.deepEqual(await host.diff(table.urn, created.id, refreshed.props, checked.inputs), {
+                changes: "some",
+                replaces: [],
+            });
+            // Restored (PITR not yet on): the update takes the table over.
+            aws.tables.set("prod-env-receipts", { pitr: false, recoveryPeriodDays: 1 });
+            const updated = await host.update(table.urn, created.id, refreshed.props, checked.inputs);
+            assert.equal(updated.tableExists, true);
+            assert.equal(updated.pitrEnabled, true);
+            assert.deepEqual(aws.tables.get("prod-env-receipts"), { pitr: true, recoveryPeriodDays: 35 });
+            assert.equal((await host.diff(table.urn, created.id, updated, checked.inputs)).changes, "none");
             aws.tables.set("prod-env-receipts", { pitr: false, recoveryPeriodDays: 1 });
         });
 
@@ -132,10 +158,12 @@ describe("dynamic providers through Pulumi's provider host (cmd/dynamic-provider
             assert.equal(aws.calls.length, before);
         });
 
-        it("a refresh after the table is gone returns an empty id, so the engine drops the resource", async () => {
+        it("a refresh after the table is gone keeps the resource, pending, and plans the update that takes it back", async () => {
             aws.tables.delete("prod-env-receipts");
             const read = await host.read(table.urn, id, state);
-            assert.equal(read.id, "");
+            assert.equal(read.id, id);
+            assert.equal(read.props.tableExists, false);
+            assert.equal((await host.diff(table.urn, id, read.props, inputs)).changes, "some");
         });
     });
 
@@ -148,13 +176,23 @@ describe("dynamic providers through Pulumi's provider host (cmd/dynamic-provider
 
         before(() => {
             replica = dynamicRecord(SECRET_REPLICA_TYPE, (r) => r.inputs.secretId === SALT);
+        });
+
+        it("in an account without the secret (rebuilt before its recovery), create succeeds as pending through the host", async () => {
+            const checked = await host.check(replica.urn, {}, replica.inputs);
+            const created = await host.create(replica.urn, checked.inputs);
+            assert.equal(created.outs.replicaStatus, "SecretNotFound");
+            assert.equal(callsOf("ReplicateSecretToRegions"), 0);
+            const refreshed = await host.read(replica.urn, created.id, created.outs);
+            assert.equal(refreshed.id, created.id);
+            assert.equal((await host.diff(replica.urn, created.id, refreshed.props, checked.inputs)).changes, "some");
+        });
+
+        it("check accepts the program's inputs, create replicates into the DR region under the DR key", async () => {
             aws.secrets.set(SALT, {
                 arn: `arn:aws:secretsmanager:eu-west-2:${PROD}:secret:${SALT}-AbCdEf`,
                 replicas: [],
             });
-        });
-
-        it("check accepts the program's inputs, create replicates into the DR region under the DR key", async () => {
             // The DR key's ARN is computed by the offline engine; a real preview would have sent it unknown.
             const checked = await host.check(replica.urn, {}, replica.inputs);
             assert.deepEqual(checked.failures, []);
@@ -187,12 +225,14 @@ describe("dynamic providers through Pulumi's provider host (cmd/dynamic-provider
             state = updated;
         });
 
-        it("delete never removes the replica; a refresh after the secret is gone returns an empty id", async () => {
+        it("delete never removes the replica; a refresh after the secret is gone keeps the resource, pending", async () => {
             const before = aws.calls.length;
             await host.delete(replica.urn, id, state);
             assert.equal(aws.calls.length, before);
             aws.secrets.delete(SALT);
-            assert.equal((await host.read(replica.urn, id, state)).id, "");
+            const read = await host.read(replica.urn, id, state);
+            assert.equal(read.id, id);
+            assert.equal(read.props.replicaStatus, "SecretNotFound");
         });
     });
 });

@@ -85,6 +85,7 @@ describe("TablePitr provider logic", () => {
         assert.deepEqual(result.outs, {
             ...inputs,
             tableArn: `arn:aws:dynamodb:eu-west-2:${PROD}:table/prod-env-receipts`,
+            tableExists: true,
             pitrEnabled: true,
             pitrStatus: "ENABLED",
             continuousBackupsStatus: "ENABLED",
@@ -104,6 +105,7 @@ describe("TablePitr provider logic", () => {
         const olds: TablePitrOutputs = {
             ...inputs,
             tableArn: "x",
+            tableExists: true,
             pitrEnabled: true,
             pitrStatus: "ENABLED",
             continuousBackupsStatus: "ENABLED",
@@ -125,6 +127,7 @@ describe("TablePitr provider logic", () => {
         const stored: TablePitrOutputs = {
             ...inputs,
             tableArn: "x",
+            tableExists: true,
             pitrEnabled: true,
             pitrStatus: "ENABLED",
             continuousBackupsStatus: "ENABLED",
@@ -160,15 +163,17 @@ describe("TablePitr provider logic", () => {
         assert.equal(diffTablePitr(read.props, inputs).changes, false);
     });
 
-    // Pulumi's dynamic.ReadResult: `id` is "the ID of the resource read back (or blank if missing)";
-    // a throw here would make `pulumi refresh` fail for as long as the table is gone.
-    it("read of a table that no longer exists returns an empty id, so a refresh drops it from the state", async () => {
+    // Pulumi's dynamic.ReadResult: `id` is "the ID of the resource read back (or blank if missing)".
+    // A blank id would drop the resource at the next refresh; a throw would fail every refresh while
+    // the table is gone. Neither: the resource stays, pending, and the next update takes the table over.
+    it("read of a table that no longer exists keeps the id and reads as pending (no PITR claim), and diff plans the take-over", async () => {
         dynamodb
             .on(DescribeContinuousBackupsCommand)
             .rejects(new TableNotFoundException({ message: "Table not found: prod-env-receipts", $metadata: {} }));
         const stored: TablePitrOutputs = {
             ...inputs,
             tableArn: "x",
+            tableExists: true,
             pitrEnabled: true,
             pitrStatus: "ENABLED",
             continuousBackupsStatus: "ENABLED",
@@ -176,7 +181,13 @@ describe("TablePitr provider logic", () => {
 
         const result = await logic.read("id", stored);
 
-        assert.equal(result.id, "");
+        assert.equal(result.id, "id");
+        assert.deepEqual(result.props, {
+            ...inputs,
+            tableArn: "arn:aws:dynamodb:eu-west-2:111111111111:table/prod-env-receipts",
+            tableExists: false,
+        });
+        assert.equal(diffTablePitr(result.props, inputs).changes, true);
     });
 
     it("read reports a recovery period changed by hand", async () => {
@@ -184,6 +195,7 @@ describe("TablePitr provider logic", () => {
         const stored: TablePitrOutputs = {
             ...inputs,
             tableArn: "x",
+            tableExists: true,
             pitrEnabled: true,
             pitrStatus: "ENABLED",
             continuousBackupsStatus: "ENABLED",
@@ -200,6 +212,7 @@ describe("TablePitr provider logic", () => {
         const olds: TablePitrOutputs = {
             ...inputs,
             tableArn: "x",
+            tableExists: true,
             pitrEnabled: true,
             pitrStatus: "ENABLED",
             continuousBackupsStatus: "ENABLED",
@@ -223,6 +236,7 @@ describe("TablePitr provider logic", () => {
         const olds: TablePitrOutputs = {
             ...inputs,
             tableArn: "x",
+            tableExists: true,
             pitrEnabled: true,
             pitrStatus: "ENABLED",
             continuousBackupsStatus: "ENABLED",
@@ -248,15 +262,42 @@ describe("TablePitr provider logic", () => {
         assert.equal(dynamodb.calls().length, 0, "no DynamoDB call in the wrong account");
     });
 
-    it("names the table, region and account when the table does not exist", async () => {
+    // An account rebuilt after a loss: the deployment stack deploys before the tables are restored
+    // (the copy-back restore needs its vault), so a missing table is pending, never a failed `pulumi up`.
+    it("create on a table that does not exist yet succeeds as pending, and the update after the restore switches PITR on", async () => {
         dynamodb
             .on(UpdateContinuousBackupsCommand)
             .rejects(new TableNotFoundException({ message: "Table not found: prod-env-receipts", $metadata: {} }));
 
+        const created = await logic.create(inputs);
+
+        assert.equal(created.id, "111111111111/eu-west-2/prod-env-receipts");
+        assert.equal(created.outs.tableExists, false);
+        assert.ok(!("pitrEnabled" in created.outs), "no PITR claim for a table that does not exist");
+        assert.equal((await logic.diff(created.id, created.outs, inputs)).changes, true);
+
+        dynamodb.reset();
+        dynamodb.on(UpdateContinuousBackupsCommand).resolves(pitrDescription("ENABLED", 35));
+        const updated = await logic.update(created.id, created.outs, inputs);
+
+        assert.equal(updated.outs.tableExists, true);
+        assert.equal(updated.outs.pitrEnabled, true);
+        assert.deepEqual(dynamodb.commandCalls(UpdateContinuousBackupsCommand)[0].args[0].input, {
+            TableName: "prod-env-receipts",
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true, RecoveryPeriodInDays: 35 },
+        });
+        assert.equal((await logic.diff(created.id, updated.outs, inputs)).changes, false);
+    });
+
+    it("names the table, region and account when DynamoDB refuses for another reason", async () => {
+        dynamodb
+            .on(UpdateContinuousBackupsCommand)
+            .rejects(Object.assign(new Error("not authorized"), { name: "AccessDeniedException" }));
+
         await assert.rejects(logic.create(inputs), (error: Error) => {
             assert.match(
                 error.message,
-                /table 'prod-env-receipts' in account 111111111111, region eu-west-2 does not exist/,
+                /table 'prod-env-receipts' in account 111111111111, region eu-west-2: AccessDeniedException: not authorized/,
             );
             return true;
         });

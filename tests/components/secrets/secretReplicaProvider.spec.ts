@@ -6,6 +6,7 @@ import {
     SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { DescribeKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { mockClient } from "aws-sdk-client-mock";
 import {
     diffSecretReplica,
@@ -33,20 +34,25 @@ describe("SecretReplica provider logic", () => {
     const logic = new SecretReplicaLogic();
     const mockSecrets = () => mockClient(SecretsManagerClient);
     const mockSts = () => mockClient(STSClient);
+    const mockKms = () => mockClient(KMSClient);
     let secrets: ReturnType<typeof mockSecrets>;
     let sts: ReturnType<typeof mockSts>;
+    let kms: ReturnType<typeof mockKms>;
 
     before(() => {
         secrets = mockSecrets();
         sts = mockSts();
+        kms = mockKms();
     });
     after(() => {
         secrets.restore();
         sts.restore();
+        kms.restore();
     });
     beforeEach(() => {
         secrets.reset();
         sts.reset();
+        kms.reset();
         sts.on(GetCallerIdentityCommand).resolves({
             Account: PROD,
             Arn: `arn:aws:sts::${PROD}:assumed-role/prod-env-deployment/s`,
@@ -219,7 +225,9 @@ describe("SecretReplica provider logic", () => {
         assert.equal(secrets.calls().length, 0, "no Secrets Manager call in the wrong account");
     });
 
-    it("names the secret, region and account when the secret does not exist", async () => {
+    // After an account loss the stack deploys before `dr recover-secret` re-creates the secret (the
+    // recovery needs the stack's DR-region key): a missing secret is pending, never a failed `pulumi up`.
+    it("create on a secret that does not exist yet succeeds as pending, and diff plans the take-over", async () => {
         secrets.on(DescribeSecretCommand).rejects(
             new ResourceNotFoundException({
                 message: "Secrets Manager can't find the specified secret.",
@@ -227,15 +235,73 @@ describe("SecretReplica provider logic", () => {
             }),
         );
 
-        await assert.rejects(
-            logic.create(inputs),
-            /secret 'prod\/submit\/user-sub-hash-salt' in account 111111111111, region eu-west-2 does not exist/,
-        );
+        const created = await logic.create(inputs);
+
+        assert.deepEqual(created.outs, { ...inputs, replicaStatus: "SecretNotFound" });
+        assert.equal(secrets.commandCalls(ReplicateSecretToRegionsCommand).length, 0);
+        assert.equal(diffSecretReplica(created.outs, inputs).changes, true);
     });
 
-    // Pulumi's dynamic.ReadResult: `id` is "the ID of the resource read back (or blank if missing)";
-    // a throw here would make `pulumi refresh` fail for as long as the secret is gone.
-    it("read of a secret that no longer exists returns an empty id, so a refresh drops the replica from the state", async () => {
+    // ReplicationStatusType.KmsKeyId "can be an ARN, Key ID, or Alias" (Secrets Manager API Reference).
+    it("takes over a secret recovered with a replica under the configured key's alias, and a refresh then shows no change", async () => {
+        secrets.on(DescribeSecretCommand).resolves({
+            ARN: SALT_ARN,
+            ReplicationStatus: [{ Region: "eu-west-1", KmsKeyId: "alias/prod-env-secret-replicas", Status: "InSync" }],
+        });
+        kms.on(DescribeKeyCommand, { KeyId: "alias/prod-env-secret-replicas" }).resolves({
+            KeyMetadata: { KeyId: DR_KEY_ID, Arn: DR_KEY_ARN },
+        });
+
+        const { outs } = await logic.update("id", { ...inputs, replicaStatus: "SecretNotFound" }, inputs);
+
+        assert.deepEqual(outs, healthy);
+        assert.equal(secrets.commandCalls(ReplicateSecretToRegionsCommand).length, 0);
+        const read = await logic.read("id", outs);
+        assert.deepEqual(read.props, healthy);
+        assert.equal(diffSecretReplica(read.props, inputs).changes, false);
+    });
+
+    it("still refuses a replica under another key named by alias", async () => {
+        secrets.on(DescribeSecretCommand).resolves({
+            ARN: SALT_ARN,
+            ReplicationStatus: [{ Region: "eu-west-1", KmsKeyId: "alias/aws/secretsmanager", Status: "InSync" }],
+        });
+        kms.on(DescribeKeyCommand).resolves({ KeyMetadata: { KeyId: "ffffffff-0000-0000-0000-000000000000" } });
+
+        await assert.rejects(logic.update("id", healthy, inputs), /is encrypted with alias\/aws\/secretsmanager/);
+        assert.equal(secrets.commandCalls(ReplicateSecretToRegionsCommand).length, 0);
+    });
+
+    // DescribeSecret's PrimaryRegion names the primary's region; a replica is not replicated onward
+    // ("Replicate AWS Secrets Manager secrets across Regions": promote it to a standalone secret first).
+    it("in the surviving region, a secret that is still a replica of the lost region's is pending until promoted, then replicated", async () => {
+        const EUW1_ARN = SALT_ARN.replace("eu-west-2", "eu-west-1");
+        const survivor: SecretReplicaInputs = {
+            ...inputs,
+            region: "eu-west-1",
+            replicaRegion: "eu-central-1",
+            replicaKmsKeyId: DR_KEY_ID,
+        };
+        secrets.on(DescribeSecretCommand).resolves({ ARN: EUW1_ARN, PrimaryRegion: "eu-west-2" });
+
+        const created = await logic.create(survivor);
+
+        assert.equal(created.outs.replicaStatus, "NotPrimary");
+        assert.equal(secrets.commandCalls(ReplicateSecretToRegionsCommand).length, 0);
+        assert.equal(diffSecretReplica(created.outs, survivor).changes, true);
+
+        secrets.reset();
+        secrets.on(DescribeSecretCommand).resolves({ ARN: EUW1_ARN });
+        secrets.on(ReplicateSecretToRegionsCommand).resolves({
+            ARN: EUW1_ARN,
+            ReplicationStatus: [{ Region: "eu-central-1", KmsKeyId: DR_KEY_ID, Status: "InProgress" }],
+        });
+        const { outs } = await logic.update(created.id, created.outs, survivor);
+        assert.equal(outs.replicaStatus, "InProgress");
+        assert.equal(secrets.commandCalls(ReplicateSecretToRegionsCommand).length, 1);
+    });
+
+    it("read of a secret that no longer exists keeps the id and reads as pending, so the next update replicates it again", async () => {
         secrets.on(DescribeSecretCommand).rejects(
             new ResourceNotFoundException({
                 message: "Secrets Manager can't find the specified secret.",
@@ -245,7 +311,9 @@ describe("SecretReplica provider logic", () => {
 
         const result = await logic.read("id", healthy);
 
-        assert.equal(result.id, "");
+        assert.equal(result.id, "id");
+        assert.deepEqual(result.props, { ...inputs, replicaStatus: "SecretNotFound" });
+        assert.equal(diffSecretReplica(result.props, inputs).changes, true);
     });
 
     it("check rejects a replica in the primary region, a key in another region, an alias and a secret ARN elsewhere", () => {
