@@ -6,7 +6,8 @@
  *   child.ts modules '{"fixture":true,"out":FILE}'       a fixture plan, then the files it loaded, to FILE
  *   child.ts floor '{"modules":FILE}'                    only loads those files: Node plus modules, nothing run
  *   child.ts policy '{"resources":10000}'                the policy pack over that many resources
- * Prints one JSON line last: phase times (ms since process start) and what was measured.
+ * Writes what it measured (phase times in ms since process start, and the result) as JSON to the file
+ * named by BENCH_RESULT_FILE: stdout carries the plan's own output, which a pipe may cut at exit.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -134,7 +135,8 @@ async function measure(mode: string, args: never): Promise<Record<string, unknow
 async function main() {
     const [mode, json] = process.argv.slice(2);
     const result = await measure(mode, JSON.parse(json ?? "{}") as never);
-    process.stdout.write(`\n${JSON.stringify({ ...result, totalMs: performance.now() })}\n`);
+    const file = process.env.BENCH_RESULT_FILE;
+    if (file) fs.writeFileSync(file, JSON.stringify({ ...result, totalMs: performance.now() }));
 }
 
 main().then(

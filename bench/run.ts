@@ -63,20 +63,23 @@ interface Summary {
 /** Runs `node -r bench/usage.js ARGS` and returns what it measured. */
 function measure(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Sample {
     const usageFile = path.join(os.tmpdir(), `bench-usage-${process.pid}-${Date.now()}.json`);
+    const resultFile = `${usageFile}.result`;
     const start = process.hrtime.bigint();
     const child = spawnSync(process.execPath, ["-r", USAGE, ...args], {
         cwd: options.cwd,
         encoding: "utf8",
         maxBuffer: 256 * 1024 * 1024,
-        env: { ...process.env, ...options.env, BENCH_USAGE_FILE: usageFile },
+        env: { ...process.env, ...options.env, BENCH_USAGE_FILE: usageFile, BENCH_RESULT_FILE: resultFile },
     });
     const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
     if (child.status !== 0)
         throw new Error(`${args.join(" ").slice(0, 200)} failed (exit ${child.status}):\n${child.stderr}`);
     const usage = JSON.parse(fs.readFileSync(usageFile, "utf8")) as { cpuMs: number; maxRssKiB: number };
     fs.rmSync(usageFile, { force: true });
-    const last = child.stdout.trim().split("\n").pop() ?? "";
-    const result = last.startsWith("{") ? (JSON.parse(last) as Record<string, number>) : {};
+    const result = fs.existsSync(resultFile)
+        ? (JSON.parse(fs.readFileSync(resultFile, "utf8")) as Record<string, number>)
+        : {};
+    fs.rmSync(resultFile, { force: true });
     return { wallMs, cpuMs: usage.cpuMs, maxRssKiB: usage.maxRssKiB, result };
 }
 
