@@ -84,10 +84,17 @@ export const DEPLOYMENT_ROLE_PURPOSES = [
     "secret-escrow",
     "user-pool-export",
     "table-export",
+    /** The monthly proofs (issue 17): the user-pool round trip and the evidence pack. */
+    "users-round-trip",
+    "evidence-pack",
+    /** Cognito's role writing the round trip's import-job logs (CreateUserImportJob's CloudWatchLogsRoleArn). */
+    "cognito-import-logs",
     /** EventBridge Scheduler's role invoking each of them. */
     "scheduler-secret-escrow",
     "scheduler-user-pool-export",
     "scheduler-table-export",
+    "scheduler-users-round-trip",
+    "scheduler-evidence-pack",
 ] as const;
 export type DeploymentRolePurpose = (typeof DEPLOYMENT_ROLE_PURPOSES)[number];
 
@@ -266,7 +273,8 @@ export { SECRET_ESCROW_PURPOSE, SECRET_ESCROW_KEY_ALIAS, SECRET_ESCROW_PREFIX } 
 // Scheduled protection in the deployment accounts (no person in the loop)
 
 /** The scheduled protection tasks of a deployment stack; each is also a role purpose. */
-export type ScheduledTask = "secret-escrow" | "user-pool-export" | "table-export";
+export type ScheduledTask =
+    "secret-escrow" | "user-pool-export" | "table-export" | "users-round-trip" | "evidence-pack";
 
 /**
  * The scheduled protection functions of a deployment account are named `vat-backup-<env>-<task>`
@@ -313,6 +321,25 @@ export function secretEscrowKeyAliasArn(backupAccountId: string, region: string)
 /** Prefixes in the exports bucket (all replicated into both archives). */
 export const USER_POOL_EXPORT_PREFIX = "cognito-exports";
 export const TABLE_EXPORT_PREFIX = "dynamodb-exports";
+/** The monthly evidence packs, `evidence-packs/<account>/<YYYY-MM>/evidence.{md,json}`. */
+export const EVIDENCE_PACK_PREFIX = "evidence-packs";
+/** Each drift run's summary (the drift workflow), `drift-reports/<stack>/<time>.json`: the evidence pack's drift section. */
+export const DRIFT_REPORT_PREFIX = "drift-reports";
+
+/**
+ * The tag every scratch pool of the user-pool round trip carries: the round trip's role may create
+ * only pools with it (aws:RequestTag) and act only on pools that have it (aws:ResourceTag), so it can
+ * never touch the production pool. Scratch pools are named `vat-backup-<env>-round-trip-<time>`.
+ */
+export const ROUND_TRIP_SCRATCH_TAG = { key: "vat-backup:purpose", value: "user-pool-round-trip" } as const;
+
+/** The backup account's evidence pack roles (one backup stack per account: no region needed). */
+export const BACKUP_ACCOUNT_EVIDENCE_ROLE_NAME = "vat-backup-evidence-pack";
+export const BACKUP_ACCOUNT_EVIDENCE_SCHEDULER_ROLE_NAME = "vat-backup-scheduler-evidence-pack";
+
+export function roundTripScratchPoolPrefix(environment: string): string {
+    return `${PROJECT}-${environment}-round-trip-`;
+}
 
 /** The CloudWatch namespace of the scheduled functions' freshness metrics. */
 export const PROTECTION_METRICS_NAMESPACE = "VatBackup/Protection";

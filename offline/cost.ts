@@ -4,8 +4,8 @@
  * assumption printed under the table. A pure function of the validated config, so a config change
  * shows its cost difference (`npm run plan -- --stack prod --cost-compare other.yaml`).
  *
- * Extension point: a `CostContributor` adds lines (issue 16's scheduled escrow, user-pool and
- * table exports plug in their schedule costs this way); `estimateCost(cfg, [...DEFAULT_CONTRIBUTORS, mine])`.
+ * Extension point: a `CostContributor` adds lines (the schedules' costs, `schedulesContributor`,
+ * plug in this way); `estimateCost(stack, cfg, [...DEFAULT_CONTRIBUTORS, mine])`.
  *
  * Prices: from AWS's pricing pages (https://aws.amazon.com/backup/pricing/,
  * https://aws.amazon.com/dynamodb/pricing/, https://aws.amazon.com/s3/pricing/, KMS and CloudWatch
@@ -15,7 +15,8 @@
  * to them and are estimates to compare choices, not a bill: check the live pages before budgeting
  * and update PRICE_TABLE with its date.
  */
-import { scheduleIntervalHours } from "../aws/rules";
+import { scheduleIntervalHours, schedulerIntervalHours } from "../aws/rules";
+import { exportTables } from "../naming/scheduledProtection";
 import type { BackupConfig, DeploymentConfig, StackConfig } from "../stacks/config";
 
 export interface RegionPrices {
@@ -39,6 +40,18 @@ export interface RegionPrices {
     kmsKeyMonth: number;
     /** A standard-resolution CloudWatch alarm metric, per month. */
     alarmMonth: number;
+    /** DynamoDB incremental export, per GB of changed data processed (priced like a full export here: check the live page). */
+    incrementalExportGb: number;
+    /** DynamoDB restore (a restore test restores the whole table), per GB. */
+    restoreGb: number;
+    /** Lambda (x86), per GB-second of duration. */
+    lambdaGbSecond: number;
+    /** Lambda, per request. */
+    lambdaRequest: number;
+    /** EventBridge Scheduler, per invocation (after the free tier, which this estimate ignores). */
+    schedulerInvocation: number;
+    /** S3 Standard PUT, COPY, POST or LIST, per request. */
+    s3PutRequest: number;
 }
 
 export interface PriceTable {
@@ -62,6 +75,12 @@ export const PRICE_TABLE: PriceTable = {
             interRegionGb: 0.02,
             kmsKeyMonth: 1,
             alarmMonth: 0.1,
+            incrementalExportGb: 0.1188,
+            restoreGb: 0.1782,
+            lambdaGbSecond: 0.0000166667,
+            lambdaRequest: 0.0000002,
+            schedulerInvocation: 0.000001,
+            s3PutRequest: 0.0000053,
         },
         "eu-west-1": {
             pitrGbMonth: 0.22,
@@ -74,6 +93,12 @@ export const PRICE_TABLE: PriceTable = {
             interRegionGb: 0.02,
             kmsKeyMonth: 1,
             alarmMonth: 0.1,
+            incrementalExportGb: 0.11,
+            restoreGb: 0.165,
+            lambdaGbSecond: 0.0000166667,
+            lambdaRequest: 0.0000002,
+            schedulerInvocation: 0.000001,
+            s3PutRequest: 0.000005,
         },
     },
 };
@@ -135,6 +160,40 @@ export function retainedPoints(
 
 const round = (n: number) => Math.round(n * 100) / 100;
 
+const HOURS_PER_MONTH = 730;
+
+/** Runs a month of an EventBridge Scheduler expression. */
+const runsPerMonth = (expression: string) => HOURS_PER_MONTH / schedulerIntervalHours(expression);
+
+/** One user's record in a user-pool export (attributes, groups), in GB: an assumption, printed. */
+const USER_EXPORT_GB = 2 / 1024 / 1024;
+
+/**
+ * GB a month the schedules write into the exports bucket, at a size growth factor: each weekly full
+ * export writes its tables' size, each hourly incremental export the hour's changed data (the stated
+ * daily change share), each user-pool export every user's record.
+ */
+export function scheduledExportVolume(
+    cfg: DeploymentConfig,
+    growth = 1,
+): { fullGb: number; incrementalGb: number; userPoolGb: number; total: number } {
+    const size = (t: string) => (cfg.costEstimate.tableSizesGb[t] ?? cfg.costEstimate.defaultTableSizeGb) * growth;
+    const tables = exportTables(cfg);
+    const a = cfg.automation;
+    const fullGb = tables.full.length
+        ? tables.full.reduce((sum, t) => sum + size(t), 0) * runsPerMonth(a.tableExports.full.schedule)
+        : 0;
+    // Each hour exports that hour's changes: a month of them carries a month of changes.
+    const incrementalGb =
+        tables.incremental.reduce((sum, t) => sum + size(t), 0) *
+        (cfg.costEstimate.dailyChangePercent / 100) *
+        DAYS_PER_MONTH;
+    const userPoolGb = a.userPoolExport.enabled
+        ? cfg.costEstimate.users * USER_EXPORT_GB * runsPerMonth(a.userPoolExport.schedule)
+        : 0;
+    return { fullGb, incrementalGb, userPoolGb, total: fullGb + incrementalGb + userPoolGb };
+}
+
 /** The deployment account: PITR, local vault, copies into the backup account, exports and replication, keys. */
 export const deploymentContributor: CostContributor = (ctx) => {
     if (ctx.cfg.role !== "deployment") return { lines: [], assumptions: [] };
@@ -183,17 +242,23 @@ export const deploymentContributor: CostContributor = (ctx) => {
     );
     if (cfg.backupAccount.region !== cfg.region)
         add(here, "cross-region copy transfer", (gb) => gb * copiesPerMonth * p.interRegionGb);
-    const exportsGb = cfg.costEstimate.exportsGbPerMonth;
-    const retainedExportsGb = exportsGb * Math.min(cfg.exportsBucket.expireAfterDays / DAYS_PER_MONTH, 84);
-    // The archive is the backup account's bucket in its region: transfer is charged only across regions.
-    const replicatedGbPrice = p.s3RtcGb + (cfg.backupAccount.region !== cfg.region ? p.interRegionGb : 0);
+    // Stated (manual) exports plus what the schedules write, at month 1 and at the horizon's size.
+    const exportsAt = (m: number) => cfg.costEstimate.exportsGbPerMonth + scheduledExportVolume(cfg, ctx.grow(m)).total;
+    const exportsGb = exportsAt(1);
+    const horizonGb = exportsAt(ctx.horizonMonths);
+    const retainedMonths = Math.min(cfg.exportsBucket.expireAfterDays / DAYS_PER_MONTH, 84);
+    // The exports are replicated into both archives (one RTC rule each); transfer only where a region differs.
+    const replicatedGbPrice =
+        p.s3RtcGb * 2 +
+        (cfg.backupAccount.region !== cfg.region ? p.interRegionGb : 0) +
+        (cfg.backupAccount.drRegion !== cfg.region ? p.interRegionGb : 0);
     lines.push({
         account: here,
         protection: "exports bucket + RTC replication",
         monthly: round(exportsGb * replicatedGbPrice + exportsGb * p.s3StandardGbMonth),
         atHorizon: round(
-            exportsGb * replicatedGbPrice +
-                Math.min(retainedExportsGb, exportsGb * ctx.horizonMonths) * p.s3GlacierGbMonth,
+            horizonGb * replicatedGbPrice +
+                Math.min(retainedMonths, ctx.horizonMonths) * horizonGb * p.s3GlacierGbMonth,
         ),
     });
     const keys = 3; // backup key, alert topic key, DR-region secrets key
@@ -209,8 +274,8 @@ export const deploymentContributor: CostContributor = (ctx) => {
             `${cfg.tables.length} tables, ${round(sizeGb)} GB in total (costEstimate.tableSizesGb, else ${cfg.costEstimate.defaultTableSizeGb} GB each), growing ${cfg.costEstimate.monthlyGrowthPercent}% a month`,
             "AWS Backup keeps a full copy per DynamoDB recovery point; points retained = retention ÷ interval, warm until the cold transition",
             `copies into the backup account are priced in ${cfg.backupAccount.region}; a same-region cross-account copy has no transfer charge`,
-            `exports: ${exportsGb} GB a month (costEstimate.exportsGbPerMonth), RTC per GB replicated (plus inter-region transfer when the archive is in another region); archive storage is the backup account's (Object Lock)`,
-            "restores, requests, Lambda invocations and EventBridge rules on AWS events are not priced (small or free)",
+            `exports: ${round(exportsGb)} GB a month at month 1: ${cfg.costEstimate.exportsGbPerMonth} GB stated (costEstimate.exportsGbPerMonth) plus what the schedules write (weekly full exports of their tables' size, hourly incremental exports of ${cfg.costEstimate.dailyChangePercent}% of the critical tables a day (costEstimate.dailyChangePercent), user-pool exports); RTC per GB into each of the two archives, plus transfer to the archive in another region; archive storage is the backup account's (Object Lock)`,
+            "restores other than the restore tests, API requests and EventBridge rules on AWS events are not priced (small or free); the schedules' Lambda, Scheduler and PUT costs are their own lines",
         ],
     };
 };
@@ -249,7 +314,133 @@ export const backupAccountContributor: CostContributor = (ctx) => {
     };
 };
 
-export const DEFAULT_CONTRIBUTORS: CostContributor[] = [deploymentContributor, backupAccountContributor];
+/** What one scheduled function costs a month: Lambda duration and requests, Scheduler invocations, S3 PUTs, plus its own service charge. */
+interface ScheduleCost {
+    protection: string;
+    runs: number;
+    /** Typical seconds a run takes (an assumption, printed), at the function's memory. */
+    seconds: number;
+    memoryGb: number;
+    puts: number;
+    /** The service's own charge (DynamoDB exports, restores), at a growth factor. */
+    service: (growth: number) => number;
+}
+
+/**
+ * The monthly cost of each schedule of a deployment stack (issue 16 item 6): secret escrow, user-pool
+ * export, weekly full and hourly incremental table exports, the user-pool round trip, the evidence
+ * pack and the restore tests. The hourly incremental exports can be switched off
+ * (`automation.tableExports.incremental.enabled: false`) and the difference shows line by line.
+ */
+export const schedulesContributor: CostContributor = (ctx) => {
+    if (ctx.cfg.role !== "deployment") return { lines: [], assumptions: [] };
+    const cfg: DeploymentConfig = ctx.cfg;
+    const p = ctx.prices(cfg.region);
+    const a = cfg.automation;
+    const here = `${cfg.environment} (${cfg.accountId})`;
+    const size = (t: string) => cfg.costEstimate.tableSizesGb[t] ?? cfg.costEstimate.defaultTableSizeGb;
+    const tables = exportTables(cfg);
+    const critical = cfg.secrets.filter((x) => x.critical);
+    const schedules: ScheduleCost[] = [];
+    if (a.secretEscrow.enabled && critical.length)
+        schedules.push({
+            protection: "schedule: secret escrow",
+            runs: runsPerMonth(a.secretEscrow.schedule),
+            seconds: 5,
+            memoryGb: 0.25,
+            puts: critical.length * 2,
+            service: () => 0,
+        });
+    if (a.userPoolExport.enabled)
+        schedules.push({
+            protection: "schedule: user-pool export",
+            runs: runsPerMonth(a.userPoolExport.schedule),
+            seconds: 30,
+            memoryGb: 0.25,
+            puts: 1,
+            service: () => 0,
+        });
+    const volume = (g: number) => scheduledExportVolume(cfg, g);
+    if (tables.full.length)
+        schedules.push({
+            protection: "schedule: table exports, weekly full",
+            runs: runsPerMonth(a.tableExports.full.schedule),
+            seconds: 5,
+            memoryGb: 0.25,
+            // DynamoDB writes the export's data files and manifests itself (its PUTs are not billed to the account here).
+            puts: 0,
+            service: (g) => volume(g).fullGb * p.exportGb,
+        });
+    if (tables.incremental.length)
+        schedules.push({
+            protection: "schedule: table exports, hourly incremental",
+            runs: runsPerMonth(`cron(${a.tableExports.incremental.minute} * * * ? *)`),
+            seconds: 5,
+            memoryGb: 0.25,
+            puts: 0,
+            service: (g) => volume(g).incrementalGb * p.incrementalExportGb,
+        });
+    if (a.userPoolRoundTrip.enabled && a.userPoolExport.enabled)
+        schedules.push({
+            protection: "schedule: user-pool round trip",
+            runs: runsPerMonth(a.userPoolRoundTrip.schedule),
+            // The import job is polled until it ends: minutes, at the app's user count.
+            seconds: 300,
+            memoryGb: 0.25,
+            puts: 1,
+            // Cognito's CSV import adds no MAU charge (CreateUserImportJob); the scratch pool lives minutes.
+            service: () => 0,
+        });
+    if (a.evidencePack.enabled)
+        schedules.push({
+            protection: "schedule: evidence pack",
+            runs: runsPerMonth(a.evidencePack.schedule),
+            seconds: 30,
+            memoryGb: 0.25,
+            puts: 2,
+            service: () => 0,
+        });
+    const restoreTables = cfg.monitoring.restoreTest.tables ?? cfg.tables.filter((t) => t.endsWith("-receipts"));
+    const restoreRuns = HOURS_PER_MONTH / scheduleIntervalHours(cfg.monitoring.restoreTest.schedule);
+    if (restoreTables.length)
+        schedules.push({
+            protection: "schedule: restore tests (restore + validation)",
+            runs: restoreRuns,
+            // The validator: one check per restore plus the hourly count sweep (lambdas/validateRestore).
+            seconds: 10,
+            memoryGb: 0.25,
+            puts: 0,
+            service: (g) => restoreTables.reduce((sum, t) => sum + size(t) * g, 0) * restoreRuns * p.restoreGb,
+        });
+    const cost = (sc: ScheduleCost, g: number) =>
+        sc.runs *
+            (sc.seconds * sc.memoryGb * p.lambdaGbSecond +
+                p.lambdaRequest +
+                p.schedulerInvocation +
+                sc.puts * p.s3PutRequest) +
+        sc.service(g);
+    return {
+        lines: schedules.map((sc) => ({
+            account: here,
+            protection: sc.protection,
+            monthly: round(cost(sc, ctx.grow(1))),
+            atHorizon: round(cost(sc, ctx.grow(ctx.horizonMonths))),
+        })),
+        assumptions: schedules.length
+            ? [
+                  `schedules: Lambda ${p.lambdaGbSecond}/GB-s and ${p.lambdaRequest}/request, EventBridge Scheduler ${p.schedulerInvocation}/invocation (free tier ignored), S3 ${p.s3PutRequest}/PUT; typical run times assumed: escrow 5 s, user-pool export 30 s, export starts 5 s, round trip 300 s, evidence pack 30 s, restore validation 10 s, at 256 MB`,
+                  `table exports: full exports priced per GB exported, incremental exports per GB of changed data (${cfg.costEstimate.dailyChangePercent}% of each critical table a day, costEstimate.dailyChangePercent) at the full-export rate; turn the hourly ones off with automation.tableExports.incremental.enabled: false`,
+                  `restore tests: each run restores the whole table (AWS Backup restore per GB); user exports ~2 KB per user (costEstimate.users)`,
+              ]
+            : [],
+    };
+};
+
+export const DEFAULT_CONTRIBUTORS: CostContributor[] = [
+    deploymentContributor,
+    schedulesContributor,
+    backupAccountContributor,
+];
 
 export function estimateCost(
     stack: string,

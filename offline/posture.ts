@@ -23,7 +23,13 @@ import {
 } from "../naming/assets";
 import { OrganizationPosture, organizationPosture } from "./postureOrganization";
 import { RecordedResource } from "./types";
-import { ScheduledProtection, duration, scheduledProtection } from "./postureSchedules";
+import {
+    ScheduledProtection,
+    duration,
+    proofScheduleGaps,
+    proofScheduleLines,
+    scheduledProtection,
+} from "./postureSchedules";
 
 /** What the posture needs of a run: an OfflineRun and a PlanDocument both fit. */
 export interface PlannedStack {
@@ -180,6 +186,8 @@ export interface Posture {
     copyAlarms: CopyAlarmView[];
     /** The organization backup policy's coverage and the restore path without the backup account. */
     organization?: OrganizationPosture;
+    /** The monthly proofs' schedules (user-pool round trip, evidence pack), one line each, per stack. */
+    proofSchedules: string[];
 }
 
 export interface CopyAlarmView {
@@ -1171,6 +1179,8 @@ export function posture(runs: PlannedStack[]): Posture {
     const organization = organizationPosture(runs, deploymentAccounts);
     if (organization) gaps.push(...organization.gaps.map((g) => `organization: ${g}`));
     for (const run of runs) gaps.push(...proofGaps(estate, run.stack));
+    for (const run of runs)
+        if (isDeploymentStack(estate, run.stack)) gaps.push(...proofScheduleGaps(run.stack, run.resources));
     const used = new Set<RestorePath>();
     for (const a of assets)
         for (const m of [a.rtoInAccount, a.rtoAccountLoss, a.rtoColdPoints]) if (m?.path) used.add(m.path);
@@ -1185,6 +1195,7 @@ export function posture(runs: PlannedStack[]): Posture {
         assumptions: [...used].map((path) => ({ path, ...RESTORE_PATHS[path] })),
         copyAlarms,
         organization,
+        proofSchedules: runs.flatMap((r) => proofScheduleLines(r.resources).map((l) => `${r.stack}: ${l}`)),
     };
 }
 

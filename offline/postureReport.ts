@@ -123,6 +123,7 @@ export function renderPosture(p: Posture): string {
         lines.push("");
     }
     if (p.organization) lines.push(...renderOrganizationPosture(p.organization), "");
+    if (p.proofSchedules.length) lines.push("Monthly proofs:", ...p.proofSchedules.map((l) => `  - ${l}`), "");
     if (shared.length) lines.push("Notes:", ...shared.map((n) => `  - ${n}`), "");
     lines.push("RTO assumptions:", ...p.assumptions.map((a) => `  - ${a.path}: ${a.hours} h: ${a.assumption}`));
     lines.push("", p.gaps.length ? `${p.gaps.length} gaps.` : "No gaps.");

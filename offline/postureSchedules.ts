@@ -15,7 +15,16 @@ export const SCHEDULE_TYPES = {
     lambda: "aws:lambda/function:Function",
 } as const;
 
-export type ScheduledTask = "secret-escrow" | "user-pool-export" | "table-export";
+export type ScheduledTask =
+    "secret-escrow" | "user-pool-export" | "table-export" | "users-round-trip" | "evidence-pack";
+
+const TASKS: ScheduledTask[] = [
+    "secret-escrow",
+    "user-pool-export",
+    "table-export",
+    "users-round-trip",
+    "evidence-pack",
+];
 
 export interface ScheduledProtection {
     task: ScheduledTask;
@@ -50,7 +59,9 @@ function subjectsOf(task: ScheduledTask, input: Record<string, unknown>, env: Re
         const listed = parseJson(`{"s":${str(env.ESCROW_SECRETS) ?? "[]"}}`).s;
         return Array.isArray(listed) ? listed.map((s) => str(obj(s).name) ?? "").filter(Boolean) : [];
     }
-    if (task === "user-pool-export") return [str(env.USER_POOL_NAME) ?? ""].filter(Boolean);
+    if (task === "user-pool-export" || task === "users-round-trip")
+        return [str(env.USER_POOL_NAME) ?? ""].filter(Boolean);
+    if (task === "evidence-pack") return [str(env.ACCOUNT_ID) ?? ""].filter(Boolean);
     return Array.isArray(input.tables) ? input.tables.map(String) : [];
 }
 
@@ -71,7 +82,7 @@ export function scheduledProtection(resources: RecordedResource[]): ScheduledPro
         if (!fn) continue;
         const input = parseJson(str(target.input));
         const task = str(input.task) as ScheduledTask | undefined;
-        if (task !== "secret-escrow" && task !== "user-pool-export" && task !== "table-export") continue;
+        if (!task || !TASKS.includes(task)) continue;
         const env = obj(obj(fn.inputs.environment).variables);
         const expression = str(s.inputs.scheduleExpression) ?? "";
         out.push({
@@ -81,11 +92,43 @@ export function scheduledProtection(resources: RecordedResource[]): ScheduledPro
             intervalHours: schedulerIntervalHours(expression),
             subjects: subjectsOf(task, input, env),
             mode: str(input.mode),
-            bucket: str(env.ESCROW_BUCKET) ?? str(env.EXPORT_BUCKET),
+            bucket: str(env.ESCROW_BUCKET) ?? str(env.EXPORT_BUCKET) ?? str(env.EVIDENCE_BUCKET),
             onChange: ruleTargets.has(fnArn!),
         });
     }
     return out;
+}
+
+/**
+ * The monthly proofs of a deployment stack (issue 17), read from its schedules: a user-pool export
+ * that no round trip ever imports is unproven, and a stack without an evidence pack leaves an auditor
+ * without the month's document. Either configured away (`automation.userPoolRoundTrip`,
+ * `automation.evidencePack`) is a gap.
+ */
+export function proofScheduleGaps(stack: string, resources: RecordedResource[]): string[] {
+    const found = scheduledProtection(resources);
+    const gaps: string[] = [];
+    const exported = new Set(found.filter((p) => p.task === "user-pool-export").flatMap((p) => p.subjects));
+    const tried = new Set(found.filter((p) => p.task === "users-round-trip").flatMap((p) => p.subjects));
+    for (const pool of exported)
+        if (!tried.has(pool))
+            gaps.push(`${stack}: ${pool}'s exports are never imported to prove them (no monthly user-pool round trip)`);
+    if (found.some((p) => p.task !== "evidence-pack") && !found.some((p) => p.task === "evidence-pack"))
+        gaps.push(
+            `${stack}: no monthly evidence pack: restore tests, copy lags and audit results reach no archived document`,
+        );
+    return gaps;
+}
+
+/** The schedule lines of the monthly proofs, for the posture report: what runs when, over what. */
+export function proofScheduleLines(resources: RecordedResource[]): string[] {
+    return scheduledProtection(resources)
+        .filter((p) => p.task === "users-round-trip" || p.task === "evidence-pack")
+        .map((p) =>
+            p.task === "users-round-trip"
+                ? `user-pool round trip ${p.expression}: the newest export of ${p.subjects.join(", ")} imported into a scratch pool and compared`
+                : `evidence pack ${p.expression}: the previous month's document for account ${p.subjects.join(", ")} into ${p.bucket ?? "the archives"}`,
+        );
 }
 
 /** `1 h 15 min`, `25 h`, `15 min`. */

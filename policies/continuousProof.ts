@@ -9,7 +9,12 @@
  *   that checks the restored table and reports PutRestoreValidationResult (AWS Backup Developer
  *   Guide, "Restore testing validation").
  *
- * The policies read the rules' event patterns, never the components that made them.
+ * - the monthly proofs (issue 17): a user-pool round trip wherever a user-pool export is scheduled
+ *   (an export nobody ever imports is unproven), and an evidence pack: an enabled EventBridge
+ *   Scheduler schedule whose input names the task (`users-round-trip`, `evidence-pack`) invokes a
+ *   Lambda function of the stack.
+ *
+ * The policies read the rules' event patterns and the schedules' inputs, never the components that made them.
  */
 import type { PolicyResource, ReportViolation, StackValidationPolicy } from "@pulumi/policy";
 import { PRODUCTION_DEFAULTS, ProductionConfig, bucketTier, productionStatus } from "./lib/conventions";
@@ -21,6 +26,7 @@ import {
     EVENT_TARGET,
     LAMBDA_FUNCTION,
     RESTORE_TESTING_PLAN,
+    SCHEDULER_SCHEDULE,
     SECRET_REPLICA,
     TABLE,
     TABLE_PITR,
@@ -208,4 +214,94 @@ export const restoreValidationRequired: StackValidationPolicy = {
     }),
 };
 
-export const continuousProofPolicies = [tamperAlarmsRequired, restoreValidationRequired];
+/**
+ * The tasks of the stack's enabled schedules that invoke one of its Lambda functions (by the target's
+ * ARN, or during preview, when the ARN is unknown, by the engine's dependency information), read from
+ * the schedule's input (`{"task": ...}`); `undetermined` when an input is unknown during preview.
+ */
+export function scheduledTasks(resources: PolicyResource[]): { tasks: Set<string>; undetermined: boolean } {
+    const functions = ofTypes(resources, LAMBDA_FUNCTION);
+    const arns = new Set(
+        functions.map((f) => readKnown(() => f.props.arn)).filter((a): a is string => typeof a === "string"),
+    );
+    const tasks = new Set<string>();
+    let undetermined = false;
+    for (const schedule of ofTypes(resources, SCHEDULER_SCHEDULE)) {
+        if (readKnown(() => schedule.props.state) === "DISABLED") continue;
+        const target = readOrUnknown(() => schedule.props.target as { arn?: unknown; input?: unknown } | undefined);
+        if (target === UNKNOWN) {
+            undetermined = true;
+            continue;
+        }
+        const arn = readOrUnknown(() => target?.arn);
+        const toFunction =
+            arn === UNKNOWN
+                ? (schedule.propertyDependencies?.target ?? []).some((d) => functions.some((f) => f.urn === d.urn))
+                : typeof arn === "string" && (arns.has(arn) || arn.startsWith("arn:aws:lambda:"));
+        if (!toFunction) continue;
+        const input = readOrUnknown(() => target?.input);
+        if (input === UNKNOWN) {
+            undetermined = true;
+            continue;
+        }
+        try {
+            const task = (JSON.parse(String(input)) as { task?: unknown }).task;
+            if (typeof task === "string") tasks.add(task);
+        } catch {
+            // Not a protection schedule's input.
+        }
+    }
+    return { tasks, undetermined };
+}
+
+export const userPoolRoundTripRequired: StackValidationPolicy = {
+    name: "user-pool-round-trip-required",
+    description:
+        "Production stacks that export a user pool on a schedule also prove the export monthly: an enabled EventBridge Scheduler " +
+        "schedule invokes a Lambda function with the task 'users-round-trip' (the newest export imported into a scratch pool and compared).",
+    enforcementLevel: "mandatory",
+    severity: "high",
+    remediationSteps:
+        "Keep `automation.userPoolRoundTrip.enabled` true: the deployment stack then creates the UserPoolRoundTrip component " +
+        "(components/verification/userPoolRoundTrip.ts) and its monthly schedule.",
+    configSchema: productionSchema,
+    validateStack: validateStackWith([SCHEDULER_SCHEDULE], (args, report) => {
+        const { tasks, undetermined } = scheduledTasks(args.resources);
+        if (!tasks.has("user-pool-export") && !undetermined) args.notApplicable("No scheduled user-pool export");
+        if (!productionOrStop(args, "user-pool-round-trip-required", report)) return;
+        if (tasks.has("user-pool-export") && !tasks.has("users-round-trip") && !undetermined)
+            report(
+                "The user pool is exported on a schedule, but no enabled schedule runs the monthly round trip ('users-round-trip'): " +
+                    "nobody learns that an export does not import until the day it is needed.",
+            );
+    }),
+};
+
+export const evidencePackRequired: StackValidationPolicy = {
+    name: "evidence-pack-required",
+    description:
+        "Production stacks holding backups write a monthly evidence pack: an enabled EventBridge Scheduler schedule invokes a " +
+        "Lambda function with the task 'evidence-pack' (restore tests, copy lags, audit results, drift and open gaps, under Object Lock).",
+    enforcementLevel: "mandatory",
+    severity: "medium",
+    remediationSteps:
+        "Keep `automation.evidencePack.enabled` (deployment stacks) or `monitoring.evidencePack.enabled` (the backup stack) true: " +
+        "the stack then creates the EvidencePack component (components/verification/evidencePack.ts) and its monthly schedule.",
+    configSchema: productionSchema,
+    validateStack: validateStackWith([VAULT], (args, report) => {
+        if (!productionOrStop(args, "evidence-pack-required", report)) return;
+        const { tasks, undetermined } = scheduledTasks(args.resources);
+        if (!tasks.has("evidence-pack") && !undetermined)
+            report(
+                "The stack holds backups but no enabled schedule writes the monthly evidence pack ('evidence-pack'): an auditor " +
+                    "gets no archived record of the month's restore tests, copies and audit results.",
+            );
+    }),
+};
+
+export const continuousProofPolicies = [
+    tamperAlarmsRequired,
+    restoreValidationRequired,
+    userPoolRoundTripRequired,
+    evidencePackRequired,
+];

@@ -15,6 +15,8 @@ import { schedulerIntervalHours } from "../aws/rules";
 import { FunctionSchedule, ScheduledFunction } from "../components/automation/scheduledFunction";
 import { PolicyStatement } from "../components/iam/policyDocument";
 import { AlarmSpec } from "../components/monitoring/alarms";
+import { EvidencePack } from "../components/verification/evidencePack";
+import { UserPoolRoundTrip } from "../components/verification/userPoolRoundTrip";
 import { lambdaPackage } from "../lambdas/package";
 import { DeploymentConfig } from "./config";
 
@@ -486,6 +488,70 @@ export function deploymentAutomation(
                 inPrimary,
             ),
         );
+    }
+    // Monthly proof that the newest user-pool export imports (issue 17): needs the export it tries.
+    if (a.userPoolRoundTrip.enabled && a.userPoolExport.enabled) {
+        const pkg = lambdaPackage("lambdas/userPoolRoundTrip/handler.ts");
+        const names = naming.scheduledRoleNames(env, cfg.region, "users-round-trip");
+        const roundTrip = new UserPoolRoundTrip(
+            "users-round-trip",
+            {
+                ...pkg,
+                functionName: naming.scheduledFunctionName(env, "users-round-trip"),
+                roleName: names.function,
+                schedulerRoleName: names.scheduler,
+                importLogsRoleName: naming.deploymentRoleName(env, cfg.region, "cognito-import-logs"),
+                accountId: cfg.accountId,
+                region: cfg.region,
+                userPoolName: a.userPoolExport.userPoolName ?? naming.envName(env, "user-pool"),
+                exportsBucketName: t.exportsBucketName,
+                exportsBucketArn: t.exportsBucketArn,
+                exportsKeyArn: t.exportsKeyArn,
+                exportPrefix: naming.USER_POOL_EXPORT_PREFIX,
+                scratchPoolPrefix: naming.roundTripScratchPoolPrefix(env),
+                scratchTag: naming.ROUND_TRIP_SCRATCH_TAG,
+                schedule: a.userPoolRoundTrip.schedule,
+                sampleSize: a.userPoolRoundTrip.sampleSize,
+                metricNamespace: NS,
+                alertTopicArn: t.alertTopicArn,
+            },
+            inPrimary,
+        );
+        created.push(roundTrip.scheduled);
+    }
+    // Monthly evidence pack (issue 17): into the exports bucket, whose replication carries it into both archives.
+    if (a.evidencePack.enabled) {
+        const pkg = lambdaPackage("lambdas/evidencePack/handler.ts");
+        const names = naming.scheduledRoleNames(env, cfg.region, "evidence-pack");
+        const pack = new EvidencePack(
+            "evidence-pack",
+            {
+                ...pkg,
+                functionName: naming.scheduledFunctionName(env, "evidence-pack"),
+                roleName: names.function,
+                schedulerRoleName: names.scheduler,
+                stack: env,
+                accountId: cfg.accountId,
+                region: cfg.region,
+                destination: {
+                    mode: "exports-bucket",
+                    bucketName: t.exportsBucketName,
+                    bucketArn: t.exportsBucketArn,
+                    kmsKeyArn: t.exportsKeyArn,
+                },
+                evidencePrefix: naming.EVIDENCE_PACK_PREFIX,
+                driftBucketName: t.exportsBucketName,
+                driftBucketArn: t.exportsBucketArn,
+                driftKeyArn: t.exportsKeyArn,
+                driftPrefix: naming.DRIFT_REPORT_PREFIX,
+                schedule: a.evidencePack.schedule,
+                maxCopyLagHours: a.evidencePack.maxCopyLagHours,
+                metricNamespace: NS,
+                alertTopicArn: t.alertTopicArn,
+            },
+            inPrimary,
+        );
+        created.push(pack.scheduled);
     }
     return { functions: created, alarmArns: created.flatMap((f) => f.alarmArns) };
 }

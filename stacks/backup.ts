@@ -24,6 +24,7 @@ import { BackupVault } from "../components/vault/backupVault";
 import { centralVaultPolicy, drVaultPolicy } from "../components/vault/vaultPolicies";
 import { reportDeliveryBucketStatements, reportDeliveryKeyStatements } from "../components/verification/auditFramework";
 import { configDeliveryBucketStatements } from "../components/verification/configRules";
+import { EvidencePack } from "../components/verification/evidencePack";
 import { PolicyStatement } from "../components/iam/policyDocument";
 import { lambdaPackage } from "../lambdas/package";
 import { BackupConfig } from "./config";
@@ -455,10 +456,64 @@ export function backupStack(cfg: BackupConfig) {
         { ...inPrimary, dependsOn: [drArchive.versioning] },
     );
 
+    // The month's evidence pack, straight into both archives (with a checksum: Object Lock default retention).
+    const evidence = cfg.monitoring.evidencePack;
+    const evidencePack = !evidence.enabled
+        ? undefined
+        : new EvidencePack(
+              "evidence-pack",
+              {
+                  ...lambdaPackage("lambdas/evidencePack/handler.ts"),
+                  functionName: naming.scheduledFunctionName(cfg.environment, "evidence-pack"),
+                  roleName: naming.BACKUP_ACCOUNT_EVIDENCE_ROLE_NAME,
+                  schedulerRoleName: naming.BACKUP_ACCOUNT_EVIDENCE_SCHEDULER_ROLE_NAME,
+                  stack: cfg.environment,
+                  accountId: cfg.accountId,
+                  region: cfg.region,
+                  destination: {
+                      mode: "archives",
+                      archives: [
+                          {
+                              bucketName: archive.name,
+                              bucketArn: archive.arn,
+                              region: cfg.region,
+                              kmsKeyArn: archiveKey.arn,
+                          },
+                          {
+                              bucketName: drArchive.name,
+                              bucketArn: drArchive.arn,
+                              region: cfg.drRegion,
+                              kmsKeyArn: drArchiveKey.arn,
+                          },
+                      ],
+                  },
+                  evidencePrefix: naming.EVIDENCE_PACK_PREFIX,
+                  // The drift workflow writes the backup stack's summaries into the reports bucket.
+                  driftBucketName: reports.name,
+                  driftBucketArn: reports.arn,
+                  driftKeyArn: archiveKey.arn,
+                  driftPrefix: naming.DRIFT_REPORT_PREFIX,
+                  schedule: evidence.schedule,
+                  maxCopyLagHours: evidence.maxCopyLagHours,
+                  metricNamespace: naming.PROTECTION_METRICS_NAMESPACE,
+                  alertTopicArn: alerts.arn,
+              },
+              inPrimary,
+          );
     // Phase 3: alarms and job events to the alert topic, a dashboard, verification inside AWS.
     const watch = backupAccountMonitoring(
         cfg,
-        { centralVault, drVault, alerts, secondRegionCopy, archive, drArchive, reports, archiveKey },
+        {
+            centralVault,
+            drVault,
+            alerts,
+            secondRegionCopy,
+            archive,
+            drArchive,
+            reports,
+            archiveKey,
+            automationAlarmArns: evidencePack?.alarmArns,
+        },
         inPrimary,
     );
     tamperAlarms(

@@ -200,6 +200,8 @@ export interface BackupAccountWatched {
     reports: ProtectedBucket;
     /** The reports bucket's key (the archive key). */
     archiveKey: BackupKey;
+    /** Alarms of the account's scheduled functions (the evidence pack), shown on the dashboard. */
+    automationAlarmArns?: pulumi.Output<string>[];
 }
 
 export function backupAccountMonitoring(
@@ -305,6 +307,7 @@ export function backupAccountMonitoring(
                 ...replicationAlarms.alarmArns,
                 ...validationAlarms,
                 ...(organizationJobs ? [organizationJobs.alarm.arn] : []),
+                ...(watched.automationAlarmArns ?? []),
             ],
         },
         inPrimary,

@@ -6,6 +6,8 @@
  *   required reviewer for prod) are what stand between a branch and this role.
  * - preview: `pulumi preview` in pull requests (`repo:OWNER/REPO:pull_request`), read-only. A pull
  *   request must never reach the deploy role, so preview is a separate role, not a session policy.
+ *   The scheduled drift check (`pulumi preview --refresh --expect-no-changes`, drift.yml) runs from
+ *   the default branch and assumes this read-only role too (`repo:OWNER/REPO:ref:refs/heads/main`).
  * - checks: the scheduled `dr verify` and exports from the default branch
  *   (`repo:OWNER/REPO:ref:refs/heads/main`); the backup account's checks role also trusts the
  *   deployment accounts' checks roles, so `dr verify --backup-role-arn` can chain into it.
@@ -43,19 +45,20 @@ export interface DeployRoleArgs {
 /** The audience configure-aws-credentials requests by default. */
 export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";
 
-/** The `sub` claims GitHub puts in its OIDC token for each kind of job. */
+/** The `sub` claims GitHub puts in its OIDC token for each kind of job (preview: pull requests and the drift check). */
 export function githubSubjects(repository: string, environment: string, checksBranch = "main") {
+    const branch = `repo:${repository}:ref:refs/heads/${checksBranch}`;
     return {
         deploy: `repo:${repository}:environment:${environment}`,
-        preview: `repo:${repository}:pull_request`,
-        checks: `repo:${repository}:ref:refs/heads/${checksBranch}`,
+        preview: [`repo:${repository}:pull_request`, branch],
+        checks: branch,
     };
 }
 
-/** Trust for one GitHub subject, exact audience and subject (no wildcards: a `*` would admit any branch or fork). */
+/** Trust for GitHub subjects, exact audience and subjects (no wildcards: a `*` would admit any branch or fork). */
 export function githubTrustPolicy(
     providerArn: pulumi.Input<string>,
-    subject: string,
+    subject: string | string[],
     extra: PolicyStatement[] = [],
 ): PolicyDocument {
     return policyDocument([

@@ -286,6 +286,10 @@ export function iamStatements(scope: PermissionScope): PolicyStatement[] {
         `arn:aws:iam::${a}:role/*-env-secret-escrow-*`,
         `arn:aws:iam::${a}:role/*-env-user-pool-export-*`,
         `arn:aws:iam::${a}:role/*-env-table-export-*`,
+        // The monthly proofs (user-pool round trip with Cognito's import logs role, evidence pack).
+        `arn:aws:iam::${a}:role/*-env-users-round-trip-*`,
+        `arn:aws:iam::${a}:role/*-env-cognito-import-logs-*`,
+        `arn:aws:iam::${a}:role/*-env-evidence-pack-*`,
         `arn:aws:iam::${a}:role/*-env-scheduler-*`,
         `arn:aws:iam::${a}:role/vat-backup-*`,
     ];
@@ -649,6 +653,13 @@ export function checksStatements(scope: PermissionScope): PolicyStatement[] {
             Effect: "Allow",
             Action: ["s3:PutObject", "s3:AbortMultipartUpload", "s3:PutObjectAcl"],
             Resource: exportsObjects,
+        },
+        {
+            // The drift workflow's summaries (tools/driftSummary.ts): the backup account keeps them in its reports bucket.
+            Sid: "WriteDriftSummaries",
+            Effect: "Allow",
+            Action: "s3:PutObject",
+            Resource: `arn:aws:s3:::vat-backup-reports-${a}-*/drift-reports/*`,
         },
         {
             Sid: "EncryptExportsWithTheBucketKey",

@@ -56,6 +56,7 @@ export const TABLE_PITR = "pulumi-nodejs:dynamic/backup:TablePitr";
 /** The project's dynamic resource keeping a secret's DR-region replica. */
 export const SECRET_REPLICA = "pulumi-nodejs:dynamic/backup:SecretReplica";
 export const LAMBDA_FUNCTION = "aws:lambda/function:Function";
+export const SCHEDULER_SCHEDULE = "aws:scheduler/schedule:Schedule";
 
 export function isDynamic(type: string): boolean {
     return type === DYNAMIC || type.startsWith(`${DYNAMIC_PREFIX}/`);

@@ -453,6 +453,8 @@ export const backupMonitoringSchema = z
     .object({
         /** As for the deployment stacks: the backup account's Config rules and audit controls need a recorder. */
         createConfigRecorder: z.boolean().default(true),
+        /** The backup account's monthly evidence pack, written straight into both archives. */
+        evidencePack: z.lazy(() => evidencePackSchema).prefault({}),
         restoreTest: restoreTestSchema
             .omit({ tables: true })
             .extend({
@@ -510,6 +512,17 @@ function checkRestoreValidation(
 // table exports. Each can be switched off, knowingly: the posture report shows the gap it leaves.
 
 const scheduleExpression = z.string().superRefine(satisfies(rules.schedulerExpression));
+
+/** The monthly evidence pack of an account (deployment: `automation.evidencePack`; backup: `monitoring.evidencePack`). */
+export const evidencePackSchema = z
+    .object({
+        enabled: z.boolean().default(true),
+        /** The 1st of each month, 08:00 UTC: the previous calendar month. */
+        schedule: scheduleExpression.default("cron(0 8 1 * ? *)"),
+        /** A copy job slower than this is listed as an open gap. */
+        maxCopyLagHours: z.number().min(1).max(168).default(24),
+    })
+    .strict();
 
 export const automationSchema = z
     .object({
@@ -570,6 +583,19 @@ export const automationSchema = z
             })
             .strict()
             .prefault({}),
+        /** Monthly: the newest user-pool export imported into a scratch pool and compared (issue 17). */
+        userPoolRoundTrip: z
+            .object({
+                enabled: z.boolean().default(true),
+                /** The 2nd of each month, 06:00 UTC. */
+                schedule: scheduleExpression.default("cron(0 6 2 * ? *)"),
+                /** Users whose attributes are compared after the import (spread over the export). */
+                sampleSize: z.number().int().min(1).max(1000).default(25),
+            })
+            .strict()
+            .prefault({}),
+        /** Monthly: one evidence document per account (restore tests, copy lags, audit reports, drift, gaps). */
+        evidencePack: evidencePackSchema.prefault({}),
     })
     .strict();
 
@@ -616,8 +642,10 @@ export const costEstimateSchema = z
         monthlyGrowthPercent: z.number().min(0).max(100).default(2),
         /** The estimate is printed for month 1 and for this month. */
         horizonMonths: z.number().int().min(1).max(120).default(12),
-        /** GB of DynamoDB/Cognito exports written to the exports bucket each month (replicated to the archive). */
+        /** GB of exports written each month besides the scheduled ones (manual `dr export-table` runs), replicated to the archive. */
         exportsGbPerMonth: z.number().min(0).default(0),
+        /** Share of each table's size that changes a day: what the hourly incremental exports carry. */
+        dailyChangePercent: z.number().min(0).max(100).default(2),
     })
     .strict();
 

@@ -23,6 +23,9 @@ const PROD = "111111111111";
 const REGION = "eu-west-2";
 const EXPORTS = naming.exportsBucketName("prod", PROD, REGION);
 const SALT = "prod/submit/user-sub-hash-salt";
+const SCRATCH_TAG = naming.ROUND_TRIP_SCRATCH_TAG;
+const POOL = naming.arn("cognito-idp", REGION, PROD, "userpool/eu-west-2_AbC");
+const IMPORT_LOGS_ROLE = naming.deploymentRoleName("prod", REGION, "cognito-import-logs");
 const fn = (task: string) => naming.scheduledFunctionName("prod", task);
 const roleArn = (name: string) => naming.iamRoleArn(PROD, name);
 /** The IAM roles are named apart from the (regional) functions: `{env}-env-{purpose}-{region}`. */
@@ -42,7 +45,7 @@ interface Ask {
 }
 
 const as =
-    (task: string, action: string, resource: string, context: Record<string, string> = {}) =>
+    (task: string, action: string, resource: string, context: Record<string, string | string[]> = {}) =>
     (r: Roles): Question => ({
         principal: roleArn(roles(task).function),
         action,
@@ -171,6 +174,153 @@ const QUESTIONS: Ask[] = [
             naming.arn("cognito-idp", REGION, PROD, "userpool/eu-west-2_AbC"),
         ),
     },
+    // The user-pool round trip (issue 17): scratch pools only, by tag (IAM Service Authorization
+    // Reference, Amazon Cognito User Pools: CreateUserPool takes aws:RequestTag and aws:TagKeys, the
+    // userpool resource aws:ResourceTag).
+    {
+        title: "prod's round trip may create a user pool carrying the scratch tag",
+        expected: "Allowed",
+        ask: as("users-round-trip", "cognito-idp:CreateUserPool", "*", {
+            [`aws:RequestTag/${SCRATCH_TAG.key}`]: SCRATCH_TAG.value,
+            "aws:TagKeys": [SCRATCH_TAG.key],
+        }),
+    },
+    {
+        title: "prod's round trip may not create an untagged user pool",
+        expected: "Denied",
+        ask: as("users-round-trip", "cognito-idp:CreateUserPool", "*"),
+    },
+    {
+        title: "prod's round trip may not create a scratch-tagged pool carrying another tag too",
+        expected: "Denied",
+        ask: as("users-round-trip", "cognito-idp:CreateUserPool", "*", {
+            [`aws:RequestTag/${SCRATCH_TAG.key}`]: SCRATCH_TAG.value,
+            "aws:TagKeys": [SCRATCH_TAG.key, "owner"],
+        }),
+    },
+    {
+        title: "prod's round trip may start an import job in a scratch pool",
+        expected: "Allowed",
+        ask: as("users-round-trip", "cognito-idp:CreateUserImportJob", POOL, {
+            [`aws:ResourceTag/${SCRATCH_TAG.key}`]: SCRATCH_TAG.value,
+        }),
+    },
+    {
+        title: "prod's round trip may delete a scratch pool",
+        expected: "Allowed",
+        ask: as("users-round-trip", "cognito-idp:DeleteUserPool", POOL, {
+            [`aws:ResourceTag/${SCRATCH_TAG.key}`]: SCRATCH_TAG.value,
+        }),
+    },
+    {
+        title: "prod's round trip may not delete the production pool (no scratch tag)",
+        expected: "Denied",
+        ask: as("users-round-trip", "cognito-idp:DeleteUserPool", POOL, { "aws:ResourceTag/environment": "prod" }),
+    },
+    {
+        title: "prod's round trip may not import users into the production pool",
+        expected: "Denied",
+        ask: as("users-round-trip", "cognito-idp:CreateUserImportJob", POOL),
+    },
+    {
+        title: "prod's round trip may not create users one by one in any pool",
+        expected: "Denied",
+        ask: as("users-round-trip", "cognito-idp:AdminCreateUser", POOL, {
+            [`aws:ResourceTag/${SCRATCH_TAG.key}`]: SCRATCH_TAG.value,
+        }),
+    },
+    {
+        title: "prod's round trip may pass the import logs role to Cognito",
+        expected: "Allowed",
+        ask: as("users-round-trip", "iam:PassRole", roleArn(IMPORT_LOGS_ROLE), {
+            "iam:PassedToService": "cognito-idp.amazonaws.com",
+        }),
+    },
+    {
+        title: "prod's round trip may not pass the import logs role to another service",
+        expected: "Denied",
+        ask: as("users-round-trip", "iam:PassRole", roleArn(IMPORT_LOGS_ROLE), {
+            "iam:PassedToService": "lambda.amazonaws.com",
+        }),
+    },
+    {
+        title: "prod's round trip may read the user-pool exports",
+        expected: "Allowed",
+        ask: as(
+            "users-round-trip",
+            "s3:GetObject",
+            `arn:aws:s3:::${EXPORTS}/cognito-exports/eu-west-2_AbC/x/users.json`,
+        ),
+    },
+    {
+        title: "prod's round trip may not read the secret escrows",
+        expected: "Denied",
+        ask: as("users-round-trip", "s3:GetObject", `arn:aws:s3:::${EXPORTS}/secrets-escrow/${PROD}/${SALT}/x.json`),
+    },
+    {
+        title: "Cognito may assume the import logs role for prod's account",
+        expected: "Allowed",
+        ask: (r) => ({
+            principal: "cognito-idp.amazonaws.com",
+            action: "sts:AssumeRole",
+            resource: roleArn(IMPORT_LOGS_ROLE),
+            resourceAccount: PROD,
+            resourcePolicy: r.trust[IMPORT_LOGS_ROLE],
+            context: { "aws:SourceAccount": PROD },
+        }),
+    },
+    {
+        title: "Cognito may not assume the import logs role for another account",
+        expected: "Denied",
+        ask: (r) => ({
+            principal: "cognito-idp.amazonaws.com",
+            action: "sts:AssumeRole",
+            resource: roleArn(IMPORT_LOGS_ROLE),
+            resourceAccount: PROD,
+            resourcePolicy: r.trust[IMPORT_LOGS_ROLE],
+            context: { "aws:SourceAccount": "999999999999" },
+        }),
+    },
+    // The evidence pack (issue 17): reads AWS Backup's job lists and its stack's drift summaries, writes its own prefix.
+    {
+        title: "prod's evidence pack may write its month's evidence under evidence-packs/<account>/",
+        expected: "Allowed",
+        ask: as("evidence-pack", "s3:PutObject", `arn:aws:s3:::${EXPORTS}/evidence-packs/${PROD}/2026-11/evidence.md`),
+    },
+    {
+        title: "prod's evidence pack may not write elsewhere in the exports bucket",
+        expected: "Denied",
+        ask: as("evidence-pack", "s3:PutObject", `arn:aws:s3:::${EXPORTS}/drift-reports/prod/forged.json`),
+    },
+    {
+        title: "prod's evidence pack may read prod's drift summaries",
+        expected: "Allowed",
+        ask: as("evidence-pack", "s3:GetObject", `arn:aws:s3:::${EXPORTS}/drift-reports/prod/20261107T060000Z.json`),
+    },
+    {
+        title: "prod's evidence pack may not read the secret escrows",
+        expected: "Denied",
+        ask: as("evidence-pack", "s3:GetObject", `arn:aws:s3:::${EXPORTS}/secrets-escrow/${PROD}/${SALT}/x.json`),
+    },
+    {
+        title: "prod's evidence pack may list the period's restore jobs",
+        expected: "Allowed",
+        ask: as("evidence-pack", "backup:ListRestoreJobs", "*"),
+    },
+    {
+        title: "prod's evidence pack may not start a restore",
+        expected: "Denied",
+        ask: as("evidence-pack", "backup:StartRestoreJob", naming.arn("backup", REGION, PROD, "recovery-point:abc")),
+    },
+    {
+        title: "prod's evidence pack may not delete a recovery point",
+        expected: "Denied",
+        ask: as(
+            "evidence-pack",
+            "backup:DeleteRecoveryPoint",
+            naming.arn("backup", REGION, PROD, "recovery-point:abc"),
+        ),
+    },
     {
         title: "the escrow schedule's role may invoke the escrow function",
         expected: "Allowed",
@@ -225,7 +375,7 @@ describe("access matrix: the scheduled escrow and export functions (IAM simulato
         const prod = new Registered(await runStackOffline("prod"));
         const inline: Roles["inline"] = {};
         const trust: Roles["trust"] = {};
-        for (const task of ["secret-escrow", "table-export", "user-pool-export"]) {
+        for (const task of ["secret-escrow", "table-export", "user-pool-export", "users-round-trip", "evidence-pack"]) {
             for (const [suffix, logical] of [
                 ["", `${task}-policy`],
                 ["-scheduler", `${task}-scheduler-policy`],
@@ -239,6 +389,10 @@ describe("access matrix: the scheduled escrow and export functions (IAM simulato
                 "assumeRolePolicy",
             );
         }
+        trust[IMPORT_LOGS_ROLE] = policyDocument(
+            prod.one("aws:iam/role:Role", "users-round-trip-import-logs-role"),
+            "assumeRolePolicy",
+        );
         roles = {
             inline,
             trust,

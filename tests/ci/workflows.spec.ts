@@ -73,8 +73,8 @@ async function lint(source: string, file: string) {
 }
 
 describe("GitHub workflows", () => {
-    it("has the pull-request, deploy and scheduled-checks workflows", () => {
-        assert.deepEqual(workflowFiles(), ["deploy.yml", "pull-request.yml", "scheduled-checks.yml"]);
+    it("has the pull-request, deploy, scheduled-checks and drift workflows", () => {
+        assert.deepEqual(workflowFiles(), ["deploy.yml", "drift.yml", "pull-request.yml", "scheduled-checks.yml"]);
     });
 
     describe("actionlint", () => {
@@ -88,7 +88,7 @@ describe("GitHub workflows", () => {
             );
         });
 
-        for (const file of ["deploy.yml", "pull-request.yml", "scheduled-checks.yml"]) {
+        for (const file of ["deploy.yml", "drift.yml", "pull-request.yml", "scheduled-checks.yml"]) {
             it(`finds nothing in ${file}`, async () => {
                 const findings = await lint(text(file), `.github/workflows/${file}`);
                 assert.deepEqual(
@@ -308,7 +308,7 @@ describe("GitHub workflows", () => {
     });
 
     describe("security", () => {
-        for (const file of ["deploy.yml", "pull-request.yml", "scheduled-checks.yml"]) {
+        for (const file of ["deploy.yml", "drift.yml", "pull-request.yml", "scheduled-checks.yml"]) {
             it(`${file}: grants nothing at workflow level and names every job's permissions`, () => {
                 const wf = workflow(file);
                 assert.deepEqual(wf.permissions, {}, "workflow-level permissions must be {}");
@@ -400,6 +400,64 @@ describe("GitHub workflows", () => {
         it("deploys prod from the prod environment (its required reviewer lives in the repository settings)", () => {
             assert.equal(envName(workflow("deploy.yml").jobs.prod), "prod");
             assert.match(text("deploy.yml"), /prod environment requires a reviewer/);
+        });
+    });
+
+    describe("drift in the open (drift.yml)", () => {
+        const job = () => workflow("drift.yml").jobs.drift;
+        const preview = () => job().steps.find((s) => s.uses?.startsWith("pulumi/actions@"))!;
+
+        it("runs on a schedule (and by hand), never cancelling a check in progress", () => {
+            const wf = workflow("drift.yml");
+            assert.ok(Array.isArray((wf.on.schedule as unknown[]) ?? undefined), "a schedule");
+            assert.ok("workflow_dispatch" in wf.on);
+            assert.equal(wf.concurrency?.["cancel-in-progress"], false);
+        });
+
+        it("checks every stack CI can act in", () => {
+            const ciStacks = stackFiles().filter((stack) => stackKeys(stack).github !== undefined);
+            assert.deepEqual([...stacksOf(job())].sort(), ciStacks);
+        });
+
+        // pulumi/actions' action.yml has `refresh` (since v6 it adds --refresh to the command) and
+        // `expect-no-changes` inputs: preview --refresh --expect-no-changes fails on any difference.
+        it("previews with refresh and expect-no-changes, the policy pack and the stack's pack config", () => {
+            const step = preview();
+            assert.equal(step.with?.command, "preview");
+            assert.equal(step.with?.refresh, true);
+            assert.equal(step.with?.["expect-no-changes"], true);
+            assert.equal(step.with?.policyPacks, "policies");
+            assert.equal(step.with?.policyPackConfigs, "policies/config/${{ matrix.stack }}.json");
+        });
+
+        it("previews through the read-only preview role, and writes the summary with the checks role", () => {
+            const steps = job().steps;
+            const roleRuns = steps.filter((s) => s.run?.includes("tools/githubRole.ts")).map((s) => s.run!);
+            assert.match(roleRuns[0], /--role preview/);
+            assert.match(roleRuns[1], /--role checks/);
+            const at = (pred: (s: Step) => boolean) => steps.findIndex(pred);
+            const firstCreds = at((s) => !!s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+            const previewAt = at((s) => !!s.uses?.startsWith("pulumi/actions@"));
+            assert.ok(firstCreds >= 0 && firstCreds < previewAt, "the preview runs as the preview role");
+            assert.ok(
+                at((s) => !!s.run?.includes("tools/driftSummary.ts upload")) >
+                    steps.map((s) => !!s.uses?.startsWith("aws-actions/configure-aws-credentials@")).lastIndexOf(true),
+                "the upload runs as the checks role",
+            );
+        });
+
+        it("keeps each run's summary as an artifact and in the account, then fails the run on drift", () => {
+            const steps = job().steps;
+            const preview = steps.find((s) => s.uses?.startsWith("pulumi/actions@"))! as Step & {
+                id?: string;
+                "continue-on-error"?: boolean;
+            };
+            assert.equal(preview["continue-on-error"], true, "the summary is kept even when the preview fails");
+            const upload = steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"));
+            assert.equal(upload?.with?.path, "reports/");
+            const last = steps[steps.length - 1];
+            assert.match(last.if ?? "", /steps\.preview\.outcome != 'success'/);
+            assert.match(last.run ?? "", /exit 1/);
         });
     });
 

@@ -645,6 +645,37 @@ export const mutations: Mutation[] = [
             },
         ],
     },
+    // The monthly proofs (issue 17).
+    {
+        id: "user-pool-round-trip-removed",
+        stack: "prod",
+        weakening: "The monthly user-pool round trip's schedule is removed: exports are never tried",
+        caughtBy: ["user-pool-round-trip-required"],
+        edits: [
+            { op: "remove", target: { type: "aws:scheduler/schedule:Schedule", name: "users-round-trip-monthly" } },
+        ],
+    },
+    {
+        id: "evidence-pack-schedule-disabled",
+        stack: "prod",
+        weakening: "The monthly evidence pack's schedule is disabled",
+        caughtBy: ["evidence-pack-required"],
+        edits: [
+            {
+                op: "set",
+                target: { type: "aws:scheduler/schedule:Schedule", name: "evidence-pack-monthly" },
+                path: "state",
+                value: "DISABLED",
+            },
+        ],
+    },
+    {
+        id: "backup-account-evidence-pack-removed",
+        stack: "backup",
+        weakening: "The backup account's evidence pack schedule is removed",
+        caughtBy: ["evidence-pack-required"],
+        edits: [{ op: "remove", target: { type: "aws:scheduler/schedule:Schedule", name: "evidence-pack-monthly" } }],
+    },
     // The backup account.
     {
         id: "central-vault-deny-made-allow",

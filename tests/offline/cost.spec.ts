@@ -6,7 +6,9 @@ import * as assert from "node:assert/strict";
 import {
     CostContributor,
     DEFAULT_CONTRIBUTORS,
+    PRICE_TABLE,
     estimateCost,
+    scheduledExportVolume,
     renderCost,
     renderCostDifference,
     retainedPoints,
@@ -78,5 +80,65 @@ describe("offline/cost", () => {
         const on = estimateCost("backup", parseStackConfig({ ...keys, airGappedVault: { enabled: true } }, "backup"));
         assert.ok(!off.lines.some((l) => l.protection === "logically air-gapped vault"));
         assert.ok(on.lines.some((l) => l.protection === "logically air-gapped vault"));
+    });
+    describe("the schedules (issue 16 item 6)", () => {
+        const SCHEDULES = [
+            "schedule: secret escrow",
+            "schedule: user-pool export",
+            "schedule: table exports, weekly full",
+            "schedule: table exports, hourly incremental",
+            "schedule: user-pool round trip",
+            "schedule: evidence pack",
+            "schedule: restore tests (restore + validation)",
+        ];
+
+        it("prices every schedule of the prod stack, each on its own line", () => {
+            const e = estimateCost("prod", prod());
+            for (const protection of SCHEDULES) assert.ok(line(e, protection).monthly >= 0, protection);
+        });
+
+        it("derives the exports' volume from the schedules and the stated table sizes (no longer 0 GB)", () => {
+            const cfg = prod({ defaultTableSizeGb: 10, monthlyGrowthPercent: 0, dailyChangePercent: 5 });
+            const v = scheduledExportVolume(cfg as never);
+            // Weekly full exports of receipts, bundles, passes and subscriptions: 4 × 10 GB × 730/168 runs.
+            assert.equal(Math.round(v.fullGb * 100) / 100, Math.round(40 * (730 / 168) * 100) / 100);
+            // Hourly incremental exports of receipts carry 5% of 10 GB a day, 30.4 days a month.
+            assert.equal(Math.round(v.incrementalGb * 100) / 100, 15.2);
+            const e = estimateCost("prod", cfg);
+            assert.ok(line(e, "exports bucket + RTC replication").monthly > 0);
+            assert.ok(e.assumptions.some((a) => /^exports: \d+(\.\d+)? GB a month at month 1/.test(a)));
+            // The full exports' own charge: GB exported × DynamoDB's export price.
+            assert.equal(
+                line(e, "schedule: table exports, weekly full").monthly,
+                Math.round(
+                    (v.fullGb * PRICE_TABLE.regions["eu-west-2"].exportGb +
+                        (730 / 168) * (5 * 0.25 * 0.0000166667 + 0.0000002 + 0.000001)) *
+                        100,
+                ) / 100,
+            );
+        });
+
+        it("turning the hourly incremental exports off (automation.tableExports.incremental.enabled) shows its saving line by line", () => {
+            const sizes = { defaultTableSizeGb: 50, monthlyGrowthPercent: 0 };
+            const on = estimateCost("prod", prod(sizes));
+            const off = estimateCost(
+                "prod",
+                prod(sizes, { automation: { tableExports: { incremental: { enabled: false } } } }),
+            );
+            assert.ok(!off.lines.some((l) => l.protection === "schedule: table exports, hourly incremental"));
+            const diff = renderCostDifference(on, off);
+            assert.match(diff, /schedule: table exports, hourly incremental: -\$\d+\.\d\d/);
+            assert.match(diff, /exports bucket \+ RTC replication: -\$\d+\.\d\d/);
+            assert.match(diff, /total: -\$\d+\.\d\d a month/);
+        });
+
+        it("drops the round trip and the evidence pack when configured off", () => {
+            const e = estimateCost(
+                "prod",
+                prod({}, { automation: { userPoolRoundTrip: { enabled: false }, evidencePack: { enabled: false } } }),
+            );
+            assert.ok(!e.lines.some((l) => l.protection === "schedule: user-pool round trip"));
+            assert.ok(!e.lines.some((l) => l.protection === "schedule: evidence pack"));
+        });
     });
 });

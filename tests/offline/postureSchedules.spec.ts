@@ -39,17 +39,44 @@ describe("posture: protection on AWS's own schedules (escrow, user-pool export, 
         const found = scheduledProtection(run.resources)
             .sort((a, b) => `${a.task}${a.mode}`.localeCompare(`${b.task}${b.mode}`))
             .map((s) => [s.task, s.mode, s.intervalHours, s.subjects, s.onChange]);
-        assert.deepEqual(found, [
-            ["secret-escrow", undefined, 24, [SALT, HMRC], true],
+        assert.deepEqual(
+            found,
             [
-                "table-export",
-                "full",
-                168,
-                ["prod-env-receipts", "prod-env-bundles", "prod-env-passes", "prod-env-subscriptions"],
-                false,
-            ],
-            ["table-export", "incremental", 1, ["prod-env-receipts"], false],
-            ["user-pool-export", undefined, 12, ["prod-env-user-pool"], false],
+                ["secret-escrow", undefined, 24, [SALT, HMRC], true],
+                [
+                    "table-export",
+                    "full",
+                    168,
+                    ["prod-env-receipts", "prod-env-bundles", "prod-env-passes", "prod-env-subscriptions"],
+                    false,
+                ],
+                ["table-export", "incremental", 1, ["prod-env-receipts"], false],
+                ["user-pool-export", undefined, 12, ["prod-env-user-pool"], false],
+                ["users-round-trip", undefined, 720, ["prod-env-user-pool"], false],
+                ["evidence-pack", undefined, 720, ["111111111111"], false],
+            ].sort((a, b) => `${a[0]}${a[1]}`.localeCompare(`${b[0]}${b[1]}`)),
+        );
+    });
+
+    it("lists the monthly proofs' schedules, read from the schedules and their functions", async () => {
+        const p = await planned();
+        assert.deepEqual(p.proofSchedules, [
+            "prod: evidence pack cron(0 8 1 * ? *): the previous month's document for account 111111111111 into prod-env-backup-exports-111111111111-eu-west-2",
+            "prod: user-pool round trip cron(0 6 2 * ? *): the newest export of prod-env-user-pool imported into a scratch pool and compared",
+        ]);
+    });
+
+    it("user-pool round trip switched off: the exports are unproven, a gap", async () => {
+        const p = await planned({ automation: { userPoolRoundTrip: { enabled: false } } });
+        assert.deepEqual(scheduleGaps(p), [
+            "prod: prod-env-user-pool's exports are never imported to prove them (no monthly user-pool round trip)",
+        ]);
+    });
+
+    it("evidence pack switched off: no archived document for the auditor, a gap", async () => {
+        const p = await planned({ automation: { evidencePack: { enabled: false } } });
+        assert.deepEqual(scheduleGaps(p), [
+            "prod: no monthly evidence pack: restore tests, copy lags and audit results reach no archived document",
         ]);
     });
 

@@ -10,7 +10,13 @@
 import * as assert from "assert";
 import { checkPolicies } from "../../offline/policyCheck";
 import type { RecordedResource } from "../../offline/types";
-import { restoreValidationRequired, tamperAlarmsRequired, TAMPER_CALLS } from "../../policies/continuousProof";
+import {
+    evidencePackRequired,
+    restoreValidationRequired,
+    tamperAlarmsRequired,
+    TAMPER_CALLS,
+    userPoolRoundTripRequired,
+} from "../../policies/continuousProof";
 import {
     EVENT_RULE,
     EVENT_TARGET,
@@ -155,5 +161,70 @@ describe("policies/continuousProof", () => {
                 assert.ok(check(stack, mutated).some((x) => x.policy === "restore-validation-required"));
             });
         }
+    });
+    describe("user-pool-round-trip-required and evidence-pack-required (the monthly proofs)", () => {
+        const fnArn = (task: string) => `arn:aws:lambda:eu-west-2:111111111111:function:vat-backup-prod-${task}`;
+        const fn = (task: string) => ({
+            type: LAMBDA_FUNCTION,
+            name: `${task}-function`,
+            props: { name: `vat-backup-prod-${task}`, arn: fnArn(task) },
+        });
+        /** An EventBridge Scheduler schedule as the engine sends it: target ARN and the input JSON string. */
+        const schedule = (task: string, state = "ENABLED") => ({
+            type: "aws:scheduler/schedule:Schedule",
+            name: `${task}-schedule`,
+            props: { state, target: { arn: fnArn(task), input: JSON.stringify({ task }) } },
+        });
+        const exporting = [vault, fn("user-pool-export"), schedule("user-pool-export")];
+
+        it("round trip: passes a stack whose scheduled user-pool export is also tried monthly", () => {
+            const stack = [...exporting, fn("users-round-trip"), schedule("users-round-trip")];
+            assertCompliant(runPolicy(userPoolRoundTripRequired, stackArgs(stack, PROD)));
+        });
+        it("round trip: flags an exported pool with no round trip, and one whose schedule is disabled", () => {
+            assertViolation(runPolicy(userPoolRoundTripRequired, stackArgs(exporting, PROD)), "users-round-trip");
+            const disabled = [...exporting, fn("users-round-trip"), schedule("users-round-trip", "DISABLED")];
+            assertViolation(runPolicy(userPoolRoundTripRequired, stackArgs(disabled, PROD)), "users-round-trip");
+        });
+        it("round trip: not applicable where no user pool is exported on a schedule, nor outside production", () => {
+            assertNotApplicable(
+                runPolicy(userPoolRoundTripRequired, stackArgs([vault, fn("x"), schedule("table-export")], PROD)),
+                "No scheduled user-pool export",
+            );
+            assertNotApplicable(
+                runPolicy(userPoolRoundTripRequired, stackArgs(exporting, { stackTags: { environment: "ci" } })),
+                "Not a production stack",
+            );
+        });
+        it("round trip: a schedule whose target is not a function does not count", () => {
+            const toQueue = {
+                ...schedule("users-round-trip"),
+                props: {
+                    state: "ENABLED",
+                    target: {
+                        arn: "arn:aws:sqs:eu-west-2:111111111111:q",
+                        input: JSON.stringify({ task: "users-round-trip" }),
+                    },
+                },
+            };
+            assertViolation(
+                runPolicy(userPoolRoundTripRequired, stackArgs([...exporting, toQueue], PROD)),
+                "users-round-trip",
+            );
+        });
+        it("evidence pack: passes a production stack holding backups with an enabled monthly evidence schedule", () => {
+            assertCompliant(
+                runPolicy(
+                    evidencePackRequired,
+                    stackArgs([vault, fn("evidence-pack"), schedule("evidence-pack")], PROD),
+                ),
+            );
+        });
+        it("evidence pack: flags a stack holding backups without one", () => {
+            assertViolation(runPolicy(evidencePackRequired, stackArgs(exporting, PROD)), "evidence pack");
+        });
+        it("evidence pack: not applicable to a stack without a vault", () => {
+            assertNotApplicable(runPolicy(evidencePackRequired, stackArgs([fn("x")], PROD)));
+        });
     });
 });

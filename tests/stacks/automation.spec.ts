@@ -13,7 +13,7 @@ import { policyOf, Registered, runStackOffline } from "../helpers/engine";
 import { matchesPattern } from "../helpers/eventPattern";
 
 const SCHEDULE = "aws:scheduler/schedule:Schedule";
-const TASKS = ["secret-escrow", "user-pool-export", "table-export"];
+const TASKS = ["secret-escrow", "user-pool-export", "table-export", "users-round-trip", "evidence-pack"];
 const FUNCTION = "aws:lambda/function:Function";
 const prodKeys = () => projectKeys(readStackFile("prod"));
 const problems = (change: Record<string, unknown>): string[] => {
@@ -52,6 +52,8 @@ describe("scheduled protection in the deployment stack (no person in the loop)",
         const schedules = prod.ofType(SCHEDULE);
         assert.deepEqual(schedules.map((s) => s.inputs.scheduleExpression).sort(), [
             "cron(0 1 ? * SUN *)",
+            "cron(0 6 2 * ? *)",
+            "cron(0 8 1 * ? *)",
             "cron(10 * * * ? *)",
             "cron(30 1 * * ? *)",
             "rate(12 hours)",
@@ -141,6 +143,8 @@ describe("scheduled protection in the deployment stack (no person in the loop)",
                     secretEscrow: { enabled: false },
                     userPoolExport: { enabled: false },
                     tableExports: { full: { enabled: false }, incremental: { enabled: false } },
+                    // The round trip needs the user-pool export it tries: off with it.
+                    evidencePack: { enabled: false },
                 },
             }),
         );
@@ -154,7 +158,7 @@ describe("scheduled protection in the deployment stack (no person in the loop)",
                 .map((r) => String(r.inputs.name))
                 .filter((name) => TASKS.some((task) => name === naming.scheduledFunctionName("prod", task))),
         ];
-        assert.equal(scheduled(prod).length, 6, "the default plan has the three components and their functions");
+        assert.equal(scheduled(prod).length, 10, "the default plan has the five components and their functions");
         assert.deepEqual(scheduled(off), []);
     });
 

@@ -78,13 +78,16 @@ describe("DeployRole component", () => {
             assert.deepEqual(oidc.inputs.clientIdLists, ["sts.amazonaws.com"]);
         });
 
-        it("trusts each role from exactly one GitHub subject of this repository, with the audience pinned", async () => {
+        it("trusts each role from its GitHub subjects of this repository, with the audience pinned (preview: pull requests and the scheduled drift check on main)", async () => {
             const run = await runComponent((provider) => {
                 new DeployRole("github", args, { provider });
             });
-            const expected: Record<string, string> = {
+            const expected: Record<string, string | string[]> = {
                 [naming.GITHUB_DEPLOY_ROLE_NAME]: "repo:example-org/vat-backup:environment:prod",
-                [naming.GITHUB_PREVIEW_ROLE_NAME]: "repo:example-org/vat-backup:pull_request",
+                [naming.GITHUB_PREVIEW_ROLE_NAME]: [
+                    "repo:example-org/vat-backup:pull_request",
+                    "repo:example-org/vat-backup:ref:refs/heads/main",
+                ],
                 [naming.GITHUB_CHECKS_ROLE_NAME]: "repo:example-org/vat-backup:ref:refs/heads/main",
             };
             for (const [roleName, subject] of Object.entries(expected)) {
