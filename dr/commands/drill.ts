@@ -71,7 +71,8 @@ export const drillCommand: CommandSpec = {
 };
 
 export async function drill(ctx: DrContext, options: DrillOptions): Promise<ExitCodeValue> {
-    if (!options.accountId || !/^\d{12}$/.test(options.accountId)) {
+    // --account-id is checked as an account id by its parser; here only its presence.
+    if (!options.accountId) {
         throw new UsageError(
             "--account-id with the 12-digit account to drill in is required",
             "Name the account explicitly: a drill creates and deletes tables there.",
@@ -80,10 +81,9 @@ export async function drill(ctx: DrContext, options: DrillOptions): Promise<Exit
     const report = ctx.report();
     const base = pipelineBase(ctx, report, options, "to run a drill", options.accountId, options);
     const startedAt = base.startedAt;
-    // The default prefix is resolved once and recorded: a re-run adopts the same scratch tables.
-    const prefix =
-        options.prefix ?? base.journal.previous?.prefix ?? `drill-${compactTimestamp(startedAt).toLowerCase()}`;
-    base.journal.save({ prefix });
+    // The default prefix comes from the first run's start (recorded by pipelineBase): a re-run
+    // adopts the same scratch tables.
+    const prefix = options.prefix ?? `drill-${compactTimestamp(startedAt).toLowerCase()}`;
     const nameFor = (table: string) => `${prefix}-${table}`;
     const tooLong = base.tables.map(nameFor).filter((n) => !TABLE_NAME.test(n));
     if (tooLong.length)
@@ -110,8 +110,10 @@ export async function drill(ctx: DrContext, options: DrillOptions): Promise<Exit
     else await cleanUp(ctx, report, base.targetEnvironment, outcomes);
 
     const file = options.report ?? `drill-report-${compactTimestamp(startedAt)}.md`;
+    // pipelineBase has required a stack.
+    const stackName = String(ctx.opts.stack);
     const markdown = drillReport({
-        stack: ctx.opts.stack ?? "",
+        stack: stackName,
         accountId: options.accountId,
         vault: `${base.vaultName} (${base.vaultRegion})`,
         prefix,
@@ -125,7 +127,7 @@ export async function drill(ctx: DrContext, options: DrillOptions): Promise<Exit
     const measured = file.replace(/\.md$/, "") + ".json";
     fs.writeFileSync(
         measured,
-        `${JSON.stringify(drillMeasurement(ctx.opts.stack ?? "", options.accountId, base, startedAt, ctx.clock.now(), ctx.dryRun, outcomes), null, 2)}\n`,
+        `${JSON.stringify(drillMeasurement(stackName, options.accountId, base, startedAt, ctx.clock.now(), ctx.dryRun, outcomes), null, 2)}\n`,
     );
     report.data.report = file;
     report.data.measurement = measured;

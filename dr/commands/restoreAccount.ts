@@ -81,7 +81,6 @@ export interface TableProgress {
 export interface PipelineState {
     startedAt: number;
     asOf?: string;
-    prefix?: string;
     tables: Record<string, TableProgress>;
 }
 

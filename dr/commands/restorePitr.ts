@@ -10,6 +10,7 @@ import {
     DescribeContinuousBackupsCommand,
     ListBackupsCommand,
     RestoreTableFromBackupCommand,
+    RestoreSummary,
     RestoreTableToPointInTimeCommand,
     TableDescription,
 } from "@aws-sdk/client-dynamodb";
@@ -35,6 +36,8 @@ export const TABLE_NAME = valid.TABLE_NAME;
 /** What a re-run of the same command needs to adopt the restore an earlier run started. */
 interface RestorePitrState {
     restoreTo?: string;
+    /** The system backup a restore of a deleted table started from. */
+    backupArn?: string;
     target: string;
     startedAt: string;
 }
@@ -85,7 +88,13 @@ export async function restorePitr(ctx: DrContext, source: string, options: Resto
     report.data.source = source;
     report.data.target = target;
     report.data.restoreTo = restoreTo.toISOString();
-    const adopted = await adoptableTarget(ctx, target, previous, sourceTable.TableArn, restoreTo);
+    const adopted = await adoptableTarget(
+        ctx,
+        target,
+        previous,
+        (summary) =>
+            summary.SourceTableArn === sourceTable.TableArn && Number(summary.RestoreDateTime) === restoreTo.getTime(),
+    );
     if (adopted) {
         report.line(
             `resuming: ${target} (restore of ${source} as of ${restoreTo.toISOString()}) was started by an earlier run`,
@@ -135,27 +144,20 @@ export async function restorePitr(ctx: DrContext, source: string, options: Resto
 
 /**
  * True when the target exists because an earlier run of this command started its restore: the
- * journal says so, and DynamoDB's own record agrees (DescribeTable's RestoreSummary names the
- * source table). Any other existing table is refused: a restore never overwrites a table.
+ * journal says so, and DynamoDB's own record agrees (DescribeTable's RestoreSummary, whose
+ * RestoreDateTime is always present: DynamoDB API reference, RestoreSummary). Any other existing
+ * table is refused: a restore never overwrites a table.
  */
 async function adoptableTarget(
     ctx: DrContext,
     target: string,
     previous: RestorePitrState | undefined,
-    sourceArn: string | undefined,
-    restoreTo: Date | undefined,
+    fromThisRestore: (summary: RestoreSummary) => boolean,
 ): Promise<boolean> {
     const existing = await describeTableIfExists(ctx.gate, ctx.clients(), target);
     if (!existing) return false;
     const summary = existing.RestoreSummary;
-    const fromThisRestore =
-        previous?.target === target &&
-        summary !== undefined &&
-        (sourceArn === undefined || summary.SourceTableArn === sourceArn || summary.SourceBackupArn !== undefined) &&
-        (restoreTo === undefined ||
-            summary.RestoreDateTime === undefined ||
-            summary.RestoreDateTime.getTime() === restoreTo.getTime());
-    if (fromThisRestore) return true;
+    if (previous?.target === target && summary && fromThisRestore(summary)) return true;
     throw new UsageError(
         `target table ${target} already exists; a restore never overwrites a table`,
         "Pass another --target, or delete the old table first if you are sure it is not needed.",
@@ -205,7 +207,16 @@ async function restoreDeleted(ctx: DrContext, table: string, options: RestorePit
         deletionProtection: true,
         streamEnabled: false,
     };
-    if (await adoptableTarget(ctx, target, journal.previous, undefined, undefined)) {
+    const previous = journal.previous;
+    if (
+        await adoptableTarget(
+            ctx,
+            target,
+            previous,
+            // The journal records the backup together with the target, so a matching target has one.
+            (summary) => summary.SourceBackupArn === previous?.backupArn,
+        )
+    ) {
         report.line(`resuming: ${target} (restore of deleted ${table}) was started by an earlier run`);
         await report.step("restore", target, async () => {
             await waitTableActive(ctx, clients, target, `restore ${target}`);
@@ -235,7 +246,7 @@ async function restoreDeleted(ctx: DrContext, table: string, options: RestorePit
     report.line(
         `restoring deleted ${table} from its system backup of ${newest.BackupCreationDateTime?.toISOString()} into ${target}`,
     );
-    journal.save({ target, startedAt: new Date(ctx.clock.now()).toISOString() });
+    journal.save({ target, backupArn: newest.BackupArn, startedAt: new Date(ctx.clock.now()).toISOString() });
     await report.step("restore", target, async () => {
         await ctx.gate.mutate(
             clients.dynamodb,

@@ -8,7 +8,9 @@ import {
     DescribeContinuousBackupsCommand,
     DescribeTableCommand,
     DescribeTimeToLiveCommand,
+    ListBackupsCommand,
     ListTagsOfResourceCommand,
+    RestoreTableFromBackupCommand,
     RestoreTableToPointInTimeCommand,
     TableDescription,
     UpdateContinuousBackupsCommand,
@@ -90,6 +92,21 @@ function pitrEstate(h: DrHarness, crash: { on: boolean }) {
     return tables;
 }
 
+/** From now on a table still CREATING is seen so twice more, then ACTIVE (the restore finishes while waited for). */
+function settle(h: DrHarness, tables: Map<string, TableDescription>): void {
+    const views = new Map<string, number>();
+    h.mocks()
+        .dynamodb.on(DescribeTableCommand)
+        .callsFake((i: { TableName: string }) => {
+            const t = tables.get(i.TableName);
+            if (!t) return Promise.reject(awsError("ResourceNotFoundException"));
+            const seen = (views.get(i.TableName) ?? 0) + 1;
+            views.set(i.TableName, seen);
+            if (seen > 2) t.TableStatus = "ACTIVE";
+            return { Table: { ...t } };
+        });
+}
+
 describe("dr long commands resume when run again", () => {
     let h: DrHarness;
     beforeEach(() => (h = new DrHarness()));
@@ -135,6 +152,175 @@ describe("dr long commands resume when run again", () => {
         ]);
         assert.equal(r.code, 2);
         assert.match(r.stderr, /already exists; a restore never overwrites a table/);
+    });
+
+    it("restore-pitr: the re-run waits for the adopted table still CREATING, and says it is resuming", async () => {
+        const crash = { on: true };
+        const tables = pitrEstate(h, crash);
+        const argv = ["restore-pitr", SOURCE, "--to", "-45m", "--target", `${SOURCE}-r`, "--stack", "prod"];
+        assert.equal((await h.run(argv)).code, 1);
+        settle(h, tables);
+        const second = await h.run(argv);
+        assert.equal(second.code, 0, second.stdout + second.stderr);
+        assert.ok(
+            second.stdout
+                .split("\n")
+                .includes(
+                    `resuming: ${SOURCE}-r (restore of ${SOURCE} as of 2026-11-26T02:15:00.000Z) was started by an earlier run`,
+                ),
+            second.stdout,
+        );
+        assert.match(second.stderr, /restore prod-env-receipts-r: CREATING/, "waited for the adopted table");
+        assert.match(second.stdout, /^done {2}prod-env-receipts-r: restore /m);
+        assert.equal(h.sentOps("RestoreTableToPointInTime").length, 1);
+    });
+
+    it("restore-pitr: a run that failed a setting can be run again, and finishes only what is left", async () => {
+        settle(h, pitrEstate(h, { on: false }));
+        h.mocks().dynamodb.on(UpdateTimeToLiveCommand).rejects(awsError("AccessDeniedException"));
+        const argv = ["restore-pitr", SOURCE, "--to", "-45m", "--target", `${SOURCE}-r`, "--stack", "prod"];
+        assert.equal((await h.run(argv)).code, 1);
+        assert.equal(fs.readdirSync(h.stateDir).length, 1, "the record stays: the command did not complete");
+        h.mocks().dynamodb.on(UpdateTimeToLiveCommand).resolves({});
+        const second = await h.run(argv);
+        assert.equal(second.code, 0, second.stdout + second.stderr);
+        assert.equal(h.sentOps("RestoreTableToPointInTime").length, 1, "the restored table is adopted");
+        assert.deepEqual(
+            h.sentOps("UpdateTimeToLive").map((i) => i.TableName),
+            [`${SOURCE}-r`, `${SOURCE}-r`],
+        );
+        assert.deepEqual(fs.readdirSync(h.stateDir), []);
+    });
+
+    it("restore-pitr: another --to or another --target is another restore, never the earlier run's table", async () => {
+        const crash = { on: true };
+        const tables = pitrEstate(h, crash);
+        const first = ["restore-pitr", SOURCE, "--to", "-45m", "--target", `${SOURCE}-r`, "--stack", "prod"];
+        assert.equal((await h.run(first)).code, 1);
+        settle(h, tables);
+
+        const otherTime = await h.run([
+            "restore-pitr",
+            SOURCE,
+            "--to",
+            "-50m",
+            "--target",
+            `${SOURCE}-r`,
+            "--stack",
+            "prod",
+        ]);
+        assert.equal(otherTime.code, 2, "a table restored to another time is not this restore");
+        assert.match(otherTime.stderr, /already exists; a restore never overwrites a table/);
+
+        const otherTarget = await h.run([
+            "restore-pitr",
+            SOURCE,
+            "--to",
+            "-45m",
+            "--target",
+            `${SOURCE}-s`,
+            "--stack",
+            "prod",
+        ]);
+        assert.equal(otherTarget.code, 0, otherTarget.stdout + otherTarget.stderr);
+        assert.deepEqual(
+            h.sentOps("RestoreTableToPointInTime").map((i) => i.TargetTableName),
+            [`${SOURCE}-r`, `${SOURCE}-s`],
+        );
+    });
+
+    it("restore-pitr adopts only a table DynamoDB says was restored from this source to this time", async () => {
+        const crash = { on: true };
+        const tables = pitrEstate(h, crash);
+        const argv = ["restore-pitr", SOURCE, "--to", "-45m", "--target", `${SOURCE}-r`, "--stack", "prod"];
+        assert.equal((await h.run(argv)).code, 1);
+        crash.on = false;
+        const started = tables.get(`${SOURCE}-r`) as TableDescription;
+        const replacedBy = (t: TableDescription) => {
+            tables.set(`${SOURCE}-r`, { TableName: `${SOURCE}-r`, TableStatus: "ACTIVE", ...t });
+            return h.run(argv);
+        };
+        // Someone deleted it and created a table of that name by hand, or restored another table or time into it.
+        for (const t of [
+            {},
+            { RestoreSummary: { ...started.RestoreSummary, SourceTableArn: ARN("prod-env-bundles") } },
+            { RestoreSummary: { ...started.RestoreSummary, RestoreDateTime: new Date(NOW - HOUR) } },
+        ] as TableDescription[]) {
+            const r = await replacedBy(t);
+            assert.equal(r.code, 2, JSON.stringify(t));
+            assert.match(r.stderr, /already exists; a restore never overwrites a table/);
+        }
+        assert.equal(h.sentOps("RestoreTableToPointInTime").length, 1);
+        // Without the first run's record, even the table it restored is not taken over.
+        fs.rmSync(h.stateDir, { recursive: true });
+        const r = await replacedBy(started);
+        assert.equal(r.code, 2);
+    });
+
+    it("restore-pitr --deleted: the re-run adopts the table restored from the recorded system backup", async () => {
+        const backupArn = `arn:aws:dynamodb:eu-west-2:111111111111:table/${SOURCE}/backup/01`;
+        const tables = new Map<string, TableDescription>();
+        let crash = true;
+        const d = h.mocks().dynamodb;
+        d.on(DescribeTableCommand).callsFake((i: { TableName: string }) => {
+            const t = tables.get(i.TableName);
+            if (t && crash) return Promise.reject(networkDrop());
+            return t ? { Table: t } : Promise.reject(awsError("ResourceNotFoundException"));
+        });
+        d.on(ListBackupsCommand).resolves({
+            BackupSummaries: [
+                { BackupArn: backupArn, BackupStatus: "AVAILABLE", BackupCreationDateTime: new Date(NOW - HOUR) },
+            ],
+        });
+        d.on(RestoreTableFromBackupCommand).callsFake((i: { TargetTableName: string; BackupArn: string }) => {
+            tables.set(i.TargetTableName, {
+                TableName: i.TargetTableName,
+                TableArn: ARN(i.TargetTableName),
+                TableStatus: "CREATING",
+                RestoreSummary: {
+                    SourceBackupArn: i.BackupArn,
+                    RestoreDateTime: new Date(NOW - HOUR),
+                    RestoreInProgress: true,
+                },
+            });
+            return {};
+        });
+        d.on(DescribeContinuousBackupsCommand).resolves({
+            ContinuousBackupsDescription: { ContinuousBackupsStatus: "ENABLED" },
+        });
+        d.on(UpdateContinuousBackupsCommand).resolves({});
+        d.on(UpdateTableCommand).resolves({});
+        const argv = ["restore-pitr", SOURCE, "--deleted", "--stack", "prod", "--poll-seconds", "20"];
+        assert.equal((await h.run(argv)).code, 1);
+        crash = false;
+        // A table of that name restored from another backup is not this restore.
+        const restored = tables.get(SOURCE) as TableDescription;
+        tables.set(SOURCE, {
+            ...restored,
+            RestoreSummary: { ...restored.RestoreSummary, SourceBackupArn: `${backupArn}-other` } as never,
+        });
+        const other = await h.run(argv);
+        assert.equal(other.code, 2);
+        assert.match(other.stderr, /already exists; a restore never overwrites a table/);
+        tables.set(SOURCE, restored);
+        let polls = 0;
+        d.on(DescribeTableCommand).callsFake((i: { TableName: string }) => {
+            const t = tables.get(i.TableName) as TableDescription;
+            if (++polls > 2) t.TableStatus = "ACTIVE";
+            return { Table: t };
+        });
+        const second = await h.run(argv);
+        assert.equal(second.code, 0, second.stdout + second.stderr);
+        assert.equal(h.sentOps("RestoreTableFromBackup").length, 1, "no second restore");
+        assert.ok(
+            second.stdout
+                .split("\n")
+                .includes(`resuming: ${SOURCE} (restore of deleted ${SOURCE}) was started by an earlier run`),
+            second.stdout,
+        );
+        assert.match(second.stderr, /restore prod-env-receipts: CREATING/, "waited for it");
+        assert.match(second.stdout, /^done {2}prod-env-receipts: restore /m);
+        assert.deepEqual(h.sentOps("UpdateTable"), [{ TableName: SOURCE, DeletionProtectionEnabled: true }]);
     });
 
     it("restore-account: the re-run waits for the copy and restore jobs the first run started instead of starting new ones", async () => {
