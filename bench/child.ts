@@ -1,39 +1,85 @@
 /**
- * One measurement, in its own process so that its peak memory is its own:
- *   child.ts plan '{"stack":"prod","overrides":{...}}'   the offline plan, tree and posture of a stack
- *   child.ts policy '{"resources":10000}'                  the policy pack over that many resources
- * Prints one JSON line: the phase times (ms since process start) and maxRSS (KiB).
+ * One measurement, in its own process (started by bench/run.ts through offline/register.js and
+ * bench/usage.js, which reports the process's CPU time and peak memory):
+ *   child.ts plan '{"stack":"prod"}'                     `npm run plan -- --stack prod`, as a user runs it
+ *   child.ts plan '{"fixture":true,"tables":1000}'       the same command over the benchmark fixture
+ *   child.ts modules '{"fixture":true,"out":FILE}'       a fixture plan, then the files it loaded, to FILE
+ *   child.ts floor '{"modules":FILE}'                    only loads those files: Node plus modules, nothing run
+ *   child.ts policy '{"resources":10000}'                the policy pack over that many resources
+ * Writes what it measured (phase times in ms since process start, and the result) as JSON to the file
+ * named by BENCH_RESULT_FILE: stdout carries the plan's own output, which a pipe may cut at exit.
  */
+import * as fs from "fs";
+import * as path from "path";
 import { performance } from "perf_hooks";
 
 function cpuMs(from: NodeJS.CpuUsage, to: NodeJS.CpuUsage): number {
     return (to.user - from.user + to.system - from.system) / 1000;
 }
 
-async function plan(args: { stack: string; overrides?: Record<string, unknown> }) {
+interface PlanArgs {
+    stack?: string;
+    fixture?: boolean;
+    tables?: number;
+}
+
+/** The plan command (offline/plan.ts `main`), over a checked-in stack or the fixture's config. */
+async function plan(args: PlanArgs) {
     const loadStart = performance.now();
-    const { runStackOffline } = await import("../offline/stack");
-    const { renderTree } = await import("../offline/plan");
-    const { posture } = await import("../offline/posture");
-    const { renderPosture } = await import("../offline/postureReport");
+    const { main } = await import("../offline/plan");
+    const { runConfigOffline, runStackOffline } = await import("../offline/stack");
+    const { FIXTURE_PACK_CONFIG, FIXTURE_STACK, fixtureConfig } = await import("./fixture");
     const loaded = performance.now();
     const cpu0 = process.cpuUsage();
-    const run = await runStackOffline(args.stack, args.overrides ?? {});
-    const evaluated = performance.now();
-    const cpu1 = process.cpuUsage();
-    const text = renderTree(run) + renderPosture(posture([run]));
-    const reported = performance.now();
-    const cpu2 = process.cpuUsage();
+    let resources = 0;
+    const stack = args.fixture ? FIXTURE_STACK : (args.stack ?? "prod");
+    const argv = [
+        "node",
+        "plan",
+        "--stack",
+        stack,
+        ...(args.fixture ? ["--policy-pack-config", FIXTURE_PACK_CONFIG] : []),
+    ];
+    const code = await main(argv, async (name, overrides, mode) => {
+        const run = args.fixture
+            ? await runConfigOffline(name, fixtureConfig(args.tables), mode)
+            : await runStackOffline(name, overrides, mode);
+        resources = run.resources.length;
+        return run;
+    });
+    const planned = performance.now();
     return {
-        resources: run.resources.length,
-        outputChars: text.length,
+        code,
+        resources,
         startupMs: loadStart,
         loadMs: loaded - loadStart,
-        evaluateMs: evaluated - loaded,
-        postureMs: reported - evaluated,
-        evaluateCpuMs: cpuMs(cpu0, cpu1),
-        postureCpuMs: cpuMs(cpu1, cpu2),
+        planMs: planned - loaded,
+        planCpuMs: cpuMs(cpu0, process.cpuUsage()),
     };
+}
+
+/** Plans, then lists every file the process loaded, in load order. */
+async function modules(args: PlanArgs & { out: string }) {
+    const result = await plan(args);
+    fs.writeFileSync(args.out, JSON.stringify(Object.keys(require.cache)));
+    return result;
+}
+
+/**
+ * The load floor: every file a plan loads, loaded and nothing else. The program's entry (index.ts
+ * runs the stack) and this file are left out; everything they import is in the list.
+ */
+function floor(args: { modules: string }) {
+    const loadStart = performance.now();
+    const skip = new Set([path.resolve(__dirname, "..", "index.ts"), __filename]);
+    let count = 0;
+    for (const file of JSON.parse(fs.readFileSync(args.modules, "utf8")) as string[]) {
+        if (skip.has(file) || !fs.existsSync(file)) continue;
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        require(file);
+        count++;
+    }
+    return { modules: count, startupMs: loadStart, loadMs: performance.now() - loadStart };
 }
 
 async function policy(args: { resources: number }) {
@@ -71,14 +117,26 @@ async function policy(args: { resources: number }) {
     };
 }
 
+async function measure(mode: string, args: never): Promise<Record<string, unknown>> {
+    switch (mode) {
+        case "plan":
+            return plan(args);
+        case "modules":
+            return modules(args);
+        case "floor":
+            return floor(args);
+        case "policy":
+            return policy(args);
+        default:
+            throw new Error(`unknown mode ${mode}`);
+    }
+}
+
 async function main() {
     const [mode, json] = process.argv.slice(2);
-    const args = JSON.parse(json ?? "{}");
-    const result = mode === "policy" ? await policy(args) : await plan(args);
-    const totalMs = performance.now();
-    const usage = process.resourceUsage();
-    const cpuMs = (usage.userCPUTime + usage.systemCPUTime) / 1000;
-    process.stdout.write(`${JSON.stringify({ ...result, totalMs, cpuMs, maxRssKiB: usage.maxRSS })}\n`);
+    const result = await measure(mode, JSON.parse(json ?? "{}") as never);
+    const file = process.env.BENCH_RESULT_FILE;
+    if (file) fs.writeFileSync(file, JSON.stringify({ ...result, totalMs: performance.now() }));
 }
 
 main().then(

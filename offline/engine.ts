@@ -180,7 +180,7 @@ export async function runOffline<T>(options: OfflineRunOptions<T>): Promise<Offl
         stop(reason);
     };
     process.on("unhandledRejection", onRejection);
-    const restoreStackTraces = plainStackTracesForPulumi();
+    const restoreStackTraces = withoutSdkTraces();
     try {
         const outputs = await Promise.race([pulumi.runtime.runInPulumiStack(async () => options.program()), stopped]);
         // Internal to the SDK (marked @internal), but it is how the SDK itself drains registrations.
@@ -232,23 +232,53 @@ async function forgetStoppedRegistrations(): Promise<void> {
 }
 
 /**
- * Pulumi captures a stack trace for every resource it constructs (resource.js, with
- * Error.stackTraceLimit raised to Infinity) and every promise it registers (runtime/debuggable.js).
- * Under ts-node each capture is mapped through source maps: the CPU profile of a 1,000-table
- * plan spent most of its time there (docs/benchmarks.md). Nothing reads those traces offline, so
- * captures made inside the Pulumi SDK get V8's plain format; every other error keeps its mapping.
- * Returns the function that puts the previous formatter back.
+ * Pulumi captures a stack trace for every resource it constructs (resource.js `callsites()`, with
+ * Error.stackTraceLimit raised to Infinity, for the source position it sends the engine) and for
+ * every promise it registers (runtime/debuggable.js, four per property of every resource, kept for
+ * its leak report). The CPU profile of a plan put more than a quarter of its time there
+ * (docs/benchmarks.md), and the offline engine records neither the source positions nor the leak
+ * traces. So during a run the SDK's promises are registered as before (its leak report still counts
+ * them) but with an empty trace, resources report no source position, and any other message-less
+ * capture made inside the SDK gets an empty trace. Errors keep their full trace (in V8's plain format
+ * when thrown inside the SDK, mapped through source maps otherwise). VAT_BACKUP_SDK_TRACES=1 keeps
+ * the SDK's traces: tests/offline/fastPath.spec.ts plans with them and compares the records.
+ * Returns the function that puts everything back.
  */
-function plainStackTracesForPulumi(): () => void {
+function withoutSdkTraces(): () => void {
+    const keepTraces = process.env.VAT_BACKUP_SDK_TRACES === "1";
+    type Register = (p: Promise<unknown>, ctx: unknown) => Promise<unknown>;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise: Register };
+    const resourceClass = pulumi.Resource as unknown as { callsites(): unknown[] };
+    const register = debuggable.debuggablePromise;
+    const callsites = resourceClass.callsites;
     const previous = Error.prepareStackTrace;
-    if (!previous) return () => undefined;
+    if (!keepTraces) {
+        debuggable.debuggablePromise = (p, ctx) => {
+            const limit = Error.stackTraceLimit;
+            Error.stackTraceLimit = 0;
+            try {
+                return register(p, ctx);
+            } finally {
+                Error.stackTraceLimit = limit;
+            }
+        };
+        resourceClass.callsites = () => [];
+    }
+    const sdk = `${path.sep}@pulumi${path.sep}pulumi${path.sep}`;
+    // V8's own format (what applies without a formatter), never mapped through source maps.
+    const plain = (error: Error, frames: NodeJS.CallSite[]) =>
+        `${String(error)}${frames.map((f) => `\n    at ${String(f)}`).join("")}`;
     Error.prepareStackTrace = (error, frames) => {
-        if (frames[0]?.getFileName()?.includes(`${path.sep}@pulumi${path.sep}pulumi${path.sep}`)) {
-            return `${String(error)}${frames.map((f) => `\n    at ${String(f)}`).join("")}`;
+        if (frames[0]?.getFileName()?.includes(sdk)) {
+            if (!keepTraces && error instanceof Error && error.message === "") return "Error";
+            return plain(error, frames);
         }
-        return previous(error, frames);
+        return previous ? previous(error, frames) : plain(error, frames);
     };
     return () => {
+        debuggable.debuggablePromise = register;
+        resourceClass.callsites = callsites;
         Error.prepareStackTrace = previous;
     };
 }

@@ -125,7 +125,10 @@ export function renderTree(run: OfflineRun): string {
     return lines.join("\n");
 }
 
-export async function main(argv: string[]): Promise<number> {
+/** How the command evaluates a stack: the engine itself, or (in tests) a cache of its runs. */
+export type StackRunner = typeof runStackOffline;
+
+export async function main(argv: string[], runStack: StackRunner = runStackOffline): Promise<number> {
     const program = new Command("plan")
         .description("Show what `pulumi up` would create for a stack, without AWS or the Pulumi CLI")
         .option("--stack <name>", "stack to plan (reads Pulumi.<name>.yaml)")
@@ -152,7 +155,7 @@ export async function main(argv: string[]): Promise<number> {
         measurements = readDrillReports(opts.drillReport ?? [], path.join(PROJECT_DIR, "docs", "drills"));
         if (opts.all) {
             for (const stack of checkedInStacks()) packConfigFor(stack, opts.policyPackConfig);
-            return await planAll(opts);
+            return await planAll(opts, runStack);
         }
         packConfigFor(opts.stack!, opts.policyPackConfig);
         stackConfig(opts.stack!);
@@ -165,7 +168,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     let run: OfflineRun;
     try {
-        run = await runStackOffline(opts.stack!, {}, { preview: Boolean(opts.preview) });
+        run = await runStack(opts.stack!, {}, { preview: Boolean(opts.preview) });
     } catch (err) {
         if (err instanceof ConfigError) {
             console.error(err.message);
@@ -262,13 +265,13 @@ function reportPosture(runs: OfflineRun[], opts: PlanOptions): Posture {
 }
 
 /** `--all`: every checked-in stack, one tree and policy verdict each, then the estate's posture. */
-async function planAll(opts: PlanOptions): Promise<number> {
+async function planAll(opts: PlanOptions, runStack: StackRunner): Promise<number> {
     const runs: OfflineRun[] = [];
     const violations = new Map<string, PolicyViolation[]>();
     for (const stack of checkedInStacks()) {
         let run: OfflineRun;
         try {
-            run = await runStackOffline(stack, {}, { preview: Boolean(opts.preview) });
+            run = await runStack(stack, {}, { preview: Boolean(opts.preview) });
         } catch (err) {
             console.error(`Plan of stack '${stack}' failed: ${err instanceof Error ? err.message : String(err)}`);
             return err instanceof ConfigError ? 2 : 1;

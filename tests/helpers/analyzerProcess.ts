@@ -9,11 +9,16 @@
  * see offline/policyPackConfig.ts), ConfigureStack (stack, project, tags, dry run), Analyze per
  * resource with its checked inputs and AnalyzeStack once with every resource's state.
  *
- * One process serves the whole mocha run: `sharedAnalyzer()` starts it on first use (a spec file
- * calls it when loaded, so its start-up overlaps the specs before it) and a root `after` hook kills
- * it, so mocha exits.
+ * One process serves the whole mocha run: the run's global setup (tests/helpers/mochaGlobal.ts)
+ * starts it as the workers start and writes its port to the file named in VAT_BACKUP_ANALYZER_PORT_FILE,
+ * which every worker inherits, and its teardown kills it. `sharedAnalyzer()` connects to it; run without that
+ * setup (one spec file through /work/wt/mocha.sh, say), it starts a process of its own on first use
+ * (a spec file calls it when loaded, so its start-up overlaps the specs before it) and a root
+ * `after` hook kills it, so mocha exits. The analyzer keeps one configuration at a time, so only
+ * tests/policies/analyzer.spec.ts configures it; other specs only read its info.
  */
 import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 import type * as grpc from "@grpc/grpc-js";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
@@ -28,7 +33,12 @@ export const POLICIES_DIR = path.resolve(__dirname, "../../policies");
 
 /** The CLI passes its own engine address first; run-policy-pack drops it, so any address will do. */
 const ENGINE_ADDRESS_UNUSED = "127.0.0.1:1";
-const START_TIMEOUT_MS = 90_000;
+/**
+ * How long a spec waits for the pack to serve: its start type-checks the pack (about 10 s of CPU
+ * alone), and on a machine shared with other work that can take minutes. Only a hung process
+ * reaches this; an exiting one fails at once.
+ */
+export const ANALYZER_START_TIMEOUT_MS = 600_000;
 
 const LEVELS: Record<analyzerPb.EnforcementLevel, EnforcementLevel> = {
     [analyzerPb.EnforcementLevel.ADVISORY]: "advisory",
@@ -73,15 +83,50 @@ export interface StackContext {
     preview: boolean;
 }
 
+/** The file the global setup writes the run-wide analyzer's port to (or `error` and why), for every worker. */
+export const ANALYZER_PORT_FILE_ENV = "VAT_BACKUP_ANALYZER_PORT_FILE";
+
+/** The port the global setup's analyzer listens on, once it has printed it. */
+async function publishedPort(file: string): Promise<number> {
+    for (;;) {
+        const text = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+        if (text.startsWith("error"))
+            throw new Error(`the run's policy pack process failed to start: ${text.slice(6)}`);
+        if (/^\d+\n/.test(text)) return Number(text.trim());
+        await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+}
+
 export class AnalyzerProcess {
     private constructor(
-        private readonly child: ChildProcess,
+        /** The process, when this instance started it; undefined when it connected to the run's. */
+        private readonly child: ChildProcess | undefined,
         private readonly client: AnalyzerClient,
         readonly stderr: () => string,
     ) {}
 
     /** Starts the pack as the CLI does and connects to the port it prints. */
     static async start(): Promise<AnalyzerProcess> {
+        const { child, port, stderr } = await AnalyzerProcess.spawn();
+        return new AnalyzerProcess(child, AnalyzerProcess.client(port), stderr);
+    }
+
+    /** Connects to a pack another process started (the run's global setup). */
+    static connect(port: number): AnalyzerProcess {
+        return new AnalyzerProcess(undefined, AnalyzerProcess.client(port), () => "");
+    }
+
+    private static client(port: number): AnalyzerClient {
+        const grpcJs = loadGrpc();
+        return new AnalyzerClient(`127.0.0.1:${port}`, grpcJs.credentials.createInsecure(), {
+            "grpc.max_receive_message_length": 400 * 1024 * 1024,
+        });
+    }
+
+    /** Starts the pack as the CLI does (run-policy-pack in policies/) and waits for the port it prints. */
+    static async spawn(
+        onStart: (child: ChildProcess) => void = () => undefined,
+    ): Promise<{ child: ChildProcess; port: number; stderr: () => string }> {
         const script = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [POLICIES_DIR] });
         const env = { ...process.env };
         for (const key of Object.keys(env)) if (key.startsWith("TS_NODE_")) delete env[key];
@@ -92,24 +137,17 @@ export class AnalyzerProcess {
         });
         children.add(child);
         child.on("exit", () => children.delete(child));
+        onStart(child);
         let stderr = "";
         child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
         const port = await new Promise<number>((resolve, reject) => {
             let stdout = "";
-            const timer = setTimeout(
-                () => reject(new Error(`the policy pack printed no port within ${START_TIMEOUT_MS} ms:\n${stderr}`)),
-                START_TIMEOUT_MS,
-            );
             child.stdout!.on("data", (d: Buffer) => {
                 stdout += d.toString();
                 const line = /^(\d+)\s*$/m.exec(stdout);
-                if (line) {
-                    clearTimeout(timer);
-                    resolve(Number(line[1]));
-                }
+                if (line) resolve(Number(line[1]));
             });
             child.on("exit", (code) => {
-                clearTimeout(timer);
                 reject(new Error(`the policy pack exited (code ${code}) before serving:\n${stderr}`));
             });
         });
@@ -117,19 +155,15 @@ export class AnalyzerProcess {
         child.unref();
         (child.stdout as unknown as { unref?(): void }).unref?.();
         (child.stderr as unknown as { unref?(): void }).unref?.();
-        const grpcJs = loadGrpc();
-        const client = new AnalyzerClient(`127.0.0.1:${port}`, grpcJs.credentials.createInsecure(), {
-            "grpc.max_receive_message_length": 400 * 1024 * 1024,
-        });
-        return new AnalyzerProcess(child, client, () => stderr);
+        return { child, port, stderr: () => stderr };
     }
 
     get pid(): number | undefined {
-        return this.child.pid;
+        return this.child?.pid;
     }
 
     get running(): boolean {
-        return this.child.exitCode === null && this.child.signalCode === null;
+        return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
     }
 
     /** GetAnalyzerInfo: the pack's name and version, and each policy's level and config schema. */
@@ -278,10 +312,15 @@ export class AnalyzerProcess {
         return violations;
     }
 
-    /** Kills the process and closes the channel. */
+    /** GetAnalyzerInfo as the engine receives it (the generated message). */
+    rawInfo(): Promise<analyzerPb.AnalyzerInfo> {
+        return call<Empty, analyzerPb.AnalyzerInfo>((q, cb) => this.client.getAnalyzerInfo(q, cb), new Empty());
+    }
+
+    /** Closes the channel, and kills the process if this instance started it. */
     stop(): void {
         this.client.close();
-        if (this.running) this.child.kill("SIGKILL");
+        if (this.running) this.child!.kill("SIGKILL");
     }
 }
 
@@ -301,16 +340,22 @@ process.once("exit", () => {
 let shared: Promise<AnalyzerProcess> | undefined;
 
 /**
- * The one analyzer process of this mocha run, started on first use. Call it at a spec file's top
- * level: that registers the root `after` hook that stops it.
+ * The analyzer of this mocha run: the global setup's process, else one started on first use. Call it
+ * at a spec file's top level: that registers the root `after` hook that closes the channel (and stops
+ * a process started here) when the file is done; the next file to call it connects again.
  */
 export function sharedAnalyzer(): Promise<AnalyzerProcess> {
     if (!shared) {
-        shared = AnalyzerProcess.start();
-        shared.catch(() => undefined);
+        const file = process.env[ANALYZER_PORT_FILE_ENV];
+        const analyzer = file
+            ? publishedPort(file).then((port) => AnalyzerProcess.connect(port))
+            : AnalyzerProcess.start();
+        shared = analyzer;
+        analyzer.catch(() => undefined);
         if (typeof after === "function")
             after(async () => {
-                await shared?.then(
+                if (shared === analyzer) shared = undefined;
+                await analyzer.then(
                     (a) => a.stop(),
                     () => undefined,
                 );

@@ -5,26 +5,29 @@
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import { OfflineRun, runOffline } from "../../offline/engine";
-import { ConfigOverrides, RunModeOptions, runStackOffline as runStackUncached } from "../../offline/stack";
+import { ConfigOverrides, RunModeOptions, runConfigOffline, stackConfig } from "../../offline/stack";
 import { RecordedResource } from "../../offline/types";
-export { stackConfig } from "../../offline/stack";
+export { stackConfig };
 
 const runs = new Map<string, Promise<OfflineRun>>();
 
 /**
  * The offline run of a checked-in stack. A run is a pure function of the stack's config and mode
- * (update or preview), so specs share one run per (stack, overrides, mode); each caller gets its
- * own deep copy to change as it likes.
+ * (update or preview), so specs share one run per (stack, config, mode) in each mocha worker: keyed
+ * by the config the overrides produce, so overrides that repeat the stack file's own values share
+ * the stack's run. Each caller gets its own deep copy to change as it likes.
  */
 export async function runStackOffline(
     stack: string,
     overrides: ConfigOverrides = {},
     mode: RunModeOptions = {},
 ): Promise<OfflineRun> {
-    const key = `${stack}\u0000${JSON.stringify(overrides)}\u0000${mode.preview ? "preview" : "update"}`;
+    const config = stackConfig(stack, overrides);
+    const sorted = Object.fromEntries(Object.entries(config).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    const key = `${stack}\u0000${JSON.stringify(sorted)}\u0000${mode.preview ? "preview" : "update"}`;
     let run = runs.get(key);
     if (!run) {
-        run = runStackUncached(stack, overrides, mode);
+        run = runConfigOffline(stack, config, mode);
         runs.set(key, run);
         run.catch(() => runs.delete(key));
     }

@@ -4,8 +4,9 @@ import * as os from "os";
 import * as path from "path";
 import { main } from "../../offline/plan";
 import { PlanDocument } from "../../offline/types";
+import { runStackOffline } from "../helpers/engine";
 
-/** Runs the plan command in-process, capturing what it prints. */
+/** Runs the plan command in-process, capturing what it prints (the engine's runs shared through the test cache). */
 async function plan(args: string[]): Promise<{ code: number; out: string; err: string }> {
     const out: string[] = [];
     const err: string[] = [];
@@ -14,7 +15,7 @@ async function plan(args: string[]): Promise<{ code: number; out: string; err: s
     console.log = (...a: unknown[]) => out.push(a.join(" "));
     console.error = (...a: unknown[]) => err.push(a.join(" "));
     try {
-        const code = await main(["node", "plan", ...args]);
+        const code = await main(["node", "plan", ...args], runStackOffline);
         return { code, out: out.join("\n"), err: err.join("\n") };
     } finally {
         console.log = log;

@@ -6,8 +6,9 @@ import { OfflineRun } from "../../offline/engine";
 import { main } from "../../offline/plan";
 import { AssetPosture, parseVaultArn, Posture, posture, TYPES } from "../../offline/posture";
 import { renderMarkdown, renderMermaid, renderPosture } from "../../offline/postureReport";
-import { checkedInStacks, runStackOffline } from "../../offline/stack";
+import { checkedInStacks } from "../../offline/stack";
 import { RecordedResource } from "../../offline/types";
+import { runStackOffline } from "../helpers/engine";
 
 const inputsOf = (run: OfflineRun, type: string) => run.resources.filter((r) => r.type === type);
 const assetOf = (p: Posture, resource: string): AssetPosture => {
@@ -355,7 +356,7 @@ describe("npm run plan: posture", () => {
         const log = console.log;
         console.log = (...a: unknown[]) => out.push(a.join(" "));
         try {
-            return { code: await main(["node", "plan", ...args]), out: out.join("\n") };
+            return { code: await main(["node", "plan", ...args], runStackOffline), out: out.join("\n") };
         } finally {
             console.log = log;
         }

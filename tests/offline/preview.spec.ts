@@ -75,7 +75,7 @@ describe("preview mode (a dry run, as `pulumi preview`)", () => {
         console.log = (...a: unknown[]) => out.push(a.join(" "));
         let code: number;
         try {
-            code = await main(["node", "plan", "--stack", "ci", "--preview"]);
+            code = await main(["node", "plan", "--stack", "ci", "--preview"], runStackOffline);
         } finally {
             console.log = log;
         }

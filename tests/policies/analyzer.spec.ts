@@ -28,7 +28,7 @@ import { checkedInStacks, stackConfig } from "../../offline/stack";
 import type { PolicyViolation, RecordedResource } from "../../offline/types";
 import { SECRET_REPLICA_TYPE } from "../../components/secrets/secretReplica";
 import { TABLE, VAULT_LOCK } from "../../policies/lib/tokens";
-import { AnalyzerProcess, POLICIES_DIR, sharedAnalyzer } from "../helpers/analyzerProcess";
+import { ANALYZER_START_TIMEOUT_MS, AnalyzerProcess, POLICIES_DIR, sharedAnalyzer } from "../helpers/analyzerProcess";
 import { runStackOffline } from "../helpers/engine";
 import { takeoverSteps } from "../helpers/takeover";
 
@@ -54,7 +54,7 @@ const sorted = (vs: PolicyViolation[]) => [...vs].sort((a, b) => key(a).localeCo
 const mandatory = (vs: PolicyViolation[]) => vs.filter((v) => v.level === "mandatory");
 
 describe("the policy pack in its real analyzer process (run-policy-pack over gRPC)", function () {
-    this.timeout(180_000);
+    this.timeout(ANALYZER_START_TIMEOUT_MS);
     let analyzer: AnalyzerProcess;
 
     before(async () => {

@@ -1,0 +1,82 @@
+/**
+ * The fast path plans exactly what the slow path plans. `npm run plan`, mocha and the benchmark load
+ * the project through offline/register.js (JavaScript kept per file content) and run the engine
+ * without the SDK's debug stack traces (offline/engine.ts `withoutSdkTraces`); the Pulumi CLI loads
+ * index.ts through ts-node, and the SDK keeps its traces. Lambda packages come from a cache of the
+ * compiler's output (lambdas/package.ts). Nothing the engine records may differ between the two.
+ */
+import * as assert from "node:assert/strict";
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { lambdaSources, transpileLambdaFile } from "../../lambdas/package";
+import { main } from "../../offline/plan";
+import { PROJECT_DIR } from "../../offline/stack";
+import { runStackOffline } from "../helpers/engine";
+
+/** Runs `node ARGS` in the project directory; resolves with its exit code and stderr. */
+function node(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stderr: string }> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, args, { cwd: PROJECT_DIR, env, stdio: ["ignore", "ignore", "pipe"] });
+        let stderr = "";
+        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+        child.on("error", reject);
+        child.on("exit", (code) => resolve({ code, stderr }));
+    });
+}
+
+describe("the fast path plans what the slow path plans", function () {
+    this.timeout(180_000);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fast-path-"));
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("prod through ts-node with the SDK's stack traces (as the CLI loads the program) gives the same plan, byte for byte", async () => {
+        const slow = path.join(dir, "slow.json");
+        const env: NodeJS.ProcessEnv = { ...process.env, VAT_BACKUP_SDK_TRACES: "1" };
+        for (const key of Object.keys(env)) if (key.startsWith("TS_NODE_")) delete env[key];
+        const child = node(
+            ["-r", "ts-node/register/transpile-only", "offline/plan.ts", "--stack", "prod", "--json", slow],
+            env,
+        );
+
+        const fast = path.join(dir, "fast.json");
+        const log = console.log;
+        console.log = () => undefined;
+        let code: number;
+        try {
+            code = await main(["node", "plan", "--stack", "prod", "--json", fast], runStackOffline);
+        } finally {
+            console.log = log;
+        }
+        assert.equal(code, 0);
+        const { code: slowCode, stderr } = await child;
+        assert.equal(slowCode, 0, stderr);
+        const slowText = fs.readFileSync(slow, "utf8");
+        assert.ok(JSON.parse(slowText).resources.length > 100, "the slow plan recorded the stack");
+        assert.equal(fs.readFileSync(fast, "utf8"), slowText);
+    });
+
+    it("every Lambda package from the cache is the compiler's output, file for file", () => {
+        const handlers = fs
+            .readdirSync(path.join(PROJECT_DIR, "lambdas"), { withFileTypes: true })
+            .filter((d) => d.isDirectory() && fs.existsSync(path.join(PROJECT_DIR, "lambdas", d.name, "handler.ts")))
+            .map((d) => `lambdas/${d.name}/handler.ts`);
+        assert.ok(handlers.length >= 4, `found ${handlers.join(", ")}`);
+        for (const entry of handlers) {
+            const expected: Record<string, string> = {};
+            const visit = (file: string) => {
+                const rel = path.relative(PROJECT_DIR, file).replace(/\.ts$/, ".js");
+                if (expected[rel] !== undefined) return;
+                const { outputText, imports } = transpileLambdaFile(file, fs.readFileSync(file, "utf8"));
+                expected[rel] = outputText;
+                for (const imported of imports.filter((i) => i.startsWith("."))) {
+                    const resolved = path.resolve(path.dirname(file), imported);
+                    visit([`${resolved}.ts`, path.join(resolved, "index.ts")].find((f) => fs.existsSync(f))!);
+                }
+            };
+            visit(path.join(PROJECT_DIR, entry));
+            assert.deepEqual(lambdaSources(entry), expected, entry);
+        }
+    });
+});
