@@ -82,9 +82,12 @@ export function renderViolations(violations: PolicyViolation[]): string {
 /** The preview-style tree: one line per resource, children indented under their parent. */
 export function renderTree(run: OfflineRun): string {
     const byParent = new Map<string | null, RecordedResource[]>();
+    const urns = new Set(run.resources.map((r) => r.urn));
     for (const r of run.resources) {
-        const key = r.parent && run.resources.some((p) => p.urn === r.parent) ? r.parent : null;
-        byParent.set(key, [...(byParent.get(key) ?? []), r]);
+        const key = r.parent && urns.has(r.parent) ? r.parent : null;
+        const siblings = byParent.get(key);
+        if (siblings) siblings.push(r);
+        else byParent.set(key, [r]);
     }
     const providerLabel = new Map(
         run.resources.filter((r) => r.type.startsWith("pulumi:providers:")).map((r) => [r.urn, `${r.name}`]),

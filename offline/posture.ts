@@ -513,14 +513,34 @@ function scheduledOutside(ctx: Context, task: ScheduledProtection["task"], subje
 /** The worst case of a scheduled run reaching the archive: its interval plus the replication's RTC. */
 const scheduledRpoHours = (s: ScheduledOutside) => s.protection.intervalHours + (s.rtcMinutes ?? 15) / 60;
 
+/** A stack's backup selections by each ARN they list, built once per estate and stack: tables × selections of 500 ARNs stays linear. */
+const selectionIndex = new WeakMap<Estate, Map<string | undefined, Map<string, Located[]>>>();
+function selectionsListing(estate: Estate, stack: string | undefined): Map<string, Located[]> {
+    let byStack = selectionIndex.get(estate);
+    if (!byStack) selectionIndex.set(estate, (byStack = new Map()));
+    let index = byStack.get(stack);
+    if (!index) {
+        index = new Map();
+        for (const sel of estate.ofType(TYPES.selection, stack)) {
+            for (const arn of new Set(arr(sel.r.inputs.resources))) {
+                if (typeof arn !== "string") continue;
+                const listing = index.get(arn);
+                if (listing) listing.push(sel);
+                else index.set(arn, [sel]);
+            }
+        }
+        byStack.set(stack, index);
+    }
+    return index;
+}
+
 /** The rules of every backup plan whose selections list `tableArn`, with the copies they make. */
 function rulesFor(ctx: Context, tableArn: string): { local: BackupRuleView[]; copies: CopyView[] } {
     const { estate, stack } = ctx;
     const plans = estate.ofType(TYPES.plan, stack);
     const local: BackupRuleView[] = [];
     const copies: CopyView[] = [];
-    for (const sel of estate.ofType(TYPES.selection, stack)) {
-        if (!arr(sel.r.inputs.resources).includes(tableArn)) continue;
+    for (const sel of selectionsListing(estate, stack).get(tableArn) ?? []) {
         // A selection belongs to the plan registered under the same component (or the only plan).
         const plan = plans.find((p) => p.r.parent === sel.r.parent) ?? (plans.length === 1 ? plans[0] : undefined);
         if (!plan) continue;
