@@ -4,6 +4,7 @@
 import { ListUserPoolsCommand } from "@aws-sdk/client-cognito-identity-provider";
 import { z } from "zod";
 import * as naming from "../../naming";
+import { userImportCsv } from "../../naming/userImportCsv";
 import { readAllPages } from "../aws/gate";
 import { DrContext } from "../context";
 import { UsageError } from "../errors";
@@ -65,24 +66,5 @@ export async function resolveUserPoolId(ctx: DrContext, given: string | undefine
     return matches[0].Id;
 }
 
-function csvField(value: string): string {
-    return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
-/**
- * A CSV in exactly the columns the pool's GetCSVHeader returned. Passwords and MFA secrets can never
- * be exported, so MFA starts off and every imported user must reset their password.
- */
-export function buildImportCsv(header: string[], users: ExportedUser[]): string {
-    const rows = users.map((u) =>
-        header
-            .map((column) => {
-                if (column === "cognito:username") return u.username;
-                if (column === "cognito:mfa_enabled") return "false";
-                return u.attributes[column] ?? "";
-            })
-            .map(csvField)
-            .join(","),
-    );
-    return `${[header.map(csvField).join(","), ...rows].join("\n")}\n`;
-}
+/** The import CSV in exactly the pool's GetCSVHeader columns (naming/userImportCsv.ts). */
+export const buildImportCsv = (header: string[], users: ExportedUser[]): string => userImportCsv(header, users);

@@ -31,6 +31,7 @@ import {
 } from "@aws-sdk/client-cognito-identity-provider";
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { compactTimestamp } from "../../naming/escrowFormat";
+import { userImportCsv } from "../../naming/userImportCsv";
 import type { UserExportDocument } from "../userPoolExport/handler";
 import {
     CloudWatchClient,
@@ -135,29 +136,13 @@ export function configFromEnv(env: Record<string, string | undefined>): UserPool
 /** Columns the import sets itself or that cannot be imported: never compared. */
 const NOT_COMPARED = new Set(["sub", "cognito:mfa_enabled", "cognito:username"]);
 
-function csvField(value: string): string {
-    return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
 type ExportedUser = UserExportDocument["users"][number];
 
 export const isImportable = (u: ExportedUser) =>
     u.attributes.email_verified === "true" || u.attributes.phone_number_verified === "true";
 
-/** The CSV in exactly the scratch pool's GetCSVHeader columns; MFA off (its secrets are never exported). */
-export function importCsv(header: string[], users: ExportedUser[]): string {
-    const rows = users.map((u) =>
-        header
-            .map((column) => {
-                if (column === "cognito:username") return u.username;
-                if (column === "cognito:mfa_enabled") return "false";
-                return u.attributes[column] ?? "";
-            })
-            .map(csvField)
-            .join(","),
-    );
-    return `${[header.map(csvField).join(","), ...rows].join("\n")}\n`;
-}
+/** The import CSV in exactly the pool's GetCSVHeader columns (naming/userImportCsv.ts). */
+export const importCsv = (header: string[], users: ExportedUser[]): string => userImportCsv(header, users);
 
 /** Every `sampleSize`-th user, spread over the whole export (deterministic: the same export, the same sample). */
 export function sampleOf<T>(items: T[], size: number): T[] {

@@ -26,12 +26,17 @@ function node(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | 
     });
 }
 
+/** A plan document with its resources in URN order, every record and every other field as written. */
+function byUrn(plan: { resources: { urn: string }[] }): unknown {
+    return { ...plan, resources: [...plan.resources].sort((a, b) => a.urn.localeCompare(b.urn)) };
+}
+
 describe("the fast path plans what the slow path plans", function () {
     this.timeout(180_000);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fast-path-"));
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    it("prod through ts-node with the SDK's stack traces (as the CLI loads the program) gives the same plan, byte for byte", async () => {
+    it("prod through ts-node with the SDK's stack traces (as the CLI loads the program) gives the same plan, record for record", async () => {
         const slow = path.join(dir, "slow.json");
         const env: NodeJS.ProcessEnv = { ...process.env, VAT_BACKUP_SDK_TRACES: "1" };
         for (const key of Object.keys(env)) if (key.startsWith("TS_NODE_")) delete env[key];
@@ -54,7 +59,9 @@ describe("the fast path plans what the slow path plans", function () {
         assert.equal(slowCode, 0, stderr);
         const slowText = fs.readFileSync(slow, "utf8");
         assert.ok(JSON.parse(slowText).resources.length > 100, "the slow plan recorded the stack");
-        assert.equal(fs.readFileSync(fast, "utf8"), slowText);
+        // Registration order between independent async chains (a dynamic provider's serialized closure
+        // against a component's children) depends on what the process loaded before; the records do not.
+        assert.deepEqual(byUrn(JSON.parse(fs.readFileSync(fast, "utf8"))), byUrn(JSON.parse(slowText)));
     });
 
     it("every Lambda package from the cache is the compiler's output, file for file", () => {
