@@ -17,6 +17,11 @@ import { BackupKey, CrossAccountKeyUse } from "../components/kms/backupKey";
 import { secretEscrowKeyStatements } from "../components/kms/secretEscrowKeyPolicy";
 import { S3Replication } from "../components/replication/s3Replication";
 import { BackupRegionSettings } from "../components/settings/backupRegionSettings";
+import {
+    exportReaderKeyStatement,
+    exportReaderStatements,
+    replicationWriterStatements,
+} from "../components/storage/archiveGrants";
 import { ProtectedBucket } from "../components/storage/protectedBucket";
 import { AirGappedVault } from "../components/vault/airGappedVault";
 import { AirGappedVaultShare } from "../components/vault/airGappedVaultShare";
@@ -54,95 +59,6 @@ function secretEscrowKeyStatement(accountId: string): PolicyStatement {
                 "kms:EncryptionContext:purpose": naming.SECRET_ESCROW_PURPOSE,
                 "kms:CallerAccount": accountId,
             },
-        },
-    };
-}
-
-/**
- * What an archive bucket grants the deployment accounts' replication roles: write replicas and read
- * versioning, nothing else. Account principals narrowed by role ARN: S3 rejects a policy naming a
- * role that does not exist yet, and the replication roles are created after this stack.
- */
-export function replicationWriterStatements(
-    bucketArn: pulumi.Input<string>,
-    writers: { accountIds: string[]; organizationId: string; roleArns: string[] },
-): PolicyStatement[] {
-    const principal = { AWS: writers.accountIds.map(naming.accountRootArn) };
-    const condition = {
-        StringEquals: { "aws:PrincipalOrgID": writers.organizationId },
-        ArnLike: { "aws:PrincipalArn": writers.roleArns },
-    };
-    return [
-        {
-            Sid: "DeploymentAccountsReplicateIn",
-            Effect: "Allow",
-            Principal: principal,
-            Action: ["s3:ReplicateObject", "s3:ReplicateTags", "s3:ObjectOwnerOverrideToBucketOwner"],
-            Resource: pulumi.interpolate`${bucketArn}/*`,
-            Condition: condition,
-        },
-        {
-            Sid: "DeploymentAccountsReadVersioning",
-            Effect: "Allow",
-            Principal: principal,
-            Action: "s3:GetBucketVersioning",
-            Resource: bucketArn,
-            Condition: condition,
-        },
-    ];
-}
-
-/**
- * What an archive grants the deployment accounts' DR restore role (`vat-backup-dr-restore`, by
- * aws:PrincipalArn, in the organization): reading the table exports, so that `dr restore-from-export`
- * can ImportTable them straight from the archive into a new table of that account (DynamoDB, "Import
- * from Amazon S3": S3BucketOwner for another account's bucket; the importer needs s3:GetObject and
- * s3:ListBucket on the source and kms:Decrypt on its key). Nothing else of the archive (escrows,
- * audit reports) and no write.
- */
-export function exportReaderStatements(
-    bucketArn: pulumi.Input<string>,
-    readers: { accountIds: string[]; organizationId: string; roleArns: string[] },
-): PolicyStatement[] {
-    const principal = { AWS: readers.accountIds.map(naming.accountRootArn) };
-    const condition = {
-        StringEquals: { "aws:PrincipalOrgID": readers.organizationId },
-        ArnLike: { "aws:PrincipalArn": readers.roleArns },
-    };
-    return [
-        {
-            Sid: "DrRestoreRolesReadTableExports",
-            Effect: "Allow",
-            Principal: principal,
-            Action: "s3:GetObject",
-            Resource: pulumi.interpolate`${bucketArn}/${naming.TABLE_EXPORT_PREFIX}/*`,
-            Condition: condition,
-        },
-        {
-            Sid: "DrRestoreRolesListTableExports",
-            Effect: "Allow",
-            Principal: principal,
-            Action: "s3:ListBucket",
-            Resource: bucketArn,
-            Condition: { ...condition, StringLike: { "s3:prefix": `${naming.TABLE_EXPORT_PREFIX}/*` } },
-        },
-    ];
-}
-
-/** The archive key's side of the same: decrypt, only through S3 of the key's region, only for those roles. */
-function exportReaderKeyStatement(
-    region: string,
-    readers: { accountIds: string[]; roleArns: string[] },
-): PolicyStatement {
-    return {
-        Sid: "DrRestoreRolesDecryptTableExports",
-        Effect: "Allow",
-        Principal: { AWS: readers.accountIds.map(naming.accountRootArn) },
-        Action: ["kms:Decrypt", "kms:DescribeKey"],
-        Resource: "*",
-        Condition: {
-            StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com`, "kms:CallerAccount": readers.accountIds },
-            ArnLike: { "aws:PrincipalArn": readers.roleArns },
         },
     };
 }

@@ -190,7 +190,7 @@ interface ExportSource {
 function exportSource(ctx: DrContext, stack: DeploymentConfig, options: RestoreFromExportOptions): ExportSource {
     if (options.source === "archive") {
         // Read with the target account's credentials (its DR restore role), as ImportTable reads it:
-        // the archive admits that role for the table exports (stacks/backup.ts exportReaderStatements).
+        // the archive admits that role for the table exports (components/storage/archiveGrants.ts exportReaderStatements).
         const owner = stack.backupAccount.accountId;
         return {
             role: "target",
