@@ -12,11 +12,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
-    PolicyStatement,
+    functionOwnStatements,
     policyDocument,
+    PolicyStatement,
+    ruleDeadLetterQueuePolicy,
     serviceTrustPolicy,
     toJson,
-    ruleDeadLetterQueuePolicy,
 } from "../iam/policyDocument";
 import { AlarmSpec, createMetricAlarm } from "../monitoring/alarms";
 import { FunctionAlarms } from "../monitoring/functionAlarms";
@@ -116,18 +117,7 @@ export class ScheduledFunction extends pulumi.ComponentResource {
                 policy: toJson(
                     policyDocument([
                         ...args.statements,
-                        {
-                            Sid: "DeadLetters",
-                            Effect: "Allow",
-                            Action: "sqs:SendMessage",
-                            Resource: this.deadLetterQueue.arn,
-                        },
-                        {
-                            Sid: "Logs",
-                            Effect: "Allow",
-                            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                            Resource: pulumi.interpolate`${logGroup.arn}:*`,
-                        },
+                        ...functionOwnStatements(this.deadLetterQueue.arn, logGroup.arn),
                     ]),
                 ),
             },

@@ -6,7 +6,13 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { policyDocument, serviceTrustPolicy, toJson, ruleDeadLetterQueuePolicy } from "../iam/policyDocument";
+import {
+    functionOwnStatements,
+    policyDocument,
+    ruleDeadLetterQueuePolicy,
+    serviceTrustPolicy,
+    toJson,
+} from "../iam/policyDocument";
 
 export interface SecondRegionCopyArgs {
     functionName: string;
@@ -96,18 +102,7 @@ export class SecondRegionCopy extends pulumi.ComponentResource {
                             Resource: args.copyRoleArn,
                             Condition: { StringEquals: { "iam:PassedToService": "backup.amazonaws.com" } },
                         },
-                        {
-                            Sid: "DeadLetters",
-                            Effect: "Allow",
-                            Action: "sqs:SendMessage",
-                            Resource: this.deadLetterQueue.arn,
-                        },
-                        {
-                            Sid: "Logs",
-                            Effect: "Allow",
-                            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                            Resource: pulumi.interpolate`${logGroup.arn}:*`,
-                        },
+                        ...functionOwnStatements(this.deadLetterQueue.arn, logGroup.arn),
                     ]),
                 ),
             },

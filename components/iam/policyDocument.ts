@@ -99,3 +99,22 @@ export function ruleDeadLetterQueuePolicy(
         },
     ]);
 }
+
+/**
+ * What every Lambda function of the program needs for itself beyond its work: send a failed async
+ * event to its dead-letter queue (the on-failure destination) and write its own log group's streams.
+ */
+export function functionOwnStatements(
+    deadLetterQueueArn: pulumi.Input<string>,
+    logGroupArn: pulumi.Input<string>,
+): PolicyStatement[] {
+    return [
+        { Sid: "DeadLetters", Effect: "Allow", Action: "sqs:SendMessage", Resource: deadLetterQueueArn },
+        {
+            Sid: "Logs",
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            Resource: pulumi.interpolate`${logGroupArn}:*`,
+        },
+    ];
+}

@@ -9,7 +9,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { LAMBDA_RUNTIME } from "../copy/secondRegionCopy";
-import { policyDocument, serviceTrustPolicy, toJson, ruleDeadLetterQueuePolicy } from "../iam/policyDocument";
+import {
+    functionOwnStatements,
+    policyDocument,
+    ruleDeadLetterQueuePolicy,
+    serviceTrustPolicy,
+    toJson,
+} from "../iam/policyDocument";
 import { createMetricAlarm } from "../monitoring/alarms";
 import { FunctionAlarms } from "../monitoring/functionAlarms";
 
@@ -154,18 +160,7 @@ export class RestoreValidation extends pulumi.ComponentResource {
                             Resource: "*",
                             Condition: { StringEquals: { "cloudwatch:namespace": RESTORE_METRIC_NAMESPACE } },
                         },
-                        {
-                            Sid: "DeadLetters",
-                            Effect: "Allow",
-                            Action: "sqs:SendMessage",
-                            Resource: this.deadLetterQueue.arn,
-                        },
-                        {
-                            Sid: "Logs",
-                            Effect: "Allow",
-                            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                            Resource: pulumi.interpolate`${logGroup.arn}:*`,
-                        },
+                        ...functionOwnStatements(this.deadLetterQueue.arn, logGroup.arn),
                     ]),
                 ),
             },
