@@ -11,6 +11,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { functionQueueAndLogs } from "./functionResources";
 import {
     functionOwnStatements,
     policyDocument,
@@ -91,16 +92,13 @@ export class ScheduledFunction extends pulumi.ComponentResource {
         super("backup:automation:ScheduledFunction", name, {}, opts);
         const child = { parent: this };
 
-        this.deadLetterQueue = new aws.sqs.Queue(
-            `${name}-dlq`,
-            { name: `${args.functionName}-dlq`, sqsManagedSseEnabled: true, messageRetentionSeconds: 1209600 },
-            child,
+        const { deadLetterQueue, logGroup } = functionQueueAndLogs(
+            name,
+            args.functionName,
+            args.logRetentionDays ?? 400,
+            this,
         );
-        const logGroup = new aws.cloudwatch.LogGroup(
-            `${name}-logs`,
-            { name: `/aws/lambda/${args.functionName}`, retentionInDays: args.logRetentionDays ?? 400 },
-            child,
-        );
+        this.deadLetterQueue = deadLetterQueue;
         this.role = new aws.iam.Role(
             `${name}-role`,
             {

@@ -6,6 +6,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { functionQueueAndLogs } from "../automation/functionResources";
 import {
     functionOwnStatements,
     policyDocument,
@@ -54,16 +55,8 @@ export class SecondRegionCopy extends pulumi.ComponentResource {
         super("backup:copy:SecondRegionCopy", name, {}, opts);
         const child = { parent: this };
 
-        this.deadLetterQueue = new aws.sqs.Queue(
-            `${name}-dlq`,
-            { name: `${args.functionName}-dlq`, sqsManagedSseEnabled: true, messageRetentionSeconds: 1209600 },
-            child,
-        );
-        const logGroup = new aws.cloudwatch.LogGroup(
-            `${name}-logs`,
-            { name: `/aws/lambda/${args.functionName}`, retentionInDays: 400 },
-            child,
-        );
+        const { deadLetterQueue, logGroup } = functionQueueAndLogs(name, args.functionName, 400, this);
+        this.deadLetterQueue = deadLetterQueue;
 
         const role = new aws.iam.Role(
             `${name}-role`,

@@ -8,6 +8,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { functionQueueAndLogs } from "../automation/functionResources";
 import { LAMBDA_RUNTIME } from "../copy/secondRegionCopy";
 import {
     functionOwnStatements,
@@ -93,16 +94,8 @@ export class RestoreValidation extends pulumi.ComponentResource {
         const child = { parent: this };
         const tableArns = `arn:aws:dynamodb:${args.region}:${args.accountId}:table/*`;
 
-        this.deadLetterQueue = new aws.sqs.Queue(
-            `${name}-dlq`,
-            { name: `${args.functionName}-dlq`, sqsManagedSseEnabled: true, messageRetentionSeconds: 1209600 },
-            child,
-        );
-        const logGroup = new aws.cloudwatch.LogGroup(
-            `${name}-logs`,
-            { name: `/aws/lambda/${args.functionName}`, retentionInDays: 400 },
-            child,
-        );
+        const { deadLetterQueue, logGroup } = functionQueueAndLogs(name, args.functionName, 400, this);
+        this.deadLetterQueue = deadLetterQueue;
         const role = new aws.iam.Role(
             `${name}-role`,
             {
