@@ -231,15 +231,20 @@ async function forgetStoppedRegistrations(): Promise<void> {
     (state as unknown as { getStore(): { leakCandidates: Set<unknown> } }).getStore().leakCandidates = new Set();
 }
 
+/** The SDK's set of registered promises not yet settled, which it reports as leaks at exit. */
+function leakCandidates(): Set<unknown> {
+    return (state as unknown as { getStore(): { leakCandidates: Set<unknown> } }).getStore().leakCandidates;
+}
+
 /**
  * Pulumi captures a stack trace for every resource it constructs (resource.js `callsites()`, with
  * Error.stackTraceLimit raised to Infinity, for the source position it sends the engine) and for
  * every promise it registers (runtime/debuggable.js, four per property of every resource, kept for
  * its leak report). The CPU profile of a plan put more than a quarter of its time there
  * (docs/benchmarks.md), and the offline engine records neither the source positions nor the leak
- * traces. So during a run the SDK's promises are registered as before (its leak report still counts
- * them) but with an empty trace, resources report no source position, and any other message-less
- * capture made inside the SDK gets an empty trace. Errors keep their full trace (in V8's plain format
+ * traces. So during a run the SDK's promises join its leak report's set as before (the report at
+ * exit still counts them) without a trace or the SDK's extra chain of two promises, resources report
+ * no source position, and any other message-less capture made inside the SDK gets an empty trace. Errors keep their full trace (in V8's plain format
  * when thrown inside the SDK, mapped through source maps otherwise). VAT_BACKUP_SDK_TRACES=1 keeps
  * the SDK's traces: tests/offline/fastPath.spec.ts plans with them and compares the records.
  * Returns the function that puts everything back.
@@ -254,14 +259,20 @@ function withoutSdkTraces(): () => void {
     const callsites = resourceClass.callsites;
     const previous = Error.prepareStackTrace;
     if (!keepTraces) {
+        // The first registration goes through the SDK, which installs its leak report at exit; the
+        // rest join the same set of candidates without the non-enumerable debug fields or the two
+        // extra promises per registration that the SDK chains on (nothing here reads either).
+        let reportInstalled = false;
         debuggable.debuggablePromise = (p, ctx) => {
-            const limit = Error.stackTraceLimit;
-            Error.stackTraceLimit = 0;
-            try {
+            if (!reportInstalled) {
+                reportInstalled = true;
                 return register(p, ctx);
-            } finally {
-                Error.stackTraceLimit = limit;
             }
+            const candidates = leakCandidates();
+            candidates.add(p);
+            const settled = () => candidates.delete(p);
+            p.then(settled, settled);
+            return p;
         };
         resourceClass.callsites = () => [];
     }

@@ -86,4 +86,23 @@ describe("the fast path plans what the slow path plans", function () {
             assert.deepEqual(lambdaSources(entry), expected, entry);
         }
     });
+
+    it("keeps the SDK's leak report: a registration that never settles fails the process at exit", async () => {
+        // An input that never resolves is what a cycle between resources, or a forgotten await, leaves.
+        const program = `
+            const aws = require("@pulumi/aws");
+            const { runOffline } = require("./offline/engine");
+            runOffline({
+                project: "vat-backup", stack: "test", config: {},
+                defaultPlacement: { accountId: "111111111111", region: "eu-west-2" },
+                program: () => {
+                    const provider = new aws.Provider("p", { region: "eu-west-2" });
+                    new aws.sns.Topic("t", { name: new Promise(() => undefined) }, { provider });
+                    return {};
+                },
+            });`;
+        const { code, stderr } = await node(["-r", "./offline/register.js", "-e", program], { ...process.env });
+        assert.equal(code, 1, stderr);
+        assert.match(stderr, /The Pulumi runtime detected that \d+ promises were still active/);
+    });
 });
