@@ -74,7 +74,6 @@ export interface TableProgress {
     copyJobId?: string;
     copiedRecoveryPointArn?: string;
     restoreJobId?: string;
-    restored?: boolean;
 }
 
 /** The run's journal: times resolved once (a relative --as-of, the drill prefix) and each table's progress. */
@@ -92,6 +91,8 @@ export interface ResourceOutcome {
     rtoHours: number;
     ok: boolean;
     error?: string;
+    /** What to do about the error. */
+    hint?: string;
     recoveryPointArn?: string;
     recoveryPointCreated?: string;
     copyJobId?: string;
@@ -197,8 +198,6 @@ export function pipelineBase(
     ctx.requireBackupCredentials(why);
     if (options.vault !== "central" && options.vault !== "dr")
         throw new UsageError(`--vault must be central or dr, not '${options.vault}'`);
-    if (!Number.isInteger(options.copyRetentionDays) || options.copyRetentionDays < 1)
-        throw new UsageError("--copy-retention-days must be a whole number of days, at least 1");
     const only = parseList(options.only);
     const unknown = (only ?? []).filter((t) => !stack.tables.includes(t));
     if (unknown.length)
@@ -215,7 +214,7 @@ export function pipelineBase(
           ? parseTime(options.asOf, ctx.clock.now(), "--as-of")
           : undefined;
     const sentinels = options.sentinels ? Sentinels.fromFile(options.sentinels) : Sentinels.none();
-    const backupStack = options.backupStack ?? "backup";
+    const backupStack = options.backupStack;
     const listedEnvironment = checkVaultKeysAdmit(ctx, report, backupStack, targetAccountId);
     const startedAt = previous?.startedAt ?? ctx.clock.now();
     if (!previous) journal.save({ startedAt, asOf: asOf?.toISOString(), tables: {} });
@@ -362,6 +361,11 @@ async function restoreOne(
         if (isCredentialError(err)) throw err;
         outcome.error = errorMessage(err);
         report.check(`restore:${table}`, "fail", outcome.error);
+        // The table's own advice (the copy's, the restore's, the cold point's), as a failed command gives it.
+        if (err instanceof DrError) {
+            outcome.hint = err.hint;
+            report.line(`  next: ${err.hint}`);
+        }
     }
     outcome.elapsedMs = ctx.clock.now() - started;
     return outcome;
@@ -381,9 +385,11 @@ async function restoreSteps(
     const backup = ctx.clients("backup", plan.vaultRegion);
     const target = ctx.clients("target", plan.targetRegion);
     const localVault = naming.localVaultName(plan.targetEnvironment);
-    const progress = (): TableProgress => journal.previous?.tables?.[table] ?? {};
+    // pipelineBase saved the journal, tables included, before any table started.
+    const tables = (): Record<string, TableProgress> => journal.previous?.tables ?? {};
+    const progress = (): TableProgress => tables()[table] ?? {};
     const record = (update: Partial<TableProgress>) =>
-        journal.save({ tables: { ...(journal.previous?.tables ?? {}), [table]: { ...progress(), ...update } } });
+        journal.save({ tables: { ...tables(), [table]: { ...progress(), ...update } } });
     const earlier = progress();
 
     if (await describeTableIfExists(ctx.gate, target, outcome.restoredAs)) {
@@ -391,6 +397,7 @@ async function restoreSteps(
         if (!earlier.restoreJobId)
             throw new UsageError(
                 `table ${outcome.restoredAs} already exists in account ${plan.targetAccountId}; a restore never overwrites a table`,
+                "Leave it out with --only, or delete it first if it does not hold data to keep.",
             );
         report.line(
             `${table}: resuming, ${outcome.restoredAs} was restored by an earlier run (${earlier.restoreJobId})`,
@@ -534,11 +541,11 @@ async function restoreSteps(
         );
         outcome.created = true;
         await waitTableActive(ctx, target, outcome.restoredAs, `table ${outcome.restoredAs}`);
-        record({ restored: true });
         return true;
     });
 
-    if (plan.protectRestored && (restored || ctx.dryRun)) {
+    // Reached only once the restore completed, or under --dry-run, where the settings are shown too.
+    if (plan.protectRestored) {
         const arn = tableArn(plan.targetRegion, plan.targetAccountId, outcome.restoredAs);
         await applyTableSettings(ctx, target, report, outcome.restoredAs, arn, {
             pitrDays: stack.pitrRecoveryPeriodDays,
@@ -574,7 +581,7 @@ async function refuseColdPoint(ctx: DrContext, plan: PipelineOptions, table: str
     if (described.StorageClass !== "COLD") return;
     const to = plan.asOf?.toISOString() ?? "<time>";
     throw new DrError(
-        `the recovery point of ${table} (${pointArn}) is in cold storage, and AWS Backup cannot copy a cold recovery point: restore that time from the archive's exports instead: npm run dr -- restore-from-export ${table} --to ${to} --source-account-id ${plan.sourceAccountId} --stack ${ctx.opts.stack ?? plan.stack.environment}`,
+        `the recovery point of ${table} (${pointArn}) is in cold storage, and AWS Backup cannot copy a cold recovery point: restore that time from the archive's exports instead: npm run dr -- restore-from-export ${table} --to ${to} --source-account-id ${plan.sourceAccountId} --stack ${ctx.opts.stack}`,
         ExitCode.FAILED,
         `docs/runbook.md, scenario 8 ("Old records after account loss"); or restore the point inside the backup account, export it and ImportTable it into account ${plan.targetAccountId}, several hours longer.`,
     );

@@ -353,8 +353,57 @@ describe("dr long commands resume when run again", () => {
         );
         assert.equal(h.sentOps("UpdateTable").length, 2, "deletion protection applied by the re-run");
         assert.ok(created.has("prod-env-receipts"));
+        assert.match(
+            second.stdout,
+            /resuming the run started 2026-11-26T03:00:00\.000Z \(.*restore-account-[0-9a-f]{20}\.json\)/,
+        );
+        assert.match(
+            second.stdout,
+            /prod-env-receipts: resuming, prod-env-receipts was restored by an earlier run \(restore-prod-env-receipts\)/,
+        );
+        // The recovery point is the one the first run found and checked: not looked up, not described again.
+        assert.equal(h.sentOps("ListRecoveryPointsByBackupVault").length, 2);
+        assert.equal(h.sentOps("DescribeRecoveryPoint").length, 2);
+        assert.equal(h.sentOps("DescribeCopyJob").length, 2, "the completed copy is known, not polled again");
         // The first run's --as-of -1h (02:00) is kept: the re-run asked AWS for nothing newer.
         assert.deepEqual(fs.readdirSync(h.stateDir), []);
+    });
+
+    it("restore-account --json: the re-run's outcome carries the point, copy and restore job the first run started", async () => {
+        recoverableEstate(h);
+        const crash = { on: true };
+        h.mocks()
+            .backup.on(DescribeRestoreJobCommand)
+            .callsFake((i: { RestoreJobId: string }) =>
+                crash.on ? Promise.reject(networkDrop()) : { RestoreJobId: i.RestoreJobId, Status: "COMPLETED" },
+            );
+        const argv = ["restore-account", ...COMMON, "--only", "prod-env-receipts"];
+        assert.equal((await h.run(argv)).code, 1);
+        crash.on = false;
+        const second = await h.run([...argv, "--json"]);
+        assert.equal(second.code, 0, second.stdout + second.stderr);
+        const [o] = second.json().outcomes;
+        assert.deepEqual(
+            {
+                recoveryPointArn: o.recoveryPointArn,
+                recoveryPointCreated: o.recoveryPointCreated,
+                copyJobId: o.copyJobId,
+                copiedRecoveryPointArn: o.copiedRecoveryPointArn,
+                restoreJobId: o.restoreJobId,
+                created: o.created,
+                ok: o.ok,
+            },
+            {
+                recoveryPointArn: "arn:aws:backup:eu-west-2:333333333333:recovery-point:prod-env-receipts-new",
+                recoveryPointCreated: new Date(NOW - 6 * HOUR).toISOString(),
+                copyJobId: "copy-prod-env-receipts-new",
+                copiedRecoveryPointArn:
+                    "arn:aws:backup:eu-west-2:111111111111:recovery-point:copy-prod-env-receipts-new",
+                restoreJobId: "restore-prod-env-receipts",
+                created: true,
+                ok: true,
+            },
+        );
     });
 
     it("restore-account: a copy still running when the first run died is waited for, not started again", async () => {
