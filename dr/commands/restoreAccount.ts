@@ -483,6 +483,14 @@ async function restoreSteps(
 
     const restored = await timed("restore table", async () => {
         let restoreJobId = progress().restoreJobId;
+        if (restoreJobId) {
+            const status = (
+                await ctx.gate.read(target.backup, new DescribeRestoreJobCommand({ RestoreJobId: restoreJobId }))
+            ).Status;
+            // A restore that failed in an earlier run is started again (else every re-run would wait on
+            // the same failed job); one still running is waited for.
+            if (status === "FAILED" || status === "ABORTED") restoreJobId = undefined;
+        }
         if (!restoreJobId) {
             const recoveryPointArn = copied ?? `<copy of ${point.RecoveryPointArn}>`;
             const metadata = copied
@@ -505,7 +513,12 @@ async function restoreSteps(
                         plan.targetAccountId,
                         naming.backupServiceRoleName(plan.targetEnvironment, plan.targetRegion),
                     ),
-                    IdempotencyToken: `${outcome.restoredAs}-restore-${compactTimestamp(plan.startedAt)}`.slice(0, 64),
+                    // A re-run after a FAILED restore must start a new job, not get the old one back.
+                    IdempotencyToken:
+                        `${outcome.restoredAs}-restore-${compactTimestamp(progress().restoreJobId ? ctx.clock.now() : plan.startedAt)}`.slice(
+                            0,
+                            64,
+                        ),
                     // The source account's key is gone with the account: encrypt with a key of the target
                     // account, or the DynamoDB-owned key.
                     Metadata: {

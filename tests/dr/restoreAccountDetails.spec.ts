@@ -9,7 +9,7 @@ import {
     ListRecoveryPointsByBackupVaultCommand,
     StartCopyJobCommand,
 } from "@aws-sdk/client-backup";
-import { DescribeTableCommand, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";

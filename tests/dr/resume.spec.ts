@@ -3,7 +3,7 @@
  * midway, adopts what the first run started, waits, and finishes the remaining steps. Each test
  * crashes the first run mid-wait (the network drops), moves the clock on, and runs the same argv.
  */
-import { DescribeCopyJobCommand, DescribeRestoreJobCommand } from "@aws-sdk/client-backup";
+import { DescribeCopyJobCommand, DescribeRestoreJobCommand, StartRestoreJobCommand } from "@aws-sdk/client-backup";
 import {
     DescribeContinuousBackupsCommand,
     DescribeTableCommand,
@@ -404,6 +404,39 @@ describe("dr long commands resume when run again", () => {
                 ok: true,
             },
         );
+    });
+
+    // AWS Backup StartRestoreJob: the IdempotencyToken distinguishes otherwise identical calls, so the
+    // retry of a FAILED restore carries the retry's time, as a retried copy does.
+    it("restore-account: a restore job that FAILED is started again by the re-run (with --only as the advice says), not waited on forever", async () => {
+        const created = recoverableEstate(h);
+        // The first restore job fails and leaves no table; the second creates it.
+        let jobs = 0;
+        h.mocks()
+            .backup.on(StartRestoreJobCommand)
+            .callsFake((i: { Metadata: Record<string, string> }) => {
+                if (++jobs > 1) created.add(i.Metadata.targetTableName);
+                return { RestoreJobId: `restore-${jobs}` };
+            });
+        h.mocks()
+            .backup.on(DescribeRestoreJobCommand)
+            .callsFake((i: { RestoreJobId: string }) =>
+                i.RestoreJobId === "restore-1"
+                    ? { RestoreJobId: i.RestoreJobId, Status: "FAILED", StatusMessage: "Throughput exceeded" }
+                    : { RestoreJobId: i.RestoreJobId, Status: "COMPLETED" },
+            );
+        const argv = ["restore-account", ...COMMON, "--only", "prod-env-receipts"];
+        const first = await h.run(argv);
+        assert.equal(first.code, 1);
+        assert.match(first.stdout, /restore prod-env-receipts ended FAILED: Throughput exceeded/);
+        await h.clock.sleep(HOUR);
+        const second = await h.run(argv);
+        assert.equal(second.code, 0, second.stdout + second.stderr);
+        assert.deepEqual(
+            h.sentOps("StartRestoreJob").map((i) => i.IdempotencyToken),
+            ["prod-env-receipts-restore-20261126T030000Z", "prod-env-receipts-restore-20261126T040000Z"],
+        );
+        assert.equal(h.sentOps("StartCopyJob").length, 1, "the completed copy is reused");
     });
 
     it("restore-account: a copy still running when the first run died is waited for, not started again", async () => {
