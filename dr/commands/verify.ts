@@ -18,7 +18,7 @@ import * as naming from "../../naming";
 import { DeploymentConfig } from "../../stacks/config";
 import { readAllPages } from "../aws/gate";
 import { DrContext } from "../context";
-import { ExitCodeValue, UsageError, isNotFound } from "../errors";
+import { ExitCodeValue, isNotFound } from "../errors";
 import { Report } from "../output";
 import { Sentinels } from "../sentinels";
 import { tableArn } from "../stack";
@@ -55,8 +55,6 @@ export const verifyCommand: CommandSpec = {
 };
 
 export async function verify(ctx: DrContext, options: VerifyOptions): Promise<ExitCodeValue> {
-    if (!(options.rpoHours > 0) || !(options.graceMinutes >= 0))
-        throw new UsageError("--rpo-hours must be a positive number and --grace-minutes zero or more");
     const report = ctx.report();
     const stack = ctx.stack;
     const sentinels = options.sentinels ? Sentinels.fromFile(options.sentinels) : Sentinels.none();

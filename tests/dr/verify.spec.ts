@@ -328,3 +328,309 @@ describe("dr verify", () => {
         assert.ok(r.json().calls.length > 10);
     });
 });
+
+describe("dr verify: each check's verdict and words", () => {
+    let h: DrHarness;
+    beforeEach(() => {
+        h = new DrHarness();
+        healthy(h);
+    });
+    afterEach(() => h.restore());
+    const lines = (stdout: string) => stdout.split("\n");
+    const pitr = (d: { PointInTimeRecoveryStatus: "ENABLED"; RecoveryPeriodInDays?: number }) => ({
+        ContinuousBackupsDescription: {
+            ContinuousBackupsStatus: "ENABLED" as const,
+            PointInTimeRecoveryDescription: d,
+        },
+    });
+
+    it("refuses --rpo-hours 0 naming the flag (exit 2), and takes --grace-minutes 0 as no grace", async () => {
+        const zero = await h.run(["verify", ...COMMON, "--rpo-hours", "0"]);
+        assert.equal(zero.code, 2);
+        assert.match(zero.stderr, /--rpo-hours <n>' argument '0' is invalid. '0' is not a positive number/);
+        const noGrace = await h.run(["verify", ...COMMON, "--grace-minutes", "0", "--rpo-hours", "2"]);
+        assert.notEqual(noGrace.code, 2, "--grace-minutes 0 is accepted");
+        assert.equal((h.sentOps("ListBackupJobs")[0].ByCreatedAfter as Date).getTime(), NOW - 2 * HOUR);
+        assert.equal(h.sentOps("ListBackupJobs")[0].ByState, "COMPLETED");
+    });
+
+    it("without --stack checks PITR and counts of every table in the region, and says what it skipped", async () => {
+        const r = await h.run(["verify", "--region", "eu-west-2"]);
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        assert.ok(lines(r.stdout).includes("8 tables in eu-west-2"));
+        assert.ok(
+            lines(r.stdout).includes(
+                "PASS  items:legacy-table  42 items (DescribeTable ItemCount, refreshed about every 6 hours)",
+            ),
+        );
+        assert.ok(
+            lines(r.stdout).includes(
+                "SKIP  stack  no --stack: backups, copies, vault locks, replication and secrets were not checked",
+            ),
+        );
+        assert.doesNotMatch(r.stdout, /backup:|copy:|vault-lock:|replication:|secret-replica:/);
+        assert.deepEqual(h.sentOps("ListBackupJobs"), []);
+    });
+
+    it("fails a stack table missing from the account, warns about an empty one, and names a sentinel read that failed", async () => {
+        h.mocks()
+            .dynamodb.on(DescribeTableCommand, { TableName: "prod-env-passes" })
+            .rejects(awsError("ResourceNotFoundException"));
+        h.mocks()
+            .dynamodb.on(DescribeTableCommand, { TableName: "prod-env-bundles" })
+            .resolves({ Table: { TableName: "prod-env-bundles" } });
+        const file = path.join(h.tmp, "sentinels.json");
+        fs.writeFileSync(
+            file,
+            JSON.stringify({ receipts: { hashedSub: { S: "dr-sentinel" }, receiptId: { S: "dr-sentinel" } } }),
+        );
+        h.mocks().dynamodb.on(GetItemCommand).rejects(awsError("AccessDeniedException", "no GetItem"));
+        const r = await h.run(["verify", ...COMMON, "--sentinels", file]);
+        assert.equal(r.code, 1);
+        const out = lines(r.stdout);
+        assert.ok(
+            out.includes(
+                "FAIL  table:prod-env-passes  configured in the stack but not found in the account: restore it (see docs/runbook.md, accidental deletion)",
+            ),
+        );
+        assert.ok(
+            out.includes(
+                "WARN  items:prod-env-bundles  0 items (DescribeTable ItemCount, refreshed about every 6 hours)",
+            ),
+        );
+        assert.ok(out.includes("FAIL  sentinel:prod-env-receipts  AccessDeniedException: no GetItem"));
+        // A table without a TableArn in the answer is still found in AWS Backup by the ARN its name makes.
+        assert.ok(
+            h
+                .sentOps("ListBackupJobs")
+                .some((i) => i.ByResourceArn === "arn:aws:dynamodb:eu-west-2:111111111111:table/prod-env-bundles"),
+        );
+    });
+
+    it("reads a sentinel item by its key attributes only, and passes it when present", async () => {
+        const file = path.join(h.tmp, "sentinels.json");
+        fs.writeFileSync(
+            file,
+            JSON.stringify({ receipts: { hashedSub: { S: "dr-sentinel" }, receiptId: { S: "dr-sentinel" } } }),
+        );
+        h.mocks()
+            .dynamodb.on(GetItemCommand)
+            .resolves({ Item: { hashedSub: { S: "dr-sentinel" } } });
+        const r = await h.run(["verify", ...COMMON, "--sentinels", file]);
+        assert.ok(lines(r.stdout).includes("PASS  sentinel:prod-env-receipts  sentinel item present"));
+        assert.deepEqual(h.sentOps("GetItem")[0], {
+            TableName: "prod-env-receipts",
+            Key: { hashedSub: { S: "dr-sentinel" }, receiptId: { S: "dr-sentinel" } },
+            ProjectionExpression: "#k0, #k1",
+            ExpressionAttributeNames: { "#k0": "hashedSub", "#k1": "receiptId" },
+        });
+    });
+
+    it("PITR: no description is DISABLED; a shorter window than the stack's warns; the default window is 35 days", async () => {
+        const d = h.mocks().dynamodb;
+        d.on(DescribeContinuousBackupsCommand, { TableName: "prod-env-passes" }).resolves({});
+        d.on(DescribeContinuousBackupsCommand, { TableName: "prod-env-bundles" }).resolves(
+            pitr({ PointInTimeRecoveryStatus: "ENABLED", RecoveryPeriodInDays: 7 }),
+        );
+        d.on(DescribeContinuousBackupsCommand, { TableName: "legacy-table" }).resolves(
+            pitr({ PointInTimeRecoveryStatus: "ENABLED", RecoveryPeriodInDays: 7 }),
+        );
+        d.on(DescribeContinuousBackupsCommand, { TableName: "prod-env-receipts" }).resolves(
+            pitr({ PointInTimeRecoveryStatus: "ENABLED" }),
+        );
+        const r = await h.run(["verify", ...COMMON]);
+        const out = lines(r.stdout);
+        assert.ok(
+            out.includes(
+                "FAIL  pitr:prod-env-passes  point-in-time recovery is DISABLED: turn it on now (the deployment stack's detective control should have)",
+            ),
+        );
+        assert.ok(out.includes("WARN  pitr:prod-env-bundles  enabled, but keeps 7 days where the stack asks for 35"));
+        assert.ok(
+            out.includes("PASS  pitr:legacy-table  enabled, 7-day window, restorable from ?"),
+            "not the stack's table: any window",
+        );
+        assert.ok(out.includes("PASS  pitr:prod-env-receipts  enabled, 35-day window, restorable from ?"));
+    });
+
+    it("the newest of several backup jobs and completed copies counts, whatever order AWS lists them in", async () => {
+        h.mocks()
+            .backup.on(ListBackupJobsCommand)
+            .resolves({
+                BackupJobs: [
+                    { State: "COMPLETED", CompletionDate: new Date(NOW - 20 * HOUR) },
+                    { State: "COMPLETED", CompletionDate: new Date(NOW - 3 * HOUR) },
+                    { State: "COMPLETED", CompletionDate: new Date(NOW - 10 * HOUR) },
+                ],
+            });
+        h.mocks("backup", "eu-west-2")
+            .backup.on(ListRecoveryPointsByBackupVaultCommand)
+            .resolves({
+                RecoveryPoints: [
+                    { Status: "COMPLETED", CreationDate: new Date(NOW - 20 * HOUR) },
+                    { Status: "PARTIAL", CreationDate: new Date(NOW - HOUR) },
+                    { Status: "COMPLETED", CreationDate: new Date(NOW - 4 * HOUR) },
+                    { Status: "COMPLETED", CreationDate: new Date(NOW - 9 * HOUR) },
+                ],
+            });
+        h.mocks("backup", "eu-west-1")
+            .backup.on(ListRecoveryPointsByBackupVaultCommand)
+            .resolves({ RecoveryPoints: [{ Status: "EXPIRED", CreationDate: new Date(NOW - HOUR) }] });
+        const r = await h.run(["verify", ...COMMON]);
+        assert.equal(r.code, 1);
+        const out = lines(r.stdout);
+        assert.ok(
+            out.includes("PASS  backup:prod-env-receipts  last completed backup 3.0 h ago (3 in the window)"),
+            r.stdout,
+        );
+        assert.ok(
+            out.includes("PASS  copy:prod-env-receipts  newest copy in central-backup-vault (eu-west-2) 4.0 h ago"),
+            r.stdout,
+        );
+        assert.ok(
+            out.includes(
+                `FAIL  copy-dr:prod-env-receipts  no completed copy in dr-backup-vault (eu-west-1) since ${new Date(NOW - 25 * HOUR).toISOString()}: check copy jobs (aws backup list-copy-jobs --by-state FAILED) and that cross-account backup is on for the organization`,
+            ),
+        );
+    });
+
+    // AWS Backup developer guide, "AWS Backup Vault Lock": a compliance-mode lock can be changed or
+    // deleted until its lock date (the cooling-off, or grace, time); after it, it is immutable.
+    it("vault locks: cooling-off warns, another retention than the stack's warns, each vault asked by name", async () => {
+        h.mocks("backup", "eu-west-2")
+            .backup.on(DescribeBackupVaultCommand)
+            .resolves({
+                Locked: true,
+                LockDate: new Date(NOW + 72 * HOUR),
+                MinRetentionDays: 7,
+                MaxRetentionDays: 2557,
+            });
+        h.mocks("backup", "eu-west-1")
+            .backup.on(DescribeBackupVaultCommand)
+            .resolves({ Locked: true, LockDate: new Date(NOW - HOUR), MaxRetentionDays: 2557 });
+        const r = await h.run(["verify", ...COMMON]);
+        const out = lines(r.stdout);
+        assert.ok(
+            out.includes(
+                `WARN  vault-lock:central-backup-vault  locked, but still in the cooling-off period until ${new Date(NOW + 72 * HOUR).toISOString()} (the lock can still be removed)`,
+            ),
+        );
+        assert.ok(
+            out.includes(
+                "WARN  vault-lock:dr-backup-vault  locked with retention -..2557 days; the stack expects 7..2557",
+            ),
+        );
+        assert.deepEqual(
+            h
+                .sent()
+                .filter((c) => c.operation === "DescribeBackupVault")
+                .map((c) => `${c.where} ${c.input.BackupVaultName}`)
+                .sort(),
+            ["backup/eu-west-1 dr-backup-vault", "backup/eu-west-2 central-backup-vault"],
+        );
+    });
+
+    it("vault locks: a lock that just took effect passes; another maximum warns; an unknown count is 0", async () => {
+        h.mocks("backup", "eu-west-2")
+            .backup.on(DescribeBackupVaultCommand)
+            .resolves({ Locked: true, LockDate: new Date(NOW), MinRetentionDays: 7, MaxRetentionDays: 2557 });
+        h.mocks("backup", "eu-west-1")
+            .backup.on(DescribeBackupVaultCommand)
+            .resolves({ Locked: true, LockDate: new Date(NOW - HOUR), MinRetentionDays: 7 });
+        const r = await h.run(["verify", ...COMMON]);
+        const out = lines(r.stdout);
+        assert.ok(
+            out.includes(
+                "PASS  vault-lock:central-backup-vault  locked (compliance), retention 7..2557 days, 0 recovery points",
+            ),
+        );
+        assert.ok(
+            out.includes(
+                "WARN  vault-lock:dr-backup-vault  locked with retention 7..- days; the stack expects 7..2557",
+            ),
+        );
+    });
+
+    // S3 user guide, "Meeting compliance requirements with S3 Replication Time Control": RTC replicates
+    // most objects within 15 minutes; without it replication has no time bound.
+    it("replication: asks the bucket's own account; only an enabled rule to the archive counts; RTC on every such rule", async () => {
+        const archive = "arn:aws:s3:::vat-backup-archive-333333333333-eu-west-2";
+        const bucket = "prod-env-backup-exports-111111111111-eu-west-2";
+        const s3 = h.mocks().s3;
+        s3.on(GetBucketReplicationCommand).resolves({
+            ReplicationConfiguration: {
+                Role: "r",
+                Rules: [
+                    {
+                        Status: "Disabled",
+                        Destination: { Bucket: archive, ReplicationTime: { Status: "Enabled", Time: { Minutes: 15 } } },
+                    },
+                    { Status: "Enabled", Destination: { Bucket: "arn:aws:s3:::elsewhere" } },
+                ],
+            },
+        });
+        const off = await h.run(["verify", ...COMMON]);
+        assert.ok(
+            lines(off.stdout).includes(
+                `FAIL  replication:exports  no enabled rule of ${bucket} replicates to ${archive}`,
+            ),
+        );
+        assert.deepEqual(h.sentOps("GetBucketReplication")[0], { Bucket: bucket, ExpectedBucketOwner: "111111111111" });
+
+        s3.on(GetBucketReplicationCommand).resolves({
+            ReplicationConfiguration: {
+                Role: "r",
+                Rules: [
+                    {
+                        Status: "Enabled",
+                        Destination: { Bucket: archive, ReplicationTime: { Status: "Enabled", Time: { Minutes: 15 } } },
+                    },
+                    { Status: "Enabled", Destination: { Bucket: archive } },
+                ],
+            },
+        });
+        const noRtc = await h.run(["verify", ...COMMON]);
+        assert.ok(
+            lines(noRtc.stdout).includes(
+                `WARN  replication:exports  ${bucket} replicates to the archive, but without replication time control`,
+            ),
+        );
+
+        s3.on(GetBucketReplicationCommand).resolves({});
+        const none = await h.run(["verify", ...COMMON]);
+        assert.ok(
+            lines(none.stdout).includes(
+                `FAIL  replication:exports  no enabled rule of ${bucket} replicates to ${archive}`,
+            ),
+        );
+
+        s3.on(GetBucketReplicationCommand).rejects(awsError("AccessDenied", "no s3:GetReplicationConfiguration"));
+        const denied = await h.run(["verify", ...COMMON]);
+        assert.ok(
+            lines(denied.stdout).includes("FAIL  replication:exports  AccessDenied: no s3:GetReplicationConfiguration"),
+        );
+    });
+
+    it("secret replicas: still replicating warns; a failure without AWS's message says so", async () => {
+        const sm = h.mocks().secrets;
+        sm.on(DescribeSecretCommand, { SecretId: "prod/submit/user-sub-hash-salt" }).resolves({
+            ReplicationStatus: [{ Region: "eu-west-1", Status: "InProgress" }],
+        });
+        sm.on(DescribeSecretCommand, { SecretId: "prod/submit/hmrc/client_secret" }).resolves({
+            ReplicationStatus: [
+                { Region: "us-east-1", Status: "InSync" },
+                { Region: "eu-west-1", Status: "Failed" },
+            ],
+        });
+        const r = await h.run(["verify", ...COMMON]);
+        const out = lines(r.stdout);
+        assert.ok(
+            out.includes("WARN  secret-replica:prod/submit/user-sub-hash-salt  replica in eu-west-1 still replicating"),
+        );
+        assert.ok(
+            out.includes(
+                "FAIL  secret-replica:prod/submit/hmrc/client_secret  replica in eu-west-1 is Failed: no message",
+            ),
+        );
+    });
+});
