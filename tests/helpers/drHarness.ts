@@ -110,8 +110,12 @@ export class DrHarness {
         return set;
     }
 
-    /** A context over the same mocks, for calling a command's exported functions directly. */
-    context(command: string, opts: Partial<GlobalOptions> = {}): DrContext {
+    /** A context over the same mocks, for calling a command's exported functions directly (`stderr` to see progress). */
+    context(
+        command: string,
+        opts: Partial<GlobalOptions> = {},
+        stderr: (s: string) => void = () => undefined,
+    ): DrContext {
         return new DrContext(
             command,
             {
@@ -125,7 +129,7 @@ export class DrHarness {
             },
             {
                 stdout: () => undefined,
-                stderr: () => undefined,
+                stderr,
                 clock: this.clock,
                 uploader: async () => undefined,
                 env: {},
