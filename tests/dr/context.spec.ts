@@ -45,6 +45,34 @@ describe("dr context: where and as whom a command works", () => {
         assert.equal(new DrContext("verify", BASE, deps({ AWS_DEFAULT_REGION: "us-west-2" })).region, "us-west-2");
     });
 
+    // STS AssumeRole: SerialNumber and TokenCode answer a role's MFA condition; a profile's MFA is the profile's.
+    it("an MFA device needs the role it answers for, and the message says which flag to add", () => {
+        assert.throws(
+            () =>
+                new DrContext(
+                    "verify",
+                    { ...BASE, region: "eu-west-2", mfaSerial: "arn:aws:iam::111111111111:mfa/oncall" },
+                    deps(),
+                ),
+            (err: unknown) =>
+                err instanceof UsageError &&
+                /mfa_serial in ~\/\.aws\/config/.test(err.hint) &&
+                /pass --role-arn too/.test(err.message),
+        );
+        assert.throws(
+            () =>
+                new DrContext(
+                    "verify",
+                    { ...BASE, region: "eu-west-2", backupMfaSerial: "arn:aws:iam::333333333333:mfa/oncall" },
+                    deps(),
+                ),
+            (err: unknown) =>
+                err instanceof UsageError &&
+                err.hint ===
+                    "For the copy-back role: --backup-role-arn arn:aws:iam::<backup account>:role/vat-backup-dr-copy-back.",
+        );
+    });
+
     it("with no region anywhere stops with exit 3 and says where a region comes from", () => {
         assert.throws(
             () => new DrContext("verify", BASE, deps()),
@@ -234,13 +262,15 @@ describe("dr context: the uploader and the MFA prompt", () => {
             assert.equal(prompted, "MFA code for arn:aws:iam::333333333333:mfa/oncall: ");
         });
 
-        it("refuses anything but six digits (exit 2)", async () => {
-            const code = terminalMfaCode("arn:aws:iam::333333333333:mfa/oncall");
-            setImmediate(() => input.write("12345\n"));
-            await assert.rejects(
-                code,
-                (err: unknown) => err instanceof UsageError && err.message === "'12345' is not a 6-digit MFA code",
-            );
-        });
+        for (const typed of ["12345", "1234567", "x123456"])
+            it(`refuses '${typed}': anything but six digits (exit 2)`, async () => {
+                const code = terminalMfaCode("arn:aws:iam::333333333333:mfa/oncall");
+                setImmediate(() => input.write(`${typed}\n`));
+                await assert.rejects(
+                    code,
+                    (err: unknown) =>
+                        err instanceof UsageError && err.message === `'${typed}' is not a 6-digit MFA code`,
+                );
+            });
     });
 });
