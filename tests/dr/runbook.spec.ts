@@ -30,6 +30,7 @@ import * as naming from "../../naming";
 import { StartRestoreJobCommand } from "@aws-sdk/client-backup";
 import { runbookCommands, scenario, shellWords } from "../helpers/runbook";
 import { ExportsStandIn, ImportedTables, Item } from "../helpers/drExports";
+import { ReplicatingBuckets, estateReplicationRules } from "../helpers/drReplication";
 
 const SCENARIOS = [
     "1. Accidental deletion",
@@ -532,11 +533,17 @@ describe("runbook scenario 8 (old records after account loss) against the estate
         rebuiltAccount(h);
         process.chdir(h.tmp);
         const tables = new TablesStandIn(h, "999999999999");
-        const archive = new ExportsStandIn(h, "vat-backup-archive-333333333333-eu-west-2", "target");
+        // The lost account wrote its exports into its own exports bucket; the archive holds what the
+        // stacks' replication rules carried there (drReplication.ts: a replica is not replicated
+        // onward, so only a direct rule from the exports bucket fills the archive).
+        const s3 = new ReplicatingBuckets(estateReplicationRules());
+        const ARCHIVE = "vat-backup-archive-333333333333-eu-west-2";
+        const archive = new ExportsStandIn(h, ARCHIVE, "target", "eu-west-2", s3.bucket(ARCHIVE));
+        const lostExports = s3.exportWriter(naming.exportsBucketName("prod", "111111111111", "eu-west-2"));
         const imported = new ImportedTables(h, tables, archive, ["hashedSub", "receiptId"]);
         // Sunday 30 March 2025, 01:00: the weekly full export; then every hour an incremental one.
         const full = Date.UTC(2025, 2, 30, 1);
-        archive.full(LOST, full, [receipt("r1", 10), receipt("r2", 20)]);
+        lostExports.full(LOST, full, [receipt("r1", 10), receipt("r2", 20)]);
         for (let t = full; t < Date.UTC(2025, 2, 31, 6); t += HOUR) {
             const lines =
                 t === Date.UTC(2025, 2, 30, 9)
@@ -546,8 +553,12 @@ describe("runbook scenario 8 (old records after account loss) against the estate
                       : t === Date.UTC(2025, 2, 31, 5)
                         ? [{ Keys: { hashedSub: { S: "u1" }, receiptId: { S: "r2" } }, OldImage: receipt("r2", 20) }]
                         : [];
-            archive.incremental(LOST, t, t + HOUR, lines);
+            lostExports.incremental(LOST, t, t + HOUR, lines);
         }
+        assert.ok(
+            [...archive.objects.values()].every((o) => o.replicationStatus === "REPLICA"),
+            "every export in the archive arrived by replication",
+        );
         return { tables, imported };
     }
 
