@@ -200,6 +200,128 @@ describe("dr export-users", () => {
         h.mocks().sts.on(GetCallerIdentityCommand).rejects(awsError("CredentialsProviderError"));
         assert.equal((await h.run(["export-users", "--stack", "prod"])).code, 3);
     });
+    it("by default writes cognito-export-<time> in the working folder, 0600, after a step that counts the users", async () => {
+        const cwd = process.cwd();
+        process.chdir(h.tmp);
+        try {
+            const r = await h.run(["export-users", "--stack", "prod"]);
+            assert.equal(r.code, 0, r.stdout + r.stderr);
+            const out = path.join(h.tmp, "cognito-export-20261126T030000Z");
+            for (const file of ["users.json", "users.csv"])
+                assert.equal(fs.statSync(path.join(out, file)).mode & 0o777, 0o600, `${file} holds personal data`);
+            assert.match(r.stdout, /done  eu-west-2_OLDPOOL1: list users  .*  3 users/);
+            assert.deepEqual(h.sentOps("GetCSVHeader"), [{ UserPoolId: OLD_POOL }]);
+        } finally {
+            process.chdir(cwd);
+        }
+    });
+
+    it("reads every page of groups, keeps what Cognito leaves out as empty, and creates a nested --out", async () => {
+        const c = h.mocks().cognito;
+        c.on(ListGroupsCommand, { UserPoolId: OLD_POOL }).resolves({
+            Groups: [{ GroupName: "admins" }],
+            NextToken: "n",
+        });
+        c.on(ListGroupsCommand, { UserPoolId: OLD_POOL, NextToken: "n" }).resolves({
+            Groups: [{ Description: "nameless" }],
+        });
+        c.on(ListUsersInGroupCommand, { GroupName: "" }).resolves({ Users: [{}] });
+        c.on(ListUsersCommand, { UserPoolId: OLD_POOL, PaginationToken: "u2" }).resolves({
+            Users: [{ Enabled: true }],
+        });
+        c.on(GetCSVHeaderCommand).resolves({});
+        const out = path.join(h.tmp, "a", "b", "export");
+        const r = await h.run(["export-users", "--stack", "prod", "--out", out]);
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        const doc = JSON.parse(fs.readFileSync(path.join(out, "users.json"), "utf8"));
+        assert.deepEqual(
+            doc.groups.map((g: { name: string }) => g.name),
+            ["admins", ""],
+        );
+        assert.deepEqual(doc.memberships[""], [""]);
+        assert.deepEqual(doc.users[2], { username: "", enabled: true, attributes: {} });
+        assert.deepEqual(doc.csvHeader, []);
+    });
+
+    it("expired credentials while reading a group's members stop the export (exit 3), writing nothing", async () => {
+        h.mocks().cognito.on(ListUsersInGroupCommand).rejects(awsError("ExpiredTokenException"));
+        const out = path.join(h.tmp, "e");
+        assert.equal((await h.run(["export-users", "--stack", "prod", "--out", out])).code, 3);
+        assert.ok(!fs.existsSync(out));
+    });
+
+    it("under --dry-run says what it would write and upload", async () => {
+        const out = path.join(h.tmp, "e");
+        const r = await h.run(["export-users", "--stack", "prod", "--out", out, "--upload", "--dry-run"]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(
+            r.stdout,
+            new RegExp(`dry run: would write ${out}/users\\.json and ${out}/users\\.csv \\(3 users\\) and upload them`),
+        );
+    });
+
+    it("--upload needs --stack (its exports bucket); into an SSE-S3 bucket it says AES256, with each file's content type and a SHA-256 checksum", async () => {
+        const noStack = await h.run(["export-users", "--user-pool-id", OLD_POOL, "--region", "eu-west-2", "--upload"]);
+        assert.equal(noStack.code, 2);
+        assert.match(noStack.stderr, /--stack is required with --upload/);
+        h.mocks().s3.on(PutObjectCommand).resolves({});
+        h.mocks()
+            .s3.on(GetBucketEncryptionCommand)
+            .resolves({
+                ServerSideEncryptionConfiguration: {
+                    Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }],
+                },
+            });
+        const r = await h.run([
+            "export-users",
+            "--stack",
+            "prod",
+            "--out",
+            path.join(h.tmp, "e"),
+            "--upload",
+            "--json",
+        ]);
+        assert.equal(r.code, 0, r.stderr);
+        const puts = h.sentOps("PutObject");
+        assert.deepEqual(
+            puts.map((p) => [p.ContentType, p.ServerSideEncryption, p.SSEKMSKeyId, p.ChecksumAlgorithm]),
+            [
+                ["application/json", "AES256", undefined, "SHA256"],
+                ["text/csv", "AES256", undefined, "SHA256"],
+            ],
+        );
+        assert.equal(
+            r.json().uploaded,
+            `s3://prod-env-backup-exports-111111111111-eu-west-2/cognito-exports/${OLD_POOL}/20261126T030000Z/`,
+        );
+    });
+
+    it("finds exactly one pool named {env}-env-user-pool, or says which to pass (exit 2)", async () => {
+        const c = h.mocks().cognito;
+        const noStack = await h.run(["export-users", "--region", "eu-west-2"]);
+        assert.equal(noStack.code, 2);
+        assert.match(
+            noStack.stderr,
+            /no user pool[\s\S]*Pass --user-pool-id, or --stack to find the pool named \{env\}-env-user-pool/,
+        );
+        c.on(ListUserPoolsCommand, { NextToken: "p2" }).resolves({ UserPools: [] });
+        const none = await h.run(["export-users", "--stack", "prod"]);
+        assert.equal(none.code, 2);
+        assert.match(
+            none.stderr,
+            /no user pool named prod-env-user-pool in eu-west-2[\s\S]*Pass --user-pool-id explicitly/,
+        );
+        c.on(ListUserPoolsCommand, { NextToken: "p2" }).resolves({
+            UserPools: [
+                { Id: OLD_POOL, Name: "prod-env-user-pool" },
+                { Id: "eu-west-2_twin", Name: "prod-env-user-pool" },
+            ],
+        });
+        const two = await h.run(["export-users", "--stack", "prod"]);
+        assert.equal(two.code, 2);
+        assert.match(two.stderr, /more than one user pool named prod-env-user-pool in eu-west-2/);
+        assert.deepEqual(h.sentOps("ListUsers"), [], "no pool guessed");
+    });
 });
 
 describe("dr import-users", () => {
