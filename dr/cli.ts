@@ -148,12 +148,8 @@ export async function runCli(argv: string[], deps: DrDeps): Promise<number> {
         await program.parseAsync(argv, { from: "user" });
     } catch (err) {
         if (err instanceof CommanderError) {
-            if (
-                err.code === "commander.helpDisplayed" ||
-                err.code === "commander.version" ||
-                err.code === "commander.help"
-            )
-                return ExitCode.OK;
+            // --help, `help`, or no command at all (the help, on stderr). The program has no --version.
+            if (err.code === "commander.helpDisplayed" || err.code === "commander.help") return ExitCode.OK;
             // --json promises one JSON document on stdout, usage errors included.
             if (argv.includes("--json"))
                 deps.stdout(
