@@ -261,9 +261,28 @@ describe("dr export-users", () => {
     });
 
     it("--upload needs --stack (its exports bucket); into an SSE-S3 bucket it says AES256, with each file's content type and a SHA-256 checksum", async () => {
-        const noStack = await h.run(["export-users", "--user-pool-id", OLD_POOL, "--region", "eu-west-2", "--upload"]);
-        assert.equal(noStack.code, 2);
-        assert.match(noStack.stderr, /--stack is required with --upload/);
+        const cwd = process.cwd();
+        process.chdir(h.tmp);
+        try {
+            // Refused before any call and before the users' data is written anywhere.
+            const noStack = await h.run([
+                "export-users",
+                "--user-pool-id",
+                OLD_POOL,
+                "--region",
+                "eu-west-2",
+                "--upload",
+            ]);
+            assert.equal(noStack.code, 2);
+            assert.match(noStack.stderr, /--stack is required with --upload/);
+            assert.deepEqual(
+                fs.readdirSync(h.tmp).filter((f) => f.startsWith("cognito-export")),
+                [],
+            );
+            assert.deepEqual(h.sentOps("ListUsers"), []);
+        } finally {
+            process.chdir(cwd);
+        }
         h.mocks().s3.on(PutObjectCommand).resolves({});
         h.mocks()
             .s3.on(GetBucketEncryptionCommand)
