@@ -177,11 +177,11 @@ export async function runCli(argv: string[], deps: DrDeps): Promise<number> {
  * checked with it, so a command or flag the CLI lacks fails a test. Returns the usage error, if any.
  */
 export async function parseCommandLine(argv: string[]): Promise<string | undefined> {
-    const errors: string[] = [];
     const program = buildProgram(
         {
             stdout: () => undefined,
-            stderr: (s) => errors.push(s),
+            // Commander's error carries the same line it writes to stderr.
+            stderr: () => undefined,
             clock: systemClock,
             uploader: fetchUploader,
             env: {},
@@ -193,7 +193,7 @@ export async function parseCommandLine(argv: string[]): Promise<string | undefin
         await program.parseAsync(argv, { from: "user" });
         return undefined;
     } catch (err) {
-        if (err instanceof CommanderError) return errors.join("\n") || err.message;
+        if (err instanceof CommanderError) return err.message;
         throw err;
     }
 }
