@@ -25,11 +25,13 @@ import { TablesStandIn } from "./drStandIn";
 
 export type Item = Record<string, AttributeValue>;
 
-interface StoredObject {
+export interface StoredObject {
     body: Buffer;
     storageClass: string;
     /** When a restore was asked for: readable `restoreMs` later. */
     restoreAskedAt?: number;
+    /** S3's x-amz-replication-status: COMPLETED on a replicated source, REPLICA on the copy (drReplication.ts). */
+    replicationStatus?: string;
 }
 
 /** `20261126T030000Z` */
@@ -40,101 +42,14 @@ export function compact(ms: number): string {
         .replace(/\.\d{3}/, "");
 }
 
-export class ExportsStandIn {
-    readonly objects = new Map<string, StoredObject>();
-    /** How long a Glacier restore takes in the stand-in (Expedited: minutes; Standard: hours). */
-    restoreMs = { Expedited: 5 * 60_000, Standard: 4 * 3_600_000, Bulk: 8 * 3_600_000 } as Record<string, number>;
-    private restoreTier = new Map<string, string>();
+/** Writes exports as DynamoDB lays them out ("Table export output format"), into whatever `store` keeps. */
+export class ExportWriter {
     private exportCount = 0;
 
-    constructor(
-        private readonly h: DrHarness,
-        readonly bucket: string,
-        role: AccountRole = "backup",
-        region = "eu-west-2",
-    ) {
-        const s3 = h.mocks(role, region).s3;
-        s3.on(ListObjectsV2Command).callsFake(
-            (i: { Bucket: string; Prefix?: string; Delimiter?: string; StartAfter?: string }) => {
-                if (i.Bucket !== this.bucket) return Promise.reject(awsError("NoSuchBucket"));
-                // S3 lists in UTF-8 binary order, after StartAfter when given.
-                const keys = [...this.objects.keys()]
-                    .filter((k) => k.startsWith(i.Prefix ?? "") && (i.StartAfter === undefined || k > i.StartAfter))
-                    .sort();
-                if (!i.Delimiter)
-                    return {
-                        Contents: keys.map((Key) => ({ Key, StorageClass: this.objects.get(Key)?.storageClass })),
-                    };
-                const prefixes = new Set<string>();
-                const contents: string[] = [];
-                for (const k of keys) {
-                    const rest = k.slice((i.Prefix ?? "").length);
-                    const at = rest.indexOf(i.Delimiter);
-                    if (at >= 0) prefixes.add((i.Prefix ?? "") + rest.slice(0, at + 1));
-                    else contents.push(k);
-                }
-                return {
-                    CommonPrefixes: [...prefixes].map((Prefix) => ({ Prefix })),
-                    Contents: contents.map((Key) => ({ Key })),
-                };
-            },
-        );
-        s3.on(HeadObjectCommand).callsFake((i: { Key: string }) => {
-            const o = this.objects.get(i.Key);
-            if (!o) return Promise.reject(awsError("NotFound"));
-            const state = this.restoreStateOf(i.Key);
-            return {
-                StorageClass: o.storageClass,
-                Restore:
-                    state === "none"
-                        ? undefined
-                        : state === "ongoing"
-                          ? 'ongoing-request="true"'
-                          : 'ongoing-request="false", expiry-date="Fri, 04 Dec 2026 00:00:00 GMT"',
-            };
-        });
-        s3.on(GetObjectCommand).callsFake((i: { Key: string }) => {
-            const o = this.readable(i.Key);
-            if (o instanceof Error) return Promise.reject(o);
-            return { Body: { transformToByteArray: async () => new Uint8Array(o.body) } };
-        });
-        s3.on(RestoreObjectCommand).callsFake(
-            (i: { Key: string; RestoreRequest: { GlacierJobParameters: { Tier: string } } }) => {
-                const o = this.objects.get(i.Key);
-                if (!o) return Promise.reject(awsError("NoSuchKey"));
-                if (!["GLACIER", "DEEP_ARCHIVE"].includes(o.storageClass))
-                    return Promise.reject(awsError("InvalidObjectState", "not an archived object"));
-                const tier = i.RestoreRequest.GlacierJobParameters.Tier;
-                if (o.storageClass === "DEEP_ARCHIVE" && tier === "Expedited")
-                    return Promise.reject(awsError("InvalidObjectState", "Expedited is not offered for DEEP_ARCHIVE"));
-                if (o.restoreAskedAt !== undefined) return Promise.reject(awsError("RestoreAlreadyInProgress"));
-                o.restoreAskedAt = h.clock.now();
-                this.restoreTier.set(i.Key, tier);
-                return {};
-            },
-        );
-    }
-
-    private restoreStateOf(key: string): "none" | "ongoing" | "done" {
-        const o = this.objects.get(key);
-        if (o?.restoreAskedAt === undefined) return "none";
-        const tier = this.restoreTier.get(key) ?? "Standard";
-        // S3 "Archive retrieval options": Standard from Deep Archive typically within 12 hours.
-        const needed = o.storageClass === "DEEP_ARCHIVE" ? 12 * 3_600_000 : this.restoreMs[tier];
-        return this.h.clock.now() - o.restoreAskedAt >= needed ? "done" : "ongoing";
-    }
-
-    /** The object, or the error S3 gives for an archived one not (yet) restored. */
-    readable(key: string): StoredObject | Error {
-        const o = this.objects.get(key);
-        if (!o) return awsError("NoSuchKey");
-        if (["GLACIER", "DEEP_ARCHIVE"].includes(o.storageClass) && this.restoreStateOf(key) !== "done")
-            return awsError("InvalidObjectState", "The operation is not valid for the object's storage class");
-        return o;
-    }
+    constructor(private readonly store: (key: string, body: Buffer, storageClass: string) => void) {}
 
     private put(key: string, body: string | Buffer, storageClass: string): void {
-        this.objects.set(key, { body: Buffer.isBuffer(body) ? body : Buffer.from(body), storageClass });
+        this.store(key, Buffer.isBuffer(body) ? body : Buffer.from(body), storageClass);
     }
 
     /** Writes one export as DynamoDB lays it out; returns its directory. */
@@ -200,6 +115,104 @@ export class ExportsStandIn {
             lines,
             storageClass,
         );
+    }
+}
+
+/** An exports bucket or archive as the tool reads it; `objects` may be a bucket of drReplication.ts's ReplicatingBuckets. */
+export class ExportsStandIn extends ExportWriter {
+    readonly objects: Map<string, StoredObject>;
+    /** How long a Glacier restore takes in the stand-in (Expedited: minutes; Standard: hours). */
+    restoreMs = { Expedited: 5 * 60_000, Standard: 4 * 3_600_000, Bulk: 8 * 3_600_000 } as Record<string, number>;
+    private restoreTier = new Map<string, string>();
+
+    constructor(
+        private readonly h: DrHarness,
+        readonly bucket: string,
+        role: AccountRole = "backup",
+        region = "eu-west-2",
+        objects: Map<string, StoredObject> = new Map(),
+    ) {
+        super((key, body, storageClass) => objects.set(key, { body, storageClass }));
+        this.objects = objects;
+        const s3 = h.mocks(role, region).s3;
+        s3.on(ListObjectsV2Command).callsFake(
+            (i: { Bucket: string; Prefix?: string; Delimiter?: string; StartAfter?: string }) => {
+                if (i.Bucket !== this.bucket) return Promise.reject(awsError("NoSuchBucket"));
+                // S3 lists in UTF-8 binary order, after StartAfter when given.
+                const keys = [...this.objects.keys()]
+                    .filter((k) => k.startsWith(i.Prefix ?? "") && (i.StartAfter === undefined || k > i.StartAfter))
+                    .sort();
+                if (!i.Delimiter)
+                    return {
+                        Contents: keys.map((Key) => ({ Key, StorageClass: this.objects.get(Key)?.storageClass })),
+                    };
+                const prefixes = new Set<string>();
+                const contents: string[] = [];
+                for (const k of keys) {
+                    const rest = k.slice((i.Prefix ?? "").length);
+                    const at = rest.indexOf(i.Delimiter);
+                    if (at >= 0) prefixes.add((i.Prefix ?? "") + rest.slice(0, at + 1));
+                    else contents.push(k);
+                }
+                return {
+                    CommonPrefixes: [...prefixes].map((Prefix) => ({ Prefix })),
+                    Contents: contents.map((Key) => ({ Key })),
+                };
+            },
+        );
+        s3.on(HeadObjectCommand).callsFake((i: { Key: string }) => {
+            const o = this.objects.get(i.Key);
+            if (!o) return Promise.reject(awsError("NotFound"));
+            const state = this.restoreStateOf(i.Key);
+            return {
+                StorageClass: o.storageClass,
+                ReplicationStatus: o.replicationStatus,
+                Restore:
+                    state === "none"
+                        ? undefined
+                        : state === "ongoing"
+                          ? 'ongoing-request="true"'
+                          : 'ongoing-request="false", expiry-date="Fri, 04 Dec 2026 00:00:00 GMT"',
+            };
+        });
+        s3.on(GetObjectCommand).callsFake((i: { Key: string }) => {
+            const o = this.readable(i.Key);
+            if (o instanceof Error) return Promise.reject(o);
+            return { Body: { transformToByteArray: async () => new Uint8Array(o.body) } };
+        });
+        s3.on(RestoreObjectCommand).callsFake(
+            (i: { Key: string; RestoreRequest: { GlacierJobParameters: { Tier: string } } }) => {
+                const o = this.objects.get(i.Key);
+                if (!o) return Promise.reject(awsError("NoSuchKey"));
+                if (!["GLACIER", "DEEP_ARCHIVE"].includes(o.storageClass))
+                    return Promise.reject(awsError("InvalidObjectState", "not an archived object"));
+                const tier = i.RestoreRequest.GlacierJobParameters.Tier;
+                if (o.storageClass === "DEEP_ARCHIVE" && tier === "Expedited")
+                    return Promise.reject(awsError("InvalidObjectState", "Expedited is not offered for DEEP_ARCHIVE"));
+                if (o.restoreAskedAt !== undefined) return Promise.reject(awsError("RestoreAlreadyInProgress"));
+                o.restoreAskedAt = h.clock.now();
+                this.restoreTier.set(i.Key, tier);
+                return {};
+            },
+        );
+    }
+
+    private restoreStateOf(key: string): "none" | "ongoing" | "done" {
+        const o = this.objects.get(key);
+        if (o?.restoreAskedAt === undefined) return "none";
+        const tier = this.restoreTier.get(key) ?? "Standard";
+        // S3 "Archive retrieval options": Standard from Deep Archive typically within 12 hours.
+        const needed = o.storageClass === "DEEP_ARCHIVE" ? 12 * 3_600_000 : this.restoreMs[tier];
+        return this.h.clock.now() - o.restoreAskedAt >= needed ? "done" : "ongoing";
+    }
+
+    /** The object, or the error S3 gives for an archived one not (yet) restored. */
+    readable(key: string): StoredObject | Error {
+        const o = this.objects.get(key);
+        if (!o) return awsError("NoSuchKey");
+        if (["GLACIER", "DEEP_ARCHIVE"].includes(o.storageClass) && this.restoreStateOf(key) !== "done")
+            return awsError("InvalidObjectState", "The operation is not valid for the object's storage class");
+        return o;
     }
 }
 
