@@ -17,7 +17,7 @@ import {
     needsRestore,
     restoreState,
 } from "../../dr/commands/restoreFromExport";
-import { DrHarness, awsError } from "../helpers/drHarness";
+import { DrHarness, NOW, awsError } from "../helpers/drHarness";
 import { ExportsStandIn, ImportedTables, Item } from "../helpers/drExports";
 import { TablesStandIn } from "../helpers/drStandIn";
 
@@ -498,6 +498,273 @@ describe("dr restore-from-export", () => {
         const again = await run("--full-only");
         assert.equal(again.code, 0, again.stdout + again.stderr);
         assert.equal(h.sentOps("ImportTable").length, 2, "a FAILED import is started again");
+    });
+});
+
+describe("dr restore-from-export: schema, Glacier tiers and warnings", () => {
+    let h: DrHarness;
+    let tables: TablesStandIn;
+    let archive: ExportsStandIn;
+    let imported: ImportedTables;
+    const run = (...extra: string[]) => h.run(["restore-from-export", TABLE, "--to", TO, "--stack", "prod", ...extra]);
+    type Import = {
+        TableCreationParameters: {
+            KeySchema: unknown[];
+            AttributeDefinitions: unknown[];
+            GlobalSecondaryIndexes?: unknown[];
+        };
+    };
+    type Check = { name: string; status: string; detail: string };
+
+    beforeEach(() => {
+        h = new DrHarness();
+        tables = new TablesStandIn(h);
+        archive = new ExportsStandIn(h, ARCHIVE, "target");
+        imported = new ImportedTables(h, tables, archive, ["hashedSub", "receiptId"]);
+    });
+    afterEach(() => h.restore());
+
+    it('a <table> too long to name its default copy is refused before any AWS call, naming --target (DynamoDB "Supported data types and naming rules": table names are 3-255 characters of a-z A-Z 0-9 _ - .)', async () => {
+        // 227 characters: a valid table name, but `-from-export-20261122t040000z` (29) makes 256.
+        const long = `prod-env-${"r".repeat(218)}`;
+        const r = await h.run(["restore-from-export", long, "--to", TO, "--stack", "prod"]);
+        assert.equal(r.code, 2, r.stdout + r.stderr);
+        assert.match(
+            r.stderr,
+            new RegExp(
+                `<table> '${long}' is too long to name its restored copy '${long}-from-export-20261122t040000z' \\(at most 255 characters\\)`,
+            ),
+        );
+        assert.match(r.stderr, /next: Pass a shorter --target/);
+        assert.deepEqual(h.sent(), []);
+        // One character less, the default name is 255 characters: a valid name, so the restore goes on (to the exports).
+        const fits = await h.run(["restore-from-export", long.slice(0, -1), "--to", TO, "--stack", "prod"]);
+        assert.equal(fits.code, 2);
+        assert.match(fits.stderr, /no full export of prod-env-r+ at or before/);
+        // And with --target, the long table's exports are looked for under its own name.
+        const named = await h.run(["restore-from-export", long, "--to", TO, "--stack", "prod", "--target", "short"]);
+        assert.equal(named.code, 2);
+        assert.match(named.stderr, new RegExp(`no full export of ${long} at or before`));
+    });
+
+    for (const [type, value] of [
+        ["N", { N: "7" }],
+        ["B", { B: "AAE=" }],
+    ] as const) {
+        it(`after account loss the key schema is the config's (monitoring.restoreValidation.tables) with each key's type read from an exported item (${type}), and GSIs it cannot recreate are a warning`, async () => {
+            h.projectWithConfig("prod", {
+                "vat-backup:monitoring": {
+                    restoreValidation: {
+                        tables: {
+                            receipts: {
+                                partitionKey: "hashedSub",
+                                sortKey: "receiptId",
+                                ttlAttribute: "expiresAt",
+                                globalSecondaryIndexes: ["issuedBy-index", "byAmount"],
+                            },
+                        },
+                    },
+                },
+            });
+            const row = { hashedSub: { S: "u1" }, receiptId: value, amount: { N: "10" } };
+            archive.full(SOURCE_ARN, FULL_AT, [row]);
+            const r = await run("--json");
+            assert.equal(r.code, 0, r.stdout + r.stderr);
+            const [imp] = h.sentOps("ImportTable") as Import[];
+            assert.deepEqual(imp.TableCreationParameters.KeySchema, [
+                { AttributeName: "hashedSub", KeyType: "HASH" },
+                { AttributeName: "receiptId", KeyType: "RANGE" },
+            ]);
+            assert.deepEqual(imp.TableCreationParameters.AttributeDefinitions, [
+                { AttributeName: "hashedSub", AttributeType: "S" },
+                { AttributeName: "receiptId", AttributeType: type },
+            ]);
+            assert.equal(
+                imp.TableCreationParameters.GlobalSecondaryIndexes,
+                undefined,
+                "no GSI without its key schema",
+            );
+            const doc = r.json();
+            const gsi = (doc.checks as Check[]).find((c) => c.name === `gsi:${TARGET}`);
+            assert.deepEqual(gsi, {
+                name: `gsi:${TARGET}`,
+                status: "warn",
+                detail: "issuedBy-index, byAmount not recreated (their key schema is not in the exports): redeploy the application stack that defines them",
+            });
+            assert.equal(doc.summary.warn, 1);
+            assert.equal(tables.tables.get(TARGET)?.ttl, "expiresAt", "the config's TTL attribute");
+        });
+    }
+
+    it("a full export with no item gives no key type to read: the keys default to strings", async () => {
+        archive.full(SOURCE_ARN, FULL_AT, []);
+        const r = await run("--full-only");
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        const [imp] = h.sentOps("ImportTable") as Import[];
+        assert.deepEqual(imp.TableCreationParameters.AttributeDefinitions, [
+            { AttributeName: "hashedSub", AttributeType: "S" },
+            { AttributeName: "receiptId", AttributeType: "S" },
+        ]);
+        assert.doesNotMatch(r.stdout, /gsi:/, "the default config names no GSI: no warning");
+    });
+
+    it("a table neither live nor in the config needs --partition-key (exit 2 naming it, no import); with the flags its schema is theirs", async () => {
+        const bundles = "arn:aws:dynamodb:eu-west-2:111111111111:table/prod-env-bundles";
+        imported = new ImportedTables(h, tables, archive, ["bundleId", "version"]);
+        archive.full(bundles, FULL_AT, [{ bundleId: { S: "b1" }, version: { N: "1" } }]);
+        const cmd = ["restore-from-export", "prod-env-bundles", "--to", TO, "--stack", "prod", "--full-only"];
+        const none = await h.run(cmd);
+        assert.equal(none.code, 2, none.stdout + none.stderr);
+        assert.match(
+            none.stderr,
+            /no key schema for prod-env-bundles: the table is gone and the stack's monitoring.restoreValidation.tables does not describe it/,
+        );
+        assert.match(none.stderr, /--partition-key <attr>:<S\|N\|B> \(and --sort-key\)/);
+        assert.equal(h.sentOps("ImportTable").length, 0);
+
+        const hashOnly = await h.run([...cmd, "--partition-key", "bundleId:S", "--target", "bundles-a"]);
+        assert.equal(hashOnly.code, 0, hashOnly.stdout + hashOnly.stderr);
+        const both = await h.run([
+            ...cmd,
+            "--partition-key",
+            "bundleId:S",
+            "--sort-key",
+            "version:N",
+            "--target",
+            "bundles-b",
+        ]);
+        assert.equal(both.code, 0, both.stdout + both.stderr);
+        const [a, b] = h.sentOps("ImportTable") as Import[];
+        assert.deepEqual(a.TableCreationParameters.KeySchema, [{ AttributeName: "bundleId", KeyType: "HASH" }]);
+        assert.deepEqual(a.TableCreationParameters.AttributeDefinitions, [
+            { AttributeName: "bundleId", AttributeType: "S" },
+        ]);
+        assert.deepEqual(b.TableCreationParameters.KeySchema, [
+            { AttributeName: "bundleId", KeyType: "HASH" },
+            { AttributeName: "version", KeyType: "RANGE" },
+        ]);
+        assert.deepEqual(b.TableCreationParameters.AttributeDefinitions, [
+            { AttributeName: "bundleId", AttributeType: "S" },
+            { AttributeName: "version", AttributeType: "N" },
+        ]);
+        assert.equal(h.sentOps("UpdateTimeToLive").length, 0, "no config, no TTL attribute to set");
+    });
+
+    it('Expedited without capacity (503 GlacierExpeditedRetrievalNotAvailable, S3 API Reference RestoreObject "Special errors") falls back to Standard, object by object', async () => {
+        history(archive, "GLACIER");
+        archive.expeditedAvailable = false;
+        // S3 "Archive retrieval options": Standard typically finishes within 3-5 hours.
+        archive.restoreMs.Standard = 3 * HOUR;
+        const r = await run("--json", "--poll-seconds", "600");
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        const byKey = new Map<string, string[]>();
+        for (const x of h.sentOps("RestoreObject") as {
+            Key: string;
+            RestoreRequest: { GlacierJobParameters: { Tier: string } };
+        }[])
+            byKey.set(x.Key, [...(byKey.get(x.Key) ?? []), x.RestoreRequest.GlacierJobParameters.Tier]);
+        assert.ok(byKey.size >= 12, `every manifest and data file restored (${byKey.size})`);
+        for (const [key, tiers] of byKey) assert.deepEqual(tiers, ["Expedited", "Standard"], key);
+        assert.deepEqual(imported.items(TARGET), EXPECTED);
+        assert.ok(h.clock.now() - NOW >= 3 * HOUR, "it waited for the Standard restores");
+    });
+
+    it("--retrieval-tier and --restore-days are what RestoreObject asks for; Deep Archive turns only Expedited into Standard", async () => {
+        const tiersOf = (doc: { calls: { operation: string; input: Record<string, unknown> }[] }) =>
+            doc.calls
+                .filter((c) => c.operation === "RestoreObject")
+                .map((c) => c.input.RestoreRequest as { Days: number; GlacierJobParameters: { Tier: string } })
+                .map((x) => `${x.GlacierJobParameters.Tier}/${x.Days}`);
+        archive.full(SOURCE_ARN, FULL_AT, [item("u1", "r1", 10)], "DEEP_ARCHIVE");
+        const bulk = await run("--full-only", "--dry-run", "--json", "--retrieval-tier", "Bulk", "--restore-days", "7");
+        assert.equal(bulk.code, 0, bulk.stdout + bulk.stderr);
+        const bulkTiers = tiersOf(bulk.json());
+        assert.ok(bulkTiers.length >= 3);
+        assert.ok(
+            bulkTiers.every((t) => t === "Bulk/7"),
+            bulkTiers.join(" "),
+        );
+
+        const h2 = new DrHarness();
+        try {
+            const glacier = new ExportsStandIn(h2, ARCHIVE, "target");
+            glacier.full(SOURCE_ARN, FULL_AT, [item("u1", "r1", 10)], "GLACIER");
+            const std = await h2.run([
+                "restore-from-export",
+                TABLE,
+                "--to",
+                TO,
+                "--stack",
+                "prod",
+                "--full-only",
+                "--dry-run",
+                "--json",
+                "--retrieval-tier",
+                "Standard",
+            ]);
+            assert.equal(std.code, 0, std.stdout + std.stderr);
+            const stdTiers = tiersOf(std.json());
+            assert.ok(stdTiers.length >= 3);
+            assert.ok(
+                stdTiers.every((t) => t === "Standard/3"),
+                stdTiers.join(" "),
+            );
+        } finally {
+            h2.restore();
+        }
+    });
+
+    it("a restore another operator started between our HEAD and our RestoreObject (409 RestoreAlreadyInProgress) is waited for, not retried or fatal", async () => {
+        history(archive, "GLACIER");
+        const raced = new Set<string>();
+        archive.hooks.set("RestoreObject", (i) => {
+            const key = String(i.Key);
+            if (!raced.has(key)) {
+                raced.add(key);
+                archive.requestRestore(key, "Expedited");
+            }
+            return undefined;
+        });
+        const r = await run();
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        const keys = h.sentOps("RestoreObject").map((x) => String(x.Key));
+        assert.equal(new Set(keys).size, keys.length, "one RestoreObject per object");
+        assert.equal(keys.length, raced.size);
+        assert.deepEqual(imported.items(TARGET), EXPECTED);
+    });
+
+    it("any other RestoreObject refusal (AccessDenied) stops the restore before the import, naming it", async () => {
+        history(archive, "GLACIER");
+        archive.hooks.set("RestoreObject", () => Promise.reject(awsError("AccessDenied", "Access Denied")));
+        const r = await run();
+        assert.notEqual(r.code, 0);
+        assert.match(r.stderr + r.stdout, /Access ?Denied/);
+        assert.equal(h.sentOps("RestoreObject").length, 1, "no fallback to another tier");
+        assert.equal(h.sentOps("ImportTable").length, 0);
+    });
+
+    it("an inserted item already in the table with other values (deleted and put again inside the window) takes the export's image, and the run warns", async () => {
+        const a = item("u1", "r1", 10);
+        archive.full(SOURCE_ARN, FULL_AT, [a]);
+        const again = item("u1", "r1", 15);
+        const fresh = item("u2", "r2", 20);
+        archive.incremental(SOURCE_ARN, FULL_AT, FULL_AT + HOUR, [
+            { Keys: keys(again), NewImage: again },
+            { Keys: keys(fresh), NewImage: fresh },
+        ]);
+        const r = await run("--json");
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        const doc = r.json();
+        assert.deepEqual(doc.incremental, { put: 1, deleted: 0, already: 0, overwrote: 1, exports: 1 });
+        assert.deepEqual(
+            (doc.checks as Check[]).find((c) => c.name === `incremental:${TARGET}`),
+            {
+                name: `incremental:${TARGET}`,
+                status: "warn",
+                detail: "1 inserted items were already in the table with other values: the export's image was kept",
+            },
+        );
+        assert.deepEqual(imported.items(TARGET), ["u1/r1=15", "u2/r2=20"]);
     });
 });
 

@@ -44,6 +44,18 @@ export class ExportsStandIn {
     readonly objects = new Map<string, StoredObject>();
     /** How long a Glacier restore takes in the stand-in (Expedited: minutes; Standard: hours). */
     restoreMs = { Expedited: 5 * 60_000, Standard: 4 * 3_600_000, Bulk: 8 * 3_600_000 } as Record<string, number>;
+    /**
+     * Whether S3 has capacity for Expedited retrievals now: without it, RestoreObject with the
+     * Expedited tier fails with 503 GlacierExpeditedRetrievalNotAvailable, which "applies only to
+     * Expedited retrievals and not to S3 Standard or Bulk retrievals" (S3 API Reference, RestoreObject,
+     * Special errors).
+     */
+    expeditedAvailable = true;
+    /**
+     * Faults a test injects before the stand-in answers, as in ImportedTables: per operation, a function
+     * of the input that returns an answer (or a rejected promise), or undefined to let the stand-in answer.
+     */
+    readonly hooks = new Map<string, (input: Record<string, unknown>) => unknown>();
     private restoreTier = new Map<string, string>();
     private exportCount = 0;
 
@@ -100,19 +112,31 @@ export class ExportsStandIn {
         });
         s3.on(RestoreObjectCommand).callsFake(
             (i: { Key: string; RestoreRequest: { GlacierJobParameters: { Tier: string } } }) => {
-                const o = this.objects.get(i.Key);
-                if (!o) return Promise.reject(awsError("NoSuchKey"));
-                if (!["GLACIER", "DEEP_ARCHIVE"].includes(o.storageClass))
-                    return Promise.reject(awsError("InvalidObjectState", "not an archived object"));
-                const tier = i.RestoreRequest.GlacierJobParameters.Tier;
-                if (o.storageClass === "DEEP_ARCHIVE" && tier === "Expedited")
-                    return Promise.reject(awsError("InvalidObjectState", "Expedited is not offered for DEEP_ARCHIVE"));
-                if (o.restoreAskedAt !== undefined) return Promise.reject(awsError("RestoreAlreadyInProgress"));
-                o.restoreAskedAt = h.clock.now();
-                this.restoreTier.set(i.Key, tier);
-                return {};
+                const instead = this.hooks.get("RestoreObject")?.(i as unknown as Record<string, unknown>);
+                if (instead !== undefined) return instead;
+                const refused = this.requestRestore(i.Key, i.RestoreRequest.GlacierJobParameters.Tier);
+                return refused ? Promise.reject(refused) : {};
             },
         );
+    }
+
+    /** A RestoreObject of `key` (by this tool or another operator): S3's refusal, or undefined once started. */
+    requestRestore(key: string, tier: string): Error | undefined {
+        const o = this.objects.get(key);
+        if (!o) return awsError("NoSuchKey");
+        if (!["GLACIER", "DEEP_ARCHIVE"].includes(o.storageClass))
+            return awsError("InvalidObjectState", "not an archived object");
+        if (o.storageClass === "DEEP_ARCHIVE" && tier === "Expedited")
+            return awsError("InvalidObjectState", "Expedited is not offered for DEEP_ARCHIVE");
+        if (o.restoreAskedAt !== undefined) return awsError("RestoreAlreadyInProgress");
+        if (tier === "Expedited" && !this.expeditedAvailable)
+            return awsError(
+                "GlacierExpeditedRetrievalNotAvailable",
+                "expedited retrievals are currently not available",
+            );
+        o.restoreAskedAt = this.h.clock.now();
+        this.restoreTier.set(key, tier);
+        return undefined;
     }
 
     private restoreStateOf(key: string): "none" | "ongoing" | "done" {
