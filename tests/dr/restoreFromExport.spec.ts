@@ -478,14 +478,28 @@ describe("dr restore-from-export", () => {
     it("writes the measured step times for the posture report (--measurement), with the path it took", async () => {
         history(archive);
         const file = path.join(h.tmp, "measured.json");
-        const r = await run("--measurement", file);
+        const r = await run("--measurement", file, "--json");
         assert.equal(r.code, 0, r.stdout + r.stderr);
         const m = JSON.parse(fs.readFileSync(file, "utf8"));
         assert.equal(m.format, "vat-backup-drill/v1");
+        assert.equal(m.stack, "prod");
+        assert.equal(m.measured, true);
+        assert.equal(m.startedAt, new Date(NOW).toISOString());
+        assert.equal(m.endedAt, new Date(h.clock.now()).toISOString());
+        assert.equal(m.tables.length, 1);
         assert.equal(m.tables[0].path, "archive-import");
         assert.equal(m.tables[0].table, TABLE);
+        assert.equal(m.tables[0].criticality, "critical");
+        assert.equal(m.tables[0].rtoHours, 4);
+        assert.equal(m.tables[0].ok, true);
+        assert.equal(m.tables[0].withinRto, true);
+        assert.equal(m.tables[0].elapsedMs, h.clock.now() - NOW);
         assert.ok(m.tables[0].elapsedMs > 0);
         assert.ok(m.tables[0].timingsMs["import full export"] > 0);
+        const steps = r.json().steps as { step: string; durationMs: number }[];
+        const total: Record<string, number> = {};
+        for (const st of steps) total[st.step] = (total[st.step] ?? 0) + st.durationMs;
+        assert.deepEqual(m.tables[0].timingsMs, total, "each step's time, a repeated step's added up");
     });
 
     it("a failed import is reported with its failure code and started again on the re-run", async () => {
@@ -741,6 +755,107 @@ describe("dr restore-from-export: schema, Glacier tiers and warnings", () => {
         assert.match(r.stderr + r.stdout, /Access ?Denied/);
         assert.equal(h.sentOps("RestoreObject").length, 1, "no fallback to another tier");
         assert.equal(h.sentOps("ImportTable").length, 0);
+    });
+
+    it("the JSON document names the table, the target, the time, the source and each export; its checks say what was restored and within which RTO", async () => {
+        history(archive);
+        const r = await run("--json");
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        const doc = r.json();
+        assert.equal(doc.table, TABLE);
+        assert.equal(doc.target, TARGET);
+        assert.equal(doc.to, "2026-11-22T04:00:00.000Z");
+        assert.equal(doc.source, `s3://${ARCHIVE} (account 333333333333)`);
+        assert.equal(doc.exports.length, 4);
+        assert.match(
+            doc.exports[0],
+            /^dynamodb-exports\/prod-env-receipts\/full\/20261122T010000Z\/AWSDynamoDB\/[^/]+$/,
+        );
+        assert.match(
+            doc.exports[3],
+            /^dynamodb-exports\/prod-env-receipts\/incremental\/20261122T030000Z-20261122T040000Z\/AWSDynamoDB\/[^/]+$/,
+        );
+        const checks = doc.checks as Check[];
+        assert.deepEqual(
+            checks.find((c) => c.name === `restore-from-export:${TARGET}`),
+            {
+                name: `restore-from-export:${TARGET}`,
+                status: "pass",
+                detail: `${TABLE} as of 2026-11-22T04:00:00.000Z (full export of 2026-11-22T01:00:00.000Z, 3 incremental exports) into ${TARGET}`,
+            },
+        );
+        const rto = checks.find((c) => c.name === `rto:${TABLE}`);
+        assert.equal(rto?.status, "pass");
+        assert.match(rto?.detail ?? "", /^restored from exports in \d+ min \(target 4 h\)$/);
+        const find = (doc.steps as { step: string; detail?: string }[]).find((st) => st.step === "find exports");
+        assert.match(
+            find?.detail ?? "",
+            /^dynamodb-exports\/prod-env-receipts\/full\/20261122T010000Z\/AWSDynamoDB\/[^ ]+ and 3 incremental exports up to 2026-11-22T04:00:00.000Z$/,
+        );
+        assert.deepEqual(
+            (doc.steps as { step: string }[]).map((st) => st.step).filter((st) => st.startsWith("apply")),
+            ["apply incremental export", "apply incremental export", "apply incremental export"],
+        );
+    });
+
+    it("--bucket and --prefix read the exports from elsewhere; the owner stays the --source's account", async () => {
+        const copy = new ExportsStandIn(h, "dr-copy-of-exports", "target");
+        imported = new ImportedTables(h, tables, copy, ["hashedSub", "receiptId"]);
+        copy.full(SOURCE_ARN, FULL_AT, [item("u1", "r1", 10)], "STANDARD", "old/exports");
+        const r = await run("--bucket", "dr-copy-of-exports", "--prefix", "old/exports/", "--full-only", "--json");
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        assert.equal(r.json().source, "s3://dr-copy-of-exports (account 333333333333)");
+        const [imp] = h.sentOps("ImportTable") as { S3BucketSource: Record<string, string> }[];
+        assert.equal(imp.S3BucketSource.S3Bucket, "dr-copy-of-exports");
+        assert.equal(imp.S3BucketSource.S3BucketOwner, "333333333333");
+        assert.match(imp.S3BucketSource.S3KeyPrefix, /^old\/exports\/prod-env-receipts\/full\/20261122T010000Z\//);
+        assert.deepEqual(imported.items(TARGET), ["u1/r1=10"]);
+
+        const mine = await run(
+            "--source",
+            "exports",
+            "--bucket",
+            "dr-copy-of-exports",
+            "--prefix",
+            "old/exports",
+            "--full-only",
+            "--target",
+            "mine",
+            "--json",
+        );
+        assert.equal(mine.code, 0, mine.stdout + mine.stderr);
+        assert.equal(mine.json().source, "s3://dr-copy-of-exports (account 111111111111)");
+        assert.equal(
+            (h.sentOps("ImportTable")[1].S3BucketSource as Record<string, string>).S3BucketOwner,
+            "111111111111",
+        );
+    });
+
+    it("the archive is read in the backup region (--backup-region), this account's exports in --region", async () => {
+        const west = new ExportsStandIn(h, "vat-backup-archive-333333333333-eu-west-1", "target", "eu-west-1");
+        imported = new ImportedTables(h, tables, west, ["hashedSub", "receiptId"]);
+        west.full(SOURCE_ARN, FULL_AT, [item("u1", "r1", 10)]);
+        const r = await run("--backup-region", "eu-west-1", "--full-only");
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        const s3 = h.sent().filter((c) => c.where.endsWith("eu-west-1"));
+        assert.ok(s3.length > 0 && s3.every((c) => c.where === "target/eu-west-1"));
+        assert.deepEqual([...new Set(s3.map((c) => c.operation))].sort(), ["GetObject", "HeadObject", "ListObjectsV2"]);
+        assert.deepEqual(imported.items(TARGET), ["u1/r1=10"]);
+    });
+
+    it("--source-region names the region the table was exported from (a lost region's exports)", async () => {
+        archive.full("arn:aws:dynamodb:eu-west-1:111111111111:table/prod-env-receipts", FULL_AT, [
+            item("u1", "r1", 10),
+        ]);
+        const refused = await run("--full-only");
+        assert.equal(refused.code, 1);
+        assert.match(
+            refused.stderr,
+            /exports arn:aws:dynamodb:eu-west-1:111111111111:table\/prod-env-receipts, not arn:aws:dynamodb:eu-west-2:/,
+        );
+        const ok = await run("--full-only", "--source-region", "eu-west-1");
+        assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+        assert.deepEqual(imported.items(TARGET), ["u1/r1=10"]);
     });
 
     it("an inserted item already in the table with other values (deleted and put again inside the window) takes the export's image, and the run warns", async () => {
