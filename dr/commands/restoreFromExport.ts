@@ -118,7 +118,7 @@ interface RestoreFromExportState {
 export const ARCHIVED_CLASSES = ["GLACIER", "DEEP_ARCHIVE"];
 
 export function needsRestore(storageClass: string | undefined): boolean {
-    return storageClass !== undefined && ARCHIVED_CLASSES.includes(storageClass);
+    return ARCHIVED_CLASSES.some((c) => c === storageClass);
 }
 
 /** `hashedSub:S`: a key attribute and its DynamoDB scalar type. */
@@ -450,7 +450,7 @@ async function readLink(
     checkManifest(manifest, `s3://${source.bucket}/${summary.key}`, { ...planned, tableArn: tableArnExpected });
     const dataKeys = (await readText(ctx, source, `${dir}/manifest-files.json`))
         .split("\n")
-        .filter((l) => l.trim())
+        .filter(Boolean)
         .map((l) => String((JSON.parse(l) as { dataFileS3Key?: string }).dataFileS3Key ?? ""))
         .filter(Boolean);
     return {
@@ -564,18 +564,16 @@ async function incrementalsAfter(
             const [start, end] = label.split("-").map(fromCompact);
             return { label, from: start, to: end };
         })
+        // S3 lists the labels in order, and a label starts with its window's start: they come in time order.
         .filter(
             (w): w is { label: string; from: Date; to: Date } =>
-                w.from !== undefined &&
-                w.to !== undefined &&
-                w.from.getTime() >= from.getTime() &&
-                w.to.getTime() <= to.getTime(),
-        )
-        .sort((a, b) => a.from.getTime() - b.from.getTime());
+                w.from !== undefined && w.to !== undefined && w.to.getTime() <= to.getTime(),
+        );
     const planned: PlannedLink[] = [];
     let reached = from.getTime();
     for (const w of windows) {
-        if (w.from.getTime() < reached) continue; // overlapping: its changes are in the windows before
+        // Overlapping (or before the full export): its changes are in the full export or the windows before.
+        if (w.from.getTime() < reached) continue;
         if (w.from.getTime() > reached)
             throw new DrError(
                 `the incremental exports of ${table} have a gap from ${new Date(reached).toISOString()} to ${w.from.toISOString()}`,
@@ -603,11 +601,12 @@ async function readText(ctx: DrContext, source: ExportSource, key: string): Prom
 
 /** The lines of a (gzipped) DynamoDB JSON data file. */
 async function readLines(ctx: DrContext, source: ExportSource, key: string): Promise<Record<string, unknown>[]> {
-    const raw = Buffer.from(await readObject(ctx, source, key));
-    const text = key.endsWith(".gz") ? zlib.gunzipSync(raw).toString("utf8") : raw.toString("utf8");
-    return text
+    // Every data file of an export is gzipped (DynamoDB "Table export output format": data/*.json.gz).
+    return zlib
+        .gunzipSync(await readObject(ctx, source, key))
+        .toString("utf8")
         .split("\n")
-        .filter((l) => l.trim())
+        .filter(Boolean)
         .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
@@ -642,7 +641,6 @@ async function makeReadable(
               ).StorageClass;
         if (needsRestore(storageClass)) archived.push(key);
     }
-    if (!archived.length) return 0;
     const pending = new Set<string>();
     for (const key of archived) {
         const head = await ctx.gate.read(
@@ -704,7 +702,8 @@ async function startRestore(
     } catch (err) {
         const name = err instanceof Error ? err.name : "";
         if (name === "RestoreAlreadyInProgress") return;
-        if (tier === "Expedited" && name === "GlacierExpeditedRetrievalNotAvailable") {
+        // Only an Expedited request gets this 503 (S3 API Reference, RestoreObject, "Special errors").
+        if (name === "GlacierExpeditedRetrievalNotAvailable") {
             await send("Standard");
             return;
         }

@@ -507,11 +507,26 @@ describe("dr restore-from-export", () => {
         imported.failNextImport = true;
         const failed = await run("--full-only");
         assert.equal(failed.code, 1);
-        assert.match(failed.stderr, /ended FAILED: ItemValidationError/);
+        assert.match(
+            failed.stderr,
+            /import into prod-env-receipts-from-export-20261122t040000z ended FAILED \(0 items\): ItemValidationError Some of the items failed validation checks/,
+        );
+        assert.match(
+            failed.stderr,
+            /next: Read the import's CloudWatch log \(DescribeImport arn:aws:dynamodb:eu-west-2:111111111111:table\/prod-env-receipts-from-export-20261122t040000z\/import\/1\)/,
+        );
         assert.ok(!tables.tables.has(TARGET), "a failed import leaves no table");
+        assert.equal(fs.readdirSync(h.stateDir).length, 1, "a failed run keeps its journal for the re-run");
         const again = await run("--full-only");
         assert.equal(again.code, 0, again.stdout + again.stderr);
         assert.equal(h.sentOps("ImportTable").length, 2, "a FAILED import is started again");
+        const [first, second] = h.sentOps("ImportTable").map((i) => i.ClientToken);
+        assert.notEqual(first, second, "with a new ClientToken: the old one would answer with the failed import");
+        assert.match(
+            again.stderr,
+            /import into prod-env-receipts-from-export-20261122t040000z: COMPLETED \(3 items\) \(done\)/,
+        );
+        assert.deepEqual(fs.readdirSync(h.stateDir), [], "done: the journal is removed");
     });
 });
 
@@ -580,7 +595,8 @@ describe("dr restore-from-export: schema, Glacier tiers and warnings", () => {
                     },
                 },
             });
-            const row = { hashedSub: { S: "u1" }, receiptId: value, amount: { N: "10" } };
+            // DynamoDB JSON as the export writes it: a binary value is base64 text.
+            const row = { hashedSub: { S: "u1" }, receiptId: value, amount: { N: "10" } } as unknown as Item;
             archive.full(SOURCE_ARN, FULL_AT, [row]);
             const r = await run("--json");
             assert.equal(r.code, 0, r.stdout + r.stderr);

@@ -51,6 +51,8 @@ export class ExportsStandIn {
      * Special errors).
      */
     expeditedAvailable = true;
+    /** Keys and common prefixes a ListObjectsV2 page holds (S3: MaxKeys, at most 1,000). */
+    pageSize = 1000;
     /**
      * Faults a test injects before the stand-in answers, as in ImportedTables: per operation, a function
      * of the input that returns an answer (or a rejected promise), or undefined to let the stand-in answer.
@@ -67,27 +69,45 @@ export class ExportsStandIn {
     ) {
         const s3 = h.mocks(role, region).s3;
         s3.on(ListObjectsV2Command).callsFake(
-            (i: { Bucket: string; Prefix?: string; Delimiter?: string; StartAfter?: string }) => {
+            (i: {
+                Bucket: string;
+                Prefix?: string;
+                Delimiter?: string;
+                StartAfter?: string;
+                ContinuationToken?: string;
+            }) => {
                 if (i.Bucket !== this.bucket) return Promise.reject(awsError("NoSuchBucket"));
                 // S3 lists in UTF-8 binary order, after StartAfter when given.
                 const keys = [...this.objects.keys()]
                     .filter((k) => k.startsWith(i.Prefix ?? "") && (i.StartAfter === undefined || k > i.StartAfter))
                     .sort();
-                if (!i.Delimiter)
-                    return {
-                        Contents: keys.map((Key) => ({ Key, StorageClass: this.objects.get(Key)?.storageClass })),
-                    };
-                const prefixes = new Set<string>();
-                const contents: string[] = [];
+                // With a delimiter, the keys sharing a prefix up to it roll up into one common prefix.
+                const entries: { key?: string; prefix?: string }[] = [];
                 for (const k of keys) {
                     const rest = k.slice((i.Prefix ?? "").length);
-                    const at = rest.indexOf(i.Delimiter);
-                    if (at >= 0) prefixes.add((i.Prefix ?? "") + rest.slice(0, at + 1));
-                    else contents.push(k);
+                    const at = i.Delimiter ? rest.indexOf(i.Delimiter) : -1;
+                    if (at < 0) entries.push({ key: k });
+                    else {
+                        const prefix = (i.Prefix ?? "") + rest.slice(0, at + 1);
+                        if (entries.at(-1)?.prefix !== prefix) entries.push({ prefix });
+                    }
                 }
+                // At most MaxKeys (1,000) keys and common prefixes a page; the rest after NextContinuationToken.
+                const start = i.ContinuationToken === undefined ? 0 : Number(i.ContinuationToken);
+                const page = entries.slice(start, start + this.pageSize);
+                const more = start + this.pageSize < entries.length;
                 return {
-                    CommonPrefixes: [...prefixes].map((Prefix) => ({ Prefix })),
-                    Contents: contents.map((Key) => ({ Key })),
+                    Contents: page
+                        .filter((e) => e.key !== undefined)
+                        .map((e) => ({
+                            Key: e.key,
+                            StorageClass: i.Delimiter ? undefined : this.objects.get(e.key ?? "")?.storageClass,
+                        })),
+                    CommonPrefixes: i.Delimiter
+                        ? page.filter((e) => e.prefix !== undefined).map((e) => ({ Prefix: e.prefix }))
+                        : undefined,
+                    IsTruncated: more,
+                    NextContinuationToken: more ? String(start + this.pageSize) : undefined,
                 };
             },
         );
@@ -303,13 +323,19 @@ export class ImportedTables {
                 if (!imp) return Promise.reject(awsError("ImportNotFoundException"));
                 imp.polls++;
                 const status =
-                    imp.status === "FAILED" ? "FAILED" : imp.polls >= this.importPolls ? "COMPLETED" : "IN_PROGRESS";
+                    imp.status !== "COMPLETED"
+                        ? imp.status
+                        : imp.polls >= this.importPolls
+                          ? "COMPLETED"
+                          : "IN_PROGRESS";
                 return {
                     ImportTableDescription: {
                         ImportArn: i.ImportArn,
                         ImportStatus: status,
                         TableArn: `arn:aws:dynamodb:eu-west-2:${h.accountIds.target}:table/${imp.table}`,
+                        ProcessedItemCount: status === "COMPLETED" ? this.rows.get(imp.table)?.size : 0,
                         FailureCode: status === "FAILED" ? "ItemValidationError" : undefined,
+                        FailureMessage: status === "FAILED" ? "Some of the items failed validation checks" : undefined,
                     },
                 };
             }),
@@ -326,8 +352,20 @@ export class ImportedTables {
                 }) => {
                     const rows = table(i.TableName);
                     if (!rows) return Promise.reject(awsError("ResourceNotFoundException"));
-                    if (i.ConditionExpression === "attribute_not_exists(#pk)" && rows.has(keyOf(i.Item)))
-                        return Promise.reject(awsError("ConditionalCheckFailedException"));
+                    if (i.ConditionExpression !== undefined) {
+                        // attribute_not_exists(#name), the name from ExpressionAttributeNames: DynamoDB refuses an undefined one.
+                        const name = /^attribute_not_exists\((#\w+)\)$/.exec(i.ConditionExpression)?.[1];
+                        const attribute = name && i.ExpressionAttributeNames?.[name];
+                        if (!attribute)
+                            return Promise.reject(
+                                awsError(
+                                    "ValidationException",
+                                    `Invalid ConditionExpression: ${i.ConditionExpression}`,
+                                ),
+                            );
+                        if (rows.get(keyOf(i.Item))?.[attribute] !== undefined)
+                            return Promise.reject(awsError("ConditionalCheckFailedException"));
+                    }
                     rows.set(keyOf(i.Item), i.Item);
                     this.count(i.TableName);
                     return {};
@@ -346,6 +384,15 @@ export class ImportedTables {
         d.on(GetItemCommand).callsFake((i: { TableName: string; Key: Item }) => ({
             Item: table(i.TableName)?.get(keyOf(i.Key)),
         }));
+    }
+
+    /** CancelImport of the newest import: CANCELLED, and (as for a failed import) no table is left. */
+    cancelLatestImport(): void {
+        const [arn, imp] = [...this.imports].at(-1) ?? [];
+        if (!arn || !imp) return;
+        imp.status = "CANCELLED";
+        this.rows.delete(imp.table);
+        this.tables.tables.delete(imp.table);
     }
 
     /** The stand-in's answer, unless a test's hook for the operation answers first. */
