@@ -874,6 +874,155 @@ describe("dr restore-from-export: schema, Glacier tiers and warnings", () => {
         assert.deepEqual(imported.items(TARGET), ["u1/r1=10"]);
     });
 
+    it("--help describes the argument and every option, with its choices", async () => {
+        const r = await h.run(["restore-from-export", "--help"]);
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        const help = r.stdout + r.stderr;
+        for (const text of [
+            "the table whose exports to restore (its name in the exports)",
+            "archive: the backup account's Object Lock archive (after account loss); exports: this account's exports bucket",
+            '(choices: "archive", "exports", default: "archive")',
+            "S3 restore tier for archived (Glacier) exports",
+            '(choices: "Expedited", "Standard", "Bulk", default: "Expedited")',
+        ])
+            assert.ok(help.replace(/\s+/g, " ").includes(text), text);
+        for (const flags of [
+            ["--source", "archive"],
+            ["--retrieval-tier", "Expedited"],
+        ]) {
+            const ok = await run(...flags, "--dry-run");
+            assert.match(ok.stderr, /no full export of/, `${flags.join(" ")} is a choice: ${ok.stderr}`);
+        }
+    });
+
+    it("without --stack it says what the stack is needed for", async () => {
+        const r = await h.run(["restore-from-export", TABLE, "--to", TO, "--region", "eu-west-2"]);
+        assert.equal(r.code, 2, r.stdout + r.stderr);
+        assert.match(r.stderr, /--stack is required to find the table's exports and the archive/);
+    });
+
+    it("each refusal says what to do next", async () => {
+        const early = await run("--to", "2026-11-21T00:00:00Z");
+        assert.match(
+            early.stderr,
+            /next: A full export is taken weekly; pass a later --to, the other --source, or --bucket\/--prefix where the exports are./,
+        );
+        archive.full(SOURCE_ARN, FULL_AT, [item("u1", "r1", 10)]);
+        tables.add(TARGET);
+        const exists = await run("--full-only");
+        assert.match(
+            exists.stderr,
+            /next: Pass another --target, or delete the old table first if you are sure it is not needed./,
+        );
+        const dir = [...archive.objects.keys()].find((k) => k.endsWith("manifest-summary.json"));
+        archive.objects.delete(String(dir));
+        const incomplete = await run("--target", "other");
+        assert.match(
+            incomplete.stderr,
+            /s3:\/\/vat-backup-archive-333333333333-eu-west-2\/dynamodb-exports\/prod-env-receipts\/full\/20261122T010000Z\/ holds no manifest-summary.json: the export did not complete/,
+        );
+        assert.match(
+            incomplete.stderr,
+            /next: Pick an earlier --to \(the export before it\), or check the table export function's alarms for that window./,
+        );
+    });
+
+    it("a manifest of another table is named by its S3 address", async () => {
+        const dir = archive.full("arn:aws:dynamodb:eu-west-2:999999999999:table/prod-env-receipts", FULL_AT, [
+            item("x", "y", 1),
+        ]);
+        const r = await run();
+        assert.equal(r.code, 1);
+        assert.ok(
+            r.stderr.includes(
+                `error: s3://${ARCHIVE}/${dir}/manifest-summary.json is not an export this restore can use: it exports arn:aws:dynamodb:eu-west-2:999999999999:table/prod-env-receipts, not ${SOURCE_ARN}`,
+            ),
+            r.stderr,
+        );
+    });
+
+    it("a live table with a number sort key and no GSI gives its own key types and no GSI, and no warning", async () => {
+        archive.full(SOURCE_ARN, FULL_AT, [{ hashedSub: { S: "u1" }, receiptId: { N: "1" } }]);
+        tables.add(TABLE);
+        const live = tables.tables.get(TABLE);
+        assert.ok(live);
+        live.description = {
+            KeySchema: [
+                { AttributeName: "hashedSub", KeyType: "HASH" },
+                { AttributeName: "receiptId", KeyType: "RANGE" },
+            ],
+            AttributeDefinitions: [
+                { AttributeName: "receiptId", AttributeType: "N" },
+                { AttributeName: "hashedSub", AttributeType: "S" },
+            ],
+        };
+        const r = await run("--full-only", "--json");
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        const [imp] = h.sentOps("ImportTable") as Import[];
+        assert.deepEqual(imp.TableCreationParameters.KeySchema, [
+            { AttributeName: "hashedSub", KeyType: "HASH" },
+            { AttributeName: "receiptId", KeyType: "RANGE" },
+        ]);
+        assert.deepEqual(imp.TableCreationParameters.AttributeDefinitions, [
+            { AttributeName: "receiptId", AttributeType: "N" },
+            { AttributeName: "hashedSub", AttributeType: "S" },
+        ]);
+        assert.equal(imp.TableCreationParameters.GlobalSecondaryIndexes, undefined);
+        assert.equal(
+            (h.sentOps("ImportTable")[0] as { TableCreationParameters: { BillingMode: string } })
+                .TableCreationParameters.BillingMode,
+            "PAY_PER_REQUEST",
+        );
+        assert.deepEqual(r.json().summary.warn, 0);
+    });
+
+    it("a different --to, --target or --bucket is another restore: it never adopts the journal of the one that crashed", async () => {
+        history(archive);
+        let fail = true;
+        imported.hooks.set("PutItem", () =>
+            fail ? Promise.reject(awsError("NetworkingError", "socket hang up")) : undefined,
+        );
+        assert.equal((await run()).code, 1);
+        fail = false;
+        const other = await run("--to", "2026-11-22T03:00:00Z", "--json");
+        assert.equal(other.code, 0, other.stdout + other.stderr);
+        assert.equal(other.json().target, "prod-env-receipts-from-export-20261122t030000z");
+        assert.equal(other.json().restoredTo, "2026-11-22T03:00:00.000Z");
+        const named = await run("--target", "named", "--json");
+        assert.equal(named.code, 0, named.stdout + named.stderr);
+        assert.equal(named.json().target, "named");
+        const copy = new ExportsStandIn(h, "dr-copy", "target");
+        imported = new ImportedTables(h, tables, copy, ["hashedSub", "receiptId"]);
+        copy.full(SOURCE_ARN, FULL_AT, [item("u7", "r7", 70)]);
+        const elsewhere = await run("--bucket", "dr-copy", "--full-only", "--json");
+        assert.equal(elsewhere.code, 2, "the crashed restore's target exists, and this is not that restore");
+        assert.match(elsewhere.stderr, /target table prod-env-receipts-from-export-20261122t040000z already exists/);
+    });
+
+    it("without --to, a re-run after a crash restores the state the first run chose, into the same table", async () => {
+        history(archive);
+        let fail = true;
+        imported.hooks.set("PutItem", () =>
+            fail ? Promise.reject(awsError("NetworkingError", "socket hang up")) : undefined,
+        );
+        const cmd = ["restore-from-export", TABLE, "--stack", "prod", "--json"];
+        const crashed = await h.run(cmd);
+        assert.equal(crashed.code, 1);
+        const imports = () =>
+            h.sentOps("ImportTable").map((i) => (i.TableCreationParameters as { TableName: string }).TableName);
+        const firstTarget = "prod-env-receipts-from-export-20261126t030000z";
+        assert.deepEqual(imports(), [firstTarget], "--to defaults to now");
+        fail = false;
+        await h.clock.sleep(2 * HOUR);
+        const again = await h.run(cmd);
+        assert.equal(again.code, 0, again.stdout + again.stderr);
+        assert.equal(again.json().target, firstTarget);
+        assert.equal(again.json().to, "2026-11-26T03:00:00.000Z");
+        assert.equal(again.json().restoredTo, "2026-11-22T05:00:00.000Z", "the newest window then");
+        assert.deepEqual(imports(), [firstTarget], "its import adopted");
+        assert.deepEqual(imported.items(firstTarget), ["u1/r1=12", "u1/r2=21", "u2/r4=40"]);
+    });
+
     it("an inserted item already in the table with other values (deleted and put again inside the window) takes the export's image, and the run warns", async () => {
         const a = item("u1", "r1", 10);
         archive.full(SOURCE_ARN, FULL_AT, [a]);
