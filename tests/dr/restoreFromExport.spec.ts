@@ -224,6 +224,8 @@ describe("dr restore-from-export", () => {
                 "prod",
                 "--timeout-minutes",
                 "1440",
+                "--measurement",
+                path.join(h2.tmp, "m.json"),
             ]);
             // Standard from Deep Archive takes about 12 hours (S3 "Archive retrieval options"): over the 4 h RTO.
             assert.equal(r2.code, 1, r2.stdout + r2.stderr);
@@ -242,6 +244,12 @@ describe("dr restore-from-export", () => {
                     ),
             );
             assert.deepEqual(i2.items(TARGET), ["u1/r1=10"]);
+            const m = JSON.parse(fs.readFileSync(path.join(h2.tmp, "m.json"), "utf8"));
+            assert.deepEqual(
+                { ok: m.tables[0].ok, withinRto: m.tables[0].withinRto },
+                { ok: false, withinRto: false },
+                "the measurement records the miss",
+            );
         } finally {
             h2.restore();
         }
@@ -337,7 +345,7 @@ describe("dr restore-from-export", () => {
         assert.equal(last?.ConditionExpression, undefined);
         await assert.rejects(
             applyLine(ctx, clients, "second", "hashedSub", { NewImage: d }, "NEW_IMAGE"),
-            /without Keys/,
+            /an incremental export line without Keys: \{"NewImage":\{"hashedSub":\{"S":"u2"\}/,
         );
     });
 
@@ -1023,6 +1031,177 @@ describe("dr restore-from-export: schema, Glacier tiers and warnings", () => {
         assert.deepEqual(imported.items(firstTarget), ["u1/r1=12", "u1/r2=21", "u2/r4=40"]);
     });
 
+    it("archived objects already restored are read at once; restores under way are waited for, not asked again; the wait's deadline says what to do", async () => {
+        history(archive, "GLACIER");
+        for (const k of archive.objects.keys()) archive.requestRestore(k, "Expedited");
+        await h.clock.sleep(10 * 60_000); // Expedited: typically 1-5 minutes (S3 "Archive retrieval options")
+        const done = await run("--full-only");
+        assert.equal(done.code, 0, done.stdout + done.stderr);
+        assert.equal(h.sentOps("RestoreObject").length, 0);
+        assert.doesNotMatch(done.stderr, /restore of/, "nothing to wait for");
+
+        const h2 = new DrHarness();
+        try {
+            const t2 = new TablesStandIn(h2);
+            const ongoing = new ExportsStandIn(h2, ARCHIVE, "target");
+            const i2 = new ImportedTables(h2, t2, ongoing, ["hashedSub", "receiptId"]);
+            ongoing.full(SOURCE_ARN, FULL_AT, [item("u1", "r1", 10)], "GLACIER");
+            for (const k of ongoing.objects.keys()) ongoing.requestRestore(k, "Expedited");
+            const cmd = ["restore-from-export", TABLE, "--to", TO, "--stack", "prod", "--full-only"];
+            const waited = await h2.run(cmd);
+            assert.equal(waited.code, 0, waited.stdout + waited.stderr);
+            assert.equal(h2.sentOps("RestoreObject").length, 0, "a restore under way is not asked for again");
+            assert.match(
+                waited.stderr,
+                /restore of 3 archived objects from s3:\/\/vat-backup-archive-333333333333-eu-west-2: 3 still restoring/,
+            );
+            assert.deepEqual(i2.items(TARGET), ["u1/r1=10"]);
+        } finally {
+            h2.restore();
+        }
+
+        const h3 = new DrHarness();
+        try {
+            const slow = new ExportsStandIn(h3, ARCHIVE, "target");
+            slow.full(SOURCE_ARN, FULL_AT, [item("u1", "r1", 10)], "GLACIER");
+            const r = await h3.run([
+                "restore-from-export",
+                TABLE,
+                "--to",
+                TO,
+                "--stack",
+                "prod",
+                "--retrieval-tier",
+                "Standard",
+                "--timeout-minutes",
+                "60",
+            ]);
+            assert.notEqual(r.code, 0);
+            assert.equal(r.code, 1);
+            assert.match(
+                r.stderr,
+                /error: restore of 3 archived objects from s3:\/\/vat-backup-archive-333333333333-eu-west-2 still 3 still restoring after 60 minutes/,
+            );
+        } finally {
+            h3.restore();
+        }
+    });
+
+    it("--dry-run checks no RTO and writes no measurement", async () => {
+        history(archive);
+        const file = path.join(h.tmp, "m.json");
+        const r = await run("--dry-run", "--json", "--measurement", file);
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        const names = (r.json().checks as Check[]).map((c) => c.name);
+        assert.deepEqual(names, [`restore-from-export:${TARGET}`]);
+        assert.ok(!fs.existsSync(file));
+    });
+
+    it("reads every page of a long listing (ListObjectsV2 returns at most MaxKeys a page, then NextContinuationToken)", async () => {
+        history(archive);
+        archive.pageSize = 1;
+        const r = await run("--json");
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        assert.deepEqual(imported.items(TARGET), EXPECTED);
+        assert.ok(h.sentOps("ListObjectsV2").some((i) => i.ContinuationToken !== undefined));
+    });
+
+    it("the chain: a full export exactly at --to is used; stray folders are ignored; an overlapping window adds nothing; a window past --to is left out", async () => {
+        archive.full(SOURCE_ARN, FULL_AT, [item("u1", "r1", 10)]);
+        const at = await run("--to", "2026-11-22T01:00:00Z", "--json");
+        assert.equal(at.code, 0, at.stdout + at.stderr);
+        assert.equal(at.json().restoredTo, "2026-11-22T01:00:00.000Z");
+
+        const a = item("u1", "r1", 11);
+        archive.incremental(SOURCE_ARN, FULL_AT, FULL_AT + HOUR, [
+            { Keys: keys(a), OldImage: item("u1", "r1", 10), NewImage: a },
+        ]);
+        // A catch-up export of 01:00-03:00 next to the hourly ones: its changes are in them.
+        archive.incremental(SOURCE_ARN, FULL_AT, FULL_AT + 2 * HOUR, [{ Keys: keys(a) }]);
+        const b = item("u1", "r1", 12);
+        archive.incremental(SOURCE_ARN, FULL_AT + HOUR, FULL_AT + 2 * HOUR, [
+            { Keys: keys(b), OldImage: a, NewImage: b },
+        ]);
+        archive.incremental(SOURCE_ARN, FULL_AT + 2 * HOUR, FULL_AT + 4 * HOUR, [{ Keys: keys(b) }]);
+        // Folders that are not an export's label: a hand copy, and one whose end is not a time.
+        for (const stray of ["manual-copy", "20261122T010000Z-latest"])
+            archive.objects.set(`dynamodb-exports/prod-env-receipts/incremental/${stray}/x.json`, {
+                body: Buffer.from("{}"),
+                storageClass: "STANDARD",
+            });
+        archive.objects.set("dynamodb-exports/prod-env-receipts/full/latest/x.json", {
+            body: Buffer.from("{}"),
+            storageClass: "STANDARD",
+        });
+        const r = await run("--to", "2026-11-22T03:30:00Z", "--target", "chain", "--json");
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        const doc = r.json();
+        assert.equal(doc.restoredTo, "2026-11-22T03:00:00.000Z");
+        assert.deepEqual(
+            doc.exports.map((d: string) => d.split("/")[3]),
+            ["20261122T010000Z", "20261122T010000Z-20261122T020000Z", "20261122T020000Z-20261122T030000Z"],
+        );
+        assert.deepEqual(imported.items("chain"), ["u1/r1=12"]);
+        assert.deepEqual(
+            (doc.steps as { step: string; resource: string }[])
+                .filter((st) => st.step === "apply incremental export")
+                .map((st) => st.resource),
+            [
+                "chain 2026-11-22T01:00:00.000Z..2026-11-22T02:00:00.000Z",
+                "chain 2026-11-22T02:00:00.000Z..2026-11-22T03:00:00.000Z",
+            ],
+        );
+    });
+
+    it("applies an export of many lines in batches, every line once", async () => {
+        archive.full(SOURCE_ARN, FULL_AT, []);
+        const many = Array.from({ length: 40 }, (_, n) => item(`u${n}`, "r", n));
+        archive.incremental(
+            SOURCE_ARN,
+            FULL_AT,
+            FULL_AT + HOUR,
+            many.map((i) => ({ Keys: keys(i), NewImage: i })),
+        );
+        const r = await run("--json");
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        assert.deepEqual(r.json().incremental, { put: 40, deleted: 0, already: 0, overwrote: 0, exports: 1 });
+        assert.equal(h.sentOps("PutItem").length, 40);
+        assert.equal(imported.items(TARGET).length, 40);
+    });
+
+    it("a conditional put refused for another reason than the condition is an error, not an item already there", async () => {
+        archive.full(SOURCE_ARN, FULL_AT, []);
+        const d = item("u2", "r4", 40);
+        archive.incremental(SOURCE_ARN, FULL_AT, FULL_AT + HOUR, [{ Keys: keys(d), NewImage: d }]);
+        imported.hooks.set("PutItem", (i) =>
+            i.ConditionExpression
+                ? Promise.reject(awsError("AccessDeniedException", "not authorized to perform: dynamodb:PutItem"))
+                : undefined,
+        );
+        const r = await run();
+        assert.equal(r.code, 1, r.stdout + r.stderr);
+        assert.match(r.stderr, /error: AccessDeniedException: not authorized to perform: dynamodb:PutItem/);
+        assert.equal(h.sentOps("GetItem").length, 0);
+        assert.deepEqual(imported.items(TARGET), []);
+    });
+
+    it("an import cancelled (CancelImport) ends the run; the same command starts a new one", async () => {
+        history(archive);
+        imported.importPolls = 3;
+        imported.hooks.set("DescribeImport", () => {
+            imported.cancelLatestImport();
+            imported.hooks.delete("DescribeImport");
+            return undefined;
+        });
+        const cancelled = await run("--full-only");
+        assert.equal(cancelled.code, 1);
+        assert.match(cancelled.stderr, /ended CANCELLED/);
+        const again = await run("--full-only");
+        assert.equal(again.code, 0, again.stdout + again.stderr);
+        assert.equal(h.sentOps("ImportTable").length, 2);
+        assert.deepEqual(imported.items(TARGET), ["u1/r1=10", "u1/r2=20", "u2/r3=30"]);
+    });
+
     it("an inserted item already in the table with other values (deleted and put again inside the window) takes the export's image, and the run warns", async () => {
         const a = item("u1", "r1", 10);
         archive.full(SOURCE_ARN, FULL_AT, [a]);
@@ -1068,9 +1247,12 @@ describe("restore-from-export's rules, one by one", () => {
         assert.deepEqual(keyAttribute("n:N"), { name: "n", type: "N" });
         assert.throws(() => keyAttribute("hashedSub:X"), /<attribute>:<S\|N\|B>/);
         assert.throws(() => keyAttribute(":S"));
+        assert.throws(() => keyAttribute("a:b:S"), /<attribute>:<S\|N\|B>/, "one colon");
+        assert.throws(() => keyAttribute("hashedSub:SS"), /<attribute>:<S\|N\|B>/, "one type letter");
         assert.equal(fromCompact("20261122T010000Z")?.toISOString(), "2026-11-22T01:00:00.000Z");
         assert.equal(fromCompact("20261122T0100Z"), undefined);
         assert.equal(fromCompact("x20261122T010000Z"), undefined);
+        assert.equal(fromCompact("20261122T010000Zx"), undefined);
         assert.equal(fromCompact("20261399T010000Z"), undefined);
     });
 
