@@ -384,7 +384,8 @@ async function labels(ctx: DrContext, source: ExportSource, prefix: string, star
         (page) => page.NextContinuationToken,
         source.role,
     );
-    return prefixes.map((p) => (p.Prefix ?? "").slice(prefix.length).replace(/\/$/, "")).filter(Boolean);
+    // A common prefix is `prefix` + label + the delimiter.
+    return prefixes.map((p) => String(p.Prefix).slice(prefix.length, -1));
 }
 
 /** Every object under an export's label, with its storage class. */
@@ -407,7 +408,7 @@ async function objectsUnder(
         (page) => page.NextContinuationToken,
         source.role,
     );
-    return objects.map((o) => ({ key: o.Key ?? "", storageClass: o.StorageClass }));
+    return objects.map((o) => ({ key: String(o.Key), storageClass: o.StorageClass }));
 }
 
 /** One export to read: its label's key prefix, kind and window. */
@@ -445,21 +446,21 @@ async function readLink(
             ExitCode.FAILED,
             "Pick an earlier --to (the export before it), or check the table export function's alarms for that window.",
         );
-    const dir = summary.key.replace(/\/manifest-summary\.json$/, "");
+    const dir = summary.key.slice(0, -"/manifest-summary.json".length);
     const manifest = JSON.parse(await readText(ctx, source, summary.key)) as Record<string, unknown>;
     checkManifest(manifest, `s3://${source.bucket}/${summary.key}`, { ...planned, tableArn: tableArnExpected });
     const dataKeys = (await readText(ctx, source, `${dir}/manifest-files.json`))
         .split("\n")
         .filter(Boolean)
-        .map((l) => String((JSON.parse(l) as { dataFileS3Key?: string }).dataFileS3Key ?? ""))
-        .filter(Boolean);
+        .map((l) => (JSON.parse(l) as { dataFileS3Key?: string }).dataFileS3Key)
+        .filter((k): k is string => Boolean(k));
     return {
         type: planned.type,
         dir,
         from: planned.from.toISOString(),
         to: planned.to.toISOString(),
         dataKeys,
-        view: typeof manifest.outputView === "string" ? manifest.outputView : undefined,
+        view: manifest.outputView as string | undefined,
     };
 }
 
