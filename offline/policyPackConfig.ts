@@ -80,18 +80,21 @@ export function policyInfosOf(policies: Policies, packLevel: EnforcementLevel): 
 }
 
 const ajv = new Ajv({ allErrors: true, strict: false });
-const validators = new WeakMap<PolicyConfigSchema, ReturnType<typeof ajv.compile>>();
+/** Compiled validators by the schema's JSON: the analyzer's schemas arrive as new objects on every call. */
+const validators = new Map<string, ReturnType<typeof ajv.compile>>();
 
 /** The schema the CLI validates a policy's settings with: an object of the schema's properties. */
 function validatorFor(configSchema: PolicyConfigSchema): ReturnType<typeof ajv.compile> {
-    let validate = validators.get(configSchema);
+    const schema = {
+        type: "object",
+        ...(Object.keys(configSchema.properties ?? {}).length ? { properties: configSchema.properties } : {}),
+        ...(configSchema.required?.length ? { required: configSchema.required } : {}),
+    };
+    const key = JSON.stringify(schema);
+    let validate = validators.get(key);
     if (!validate) {
-        validate = ajv.compile({
-            type: "object",
-            ...(Object.keys(configSchema.properties ?? {}).length ? { properties: configSchema.properties } : {}),
-            ...(configSchema.required?.length ? { required: configSchema.required } : {}),
-        });
-        validators.set(configSchema, validate);
+        validate = ajv.compile(schema);
+        validators.set(key, validate);
     }
     return validate;
 }

@@ -15,11 +15,12 @@
  *
  * Also here, because it is about loading: `@pulumi/pulumi` requires `@npmcli/arborist` (and npm's
  * package tooling behind it, about 900 modules) at start, for one function that computes the
- * code paths of a serialized closure (runtime/closure/codePaths.js). The offline plan never calls
- * it; it now loads on first use instead of at every start. Nothing else about the SDK changes.
+ * code paths of a serialized closure (runtime/closure/codePaths.js), and its Automation API, which
+ * drives the CLI. The offline plan never calls either; they load on first use instead of at every
+ * start (DEFERRED below). Nothing else about the SDK changes.
  *
  * The real Pulumi CLI does not use this file: Pulumi.yaml keeps `runtime: nodejs` with TypeScript,
- * and the CLI's own ts-node loads index.ts. tests/offline/register.spec.ts pins that a plan loaded
+ * and the CLI's own ts-node loads index.ts. tests/offline/fastPath.spec.ts pins that a plan loaded
  * through this hook is the same as one loaded through ts-node.
  */
 "use strict";
@@ -157,12 +158,18 @@ function loadTypeScript(module, fileName) {
 }
 
 /** A module that loads on the first property read, for requires at start that a run may never use. */
-function deferred(request, parent) {
+function deferred(request, parent, loadModule) {
     let real;
-    const load = () => (real ??= Module._load(request, parent, false));
+    const load = () => (real ??= loadModule(request, parent, false));
+    // Marked as an ES module so TypeScript's import helpers pass it through unread; `default` is then
+    // what their wrapper would have held: the module itself, unless it is an ES module.
+    const member = (key) => {
+        const loaded = load();
+        return key === "default" && !loaded.__esModule ? loaded : loaded[key];
+    };
     const target = { __esModule: true };
     return new Proxy(target, {
-        get: (t, key) => (key === "__esModule" ? true : load()[key]),
+        get: (t, key) => (key === "__esModule" ? true : member(key)),
         has: (t, key) => key in load(),
         ownKeys: () => [...new Set(["__esModule", ...Reflect.ownKeys(load())])],
         getOwnPropertyDescriptor: (t, key) =>
@@ -172,12 +179,17 @@ function deferred(request, parent) {
     });
 }
 
-/** Requires made at start by a file of the Pulumi SDK that only a rarely used function needs. */
+const CODE_PATHS = `@pulumi${path.sep}pulumi${path.sep}runtime${path.sep}closure${path.sep}codePaths.js`;
+/**
+ * Requires made at start by files of the Pulumi SDK that only a rarely used part needs: the
+ * Automation API (it drives the CLI: js-yaml, execa, tmp and more) and computeCodePaths (npm's
+ * package tooling). The offline plan uses neither; they load on first use.
+ */
 const DEFERRED = [
-    {
-        parent: `@pulumi${path.sep}pulumi${path.sep}runtime${path.sep}closure${path.sep}codePaths.js`,
-        request: "@npmcli/arborist",
-    },
+    { parent: `@pulumi${path.sep}pulumi${path.sep}index.js`, request: "./automation" },
+    { parent: CODE_PATHS, request: "@npmcli/arborist" },
+    { parent: CODE_PATHS, request: "normalize-package-data" },
+    { parent: CODE_PATHS, request: "fdir" },
 ];
 
 function deferHeavyRequires() {
@@ -185,7 +197,8 @@ function deferHeavyRequires() {
     Module._load = function (request, parent, isMain) {
         if (parent && parent.filename) {
             for (const d of DEFERRED)
-                if (request === d.request && parent.filename.endsWith(d.parent)) return deferred(request, parent);
+                if (request === d.request && parent.filename.endsWith(d.parent))
+                    return deferred(request, parent, (...args) => load.apply(this, args));
         }
         return load.apply(this, arguments);
     };

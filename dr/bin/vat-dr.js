@@ -1,10 +1,9 @@
 #!/usr/bin/env node
 /**
- * The `vat-dr` bin (package.json): the DR command line from the TypeScript sources, compiled in
- * memory by ts-node (installed by `npm ci`), so the bin and `npm run dr --` run the same code.
+ * The `vat-dr` bin (package.json): the DR command line from the TypeScript sources, loaded through
+ * the project's loader (offline/register.js: each file's JavaScript kept by content, so the bin
+ * starts without compiling, and a changed file is compiled again), as `npm run dr --` loads it.
  */
 "use strict";
-const path = require("path");
-
-require("ts-node").register({ transpileOnly: true, project: path.join(__dirname, "..", "..", "tsconfig.json") });
+require("../../offline/register.js");
 require("../cli").main(process.argv.slice(2));

@@ -182,8 +182,19 @@ function yamlFix(code: string, message: string): string {
     return "correct the YAML at that line (quote values that contain ': ' or start with a special character)";
 }
 
+/** Stack files parsed before, by path, with the text they were parsed from (a changed file is parsed again). */
+const parsedStackFiles = new Map<string, { text: string; value: { config?: Record<string, unknown> } }>();
+
 function parseStackYaml(file: string, stack: string): { config?: Record<string, unknown> } {
     const text = fs.readFileSync(file, "utf8");
+    const parsed = parsedStackFiles.get(file);
+    if (parsed?.text === text) return parsed.value;
+    const value = parseStackText(file, text, stack);
+    parsedStackFiles.set(file, { text, value });
+    return value;
+}
+
+function parseStackText(file: string, text: string, stack: string): { config?: Record<string, unknown> } {
     const lines = new YAML.LineCounter();
     const doc = YAML.parseDocument(text, { uniqueKeys: true, prettyErrors: false, lineCounter: lines });
     const problems = [...doc.errors].map((e) => {

@@ -1,5 +1,5 @@
 /**
- * Mocha's global fixtures (loaded through .mocharc.json's `require`): run once in mocha's main
+ * Mocha's global fixtures (loaded through .mocharc.js's `require`): run once in mocha's main
  * process, as the parallel workers start and after they end.
  *
  * The policy pack's analyzer process type-checks the pack as it starts (about 10 s of CPU), so one

@@ -87,6 +87,26 @@ describe("the fast path plans what the slow path plans", function () {
         }
     });
 
+    it("loads the SDK's Automation API and computeCodePaths' npm tooling on first use, and both work then", async () => {
+        const program = `
+            require("@pulumi/pulumi");
+            const loaded = (name) => Object.keys(require.cache).some((f) => f.includes("/node_modules/" + name + "/"));
+            const deferred = ["execa", "js-yaml", "normalize-package-data", "fdir", "@npmcli/arborist"];
+            const atStart = deferred.filter(loaded);
+            const pulumi = require("@pulumi/pulumi");
+            if (typeof pulumi.automation.LocalWorkspace.create !== "function") throw new Error("no LocalWorkspace");
+            pulumi.runtime.computeCodePaths({ extraIncludePaths: ["lambdas"] }).then((paths) => {
+                console.error(JSON.stringify({ atStart, afterUse: deferred.filter(loaded), paths: paths.size }));
+            });`;
+        const { code, stderr } = await node(["-r", "./offline/register.js", "-e", program], { ...process.env });
+        assert.equal(code, 0, stderr);
+        const report = JSON.parse(stderr.trim().split("\n").pop()!);
+        assert.deepEqual(report.atStart, [], "loaded at start");
+        for (const used of ["execa", "js-yaml", "normalize-package-data", "@npmcli/arborist"])
+            assert.ok(report.afterUse.includes(used), `${used} was not loaded when first needed`);
+        assert.ok(report.paths > 0, "computeCodePaths found the program's files");
+    });
+
     it("keeps the SDK's leak report: a registration that never settles fails the process at exit", async () => {
         // An input that never resolves is what a cycle between resources, or a forgotten await, leaves.
         const program = `
