@@ -716,7 +716,8 @@ async function startRestore(
 // The new table: its schema, the import, the incremental exports.
 
 interface Schema {
-    keys: KeyAttribute[];
+    /** The key attributes' names, partition key first; their types are in `definitions`. */
+    keys: string[];
     indexes: GlobalSecondaryIndex[];
     definitions: AttributeDefinition[];
     /** GSIs the config names that could not be recreated (no key schema known). */
@@ -749,12 +750,8 @@ async function tableSchema(
     full: ChainLink,
 ): Promise<Schema> {
     if (live?.KeySchema && live.AttributeDefinitions) {
-        const typeOf = (name: string) =>
-            live.AttributeDefinitions?.find((d) => d.AttributeName === name)?.AttributeType ?? "S";
-        const keys = live.KeySchema.map((k: KeySchemaElement) => ({
-            name: k.AttributeName ?? "",
-            type: typeOf(k.AttributeName ?? ""),
-        }));
+        // The partition key first (CreateTable takes HASH, then RANGE); every key attribute has a definition.
+        const keys = live.KeySchema.map((k: KeySchemaElement) => String(k.AttributeName));
         const indexes = (live.GlobalSecondaryIndexes ?? []).map((g) => ({
             IndexName: g.IndexName,
             KeySchema: g.KeySchema,
@@ -778,7 +775,7 @@ async function tableSchema(
         typeof n === "string" ? { name: n, type: scalarType(sample?.[n]) ?? ("S" as ScalarAttributeType) } : n,
     );
     return {
-        keys,
+        keys: keys.map((k) => k.name),
         indexes: [],
         definitions: keys.map((k) => ({ AttributeName: k.name, AttributeType: k.type })),
         missingIndexes: expectation?.globalSecondaryIndexes ?? [],
@@ -855,8 +852,8 @@ async function importFull(
                 InputCompressionType: "GZIP",
                 TableCreationParameters: {
                     TableName: target,
-                    KeySchema: schema.keys.map((k, i) => ({
-                        AttributeName: k.name,
+                    KeySchema: schema.keys.map((name, i) => ({
+                        AttributeName: name,
                         KeyType: i === 0 ? "HASH" : "RANGE",
                     })),
                     AttributeDefinitions: schema.definitions,
@@ -987,7 +984,7 @@ async function applyIncrementals(
                     const results = await Promise.all(
                         lines
                             .slice(j, j + APPLY_CONCURRENCY)
-                            .map((l) => applyLine(ctx, clients, target, schema.keys[0].name, l, link.view)),
+                            .map((l) => applyLine(ctx, clients, target, schema.keys[0], l, link.view)),
                     );
                     for (const r of results) counts[r]++;
                 }
