@@ -148,12 +148,8 @@ export async function runCli(argv: string[], deps: DrDeps): Promise<number> {
         await program.parseAsync(argv, { from: "user" });
     } catch (err) {
         if (err instanceof CommanderError) {
-            if (
-                err.code === "commander.helpDisplayed" ||
-                err.code === "commander.version" ||
-                err.code === "commander.help"
-            )
-                return ExitCode.OK;
+            // --help, `help`, or no command at all (the help, on stderr). The program has no --version.
+            if (err.code === "commander.helpDisplayed" || err.code === "commander.help") return ExitCode.OK;
             // --json promises one JSON document on stdout, usage errors included.
             if (argv.includes("--json"))
                 deps.stdout(
@@ -181,11 +177,11 @@ export async function runCli(argv: string[], deps: DrDeps): Promise<number> {
  * checked with it, so a command or flag the CLI lacks fails a test. Returns the usage error, if any.
  */
 export async function parseCommandLine(argv: string[]): Promise<string | undefined> {
-    const errors: string[] = [];
     const program = buildProgram(
         {
             stdout: () => undefined,
-            stderr: (s) => errors.push(s),
+            // Commander's error carries the same line it writes to stderr.
+            stderr: () => undefined,
             clock: systemClock,
             uploader: fetchUploader,
             env: {},
@@ -197,7 +193,7 @@ export async function parseCommandLine(argv: string[]): Promise<string | undefin
         await program.parseAsync(argv, { from: "user" });
         return undefined;
     } catch (err) {
-        if (err instanceof CommanderError) return errors.join("\n") || err.message;
+        if (err instanceof CommanderError) return err.message;
         throw err;
     }
 }

@@ -14,7 +14,7 @@ import * as fs from "fs";
 import * as naming from "../../naming";
 import { waitFor } from "../aws/waiter";
 import { DrContext } from "../context";
-import { ExitCodeValue, UsageError, errorMessage, isCredentialError } from "../errors";
+import { DrError, ExitCodeValue, UsageError, errorMessage, isCredentialError } from "../errors";
 import { compactTimestamp, parseTime } from "../time";
 import { checkAccount, describeTableIfExists } from "./common";
 import { CommandSpec } from "./types";
@@ -132,7 +132,9 @@ export async function exportTables(
                 );
             } catch (err) {
                 if (isCredentialError(err)) throw err;
-                report.check(`export:${table}`, "fail", errorMessage(err));
+                // The FAIL line names the next step too (a DrError's hint), as every FAIL line should.
+                const next = err instanceof DrError ? ` (next: ${err.hint})` : "";
+                report.check(`export:${table}`, "fail", `${errorMessage(err)}${next}`);
             }
         }),
     );

@@ -56,6 +56,8 @@ export const exportUsersCommand: CommandSpec = {
 };
 
 export async function exportUsers(ctx: DrContext, options: ExportUsersOptions): Promise<ExitCodeValue> {
+    // Checked before anything is read or written: the upload goes to the stack's exports bucket.
+    if (options.upload) ctx.requireStack("with --upload");
     const report = ctx.report();
     await checkAccount(ctx, "target", ctx.stack?.accountId);
     const cognito = ctx.clients().cognito;

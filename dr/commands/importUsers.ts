@@ -200,12 +200,8 @@ export async function importUsers(ctx: DrContext, options: ImportUsersOptions): 
     const attrs = (u: (typeof newUsers)[number]) =>
         Object.fromEntries((u.Attributes ?? []).map((a) => [a.Name ?? "", a.Value ?? ""]));
     const byUsername = new Map(newUsers.map((u) => [u.Username ?? "", u]));
-    const byEmail = new Map<string, (typeof newUsers)[number]>();
-    if (emailIsUsername)
-        for (const u of newUsers) {
-            const email = attrs(u).email?.toLowerCase();
-            if (email) byEmail.set(email, u);
-        }
+    // Looked up only with an e-mail, and only when the e-mail is the username (unique).
+    const byEmail = new Map(newUsers.map((u) => [attrs(u).email?.toLowerCase(), u]));
     const mapping: { username: string; email?: string; oldSub?: string; newSub: string }[] = [];
     const unmatched: string[] = [];
     /** Old username → username in the new pool (the same, unless the pool's username is the e-mail). */
@@ -288,9 +284,9 @@ async function recreateGroups(
                     }),
                 );
             }
-            const members = (exported.memberships[group.name] ?? []).flatMap((m) =>
-                renamed.has(m) ? [renamed.get(m) as string] : [],
-            );
+            const members =
+                exported.memberships[group.name]?.flatMap((m) => (renamed.has(m) ? [renamed.get(m) as string] : [])) ??
+                [];
             const failed: string[] = [];
             for (const username of members) {
                 try {

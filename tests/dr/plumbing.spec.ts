@@ -5,7 +5,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { strict as assert } from "assert";
 import { Readable } from "stream";
 import { awsClientFactory, createClients, credentialProvider } from "../../dr/aws/clients";
-import { AwsGate } from "../../dr/aws/gate";
+import { AwsGate, readAllPages } from "../../dr/aws/gate";
 import { waitFor } from "../../dr/aws/waiter";
 import { CredentialsError, ExitCode, JobFailedError, WaitTimeoutError } from "../../dr/errors";
 import { tableCriticality } from "../../dr/stack";
@@ -285,5 +285,128 @@ describe("dr AWS plumbing", () => {
             assert.equal(tableCriticality("prod-env-submit-vat-async-requests"), "low");
             assert.equal(tableCriticality("prod-env-something-new"), "high");
         });
+    });
+});
+
+describe("dr AWS plumbing: role sessions, dry-run notices and paging", () => {
+    /** An STS that records each request body and answers AssumeRole. */
+    function recordingSts(bodies: string[]) {
+        return {
+            handle: async (request: { body: string }) => {
+                bodies.push(String(request.body));
+                const xml = `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>ASIA</AccessKeyId><SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials><AssumedRoleUser><Arn>arn:aws:sts::111111111111:assumed-role/r/x</Arn><AssumedRoleId>AROA:x</AssumedRoleId></AssumedRoleUser></AssumeRoleResult></AssumeRoleResponse>`;
+                return {
+                    response: {
+                        statusCode: 200,
+                        headers: { "content-type": "text/xml" },
+                        body: Readable.from([Buffer.from(xml)]),
+                    },
+                };
+            },
+            updateHttpClientConfig: () => undefined,
+            httpHandlerConfigs: () => ({}),
+        };
+    }
+
+    // STS API reference, AssumeRole: RoleSessionName names the session in CloudTrail; a chained
+    // role session lasts at most one hour (DurationSeconds 3600); SerialNumber/TokenCode only with MFA.
+    it("assumes --role-arn as session vat-dr for an hour, asking for no MFA code unless a device and a prompt are both given", async () => {
+        const base = async () => ({ accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" });
+        for (const [opts, session] of [
+            [{ roleArn: "arn:aws:iam::111111111111:role/oncall" }, "vat-dr"],
+            [
+                { roleArn: "arn:aws:iam::111111111111:role/oncall", mfaSerial: "arn:aws:iam::111111111111:mfa/x" },
+                "vat-dr",
+            ],
+            [{ roleArn: "arn:aws:iam::111111111111:role/oncall", roleSessionName: "drill-7" }, "drill-7"],
+        ] as const) {
+            const bodies: string[] = [];
+            const provider = credentialProvider(opts, "eu-west-2", { base, requestHandler: recordingSts(bodies) });
+            assert.equal((await provider()).accessKeyId, "ASIA");
+            const params = new URLSearchParams(bodies[0]);
+            assert.equal(params.get("RoleSessionName"), session);
+            assert.equal(params.get("DurationSeconds"), "3600");
+            assert.equal(params.get("SerialNumber"), null, "no MFA device sent without a way to ask for its code");
+        }
+        const bare = credentialProvider({}, "eu-west-2", { base });
+        assert.equal(bare, base, "without --role-arn the base credentials are used as they are");
+    });
+
+    const gate = (dryRun: boolean, notices: string[]) =>
+        new AwsGate({
+            dryRun,
+            clock: new FakeClock(),
+            notice: (l) => notices.push(l),
+            throttleRetries: 0,
+            throttleBaseDelayMs: 1000,
+        });
+
+    it("under --dry-run says each read it makes and each change it would make, with the account; otherwise says nothing", async () => {
+        const h = new DrHarness();
+        try {
+            const d = h.mocks().dynamodb;
+            d.on(DescribeTableCommand).resolves({ Table: { TableName: "t" } });
+            const dynamodb = h.context("x").clients().dynamodb;
+            const notices: string[] = [];
+            const dry = gate(true, notices);
+            await dry.read(dynamodb, new DescribeTableCommand({ TableName: "t" }));
+            await dry.read(dynamodb, new DescribeTableCommand({ TableName: "t" }), "backup");
+            assert.equal(
+                await dry.mutate(
+                    dynamodb,
+                    new RestoreTableToPointInTimeCommand({ SourceTableName: "a", TargetTableName: "b" }),
+                ),
+                undefined,
+            );
+            assert.deepEqual(notices, [
+                "[dry-run] reading DynamoDB.DescribeTable (target)",
+                "[dry-run] reading DynamoDB.DescribeTable (backup)",
+                '[dry-run] would call DynamoDB.RestoreTableToPointInTime (target) {"SourceTableName":"a","TargetTableName":"b"}',
+            ]);
+            assert.deepEqual(
+                dry.calls.map((c) => [c.operation, c.account, c.mutating, c.skipped]),
+                [
+                    ["DescribeTable", "target", false, false],
+                    ["DescribeTable", "backup", false, false],
+                    ["RestoreTableToPointInTime", "target", true, true],
+                ],
+            );
+            const quiet: string[] = [];
+            const real = gate(false, quiet);
+            await real.read(dynamodb, new DescribeTableCommand({ TableName: "t" }));
+            await real.mutateExternal("HTTPS", "PUT x", { rows: 1 }, async () => undefined);
+            assert.deepEqual(quiet, []);
+            assert.deepEqual(
+                real.calls.map((c) => [c.operation, c.account, c.mutating, c.skipped]),
+                [
+                    ["DescribeTable", "target", false, false],
+                    ["PUT x", "target", true, false],
+                ],
+            );
+        } finally {
+            h.restore();
+        }
+    });
+
+    it("reads every page, a page without items counting as none", async () => {
+        const h = new DrHarness();
+        try {
+            h.mocks()
+                .dynamodb.on(ListTablesCommand, { ExclusiveStartTableName: undefined })
+                .resolves({ LastEvaluatedTableName: "a" });
+            h.mocks()
+                .dynamodb.on(ListTablesCommand, { ExclusiveStartTableName: "a" })
+                .resolves({ TableNames: ["b"] });
+            const all = await readAllPages(
+                gate(false, []),
+                h.context("x").clients().dynamodb,
+                (token) => new ListTablesCommand({ ExclusiveStartTableName: token }),
+                (page) => page.TableNames,
+                (page) => page.LastEvaluatedTableName,
+            );
+            assert.deepEqual(all, ["b"]);
+        } finally {
+            h.restore();
+        }
     });
 });

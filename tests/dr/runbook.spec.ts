@@ -28,8 +28,10 @@ import { PROD_TABLES, recoverableEstate } from "../helpers/drEstate";
 import { IamStandIn, SecretsStandIn, TablesStandIn } from "../helpers/drStandIn";
 import * as naming from "../../naming";
 import { StartRestoreJobCommand } from "@aws-sdk/client-backup";
-import { runbookCommands, scenario, shellWords } from "../helpers/runbook";
+import { runbookCommands, runbookS3Paths, scenario, shellWords } from "../helpers/runbook";
+import { USER_EXPORT_PREFIX } from "../../dr/commands/exportUsers";
 import { ExportsStandIn, ImportedTables, Item } from "../helpers/drExports";
+import { ReplicatingBuckets, estateReplicationRules } from "../helpers/drReplication";
 
 const SCENARIOS = [
     "1. Accidental deletion",
@@ -532,11 +534,17 @@ describe("runbook scenario 8 (old records after account loss) against the estate
         rebuiltAccount(h);
         process.chdir(h.tmp);
         const tables = new TablesStandIn(h, "999999999999");
-        const archive = new ExportsStandIn(h, "vat-backup-archive-333333333333-eu-west-2", "target");
+        // The lost account wrote its exports into its own exports bucket; the archive holds what the
+        // stacks' replication rules carried there (drReplication.ts: a replica is not replicated
+        // onward, so only a direct rule from the exports bucket fills the archive).
+        const s3 = new ReplicatingBuckets(estateReplicationRules());
+        const ARCHIVE = "vat-backup-archive-333333333333-eu-west-2";
+        const archive = new ExportsStandIn(h, ARCHIVE, "target", "eu-west-2", s3.bucket(ARCHIVE));
+        const lostExports = s3.exportWriter(naming.exportsBucketName("prod", "111111111111", "eu-west-2"));
         const imported = new ImportedTables(h, tables, archive, ["hashedSub", "receiptId"]);
         // Sunday 30 March 2025, 01:00: the weekly full export; then every hour an incremental one.
         const full = Date.UTC(2025, 2, 30, 1);
-        archive.full(LOST, full, [receipt("r1", 10), receipt("r2", 20)]);
+        lostExports.full(LOST, full, [receipt("r1", 10), receipt("r2", 20)]);
         for (let t = full; t < Date.UTC(2025, 2, 31, 6); t += HOUR) {
             const lines =
                 t === Date.UTC(2025, 2, 30, 9)
@@ -546,8 +554,12 @@ describe("runbook scenario 8 (old records after account loss) against the estate
                       : t === Date.UTC(2025, 2, 31, 5)
                         ? [{ Keys: { hashedSub: { S: "u1" }, receiptId: { S: "r2" } }, OldImage: receipt("r2", 20) }]
                         : [];
-            archive.incremental(LOST, t, t + HOUR, lines);
+            lostExports.incremental(LOST, t, t + HOUR, lines);
         }
+        assert.ok(
+            [...archive.objects.values()].every((o) => o.replicationStatus === "REPLICA"),
+            "every export in the archive arrived by replication",
+        );
         return { tables, imported };
     }
 
@@ -597,5 +609,48 @@ describe("runbook scenario 8 (old records after account loss) against the estate
         assert.equal(r.code, 1);
         assert.deepEqual(h.sentOps("StartCopyJob"), []);
         assert.match(r.stdout + r.stderr, /restore-from-export/);
+    });
+});
+
+// S3 User Guide, "What does Amazon S3 replicate?": a replica is not replicated onward, so an archive
+// holds an export only if a rule of the bucket the export is written into names it directly.
+describe("runbook: every S3 path it names is where the estate writes, and reaches the bucket through a direct rule", () => {
+    const EXPORTS = naming.exportsBucketName("prod", "111111111111", "eu-west-2");
+    const ARCHIVE = naming.archiveBucketName("333333333333", "eu-west-2");
+    /** Where each kind of object is written first (the tool and the scheduled Lambdas). */
+    const WRITTEN: Record<string, string> = {
+        [`${USER_EXPORT_PREFIX}/`]: EXPORTS,
+        "dynamodb-exports/": EXPORTS,
+        "secrets-escrow/": ARCHIVE,
+    };
+
+    it("names a prefix something writes, in a bucket that object reaches", () => {
+        const paths = runbookS3Paths();
+        assert.ok(paths.length > 0, "the runbook names the exports it copies");
+        for (const p of paths) {
+            const kind = Object.keys(WRITTEN).find((prefix) => p.prefix.startsWith(prefix));
+            assert.ok(kind, `${p.section}: nothing writes under s3://${p.bucket}/${p.prefix}`);
+            const s3 = new ReplicatingBuckets(estateReplicationRules());
+            s3.put(WRITTEN[kind], `${p.prefix}probe`, "x");
+            assert.ok(
+                s3.bucket(p.bucket).has(`${p.prefix}probe`),
+                `${p.section}: s3://${p.bucket}/${p.prefix} never receives it`,
+            );
+        }
+    });
+
+    it("the check is not vacuous: the old path cognito/<date>/ and a DR archive fed only through the primary archive fail it", () => {
+        const chain = new ReplicatingBuckets([
+            { id: "exports", source: EXPORTS, destination: ARCHIVE },
+            { id: "archive", source: ARCHIVE, destination: naming.archiveBucketName("333333333333", "eu-west-1") },
+        ]);
+        chain.put(EXPORTS, "cognito-exports/p/t/users.json", "{}");
+        assert.ok(
+            !chain.bucket(naming.archiveBucketName("333333333333", "eu-west-1")).has("cognito-exports/p/t/users.json"),
+        );
+        assert.equal(
+            Object.keys(WRITTEN).find((prefix) => "cognito/2026/11/26/".startsWith(prefix)),
+            undefined,
+        );
     });
 });

@@ -200,6 +200,147 @@ describe("dr export-users", () => {
         h.mocks().sts.on(GetCallerIdentityCommand).rejects(awsError("CredentialsProviderError"));
         assert.equal((await h.run(["export-users", "--stack", "prod"])).code, 3);
     });
+    it("by default writes cognito-export-<time> in the working folder, 0600, after a step that counts the users", async () => {
+        const cwd = process.cwd();
+        process.chdir(h.tmp);
+        try {
+            const r = await h.run(["export-users", "--stack", "prod"]);
+            assert.equal(r.code, 0, r.stdout + r.stderr);
+            const out = path.join(h.tmp, "cognito-export-20261126T030000Z");
+            for (const file of ["users.json", "users.csv"])
+                assert.equal(fs.statSync(path.join(out, file)).mode & 0o777, 0o600, `${file} holds personal data`);
+            assert.match(r.stdout, /done  eu-west-2_OLDPOOL1: list users  .*  3 users/);
+            assert.deepEqual(h.sentOps("GetCSVHeader"), [{ UserPoolId: OLD_POOL }]);
+        } finally {
+            process.chdir(cwd);
+        }
+    });
+
+    it("reads every page of groups, keeps what Cognito leaves out as empty, and creates a nested --out", async () => {
+        const c = h.mocks().cognito;
+        c.on(ListGroupsCommand, { UserPoolId: OLD_POOL }).resolves({
+            Groups: [{ GroupName: "admins" }],
+            NextToken: "n",
+        });
+        c.on(ListGroupsCommand, { UserPoolId: OLD_POOL, NextToken: "n" }).resolves({
+            Groups: [{ Description: "nameless" }],
+        });
+        c.on(ListUsersInGroupCommand, { GroupName: "" }).resolves({ Users: [{}] });
+        c.on(ListUsersCommand, { UserPoolId: OLD_POOL, PaginationToken: "u2" }).resolves({
+            Users: [{ Enabled: true }],
+        });
+        c.on(GetCSVHeaderCommand).resolves({});
+        const out = path.join(h.tmp, "a", "b", "export");
+        const r = await h.run(["export-users", "--stack", "prod", "--out", out]);
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        const doc = JSON.parse(fs.readFileSync(path.join(out, "users.json"), "utf8"));
+        assert.deepEqual(
+            doc.groups.map((g: { name: string }) => g.name),
+            ["admins", ""],
+        );
+        assert.deepEqual(doc.memberships[""], [""]);
+        assert.deepEqual(doc.users[2], { username: "", enabled: true, attributes: {} });
+        assert.deepEqual(doc.csvHeader, []);
+    });
+
+    it("expired credentials while reading a group's members stop the export (exit 3), writing nothing", async () => {
+        h.mocks().cognito.on(ListUsersInGroupCommand).rejects(awsError("ExpiredTokenException"));
+        const out = path.join(h.tmp, "e");
+        assert.equal((await h.run(["export-users", "--stack", "prod", "--out", out])).code, 3);
+        assert.ok(!fs.existsSync(out));
+    });
+
+    it("under --dry-run says what it would write and upload", async () => {
+        const out = path.join(h.tmp, "e");
+        const r = await h.run(["export-users", "--stack", "prod", "--out", out, "--upload", "--dry-run"]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(
+            r.stdout,
+            new RegExp(`dry run: would write ${out}/users\\.json and ${out}/users\\.csv \\(3 users\\) and upload them`),
+        );
+    });
+
+    it("--upload needs --stack (its exports bucket); into an SSE-S3 bucket it says AES256, with each file's content type and a SHA-256 checksum", async () => {
+        const cwd = process.cwd();
+        process.chdir(h.tmp);
+        try {
+            // Refused before any call and before the users' data is written anywhere.
+            const noStack = await h.run([
+                "export-users",
+                "--user-pool-id",
+                OLD_POOL,
+                "--region",
+                "eu-west-2",
+                "--upload",
+            ]);
+            assert.equal(noStack.code, 2);
+            assert.match(noStack.stderr, /--stack is required with --upload/);
+            assert.deepEqual(
+                fs.readdirSync(h.tmp).filter((f) => f.startsWith("cognito-export")),
+                [],
+            );
+            assert.deepEqual(h.sentOps("ListUsers"), []);
+        } finally {
+            process.chdir(cwd);
+        }
+        h.mocks().s3.on(PutObjectCommand).resolves({});
+        h.mocks()
+            .s3.on(GetBucketEncryptionCommand)
+            .resolves({
+                ServerSideEncryptionConfiguration: {
+                    Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }],
+                },
+            });
+        const r = await h.run([
+            "export-users",
+            "--stack",
+            "prod",
+            "--out",
+            path.join(h.tmp, "e"),
+            "--upload",
+            "--json",
+        ]);
+        assert.equal(r.code, 0, r.stderr);
+        const puts = h.sentOps("PutObject");
+        assert.deepEqual(
+            puts.map((p) => [p.ContentType, p.ServerSideEncryption, p.SSEKMSKeyId, p.ChecksumAlgorithm]),
+            [
+                ["application/json", "AES256", undefined, "SHA256"],
+                ["text/csv", "AES256", undefined, "SHA256"],
+            ],
+        );
+        assert.equal(
+            r.json().uploaded,
+            `s3://prod-env-backup-exports-111111111111-eu-west-2/cognito-exports/${OLD_POOL}/20261126T030000Z/`,
+        );
+    });
+
+    it("finds exactly one pool named {env}-env-user-pool, or says which to pass (exit 2)", async () => {
+        const c = h.mocks().cognito;
+        const noStack = await h.run(["export-users", "--region", "eu-west-2"]);
+        assert.equal(noStack.code, 2);
+        assert.match(
+            noStack.stderr,
+            /no user pool[\s\S]*Pass --user-pool-id, or --stack to find the pool named \{env\}-env-user-pool/,
+        );
+        c.on(ListUserPoolsCommand, { NextToken: "p2" }).resolves({ UserPools: [] });
+        const none = await h.run(["export-users", "--stack", "prod"]);
+        assert.equal(none.code, 2);
+        assert.match(
+            none.stderr,
+            /no user pool named prod-env-user-pool in eu-west-2[\s\S]*Pass --user-pool-id explicitly/,
+        );
+        c.on(ListUserPoolsCommand, { NextToken: "p2" }).resolves({
+            UserPools: [
+                { Id: OLD_POOL, Name: "prod-env-user-pool" },
+                { Id: "eu-west-2_twin", Name: "prod-env-user-pool" },
+            ],
+        });
+        const two = await h.run(["export-users", "--stack", "prod"]);
+        assert.equal(two.code, 2);
+        assert.match(two.stderr, /more than one user pool named prod-env-user-pool in eu-west-2/);
+        assert.deepEqual(h.sentOps("ListUsers"), [], "no pool guessed");
+    });
 });
 
 describe("dr import-users", () => {
@@ -508,5 +649,240 @@ describe("dr import-users", () => {
         );
         h.mocks().sts.on(GetCallerIdentityCommand).rejects(awsError("CredentialsProviderError"));
         assert.equal((await h.run(args())).code, 3);
+    });
+
+    const rewriteExport = (change: (doc: { users: Record<string, unknown>[]; [k: string]: unknown }) => void) => {
+        const doc = JSON.parse(fs.readFileSync(path.join(from, "users.json"), "utf8"));
+        change(doc);
+        fs.writeFileSync(path.join(from, "users.json"), JSON.stringify(doc));
+    };
+
+    it("names the flag or the file in every refusal of its input (exit 2, nothing sent to Cognito)", async () => {
+        const role = ["--logs-role-arn", "arn:aws:iam::111111111111:role/cognito-import-logs", "--region", "eu-west-2"];
+        const noFrom = await h.run(["import-users", "--user-pool-id", NEW_POOL, ...role, "--stack", "prod"]);
+        assert.equal(noFrom.code, 2);
+        assert.match(noFrom.stderr, /--from is required/);
+        assert.match(noFrom.stderr, /Pass --from with the folder written by export-users/);
+        const noRole = await h.run(["import-users", "--user-pool-id", NEW_POOL, "--from", from, "--stack", "prod"]);
+        assert.match(noRole.stderr, /--logs-role-arn is required/);
+        assert.match(noRole.stderr, /CreateUserImportJob needs a role that lets Cognito write CloudWatch logs/);
+        const empty = path.join(h.tmp, "empty");
+        fs.mkdirSync(empty);
+        const missing = await h.run(["import-users", "--user-pool-id", NEW_POOL, "--from", empty, ...role]);
+        assert.equal(missing.code, 2);
+        assert.match(missing.stderr, /users\.json does not exist/);
+        assert.match(missing.stderr, /Pass --from with a folder written by export-users/);
+        fs.writeFileSync(path.join(empty, "users.json"), JSON.stringify({ userPoolId: OLD_POOL, users: [{}] }));
+        const invalid = await h.run(["import-users", "--user-pool-id", NEW_POOL, "--from", empty, ...role]);
+        assert.equal(invalid.code, 2);
+        assert.match(invalid.stderr, /users\.json is not an export-users file: exportedAt: .*; users\.0\.username: /);
+        const itself = await h.run(["import-users", "--user-pool-id", OLD_POOL, "--from", from, ...role]);
+        assert.equal(itself.code, 2);
+        assert.match(itself.stderr, /the export came from eu-west-2_OLDPOOL1 itself/);
+        assert.match(itself.stderr, /Import into the new pool, not the one the users came from/);
+        assert.deepEqual(
+            h.sent().filter((c) => !c.operation.endsWith("GetCallerIdentity")),
+            [],
+            "nothing reached Cognito",
+        );
+    });
+
+    it("without --stack: imports a user verified by phone through the CSV, counts the job's rows, and lists only RESET_REQUIRED users, 0600", async () => {
+        // "Importing users into user pools from a CSV file": a row needs email_verified or phone_number_verified true.
+        rewriteExport((doc) => {
+            doc.users.push({
+                username: "dave",
+                attributes: { sub: "old-sub-d", phone_number: "+447700900123", phone_number_verified: "true" },
+            });
+            (doc.users[1].attributes as Record<string, string>).locale = "en-GB";
+        });
+        const c = h.mocks().cognito;
+        c.on(DescribeUserPoolCommand).resolves({});
+        c.on(DescribeUserImportJobCommand)
+            .resolvesOnce({})
+            .resolves({ UserImportJob: { Status: "Succeeded", ImportedUsers: 3, SkippedUsers: 1, FailedUsers: 0 } });
+        c.on(ListUsersCommand, { UserPoolId: NEW_POOL, PaginationToken: "n2" }).resolves({
+            Users: [
+                {
+                    Username: "bob",
+                    UserStatus: "CONFIRMED",
+                    Attributes: attrs({ sub: "new-sub-b", email: "bob@example.com" }),
+                },
+                {
+                    Username: "carol",
+                    UserStatus: "FORCE_CHANGE_PASSWORD",
+                    Attributes: attrs({ sub: "new-sub-c", email: "carol@example.com" }),
+                },
+                { Username: "dave", UserStatus: "RESET_REQUIRED", Attributes: attrs({ sub: "new-sub-d" }) },
+            ],
+        });
+        c.on(ListGroupsCommand, { UserPoolId: NEW_POOL }).resolves({ Groups: [], NextToken: "g2" });
+        c.on(ListGroupsCommand, { UserPoolId: NEW_POOL, NextToken: "g2" }).resolves({
+            Groups: [{ GroupName: "admins" }, { GroupName: "testers" }],
+        });
+        const out = path.join(h.tmp, "out");
+        const r = await h.run([
+            "import-users",
+            "--user-pool-id",
+            NEW_POOL,
+            "--from",
+            from,
+            "--logs-role-arn",
+            "arn:aws:iam::111111111111:role/cognito-import-logs",
+            "--region",
+            "eu-west-2",
+            "--out",
+            out,
+        ]);
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        const csv = h.uploads[0].body;
+        assert.ok(csv.includes("dave"), "a user verified by phone is importable");
+        assert.equal(h.uploads[0].headers["Content-Type"], "text/csv");
+        assert.deepEqual(
+            h.sentOps("AdminCreateUser").map((i) => i.Username),
+            ["carol"],
+        );
+        assert.deepEqual(h.sentOps("DescribeUserPool")[0], { UserPoolId: NEW_POOL });
+        assert.deepEqual(h.sentOps("DescribeUserImportJob")[0], { UserPoolId: NEW_POOL, JobId: "import-abc" });
+        assert.match(r.stderr, /user import import-abc: Unknown/);
+        assert.match(r.stdout, /import job .*3 imported, 1 skipped, 0 failed/);
+        assert.match(
+            r.stdout,
+            /WARN  attributes  the new pool has no column for custom:legacy, locale, phone_number, /,
+        );
+        assert.match(r.stdout, /PASS  sub-mapping  4 users mapped old sub → new sub$/m);
+        assert.deepEqual(h.sentOps("CreateGroup"), [], "both groups exist (on the second page of ListGroups)");
+        assert.match(r.stdout, /PASS  group:admins  2 members added$/m);
+        const resets = JSON.parse(fs.readFileSync(path.join(out, "password-resets.json"), "utf8"));
+        assert.deepEqual(resets, [{ username: "alice", email: "alice@example.com" }, { username: "dave" }]);
+        for (const file of ["sub-mapping.json", "password-resets.json"])
+            assert.equal(fs.statSync(path.join(out, file)).mode & 0o777, 0o600, `${file} holds personal data`);
+        assert.ok(!fs.existsSync(path.join(from, "sub-mapping.json")), "--out, not --from");
+        assert.match(r.stdout, /: 2 users must reset their password/);
+    });
+
+    it("warns of no lost attribute when every one has a column, and reports a job with no counts as zeros", async () => {
+        rewriteExport((doc) => {
+            delete (doc.users[1].attributes as Record<string, string>)["custom:legacy"];
+        });
+        h.mocks()
+            .cognito.on(DescribeUserImportJobCommand)
+            .resolves({ UserImportJob: { Status: "Succeeded" } });
+        const r = await h.run(args());
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        assert.doesNotMatch(r.stdout, /attributes/);
+        assert.match(r.stdout, /0 imported, 0 skipped, 0 failed/);
+    });
+
+    it("a new-pool user without a sub is not mapped (its data would go nowhere)", async () => {
+        h.mocks()
+            .cognito.on(ListUsersCommand, { UserPoolId: NEW_POOL, PaginationToken: "n2" })
+            .resolves({
+                Users: [
+                    { Username: "bob", UserStatus: "RESET_REQUIRED" },
+                    {
+                        Username: "carol",
+                        UserStatus: "RESET_REQUIRED",
+                        Attributes: attrs({ sub: "new-sub-c", email: "carol@example.com" }),
+                    },
+                ],
+            });
+        const r = await h.run(args());
+        assert.equal(r.code, 1);
+        const mapping = JSON.parse(fs.readFileSync(path.join(from, "sub-mapping.json"), "utf8"));
+        assert.deepEqual(mapping.unmatched, ["bob"]);
+        assert.match(r.stdout, /FAIL  sub-mapping  2 users mapped old sub → new sub; not found in the new pool: bob$/m);
+    });
+
+    it("names at most ten unmatched users, with an ellipsis only beyond ten", async () => {
+        for (const count of [10, 11]) {
+            rewriteExport((doc) => {
+                doc.users = Array.from({ length: count }, (_, i) => ({
+                    username: `u${String(i + 1).padStart(2, "0")}`,
+                    attributes: { email: `u${i + 1}@example.com`, email_verified: "true" },
+                }));
+                doc.groups = [];
+            });
+            h.mocks()
+                .cognito.on(ListUsersCommand, { UserPoolId: NEW_POOL, PaginationToken: undefined })
+                .resolves({ Users: [] });
+            const r = await h.run(args());
+            const names = Array.from({ length: 10 }, (_, i) => `u${String(i + 1).padStart(2, "0")}`).join(", ");
+            assert.match(
+                r.stdout,
+                new RegExp(`not found in the new pool: ${names}${count > 10 ? "\\.\\.\\." : ""}$`, "m"),
+                `${count} unmatched`,
+            );
+        }
+    });
+
+    it("says a disabled user is disabled again", async () => {
+        rewriteExport((doc) => {
+            doc.users[0].enabled = false;
+        });
+        const r = await h.run(args());
+        assert.match(r.stdout, /PASS  disabled:alice  disabled again, as in the old pool/);
+    });
+
+    it("a job that Expired stops the import and says why", async () => {
+        h.mocks()
+            .cognito.on(DescribeUserImportJobCommand)
+            .resolves({ UserImportJob: { Status: "Expired", CompletionMessage: "not started within 24 hours" } });
+        const r = await h.run(args());
+        assert.equal(r.code, 1);
+        assert.match(r.stderr, /user import import-abc ended Expired: not started within 24 hours/);
+        h.mocks()
+            .cognito.on(DescribeUserImportJobCommand)
+            .resolves({ UserImportJob: { Status: "Stopped" } });
+        assert.equal((await h.run(args())).code, 1);
+    });
+
+    it("creates an unverified user with its own attributes but the sub, and reports one AdminCreateUser cannot create", async () => {
+        const ok = await h.run(args());
+        assert.deepEqual(h.sentOps("AdminCreateUser")[0].UserAttributes, [
+            { Name: "email", Value: "carol@example.com" },
+        ]);
+        assert.match(ok.stdout, /WARN  unverified:carol  no verified e-mail or phone \(the CSV import refuses those\)/);
+        h.mocks().cognito.on(AdminCreateUserCommand).rejects(awsError("InvalidParameterException", "bad phone"));
+        const r = await h.run(args());
+        assert.equal(r.code, 1);
+        assert.match(
+            r.stdout,
+            /FAIL  unverified:carol  no verified e-mail or phone, and AdminCreateUser failed \(InvalidParameterException: bad phone\): left unmapped in sub-mapping\.json/,
+        );
+        h.mocks().cognito.on(AdminCreateUserCommand).rejects(awsError("ExpiredTokenException"));
+        assert.equal((await h.run(args())).code, 3, "expired credentials stop the command");
+    });
+
+    it("reports a group it cannot create and every member it cannot add; expired credentials stop it (exit 3)", async () => {
+        const c = h.mocks().cognito;
+        rewriteExport((doc) => {
+            doc.groups = [{ name: "admins" }, { name: "testers" }, { name: "empty" }];
+        });
+        c.on(CreateGroupCommand, { GroupName: "testers" }).rejects(awsError("LimitExceededException", "too many"));
+        c.on(AdminAddUserToGroupCommand).rejects(awsError("UserNotFoundException", "gone"));
+        const r = await h.run(args());
+        assert.equal(r.code, 1);
+        assert.match(r.stdout, /FAIL  group:testers  LimitExceededException: too many/);
+        assert.match(
+            r.stdout,
+            /FAIL  group:admins  0\/2 members added; failed: alice \(UserNotFoundException: gone\); carol \(UserNotFoundException: gone\)/,
+        );
+        assert.match(r.stdout, /PASS  group:empty  0 members added$/m);
+        c.on(AdminAddUserToGroupCommand).rejects(awsError("ExpiredTokenException"));
+        assert.equal((await h.run(args())).code, 3);
+        c.on(AdminAddUserToGroupCommand).resolves({});
+        c.on(CreateGroupCommand, { GroupName: "testers" }).rejects(awsError("ExpiredTokenException"));
+        assert.equal((await h.run(args())).code, 3);
+    });
+
+    it("under --dry-run shows the job it would start and its row count, and never polls a job", async () => {
+        const r = await h.run([...args(), "--dry-run"]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout + r.stderr, /PUT users\.csv to the import job's pre-signed URL \{"rows":2\}/);
+        assert.match(r.stdout + r.stderr, /StartUserImportJob .*"JobId":"<job id>"/);
+        assert.match(r.stdout, /import job .*\(dry run\)/);
+        assert.match(r.stdout, /dry run: no users imported, so no sub mapping was written/);
+        assert.deepEqual(h.sentOps("DescribeUserImportJob"), []);
     });
 });

@@ -25,11 +25,13 @@ import { TablesStandIn } from "./drStandIn";
 
 export type Item = Record<string, AttributeValue>;
 
-interface StoredObject {
+export interface StoredObject {
     body: Buffer;
     storageClass: string;
     /** When a restore was asked for: readable `restoreMs` later. */
     restoreAskedAt?: number;
+    /** S3's x-amz-replication-status: COMPLETED on a replicated source, REPLICA on the copy (drReplication.ts). */
+    replicationStatus?: string;
 }
 
 /** `20261126T030000Z` */
@@ -40,145 +42,14 @@ export function compact(ms: number): string {
         .replace(/\.\d{3}/, "");
 }
 
-export class ExportsStandIn {
-    readonly objects = new Map<string, StoredObject>();
-    /** How long a Glacier restore takes in the stand-in (Expedited: minutes; Standard: hours). */
-    restoreMs = { Expedited: 5 * 60_000, Standard: 4 * 3_600_000, Bulk: 8 * 3_600_000 } as Record<string, number>;
-    /**
-     * Whether S3 has capacity for Expedited retrievals now: without it, RestoreObject with the
-     * Expedited tier fails with 503 GlacierExpeditedRetrievalNotAvailable, which "applies only to
-     * Expedited retrievals and not to S3 Standard or Bulk retrievals" (S3 API Reference, RestoreObject,
-     * Special errors).
-     */
-    expeditedAvailable = true;
-    /** Keys and common prefixes a ListObjectsV2 page holds (S3: MaxKeys, at most 1,000). */
-    pageSize = 1000;
-    /**
-     * Faults a test injects before the stand-in answers, as in ImportedTables: per operation, a function
-     * of the input that returns an answer (or a rejected promise), or undefined to let the stand-in answer.
-     */
-    readonly hooks = new Map<string, (input: Record<string, unknown>) => unknown>();
-    private restoreTier = new Map<string, string>();
+/** Writes exports as DynamoDB lays them out ("Table export output format"), into whatever `store` keeps. */
+export class ExportWriter {
     private exportCount = 0;
 
-    constructor(
-        private readonly h: DrHarness,
-        readonly bucket: string,
-        role: AccountRole = "backup",
-        region = "eu-west-2",
-    ) {
-        const s3 = h.mocks(role, region).s3;
-        s3.on(ListObjectsV2Command).callsFake(
-            (i: {
-                Bucket: string;
-                Prefix?: string;
-                Delimiter?: string;
-                StartAfter?: string;
-                ContinuationToken?: string;
-            }) => {
-                if (i.Bucket !== this.bucket) return Promise.reject(awsError("NoSuchBucket"));
-                // S3 lists in UTF-8 binary order, after StartAfter when given.
-                const keys = [...this.objects.keys()]
-                    .filter((k) => k.startsWith(i.Prefix ?? "") && (i.StartAfter === undefined || k > i.StartAfter))
-                    .sort();
-                // With a delimiter, the keys sharing a prefix up to it roll up into one common prefix.
-                const entries: { key?: string; prefix?: string }[] = [];
-                for (const k of keys) {
-                    const rest = k.slice((i.Prefix ?? "").length);
-                    const at = i.Delimiter ? rest.indexOf(i.Delimiter) : -1;
-                    if (at < 0) entries.push({ key: k });
-                    else {
-                        const prefix = (i.Prefix ?? "") + rest.slice(0, at + 1);
-                        if (entries.at(-1)?.prefix !== prefix) entries.push({ prefix });
-                    }
-                }
-                // At most MaxKeys (1,000) keys and common prefixes a page; the rest after NextContinuationToken.
-                const start = i.ContinuationToken === undefined ? 0 : Number(i.ContinuationToken);
-                const page = entries.slice(start, start + this.pageSize);
-                const more = start + this.pageSize < entries.length;
-                return {
-                    Contents: page
-                        .filter((e) => e.key !== undefined)
-                        .map((e) => ({
-                            Key: e.key,
-                            StorageClass: i.Delimiter ? undefined : this.objects.get(e.key ?? "")?.storageClass,
-                        })),
-                    CommonPrefixes: i.Delimiter
-                        ? page.filter((e) => e.prefix !== undefined).map((e) => ({ Prefix: e.prefix }))
-                        : undefined,
-                    IsTruncated: more,
-                    NextContinuationToken: more ? String(start + this.pageSize) : undefined,
-                };
-            },
-        );
-        s3.on(HeadObjectCommand).callsFake((i: { Key: string }) => {
-            const o = this.objects.get(i.Key);
-            if (!o) return Promise.reject(awsError("NotFound"));
-            const state = this.restoreStateOf(i.Key);
-            return {
-                StorageClass: o.storageClass,
-                Restore:
-                    state === "none"
-                        ? undefined
-                        : state === "ongoing"
-                          ? 'ongoing-request="true"'
-                          : 'ongoing-request="false", expiry-date="Fri, 04 Dec 2026 00:00:00 GMT"',
-            };
-        });
-        s3.on(GetObjectCommand).callsFake((i: { Key: string }) => {
-            const o = this.readable(i.Key);
-            if (o instanceof Error) return Promise.reject(o);
-            return { Body: { transformToByteArray: async () => new Uint8Array(o.body) } };
-        });
-        s3.on(RestoreObjectCommand).callsFake(
-            (i: { Key: string; RestoreRequest: { GlacierJobParameters: { Tier: string } } }) => {
-                const instead = this.hooks.get("RestoreObject")?.(i as unknown as Record<string, unknown>);
-                if (instead !== undefined) return instead;
-                const refused = this.requestRestore(i.Key, i.RestoreRequest.GlacierJobParameters.Tier);
-                return refused ? Promise.reject(refused) : {};
-            },
-        );
-    }
-
-    /** A RestoreObject of `key` (by this tool or another operator): S3's refusal, or undefined once started. */
-    requestRestore(key: string, tier: string): Error | undefined {
-        const o = this.objects.get(key);
-        if (!o) return awsError("NoSuchKey");
-        if (!["GLACIER", "DEEP_ARCHIVE"].includes(o.storageClass))
-            return awsError("InvalidObjectState", "not an archived object");
-        if (o.storageClass === "DEEP_ARCHIVE" && tier === "Expedited")
-            return awsError("InvalidObjectState", "Expedited is not offered for DEEP_ARCHIVE");
-        if (o.restoreAskedAt !== undefined) return awsError("RestoreAlreadyInProgress");
-        if (tier === "Expedited" && !this.expeditedAvailable)
-            return awsError(
-                "GlacierExpeditedRetrievalNotAvailable",
-                "expedited retrievals are currently not available",
-            );
-        o.restoreAskedAt = this.h.clock.now();
-        this.restoreTier.set(key, tier);
-        return undefined;
-    }
-
-    private restoreStateOf(key: string): "none" | "ongoing" | "done" {
-        const o = this.objects.get(key);
-        if (o?.restoreAskedAt === undefined) return "none";
-        const tier = this.restoreTier.get(key) ?? "Standard";
-        // S3 "Archive retrieval options": Standard from Deep Archive typically within 12 hours.
-        const needed = o.storageClass === "DEEP_ARCHIVE" ? 12 * 3_600_000 : this.restoreMs[tier];
-        return this.h.clock.now() - o.restoreAskedAt >= needed ? "done" : "ongoing";
-    }
-
-    /** The object, or the error S3 gives for an archived one not (yet) restored. */
-    readable(key: string): StoredObject | Error {
-        const o = this.objects.get(key);
-        if (!o) return awsError("NoSuchKey");
-        if (["GLACIER", "DEEP_ARCHIVE"].includes(o.storageClass) && this.restoreStateOf(key) !== "done")
-            return awsError("InvalidObjectState", "The operation is not valid for the object's storage class");
-        return o;
-    }
+    constructor(private readonly store: (key: string, body: Buffer, storageClass: string) => void) {}
 
     private put(key: string, body: string | Buffer, storageClass: string): void {
-        this.objects.set(key, { body: Buffer.isBuffer(body) ? body : Buffer.from(body), storageClass });
+        this.store(key, Buffer.isBuffer(body) ? body : Buffer.from(body), storageClass);
     }
 
     /** Writes one export as DynamoDB lays it out; returns its directory. */
@@ -244,6 +115,148 @@ export class ExportsStandIn {
             lines,
             storageClass,
         );
+    }
+}
+
+/** An exports bucket or archive as the tool reads it; `objects` may be a bucket of drReplication.ts's ReplicatingBuckets. */
+export class ExportsStandIn extends ExportWriter {
+    readonly objects: Map<string, StoredObject>;
+    /** How long a Glacier restore takes in the stand-in (Expedited: minutes; Standard: hours). */
+    restoreMs = { Expedited: 5 * 60_000, Standard: 4 * 3_600_000, Bulk: 8 * 3_600_000 } as Record<string, number>;
+    /**
+     * Whether S3 has capacity for Expedited retrievals now: without it, RestoreObject with the
+     * Expedited tier fails with 503 GlacierExpeditedRetrievalNotAvailable, which "applies only to
+     * Expedited retrievals and not to S3 Standard or Bulk retrievals" (S3 API Reference, RestoreObject,
+     * Special errors).
+     */
+    expeditedAvailable = true;
+    /** Keys and common prefixes a ListObjectsV2 page holds (S3: MaxKeys, at most 1,000). */
+    pageSize = 1000;
+    /**
+     * Faults a test injects before the stand-in answers, as in ImportedTables: per operation, a function
+     * of the input that returns an answer (or a rejected promise), or undefined to let the stand-in answer.
+     */
+    readonly hooks = new Map<string, (input: Record<string, unknown>) => unknown>();
+    private restoreTier = new Map<string, string>();
+
+    constructor(
+        private readonly h: DrHarness,
+        readonly bucket: string,
+        role: AccountRole = "backup",
+        region = "eu-west-2",
+        objects: Map<string, StoredObject> = new Map(),
+    ) {
+        super((key, body, storageClass) => objects.set(key, { body, storageClass }));
+        this.objects = objects;
+        const s3 = h.mocks(role, region).s3;
+        s3.on(ListObjectsV2Command).callsFake(
+            (i: {
+                Bucket: string;
+                Prefix?: string;
+                Delimiter?: string;
+                StartAfter?: string;
+                ContinuationToken?: string;
+            }) => {
+                if (i.Bucket !== this.bucket) return Promise.reject(awsError("NoSuchBucket"));
+                // S3 lists in UTF-8 binary order, after StartAfter when given.
+                const keys = [...this.objects.keys()]
+                    .filter((k) => k.startsWith(i.Prefix ?? "") && (i.StartAfter === undefined || k > i.StartAfter))
+                    .sort();
+                // With a delimiter, the keys sharing a prefix up to it roll up into one common prefix.
+                const entries: { key?: string; prefix?: string }[] = [];
+                for (const k of keys) {
+                    const rest = k.slice((i.Prefix ?? "").length);
+                    const at = i.Delimiter ? rest.indexOf(i.Delimiter) : -1;
+                    if (at < 0) entries.push({ key: k });
+                    else {
+                        const prefix = (i.Prefix ?? "") + rest.slice(0, at + 1);
+                        if (entries.at(-1)?.prefix !== prefix) entries.push({ prefix });
+                    }
+                }
+                // At most MaxKeys (1,000) keys and common prefixes a page; the rest after NextContinuationToken.
+                const start = i.ContinuationToken === undefined ? 0 : Number(i.ContinuationToken);
+                const page = entries.slice(start, start + this.pageSize);
+                const more = start + this.pageSize < entries.length;
+                return {
+                    Contents: page
+                        .filter((e) => e.key !== undefined)
+                        .map((e) => ({
+                            Key: e.key,
+                            StorageClass: i.Delimiter ? undefined : this.objects.get(e.key ?? "")?.storageClass,
+                        })),
+                    CommonPrefixes: i.Delimiter
+                        ? page.filter((e) => e.prefix !== undefined).map((e) => ({ Prefix: e.prefix }))
+                        : undefined,
+                    IsTruncated: more,
+                    NextContinuationToken: more ? String(start + this.pageSize) : undefined,
+                };
+            },
+        );
+        s3.on(HeadObjectCommand).callsFake((i: { Key: string }) => {
+            const o = this.objects.get(i.Key);
+            if (!o) return Promise.reject(awsError("NotFound"));
+            const state = this.restoreStateOf(i.Key);
+            return {
+                StorageClass: o.storageClass,
+                ReplicationStatus: o.replicationStatus,
+                Restore:
+                    state === "none"
+                        ? undefined
+                        : state === "ongoing"
+                          ? 'ongoing-request="true"'
+                          : 'ongoing-request="false", expiry-date="Fri, 04 Dec 2026 00:00:00 GMT"',
+            };
+        });
+        s3.on(GetObjectCommand).callsFake((i: { Key: string }) => {
+            const o = this.readable(i.Key);
+            if (o instanceof Error) return Promise.reject(o);
+            return { Body: { transformToByteArray: async () => new Uint8Array(o.body) } };
+        });
+        s3.on(RestoreObjectCommand).callsFake(
+            (i: { Key: string; RestoreRequest: { GlacierJobParameters: { Tier: string } } }) => {
+                const instead = this.hooks.get("RestoreObject")?.(i as unknown as Record<string, unknown>);
+                if (instead !== undefined) return instead;
+                const refused = this.requestRestore(i.Key, i.RestoreRequest.GlacierJobParameters.Tier);
+                return refused ? Promise.reject(refused) : {};
+            },
+        );
+    }
+
+    /** A RestoreObject of `key` (by this tool or another operator): S3's refusal, or undefined once started. */
+    requestRestore(key: string, tier: string): Error | undefined {
+        const o = this.objects.get(key);
+        if (!o) return awsError("NoSuchKey");
+        if (!["GLACIER", "DEEP_ARCHIVE"].includes(o.storageClass))
+            return awsError("InvalidObjectState", "not an archived object");
+        if (o.storageClass === "DEEP_ARCHIVE" && tier === "Expedited")
+            return awsError("InvalidObjectState", "Expedited is not offered for DEEP_ARCHIVE");
+        if (o.restoreAskedAt !== undefined) return awsError("RestoreAlreadyInProgress");
+        if (tier === "Expedited" && !this.expeditedAvailable)
+            return awsError(
+                "GlacierExpeditedRetrievalNotAvailable",
+                "expedited retrievals are currently not available",
+            );
+        o.restoreAskedAt = this.h.clock.now();
+        this.restoreTier.set(key, tier);
+        return undefined;
+    }
+
+    private restoreStateOf(key: string): "none" | "ongoing" | "done" {
+        const o = this.objects.get(key);
+        if (o?.restoreAskedAt === undefined) return "none";
+        const tier = this.restoreTier.get(key) ?? "Standard";
+        // S3 "Archive retrieval options": Standard from Deep Archive typically within 12 hours.
+        const needed = o.storageClass === "DEEP_ARCHIVE" ? 12 * 3_600_000 : this.restoreMs[tier];
+        return this.h.clock.now() - o.restoreAskedAt >= needed ? "done" : "ongoing";
+    }
+
+    /** The object, or the error S3 gives for an archived one not (yet) restored. */
+    readable(key: string): StoredObject | Error {
+        const o = this.objects.get(key);
+        if (!o) return awsError("NoSuchKey");
+        if (["GLACIER", "DEEP_ARCHIVE"].includes(o.storageClass) && this.restoreStateOf(key) !== "done")
+            return awsError("InvalidObjectState", "The operation is not valid for the object's storage class");
+        return o;
     }
 }
 

@@ -11,7 +11,8 @@
  *   fails), and a job passing a role needs it to exist.
  * Elsewhere: drEstate.ts refuses StartCopyJob of a COLD recovery point (AWS Backup, "Backup and tag
  * copy"); drExports.ts refuses reading a Glacier object before its restore, and ImportTable over an
- * existing table.
+ * existing table; drReplication.ts replicates S3 objects by the stacks' rules and never replicates a
+ * replica onward (S3 User Guide, "What does Amazon S3 replicate?").
  */
 import {
     CreateSecretCommand,

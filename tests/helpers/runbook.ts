@@ -39,9 +39,11 @@ export function shellWords(line: string): string[] {
     return redirect >= 0 ? words.slice(0, redirect) : words;
 }
 
-/** Every `npm run dr -- ...` line of the runbook's sh blocks, continuations joined, by `## ` section. */
-export function runbookCommands(file = path.resolve(__dirname, "../../docs/runbook.md")): RunbookCommand[] {
-    const commands: RunbookCommand[] = [];
+/** Every line of the runbook's sh blocks, continuations joined and comments dropped, by `## ` section. */
+export function runbookShellLines(
+    file = path.resolve(__dirname, "../../docs/runbook.md"),
+): { section: string; line: string }[] {
+    const lines: { section: string; line: string }[] = [];
     let section = "";
     let inBlock = false;
     let pending = "";
@@ -58,13 +60,30 @@ export function runbookCommands(file = path.resolve(__dirname, "../../docs/runbo
             pending = pending.slice(0, -1).trim();
             continue;
         }
-        const full = pending.replace(/\s+#.*$/, "");
+        lines.push({ section, line: pending.replace(/\s+#.*$/, "") });
         pending = "";
-        const words = shellWords(full);
-        if (words.slice(0, 4).join(" ") === "npm run dr --")
-            commands.push({ section, line: full, argv: words.slice(4) });
     }
-    return commands;
+    return lines;
+}
+
+/** Every `npm run dr -- ...` line of the runbook's sh blocks, continuations joined, by `## ` section. */
+export function runbookCommands(file = path.resolve(__dirname, "../../docs/runbook.md")): RunbookCommand[] {
+    return runbookShellLines(file).flatMap(({ section, line }) => {
+        const words = shellWords(line);
+        return words.slice(0, 4).join(" ") === "npm run dr --" ? [{ section, line, argv: words.slice(4) }] : [];
+    });
+}
+
+/** Every `s3://bucket/prefix` the runbook's sh blocks name, split into bucket and key prefix. */
+export function runbookS3Paths(file?: string): { section: string; bucket: string; prefix: string }[] {
+    return runbookShellLines(file).flatMap(({ section, line }) =>
+        shellWords(line)
+            .filter((w) => w.startsWith("s3://"))
+            .map((w) => {
+                const [bucket, ...key] = w.slice("s3://".length).split("/");
+                return { section, bucket, prefix: key.join("/") };
+            }),
+    );
 }
 
 /** The commands of the section whose heading starts with `prefix` (e.g. "6."). */
