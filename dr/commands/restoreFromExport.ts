@@ -118,7 +118,7 @@ interface RestoreFromExportState {
 export const ARCHIVED_CLASSES = ["GLACIER", "DEEP_ARCHIVE"];
 
 export function needsRestore(storageClass: string | undefined): boolean {
-    return storageClass !== undefined && ARCHIVED_CLASSES.includes(storageClass);
+    return ARCHIVED_CLASSES.some((c) => c === storageClass);
 }
 
 /** `hashedSub:S`: a key attribute and its DynamoDB scalar type. */
@@ -384,7 +384,8 @@ async function labels(ctx: DrContext, source: ExportSource, prefix: string, star
         (page) => page.NextContinuationToken,
         source.role,
     );
-    return prefixes.map((p) => (p.Prefix ?? "").slice(prefix.length).replace(/\/$/, "")).filter(Boolean);
+    // A common prefix is `prefix` + label + the delimiter.
+    return prefixes.map((p) => String(p.Prefix).slice(prefix.length, -1));
 }
 
 /** Every object under an export's label, with its storage class. */
@@ -407,7 +408,7 @@ async function objectsUnder(
         (page) => page.NextContinuationToken,
         source.role,
     );
-    return objects.map((o) => ({ key: o.Key ?? "", storageClass: o.StorageClass }));
+    return objects.map((o) => ({ key: String(o.Key), storageClass: o.StorageClass }));
 }
 
 /** One export to read: its label's key prefix, kind and window. */
@@ -445,21 +446,21 @@ async function readLink(
             ExitCode.FAILED,
             "Pick an earlier --to (the export before it), or check the table export function's alarms for that window.",
         );
-    const dir = summary.key.replace(/\/manifest-summary\.json$/, "");
+    const dir = summary.key.slice(0, -"/manifest-summary.json".length);
     const manifest = JSON.parse(await readText(ctx, source, summary.key)) as Record<string, unknown>;
     checkManifest(manifest, `s3://${source.bucket}/${summary.key}`, { ...planned, tableArn: tableArnExpected });
     const dataKeys = (await readText(ctx, source, `${dir}/manifest-files.json`))
         .split("\n")
-        .filter((l) => l.trim())
-        .map((l) => String((JSON.parse(l) as { dataFileS3Key?: string }).dataFileS3Key ?? ""))
-        .filter(Boolean);
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { dataFileS3Key?: string }).dataFileS3Key)
+        .filter((k): k is string => Boolean(k));
     return {
         type: planned.type,
         dir,
         from: planned.from.toISOString(),
         to: planned.to.toISOString(),
         dataKeys,
-        view: typeof manifest.outputView === "string" ? manifest.outputView : undefined,
+        view: manifest.outputView as string | undefined,
     };
 }
 
@@ -564,18 +565,16 @@ async function incrementalsAfter(
             const [start, end] = label.split("-").map(fromCompact);
             return { label, from: start, to: end };
         })
+        // S3 lists the labels in order, and a label starts with its window's start: they come in time order.
         .filter(
             (w): w is { label: string; from: Date; to: Date } =>
-                w.from !== undefined &&
-                w.to !== undefined &&
-                w.from.getTime() >= from.getTime() &&
-                w.to.getTime() <= to.getTime(),
-        )
-        .sort((a, b) => a.from.getTime() - b.from.getTime());
+                w.from !== undefined && w.to !== undefined && w.to.getTime() <= to.getTime(),
+        );
     const planned: PlannedLink[] = [];
     let reached = from.getTime();
     for (const w of windows) {
-        if (w.from.getTime() < reached) continue; // overlapping: its changes are in the windows before
+        // Overlapping (or before the full export): its changes are in the full export or the windows before.
+        if (w.from.getTime() < reached) continue;
         if (w.from.getTime() > reached)
             throw new DrError(
                 `the incremental exports of ${table} have a gap from ${new Date(reached).toISOString()} to ${w.from.toISOString()}`,
@@ -603,11 +602,12 @@ async function readText(ctx: DrContext, source: ExportSource, key: string): Prom
 
 /** The lines of a (gzipped) DynamoDB JSON data file. */
 async function readLines(ctx: DrContext, source: ExportSource, key: string): Promise<Record<string, unknown>[]> {
-    const raw = Buffer.from(await readObject(ctx, source, key));
-    const text = key.endsWith(".gz") ? zlib.gunzipSync(raw).toString("utf8") : raw.toString("utf8");
-    return text
+    // Every data file of an export is gzipped (DynamoDB "Table export output format": data/*.json.gz).
+    return zlib
+        .gunzipSync(await readObject(ctx, source, key))
+        .toString("utf8")
         .split("\n")
-        .filter((l) => l.trim())
+        .filter(Boolean)
         .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
@@ -642,7 +642,6 @@ async function makeReadable(
               ).StorageClass;
         if (needsRestore(storageClass)) archived.push(key);
     }
-    if (!archived.length) return 0;
     const pending = new Set<string>();
     for (const key of archived) {
         const head = await ctx.gate.read(
@@ -704,7 +703,8 @@ async function startRestore(
     } catch (err) {
         const name = err instanceof Error ? err.name : "";
         if (name === "RestoreAlreadyInProgress") return;
-        if (tier === "Expedited" && name === "GlacierExpeditedRetrievalNotAvailable") {
+        // Only an Expedited request gets this 503 (S3 API Reference, RestoreObject, "Special errors").
+        if (name === "GlacierExpeditedRetrievalNotAvailable") {
             await send("Standard");
             return;
         }
@@ -716,7 +716,8 @@ async function startRestore(
 // The new table: its schema, the import, the incremental exports.
 
 interface Schema {
-    keys: KeyAttribute[];
+    /** The key attributes' names, partition key first; their types are in `definitions`. */
+    keys: string[];
     indexes: GlobalSecondaryIndex[];
     definitions: AttributeDefinition[];
     /** GSIs the config names that could not be recreated (no key schema known). */
@@ -749,12 +750,8 @@ async function tableSchema(
     full: ChainLink,
 ): Promise<Schema> {
     if (live?.KeySchema && live.AttributeDefinitions) {
-        const typeOf = (name: string) =>
-            live.AttributeDefinitions?.find((d) => d.AttributeName === name)?.AttributeType ?? "S";
-        const keys = live.KeySchema.map((k: KeySchemaElement) => ({
-            name: k.AttributeName ?? "",
-            type: typeOf(k.AttributeName ?? ""),
-        }));
+        // The partition key first (CreateTable takes HASH, then RANGE); every key attribute has a definition.
+        const keys = live.KeySchema.map((k: KeySchemaElement) => String(k.AttributeName));
         const indexes = (live.GlobalSecondaryIndexes ?? []).map((g) => ({
             IndexName: g.IndexName,
             KeySchema: g.KeySchema,
@@ -778,7 +775,7 @@ async function tableSchema(
         typeof n === "string" ? { name: n, type: scalarType(sample?.[n]) ?? ("S" as ScalarAttributeType) } : n,
     );
     return {
-        keys,
+        keys: keys.map((k) => k.name),
         indexes: [],
         definitions: keys.map((k) => ({ AttributeName: k.name, AttributeType: k.type })),
         missingIndexes: expectation?.globalSecondaryIndexes ?? [],
@@ -855,8 +852,8 @@ async function importFull(
                 InputCompressionType: "GZIP",
                 TableCreationParameters: {
                     TableName: target,
-                    KeySchema: schema.keys.map((k, i) => ({
-                        AttributeName: k.name,
+                    KeySchema: schema.keys.map((name, i) => ({
+                        AttributeName: name,
                         KeyType: i === 0 ? "HASH" : "RANGE",
                     })),
                     AttributeDefinitions: schema.definitions,
@@ -987,7 +984,7 @@ async function applyIncrementals(
                     const results = await Promise.all(
                         lines
                             .slice(j, j + APPLY_CONCURRENCY)
-                            .map((l) => applyLine(ctx, clients, target, schema.keys[0].name, l, link.view)),
+                            .map((l) => applyLine(ctx, clients, target, schema.keys[0], l, link.view)),
                     );
                     for (const r of results) counts[r]++;
                 }

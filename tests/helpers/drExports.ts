@@ -123,6 +123,20 @@ export class ExportsStandIn extends ExportWriter {
     readonly objects: Map<string, StoredObject>;
     /** How long a Glacier restore takes in the stand-in (Expedited: minutes; Standard: hours). */
     restoreMs = { Expedited: 5 * 60_000, Standard: 4 * 3_600_000, Bulk: 8 * 3_600_000 } as Record<string, number>;
+    /**
+     * Whether S3 has capacity for Expedited retrievals now: without it, RestoreObject with the
+     * Expedited tier fails with 503 GlacierExpeditedRetrievalNotAvailable, which "applies only to
+     * Expedited retrievals and not to S3 Standard or Bulk retrievals" (S3 API Reference, RestoreObject,
+     * Special errors).
+     */
+    expeditedAvailable = true;
+    /** Keys and common prefixes a ListObjectsV2 page holds (S3: MaxKeys, at most 1,000). */
+    pageSize = 1000;
+    /**
+     * Faults a test injects before the stand-in answers, as in ImportedTables: per operation, a function
+     * of the input that returns an answer (or a rejected promise), or undefined to let the stand-in answer.
+     */
+    readonly hooks = new Map<string, (input: Record<string, unknown>) => unknown>();
     private restoreTier = new Map<string, string>();
 
     constructor(
@@ -136,27 +150,45 @@ export class ExportsStandIn extends ExportWriter {
         this.objects = objects;
         const s3 = h.mocks(role, region).s3;
         s3.on(ListObjectsV2Command).callsFake(
-            (i: { Bucket: string; Prefix?: string; Delimiter?: string; StartAfter?: string }) => {
+            (i: {
+                Bucket: string;
+                Prefix?: string;
+                Delimiter?: string;
+                StartAfter?: string;
+                ContinuationToken?: string;
+            }) => {
                 if (i.Bucket !== this.bucket) return Promise.reject(awsError("NoSuchBucket"));
                 // S3 lists in UTF-8 binary order, after StartAfter when given.
                 const keys = [...this.objects.keys()]
                     .filter((k) => k.startsWith(i.Prefix ?? "") && (i.StartAfter === undefined || k > i.StartAfter))
                     .sort();
-                if (!i.Delimiter)
-                    return {
-                        Contents: keys.map((Key) => ({ Key, StorageClass: this.objects.get(Key)?.storageClass })),
-                    };
-                const prefixes = new Set<string>();
-                const contents: string[] = [];
+                // With a delimiter, the keys sharing a prefix up to it roll up into one common prefix.
+                const entries: { key?: string; prefix?: string }[] = [];
                 for (const k of keys) {
                     const rest = k.slice((i.Prefix ?? "").length);
-                    const at = rest.indexOf(i.Delimiter);
-                    if (at >= 0) prefixes.add((i.Prefix ?? "") + rest.slice(0, at + 1));
-                    else contents.push(k);
+                    const at = i.Delimiter ? rest.indexOf(i.Delimiter) : -1;
+                    if (at < 0) entries.push({ key: k });
+                    else {
+                        const prefix = (i.Prefix ?? "") + rest.slice(0, at + 1);
+                        if (entries.at(-1)?.prefix !== prefix) entries.push({ prefix });
+                    }
                 }
+                // At most MaxKeys (1,000) keys and common prefixes a page; the rest after NextContinuationToken.
+                const start = i.ContinuationToken === undefined ? 0 : Number(i.ContinuationToken);
+                const page = entries.slice(start, start + this.pageSize);
+                const more = start + this.pageSize < entries.length;
                 return {
-                    CommonPrefixes: [...prefixes].map((Prefix) => ({ Prefix })),
-                    Contents: contents.map((Key) => ({ Key })),
+                    Contents: page
+                        .filter((e) => e.key !== undefined)
+                        .map((e) => ({
+                            Key: e.key,
+                            StorageClass: i.Delimiter ? undefined : this.objects.get(e.key ?? "")?.storageClass,
+                        })),
+                    CommonPrefixes: i.Delimiter
+                        ? page.filter((e) => e.prefix !== undefined).map((e) => ({ Prefix: e.prefix }))
+                        : undefined,
+                    IsTruncated: more,
+                    NextContinuationToken: more ? String(start + this.pageSize) : undefined,
                 };
             },
         );
@@ -182,19 +214,31 @@ export class ExportsStandIn extends ExportWriter {
         });
         s3.on(RestoreObjectCommand).callsFake(
             (i: { Key: string; RestoreRequest: { GlacierJobParameters: { Tier: string } } }) => {
-                const o = this.objects.get(i.Key);
-                if (!o) return Promise.reject(awsError("NoSuchKey"));
-                if (!["GLACIER", "DEEP_ARCHIVE"].includes(o.storageClass))
-                    return Promise.reject(awsError("InvalidObjectState", "not an archived object"));
-                const tier = i.RestoreRequest.GlacierJobParameters.Tier;
-                if (o.storageClass === "DEEP_ARCHIVE" && tier === "Expedited")
-                    return Promise.reject(awsError("InvalidObjectState", "Expedited is not offered for DEEP_ARCHIVE"));
-                if (o.restoreAskedAt !== undefined) return Promise.reject(awsError("RestoreAlreadyInProgress"));
-                o.restoreAskedAt = h.clock.now();
-                this.restoreTier.set(i.Key, tier);
-                return {};
+                const instead = this.hooks.get("RestoreObject")?.(i as unknown as Record<string, unknown>);
+                if (instead !== undefined) return instead;
+                const refused = this.requestRestore(i.Key, i.RestoreRequest.GlacierJobParameters.Tier);
+                return refused ? Promise.reject(refused) : {};
             },
         );
+    }
+
+    /** A RestoreObject of `key` (by this tool or another operator): S3's refusal, or undefined once started. */
+    requestRestore(key: string, tier: string): Error | undefined {
+        const o = this.objects.get(key);
+        if (!o) return awsError("NoSuchKey");
+        if (!["GLACIER", "DEEP_ARCHIVE"].includes(o.storageClass))
+            return awsError("InvalidObjectState", "not an archived object");
+        if (o.storageClass === "DEEP_ARCHIVE" && tier === "Expedited")
+            return awsError("InvalidObjectState", "Expedited is not offered for DEEP_ARCHIVE");
+        if (o.restoreAskedAt !== undefined) return awsError("RestoreAlreadyInProgress");
+        if (tier === "Expedited" && !this.expeditedAvailable)
+            return awsError(
+                "GlacierExpeditedRetrievalNotAvailable",
+                "expedited retrievals are currently not available",
+            );
+        o.restoreAskedAt = this.h.clock.now();
+        this.restoreTier.set(key, tier);
+        return undefined;
     }
 
     private restoreStateOf(key: string): "none" | "ongoing" | "done" {
@@ -292,13 +336,19 @@ export class ImportedTables {
                 if (!imp) return Promise.reject(awsError("ImportNotFoundException"));
                 imp.polls++;
                 const status =
-                    imp.status === "FAILED" ? "FAILED" : imp.polls >= this.importPolls ? "COMPLETED" : "IN_PROGRESS";
+                    imp.status !== "COMPLETED"
+                        ? imp.status
+                        : imp.polls >= this.importPolls
+                          ? "COMPLETED"
+                          : "IN_PROGRESS";
                 return {
                     ImportTableDescription: {
                         ImportArn: i.ImportArn,
                         ImportStatus: status,
                         TableArn: `arn:aws:dynamodb:eu-west-2:${h.accountIds.target}:table/${imp.table}`,
+                        ProcessedItemCount: status === "COMPLETED" ? this.rows.get(imp.table)?.size : 0,
                         FailureCode: status === "FAILED" ? "ItemValidationError" : undefined,
+                        FailureMessage: status === "FAILED" ? "Some of the items failed validation checks" : undefined,
                     },
                 };
             }),
@@ -315,8 +365,20 @@ export class ImportedTables {
                 }) => {
                     const rows = table(i.TableName);
                     if (!rows) return Promise.reject(awsError("ResourceNotFoundException"));
-                    if (i.ConditionExpression === "attribute_not_exists(#pk)" && rows.has(keyOf(i.Item)))
-                        return Promise.reject(awsError("ConditionalCheckFailedException"));
+                    if (i.ConditionExpression !== undefined) {
+                        // attribute_not_exists(#name), the name from ExpressionAttributeNames: DynamoDB refuses an undefined one.
+                        const name = /^attribute_not_exists\((#\w+)\)$/.exec(i.ConditionExpression)?.[1];
+                        const attribute = name && i.ExpressionAttributeNames?.[name];
+                        if (!attribute)
+                            return Promise.reject(
+                                awsError(
+                                    "ValidationException",
+                                    `Invalid ConditionExpression: ${i.ConditionExpression}`,
+                                ),
+                            );
+                        if (rows.get(keyOf(i.Item))?.[attribute] !== undefined)
+                            return Promise.reject(awsError("ConditionalCheckFailedException"));
+                    }
                     rows.set(keyOf(i.Item), i.Item);
                     this.count(i.TableName);
                     return {};
@@ -335,6 +397,15 @@ export class ImportedTables {
         d.on(GetItemCommand).callsFake((i: { TableName: string; Key: Item }) => ({
             Item: table(i.TableName)?.get(keyOf(i.Key)),
         }));
+    }
+
+    /** CancelImport of the newest import: CANCELLED, and (as for a failed import) no table is left. */
+    cancelLatestImport(): void {
+        const [arn, imp] = [...this.imports].at(-1) ?? [];
+        if (!arn || !imp) return;
+        imp.status = "CANCELLED";
+        this.rows.delete(imp.table);
+        this.tables.tables.delete(imp.table);
     }
 
     /** The stand-in's answer, unless a test's hook for the operation answers first. */

@@ -73,13 +73,19 @@ export class DrHarness {
      * deploymentAccounts replaced (a rebuilt or drill account the vault keys admit, or not).
      */
     projectWithDeploymentAccounts(accounts: { environment: string; accountId: string }[]): string {
+        return this.projectWithConfig("backup", { "vat-backup:deploymentAccounts": accounts });
+    }
+
+    /** A project folder in tmp holding the project's stack files, with some config keys of one stack set. */
+    projectWithConfig(stack: string, values: Record<string, unknown>): string {
         const root = path.resolve(__dirname, "../..");
         const dir = fs.mkdtempSync(path.join(this.tmp, "project-"));
         for (const f of fs.readdirSync(root).filter((n) => /^Pulumi\..+\.yaml$/.test(n)))
             fs.copyFileSync(path.join(root, f), path.join(dir, f));
-        const backup = YAML.parse(fs.readFileSync(path.join(dir, "Pulumi.backup.yaml"), "utf8"));
-        backup.config["vat-backup:deploymentAccounts"] = accounts;
-        fs.writeFileSync(path.join(dir, "Pulumi.backup.yaml"), YAML.stringify(backup));
+        const file = path.join(dir, `Pulumi.${stack}.yaml`);
+        const doc = YAML.parse(fs.readFileSync(file, "utf8"));
+        Object.assign(doc.config, values);
+        fs.writeFileSync(file, YAML.stringify(doc));
         this.projectDir = dir;
         return dir;
     }
