@@ -1,5 +1,5 @@
 /**
- * `npm run mutation [-- NAME...] [-- --incremental]`: runs StrykerJS once per `stryker/*.conf.json`
+ * `npm run mutation [-- NAME...] [-- --incremental] [-- --concurrency N]`: runs StrykerJS once per `stryker/*.conf.json`
  * (one per folder, each with its own `thresholds.break`; NAME picks configs, e.g. `dr`), one after
  * another, then writes the scores into docs/benchmarks.md between the mutation markers. Outside
  * `npm test`: mutation runs are long and CPU-heavy.
@@ -71,7 +71,14 @@ export function filesBelowFloor(configFile: string, report: StrykerReport): stri
 
 function main(argv: string[]): number {
     const incremental = argv.includes("--incremental");
-    const names = argv.filter((a) => !a.startsWith("--"));
+    // Test runners at once (the configs say 1: the scores do not depend on it, only the time does).
+    const at = argv.indexOf("--concurrency");
+    const concurrency = at >= 0 ? Number(argv[at + 1]) : 1;
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+        console.error(`--concurrency ${argv[at + 1] ?? ""}: give a whole number of test runners, at least 1`);
+        return 2;
+    }
+    const names = argv.filter((a, i) => !a.startsWith("--") && !(at >= 0 && i === at + 1));
     const configs = fs
         .readdirSync(path.join(ROOT, "stryker"))
         .filter((f) => f.endsWith(".conf.json"))
@@ -85,10 +92,21 @@ function main(argv: string[]): number {
         const configPath = path.join("stryker", file);
         const config = JSON.parse(fs.readFileSync(path.join(ROOT, configPath), "utf8")) as StrykerConfig;
         const started = Date.now();
-        const run = spawnSync("npx", ["stryker", "run", configPath, ...(incremental ? ["--incremental"] : [])], {
-            cwd: ROOT,
-            stdio: "inherit",
-        });
+        const run = spawnSync(
+            "npx",
+            [
+                "stryker",
+                "run",
+                configPath,
+                "--concurrency",
+                String(concurrency),
+                ...(incremental ? ["--incremental"] : []),
+            ],
+            {
+                cwd: ROOT,
+                stdio: "inherit",
+            },
+        );
         const minutes = ((Date.now() - started) / 60000).toFixed(1);
         const reportFile = path.join(ROOT, config.jsonReporter?.fileName ?? "reports/mutation/mutation.json");
         if (!fs.existsSync(reportFile) || fs.statSync(reportFile).mtimeMs < started) {
@@ -137,7 +155,7 @@ function main(argv: string[]): number {
         START,
         "## Mutation testing (`npm run mutation`)",
         "",
-        `StrykerJS, one run per \`stryker/*.conf.json\`, concurrency 1, on ${os.cpus().length} × ${os.cpus()[0]?.model ?? "?"} (${new Date().toISOString().slice(0, 10)}).`,
+        `StrykerJS, one run per \`stryker/*.conf.json\`, concurrency ${concurrency}, on ${os.cpus().length} × ${os.cpus()[0]?.model ?? "?"} (${new Date().toISOString().slice(0, 10)}).`,
         "",
         "| config | mutates | score | killed (incl. timeouts) | survived | no coverage | ignored (static) | time |",
         "|---|---|---|---|---|---|---|---|",
