@@ -64,12 +64,13 @@ export class JobFailedError extends DrError {
 
 /** A wait on AWS ran past its deadline; the job may still be running. */
 export class WaitTimeoutError extends DrError {
-    constructor(job: string, lastStatus: string, waitedMs: number) {
-        super(
-            `${job} still ${lastStatus} after ${Math.round(waitedMs / 60000)} minutes`,
-            ExitCode.FAILED,
-            "The job may still finish: check it in the console, or run the command again with a longer --timeout-minutes.",
-        );
+    constructor(
+        job: string,
+        lastStatus: string,
+        waitedMs: number,
+        hint = "The job may still finish: check it in the console, or run the command again with a longer --timeout-minutes.",
+    ) {
+        super(`${job} still ${lastStatus} after ${Math.round(waitedMs / 60000)} minutes`, ExitCode.FAILED, hint);
     }
 }
 

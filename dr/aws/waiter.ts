@@ -45,6 +45,8 @@ export interface WaitOptions {
     timeoutMs: number;
     /** What to do when the job fails: told to the user with the failure. */
     failureHint: string;
+    /** What to do when the wait runs out, when more is known than "the job may still finish". */
+    timeoutHint?: string;
 }
 
 export async function waitFor<T>(
@@ -65,7 +67,7 @@ export async function waitFor<T>(
             return { value: result.value, elapsedMs };
         }
         opts.progress.update(job, result.status, elapsedMs);
-        if (elapsedMs >= opts.timeoutMs) throw new WaitTimeoutError(job, result.status, elapsedMs);
+        if (elapsedMs >= opts.timeoutMs) throw new WaitTimeoutError(job, result.status, elapsedMs, opts.timeoutHint);
         await opts.clock.sleep(opts.intervalMs);
     }
 }

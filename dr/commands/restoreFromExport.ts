@@ -667,11 +667,14 @@ async function makeReadable(
                 );
                 if (restoreState(head.Restore) === "done") pending.delete(key);
             }
-            return { status: `${pending.size} still restoring`, done: pending.size === 0 };
+            return { status: `${pending.size} restoring`, done: pending.size === 0 };
         },
-        ctx.waitOptions(
-            "The objects are still in Glacier; run the same command again later (it waits for the restores it started).",
-        ),
+        // S3 restores never fail once accepted: the wait ends done, or runs out of time.
+        {
+            ...ctx.waitOptions("Run the same command again: it waits for the restores it started."),
+            timeoutHint:
+                "The objects are still in Glacier; run the same command again later (it waits for the restores it started).",
+        },
     );
     return 0;
 }
