@@ -284,7 +284,7 @@ export async function restoreFromExport(
     const settings = live ? await readTableSettings(ctx, clients, live) : configSettings(stack, table);
 
     await report.step("import full export", target, () =>
-        importFull(ctx, journal, source, chain[0], target, schema, startedAt),
+        importFull(ctx, journal, source, chain[0], target, schema, { startedAt, resumed: previous !== undefined }),
     );
     if (!ctx.dryRun) await waitTableActive(ctx, clients, target, `table ${target}`);
 
@@ -808,6 +808,13 @@ function configSettings(stack: DeploymentConfig, table: string): TableSettings {
     };
 }
 
+/** ImportTable's answers to a table that exists and is not the import of this ClientToken. */
+const IMPORT_REFUSALS = new Set([
+    "ResourceInUseException",
+    "IdempotentParameterMismatchException",
+    "ImportConflictException",
+]);
+
 async function importFull(
     ctx: DrContext,
     journal: Journal<RestoreFromExportState>,
@@ -815,16 +822,21 @@ async function importFull(
     full: ChainLink,
     target: string,
     schema: Schema,
-    startedAt: number,
+    run: { startedAt: number; resumed: boolean },
 ): Promise<void> {
+    const { startedAt } = run;
     const dynamodb = ctx.clients().dynamodb;
     let importArn = journal.previous?.importArn;
     const existing = await describeTableIfExists(ctx.gate, ctx.clients(), target);
-    if (existing && !importArn)
-        throw new UsageError(
+    const targetExists = () =>
+        new UsageError(
             `target table ${target} already exists; ImportTable creates a new table and never imports into an existing one`,
             "Pass another --target, or delete the old table first if you are sure it is not needed.",
         );
+    // A re-run whose earlier run never recorded its import (the reply was lost) asks again with the
+    // same ClientToken: within 8 hours ImportTable answers with that same import, which is ours.
+    const unrecorded = existing !== undefined && !importArn;
+    if (unrecorded && !run.resumed) throw targetExists();
     if (importArn) {
         const described = (await ctx.gate.read(dynamodb, new DescribeImportCommand({ ImportArn: importArn })))
             .ImportTableDescription;
@@ -838,33 +850,39 @@ async function importFull(
             );
     }
     if (!importArn) {
-        const started = await ctx.gate.mutate(
-            dynamodb,
-            new ImportTableCommand({
-                ClientToken: crypto
-                    .createHash("sha256")
-                    .update(`${target}\n${full.dir}\n${startedAt}\n${journal.previous?.importArn ?? ""}`)
-                    .digest("hex")
-                    .slice(0, 36),
-                S3BucketSource: {
-                    S3Bucket: source.bucket,
-                    S3BucketOwner: source.owner,
-                    S3KeyPrefix: `${full.dir}/data/`,
-                },
-                InputFormat: "DYNAMODB_JSON",
-                InputCompressionType: "GZIP",
-                TableCreationParameters: {
-                    TableName: target,
-                    KeySchema: schema.keys.map((name, i) => ({
-                        AttributeName: name,
-                        KeyType: i === 0 ? "HASH" : "RANGE",
-                    })),
-                    AttributeDefinitions: schema.definitions,
-                    BillingMode: "PAY_PER_REQUEST",
-                    GlobalSecondaryIndexes: schema.indexes.length ? schema.indexes : undefined,
-                },
-            }),
-        );
+        const started = await ctx.gate
+            .mutate(
+                dynamodb,
+                new ImportTableCommand({
+                    ClientToken: crypto
+                        .createHash("sha256")
+                        .update(`${target}\n${full.dir}\n${startedAt}\n${journal.previous?.importArn ?? ""}`)
+                        .digest("hex")
+                        .slice(0, 36),
+                    S3BucketSource: {
+                        S3Bucket: source.bucket,
+                        S3BucketOwner: source.owner,
+                        S3KeyPrefix: `${full.dir}/data/`,
+                    },
+                    InputFormat: "DYNAMODB_JSON",
+                    InputCompressionType: "GZIP",
+                    TableCreationParameters: {
+                        TableName: target,
+                        KeySchema: schema.keys.map((name, i) => ({
+                            AttributeName: name,
+                            KeyType: i === 0 ? "HASH" : "RANGE",
+                        })),
+                        AttributeDefinitions: schema.definitions,
+                        BillingMode: "PAY_PER_REQUEST",
+                        GlobalSecondaryIndexes: schema.indexes.length ? schema.indexes : undefined,
+                    },
+                }),
+            )
+            .catch((err: unknown) => {
+                // Not the earlier run's import after all (another token, or older than 8 hours).
+                if (unrecorded && err instanceof Error && IMPORT_REFUSALS.has(err.name)) throw targetExists();
+                throw err;
+            });
         importArn = started?.ImportTableDescription?.ImportArn;
         if (!importArn) return; // dry run
         journal.save({ importArn });

@@ -308,6 +308,35 @@ describe("dr restore-from-export", () => {
         assert.deepEqual(fs.readdirSync(h.stateDir), [], "the journal is removed once the restore completed");
     });
 
+    // DynamoDB API Reference, ImportTable, ClientToken: identical calls within 8 hours "have the same
+    // effect as one single call". A re-run whose first ImportTable reply was lost asks again and adopts.
+    it("a re-run after ImportTable's reply was lost adopts the import the first run started (same ClientToken), and finishes", async () => {
+        history(archive);
+        imported.lostReplies.add("ImportTable");
+        const crashed = await run();
+        assert.equal(crashed.code, 1, crashed.stdout + crashed.stderr);
+        assert.ok(tables.tables.has(TARGET), "DynamoDB created the table although the reply never arrived");
+
+        const again = await run();
+        assert.equal(again.code, 0, again.stdout + again.stderr);
+        const tokens = h.sentOps("ImportTable").map((i) => i.ClientToken);
+        assert.equal(tokens.length, 2);
+        assert.equal(tokens[0], tokens[1], "the re-run asks with the first run's token");
+        assert.equal(imported.imports.size, 1, "one import, adopted");
+        assert.deepEqual(imported.items(TARGET), EXPECTED);
+    });
+
+    it("a re-run whose target exists but is not its import (past the 8 hours, or another table) still refuses", async () => {
+        history(archive);
+        imported.lostReplies.add("ImportTable");
+        assert.equal((await run()).code, 1);
+        await h.clock.sleep(9 * HOUR);
+        const again = await run();
+        assert.equal(again.code, 2, again.stdout + again.stderr);
+        assert.match(again.stderr, /target table prod-env-receipts-from-export-20261122t040000z already exists/);
+        assert.equal(imported.imports.size, 1);
+    });
+
     it("re-applying an export is recognised (conditional puts of inserted items); a divergent item keeps the export's image and is reported", async () => {
         history(archive);
         assert.equal((await run()).code, 0);

@@ -273,6 +273,10 @@ export class ImportedTables {
      * returns an answer (or a rejected promise) to use instead, or undefined to let the stand-in answer.
      */
     readonly hooks = new Map<string, (input: Record<string, unknown>) => unknown>();
+    /** Operations whose next reply is lost after DynamoDB carried the request out (a dropped connection). */
+    readonly lostReplies = new Set<string>();
+    /** ImportTable's answers by ClientToken, with when they were given (idempotent for 8 hours). */
+    private readonly byToken = new Map<string, { at: number; request: string; answer: unknown }>();
 
     constructor(
         h: DrHarness,
@@ -287,9 +291,20 @@ export class ImportedTables {
             this.hooked(
                 "ImportTable",
                 (i: {
+                    ClientToken?: string;
                     S3BucketSource: { S3Bucket: string; S3KeyPrefix: string };
                     TableCreationParameters: { TableName: string };
                 }) => {
+                    // DynamoDB API Reference, ImportTable, ClientToken: "idempotent, meaning that multiple
+                    // identical calls have the same effect as one single call"; valid for 8 hours; the
+                    // same token with other parameters is an IdempotentParameterMismatchException.
+                    const { ClientToken: token, ...request } = i;
+                    const earlier = token === undefined ? undefined : this.byToken.get(token);
+                    if (earlier && h.clock.now() - earlier.at < 8 * 3_600_000) {
+                        if (earlier.request !== JSON.stringify(request))
+                            return Promise.reject(awsError("IdempotentParameterMismatchException"));
+                        return earlier.answer;
+                    }
                     const name = i.TableCreationParameters.TableName;
                     if (this.tables.tables.has(name)) return Promise.reject(awsError("ResourceInUseException"));
                     if (i.S3BucketSource.S3Bucket !== this.exports.bucket)
@@ -326,7 +341,10 @@ export class ImportedTables {
                             items: rows.size,
                         });
                     }
-                    return { ImportTableDescription: { ImportArn: arn, ImportStatus: "IN_PROGRESS" } };
+                    const answer = { ImportTableDescription: { ImportArn: arn, ImportStatus: "IN_PROGRESS" } };
+                    if (token !== undefined)
+                        this.byToken.set(token, { at: h.clock.now(), request: JSON.stringify(request), answer });
+                    return answer;
                 },
             ),
         );
@@ -414,7 +432,10 @@ export class ImportedTables {
         return (input: I) => {
             const hook = this.hooks.get(operation);
             const instead = hook?.(input as Record<string, unknown>);
-            return instead !== undefined ? instead : answer(input);
+            const result = instead !== undefined ? instead : answer(input);
+            if (!this.lostReplies.delete(operation)) return result;
+            // Carried out, and then the connection dropped: the caller never hears of it.
+            return Promise.resolve(result).then(() => Promise.reject(awsError("NetworkingError", "socket hang up")));
         };
     }
 
