@@ -102,6 +102,20 @@ async function inOwnHarness(body: (h: DrHarness) => Promise<void>): Promise<void
     }
 }
 
+/** The receipts table still live in the target account, described with `described` beside its two keys. */
+function liveReceiptsTable(tables: TablesStandIn, described: Record<string, unknown>): void {
+    tables.add(TABLE);
+    const live = tables.tables.get(TABLE);
+    assert.ok(live);
+    live.description = {
+        KeySchema: [
+            { AttributeName: "hashedSub", KeyType: "HASH" },
+            { AttributeName: "receiptId", KeyType: "RANGE" },
+        ],
+        ...described,
+    };
+}
+
 /** An archive holding one full export of one item, its objects in `storageClass`. */
 function oneItemArchive(h: DrHarness, storageClass: string): ExportsStandIn {
     const archive = new ExportsStandIn(h, ARCHIVE, "target");
@@ -478,14 +492,7 @@ describe("dr restore-from-export", () => {
 
     it("a live table gives the schema (keys, GSIs) and the settings (TTL, tags, protection) the new table gets", async () => {
         archive.full(SOURCE_ARN, FULL_AT, [item("u1", "r1", 10)]);
-        tables.add(TABLE);
-        const live = tables.tables.get(TABLE);
-        assert.ok(live);
-        live.description = {
-            KeySchema: [
-                { AttributeName: "hashedSub", KeyType: "HASH" },
-                { AttributeName: "receiptId", KeyType: "RANGE" },
-            ],
+        liveReceiptsTable(tables, {
             AttributeDefinitions: [
                 { AttributeName: "hashedSub", AttributeType: "S" },
                 { AttributeName: "receiptId", AttributeType: "S" },
@@ -499,7 +506,7 @@ describe("dr restore-from-export", () => {
                     IndexStatus: "ACTIVE",
                 },
             ],
-        };
+        });
         const r = await h.run(["restore-from-export", TABLE, "--to", TO, "--stack", "prod", "--full-only"]);
         assert.equal(r.code, 0, r.stdout + r.stderr);
         const imp = h.sentOps("ImportTable")[0] as {
@@ -985,19 +992,12 @@ describe("dr restore-from-export: schema, Glacier tiers and warnings", () => {
 
     it("a live table with a number sort key and no GSI gives its own key types and no GSI, and no warning", async () => {
         archive.full(SOURCE_ARN, FULL_AT, [{ hashedSub: { S: "u1" }, receiptId: { N: "1" } }]);
-        tables.add(TABLE);
-        const live = tables.tables.get(TABLE);
-        assert.ok(live);
-        live.description = {
-            KeySchema: [
-                { AttributeName: "hashedSub", KeyType: "HASH" },
-                { AttributeName: "receiptId", KeyType: "RANGE" },
-            ],
+        liveReceiptsTable(tables, {
             AttributeDefinitions: [
                 { AttributeName: "receiptId", AttributeType: "N" },
                 { AttributeName: "hashedSub", AttributeType: "S" },
             ],
-        };
+        });
         const r = await run("--full-only", "--json");
         assert.equal(r.code, 0, r.stdout + r.stderr);
         const [imp] = h.sentOps("ImportTable") as Import[];
