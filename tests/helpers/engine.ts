@@ -7,15 +7,25 @@ import type * as pulumi from "@pulumi/pulumi";
 import { OfflineRun, runOffline } from "../../offline/engine";
 import { ConfigOverrides, RunModeOptions, runConfigOffline, stackConfig } from "../../offline/stack";
 import { RecordedResource } from "../../offline/types";
+import { shareRun, sharedRun } from "./sharedRuns";
 export { stackConfig };
 
 const runs = new Map<string, Promise<OfflineRun>>();
 
+async function evaluate(stack: string, config: Record<string, string>, mode: RunModeOptions, key: string) {
+    const shared = sharedRun<OfflineRun>(key);
+    if (shared) return shared;
+    const run = await runConfigOffline(stack, config, mode);
+    shareRun(key, run);
+    return run;
+}
+
 /**
  * The offline run of a checked-in stack. A run is a pure function of the stack's config and mode
- * (update or preview), so specs share one run per (stack, config, mode) in each mocha worker: keyed
- * by the config the overrides produce, so overrides that repeat the stack file's own values share
- * the stack's run. Each caller gets its own deep copy to change as it likes.
+ * (update or preview), so specs share one run per (stack, config, mode) in each mocha worker, and
+ * the workers share the runs they finish (above): keyed by the config the overrides produce, so
+ * overrides that repeat the stack file's own values share the stack's run. Each caller gets its own
+ * deep copy to change as it likes.
  */
 export async function runStackOffline(
     stack: string,
@@ -27,7 +37,7 @@ export async function runStackOffline(
     const key = `${stack}\u0000${JSON.stringify(sorted)}\u0000${mode.preview ? "preview" : "update"}`;
     let run = runs.get(key);
     if (!run) {
-        run = runConfigOffline(stack, config, mode);
+        run = evaluate(stack, config, mode, key);
         runs.set(key, run);
         run.catch(() => runs.delete(key));
     }

@@ -5,13 +5,15 @@
  * The policy pack's analyzer process type-checks the pack as it starts (about 10 s of CPU), so one
  * process serves the whole run: started here without waiting for it, its port written to a file
  * named in the environment every worker inherits (tests/helpers/analyzerProcess.ts
- * `sharedAnalyzer()` waits for it there), killed at the end.
+ * `sharedAnalyzer()` waits for it there), killed at the end. The same folder holds the offline runs
+ * the workers share (tests/helpers/sharedRuns.ts).
  */
 import type { ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ANALYZER_PORT_FILE_ENV, AnalyzerProcess } from "./analyzerProcess";
+import { SHARED_RUNS_DIR_ENV } from "./sharedRuns";
 
 let analyzer: ChildProcess | undefined;
 let dir: string | undefined;
@@ -29,10 +31,14 @@ export function mochaGlobalSetup(): void {
         (err: unknown) => publish(`error ${err instanceof Error ? err.message : String(err)}`),
     );
     process.env[ANALYZER_PORT_FILE_ENV] = file;
+    const runs = path.join(dir, "runs");
+    fs.mkdirSync(runs);
+    process.env[SHARED_RUNS_DIR_ENV] = runs;
 }
 
 export function mochaGlobalTeardown(): void {
     if (analyzer && analyzer.exitCode === null && analyzer.signalCode === null) analyzer.kill("SIGKILL");
     delete process.env[ANALYZER_PORT_FILE_ENV];
+    delete process.env[SHARED_RUNS_DIR_ENV];
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
 }
