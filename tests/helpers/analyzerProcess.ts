@@ -236,14 +236,20 @@ export class AnalyzerProcess {
         stackUrn: string,
     ): Promise<PolicyViolation[]> {
         const byUrn = new Map(records.map((r) => [r.urn, r]));
+        // One message per provider: every resource of the stack names one of a few providers.
+        const providers = new Map<string, analyzerPb.AnalyzerProviderResource>();
         const providerOf = (r: RecordedResource) => {
             const p = r.provider ? byUrn.get(r.provider) : undefined;
             if (!p) return undefined;
-            const provider = new analyzerPb.AnalyzerProviderResource();
-            provider.setType(p.type);
-            provider.setName(p.name);
-            provider.setUrn(p.urn);
-            provider.setProperties(struct({ ...p.inputs, ...p.outputs }));
+            let provider = providers.get(p.urn);
+            if (!provider) {
+                provider = new analyzerPb.AnalyzerProviderResource();
+                provider.setType(p.type);
+                provider.setName(p.name);
+                provider.setUrn(p.urn);
+                provider.setProperties(struct({ ...p.inputs, ...p.outputs }));
+                providers.set(p.urn, provider);
+            }
             return provider;
         };
         const violations: PolicyViolation[] = [];
