@@ -18,6 +18,6 @@ module.exports = {
     // the run ends: with V8's default 16 MiB semi-space most of it is copied and promoted before it
     // dies, and a 128 MiB one cuts a warm prod run's CPU by about a third. Two workers and the
     // analyzer already keep both cores busy, so V8's parallel GC helper threads only compete with
-    // them. Together: the suite from about 69 s to 58 s on the 2-core machine (docs/benchmarks.md).
+    // them. Together: mocha alone from about 68 s to 57-65 s on the 2-core machine (docs/benchmarks.md).
     "node-option": ["single-threaded-gc", "max-semi-space-size=128"],
 };
