@@ -40,6 +40,25 @@ function throttlingHandler(throttles: number) {
     };
 }
 
+/** An STS that records each request body and answers AssumeRole as `assumedRoleArn`. */
+function recordingSts(bodies: string[], assumedRoleArn = "arn:aws:sts::111111111111:assumed-role/r/x") {
+    return {
+        handle: async (request: { body: string }) => {
+            bodies.push(String(request.body));
+            const xml = `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>ASIA</AccessKeyId><SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials><AssumedRoleUser><Arn>${assumedRoleArn}</Arn><AssumedRoleId>AROA:x</AssumedRoleId></AssumedRoleUser></AssumeRoleResult></AssumeRoleResponse>`;
+            return {
+                response: {
+                    statusCode: 200,
+                    headers: { "content-type": "text/xml" },
+                    body: Readable.from([Buffer.from(xml)]),
+                },
+            };
+        },
+        updateHttpClientConfig: () => undefined,
+        httpHandlerConfigs: () => ({}),
+    };
+}
+
 describe("dr AWS plumbing", () => {
     describe("clients", () => {
         it("configures every client with retry mode adaptive and the given attempts", async () => {
@@ -69,21 +88,7 @@ describe("dr AWS plumbing", () => {
         it("assumes a role with the MFA device and the code asked for (--mfa-serial / --backup-mfa-serial)", async () => {
             const bodies: string[] = [];
             const asked: string[] = [];
-            const sts = {
-                handle: async (request: { body: string }) => {
-                    bodies.push(String(request.body));
-                    const xml = `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>ASIA</AccessKeyId><SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials><AssumedRoleUser><Arn>arn:aws:sts::333333333333:assumed-role/vat-backup-dr-copy-back/x</Arn><AssumedRoleId>AROA:x</AssumedRoleId></AssumedRoleUser></AssumeRoleResult></AssumeRoleResponse>`;
-                    return {
-                        response: {
-                            statusCode: 200,
-                            headers: { "content-type": "text/xml" },
-                            body: Readable.from([Buffer.from(xml)]),
-                        },
-                    };
-                },
-                updateHttpClientConfig: () => undefined,
-                httpHandlerConfigs: () => ({}),
-            };
+            const sts = recordingSts(bodies, "arn:aws:sts::333333333333:assumed-role/vat-backup-dr-copy-back/x");
             const provider = credentialProvider(
                 {
                     roleArn: "arn:aws:iam::333333333333:role/vat-backup-dr-copy-back",
@@ -289,25 +294,6 @@ describe("dr AWS plumbing", () => {
 });
 
 describe("dr AWS plumbing: role sessions, dry-run notices and paging", () => {
-    /** An STS that records each request body and answers AssumeRole. */
-    function recordingSts(bodies: string[]) {
-        return {
-            handle: async (request: { body: string }) => {
-                bodies.push(String(request.body));
-                const xml = `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>ASIA</AccessKeyId><SecretAccessKey>s</SecretAccessKey><SessionToken>t</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials><AssumedRoleUser><Arn>arn:aws:sts::111111111111:assumed-role/r/x</Arn><AssumedRoleId>AROA:x</AssumedRoleId></AssumedRoleUser></AssumeRoleResult></AssumeRoleResponse>`;
-                return {
-                    response: {
-                        statusCode: 200,
-                        headers: { "content-type": "text/xml" },
-                        body: Readable.from([Buffer.from(xml)]),
-                    },
-                };
-            },
-            updateHttpClientConfig: () => undefined,
-            httpHandlerConfigs: () => ({}),
-        };
-    }
-
     // STS API reference, AssumeRole: RoleSessionName names the session in CloudTrail; a chained
     // role session lasts at most one hour (DurationSeconds 3600); SerialNumber/TokenCode only with MFA.
     it("assumes --role-arn as session vat-dr for an hour, asking for no MFA code unless a device and a prompt are both given", async () => {

@@ -102,6 +102,15 @@ async function inOwnHarness(body: (h: DrHarness) => Promise<void>): Promise<void
     }
 }
 
+/** A fresh harness with the target account's tables and the archive, importing receipts by its two keys. */
+function archiveEstate() {
+    const h = new DrHarness();
+    const tables = new TablesStandIn(h);
+    const archive = new ExportsStandIn(h, ARCHIVE, "target");
+    const imported = new ImportedTables(h, tables, archive, ["hashedSub", "receiptId"]);
+    return { h, tables, archive, imported };
+}
+
 /** The receipts table still live in the target account, described with `described` beside its two keys. */
 function liveReceiptsTable(tables: TablesStandIn, described: Record<string, unknown>): void {
     tables.add(TABLE);
@@ -130,12 +139,7 @@ describe("dr restore-from-export", () => {
     let imported: ImportedTables;
     const run = (...extra: string[]) => h.run(restoreArgs(...extra));
 
-    beforeEach(() => {
-        h = new DrHarness();
-        tables = new TablesStandIn(h);
-        archive = new ExportsStandIn(h, ARCHIVE, "target");
-        imported = new ImportedTables(h, tables, archive, ["hashedSub", "receiptId"]);
-    });
+    beforeEach(() => ({ h, tables, archive, imported } = archiveEstate()));
     afterEach(() => h.restore());
 
     it("imports the full export from the archive (S3BucketOwner = backup account) into a new table, applies the incremental exports up to --to in order, and protects it", async () => {
@@ -597,12 +601,7 @@ describe("dr restore-from-export: schema, Glacier tiers and warnings", () => {
     };
     type Check = { name: string; status: string; detail: string };
 
-    beforeEach(() => {
-        h = new DrHarness();
-        tables = new TablesStandIn(h);
-        archive = new ExportsStandIn(h, ARCHIVE, "target");
-        imported = new ImportedTables(h, tables, archive, ["hashedSub", "receiptId"]);
-    });
+    beforeEach(() => ({ h, tables, archive, imported } = archiveEstate()));
     afterEach(() => h.restore());
 
     it('a <table> too long to name its default copy is refused before any AWS call, naming --target (DynamoDB "Supported data types and naming rules": table names are 3-255 characters of a-z A-Z 0-9 _ - .)', async () => {

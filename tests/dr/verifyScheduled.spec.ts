@@ -33,13 +33,17 @@ function rest(h: DrHarness): void {
     }
 }
 
+/** A fresh harness whose estate passes verify, scheduled escrow and exports included. */
+function healthyEstate(): DrHarness {
+    const h = new DrHarness();
+    rest(h);
+    scheduledProtectionHealthy(h);
+    return h;
+}
+
 describe("dr verify: the scheduled escrow and exports (no person in the loop)", () => {
     let h: DrHarness;
-    beforeEach(() => {
-        h = new DrHarness();
-        rest(h);
-        scheduledProtectionHealthy(h);
-    });
+    beforeEach(() => (h = healthyEstate()));
     afterEach(() => h.restore());
 
     it("passes recent escrows holding the live current versions, a recent user-pool export and table exports", async () => {
@@ -128,11 +132,7 @@ describe("dr verify: the scheduled escrow and exports (no person in the loop)", 
 
 describe("dr verify: which object is the newest escrow or export, and the limits", () => {
     let h: DrHarness;
-    beforeEach(() => {
-        h = new DrHarness();
-        rest(h);
-        scheduledProtectionHealthy(h);
-    });
+    beforeEach(() => (h = healthyEstate()));
     afterEach(() => h.restore());
     const lines = (stdout: string) => stdout.split("\n");
     const hmrcKey = (ms: number, version?: string) =>
