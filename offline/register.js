@@ -28,6 +28,8 @@ const crypto = require("crypto");
 const fs = require("fs");
 const Module = require("module");
 const path = require("path");
+const v8 = require("v8");
+const vm = require("vm");
 
 const ROOT = path.resolve(__dirname, "..");
 const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
@@ -126,6 +128,190 @@ function compiled(fileName, source) {
     return output;
 }
 
+/**
+ * V8's code cache for every CommonJS file this process compiles (the SDKs' JavaScript and the
+ * project's transpiled TypeScript). Compiling JavaScript was the largest single cost left in a plan
+ * (docs/benchmarks.md: a fixture plan loads about 900 files, and `typescript`'s 9 MB, which the SDK's
+ * closure serializer requires, alone took 0.35 s). Node 22 has this built in
+ * (`module.enableCompileCache`); Node 20, which this project supports, does not, and
+ * v8-compile-cache writes its blob and its index as two files, so a process starting while another
+ * exits can pair a new index with an old blob.
+ *
+ * - Each file's entry is named by a hash of its content, this loader, Node's version and the
+ *   process's V8 flags. V8 ties a cache to the source text, not the file name, so a copy of
+ *   node_modules elsewhere (a mutation sandbox) shares it.
+ * - Entries are written as the process exits, after the code ran, so they hold the functions that
+ *   were compiled lazily too; under a temporary name, then renamed.
+ * - V8 checks the flags and the source length, but release builds verify no checksum
+ *   (`--verify-snapshot-checksum` is off), so each entry carries a SHA-1 of its bytes, checked before
+ *   V8 sees them: a damaged entry is ignored and written again.
+ * - In Node 20, code from a cache loses its `import()` callback (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING),
+ *   so a file that may call `import()` is compiled by Node every time; its entry records only that.
+ *
+ * `VAT_BACKUP_CODE_CACHE=off` turns it off; `VAT_BACKUP_CODE_CACHE_DIR` moves it.
+ */
+const CODE_CACHE_DIR =
+    process.env.VAT_BACKUP_CODE_CACHE_DIR || path.join(ROOT, "node_modules", ".cache", "vat-backup-v8");
+const CODE_CACHE_ON = process.env.VAT_BACKUP_CODE_CACHE !== "off";
+const DIGEST_BYTES = 20;
+/** An entry's kind, the byte after its digest: V8's data follows, or the file is Node's to compile. */
+const V8_DATA = 1;
+const NODE_COMPILES = 0;
+
+function sha1(...parts) {
+    const hash = crypto.createHash("sha1");
+    for (const part of parts) hash.update(part).update("\0");
+    return hash.digest();
+}
+
+/** The process's options that can change V8's flags: all but the modules it preloads. */
+function runtimeOptions() {
+    const args = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/).filter(Boolean)];
+    const options = [];
+    for (let i = 0; i < args.length; i++) {
+        if (["-r", "--require", "--import", "--loader"].includes(args[i])) i++;
+        else if (!/^--(require|import|loader)=/.test(args[i])) options.push(args[i]);
+    }
+    return options.sort().join(" ");
+}
+
+let codeCacheKey;
+function codeCacheFile(content) {
+    codeCacheKey ??= [fs.readFileSync(__filename, "utf8"), process.version, process.arch, runtimeOptions()].join("\0");
+    return path.join(CODE_CACHE_DIR, `${sha1(codeCacheKey, content).toString("hex")}.bin`);
+}
+
+/** The entry's kind and V8 data, or undefined when there is none or its digest does not match its bytes. */
+function readCodeCache(file) {
+    let entry;
+    try {
+        entry = fs.readFileSync(file);
+    } catch {
+        return undefined;
+    }
+    const body = entry.subarray(DIGEST_BYTES);
+    if (body.length === 0 || !sha1(body).equals(entry.subarray(0, DIGEST_BYTES))) return undefined;
+    return { kind: body[0], data: body.subarray(1) };
+}
+
+function writeCodeCache(file, kind, data) {
+    const body = Buffer.concat([Buffer.from([kind]), data]);
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, Buffer.concat([sha1(body), body]));
+    fs.renameSync(tmp, file);
+}
+
+/** Could the file reach `import()`? A cheap first look: most files never say `import`. */
+const MAY_IMPORT = /\bimport\b/;
+let acornLoading = false;
+/**
+ * Whether the file may call `import()`, read from its tokens so that the word in a comment or a
+ * message does not count (`typescript`'s messages say "import('{0}')"): an `import (` call, or
+ * `eval` or `Function` other than as `Function.member`, which could build one from a string (the
+ * `new Function("s", "return import(s)")` that some packages use). Without acorn, or when it cannot
+ * read the file, the answer is yes: Node compiles it, as without this cache.
+ */
+function mayCallImport(content) {
+    if (!MAY_IMPORT.test(content) || acornLoading) return MAY_IMPORT.test(content);
+    try {
+        acornLoading = true;
+        const acorn = require("acorn");
+        acornLoading = false;
+        const { _import, parenL, name, dot } = acorn.tokTypes;
+        const options = { ecmaVersion: "latest", allowHashBang: true, allowReturnOutsideFunction: true };
+        let before;
+        let previous;
+        for (const token of acorn.tokenizer(content, options)) {
+            if (previous?.type === _import && token.type === parenL) return true;
+            if (previous?.type === name && previous.value === "eval" && before?.type !== dot) return true;
+            if (previous?.type === name && previous.value === "Function" && before?.type !== dot && token.type !== dot)
+                return true;
+            before = previous;
+            previous = token;
+        }
+        return previous?.type === name && ["eval", "Function"].includes(previous.value);
+    } catch {
+        return true;
+    } finally {
+        acornLoading = false;
+    }
+}
+
+/** What this process's compiles found: an entry V8 took, none (or a damaged one), one V8 refused, or a file for Node. */
+const codeCacheStats = { hits: 0, misses: 0, rejected: 0, nodeCompiles: 0 };
+/** Scripts compiled without a usable entry: their cache is written as the process exits. */
+const codeCacheToWrite = [];
+function writeCodeCaches() {
+    if (codeCacheToWrite.length === 0) return;
+    try {
+        fs.mkdirSync(CODE_CACHE_DIR, { recursive: true });
+        for (const { file, script } of codeCacheToWrite.splice(0))
+            writeCodeCache(
+                file,
+                script ? V8_DATA : NODE_COMPILES,
+                script ? script.createCachedData() : Buffer.alloc(0),
+            );
+    } catch {
+        // A cache that cannot be written only costs speed.
+    }
+}
+
+/** The `require` Node gives a module (lib/internal/modules/helpers.js makeRequireFunction). */
+function requireFor(module) {
+    const require = (id) => module.require(id);
+    require.resolve = (request, options) => Module._resolveFilename(request, module, false, options);
+    require.resolve.paths = (request) => Module._resolveLookupPaths(request, module);
+    require.main = process.mainModule;
+    require.extensions = Module._extensions;
+    require.cache = Module._cache;
+    return require;
+}
+
+const nodeCompile = Module.prototype._compile;
+/**
+ * Module.prototype._compile through the code cache: compile (from the cache when it has the file),
+ * then run as Node runs a CommonJS module. ES modules, files that may call `import()`, and anything V8
+ * cannot compile as a CommonJS body go to Node's own `_compile`, which loads them or reports the
+ * error as Node would.
+ */
+function compileWithCodeCache(content, fileName, format) {
+    // Not a file (`node -e` compiles "[eval]-wrapper"), or an ES module: Node's own.
+    if (format === "module" || !path.isAbsolute(fileName)) return nodeCompile.call(this, content, fileName, format);
+    const file = codeCacheFile(content);
+    const entry = readCodeCache(file);
+    if (entry?.kind === NODE_COMPILES || (entry === undefined && mayCallImport(content))) {
+        codeCacheStats.nodeCompiles++;
+        if (entry === undefined) codeCacheToWrite.push({ file });
+        return nodeCompile.call(this, content, fileName, format);
+    }
+    const cachedData = entry?.kind === V8_DATA ? entry.data : undefined;
+    // Node lets a file start with a `#!` line; inside the wrapper it must become a comment.
+    const source = content.startsWith("#!") ? `//${content.slice(2)}` : content;
+    let script;
+    try {
+        script = new vm.Script(Module.wrap(source), { filename: fileName, cachedData });
+    } catch {
+        return nodeCompile.call(this, content, fileName, format);
+    }
+    if (cachedData !== undefined && !script.cachedDataRejected) codeCacheStats.hits++;
+    else {
+        codeCacheStats[cachedData === undefined ? "misses" : "rejected"]++;
+        codeCacheToWrite.push({ file, script });
+    }
+    const wrapper = script.runInThisContext({ displayErrors: true });
+    return wrapper.call(this.exports, this.exports, requireFor(this), this, fileName, path.dirname(fileName));
+}
+
+function installCodeCache() {
+    if (!CODE_CACHE_ON) return;
+    // The Pulumi SDK sets this flag when it loads (runtime/closure/v8Hooks.js). V8 stamps each cache
+    // with a hash of the flags and rejects it under others, so a cache written at exit would not fit
+    // the files compiled before the SDK loaded; setting it first keeps one set of flags all along.
+    v8.setFlagsFromString("--allow-natives-syntax");
+    Module.prototype._compile = compileWithCodeCache;
+    process.on("exit", writeCodeCaches);
+}
+
 const sourceMaps = new Map();
 let sourceMapsInstalled = false;
 /** Maps stack traces through the kept source maps, as ts-node does (skipped when the library is absent). */
@@ -206,7 +392,7 @@ function deferHeavyRequires() {
 
 /**
  * Transpiles every project file into the cache and drops entries no current file uses (run by
- * `npm ci` through `prepare`), then packages each Lambda handler once, which fills
+ * `npm ci` through `prepare`), empties the code cache, then packages each Lambda handler once, which fills
  * lambdas/package.ts's cache of their transpiled sources.
  */
 function warm() {
@@ -227,6 +413,8 @@ function warm() {
     walk(ROOT);
     for (const name of fs.existsSync(CACHE_DIR) ? fs.readdirSync(CACHE_DIR) : [])
         if (!current.has(name)) fs.rmSync(path.join(CACHE_DIR, name), { force: true });
+    // The code cache holds entries for files that changed since; the next runs refill it.
+    fs.rmSync(CODE_CACHE_DIR, { recursive: true, force: true });
 
     require.extensions[".ts"] = loadTypeScript;
     deferHeavyRequires();
@@ -249,8 +437,9 @@ if (require.main === module) {
         `offline/register.js: ${count} TypeScript files in ${path.relative(ROOT, CACHE_DIR)} (${transpiledCount} transpiled now), Lambda packages warmed, in ${((Date.now() - start) / 1000).toFixed(1)} s`,
     );
 } else {
+    installCodeCache();
     require.extensions[".ts"] = loadTypeScript;
     deferHeavyRequires();
 }
 
-module.exports = { compiled, warm, CACHE_DIR };
+module.exports = { compiled, warm, CACHE_DIR, CODE_CACHE_DIR, codeCacheStats };

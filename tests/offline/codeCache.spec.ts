@@ -1,0 +1,183 @@
+/**
+ * offline/register.js's V8 code cache: a later process compiles each file from the cache, a changed
+ * or damaged entry never reaches V8, and a module runs exactly as Node's own loader runs it. Each
+ * case runs fresh Node processes, as `npm run plan` starts, against a cache folder of its own.
+ */
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { PROJECT_DIR } from "../../offline/stack";
+
+interface Report {
+    stats: { hits: number; misses: number; rejected: number; nodeCompiles: number };
+    value: unknown;
+}
+
+/** Requires `entry` in `node -r ./offline/register.js`, then reports the cache's counts and the module's `value`. */
+function load(cacheDir: string, entry: string, env: NodeJS.ProcessEnv = {}): Report {
+    const program = `
+        const { codeCacheStats } = require("./offline/register.js");
+        Promise.resolve(require(${JSON.stringify(entry)}).value).then((value) =>
+            console.log(JSON.stringify({ stats: codeCacheStats, value })));`;
+    const child = spawnSync(process.execPath, ["-r", "./offline/register.js", "-e", program], {
+        cwd: PROJECT_DIR,
+        encoding: "utf8",
+        env: { ...process.env, ...env, VAT_BACKUP_CODE_CACHE_DIR: cacheDir },
+    });
+    assert.equal(child.status, 0, child.stderr);
+    return JSON.parse(child.stdout.trim().split("\n").pop()!) as Report;
+}
+
+describe("offline/register.js's code cache", function () {
+    this.timeout(60_000);
+    let dir: string;
+    let cacheDir: string;
+    beforeEach(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "code-cache-"));
+        cacheDir = path.join(dir, "cache");
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    const write = (name: string, text: string) => {
+        fs.writeFileSync(path.join(dir, name), text);
+        return path.join(dir, name);
+    };
+    const entries = () => fs.readdirSync(cacheDir).filter((f) => f.endsWith(".bin"));
+
+    it("compiles every file from the cache in the next process, and a changed file misses it", () => {
+        write("helper.js", "exports.twice = (n) => 2 * n;\n");
+        const main = write("main.js", 'exports.value = require("./helper").twice(21);\n');
+
+        const first = load(cacheDir, main);
+        assert.deepEqual(first.value, 42);
+        assert.equal(first.stats.hits, 0);
+        assert.ok(first.stats.misses >= 2, JSON.stringify(first.stats));
+        const written = entries().length;
+        assert.ok(written >= first.stats.misses, `${written} entries for ${first.stats.misses} misses`);
+
+        const second = load(cacheDir, main);
+        assert.deepEqual(second.value, 42);
+        assert.deepEqual(second.stats, { hits: first.stats.misses, misses: 0, rejected: 0, nodeCompiles: 0 });
+
+        write("helper.js", "exports.twice = (n) => 2 * n + 1;\n");
+        const changed = load(cacheDir, main);
+        assert.deepEqual(changed.value, 43, "the changed file ran, not its cached code");
+        assert.deepEqual(changed.stats, { hits: first.stats.misses - 1, misses: 1, rejected: 0, nodeCompiles: 0 });
+    });
+
+    it("never hands V8 a damaged entry: each is ignored, the module runs, and the entry is written again", () => {
+        const main = write("main.js", "exports.value = [1, 2, 3].map((n) => n * n);\n");
+        const cold = load(cacheDir, main);
+        for (const name of entries()) {
+            const file = path.join(cacheDir, name);
+            const bytes = fs.readFileSync(file);
+            bytes[bytes.length - 1] ^= 0xff; // same length: only the digest can tell
+            fs.writeFileSync(file, bytes);
+        }
+
+        const damaged = load(cacheDir, main);
+        assert.deepEqual(damaged.value, [1, 4, 9]);
+        assert.deepEqual(damaged.stats, { hits: 0, misses: cold.stats.misses, rejected: 0, nodeCompiles: 0 });
+        const again = load(cacheDir, main);
+        assert.deepEqual(again.stats, { hits: cold.stats.misses, misses: 0, rejected: 0, nodeCompiles: 0 });
+    });
+
+    it("keeps apart processes that V8 would refuse each other's cache (its flags are part of the key)", () => {
+        const main = write("main.js", "exports.value = 'flags';\n");
+        load(cacheDir, main);
+        const other = load(cacheDir, main, { NODE_OPTIONS: "--max-semi-space-size=64" });
+        assert.equal(other.stats.hits, 0, "no entry written under other flags is offered");
+        assert.equal(other.stats.rejected, 0, "so V8 never has to refuse one");
+        assert.equal(load(cacheDir, main, { NODE_OPTIONS: "--max-semi-space-size=64" }).stats.misses, 0);
+    });
+
+    it("runs a module as Node does: its require, __filename, __dirname, this and line numbers", () => {
+        write("dep.js", "exports.ok = true;\n");
+        const main = write(
+            "main.js",
+            [
+                "const stackLine = () => new Error().stack.split('\\n')[1];",
+                "exports.value = {",
+                "    dep: require('./dep').ok,",
+                "    resolved: require.resolve('./dep') === __dirname + '/dep.js',",
+                "    paths: Array.isArray(require.resolve.paths('x')),",
+                "    cached: require.cache[__filename] === module,",
+                "    self: this === module.exports,",
+                "    main: require.main === process.mainModule,",
+                "    line: /main\\.js:1:/.test(stackLine()) && /main\\.js:9:/.test(new Error().stack.split('\\n')[1]),",
+                "};",
+                "",
+            ].join("\n"),
+        );
+        const expected = { dep: true, resolved: true, paths: true, cached: true, self: true, main: true, line: true };
+        assert.deepEqual(load(cacheDir, main).value, expected, "compiled");
+        const cached = load(cacheDir, main);
+        assert.deepEqual(cached.value, expected, "from the cache");
+        assert.equal(cached.stats.hits, 2);
+    });
+
+    // Node 20 drops the import() callback of code compiled from a cache: such a file must never be served from one.
+    for (const [how, text] of [
+        ["calls import()", "exports.value = import('./esm.mjs').then((m) => m.answer);"],
+        [
+            "builds import() with new Function",
+            "exports.value = new Function('s', 'return import(s)')('./esm.mjs').then((m) => m.answer);",
+        ],
+        ["builds import() with eval", "exports.value = eval(\"import('./esm.mjs')\").then((m) => m.answer);"],
+    ]) {
+        it(`compiles a file that ${how} with Node's own compiler every time, and its import() works`, () => {
+            write("esm.mjs", "export const answer = 42;\n");
+            const main = write("main.js", `process.chdir(__dirname);\n${text}\n`);
+            const first = load(cacheDir, main);
+            assert.equal(first.value, 42);
+            assert.equal(first.stats.hits + first.stats.misses, 0, JSON.stringify(first.stats));
+            const second = load(cacheDir, main);
+            assert.equal(second.value, 42, "still works in the process after");
+            assert.deepEqual(second.stats, { hits: 0, misses: 0, rejected: 0, nodeCompiles: 1 });
+        });
+    }
+
+    it("still caches a file that only mentions import( in a comment or a message, as typescript's messages do", () => {
+        const main = write(
+            "main.js",
+            "// import('x') would load it later\nexports.value = \"Did you mean 'typeof import('{0}')'?\";\nexports.proto = Function.prototype.toString.name;\n",
+        );
+        load(cacheDir, main);
+        const second = load(cacheDir, main);
+        assert.deepEqual(second.stats, { hits: 1, misses: 0, rejected: 0, nodeCompiles: 0 });
+    });
+
+    it("leaves to Node what is not a CommonJS body: a #! line, an ES module, a syntax error", () => {
+        const script = write("tool.js", "#!/usr/bin/env node\nexports.value = 'tool';\n");
+        assert.equal(load(cacheDir, script).value, "tool");
+        assert.equal(load(cacheDir, script).stats.misses, 0, "the #! file is cached too");
+
+        fs.mkdirSync(path.join(dir, "esm"));
+        write("esm/package.json", '{ "type": "module" }\n');
+        write("esm/index.js", "export const value = 'an ES module';\n");
+        const requiresEsm = write("requires-esm.js", "exports.value = require('./esm/index.js').value;\n");
+        assert.equal(load(cacheDir, requiresEsm).value, "an ES module");
+        assert.equal(load(cacheDir, requiresEsm).value, "an ES module", "and again once the CommonJS file is cached");
+
+        const broken = write("broken.js", "exports.value = (;\n");
+        const child = spawnSync(process.execPath, ["-r", "./offline/register.js", broken], {
+            cwd: PROJECT_DIR,
+            encoding: "utf8",
+            env: { ...process.env, VAT_BACKUP_CODE_CACHE_DIR: cacheDir },
+        });
+        const plain = spawnSync(process.execPath, [broken], { encoding: "utf8" });
+        assert.equal(child.status, plain.status);
+        assert.match(child.stderr, /broken\.js:1[\s\S]*SyntaxError: Unexpected token ';'/);
+        assert.match(plain.stderr, /SyntaxError: Unexpected token ';'/);
+    });
+
+    it("is off with VAT_BACKUP_CODE_CACHE=off, and nothing is written", () => {
+        const main = write("main.js", "exports.value = 'off';\n");
+        const off = load(cacheDir, main, { VAT_BACKUP_CODE_CACHE: "off" });
+        assert.equal(off.value, "off");
+        assert.deepEqual(off.stats, { hits: 0, misses: 0, rejected: 0, nodeCompiles: 0 });
+        assert.ok(!fs.existsSync(cacheDir));
+    });
+});
