@@ -17,7 +17,9 @@
  * package tooling behind it, about 900 modules) at start, for one function that computes the
  * code paths of a serialized closure (runtime/closure/codePaths.js), and its Automation API, which
  * drives the CLI. The offline plan never calls either; they load on first use instead of at every
- * start (DEFERRED below). Nothing else about the SDK changes.
+ * start (DEFERRED below). Likewise the more than 250 service modules `@pulumi/aws`'s index requires
+ * at start: each loads when the program first reads it (`aws.dynamodb`). Nothing else about the
+ * SDKs changes.
  *
  * The real Pulumi CLI does not use this file: Pulumi.yaml keeps `runtime: nodejs` with TypeScript,
  * and the CLI's own ts-node loads index.ts. tests/offline/fastPath.spec.ts pins that a plan loaded
@@ -378,13 +380,28 @@ const DEFERRED = [
     { parent: CODE_PATHS, request: "fdir" },
 ];
 
+const AWS_INDEX = `@pulumi${path.sep}aws${path.sep}index.js`;
+/**
+ * A service module of @pulumi/aws (`./dynamodb`): the package's index requires all of its more
+ * than 250 at start, and a stack uses about fifteen. Each registers its resource types with the SDK
+ * as it loads, which a deferred one does on first use, before any resource of it exists.
+ */
+function isAwsServiceRequest(request, parent) {
+    return (
+        parent.filename.endsWith(AWS_INDEX) &&
+        /^\.\/[a-z0-9]+$/.test(request) &&
+        fs.existsSync(path.join(path.dirname(parent.filename), request, "index.js"))
+    );
+}
+
 function deferHeavyRequires() {
     const load = Module._load;
     Module._load = function (request, parent, isMain) {
         if (parent && parent.filename) {
-            for (const d of DEFERRED)
-                if (request === d.request && parent.filename.endsWith(d.parent))
-                    return deferred(request, parent, (...args) => load.apply(this, args));
+            const defer =
+                DEFERRED.some((d) => request === d.request && parent.filename.endsWith(d.parent)) ||
+                isAwsServiceRequest(request, parent);
+            if (defer) return deferred(request, parent, (...args) => load.apply(this, args));
         }
         return load.apply(this, arguments);
     };

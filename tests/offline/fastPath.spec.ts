@@ -107,6 +107,36 @@ describe("the fast path plans what the slow path plans", function () {
         assert.ok(report.paths > 0, "computeCodePaths found the program's files");
     });
 
+    it("loads an @pulumi/aws service module when the program first reads it, and its resource types register then", async () => {
+        const program = `
+            const pulumi = require("@pulumi/pulumi");
+            const aws = require("@pulumi/aws");
+            const loaded = (service) => Boolean(require.cache[require.resolve("@pulumi/aws/" + service + "/index.js")]);
+            const atStart = ["dynamodb", "glacier", "sagemaker"].filter(loaded);
+            const table = aws.dynamodb.Table;
+            const viaIndex = Object.keys(aws.glacier).includes("Vault") && "Vault" in aws.glacier;
+            const fromPath = require("@pulumi/aws/glacier").Vault === aws.glacier.Vault;
+            const mod = pulumi.runtime.getResourceModule("aws", "dynamodb/table", undefined);
+            console.error(JSON.stringify({
+                atStart,
+                afterUse: ["dynamodb", "glacier", "sagemaker"].filter(loaded),
+                table: typeof table === "function" && table.isInstance !== undefined,
+                viaIndex,
+                fromPath,
+                registered: typeof mod?.construct === "function",
+            }));`;
+        const { code, stderr } = await node(["-r", "./offline/register.js", "-e", program], { ...process.env });
+        assert.equal(code, 0, stderr);
+        assert.deepEqual(JSON.parse(stderr.trim().split("\n").pop()!), {
+            atStart: [],
+            afterUse: ["dynamodb", "glacier"],
+            table: true,
+            viaIndex: true,
+            fromPath: true,
+            registered: true,
+        });
+    });
+
     it("keeps the SDK's leak report: a registration that never settles fails the process at exit", async () => {
         // An input that never resolves is what a cycle between resources, or a forgotten await, leaves.
         const program = `
