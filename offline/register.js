@@ -166,13 +166,18 @@ function sha1(...parts) {
     return hash.digest();
 }
 
-/** The process's options that can change V8's flags: all but the modules it preloads. */
+/**
+ * The process's options, as far as they can change V8's flags: without the modules it preloads, the
+ * code it evaluates (`-e`), or the folders and names of its reports and profiles.
+ */
 function runtimeOptions() {
     const args = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/).filter(Boolean)];
+    const withValue = ["-r", "--require", "--import", "--loader", "-e", "--eval", "-p", "--print"];
     const options = [];
     for (let i = 0; i < args.length; i++) {
-        if (["-r", "--require", "--import", "--loader"].includes(args[i])) i++;
-        else if (!/^--(require|import|loader)=/.test(args[i])) options.push(args[i]);
+        if (withValue.includes(args[i])) i++;
+        else if (!/^--(require|import|loader|eval|print)=/.test(args[i]))
+            options.push(args[i].replace(/^(--[a-z-]+-(dir|name|directory|filename))=.*$/, "$1"));
     }
     return options.sort().join(" ");
 }

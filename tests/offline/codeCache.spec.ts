@@ -93,6 +93,14 @@ describe("offline/register.js's code cache", function () {
         assert.equal(load(cacheDir, main, { NODE_OPTIONS: "--max-semi-space-size=64" }).stats.misses, 0);
     });
 
+    it("shares entries between processes that differ only in what they preload, evaluate or name their reports' folder", () => {
+        const main = write("main.js", "exports.value = 'shared';\n");
+        load(cacheDir, main, { NODE_OPTIONS: `--diagnostic-dir=${dir}/a` });
+        const preload = write("preload.js", "globalThis.preloaded = true;\n");
+        const other = load(cacheDir, main, { NODE_OPTIONS: `--diagnostic-dir=${dir}/b --require=${preload}` });
+        assert.deepEqual(other.stats, { hits: 1, misses: 0, rejected: 0, nodeCompiles: 0 });
+    });
+
     it("runs a module as Node does: its require, __filename, __dirname, this and line numbers", () => {
         write("dep.js", "exports.ok = true;\n");
         const main = write(
