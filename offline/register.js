@@ -147,8 +147,11 @@ function compiled(fileName, source) {
  * - V8 checks the flags and the source length, but release builds verify no checksum
  *   (`--verify-snapshot-checksum` is off), so each entry carries a SHA-1 of its bytes, checked before
  *   V8 sees them: a damaged entry is ignored and written again.
- * - In Node 20, code from a cache loses its `import()` callback (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING),
- *   so a file that may call `import()` is compiled by Node every time; its entry records only that.
+ * - Code compiled here has no `import()` callback, and in Node 20 code from a cache loses one it was
+ *   given (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING), so a file that may call `import()` is compiled by
+ *   Node every time; its entry records only that.
+ * - Off where Node's own compile does more than compile: `--inspect-brk` (pausing in the main
+ *   module), `--enable-source-maps` and `--experimental-policy`.
  *
  * `VAT_BACKUP_CODE_CACHE=off` turns it off; `VAT_BACKUP_CODE_CACHE_DIR` moves it.
  */
@@ -182,9 +185,24 @@ function runtimeOptions() {
     return options.sort().join(" ");
 }
 
+/** acorn's version decides which files Node compiles (mayCallImport), so it is part of the key. */
+function acornVersion() {
+    try {
+        return JSON.parse(fs.readFileSync(require.resolve("acorn/package.json"), "utf8")).version;
+    } catch {
+        return "none";
+    }
+}
+
 let codeCacheKey;
 function codeCacheFile(content) {
-    codeCacheKey ??= [fs.readFileSync(__filename, "utf8"), process.version, process.arch, runtimeOptions()].join("\0");
+    codeCacheKey ??= [
+        fs.readFileSync(__filename, "utf8"),
+        process.version,
+        process.arch,
+        runtimeOptions(),
+        acornVersion(),
+    ].join("\0");
     return path.join(CODE_CACHE_DIR, `${sha1(codeCacheKey, content).toString("hex")}.bin`);
 }
 
@@ -203,40 +221,64 @@ function readCodeCache(file) {
 
 function writeCodeCache(file, kind, data) {
     const body = Buffer.concat([Buffer.from([kind]), data]);
-    const tmp = `${file}.${process.pid}.tmp`;
+    const tmp = `${file}.${process.pid}.${Math.random().toString(16).slice(2)}.tmp`;
     fs.writeFileSync(tmp, Buffer.concat([sha1(body), body]));
     fs.renameSync(tmp, file);
 }
 
-/** Could the file reach `import()`? A cheap first look: most files never say `import`. */
-const MAY_IMPORT = /\bimport\b/;
+/** Could the file reach `import()`? A cheap first look: most files never say any of these words. */
+const MAY_IMPORT = /\b(import|eval|Function|constructor)\b/;
+const MAY_IMPORT_CALL = /\bimport\b/;
 let acornLoading = false;
 /**
  * Whether the file may call `import()`, read from its tokens so that the word in a comment or a
- * message does not count (`typescript`'s messages say "import('{0}')"): an `import (` call, or
- * `eval` or `Function` other than as `Function.member`, which could build one from a string (the
- * `new Function("s", "return import(s)")` that some packages use). Without acorn, or when it cannot
- * read the file, the answer is yes: Node compiles it, as without this cache.
+ * message does not count (`typescript`'s messages say "import('{0}')"). Yes for an `import (` call,
+ * and for anything that makes code from a string, whose `import()` resolves against this file:
+ * `eval` and `Function` anywhere, except `Function.prototype`, `instanceof Function` and a call
+ * whose arguments are string literals without the word (protobuf's `Function("return this")`), and
+ * a function's `constructor` called, or read off a call's result
+ * (`Object.getPrototypeOf(async function () {}).constructor`).
+ * Code that reaches those by a computed name is not seen; its `import()` would fail loudly, never
+ * run wrong. Without acorn, or when it cannot read the file, the answer is yes: Node compiles it.
  */
 function mayCallImport(content) {
-    if (!MAY_IMPORT.test(content) || acornLoading) return MAY_IMPORT.test(content);
+    if (!MAY_IMPORT.test(content)) return false;
+    if (acornLoading) return true;
     try {
         acornLoading = true;
         const acorn = require("acorn");
         acornLoading = false;
-        const { _import, parenL, name, dot } = acorn.tokTypes;
+        const { _import, _instanceof, parenL, parenR, name, dot, string, comma } = acorn.tokTypes;
         const options = { ecmaVersion: "latest", allowHashBang: true, allowReturnOutsideFunction: true };
-        let before;
-        let previous;
-        for (const token of acorn.tokenizer(content, options)) {
-            if (previous?.type === _import && token.type === parenL) return true;
-            if (previous?.type === name && previous.value === "eval" && before?.type !== dot) return true;
-            if (previous?.type === name && previous.value === "Function" && before?.type !== dot && token.type !== dot)
-                return true;
-            before = previous;
-            previous = token;
+        const tokens = [];
+        for (const token of acorn.tokenizer(content, options)) tokens.push(token);
+        const isName = (i, value) => tokens[i]?.type === name && tokens[i].value === value;
+        /** A call at `i` whose arguments are all string literals, none of which says `import`: its code is all there. */
+        const literalCall = (i) => {
+            if (tokens[i]?.type !== parenL) return false;
+            for (let j = i + 1; j < tokens.length; j += 2) {
+                if (tokens[j].type === parenR && j === i + 1) return true;
+                if (tokens[j].type !== string || MAY_IMPORT_CALL.test(tokens[j].value)) return false;
+                if (tokens[j + 1]?.type === parenR) return true;
+                if (tokens[j + 1]?.type !== comma) return false;
+            }
+            return false;
+        };
+        for (let i = 0; i < tokens.length; i++) {
+            const next = tokens[i + 1]?.type;
+            if (tokens[i].type === _import && next === parenL) return true;
+            if (isName(i, "eval") && !literalCall(i + 1)) return true;
+            if (isName(i, "Function")) {
+                const safe =
+                    (next === dot && isName(i + 2, "prototype")) ||
+                    tokens[i - 1]?.type === _instanceof ||
+                    literalCall(i + 1);
+                if (!safe) return true;
+            }
+            const readOff = tokens[i - 1]?.type === dot;
+            if (isName(i, "constructor") && readOff && (next === parenL || tokens[i - 2]?.type === parenR)) return true;
         }
-        return previous?.type === name && ["eval", "Function"].includes(previous.value);
+        return false;
     } catch {
         return true;
     } finally {
@@ -252,14 +294,19 @@ function writeCodeCaches() {
     if (codeCacheToWrite.length === 0) return;
     try {
         fs.mkdirSync(CODE_CACHE_DIR, { recursive: true });
-        for (const { file, script } of codeCacheToWrite.splice(0))
+    } catch {
+        return;
+    }
+    for (const { file, script } of codeCacheToWrite.splice(0)) {
+        try {
             writeCodeCache(
                 file,
                 script ? V8_DATA : NODE_COMPILES,
                 script ? script.createCachedData() : Buffer.alloc(0),
             );
-    } catch {
-        // A cache that cannot be written only costs speed.
+        } catch {
+            // A cache that cannot be written only costs speed.
+        }
     }
 }
 
@@ -296,7 +343,9 @@ function compileWithCodeCache(content, fileName, format) {
     const source = content.startsWith("#!") ? `//${content.slice(2)}` : content;
     let script;
     try {
-        script = new vm.Script(Module.wrap(source), { filename: fileName, cachedData });
+        // The wrapper shares the first line, so its length comes off that line's columns.
+        const columnOffset = -Module.wrapper[0].length;
+        script = new vm.Script(Module.wrap(source), { filename: fileName, cachedData, columnOffset });
     } catch {
         return nodeCompile.call(this, content, fileName, format);
     }
@@ -310,7 +359,8 @@ function compileWithCodeCache(content, fileName, format) {
 }
 
 function installCodeCache() {
-    if (!CODE_CACHE_ON) return;
+    const nodeDoesMore = /(^|\s)--(inspect-brk|enable-source-maps|experimental-policy)\b/;
+    if (!CODE_CACHE_ON || nodeDoesMore.test([...process.execArgv, process.env.NODE_OPTIONS ?? ""].join(" "))) return;
     // The Pulumi SDK sets this flag when it loads (runtime/closure/v8Hooks.js). V8 stamps each cache
     // with a hash of the flags and rejects it under others, so a cache written at exit would not fit
     // the files compiled before the SDK loaded; setting it first keeps one set of flags all along.
@@ -389,7 +439,8 @@ const AWS_INDEX = `@pulumi${path.sep}aws${path.sep}index.js`;
 /**
  * A service module of @pulumi/aws (`./dynamodb`): the package's index requires all of its more
  * than 250 at start, and a stack uses about fifteen. Each registers its resource types with the SDK
- * as it loads, which a deferred one does on first use, before any resource of it exists.
+ * as it loads, which a deferred one does when the program first reads it, before any resource of it
+ * exists (so a reference to one of its resources can come back only after it registered).
  */
 function isAwsServiceRequest(request, parent) {
     return (
@@ -399,16 +450,51 @@ function isAwsServiceRequest(request, parent) {
     );
 }
 
+/** What the @pulumi/aws index got for each service it required, and how to load the real one. */
+const awsServicePlaceholders = new Map();
+/** The index's module while it runs. */
+let awsIndex;
+
+/**
+ * Once the index has run, each of its properties that holds a placeholder becomes a getter that
+ * loads the service and then holds it as a plain value: `aws.dynamodb` is the module itself (a stub
+ * can replace its members, a serialized closure finds it by path) and the index keeps its keys.
+ */
+function makeAwsServicesLazy() {
+    const exports = awsIndex.exports;
+    awsIndex = undefined;
+    for (const key of Object.keys(exports)) {
+        const loadService = awsServicePlaceholders.get(Object.getOwnPropertyDescriptor(exports, key).value);
+        if (!loadService) continue;
+        const hold = (value) =>
+            Object.defineProperty(exports, key, { value, writable: true, enumerable: true, configurable: true });
+        Object.defineProperty(exports, key, {
+            enumerable: true,
+            configurable: true,
+            get: () => hold(loadService())[key],
+            set: hold,
+        });
+    }
+    awsServicePlaceholders.clear();
+}
+
 function deferHeavyRequires() {
     const load = Module._load;
     Module._load = function (request, parent, isMain) {
         if (parent && parent.filename) {
-            const defer =
-                DEFERRED.some((d) => request === d.request && parent.filename.endsWith(d.parent)) ||
-                isAwsServiceRequest(request, parent);
-            if (defer) return deferred(request, parent, (...args) => load.apply(this, args));
+            if (DEFERRED.some((d) => request === d.request && parent.filename.endsWith(d.parent)))
+                return deferred(request, parent, (...args) => load.apply(this, args));
+            if (isAwsServiceRequest(request, parent)) {
+                awsIndex = parent;
+                // Marked as an ES module so the index's import helper keeps it as it is.
+                const placeholder = { __esModule: true };
+                awsServicePlaceholders.set(placeholder, () => load.call(this, request, parent, false));
+                return placeholder;
+            }
         }
-        return load.apply(this, arguments);
+        const result = load.apply(this, arguments);
+        if (awsIndex?.loaded) makeAwsServicesLazy();
+        return result;
     };
 }
 

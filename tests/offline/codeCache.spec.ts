@@ -101,7 +101,7 @@ describe("offline/register.js's code cache", function () {
         assert.deepEqual(other.stats, { hits: 1, misses: 0, rejected: 0, nodeCompiles: 0 });
     });
 
-    it("runs a module as Node does: its require, __filename, __dirname, this and line numbers", () => {
+    it("runs a module as Node does: its require, __filename, __dirname, this, and its lines and columns", () => {
         write("dep.js", "exports.ok = true;\n");
         const main = write(
             "main.js",
@@ -114,7 +114,7 @@ describe("offline/register.js's code cache", function () {
                 "    cached: require.cache[__filename] === module,",
                 "    self: this === module.exports,",
                 "    main: require.main === process.mainModule,",
-                "    line: /main\\.js:1:/.test(stackLine()) && /main\\.js:9:/.test(new Error().stack.split('\\n')[1]),",
+                "    line: /main\\.js:1:25\\)/.test(stackLine()) && /main\\.js:9:/.test(new Error().stack.split('\\n')[1]),",
                 "};",
                 "",
             ].join("\n"),
@@ -134,9 +134,26 @@ describe("offline/register.js's code cache", function () {
             "exports.value = new Function('s', 'return import(s)')('./esm.mjs').then((m) => m.answer);",
         ],
         ["builds import() with eval", "exports.value = eval(\"import('./esm.mjs')\").then((m) => m.answer);"],
+        [
+            "builds import() with globalThis.eval",
+            "exports.value = globalThis.eval(\"import('./esm.mjs')\").then((m) => m.answer);",
+        ],
+        [
+            "builds import() with Function.call",
+            "exports.value = Function.call(null, 's', 'return import(s)')('./esm.mjs').then((m) => m.answer);",
+        ],
+        [
+            "builds import() with an async function's constructor",
+            "exports.value = (async () => {}).constructor('s', 'return import(s)')('./esm.mjs').then((m) => m.answer);",
+        ],
+        [
+            "builds import() from code it reads from another file",
+            "exports.value = new Function('s', require('fs').readFileSync(__dirname + '/code.txt', 'utf8'))('./esm.mjs').then((m) => m.answer);",
+        ],
     ]) {
         it(`compiles a file that ${how} with Node's own compiler every time, and its import() works`, () => {
             write("esm.mjs", "export const answer = 42;\n");
+            write("code.txt", "return imp" + "ort(s)");
             const main = write("main.js", `process.chdir(__dirname);\n${text}\n`);
             const first = load(cacheDir, main);
             assert.equal(first.value, 42);
@@ -147,10 +164,17 @@ describe("offline/register.js's code cache", function () {
         });
     }
 
-    it("still caches a file that only mentions import( in a comment or a message, as typescript's messages do", () => {
+    it("still caches a file that only mentions import( in a comment or a message, or makes code it can read whole", () => {
         const main = write(
             "main.js",
-            "// import('x') would load it later\nexports.value = \"Did you mean 'typeof import('{0}')'?\";\nexports.proto = Function.prototype.toString.name;\n",
+            [
+                "// import('x') would load it later",
+                "exports.value = \"Did you mean 'typeof import('{0}')'?\";", // typescript's messages
+                "exports.proto = Function.prototype.toString.name;",
+                "exports.global = Function('return this')() === globalThis;", // protobuf's
+                "exports.isFunction = exports instanceof Function;",
+                "",
+            ].join("\n"),
         );
         load(cacheDir, main);
         const second = load(cacheDir, main);
@@ -179,6 +203,13 @@ describe("offline/register.js's code cache", function () {
         assert.equal(child.status, plain.status);
         assert.match(child.stderr, /broken\.js:1[\s\S]*SyntaxError: Unexpected token ';'/);
         assert.match(plain.stderr, /SyntaxError: Unexpected token ';'/);
+    });
+
+    it("is off under --enable-source-maps, where Node's own compile also reads each file's source map", () => {
+        const main = write("main.js", "exports.value = 'node';\n");
+        const run = load(cacheDir, main, { NODE_OPTIONS: "--enable-source-maps" });
+        assert.equal(run.value, "node");
+        assert.deepEqual(run.stats, { hits: 0, misses: 0, rejected: 0, nodeCompiles: 0 });
     });
 
     it("is off with VAT_BACKUP_CODE_CACHE=off, and nothing is written", () => {
