@@ -386,8 +386,13 @@ function peerSection(runs: number, peer: { dir: string } | { skipped: string }):
 function growthSection(runs: number): string[] {
     console.log("Growth with the number of tables...");
     const sizes = [100, 1000, 4000];
-    const measured = sizes.map((tables) => {
-        const m = summarize(Array.from({ length: runs }, () => ours("plan", { fixture: true, tables })));
+    // The sizes in turn, round after round, so that a machine slowing down or speeding up during the
+    // section moves every size alike instead of tilting the slopes between them.
+    const samples = sizes.map((): Sample[] => []);
+    for (let round = 0; round < runs; round++)
+        sizes.forEach((tables, i) => samples[i].push(ours("plan", { fixture: true, tables })));
+    const measured = sizes.map((tables, i) => {
+        const m = summarize(samples[i]);
         console.log(`  ${n(tables)} tables: ${s(m.wallMs)}`);
         return { tables, m };
     });
@@ -399,7 +404,7 @@ function growthSection(runs: number): string[] {
     return [
         "## Growth: the fixture protecting N tables",
         "",
-        `Each table adds a TablePitr resource and an ARN in a backup selection (at most 500 ARNs per selection, so more selections as tables grow). Medians of ${runs} runs of the whole command; the peer's names for the tables.`,
+        `Each table adds a TablePitr resource and an ARN in a backup selection (at most 500 ARNs per selection, so more selections as tables grow). Medians of ${runs} runs of the whole command, the three sizes in turn; the peer's names for the tables.`,
         "",
         "| tables | resources | wall | CPU | peak memory |",
         "|---|---|---|---|---|",

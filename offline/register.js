@@ -100,34 +100,45 @@ function transpile(source, fileName) {
         });
         throw new Error(`Cannot compile ${path.relative(ROOT, fileName)}:\n${text}`);
     }
-    // The output ends with a comment naming a map file that does not exist; the map is kept with the code.
+    // The output ends with a comment naming a map file that does not exist; the map is kept beside the code.
     const code = result.outputText.replace(/\n\/\/# sourceMappingURL=[^\n]*\s*$/, "\n");
     return { code, map: result.sourceMapText };
 }
 
+/** A file's entry: its JavaScript in `<key>.js`, its source map beside it in `<key>.map`. */
 function cacheFile(fileName, source) {
-    return path.join(CACHE_DIR, `${sha256(`${cacheKeyPrefix()}\0${fileName}\0${source}`)}.json`);
+    return path.join(CACHE_DIR, `${sha256(`${cacheKeyPrefix()}\0${fileName}\0${source}`)}.js`);
+}
+const mapFileOf = (cacheEntry) => `${cacheEntry.slice(0, -".js".length)}.map`;
+
+/** Written under a temporary name and renamed, so a parallel reader never sees half a file. */
+function writeWhole(file, text) {
+    const tmp = `${file}.${process.pid}.${Math.random().toString(16).slice(2)}.tmp`;
+    fs.writeFileSync(tmp, text);
+    fs.renameSync(tmp, file);
 }
 
-/** The JavaScript for a file: from the cache when its content was transpiled before, else transpiled and stored. */
+/**
+ * The JavaScript for a file, and where its source map is: from the cache when its content was
+ * transpiled before, else transpiled and stored. The map is read only when a stack trace needs it.
+ */
 function compiled(fileName, source) {
     const file = cacheFile(fileName, source);
     try {
-        return JSON.parse(fs.readFileSync(file, "utf8"));
+        return { code: fs.readFileSync(file, "utf8"), mapFile: mapFileOf(file) };
     } catch {
         // Not cached yet (or unreadable): transpile below.
     }
-    const output = transpile(source, fileName);
+    const { code, map } = transpile(source, fileName);
     try {
         fs.mkdirSync(CACHE_DIR, { recursive: true });
-        // Written under a temporary name and renamed, so a parallel reader never sees half a file.
-        const tmp = `${file}.${process.pid}.${Math.random().toString(16).slice(2)}.tmp`;
-        fs.writeFileSync(tmp, JSON.stringify(output));
-        fs.renameSync(tmp, file);
+        // The map first: whoever finds the code finds its map.
+        writeWhole(mapFileOf(file), map ?? "");
+        writeWhole(file, code);
     } catch {
         // A cache that cannot be written only costs speed.
     }
-    return output;
+    return { code, map };
 }
 
 /**
@@ -369,6 +380,7 @@ function installCodeCache() {
     process.on("exit", writeCodeCaches);
 }
 
+/** Each loaded file's source map: its text, or where the cache keeps it until a stack trace asks. */
 const sourceMaps = new Map();
 let sourceMapsInstalled = false;
 /** Maps stack traces through the kept source maps, as ts-node does (skipped when the library is absent). */
@@ -384,7 +396,15 @@ function installSourceMaps() {
         environment: "node",
         retrieveSourceMap(source) {
             const file = source.startsWith("file://") ? new URL(source).pathname : source;
-            const map = sourceMaps.get(file);
+            let map = sourceMaps.get(file);
+            if (map?.mapFile) {
+                try {
+                    map = fs.readFileSync(map.mapFile, "utf8");
+                } catch {
+                    map = undefined;
+                }
+                sourceMaps.set(file, map);
+            }
             return map ? { url: file, map } : null;
         },
     });
@@ -395,8 +415,8 @@ function loadTypeScript(module, fileName) {
         throw new Error(`offline/register.js compiles the project's own TypeScript only, not ${fileName}`);
     }
     if (!sourceMapsInstalled) installSourceMaps();
-    const { code, map } = compiled(fileName, fs.readFileSync(fileName, "utf8"));
-    if (map) sourceMaps.set(fileName, map);
+    const { code, map, mapFile } = compiled(fileName, fs.readFileSync(fileName, "utf8"));
+    if (map || mapFile) sourceMaps.set(fileName, map ?? { mapFile });
     module._compile(code, fileName);
 }
 
@@ -425,14 +445,29 @@ function deferred(request, parent, loadModule) {
 const CODE_PATHS = `@pulumi${path.sep}pulumi${path.sep}runtime${path.sep}closure${path.sep}codePaths.js`;
 /**
  * Requires made at start by files of the Pulumi SDK that only a rarely used part needs: the
- * Automation API (it drives the CLI: js-yaml, execa, tmp and more) and computeCodePaths (npm's
- * package tooling). The offline plan uses neither; they load on first use.
+ * Automation API (it drives the CLI: js-yaml, execa, tmp and more), computeCodePaths (npm's package
+ * tooling), and gRPC with its generated clients and OpenTelemetry (about 110 files), which only
+ * talk to a real engine: under mocks the monitor is in-process, and these modules read them only in
+ * the code paths that dial the engine or handle its errors. The offline plan uses none of them;
+ * they load on first use.
  */
+const sdkFile = (...parts) => path.join("@pulumi", "pulumi", ...parts);
 const DEFERRED = [
-    { parent: `@pulumi${path.sep}pulumi${path.sep}index.js`, request: "./automation" },
-    { parent: CODE_PATHS, request: "@npmcli/arborist" },
-    { parent: CODE_PATHS, request: "normalize-package-data" },
-    { parent: CODE_PATHS, request: "fdir" },
+    { parent: sdkFile("index.js"), request: "./automation" },
+    ...["@npmcli/arborist", "normalize-package-data", "fdir"].map((request) => ({ parent: CODE_PATHS, request })),
+    ...[
+        ["runtime", "settings.js"],
+        ["runtime", "resource.js"],
+        ["runtime", "invoke.js"],
+        ["runtime", "callbacks.js"],
+        ["errors.js"],
+        ["provider", "server.js"],
+    ].map((parts) => ({ parent: sdkFile(...parts), request: "@grpc/grpc-js" })),
+    { parent: sdkFile("runtime", "settings.js"), request: "../proto/engine_grpc_pb" },
+    { parent: sdkFile("runtime", "settings.js"), request: "../proto/resource_grpc_pb" },
+    { parent: sdkFile("runtime", "settings.js"), request: "@opentelemetry/api" },
+    { parent: sdkFile("runtime", "callbacks.js"), request: "../proto/callback_grpc_pb" },
+    { parent: sdkFile("provider", "server.js"), request: "../proto/provider_grpc_pb" },
 ];
 
 const AWS_INDEX = `@pulumi${path.sep}aws${path.sep}index.js`;
@@ -514,7 +549,8 @@ function warm() {
             else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts")) {
                 const source = fs.readFileSync(full, "utf8");
                 compiled(full, source);
-                current.add(path.basename(cacheFile(full, source)));
+                const entry = cacheFile(full, source);
+                current.add(path.basename(entry)).add(path.basename(mapFileOf(entry)));
             }
         }
     };

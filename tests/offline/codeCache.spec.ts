@@ -220,3 +220,33 @@ describe("offline/register.js's code cache", function () {
         assert.ok(!fs.existsSync(cacheDir));
     });
 });
+
+describe("offline/register.js's transpile cache", function () {
+    this.timeout(60_000);
+
+    it("maps a stack trace to the TypeScript lines, from the cache as from the compiler, reading the map only then", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ts-cache-"));
+        try {
+            const file = path.join(dir, "boom.ts");
+            fs.writeFileSync(
+                file,
+                "interface Shape {\n    sides: number;\n}\n\nexport function boom(shape: Shape): never {\n    throw new Error(`boom ${shape.sides}`);\n}\n",
+            );
+            const program = `try { require(${JSON.stringify(file)}).boom({ sides: 3 }); } catch (e) { console.log(e.stack.split("\\n")[1]); }`;
+            const run = () =>
+                spawnSync(process.execPath, ["-r", "./offline/register.js", "-e", program], {
+                    cwd: PROJECT_DIR,
+                    encoding: "utf8",
+                    env: { ...process.env, VAT_BACKUP_TS_CACHE: path.join(dir, "cache") },
+                });
+            const cold = run();
+            assert.equal(cold.status, 0, cold.stderr);
+            assert.match(cold.stdout, /boom\.ts:6:11\)/, "from the compiler");
+            const entries = fs.readdirSync(path.join(dir, "cache"));
+            assert.deepEqual(entries.map((f) => path.extname(f)).sort(), [".js", ".map"]);
+            assert.match(run().stdout, /boom\.ts:6:11\)/, "from the cache");
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});

@@ -87,14 +87,17 @@ describe("the fast path plans what the slow path plans", function () {
         }
     });
 
-    it("loads the SDK's Automation API and computeCodePaths' npm tooling on first use, and both work then", async () => {
+    it("loads the SDK's Automation API, computeCodePaths' npm tooling and gRPC on first use, and each works then", async () => {
         const program = `
             require("@pulumi/pulumi");
             const loaded = (name) => Object.keys(require.cache).some((f) => f.includes("/node_modules/" + name + "/"));
-            const deferred = ["execa", "js-yaml", "normalize-package-data", "fdir", "@npmcli/arborist"];
+            const deferred = ["execa", "js-yaml", "normalize-package-data", "fdir", "@npmcli/arborist", "@grpc/grpc-js", "@opentelemetry/api"];
             const atStart = deferred.filter(loaded);
             const pulumi = require("@pulumi/pulumi");
             if (typeof pulumi.automation.LocalWorkspace.create !== "function") throw new Error("no LocalWorkspace");
+            if (!require("@pulumi/pulumi/errors").isGrpcError({ code: 14 })) throw new Error("no gRPC status codes");
+            require("@pulumi/pulumi/runtime/settings").getMonitor;
+            if (typeof require("@opentelemetry/api").trace.getTracer !== "function") throw new Error("no OpenTelemetry");
             pulumi.runtime.computeCodePaths({ extraIncludePaths: ["lambdas"] }).then((paths) => {
                 console.error(JSON.stringify({ atStart, afterUse: deferred.filter(loaded), paths: paths.size }));
             });`;
@@ -102,7 +105,7 @@ describe("the fast path plans what the slow path plans", function () {
         assert.equal(code, 0, stderr);
         const report = JSON.parse(stderr.trim().split("\n").pop()!);
         assert.deepEqual(report.atStart, [], "loaded at start");
-        for (const used of ["execa", "js-yaml", "normalize-package-data", "@npmcli/arborist"])
+        for (const used of ["execa", "js-yaml", "normalize-package-data", "@npmcli/arborist", "@grpc/grpc-js"])
             assert.ok(report.afterUse.includes(used), `${used} was not loaded when first needed`);
         assert.ok(report.paths > 0, "computeCodePaths found the program's files");
     });
