@@ -150,9 +150,9 @@ function compiled(fileName, source) {
  * v8-compile-cache writes its blob and its index as two files, so a process starting while another
  * exits can pair a new index with an old blob.
  *
- * - Each file's entry is named by a hash of its content, this loader, Node's version and the
- *   process's V8 flags. V8 ties a cache to the source text, not the file name, so a copy of
- *   node_modules elsewhere (a mutation sandbox) shares it.
+ * - Each file's entry is named by a hash of its path and content, this loader, Node's version and
+ *   the process's V8 flags. The path too: V8's cached script keeps the name it was compiled under,
+ *   which stack traces then show, so two files with the same text must not share an entry.
  * - Entries are written as the process exits, after the code ran, so they hold the functions that
  *   were compiled lazily too; under a temporary name, then renamed.
  * - V8 checks the flags and the source length, but release builds verify no checksum
@@ -206,7 +206,7 @@ function acornVersion() {
 }
 
 let codeCacheKey;
-function codeCacheFile(content) {
+function codeCacheFile(fileName, content) {
     codeCacheKey ??= [
         fs.readFileSync(__filename, "utf8"),
         process.version,
@@ -214,7 +214,7 @@ function codeCacheFile(content) {
         runtimeOptions(),
         acornVersion(),
     ].join("\0");
-    return path.join(CODE_CACHE_DIR, `${sha1(codeCacheKey, content).toString("hex")}.bin`);
+    return path.join(CODE_CACHE_DIR, `${sha1(codeCacheKey, fileName, content).toString("hex")}.bin`);
 }
 
 /** The entry's kind and V8 data, or undefined when there is none or its digest does not match its bytes. */
@@ -342,7 +342,7 @@ const nodeCompile = Module.prototype._compile;
 function compileWithCodeCache(content, fileName, format) {
     // Not a file (`node -e` compiles "[eval]-wrapper"), or an ES module: Node's own.
     if (format === "module" || !path.isAbsolute(fileName)) return nodeCompile.call(this, content, fileName, format);
-    const file = codeCacheFile(content);
+    const file = codeCacheFile(fileName, content);
     const entry = readCodeCache(file);
     if (entry?.kind === NODE_COMPILES || (entry === undefined && mayCallImport(content))) {
         codeCacheStats.nodeCompiles++;

@@ -67,6 +67,15 @@ describe("offline/register.js's code cache", function () {
         assert.deepEqual(changed.stats, { hits: first.stats.misses - 1, misses: 1, rejected: 0, nodeCompiles: 0 });
     });
 
+    it("keeps apart two files with the same text: each one's stack trace names its own path", () => {
+        const text = "exports.value = new Error().stack.split('\\n')[1];\n";
+        const first = write("first.js", text);
+        const second = write("second.js", text);
+        assert.match(String(load(cacheDir, first).value), /first\.js:1:17\)/);
+        assert.match(String(load(cacheDir, second).value), /second\.js:1:17\)/, "V8's cached script keeps its name");
+        assert.match(String(load(cacheDir, second).value), /second\.js:1:17\)/);
+    });
+
     it("never hands V8 a damaged entry: each is ignored, the module runs, and the entry is written again", () => {
         const main = write("main.js", "exports.value = [1, 2, 3].map((n) => n * n);\n");
         const cold = load(cacheDir, main);
@@ -241,7 +250,7 @@ describe("offline/register.js's transpile cache", function () {
                 });
             const cold = run();
             assert.equal(cold.status, 0, cold.stderr);
-            assert.match(cold.stdout, /boom\.ts:6:11\)/, "from the compiler");
+            assert.match(cold.stdout, /boom\.ts:6:11\)/, `from the compiler: ${cold.stdout}${cold.stderr}`);
             const entries = fs.readdirSync(path.join(dir, "cache"));
             assert.deepEqual(entries.map((f) => path.extname(f)).sort(), [".js", ".map"]);
             assert.match(run().stdout, /boom\.ts:6:11\)/, "from the cache");
