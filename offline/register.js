@@ -112,9 +112,9 @@ function cacheFile(fileName, source) {
 const mapFileOf = (cacheEntry) => `${cacheEntry.slice(0, -".js".length)}.map`;
 
 /** Written under a temporary name and renamed, so a parallel reader never sees half a file. */
-function writeWhole(file, text) {
+function writeWhole(file, data) {
     const tmp = `${file}.${process.pid}.${Math.random().toString(16).slice(2)}.tmp`;
-    fs.writeFileSync(tmp, text);
+    fs.writeFileSync(tmp, data);
     fs.renameSync(tmp, file);
 }
 
@@ -232,9 +232,7 @@ function readCodeCache(file) {
 
 function writeCodeCache(file, kind, data) {
     const body = Buffer.concat([Buffer.from([kind]), data]);
-    const tmp = `${file}.${process.pid}.${Math.random().toString(16).slice(2)}.tmp`;
-    fs.writeFileSync(tmp, Buffer.concat([sha1(body), body]));
-    fs.renameSync(tmp, file);
+    writeWhole(file, Buffer.concat([sha1(body), body]));
 }
 
 /** Could the file reach `import()`? A cheap first look: most files never say any of these words. */
@@ -442,7 +440,8 @@ function deferred(request, parent, loadModule) {
     });
 }
 
-const CODE_PATHS = `@pulumi${path.sep}pulumi${path.sep}runtime${path.sep}closure${path.sep}codePaths.js`;
+const sdkFile = (...parts) => path.join("@pulumi", "pulumi", ...parts);
+const CODE_PATHS = sdkFile("runtime", "closure", "codePaths.js");
 /**
  * Requires made at start by files of the Pulumi SDK that only a rarely used part needs: the
  * Automation API (it drives the CLI: js-yaml, execa, tmp and more), computeCodePaths (npm's package
@@ -451,7 +450,6 @@ const CODE_PATHS = `@pulumi${path.sep}pulumi${path.sep}runtime${path.sep}closure
  * the code paths that dial the engine or handle its errors. The offline plan uses none of them;
  * they load on first use.
  */
-const sdkFile = (...parts) => path.join("@pulumi", "pulumi", ...parts);
 const DEFERRED = [
     { parent: sdkFile("index.js"), request: "./automation" },
     ...["@npmcli/arborist", "normalize-package-data", "fdir"].map((request) => ({ parent: CODE_PATHS, request })),
@@ -470,7 +468,7 @@ const DEFERRED = [
     { parent: sdkFile("provider", "server.js"), request: "../proto/provider_grpc_pb" },
 ];
 
-const AWS_INDEX = `@pulumi${path.sep}aws${path.sep}index.js`;
+const AWS_INDEX = path.join("@pulumi", "aws", "index.js");
 /**
  * A service module of @pulumi/aws (`./dynamodb`): the package's index requires all of its more
  * than 250 at start, and a stack uses about fifteen. Each registers its resource types with the SDK
