@@ -96,7 +96,6 @@ describe("the fast path plans what the slow path plans", function () {
             const pulumi = require("@pulumi/pulumi");
             if (typeof pulumi.automation.LocalWorkspace.create !== "function") throw new Error("no LocalWorkspace");
             if (!require("@pulumi/pulumi/errors").isGrpcError({ code: 14 })) throw new Error("no gRPC status codes");
-            require("@pulumi/pulumi/runtime/settings").getMonitor;
             if (typeof require("@opentelemetry/api").trace.getTracer !== "function") throw new Error("no OpenTelemetry");
             pulumi.runtime.computeCodePaths({ extraIncludePaths: ["lambdas"] }).then((paths) => {
                 console.error(JSON.stringify({ atStart, afterUse: deferred.filter(loaded), paths: paths.size }));
