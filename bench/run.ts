@@ -84,8 +84,9 @@ function measure(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv
 }
 
 /**
- * The Node options of package.json's `plan` script (those before its script, `-r` preloads left
- * out), so that every measured plan runs with the options a user's `npm run plan` has.
+ * The Node options of package.json's `plan` script (those before its script; `-r FILE` and
+ * `--require FILE` left out, since every measurement preloads the loader itself), so that every
+ * measured run has the options a user's `npm run plan` has.
  */
 export function planNodeOptions(script: string): string[] {
     const words = script.trim().split(/\s+/);
@@ -526,7 +527,9 @@ function main(argv: string[]): void {
     if ("skipped" in peer) console.log(peer.skipped);
     // Unmeasured: fills offline/register.js's code cache for the plan's Node options (V8 keys its
     // cache by them), as any earlier `npm run plan` would have; right after `npm ci` it is empty.
+    // Each checked-in stack too: they load a few files the fixture does not.
     ours("plan", { fixture: true });
+    for (const stack of checkedInStacks()) ours("plan", { stack });
     const measured = loadDuring(() => [
         ...peerSection(runs, peer),
         ...growthSection(runs),

@@ -1,6 +1,6 @@
 /**
  * Loads the project's TypeScript in Node without compiling it on every run: `node -r
- * ./offline/register.js offline/plan.ts`, and mocha's `require`. Each file's JavaScript is kept on
+ * ./offline/register.js offline/plan.ts` (`npm run plan`, which adds V8 options), and mocha's `require`. Each file's JavaScript is kept on
  * disk, keyed by the file's content, its path, the compiler options and the TypeScript version, so a
  * file is transpiled once (by `npm ci`, through `prepare`: `node offline/register.js --warm`) and
  * every later run reads it back. A changed file misses the cache and is transpiled again, so the
