@@ -111,6 +111,50 @@ function cacheFile(fileName, source) {
 }
 const mapFileOf = (cacheEntry) => `${cacheEntry.slice(0, -".js".length)}.map`;
 
+/**
+ * Each cache keeps an entry per content of a file (and, for V8's, per set of options), so every edit
+ * adds one and nothing removes the old: a process that wrote entries sweeps its folder as it exits,
+ * once it holds more than CACHE_LIMIT entries, down to three quarters of that, the entries written
+ * longest ago first (a hit does not refresh an entry, so an entry still in use may go, which costs
+ * one compile). A reader racing the sweep loses at most that compile.
+ */
+const CACHE_LIMIT = Number(process.env.VAT_BACKUP_CACHE_LIMIT) || 20000;
+const STALE_TMP_MS = 60 * 60 * 1000;
+function sweepCache(dir, ext, companions = []) {
+    let names;
+    try {
+        names = fs.readdirSync(dir);
+    } catch {
+        return;
+    }
+    const mtimeOf = (name) => {
+        try {
+            return fs.statSync(path.join(dir, name)).mtimeMs;
+        } catch {
+            return undefined; // gone already: another process swept it
+        }
+    };
+    const remove = (name) => {
+        try {
+            fs.unlinkSync(path.join(dir, name));
+        } catch {
+            // Gone already.
+        }
+    };
+    // A temporary file an hour old belongs to a writer that died before its rename.
+    for (const name of names.filter((n) => n.endsWith(".tmp"))) {
+        if (Date.now() - (mtimeOf(name) ?? Date.now()) > STALE_TMP_MS) remove(name);
+    }
+    const entries = names.filter((n) => n.endsWith(ext));
+    if (entries.length <= CACHE_LIMIT) return;
+    const dated = entries.map((name) => ({ name, mtime: mtimeOf(name) ?? 0 }));
+    dated.sort((a, b) => a.mtime - b.mtime);
+    for (const { name } of dated.slice(0, dated.length - Math.floor((CACHE_LIMIT * 3) / 4))) {
+        const stem = name.slice(0, -ext.length);
+        for (const suffix of [ext, ...companions]) remove(stem + suffix);
+    }
+}
+
 /** Written under a temporary name and renamed, so a parallel reader never sees half a file. */
 function writeWhole(file, data) {
     const tmp = `${file}.${process.pid}.${Math.random().toString(16).slice(2)}.tmp`;
@@ -122,6 +166,7 @@ function writeWhole(file, data) {
  * The JavaScript for a file, and where its source map is: from the cache when its content was
  * transpiled before, else transpiled and stored. The map is read only when a stack trace needs it.
  */
+let transpileSweepScheduled = false;
 function compiled(fileName, source) {
     const file = cacheFile(fileName, source);
     try {
@@ -135,6 +180,10 @@ function compiled(fileName, source) {
         // The map first: whoever finds the code finds its map.
         writeWhole(mapFileOf(file), map ?? "");
         writeWhole(file, code);
+        if (!transpileSweepScheduled) {
+            transpileSweepScheduled = true;
+            process.on("exit", () => sweepCache(CACHE_DIR, ".js", [".map"]));
+        }
     } catch {
         // A cache that cannot be written only costs speed.
     }
@@ -317,6 +366,7 @@ function writeCodeCaches() {
             // A cache that cannot be written only costs speed.
         }
     }
+    sweepCache(CODE_CACHE_DIR, ".bin");
 }
 
 /** The `require` Node gives a module (lib/internal/modules/helpers.js makeRequireFunction). */

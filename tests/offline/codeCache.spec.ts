@@ -221,6 +221,41 @@ describe("offline/register.js's code cache", function () {
         assert.deepEqual(run.stats, { hits: 0, misses: 0, rejected: 0, nodeCompiles: 0 });
     });
 
+    it("a process that wrote entries sweeps the folder past its limit, oldest written first, and dead writers' temporary files", () => {
+        fs.mkdirSync(cacheDir);
+        const aged = (name: string, date: Date) => {
+            fs.writeFileSync(path.join(cacheDir, name), "old");
+            fs.utimesSync(path.join(cacheDir, name), date, date);
+        };
+        const old = Array.from({ length: 10 }, (_, i) => `old-${String(i).padStart(2, "0")}.bin`);
+        old.forEach((name, i) => aged(name, new Date(Date.UTC(2020, 0, 1 + i))));
+        const hourAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+        aged("dead-writer.bin.1.tmp", hourAgo);
+        aged("live-writer.bin.2.tmp", new Date());
+
+        const main = write("main.js", "exports.value = 'swept';\n");
+        // The transpile cache in the scratch folder too: the limit applies to every cache a process writes.
+        const limited = (limit: string) => ({
+            VAT_BACKUP_CACHE_LIMIT: limit,
+            VAT_BACKUP_TS_CACHE: path.join(dir, "ts"),
+        });
+        const run = load(cacheDir, main, limited("8"));
+        assert.equal(run.value, "swept");
+        assert.equal(run.stats.misses, 1);
+        // Eleven entries against a limit of eight: down to six, the five oldest gone, the new one kept.
+        assert.deepEqual(
+            entries().filter((f) => f.startsWith("old-")),
+            old.slice(5),
+        );
+        assert.equal(entries().length, 6);
+        assert.ok(!fs.existsSync(path.join(cacheDir, "dead-writer.bin.1.tmp")), "an hour-old temporary file goes");
+        assert.ok(fs.existsSync(path.join(cacheDir, "live-writer.bin.2.tmp")), "a writer's current file stays");
+
+        const again = load(cacheDir, main, limited("5"));
+        assert.deepEqual(again.stats, { hits: 1, misses: 0, rejected: 0, nodeCompiles: 0 });
+        assert.equal(entries().length, 6, "a process that wrote nothing does not sweep");
+    });
+
     it("is off with VAT_BACKUP_CODE_CACHE=off, and nothing is written", () => {
         const main = write("main.js", "exports.value = 'off';\n");
         const off = load(cacheDir, main, { VAT_BACKUP_CODE_CACHE: "off" });
@@ -254,6 +289,49 @@ describe("offline/register.js's transpile cache", function () {
             const entries = fs.readdirSync(path.join(dir, "cache"));
             assert.deepEqual(entries.map((f) => path.extname(f)).sort(), [".js", ".map"]);
             assert.match(run().stdout, /boom\.ts:6:11\)/, "from the cache");
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("a process that transpiled a file sweeps the folder past its limit, each old entry with its map", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ts-cache-"));
+        try {
+            const cache = path.join(dir, "cache");
+            fs.mkdirSync(cache);
+            for (let i = 0; i < 4; i++) {
+                for (const ext of [".js", ".map"]) {
+                    const file = path.join(cache, `old-${i}${ext}`);
+                    fs.writeFileSync(file, "old");
+                    fs.utimesSync(file, new Date(Date.UTC(2020, 0, 1 + i)), new Date(Date.UTC(2020, 0, 1 + i)));
+                }
+            }
+            const file = path.join(dir, "fresh.ts");
+            fs.writeFileSync(file, "export const value: number = 7;\n");
+            const run = spawnSync(
+                process.execPath,
+                ["-r", "./offline/register.js", "-e", `console.log(require(${JSON.stringify(file)}).value)`],
+                {
+                    cwd: PROJECT_DIR,
+                    encoding: "utf8",
+                    // Its V8 cache in the scratch folder too: the limit applies to every cache it writes.
+                    env: {
+                        ...process.env,
+                        VAT_BACKUP_TS_CACHE: cache,
+                        VAT_BACKUP_CODE_CACHE_DIR: path.join(dir, "v8"),
+                        VAT_BACKUP_CACHE_LIMIT: "4",
+                    },
+                },
+            );
+            assert.equal(run.status, 0, run.stderr);
+            assert.equal(run.stdout.trim(), "7");
+            // Five entries against a limit of four: down to three, the two oldest gone with their maps.
+            const left = fs.readdirSync(cache).sort();
+            assert.deepEqual(
+                left.filter((f) => f.startsWith("old-")),
+                ["old-2.js", "old-2.map", "old-3.js", "old-3.map"],
+            );
+            assert.equal(left.length, 6, left.join(" "));
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
