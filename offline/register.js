@@ -116,7 +116,8 @@ const mapFileOf = (cacheEntry) => `${cacheEntry.slice(0, -".js".length)}.map`;
  * adds one and nothing removes the old: a process that wrote entries sweeps its folder as it exits,
  * once it holds more than CACHE_LIMIT entries, down to three quarters of that, the entries written
  * longest ago first (a hit does not refresh an entry, so an entry still in use may go, which costs
- * one compile). A reader racing the sweep loses at most that compile.
+ * one compile). A process racing the sweep loses at most that compile, or the mapping of a stack
+ * trace through a transpiled file whose map went (retrieveSourceMap then maps nothing).
  */
 const CACHE_LIMIT = Number(process.env.VAT_BACKUP_CACHE_LIMIT) || 20000;
 const STALE_TMP_MS = 60 * 60 * 1000;
