@@ -1,8 +1,8 @@
 /**
  * Loads the project's TypeScript in Node without compiling it on every run: `node -r
- * ./offline/register.js offline/plan.ts` (`npm run plan`, which adds V8 options), and mocha's `require`. Each file's JavaScript is kept on
- * disk, keyed by the file's content, its path, the compiler options and the TypeScript version, so a
- * file is transpiled once (by `npm ci`, through `prepare`: `node offline/register.js --warm`) and
+ * ./offline/register.js offline/plan.ts` (`npm run plan`, which adds V8 options), and mocha's
+ * `require`. Each file's JavaScript is kept on disk, keyed by the file's content, its path, the
+ * compiler options and the TypeScript version, so a file is transpiled once (by `npm ci`, through `prepare`: `node offline/register.js --warm`) and
  * every later run reads it back. A changed file misses the cache and is transpiled again, so the
  * cache can never serve stale code; deleting it only costs time.
  *
@@ -163,11 +163,11 @@ function writeWhole(file, data) {
     fs.renameSync(tmp, file);
 }
 
+let transpileSweepScheduled = false;
 /**
  * The JavaScript for a file, and where its source map is: from the cache when its content was
  * transpiled before, else transpiled and stored. The map is read only when a stack trace needs it.
  */
-let transpileSweepScheduled = false;
 function compiled(fileName, source) {
     const file = cacheFile(fileName, source);
     try {
