@@ -2,9 +2,10 @@
  * Loads the project's TypeScript in Node without compiling it on every run: `node -r
  * ./offline/register.js offline/plan.ts` (`npm run plan`, which adds V8 options), and mocha's
  * `require`. Each file's JavaScript is kept on disk, keyed by the file's content, its path, the
- * compiler options and the TypeScript version, so a file is transpiled once (by `npm ci`, through `prepare`: `node offline/register.js --warm`) and
- * every later run reads it back. A changed file misses the cache and is transpiled again, so the
- * cache can never serve stale code; deleting it only costs time.
+ * compiler options and the TypeScript version, so a file is transpiled once (by `npm ci`, through
+ * `prepare`: `node offline/register.js --warm`) and every later run reads it back. A changed file
+ * misses the cache and is transpiled again, so the cache can never serve stale code; deleting it
+ * only costs time.
  *
  * Why not ts-node: the CPU profile of `npm run plan` (docs/benchmarks.md) put more than a third of a
  * plan in TypeScript transpiling the project's files at every start, and ts-node loads the
